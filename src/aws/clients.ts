@@ -1,0 +1,161 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { RDSClient } from '@aws-sdk/client-rds';
+import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
+import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  FinalizeRequestHandlerOptions,
+  FinalizeRequestMiddleware,
+  HandlerExecutionContext,
+  Pluggable,
+  RelativeMiddlewareOptions,
+} from '@smithy/types';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { partitionOf } from '../domain/finding.ts';
+import { roleArn, type MonitoredAccount } from './account.ts';
+import { Pacer, categoryOf } from './pace.ts';
+
+export interface AwsSettings {
+  /** Endpoint override for every service (the simulator). */
+  endpoint?: string;
+  homeRegion: string;
+  maxAttempts: number;
+  paceScale: number;
+  roleSessionName: string;
+  /** Sockets kept open: at least the scan's concurrency. */
+  maxSockets: number;
+  /** Home credentials; the SDK's default provider chain when absent. */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+}
+
+/** Refresh assumed-role credentials this long before they expire. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+
+/**
+ * SDK clients per account-region, with assumed-role credentials cached per account until near expiry,
+ * adaptive retry, one shared connection pool, and the per-account-region pace.
+ * Clients are cheap (about 0.15 ms, 30 kB) but not free: the scan makes them per target and drops them.
+ */
+export class AwsClients {
+  private readonly handler: NodeHttpHandler;
+  private readonly homeCredentials: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  private readonly cache = new Map<string, { expires: number; value: Promise<AwsCredentialIdentity> }>();
+  private readonly pacer: Pacer;
+  private sts?: STSClient;
+
+  constructor(readonly settings: AwsSettings) {
+    const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
+    this.handler = new NodeHttpHandler({
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      connectionTimeout: 10_000,
+      requestTimeout: 60_000,
+    });
+    this.homeCredentials = settings.credentials ?? fromNodeProviderChain();
+    this.pacer = new Pacer(settings.paceScale);
+  }
+
+  private common(region: string) {
+    return {
+      region,
+      maxAttempts: this.settings.maxAttempts,
+      retryMode: 'adaptive' as const,
+      requestHandler: this.handler,
+      ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
+    };
+  }
+
+  private stsClient(): STSClient {
+    this.sts ??= new STSClient({ ...this.common(this.settings.homeRegion), credentials: this.homeCredentials });
+    return this.sts;
+  }
+
+  /** Credentials acting as the account: the home ones, or the account's role assumed (cached). */
+  credentialsFor(account: MonitoredAccount): AwsCredentialIdentityProvider {
+    if (!account.role) {
+      const home = this.homeCredentials;
+      return typeof home === 'function' ? home : async () => home;
+    }
+    const role = account.role;
+    return () => {
+      const now = Date.now();
+      const hit = this.cache.get(account.id);
+      if (hit && hit.expires - REFRESH_MARGIN_MS > now) return hit.value;
+      const value = this.assume(account.id, role.name, role.externalId);
+      // Until the answer arrives, concurrent callers share the one AssumeRole call.
+      const entry = { expires: Number.POSITIVE_INFINITY, value };
+      this.cache.set(account.id, entry);
+      value.then(
+        (c) => (entry.expires = c.expiration?.getTime() ?? now + 15 * 60_000),
+        () => this.cache.get(account.id) === entry && this.cache.delete(account.id),
+      );
+      return value;
+    };
+  }
+
+  private async assume(accountId: string, roleName: string, externalId?: string): Promise<AwsCredentialIdentity> {
+    const arn = roleArn(accountId, roleName, partitionOf(this.settings.homeRegion));
+    const out = await this.stsClient().send(
+      new AssumeRoleCommand({
+        RoleArn: arn,
+        RoleSessionName: this.settings.roleSessionName,
+        ...(externalId ? { ExternalId: externalId } : {}),
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${arn} returned no credentials`);
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+      ...(c.Expiration ? { expiration: c.Expiration } : {}),
+    };
+  }
+
+  ec2(account: MonitoredAccount, region: string): EC2Client {
+    const client = new EC2Client({ ...this.common(region), credentials: this.credentialsFor(account) });
+    client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|ec2`));
+    return client;
+  }
+
+  rds(account: MonitoredAccount, region: string): RDSClient {
+    const client = new RDSClient({ ...this.common(region), credentials: this.credentialsFor(account) });
+    client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|rds`));
+    return client;
+  }
+
+  /** Forget the pace buckets of an account-region whose scan is over. */
+  release(accountId: string, region: string): void {
+    this.pacer.forget(`${accountId}|${region}|ec2`);
+    this.pacer.forget(`${accountId}|${region}|rds`);
+  }
+
+  /** Every attempt (retries included) takes a token: placed inside the retry middleware. */
+  private pacePlugin<I extends object, O extends object>(key: string): Pluggable<I, O> {
+    const pacer = this.pacer;
+    const middleware: FinalizeRequestMiddleware<I, O> =
+      (next, context: HandlerExecutionContext) => async (args) => {
+        const command = context.commandName ?? 'Describe';
+        await pacer.bucket(key, categoryOf(command.replace(/Command$/, ''))).take();
+        return next(args);
+      };
+    const options: FinalizeRequestHandlerOptions & RelativeMiddlewareOptions = {
+      name: 'shareguardPace',
+      relation: 'after',
+      toMiddleware: 'retryMiddleware',
+      step: 'finalizeRequest',
+      override: true,
+    };
+    return {
+      applyToStack: (stack) => stack.addRelativeTo(middleware, options),
+    };
+  }
+
+  destroy(): void {
+    this.sts?.destroy();
+    this.handler.destroy();
+  }
+}

@@ -1,0 +1,39 @@
+import type { ResourceKind } from '../domain/finding.ts';
+import { KINDS } from './kinds/index.ts';
+
+/** Actions the scan needs whatever the kinds: listing enabled regions. */
+const BASE_SCAN_ACTIONS = ['ec2:DescribeRegions'];
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string | string[] }>;
+}
+
+/**
+ * The least-privilege policy for the role shareguard assumes in each monitored account,
+ * generated from what each kind module declares.
+ */
+export function scannerRolePolicy(kinds: readonly ResourceKind[], options: { remediation: boolean }): PolicyDocument {
+  const scan = new Set(BASE_SCAN_ACTIONS);
+  const remediate = new Set<string>();
+  for (const kind of kinds) {
+    for (const a of KINDS[kind].scanActions) scan.add(a);
+    if (options.remediation) for (const step of KINDS[kind].remediation) for (const a of step.iamActions) remediate.add(a);
+  }
+  for (const a of scan) remediate.delete(a);
+  const statements: PolicyDocument['Statement'] = [
+    { Sid: 'ShareGuardScan', Effect: 'Allow', Action: [...scan].sort(), Resource: '*' },
+  ];
+  // DescribeImages and friends do not support resource-level permissions; CancelImageLaunchPermission
+  // acts on images whose ARNs carry no account, so `*` is the narrowest resource AWS accepts.
+  if (remediate.size) statements.push({ Sid: 'ShareGuardRemediate', Effect: 'Allow', Action: [...remediate].sort(), Resource: '*' });
+  return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The policy for shareguard's own identity: assume the scanning role in each monitored account. */
+export function botIdentityPolicy(roleArns: readonly string[]): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'ShareGuardAssumeScannerRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [...roleArns].sort() }],
+  };
+}

@@ -1,0 +1,68 @@
+import { paginateDescribeImages, type Image } from '@aws-sdk/client-ec2';
+import { findingId, partitionOf, type Finding, type SharedVia } from '../../domain/finding.ts';
+import { collect, isoDate, type KindContext, type ResourceKindModule } from './kind.ts';
+
+const PAGE_SIZE = 1000;
+
+/**
+ * AMIs the account can launch but does not own (aws-facts.md §1): `ExecutableBy=self` covers direct,
+ * organization and OU shares; a second listing by the account's own id tells the direct ones apart.
+ * Deprecated AMIs are hidden unless asked for, and a deprecated backdoored image is still launchable.
+ */
+async function list(ctx: KindContext): Promise<Finding[]> {
+  const client = ctx.ec2();
+  const accountId = ctx.account.id;
+  const describe = (executableBy: string) =>
+    collect(
+      paginateDescribeImages(
+        { client, pageSize: PAGE_SIZE },
+        { ExecutableUsers: [executableBy], IncludeDeprecated: true },
+      ),
+      (page) => page.Images,
+    );
+  const shared = (await describe('self')).filter((img) => img.ImageId && img.OwnerId && img.OwnerId !== accountId);
+  if (shared.length === 0) return [];
+  // Only worth a second round of calls when something is shared in at all.
+  const direct = new Set((await describe(accountId)).map((img) => img.ImageId));
+  return shared.map((img) => toFinding(img, ctx, direct.has(img.ImageId) ? 'account' : 'organization'));
+}
+
+export function toFinding(img: Image, ctx: Pick<KindContext, 'account' | 'region'>, sharedVia: SharedVia): Finding {
+  const imageId = img.ImageId ?? '';
+  const f: Finding = {
+    id: findingId('ami', ctx.account.id, ctx.region, imageId),
+    kind: 'ami',
+    accountId: ctx.account.id,
+    region: ctx.region,
+    resourceId: imageId,
+    resourceArn: `arn:${partitionOf(ctx.region)}:ec2:${ctx.region}::image/${imageId}`,
+    ownerAccountId: img.OwnerId ?? '',
+    sharedVia,
+  };
+  if (ctx.account.name) f.accountName = ctx.account.name;
+  if (img.Name) f.name = img.Name;
+  const created = isoDate(img.CreationDate);
+  if (created) f.createdAt = created;
+  if (img.Description) f.description = img.Description;
+  if (img.Public) f.public = true;
+  const deprecation = isoDate(img.DeprecationTime);
+  if (deprecation) f.deprecationTime = deprecation;
+  if (img.ImageAllowed !== undefined) f.imageAllowed = img.ImageAllowed;
+  if (img.ImageOwnerAlias) f.ownerAlias = img.ImageOwnerAlias;
+  return f;
+}
+
+export const ami: ResourceKindModule = {
+  kind: 'ami',
+  label: 'AMI',
+  service: 'ec2',
+  scanActions: ['ec2:DescribeImages'],
+  remediation: [
+    {
+      id: 'cancel-launch-permission',
+      description: "Remove the account from the AMI's launch permissions (direct shares only)",
+      iamActions: ['ec2:CancelImageLaunchPermission', 'ec2:DescribeImages'],
+    },
+  ],
+  list,
+};

@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { configSchema, type Config } from './schema.ts';
+import { ConfigError, describeIssues } from './errors.ts';
+
+/** Values given on the command line; each replaces the config's value. */
+export interface ConfigOverrides {
+  accounts?: string[];
+  regions?: string[] | 'all';
+  kinds?: string[];
+  trust?: string[];
+  endpoint?: string;
+  channel?: string;
+  approvers?: string[];
+  store?: string;
+}
+
+/**
+ * Environment variables shareguard reads, and the config field each one sets.
+ * The environment wins over the file; command-line flags win over both.
+ */
+export const ENVIRONMENT_VARIABLES: Record<string, string> = {
+  SHAREGUARD_AWS_ENDPOINT: 'aws.endpoint',
+  SHAREGUARD_HOME_REGION: 'aws.homeRegion',
+  SHAREGUARD_REGIONS: 'regions (comma list, or "all")',
+  SHAREGUARD_SLACK_CHANNEL: 'slack.channel',
+  SHAREGUARD_APPROVERS: 'slack.approvers.users (comma list of user ids)',
+  SHAREGUARD_APPROVER_GROUPS: 'slack.approvers.usergroups (comma list of user group ids)',
+  SHAREGUARD_STORE: 'store.kind',
+  SHAREGUARD_TABLE: 'store.tableName',
+  SHAREGUARD_DYNAMODB_ENDPOINT: 'store.endpoint',
+  SHAREGUARD_DATA_DIR: 'store.dataDir',
+};
+
+type Raw = Record<string, unknown>;
+
+export async function readConfigFile(path: string): Promise<Raw> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
+    throw new ConfigError(path, [`not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(path, ['expected a YAML mapping at the top level']);
+  return doc as Raw;
+}
+
+function section(raw: Raw, key: string): Raw {
+  const current = raw[key];
+  if (current && typeof current === 'object' && !Array.isArray(current)) return current as Raw;
+  const fresh: Raw = {};
+  raw[key] = fresh;
+  return fresh;
+}
+
+const list = (s: string): string[] =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function applyEnvironment(raw: Raw, env: NodeJS.ProcessEnv): void {
+  const set = (name: string, apply: (value: string) => void): void => {
+    const value = env[name];
+    if (value !== undefined && value !== '') apply(value);
+  };
+  set('SHAREGUARD_AWS_ENDPOINT', (v) => (section(raw, 'aws').endpoint = v));
+  set('SHAREGUARD_HOME_REGION', (v) => (section(raw, 'aws').homeRegion = v));
+  set('SHAREGUARD_REGIONS', (v) => (raw.regions = v === 'all' ? 'all' : list(v)));
+  set('SHAREGUARD_SLACK_CHANNEL', (v) => (section(raw, 'slack').channel = v));
+  set('SHAREGUARD_APPROVERS', (v) => (section(section(raw, 'slack'), 'approvers').users = list(v)));
+  set('SHAREGUARD_APPROVER_GROUPS', (v) => (section(section(raw, 'slack'), 'approvers').usergroups = list(v)));
+  set('SHAREGUARD_STORE', (v) => (section(raw, 'store').kind = v));
+  set('SHAREGUARD_TABLE', (v) => (section(raw, 'store').tableName = v));
+  set('SHAREGUARD_DYNAMODB_ENDPOINT', (v) => (section(raw, 'store').endpoint = v));
+  set('SHAREGUARD_DATA_DIR', (v) => (section(raw, 'store').dataDir = v));
+}
+
+function applyOverrides(raw: Raw, o: ConfigOverrides): void {
+  if (o.accounts) {
+    // Keep what the file says about an account (name, role); add the rest with the default role.
+    const known = new Map<string, Raw>();
+    if (Array.isArray(raw.accounts)) for (const a of raw.accounts as Raw[]) if (a && typeof a.id === 'string') known.set(a.id, a);
+    raw.accounts = o.accounts.map((id) => known.get(id) ?? { id });
+  }
+  if (o.regions) raw.regions = o.regions;
+  if (o.kinds) raw.kinds = o.kinds;
+  if (o.trust) section(raw, 'trust').accounts = o.trust.map((id) => ({ id }));
+  if (o.endpoint) section(raw, 'aws').endpoint = o.endpoint;
+  if (o.channel) section(raw, 'slack').channel = o.channel;
+  if (o.approvers) section(section(raw, 'slack'), 'approvers').users = o.approvers;
+  if (o.store) section(raw, 'store').kind = o.store;
+}
+
+/** Validates a raw config object after environment and overrides; throws ConfigError listing every problem. */
+export function resolveConfig(
+  raw: Raw,
+  options: { source: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides },
+): Config {
+  const merged = structuredClone(raw);
+  applyEnvironment(merged, options.env ?? {});
+  applyOverrides(merged, options.overrides ?? {});
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) throw new ConfigError(options.source, describeIssues(parsed.error));
+  const duplicates = findDuplicates(parsed.data.accounts.map((a) => a.id));
+  if (duplicates.length) {
+    throw new ConfigError(
+      options.source,
+      duplicates.map((id) => `accounts: account ${id} is listed more than once`),
+    );
+  }
+  return parsed.data;
+}
+
+export async function loadConfig(options: {
+  file?: string;
+  base?: Raw;
+  env?: NodeJS.ProcessEnv;
+  overrides?: ConfigOverrides;
+}): Promise<Config> {
+  const raw = options.file ? await readConfigFile(options.file) : structuredClone(options.base ?? {});
+  return resolveConfig(raw, {
+    source: options.file ?? 'configuration',
+    env: options.env ?? {},
+    overrides: options.overrides ?? {},
+  });
+}
+
+function findDuplicates(values: string[]): string[] {
+  const seen = new Set<string>();
+  const dup = new Set<string>();
+  for (const v of values) (seen.has(v) ? dup : seen).add(v);
+  return [...dup];
+}

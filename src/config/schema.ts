@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { RESOURCE_KINDS } from '../domain/finding.ts';
+
+export const ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
+export const REGION = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region name such as us-east-1');
+export const DEFAULT_ROLE_NAME = 'ShareGuardScanner';
+
+const roleSchema = z.union([
+  z.literal('none').describe('use the home credentials (the account shareguard runs in)'),
+  z.string().regex(/^[\w+=,.@/-]{1,64}$/, 'expected an IAM role name'),
+  z.strictObject({
+    name: z.string().regex(/^[\w+=,.@/-]{1,64}$/, 'expected an IAM role name'),
+    externalId: z.string().min(2).max(1224).optional(),
+  }),
+]);
+
+const accountSchema = z.strictObject({
+  id: ACCOUNT_ID,
+  name: z.string().min(1).max(64).optional(),
+  /** Omitted: `aws.defaultRole`. `none`: the home credentials. */
+  role: roleSchema.optional(),
+});
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
+const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'expected a Slack user group id such as S012ABCDEF');
+
+export const configSchema = z.strictObject({
+  aws: z
+    .strictObject({
+      /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
+      endpoint: z.url().optional(),
+      homeRegion: REGION.default('us-east-1'),
+      defaultRole: z.string().default(DEFAULT_ROLE_NAME),
+      roleSessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/).default('shareguard'),
+      /** SDK attempts per call (adaptive retry); throttling that outlasts them fails the target. */
+      maxAttempts: z.int().min(1).max(20).default(6),
+      /** Calls in flight across the whole scan. */
+      concurrency: z.int().min(1).max(1024).default(64),
+      /** Multiplies the per-account-region pace (AWS token buckets); lower it if you share the account's budget. */
+      paceScale: z.number().positive().max(100).default(1),
+    })
+    .prefault({}),
+  accounts: z.array(accountSchema).min(1, 'list at least one account to monitor'),
+  regions: z.union([z.literal('all'), z.array(REGION).min(1)]).default('all'),
+  kinds: z.array(z.enum(RESOURCE_KINDS)).min(1).default([...RESOURCE_KINDS]),
+  trust: z
+    .strictObject({
+      monitoredAccounts: z.boolean().default(true),
+      accounts: z.array(z.strictObject({ id: ACCOUNT_ID, note: z.string().max(500).optional() })).default([]),
+    })
+    .prefault({}),
+  slack: z
+    .strictObject({
+      channel: z
+        .string()
+        .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF')
+        .optional(),
+      approvers: z
+        .strictObject({
+          users: z.array(slackUserId).default([]),
+          usergroups: z.array(slackGroupId).default([]),
+        })
+        .prefault({}),
+      /** When set, requests from other workspaces / apps are refused. */
+      teamId: z.string().optional(),
+      appId: z.string().optional(),
+      /** Findings per scan above which messages are grouped per owner. */
+      maxMessagesPerScan: z.int().min(1).max(200).default(20),
+    })
+    .prefault({}),
+  store: z
+    .strictObject({
+      /** `embedded`: dynalite on disk under dataDir; `memory`: throwaway; `dynamodb`: real DynamoDB. */
+      kind: z.enum(['embedded', 'memory', 'dynamodb']).default('embedded'),
+      tableName: z
+        .string()
+        .regex(/^[\w.-]{3,255}$/)
+        .default('shareguard'),
+      endpoint: z.url().optional(),
+      region: REGION.optional(),
+      dataDir: z.string().default('.shareguard/data'),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      scan: z.string().default('0 */6 * * *'),
+      digest: z.string().default('0 9 * * *'),
+      timezone: z.string().default('UTC'),
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type AccountConfig = Config['accounts'][number];

@@ -1,0 +1,13 @@
+import { fileURLToPath } from 'node:url';
+import { main } from '../cli.ts';
+
+export const DEMO_WORLD = fileURLToPath(new URL('../../demo/world.json', import.meta.url));
+export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/shareguard.yml', import.meta.url));
+
+/** Scans the bundled demo organization in the simulator, with no set-up. */
+export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  process.stdout.write(
+    'shareguard demo: a simulated organization of 5 accounts; one (legacy) does not let shareguard assume its role.\n\n',
+  );
+  return main(['scan', '--world', DEMO_WORLD, '--config', DEMO_CONFIG, ...args], env);
+}

@@ -1,0 +1,72 @@
+/** Resource kinds shareguard knows how to find. Adding one means adding a module under src/aws/kinds/. */
+export const RESOURCE_KINDS = ['ami', 'ebs-snapshot', 'rds-snapshot', 'rds-cluster-snapshot'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+/**
+ * How the resource reached the monitored account. `account`: its permissions name the account
+ * directly (a recipient can cancel an AMI share). `organization`: only through an organization or OU
+ * share (a recipient cannot remove it).
+ */
+export type SharedVia = 'account' | 'organization';
+
+/** A resource shared into a monitored account by another account. Pure data, no SDK types. */
+export interface Finding {
+  /** Stable across scans: kind + monitored account + region + resource id. */
+  id: string;
+  kind: ResourceKind;
+  accountId: string;
+  accountName?: string;
+  region: string;
+  /** AMI / snapshot id; the ARN for RDS snapshots (names are only unique per owner). */
+  resourceId: string;
+  resourceArn: string;
+  ownerAccountId: string;
+  sharedVia: SharedVia;
+  name?: string;
+  createdAt?: string;
+  description?: string;
+  /** AMIs: the owner also made it public. */
+  public?: boolean;
+  /** AMIs: deprecation time, present when set (past = deprecated). */
+  deprecationTime?: string;
+  /** AMIs in a region where Allowed AMIs runs in audit mode. */
+  imageAllowed?: boolean;
+  ownerAlias?: string;
+  engine?: string;
+  encrypted?: boolean;
+  sizeGiB?: number;
+}
+
+export function findingId(kind: ResourceKind, accountId: string, region: string, resourceId: string): string {
+  return `${kind}:${accountId}:${region}:${resourceId}`;
+}
+
+/** Deterministic order: account, region, kind, resource. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    cmp(a.accountId, b.accountId) ||
+    cmp(a.region, b.region) ||
+    RESOURCE_KINDS.indexOf(a.kind) - RESOURCE_KINDS.indexOf(b.kind) ||
+    cmp(a.resourceId, b.resourceId)
+  );
+}
+
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The AWS partition a region belongs to, for building ARNs. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  return 'aws';
+}
+
+/** Account id from an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`), or undefined when it has none. */
+export function accountFromArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  const account = parts[4];
+  return parts[0] === 'arn' && account && /^\d{12}$/.test(account) ? account : undefined;
+}

@@ -1,0 +1,92 @@
+import type { Finding } from '../domain/finding.ts';
+import type { ScanResult, TargetResult } from './scan.ts';
+
+/** The `--json` contract: only untrusted findings; fields keep their meaning, more may be added. */
+export function scanResultJson(result: ScanResult): object {
+  return {
+    findings: result.findings,
+    targets: result.targets,
+    summary: {
+      findings: result.summary.findings,
+      trustedSkipped: result.summary.trustedSkipped,
+      targetsScanned: result.summary.targetsScanned,
+      targetsFailed: result.summary.targetsFailed,
+    },
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+  };
+}
+
+function accountCell(f: Finding): string {
+  return f.accountName ? `${f.accountName} ${f.accountId}` : f.accountId;
+}
+
+function notes(f: Finding): string {
+  const n: string[] = [];
+  if (f.deprecationTime && Date.parse(f.deprecationTime) <= Date.now()) n.push('deprecated');
+  if (f.public) n.push('public');
+  if (f.imageAllowed === false) n.push('not-allowed');
+  return n.join(',');
+}
+
+export function formatTable(findings: readonly Finding[]): string {
+  const header = ['KIND', 'ACCOUNT', 'REGION', 'RESOURCE', 'OWNER', 'SHARED VIA', 'NAME', 'CREATED', 'NOTES'];
+  const rows = findings.map((f) => [
+    f.kind,
+    accountCell(f),
+    f.region,
+    f.resourceId,
+    f.ownerAccountId,
+    f.sharedVia,
+    f.name ?? '',
+    f.createdAt?.slice(0, 10) ?? '',
+    notes(f),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+function failureCell(t: TargetResult): string {
+  const who = t.accountName ? `${t.accountId} (${t.accountName})` : t.accountId;
+  return `${who} ${t.region === '*' ? 'all regions' : t.region}: ${t.error ?? 'failed'}`;
+}
+
+/** "3 untrusted shared resources in 2 of 3 accounts (51 account-regions scanned, 1 failed: …)". */
+export function formatSummary(result: ScanResult): string {
+  const s = result.summary;
+  const noun = s.findings === 1 ? 'untrusted shared resource' : 'untrusted shared resources';
+  const failed = result.targets.filter((t) => t.status === 'error');
+  const failedText = failed.length
+    ? `, ${failed.length} failed: ${failed
+        .slice(0, 3)
+        .map((t) => `${t.accountId}${t.region === '*' ? '' : ` ${t.region}`} ${t.error?.split(':')[0] ?? ''}`.trim())
+        .join(', ')}${failed.length > 3 ? ', …' : ''}`
+    : '';
+  return (
+    `${s.findings} ${noun} in ${s.accountsWithFindings} of ${s.accountsScanned} accounts ` +
+    `(${s.targetsScanned} account-regions scanned${failedText}; ${s.trustedSkipped} trusted shares skipped; ` +
+    `${(result.durationMs / 1000).toFixed(1)} s)`
+  );
+}
+
+export function formatScanReport(result: ScanResult): string {
+  const parts: string[] = [];
+  if (result.findings.length) parts.push(formatTable(result.findings));
+  else parts.push('No untrusted shared resources found.');
+  const failed = result.targets.filter((t) => t.status === 'error');
+  if (failed.length) parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
+  parts.push(formatSummary(result));
+  return parts.join('\n\n');
+}
+
+/** CLI exit codes: 0 clean, 1 untrusted findings, 3 nothing found but some targets failed. */
+export function scanExitCode(result: ScanResult): number {
+  if (result.findings.length) return 1;
+  if (result.summary.targetsFailed) return 3;
+  return 0;
+}
