@@ -1,0 +1,39 @@
+/** A store call failed for a reason other than a lost race (network, permissions, missing table, bad input). */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** A conditional write lost: someone else wrote the item in between (or it is not in the expected state). */
+export class StoreConflictError extends StoreError {
+  constructor(
+    message: string,
+    /** What is stored now, when it could be read back. */
+    readonly current?: unknown,
+  ) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
+const TABLE_MISSING_HINT = 'create it with `shareguard store init` (or the CloudFormation in docs/store.md)';
+
+/** True when DynamoDB refused a write because its ConditionExpression was false. */
+export function isConditionalFailure(err: unknown): boolean {
+  return err instanceof Error && err.name === 'ConditionalCheckFailedException';
+}
+
+/** Wraps an SDK error with what the store was doing, so logs say which call on which table failed. */
+export function storeError(operation: string, tableName: string, err: unknown): StoreError {
+  if (err instanceof StoreError) return err;
+  const name = err instanceof Error ? err.name : 'Error';
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === 'ResourceNotFoundException') {
+    return new StoreError(`DynamoDB table "${tableName}" not found (${operation}): ${TABLE_MISSING_HINT}`, {
+      cause: err,
+    });
+  }
+  return new StoreError(`DynamoDB ${operation} on table "${tableName}" failed: ${name}: ${message}`, { cause: err });
+}
