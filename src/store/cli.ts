@@ -23,7 +23,11 @@ const defaultIo: StoreCommandIo = {
  * `shareguard store <subcommand>`; `argv` is what follows `store`. Returns the exit code:
  * 0 done, 1 the store refused (message on stderr), 2 usage.
  */
-export async function runStoreCommand(argv: string[], config: Config, io: StoreCommandIo = defaultIo): Promise<number> {
+export async function runStoreCommand(
+  argv: string[],
+  config: Config,
+  io: StoreCommandIo = defaultIo,
+): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
     (sub === undefined ? io.err : io.out)(USAGE);

@@ -90,9 +90,12 @@ async function assertNotLocked(path: string): Promise<void> {
         { cause: err },
       );
     }
-    throw new StoreError(`cannot open the embedded store in ${path}: ${cause?.message ?? (err as Error).message}`, {
-      cause: err,
-    });
+    throw new StoreError(
+      `cannot open the embedded store in ${path}: ${cause?.message ?? (err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   await probe.close();
 }

@@ -35,5 +35,7 @@ export function storeError(operation: string, tableName: string, err: unknown): 
       cause: err,
     });
   }
-  return new StoreError(`DynamoDB ${operation} on table "${tableName}" failed: ${name}: ${message}`, { cause: err });
+  return new StoreError(`DynamoDB ${operation} on table "${tableName}" failed: ${name}: ${message}`, {
+    cause: err,
+  });
 }

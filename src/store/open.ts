@@ -29,7 +29,12 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
     const client = dynamoClientFor(cfg, opts);
     log(`store: DynamoDB table ${cfg.tableName} in ${region}${cfg.endpoint ? ` via ${cfg.endpoint}` : ''}`);
     return new DynamoStore(client, {
-      info: { kind: 'dynamodb', tableName: cfg.tableName, region, ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}) },
+      info: {
+        kind: 'dynamodb',
+        tableName: cfg.tableName,
+        region,
+        ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+      },
     });
   }
 
@@ -56,7 +61,8 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
 
 /** The region for the `dynamodb` kind: store.region, else the environment, else the fallback. */
 export function regionFor(cfg: StoreConfig, opts: OpenStoreOptions = {}): string {
-  const region = cfg.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? opts.fallbackRegion;
+  const region =
+    cfg.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? opts.fallbackRegion;
   if (!region) {
     throw new StoreError('store.kind is dynamodb but no region is known: set store.region, or AWS_REGION');
   }
@@ -65,5 +71,8 @@ export function regionFor(cfg: StoreConfig, opts: OpenStoreOptions = {}): string
 
 /** A client for real DynamoDB (credentials from the SDK's default chain), as the `dynamodb` kind uses. */
 export function dynamoClientFor(cfg: StoreConfig, opts: OpenStoreOptions = {}): DynamoDBClient {
-  return new DynamoDBClient({ region: regionFor(cfg, opts), ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}) });
+  return new DynamoDBClient({
+    region: regionFor(cfg, opts),
+    ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+  });
 }

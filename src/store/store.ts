@@ -74,7 +74,11 @@ export interface Store {
    * One conditional UpdateItem: applies `patch` only if the finding's state is one of `from`, so of N
    * concurrent callers exactly one gets `ok: true`. The others get the record as it is now.
    */
-  transitionFinding(id: string, from: readonly FindingState[], patch: FindingPatch): Promise<TransitionResult>;
+  transitionFinding(
+    id: string,
+    from: readonly FindingState[],
+    patch: FindingPatch,
+  ): Promise<TransitionResult>;
   /** Records where the finding is shown in Slack. Throws StoreError if the finding does not exist. */
   setMessage(id: string, ref: MessageRef): Promise<void>;
 
@@ -91,7 +95,12 @@ export interface Store {
    * Sets the outcome of a `pending` decision (identified by `rec.decisionId` and `rec.at`).
    * Throws StoreConflictError if it is not pending (already completed, or absent).
    */
-  completeDecision(rec: DecisionRecord, outcome: FinalOutcome, detail?: string, completedAt?: string): Promise<DecisionRecord>;
+  completeDecision(
+    rec: DecisionRecord,
+    outcome: FinalOutcome,
+    detail?: string,
+    completedAt?: string,
+  ): Promise<DecisionRecord>;
   /** Decisions with `since <= at <= until`, newest first. One Query per UTC day in the range. */
   listDecisions(q: ListDecisionsQuery): Promise<DecisionRecord[]>;
 
@@ -204,8 +213,7 @@ export class DynamoStore implements Store {
       for (const item of await this.queryAll(input)) out.push(toRecord<FindingRecord>(item));
     }
     return out.sort(
-      (a, b) =>
-        cmp(a.finding.ownerAccountId, b.finding.ownerAccountId) || cmp(a.finding.id, b.finding.id),
+      (a, b) => cmp(a.finding.ownerAccountId, b.finding.ownerAccountId) || cmp(a.finding.id, b.finding.id),
     );
   }
 
@@ -247,7 +255,11 @@ export class DynamoStore implements Store {
     );
   }
 
-  async transitionFinding(id: string, from: readonly FindingState[], patch: FindingPatch): Promise<TransitionResult> {
+  async transitionFinding(
+    id: string,
+    from: readonly FindingState[],
+    patch: FindingPatch,
+  ): Promise<TransitionResult> {
     if (from.length === 0) throw new StoreError('transitionFinding: `from` lists no state');
     const names: Record<string, string> = { '#state': 'state', '#version': 'version' };
     const values: Record<string, unknown> = { ':one': 1 };
@@ -255,13 +267,18 @@ export class DynamoStore implements Store {
     const sets = ['#version = #version + :one'];
     const removes: string[] = [];
     Object.entries(patch).forEach(([field, value], i) => {
-      if (field === 'finding' || field === 'version' || (KEY_ATTRIBUTES as readonly string[]).includes(field)) {
+      if (
+        field === 'finding' ||
+        field === 'version' ||
+        (KEY_ATTRIBUTES as readonly string[]).includes(field)
+      ) {
         throw new StoreError(`transitionFinding: "${field}" cannot be patched`);
       }
       const name = field === 'state' ? '#state' : `#f${i}`;
       names[name] = field;
       if (value === undefined) {
-        if (REQUIRED_FINDING_FIELDS.has(field)) throw new StoreError(`transitionFinding: "${field}" cannot be removed`);
+        if (REQUIRED_FINDING_FIELDS.has(field))
+          throw new StoreError(`transitionFinding: "${field}" cannot be removed`);
         removes.push(name);
       } else {
         values[`:f${i}`] = value;
@@ -292,7 +309,12 @@ export class DynamoStore implements Store {
     const current = await this.getFinding(id);
     // An SDK retry of a write that had landed fails its own condition: recognise it by the decision id.
     const mine = patch.decision?.decisionId;
-    if (current && mine !== undefined && current.decision?.decisionId === mine && current.state === patch.state) {
+    if (
+      current &&
+      mine !== undefined &&
+      current.decision?.decisionId === mine &&
+      current.state === patch.state
+    ) {
       return { ok: true, record: current };
     }
     return current ? { ok: false, current } : { ok: false };
@@ -329,7 +351,9 @@ export class DynamoStore implements Store {
 
   async getTrust(accountId: string): Promise<TrustEntry | undefined> {
     const out = await this.call('GetItem', () =>
-      this.doc.send(new GetCommand({ TableName: this.table, Key: keys.trust(accountId), ConsistentRead: true })),
+      this.doc.send(
+        new GetCommand({ TableName: this.table, Key: keys.trust(accountId), ConsistentRead: true }),
+      ),
     );
     return out.Item ? toRecord<TrustEntry>(out.Item) : undefined;
   }
@@ -365,7 +389,11 @@ export class DynamoStore implements Store {
     const item = { ...keys.decision(rec.at, rec.decisionId), type: 'decision', ...rec };
     const ok = await this.write('PutItem', () =>
       this.doc.send(
-        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
       ),
     );
     if (ok) return;
@@ -383,7 +411,11 @@ export class DynamoStore implements Store {
   ): Promise<DecisionRecord> {
     assertCanonicalTime(rec.at, 'DecisionRecord.at');
     const names: Record<string, string> = { '#outcome': 'outcome', '#completedAt': 'completedAt' };
-    const values: Record<string, unknown> = { ':pending': 'pending', ':outcome': outcome, ':completedAt': completedAt };
+    const values: Record<string, unknown> = {
+      ':pending': 'pending',
+      ':outcome': outcome,
+      ':completedAt': completedAt,
+    };
     let update = 'SET #outcome = :outcome, #completedAt = :completedAt';
     if (detail !== undefined) {
       names['#detail'] = 'detail';
@@ -420,7 +452,11 @@ export class DynamoStore implements Store {
   private async getDecision(rec: DecisionRecord): Promise<DecisionRecord | undefined> {
     const out = await this.call('GetItem', () =>
       this.doc.send(
-        new GetCommand({ TableName: this.table, Key: keys.decision(rec.at, rec.decisionId), ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.table,
+          Key: keys.decision(rec.at, rec.decisionId),
+          ConsistentRead: true,
+        }),
       ),
     );
     return out.Item ? toRecord<DecisionRecord>(out.Item) : undefined;
@@ -448,7 +484,10 @@ export class DynamoStore implements Store {
           },
           ...(q.findingId === undefined
             ? {}
-            : { FilterExpression: '#findingId = :findingId', ExpressionAttributeNames: { '#findingId': 'findingId' } }),
+            : {
+                FilterExpression: '#findingId = :findingId',
+                ExpressionAttributeNames: { '#findingId': 'findingId' },
+              }),
           ScanIndexForward: false,
           ConsistentRead: true,
         },
@@ -462,7 +501,12 @@ export class DynamoStore implements Store {
 
   // ---- leases ----
 
-  async acquireLease(name: string, holder: string, ttlMs: number, now: number = Date.now()): Promise<boolean> {
+  async acquireLease(
+    name: string,
+    holder: string,
+    ttlMs: number,
+    now: number = Date.now(),
+  ): Promise<boolean> {
     if (!(ttlMs > 0)) throw new StoreError(`acquireLease: ttlMs must be positive, got ${ttlMs}`);
     const expiresAt = now + ttlMs;
     return this.write('PutItem', () =>

@@ -98,7 +98,8 @@ export async function createTable(
     await client.send(new CreateTableCommand(tableDefinition(tableName)));
   } catch (err) {
     // ResourceInUseException: the table exists (or is being created by someone else right now).
-    if (!(err instanceof Error && err.name === 'ResourceInUseException')) throw storeError('CreateTable', tableName, err);
+    if (!(err instanceof Error && err.name === 'ResourceInUseException'))
+      throw storeError('CreateTable', tableName, err);
     result = 'exists';
   }
   try {

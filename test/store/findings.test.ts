@@ -22,7 +22,10 @@ const decision = (id: string): DecisionSummary => ({
 
 describe('create and get', () => {
   it('creates once, stores version 1, reads back the same record', async () => {
-    const rec = { ...makeRecord(1), finding: makeFinding(1, OWNER_A, { description: undefined, public: true }) };
+    const rec = {
+      ...makeRecord(1),
+      finding: makeFinding(1, OWNER_A, { description: undefined, public: true }),
+    };
     expect(await store.createFinding(rec)).toBe(true);
     expect(await store.createFinding({ ...rec, state: 'removed' })).toBe(false);
     const got = await store.getFinding(rec.finding.id);
@@ -75,7 +78,9 @@ describe('saveFinding', () => {
     expect(now.message).toEqual({ channel: 'C012ABCDEF', ts: '1714557600.000100' });
     expect(now.version).toBe(2);
     await expect(store.saveFinding(stale)).rejects.toBeInstanceOf(StoreConflictError);
-    await expect(store.setMessage('ami:absent', { channel: 'C1', ts: '1' })).rejects.toThrow(/does not exist/);
+    await expect(store.setMessage('ami:absent', { channel: 'C1', ts: '1' })).rejects.toThrow(
+      /does not exist/,
+    );
   });
 });
 
@@ -85,7 +90,10 @@ describe('transitionFinding', () => {
     await store.createFinding(rec);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        store.transitionFinding(rec.finding.id, ['open'], { state: 'removing', decision: decision(`d-${i}`) }),
+        store.transitionFinding(rec.finding.id, ['open'], {
+          state: 'removing',
+          decision: decision(`d-${i}`),
+        }),
       ),
     );
     const winners = results.filter((r) => r.ok);
@@ -125,10 +133,12 @@ describe('transitionFinding', () => {
     await store.createFinding(rec);
     const r = await store.transitionFinding(rec.finding.id, ['removing'], { state: 'removed' });
     expect(r).toEqual({ ok: false, current: { ...rec, version: 1 } });
-    expect(await store.transitionFinding('ami:absent', ['open'], { state: 'removing' })).toEqual({ ok: false });
-    await expect(store.transitionFinding(rec.finding.id, ['open'], { state: undefined })).rejects.toBeInstanceOf(
-      StoreError,
-    );
+    expect(await store.transitionFinding('ami:absent', ['open'], { state: 'removing' })).toEqual({
+      ok: false,
+    });
+    await expect(
+      store.transitionFinding(rec.finding.id, ['open'], { state: undefined }),
+    ).rejects.toBeInstanceOf(StoreError);
     await expect(store.transitionFinding(rec.finding.id, [], { state: 'removing' })).rejects.toThrow(/from/);
   });
 });
