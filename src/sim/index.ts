@@ -1,0 +1,19 @@
+// The AWS simulator (docs/simulator.md). Tests, the demo and benchmarks start it from here;
+// production code never imports it.
+export { start, BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from './server.ts';
+export type { SimHandle, CallFilter } from './server.ts';
+export type { Fault } from './faults.ts';
+export { SimState } from './state.ts';
+export type { AllowedImagesSettings, ImageCriterion } from './state.ts';
+export { parseWorld, loadWorldFile, WorldError, worldSchema } from './world.ts';
+export type {
+  World,
+  WorldAccount,
+  WorldImage,
+  WorldSnapshot,
+  WorldDbSnapshot,
+  WorldInstance,
+  WorldVolume,
+  WorldLaunchPermission,
+} from './world.ts';
+export { runSimCommand } from './cli.ts';
