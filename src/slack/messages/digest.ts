@@ -1,0 +1,117 @@
+/** The daily digest for the channel: what is still open, what was decided, what went away. */
+import type { KnownBlock } from '@slack/types';
+import type { DecisionRecord, FindingRecord } from '../../domain/lifecycle.ts';
+import { RESOURCE_KINDS, type ResourceKind } from '../../domain/finding.ts';
+import type { ScanSummary } from '../../scan/scan.ts';
+import { context, header, message, section, shrinkToFit, type SlackMessage } from './blocks.ts';
+import { findingLine, kindLabel } from './finding.ts';
+import { blocksFit } from './limits.ts';
+import { STATUS_COMMAND } from './plan.ts';
+import { code, esc, packLines, plural, slackDate, who } from './text.ts';
+
+export interface LastScan {
+  at: string;
+  summary: ScanSummary | string;
+}
+
+export interface DigestInput {
+  since: string;
+  open: readonly FindingRecord[];
+  decisions: readonly DecisionRecord[];
+  resolved: number;
+  lastScan?: LastScan;
+}
+
+/** "AMI `ami-1` in `111111111111` us-east-1" from a finding id (`kind:account:region:resource`). */
+export function findingIdText(id: string): string {
+  const [kind, account, region, ...rest] = id.split(':');
+  const resource = rest.join(':');
+  if (kind && RESOURCE_KINDS.includes(kind as ResourceKind) && account && region && resource) {
+    return `${kindLabel(kind as ResourceKind)} ${code(resource, 200)} in ${code(account, 40)} ${esc(region, 40)}`;
+  }
+  return code(id, 300);
+}
+
+/** One line of the decision log. */
+export function decisionLine(d: DecisionRecord): string {
+  const what = d.findingId ? findingIdText(d.findingId) : d.ownerAccountId ? `account ${code(d.ownerAccountId, 40)}` : 'a finding';
+  const owner = d.ownerAccountId ? code(d.ownerAccountId, 40) : 'its owner';
+  const by = who(d.by);
+  const detail = d.detail ? `: ${esc(d.detail, 200)}` : '';
+  const verb =
+    d.action === 'trust'
+      ? `trust account ${owner}`
+      : d.action === 'untrust'
+        ? `take ${owner} off the trust list`
+        : `remove ${what}`;
+  const line: Record<DecisionRecord['outcome'], string> = {
+    succeeded:
+      d.action === 'trust'
+        ? `🛡 ${by} trusted account ${owner}${d.findingId ? ` (from ${what})` : ''}`
+        : d.action === 'untrust'
+          ? `↩️ ${by} took ${owner} off the trust list`
+          : `✅ ${by} removed ${what}${detail}`,
+    pending: `⏳ ${by} asked to ${verb} (in progress)`,
+    failed: `⚠️ ${by} asked to ${verb}; it failed${detail}`,
+    'owner-only': `ℹ️ ${by} approved removing ${what}; only the owner ${owner} can unshare it`,
+    refused: `🚫 ${by} asked to ${verb}; refused${detail}`,
+  };
+  return `• ${slackDate(d.at)} ${line[d.outcome]}`;
+}
+
+export function lastScanText(s: LastScan): string {
+  const summary =
+    typeof s.summary === 'string'
+      ? esc(s.summary, 500)
+      : `${plural(s.summary.findings, 'untrusted share')} in ${s.summary.accountsWithFindings} of ` +
+        `${plural(s.summary.accountsScanned, 'account')}, ${s.summary.targetsScanned} account-regions scanned` +
+        (s.summary.targetsFailed ? `, ${s.summary.targetsFailed} failed` : '');
+  return `Last scan ${slackDate(s.at)}: ${summary}`;
+}
+
+/** Owners with the most open findings: "`4444…` 12 · `5555…` 3 · …and 4 more owners". */
+export function ownerCounts(open: readonly FindingRecord[], max = 10): string {
+  const counts = new Map<string, number>();
+  for (const r of open) counts.set(r.finding.ownerAccountId, (counts.get(r.finding.ownerAccountId) ?? 0) + 1);
+  const sorted = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const shown = sorted.slice(0, max).map(([o, n]) => `${code(o, 40)} ${n}`);
+  const more = sorted.length - shown.length;
+  return `${shown.join(' · ')}${more > 0 ? ` · …and ${plural(more, 'more owner')}` : ''}`;
+}
+
+/** Open findings listed (bounded), decisions listed (bounded), counts always complete. */
+export function digestMessage(d: DigestInput): SlackMessage {
+  const sharedAgain = d.open.filter((r) => r.sharedAgainAt).length;
+  const headline =
+    `Since ${slackDate(d.since)}: *${plural(d.open.length, 'open finding')}* waiting for a decision` +
+    `${sharedAgain ? ` (${sharedAgain} shared again)` : ''}, ${plural(d.decisions.length, 'decision')} taken, ` +
+    `${d.resolved} resolved.`;
+  const build = (scale: number): SlackMessage => {
+    const blocks: KnownBlock[] = [header('📋 shareguard daily digest'), section(headline)];
+    if (d.open.length) {
+      const { chunks, omitted } = packLines(d.open.map(findingLine), {
+        maxLines: Math.max(1, Math.floor(15 * scale)),
+        maxTotal: Math.max(300, Math.floor(4000 * scale)),
+      });
+      chunks.forEach((c, i) => blocks.push(section(i === 0 ? `*Waiting for a decision*\n${c}` : c)));
+      if (omitted) blocks.push(context(`…and ${omitted} more open. See them all with \`${STATUS_COMMAND}\`.`));
+      blocks.push(context(`Open by owner: ${ownerCounts(d.open, Math.max(1, Math.floor(10 * scale)))}`));
+    } else {
+      blocks.push(section('✅ Nothing is waiting for a decision.'));
+    }
+    if (d.decisions.length) {
+      const { chunks, omitted } = packLines(d.decisions.map(decisionLine), {
+        maxLines: Math.max(1, Math.floor(10 * scale)),
+        maxTotal: Math.max(300, Math.floor(2800 * scale)),
+        maxChars: 2900,
+      });
+      blocks.push(section(`*Decisions*\n${chunks[0] ?? ''}${omitted ? `\n…and ${omitted} more` : ''}`));
+    }
+    if (d.lastScan) blocks.push(context(lastScanText(d.lastScan)));
+    return message(
+      `📋 shareguard digest: ${plural(d.open.length, 'open finding')}, ${plural(d.decisions.length, 'decision')}, ${d.resolved} resolved`,
+      blocks,
+    );
+  };
+  return shrinkToFit(build, (b) => blocksFit(b));
+}

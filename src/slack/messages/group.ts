@@ -1,0 +1,92 @@
+/** Findings grouped per owner account, for scans with more findings than messages worth posting. */
+import type { KnownBlock } from '@slack/types';
+import type { FindingRecord } from '../../domain/lifecycle.ts';
+import { actions, context, header, message, section, type SlackMessage } from './blocks.ts';
+import { accountText, describeDecision, findingNotes, kindLabel, outcomeLine, removeButton, trustButton } from './finding.ts';
+import { blocksFit, LIMITS } from './limits.ts';
+import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
+
+/** A group message and the findings it shows. */
+export interface GroupMessage extends SlackMessage {
+  findingIds: string[];
+}
+
+/** One resource of a group: one line, Remove as its accessory while open, else its outcome. */
+function resourceSection(record: FindingRecord): KnownBlock {
+  const f = record.finding;
+  const name = f.name ? ` “${esc(f.name, 120)}”` : '';
+  const parts = [
+    `*${kindLabel(f.kind)}* ${code(f.resourceId, 300)}${name}`,
+    `→ ${accountText(f)} ${esc(f.region, 40)} · ${f.sharedVia === 'organization' ? 'via organization' : 'direct'}` +
+      (f.createdAt ? ` · created ${slackDate(f.createdAt, false)}` : ''),
+  ];
+  const notes = findingNotes(f, record.lastSeenAt);
+  if (record.sharedAgainAt) {
+    const prev = record.previousDecision;
+    notes.unshift(
+      prev ? truncateMrkdwn(`🔁 shared again; previously ${describeDecision(prev, f.ownerAccountId)}`, 300) : '🔁 shared again',
+    );
+  }
+  if (notes.length) parts.push(notes.join(' · '));
+  const outcome = record.state === 'open' && !record.decision ? undefined : outcomeLine(record);
+  // Keep outcomes short here: a group re-rendered after decisions must still fit its budget.
+  if (outcome) parts.push(truncateMrkdwn(outcome, 400));
+  return section(parts.join('\n'), record.state === 'open' ? removeButton(f) : undefined);
+}
+
+/**
+ * One message for the given findings of one owner, without splitting (use it to re-render a group
+ * message after a decision). `part`/`parts` label split groups.
+ */
+export function ownerGroupMessage(
+  ownerAccountId: string,
+  records: readonly FindingRecord[],
+  part = 1,
+  parts = 1,
+): GroupMessage {
+  const owner = truncate(clean(ownerAccountId), 40);
+  const partText = parts > 1 ? ` (part ${part} of ${parts})` : '';
+  const open = records.filter((r) => r.state === 'open');
+  const kinds = new Map<string, number>();
+  for (const r of records) kinds.set(kindLabel(r.finding.kind), (kinds.get(kindLabel(r.finding.kind)) ?? 0) + 1);
+  const accounts = new Set(records.map((r) => r.finding.accountId));
+  const blocks: KnownBlock[] = [
+    header(`🚨 Untrusted account ${owner} shared ${plural(records.length, 'resource')}${partText}`),
+    context(
+      `${[...kinds].map(([k, n]) => `${n} × ${k}`).join(', ')} into ${plural(accounts.size, 'monitored account')}. ` +
+        'Remove each one, or trust the account for all of them.',
+    ),
+    ...records.map(resourceSection),
+  ];
+  const first = open[0];
+  if (first) blocks.push(actions(trustButton(ownerAccountId, first.finding.id)));
+  const text =
+    `🚨 Untrusted account ${esc(ownerAccountId, 40)} shared ${plural(records.length, 'resource')} ` +
+    `into ${plural(accounts.size, 'monitored account')}${partText}`;
+  return { ...message(text, blocks), findingIds: records.map((r) => r.finding.id) };
+}
+
+/**
+ * Messages for one owner's findings, split so that none exceeds 50 blocks or `MAX_BLOCKS_CHARS`
+ * characters of blocks. Each part has its own "Trust account …" button.
+ */
+export function ownerGroupMessages(ownerAccountId: string, records: readonly FindingRecord[]): GroupMessage[] {
+  if (records.length === 0) return [];
+  // Measure with the longest part label the final rendering can have, so relabelling never breaks the fit.
+  const worst = records.length;
+  const groups: FindingRecord[][] = [];
+  let current: FindingRecord[] = [];
+  for (const r of records) {
+    const candidate = [...current, r];
+    const fits =
+      candidate.length + 3 <= LIMITS.blocksPerMessage &&
+      blocksFit(ownerGroupMessage(ownerAccountId, candidate, worst, worst).blocks);
+    if (fits || current.length === 0) current = candidate;
+    else {
+      groups.push(current);
+      current = [r];
+    }
+  }
+  if (current.length) groups.push(current);
+  return groups.map((g, i) => ownerGroupMessage(ownerAccountId, g, i + 1, groups.length));
+}
