@@ -128,6 +128,21 @@ describe('transitionFinding', () => {
     expect(open.map((f) => f.finding.id)).not.toContain(rec.finding.id);
   });
 
+  it('recognises a repeat of its own landed write by the decision id (an SDK retry)', async () => {
+    const rec = makeRecord(8);
+    await store.createFinding(rec);
+    const patch = { state: 'removing' as const, decision: decision('d-retry') };
+    const first = await store.transitionFinding(rec.finding.id, ['open'], patch);
+    const repeat = await store.transitionFinding(rec.finding.id, ['open'], patch);
+    expect(first.ok && repeat.ok).toBe(true);
+    expect(await store.getFinding(rec.finding.id)).toMatchObject({ version: 2 });
+    const other = await store.transitionFinding(rec.finding.id, ['open'], {
+      ...patch,
+      decision: decision('d-2'),
+    });
+    expect(other.ok).toBe(false);
+  });
+
   it('refuses from the wrong state or for a missing finding, and rejects bad patches', async () => {
     const rec = makeRecord(7);
     await store.createFinding(rec);
