@@ -330,7 +330,7 @@ export class DynamoStore implements Store {
           UpdateExpression: 'SET #message = :m, #version = #version + :one',
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#message': 'message', '#version': 'version' },
-          ExpressionAttributeValues: { ':m': { channel: ref.channel, ts: ref.ts }, ':one': 1 },
+          ExpressionAttributeValues: { ':m': ref, ':one': 1 },
         }),
       ),
     );

@@ -73,9 +73,11 @@ describe('saveFinding', () => {
     const rec = makeRecord(4);
     await store.createFinding(rec);
     const stale = (await store.getFinding(rec.finding.id))!;
-    await store.setMessage(rec.finding.id, { channel: 'C012ABCDEF', ts: '1714557600.000100' });
+    // The whole ref is kept, whatever fields MessageRef grows (e.g. the findings a grouped message shows).
+    const ref = { channel: 'C012ABCDEF', ts: '1714557600.000100', findingIds: [rec.finding.id] };
+    await store.setMessage(rec.finding.id, ref);
     const now = (await store.getFinding(rec.finding.id))!;
-    expect(now.message).toEqual({ channel: 'C012ABCDEF', ts: '1714557600.000100' });
+    expect(now.message).toEqual(ref);
     expect(now.version).toBe(2);
     await expect(store.saveFinding(stale)).rejects.toBeInstanceOf(StoreConflictError);
     await expect(store.setMessage('ami:absent', { channel: 'C1', ts: '1' })).rejects.toThrow(
