@@ -119,7 +119,8 @@ describe('scan against the simulator', () => {
       { clients, concurrency: 4, onProgress: (p) => progress.push(p) },
     ).finally(() => clients.destroy());
 
-    expect(ids(result.findings)).toEqual([world.images[0]!.id, world.snapshots[0]!.id, world.images[0]!.id]);
+    expect(ids(result.findings)).toEqual([world.snapshots[0]!.id, world.images[0]!.id, world.images[0]!.id]);
+    expect(result.findings.map((f) => f.accountId)).toEqual([A, A, B]);
     expect(result.targets.map((t) => [t.accountId, t.region, t.status, t.error?.split(':')[0]])).toEqual([
       [A, 'eu-west-1', 'ok', undefined],
       [A, 'us-east-1', 'ok', undefined],
