@@ -100,7 +100,10 @@ export function button(spec: ButtonSpec): Button {
  * Builds a message with list limits scaled down (1, ½, ¼ …) until its blocks fit the budget. Lists
  * in digests and status messages use it so a pathological input (huge names) still yields a valid message.
  */
-export function shrinkToFit(build: (scale: number) => SlackMessage, fits: (blocks: KnownBlock[]) => boolean): SlackMessage {
+export function shrinkToFit(
+  build: (scale: number) => SlackMessage,
+  fits: (blocks: KnownBlock[]) => boolean,
+): SlackMessage {
   let scale = 1;
   for (;;) {
     const m = build(scale);

@@ -19,7 +19,10 @@ export interface CommandHelp {
 /** The sub-commands as the help shows them; pass your own list to `helpMessage` if the parser differs. */
 export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
   { usage: `${COMMAND}`, description: 'scan every monitored account now' },
-  { usage: `${COMMAND} <account id or name> [region …]`, description: 'scan one account (optionally some regions)' },
+  {
+    usage: `${COMMAND} <account id or name> [region …]`,
+    description: 'scan one account (optionally some regions)',
+  },
   { usage: `${COMMAND} status`, description: 'open findings, the running scan and the last one' },
   { usage: `${COMMAND} trusted`, description: 'the accounts on the trust list' },
   { usage: `${COMMAND} trust <account id> [note]`, description: 'put an owner account on the trust list' },
@@ -91,7 +94,9 @@ export function statusMessage(s: StatusInput): SlackMessage {
   const pending = s.pending ?? [];
   const facts = [
     `*${plural(s.open.length, 'open finding')}* waiting for a decision`,
-    pending.length ? `${pending.length} decided but not closed (removing, or only the owner can unshare)` : '',
+    pending.length
+      ? `${pending.length} decided but not closed (removing, or only the owner can unshare)`
+      : '',
     s.trustedCount !== undefined ? plural(s.trustedCount, 'trusted account') : '',
   ].filter(Boolean);
   const build = (scale: number): SlackMessage => {
@@ -108,14 +113,17 @@ export function statusMessage(s: StatusInput): SlackMessage {
         maxTotal: Math.max(300, Math.floor(7000 * scale)),
       });
       chunks.forEach((c) => blocks.push(section(c)));
-      if (omitted) blocks.push(context(`…and ${omitted} more open findings, not listed here (message size).`));
+      if (omitted)
+        blocks.push(context(`…and ${omitted} more open findings, not listed here (message size).`));
     }
     if (pending.length) {
       const { chunks, omitted } = packLines(pending.map(findingLine), {
         maxLines: Math.max(1, Math.floor(10 * scale)),
         maxTotal: Math.max(300, Math.floor(2000 * scale)),
       });
-      blocks.push(section(`*Decided, not closed*\n${chunks[0] ?? ''}${omitted ? `\n…and ${omitted} more` : ''}`));
+      blocks.push(
+        section(`*Decided, not closed*\n${chunks[0] ?? ''}${omitted ? `\n…and ${omitted} more` : ''}`),
+      );
     }
     return message(`shareguard status: ${plural(s.open.length, 'open finding')}`, blocks);
   };
@@ -126,7 +134,10 @@ export function statusMessage(s: StatusInput): SlackMessage {
 export function trustedListMessage(entries: readonly TrustEntry[]): SlackMessage {
   if (entries.length === 0) {
     const text = '🛡 No account is on the trust list.';
-    return message(text, [section(text), context(`Add one with \`${COMMAND} trust <account id>\` or a Trust button.`)]);
+    return message(text, [
+      section(text),
+      context(`Add one with \`${COMMAND} trust <account id>\` or a Trust button.`),
+    ]);
   }
   const line = (e: TrustEntry) => {
     const by = 'system' in e.addedBy ? 'from config' : `added by ${who(e.addedBy)} ${slackDate(e.addedAt)}`;
@@ -137,7 +148,10 @@ export function trustedListMessage(entries: readonly TrustEntry[]): SlackMessage
       maxLines: Math.max(1, Math.floor(60 * scale)),
       maxTotal: Math.max(300, Math.floor(8000 * scale)),
     });
-    const blocks: KnownBlock[] = [header(`🛡 Trusted accounts (${entries.length})`), ...chunks.map((c) => section(c))];
+    const blocks: KnownBlock[] = [
+      header(`🛡 Trusted accounts (${entries.length})`),
+      ...chunks.map((c) => section(c)),
+    ];
     if (omitted) blocks.push(context(`…and ${omitted} more.`));
     return message(`🛡 ${plural(entries.length, 'trusted account')}`, blocks);
   };

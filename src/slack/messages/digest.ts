@@ -34,7 +34,11 @@ export function findingIdText(id: string): string {
 
 /** One line of the decision log. */
 export function decisionLine(d: DecisionRecord): string {
-  const what = d.findingId ? findingIdText(d.findingId) : d.ownerAccountId ? `account ${code(d.ownerAccountId, 40)}` : 'a finding';
+  const what = d.findingId
+    ? findingIdText(d.findingId)
+    : d.ownerAccountId
+      ? `account ${code(d.ownerAccountId, 40)}`
+      : 'a finding';
   const owner = d.ownerAccountId ? code(d.ownerAccountId, 40) : 'its owner';
   const by = who(d.by);
   const detail = d.detail ? `: ${esc(d.detail, 200)}` : '';
@@ -94,7 +98,8 @@ export function digestMessage(d: DigestInput): SlackMessage {
         maxTotal: Math.max(300, Math.floor(4000 * scale)),
       });
       chunks.forEach((c, i) => blocks.push(section(i === 0 ? `*Waiting for a decision*\n${c}` : c)));
-      if (omitted) blocks.push(context(`…and ${omitted} more open. See them all with \`${STATUS_COMMAND}\`.`));
+      if (omitted)
+        blocks.push(context(`…and ${omitted} more open. See them all with \`${STATUS_COMMAND}\`.`));
       blocks.push(context(`Open by owner: ${ownerCounts(d.open, Math.max(1, Math.floor(10 * scale)))}`));
     } else {
       blocks.push(section('✅ Nothing is waiting for a decision.'));

@@ -1,9 +1,23 @@
 /** The message for one finding: what was shared, by whom, and Trust / Remove while nobody decided. */
 import type { Button, KnownBlock } from '@slack/types';
 import type { Finding, ResourceKind } from '../../domain/finding.ts';
-import type { DecisionAction, DecisionOutcome, DecisionSummary, FindingRecord } from '../../domain/lifecycle.ts';
+import type {
+  DecisionAction,
+  DecisionOutcome,
+  DecisionSummary,
+  FindingRecord,
+} from '../../domain/lifecycle.ts';
 import { removalPlan } from '../../domain/removal.ts';
-import { actions, button, context, fieldsSection, header, message, section, type SlackMessage } from './blocks.ts';
+import {
+  actions,
+  button,
+  context,
+  fieldsSection,
+  header,
+  message,
+  section,
+  type SlackMessage,
+} from './blocks.ts';
 import { clean, code, esc, slackDate, truncate, who } from './text.ts';
 
 /** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
@@ -40,7 +54,11 @@ export function findingNotes(f: Finding, asOf: string): string[] {
   if (f.public) notes.push('🌐 also public');
   if (f.deprecationTime) {
     const past = Date.parse(f.deprecationTime) <= Date.parse(asOf);
-    notes.push(past ? `deprecated since ${slackDate(f.deprecationTime, false)}` : `deprecation set for ${slackDate(f.deprecationTime, false)}`);
+    notes.push(
+      past
+        ? `deprecated since ${slackDate(f.deprecationTime, false)}`
+        : `deprecation set for ${slackDate(f.deprecationTime, false)}`,
+    );
   }
   if (f.imageAllowed === false) notes.push('not allowed by Allowed AMIs (audit mode)');
   return notes;
@@ -87,8 +105,16 @@ export function findingButtons(f: Finding): Button[] {
   return [trustButton(f.ownerAccountId, f.id), removeButton(f)];
 }
 
-const ACTION_WORDS: Record<DecisionAction, string> = { trust: 'trust', remove: 'removal', untrust: 'untrust' };
-const DONE_WORDS: Record<DecisionAction, string> = { trust: 'trusted', remove: 'removed', untrust: 'untrusted' };
+const ACTION_WORDS: Record<DecisionAction, string> = {
+  trust: 'trust',
+  remove: 'removal',
+  untrust: 'untrust',
+};
+const DONE_WORDS: Record<DecisionAction, string> = {
+  trust: 'trusted',
+  remove: 'removed',
+  untrust: 'untrusted',
+};
 
 /** "✅ removed by <@U1> <date>: detail" — a past decision in one line. */
 export function describeDecision(d: DecisionSummary, ownerAccountId: string): string {

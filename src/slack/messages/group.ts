@@ -2,7 +2,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { actions, context, header, message, section, type SlackMessage } from './blocks.ts';
-import { accountText, describeDecision, findingNotes, kindLabel, outcomeLine, removeButton, trustButton } from './finding.ts';
+import {
+  accountText,
+  describeDecision,
+  findingNotes,
+  kindLabel,
+  outcomeLine,
+  removeButton,
+  trustButton,
+} from './finding.ts';
 import { blocksFit, LIMITS } from './limits.ts';
 import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
 
@@ -24,7 +32,9 @@ function resourceSection(record: FindingRecord): KnownBlock {
   if (record.sharedAgainAt) {
     const prev = record.previousDecision;
     notes.unshift(
-      prev ? truncateMrkdwn(`🔁 shared again; previously ${describeDecision(prev, f.ownerAccountId)}`, 300) : '🔁 shared again',
+      prev
+        ? truncateMrkdwn(`🔁 shared again; previously ${describeDecision(prev, f.ownerAccountId)}`, 300)
+        : '🔁 shared again',
     );
   }
   if (notes.length) parts.push(notes.join(' · '));
@@ -48,7 +58,8 @@ export function ownerGroupMessage(
   const partText = parts > 1 ? ` (part ${part} of ${parts})` : '';
   const open = records.filter((r) => r.state === 'open');
   const kinds = new Map<string, number>();
-  for (const r of records) kinds.set(kindLabel(r.finding.kind), (kinds.get(kindLabel(r.finding.kind)) ?? 0) + 1);
+  for (const r of records)
+    kinds.set(kindLabel(r.finding.kind), (kinds.get(kindLabel(r.finding.kind)) ?? 0) + 1);
   const accounts = new Set(records.map((r) => r.finding.accountId));
   const blocks: KnownBlock[] = [
     header(`🚨 Untrusted account ${owner} shared ${plural(records.length, 'resource')}${partText}`),
@@ -70,7 +81,10 @@ export function ownerGroupMessage(
  * Messages for one owner's findings, split so that none exceeds 50 blocks or `MAX_BLOCKS_CHARS`
  * characters of blocks. Each part has its own "Trust account …" button.
  */
-export function ownerGroupMessages(ownerAccountId: string, records: readonly FindingRecord[]): GroupMessage[] {
+export function ownerGroupMessages(
+  ownerAccountId: string,
+  records: readonly FindingRecord[],
+): GroupMessage[] {
   if (records.length === 0) return [];
   // Measure with the longest part label the final rendering can have, so relabelling never breaks the fit.
   const worst = records.length;

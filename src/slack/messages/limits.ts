@@ -73,7 +73,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 
 export function blockProblems(blocks: unknown): BlockProblem[] {
   const problems: BlockProblem[] = [];
-  const bad = (pointer: string, message: string) => problems.push({ error: 'invalid_blocks', pointer, message });
+  const bad = (pointer: string, message: string) =>
+    problems.push({ error: 'invalid_blocks', pointer, message });
   if (!Array.isArray(blocks)) {
     bad('/blocks', 'must be an array');
     return problems;
@@ -99,7 +100,8 @@ type Bad = (pointer: string, message: string) => void;
 function checkBlock(block: unknown, at: string, bad: Bad, blockIds: Set<string>): void {
   if (!isObj(block)) return bad(at, 'a block must be an object');
   const type = block['type'];
-  if (typeof type !== 'string' || !BLOCK_TYPES.has(type)) return bad(`${at}/type`, `unknown block type ${String(type)}`);
+  if (typeof type !== 'string' || !BLOCK_TYPES.has(type))
+    return bad(`${at}/type`, `unknown block type ${String(type)}`);
   if (block['block_id'] !== undefined) {
     const id = block['block_id'];
     if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.blockId) {
@@ -115,10 +117,14 @@ function checkBlock(block: unknown, at: string, bad: Bad, blockIds: Set<string>)
       if (text === undefined && fields === undefined) bad(at, 'a section needs text or fields');
       if (text !== undefined) checkText(text, `${at}/text`, LIMITS.sectionText, bad);
       if (fields !== undefined) {
-        if (!Array.isArray(fields) || fields.length === 0) bad(`${at}/fields`, 'fields must be a non-empty array');
+        if (!Array.isArray(fields) || fields.length === 0)
+          bad(`${at}/fields`, 'fields must be a non-empty array');
         else {
           if (fields.length > LIMITS.sectionFields) {
-            bad(`${at}/fields`, `${fields.length} fields (no more than ${LIMITS.sectionFields} items allowed)`);
+            bad(
+              `${at}/fields`,
+              `${fields.length} fields (no more than ${LIMITS.sectionFields} items allowed)`,
+            );
           }
           fields.forEach((f, j) => checkText(f, `${at}/fields/${j}`, LIMITS.sectionFieldText, bad));
         }
@@ -130,9 +136,13 @@ function checkBlock(block: unknown, at: string, bad: Bad, blockIds: Set<string>)
       return checkText(block['text'], `${at}/text`, LIMITS.headerText, bad, true);
     case 'context': {
       const elements = block['elements'];
-      if (!Array.isArray(elements) || elements.length === 0) return bad(`${at}/elements`, 'elements must be a non-empty array');
+      if (!Array.isArray(elements) || elements.length === 0)
+        return bad(`${at}/elements`, 'elements must be a non-empty array');
       if (elements.length > LIMITS.contextElements) {
-        bad(`${at}/elements`, `${elements.length} elements (no more than ${LIMITS.contextElements} items allowed)`);
+        bad(
+          `${at}/elements`,
+          `${elements.length} elements (no more than ${LIMITS.contextElements} items allowed)`,
+        );
       }
       elements.forEach((e, j) => {
         if (isObj(e) && e['type'] === 'image') checkImage(e, `${at}/elements/${j}`, bad);
@@ -142,16 +152,21 @@ function checkBlock(block: unknown, at: string, bad: Bad, blockIds: Set<string>)
     }
     case 'actions': {
       const elements = block['elements'];
-      if (!Array.isArray(elements) || elements.length === 0) return bad(`${at}/elements`, 'elements must be a non-empty array');
+      if (!Array.isArray(elements) || elements.length === 0)
+        return bad(`${at}/elements`, 'elements must be a non-empty array');
       if (elements.length > LIMITS.actionsElements) {
-        bad(`${at}/elements`, `${elements.length} elements (no more than ${LIMITS.actionsElements} items allowed)`);
+        bad(
+          `${at}/elements`,
+          `${elements.length} elements (no more than ${LIMITS.actionsElements} items allowed)`,
+        );
       }
       const actionIds = new Set<string>();
       elements.forEach((e, j) => {
         checkElement(e, `${at}/elements/${j}`, bad);
         const id = isObj(e) ? e['action_id'] : undefined;
         if (typeof id === 'string') {
-          if (actionIds.has(id)) bad(`${at}/elements/${j}/action_id`, `duplicate action_id ${id} in one block`);
+          if (actionIds.has(id))
+            bad(`${at}/elements/${j}/action_id`, `duplicate action_id ${id} in one block`);
           actionIds.add(id);
         }
       });
@@ -167,7 +182,8 @@ function checkBlock(block: unknown, at: string, bad: Bad, blockIds: Set<string>)
 function checkText(t: unknown, at: string, max: number, bad: Bad, plainOnly = false): void {
   if (!isObj(t)) return bad(at, 'expected a text object');
   const type = t['type'];
-  if (type !== 'plain_text' && type !== 'mrkdwn') return bad(`${at}/type`, `text type must be plain_text or mrkdwn`);
+  if (type !== 'plain_text' && type !== 'mrkdwn')
+    return bad(`${at}/type`, `text type must be plain_text or mrkdwn`);
   if (plainOnly && type !== 'plain_text') bad(`${at}/type`, 'must be plain_text');
   const text = t['text'];
   if (typeof text !== 'string') return bad(`${at}/text`, 'text must be a string');
@@ -180,7 +196,8 @@ function checkImage(e: Obj, at: string, bad: Bad): void {
   if (typeof alt !== 'string' || alt.length === 0 || alt.length > LIMITS.altText) {
     bad(`${at}/alt_text`, `alt_text must be 1–${LIMITS.altText} characters`);
   }
-  if (typeof e['image_url'] !== 'string' && !isObj(e['slack_file'])) bad(at, 'an image needs image_url or slack_file');
+  if (typeof e['image_url'] !== 'string' && !isObj(e['slack_file']))
+    bad(at, 'an image needs image_url or slack_file');
 }
 
 function checkElement(e: unknown, at: string, bad: Bad): void {
@@ -189,7 +206,10 @@ function checkElement(e: unknown, at: string, bad: Bad): void {
   if (typeof type !== 'string') return bad(`${at}/type`, 'element type missing');
   if (type === 'image') return checkImage(e, at, bad);
   const actionId = e['action_id'];
-  if (actionId !== undefined && (typeof actionId !== 'string' || actionId.length === 0 || actionId.length > LIMITS.actionId)) {
+  if (
+    actionId !== undefined &&
+    (typeof actionId !== 'string' || actionId.length === 0 || actionId.length > LIMITS.actionId)
+  ) {
     bad(`${at}/action_id`, `action_id must be 1–${LIMITS.actionId} characters`);
   }
   if (e['confirm'] !== undefined) checkConfirm(e['confirm'], `${at}/confirm`, bad);
@@ -204,7 +224,8 @@ function checkElement(e: unknown, at: string, bad: Bad): void {
     bad(`${at}/url`, `url must be a string of at most ${LIMITS.buttonUrl} characters`);
   }
   const style = e['style'];
-  if (style !== undefined && style !== 'primary' && style !== 'danger') bad(`${at}/style`, 'style must be primary or danger');
+  if (style !== undefined && style !== 'primary' && style !== 'danger')
+    bad(`${at}/style`, 'style must be primary or danger');
 }
 
 function checkConfirm(c: unknown, at: string, bad: Bad): void {
@@ -214,5 +235,6 @@ function checkConfirm(c: unknown, at: string, bad: Bad): void {
   if (c['confirm'] !== undefined) checkText(c['confirm'], `${at}/confirm`, LIMITS.confirmButton, bad, true);
   if (c['deny'] !== undefined) checkText(c['deny'], `${at}/deny`, LIMITS.confirmButton, bad, true);
   const style = c['style'];
-  if (style !== undefined && style !== 'primary' && style !== 'danger') bad(`${at}/style`, 'style must be primary or danger');
+  if (style !== undefined && style !== 'primary' && style !== 'danger')
+    bad(`${at}/style`, 'style must be primary or danger');
 }

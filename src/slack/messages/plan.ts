@@ -50,15 +50,23 @@ export function planScanPosts(records: readonly FindingRecord[], maxMessages: nu
   const shown = new Set(posted.flatMap((p) => p.findingIds));
   const rest = records.filter((r) => !shown.has(r.finding.id));
   return {
-    posts: [...posted, { ...overflowMessage(rest, records.length, budget), kind: 'overflow', findingIds: [] }],
+    posts: [
+      ...posted,
+      { ...overflowMessage(rest, records.length, budget), kind: 'overflow', findingIds: [] },
+    ],
     overflowCount: rest.length,
   };
 }
 
 /** "137 more findings were not posted individually…", with a bounded per-owner breakdown. */
-export function overflowMessage(rest: readonly FindingRecord[], total: number, maxMessages: number): SlackMessage {
+export function overflowMessage(
+  rest: readonly FindingRecord[],
+  total: number,
+  maxMessages: number,
+): SlackMessage {
   const byOwner = new Map<string, number>();
-  for (const r of rest) byOwner.set(r.finding.ownerAccountId, (byOwner.get(r.finding.ownerAccountId) ?? 0) + 1);
+  for (const r of rest)
+    byOwner.set(r.finding.ownerAccountId, (byOwner.get(r.finding.ownerAccountId) ?? 0) + 1);
   const owners = [...byOwner].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   const lines = owners.map(([owner, n]) => `• ${code(owner, 40)}: ${plural(n, 'finding')}`);
   const { chunks, omitted } = packLines(lines, { maxLines: 20, maxTotal: 2800 });

@@ -16,15 +16,22 @@ function bar(done: number, total: number, width = 20): string {
 export function progressMessage(p: ScanProgress, scope: string): SlackMessage {
   const resolving = p.accountsTotal - p.accountsResolved;
   const extra = [
-    resolving > 0 ? `regions of ${resolving} of ${plural(p.accountsTotal, 'account')} still being listed` : '',
+    resolving > 0
+      ? `regions of ${resolving} of ${plural(p.accountsTotal, 'account')} still being listed`
+      : '',
     p.failed > 0 ? `${p.failed} failed so far` : '',
   ].filter(Boolean);
   const line = `⏳ Scanning ${esc(scope, 200)}: ${p.done}/${p.total} account-regions…${extra.length ? ` (${extra.join('; ')})` : ''}`;
-  return message(line, [section(line), context(`${bar(p.done, p.total)} ${p.total ? Math.floor((p.done / p.total) * 100) : 0}%`)]);
+  return message(line, [
+    section(line),
+    context(`${bar(p.done, p.total)} ${p.total ? Math.floor((p.done / p.total) * 100) : 0}%`),
+  ]);
 }
 
 export function targetText(t: TargetResult): string {
-  const account = t.accountName ? `${esc(t.accountName, 64)} ${code(t.accountId, 40)}` : code(t.accountId, 40);
+  const account = t.accountName
+    ? `${esc(t.accountName, 64)} ${code(t.accountId, 40)}`
+    : code(t.accountId, 40);
   return `${account} ${t.region === '*' ? 'all regions' : esc(t.region, 40)}: ${esc(t.error ?? 'failed', 180)}`;
 }
 
@@ -57,7 +64,9 @@ export function scanSummaryMessage(result: ScanResult, counts: ScanPostCounts, s
     const more = failed.length - shown;
     blocks.push(
       section(`*Failed*\n${chunks[0] ?? ''}${more > 0 ? `\n…and ${more} more` : ''}`),
-      context('Findings in the failed account-regions are unknown until they scan again; nothing there was marked resolved.'),
+      context(
+        'Findings in the failed account-regions are unknown until they scan again; nothing there was marked resolved.',
+      ),
     );
   }
   return message(headline, blocks);

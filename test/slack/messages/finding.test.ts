@@ -20,7 +20,15 @@ describe('findingMessage', () => {
     const m = findingMessage(r);
     expectValid(m);
     const text = textOf(m.blocks);
-    for (const s of ['AMI', 'ami-0123456789abcdef0', 'golden-base-2024', OWNER, 'prod', '111122223333', 'us-east-1']) {
+    for (const s of [
+      'AMI',
+      'ami-0123456789abcdef0',
+      'golden-base-2024',
+      OWNER,
+      'prod',
+      '111122223333',
+      'us-east-1',
+    ]) {
       expect(text).toContain(s);
     }
     expect(text).toContain('directly with the account');
@@ -50,14 +58,26 @@ describe('findingMessage', () => {
     const org = findingMessage(record({}, { sharedVia: 'organization' }));
     expect(textOf(org.blocks)).toContain('through an organization or OU');
     const rds = findingMessage(
-      record({}, { kind: 'rds-snapshot', resourceId: `arn:aws:rds:us-east-1:${OWNER}:snapshot:db1`, engine: 'postgres', sizeGiB: 20, encrypted: true }),
+      record(
+        {},
+        {
+          kind: 'rds-snapshot',
+          resourceId: `arn:aws:rds:us-east-1:${OWNER}:snapshot:db1`,
+          engine: 'postgres',
+          sizeGiB: 20,
+          encrypted: true,
+        },
+      ),
     );
     expectValid(rds);
     expect(textOf(rds.blocks)).toContain('RDS DB snapshot');
     expect(textOf(rds.blocks)).toContain('postgres · 20 GiB · encrypted');
     // Owner-only: the confirm dialog says so honestly.
     const [, remove] = buttons(rds.blocks);
-    expect(remove!.confirm).toMatchObject({ title: { text: 'Only the owner can unshare this' }, confirm: { text: 'Record decision' } });
+    expect(remove!.confirm).toMatchObject({
+      title: { text: 'Only the owner can unshare this' },
+      confirm: { text: 'Record decision' },
+    });
   });
 
   it('marks deprecation relative to the scan that saw it (pure)', () => {
@@ -71,12 +91,20 @@ describe('findingMessage', () => {
 
   const outcomes: Array<[FindingState, DecisionSummary | undefined, RegExp[]]> = [
     ['removing', decision({ outcome: 'pending' }), [/⏳ \*Removing\*/, /<@U0ALICE>/]],
-    ['removed', decision({ detail: 'launch permission cancelled' }), [/✅ \*Removed\* by <@U0ALICE> <!date\^1736587800\^/, /launch permission cancelled/]],
+    [
+      'removed',
+      decision({ detail: 'launch permission cancelled' }),
+      [/✅ \*Removed\* by <@U0ALICE> <!date\^1736587800\^/, /launch permission cancelled/],
+    ],
     ['trusted', decision({ action: 'trust' }), [/🛡 \*Trusted\* by <@U0ALICE>/, /trust list/]],
     [
       'owner-only',
       decision({ outcome: 'owner-only' }),
-      [/ℹ️ \*Remove approved\* by <@U0ALICE>/, /AWS lets a recipient remove nothing here/, /only the owner `444455556666` can unshare it/],
+      [
+        /ℹ️ \*Remove approved\* by <@U0ALICE>/,
+        /AWS lets a recipient remove nothing here/,
+        /only the owner `444455556666` can unshare it/,
+      ],
     ],
     ['resolved', undefined, [/✔️ \*Resolved\*/, /no longer shared with this account/]],
     ['resolved', decision(), [/✔️ \*Resolved\*/, /Earlier: ✅ removed by <@U0ALICE>/]],
@@ -111,9 +139,14 @@ describe('findingMessage', () => {
     });
     const m = findingMessage(r);
     expectValid(m);
-    expect(m.blocks[0]).toMatchObject({ type: 'header', text: { text: `🔁 AMI shared again by account ${OWNER}` } });
+    expect(m.blocks[0]).toMatchObject({
+      type: 'header',
+      text: { text: `🔁 AMI shared again by account ${OWNER}` },
+    });
     const text = textOf(m.blocks);
-    expect(text).toMatch(/🔁 \*Shared again\* <!date\^1738411200\^[^>]+>\. Previously ✅ removed by <@U0ALICE> <!date\^1736587800\^/);
+    expect(text).toMatch(
+      /🔁 \*Shared again\* <!date\^1738411200\^[^>]+>\. Previously ✅ removed by <@U0ALICE> <!date\^1736587800\^/,
+    );
     expect(text).toContain('launch permission cancelled');
     expect(buttons(m.blocks)).toHaveLength(2);
     expect(m.text).toContain('Shared again');
@@ -147,7 +180,9 @@ describe('findingMessage', () => {
   });
 
   it('never builds a mention from a user id that is not one', () => {
-    const m = findingMessage(record({ state: 'removed', decision: decision({ by: { userId: '!channel' } }) }));
+    const m = findingMessage(
+      record({ state: 'removed', decision: decision({ by: { userId: '!channel' } }) }),
+    );
     expect(textOf(m.blocks)).not.toContain('<@!channel>');
     expect(textOf(m.blocks)).toContain('!channel');
   });
@@ -155,7 +190,11 @@ describe('findingMessage', () => {
   it('stays within every limit with huge names, descriptions, ARNs and AWS errors', () => {
     const long = '𝔸'.repeat(400) + '&<>'.repeat(300);
     const r = record(
-      { decision: decision({ outcome: 'failed', detail: long }), sharedAgainAt: '2025-02-01T00:00:00Z', previousDecision: decision({ detail: long }) },
+      {
+        decision: decision({ outcome: 'failed', detail: long }),
+        sharedAgainAt: '2025-02-01T00:00:00Z',
+        previousDecision: decision({ detail: long }),
+      },
       {
         kind: 'rds-cluster-snapshot',
         resourceId: `arn:aws:rds:us-east-1:${OWNER}:cluster-snapshot:${'x'.repeat(255)}`,
@@ -169,6 +208,7 @@ describe('findingMessage', () => {
     expectValid(m);
     for (const b of buttons(m.blocks)) expect(b.value).toBe(r.finding.id);
     // No lone surrogate anywhere (a cut pair would show as a replacement character).
-    for (const s of allStrings(m.blocks)) expect(s).toMatch(/^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/);
+    for (const s of allStrings(m.blocks))
+      expect(s).toMatch(/^(?:[^\ud800-\udfff]|[\ud800-\udbff][\udc00-\udfff])*$/);
   });
 });

@@ -67,7 +67,14 @@ export function expectValid(m: { text: string; blocks: KnownBlock[] }): void {
   expect(m.text.length).toBeGreaterThan(0);
 }
 
-type AnyButton = { type: string; action_id?: string; value?: string; text?: { text: string }; style?: string; confirm?: unknown };
+type AnyButton = {
+  type: string;
+  action_id?: string;
+  value?: string;
+  text?: { text: string };
+  style?: string;
+  confirm?: unknown;
+};
 
 /** Every button in the blocks (actions elements and section accessories). */
 export function buttons(blocks: readonly KnownBlock[]): AnyButton[] {
