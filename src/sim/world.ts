@@ -196,7 +196,10 @@ function formatPath(path: readonly PropertyKey[]): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   // A field that is not there at all reads better as "required" than as a type mismatch.
-  if (issue.code === 'invalid_type' && (issue.input === undefined || / received undefined$/.test(issue.message))) {
+  if (
+    issue.code === 'invalid_type' &&
+    (issue.input === undefined || / received undefined$/.test(issue.message))
+  ) {
     return 'required';
   }
   return issue.message.replace(/^Invalid input: /, '');

@@ -40,7 +40,16 @@ afterAll(async () => {
 describe('DescribeImages visibility', () => {
   it('ExecutableBy=self: own, direct, organization and OU shares; not public-only, deprecated or disabled', async () => {
     expect(await ids(asA, { ExecutableUsers: ['self'] })).toEqual(
-      ['ami-amazon', 'ami-cowned', 'ami-direct', 'ami-future', 'ami-org', 'ami-ou', 'ami-own', 'ami-pubdirect'].sort(),
+      [
+        'ami-amazon',
+        'ami-cowned',
+        'ami-direct',
+        'ami-future',
+        'ami-org',
+        'ami-ou',
+        'ami-own',
+        'ami-pubdirect',
+      ].sort(),
     );
   });
 
@@ -59,7 +68,9 @@ describe('DescribeImages visibility', () => {
   });
 
   it('carries the fields the product reads', async () => {
-    const out = await asA.send(new DescribeImagesCommand({ ImageIds: ['ami-deprecated'], IncludeDeprecated: true }));
+    const out = await asA.send(
+      new DescribeImagesCommand({ ImageIds: ['ami-deprecated'], IncludeDeprecated: true }),
+    );
     expect(out.Images).toHaveLength(1);
     expect(out.Images![0]).toMatchObject({
       ImageId: 'ami-deprecated',
@@ -84,12 +95,12 @@ describe('DescribeImages visibility', () => {
     expect(await ids(asA, { Filters: [{ Name: 'image-id', Values: ['ami-direct', 'ami-other'] }] })).toEqual([
       'ami-direct',
     ]);
-    expect(await ids(asA, { ExecutableUsers: ['self'], Filters: [{ Name: 'owner-id', Values: [C] }] })).toEqual([
-      'ami-cowned',
-    ]);
-    expect(await ids(asA, { Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: ['snap-cowned'] }] })).toEqual(
-      ['ami-cowned'],
-    );
+    expect(
+      await ids(asA, { ExecutableUsers: ['self'], Filters: [{ Name: 'owner-id', Values: [C] }] }),
+    ).toEqual(['ami-cowned']);
+    expect(
+      await ids(asA, { Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: ['snap-cowned'] }] }),
+    ).toEqual(['ami-cowned']);
     expect(await ids(asA, { Filters: [{ Name: 'name', Values: ['name-ami-o*'] }] })).toEqual([
       'ami-org',
       'ami-ou',
@@ -151,7 +162,12 @@ describe('DescribeImages visibility', () => {
       'ami-pubdirect': false,
     });
     await asA.send(new EnableAllowedImagesSettingsCommand({ AllowedImagesSettingsState: 'enabled' }));
-    expect(await ids(asA, { ExecutableUsers: ['self'] })).toEqual(['ami-amazon', 'ami-cowned', 'ami-ou', 'ami-own']);
+    expect(await ids(asA, { ExecutableUsers: ['self'] })).toEqual([
+      'ami-amazon',
+      'ami-cowned',
+      'ami-ou',
+      'ami-own',
+    ]);
     const got = await asA.send(new GetAllowedImagesSettingsCommand({}));
     expect(got.ImageCriteria).toEqual([{ ImageProviders: ['amazon', C] }, { ImageNames: ['name-ami-ou'] }]);
     const off = await asA.send(new DisableAllowedImagesSettingsCommand({}));
@@ -185,7 +201,10 @@ describe('image actions', () => {
   it('DeregisterImage, ModifyImageAttribute and DisableImage are for the owner only (AuthFailure)', async () => {
     for (const cmd of [
       new DeregisterImageCommand({ ImageId: 'ami-cowned' }),
-      new ModifyImageAttributeCommand({ ImageId: 'ami-cowned', LaunchPermission: { Remove: [{ UserId: A }] } }),
+      new ModifyImageAttributeCommand({
+        ImageId: 'ami-cowned',
+        LaunchPermission: { Remove: [{ UserId: A }] },
+      }),
       new DisableImageCommand({ ImageId: 'ami-cowned' }),
     ]) {
       // Each command has its own output type; the union is fine to send.
@@ -199,7 +218,9 @@ describe('image actions', () => {
     await asC.send(
       new ModifyImageAttributeCommand({
         ImageId: 'ami-cowned',
-        LaunchPermission: { Add: [{ OrganizationArn: ORG }, { OrganizationalUnitArn: OU1 }, { Group: 'all' }] },
+        LaunchPermission: {
+          Add: [{ OrganizationArn: ORG }, { OrganizationalUnitArn: OU1 }, { Group: 'all' }],
+        },
       }),
     );
     await asC.send(
@@ -215,11 +236,18 @@ describe('image actions', () => {
       { organizationArn: ORG },
       { organizationalUnitArn: OU1 },
     ]);
-    const attr = await asC.send(new DescribeImageAttributeCommand({ ImageId: 'ami-cowned', Attribute: 'launchPermission' }));
+    const attr = await asC.send(
+      new DescribeImageAttributeCommand({ ImageId: 'ami-cowned', Attribute: 'launchPermission' }),
+    );
     expect(attr.LaunchPermissions).toEqual([{ OrganizationArn: ORG }, { OrganizationalUnitArn: OU1 }]);
     expect(
       await failure(
-        asC.send(new ModifyImageAttributeCommand({ ImageId: 'ami-cowned', LaunchPermission: { Add: [{ UserId: 'x' }] } })),
+        asC.send(
+          new ModifyImageAttributeCommand({
+            ImageId: 'ami-cowned',
+            LaunchPermission: { Add: [{ UserId: 'x' }] },
+          }),
+        ),
       ),
     ).toMatchObject({ name: 'InvalidAMIAttributeItemValue' });
 
@@ -227,7 +255,9 @@ describe('image actions', () => {
     expect(sim.state.image('ami-cowned')).toMatchObject({ state: 'disabled', launchPermissions: [] });
     expect(await ids(asA, { ExecutableUsers: ['self'], IncludeDisabled: true })).not.toContain('ami-cowned');
 
-    const gone = await asC.send(new DeregisterImageCommand({ ImageId: 'ami-cowned', DeleteAssociatedSnapshots: true }));
+    const gone = await asC.send(
+      new DeregisterImageCommand({ ImageId: 'ami-cowned', DeleteAssociatedSnapshots: true }),
+    );
     expect(gone.Return).toBe(true);
     expect(gone.DeleteSnapshotResults).toEqual([{ SnapshotId: 'snap-cowned', ReturnCode: 'success' }]);
     expect(sim.state.image('ami-cowned')).toBeUndefined();
@@ -239,7 +269,9 @@ describe('image actions', () => {
       name: 'DryRunOperation',
       status: 412,
     });
-    expect(await failure(asA.send(new DeregisterImageCommand({ ImageId: 'ami-own', DryRun: true })))).toMatchObject({
+    expect(
+      await failure(asA.send(new DeregisterImageCommand({ ImageId: 'ami-own', DryRun: true }))),
+    ).toMatchObject({
       name: 'DryRunOperation',
     });
     expect(sim.state.image('ami-own')).toBeDefined();
@@ -247,7 +279,9 @@ describe('image actions', () => {
       await failure(asA.send(new DeregisterImageCommand({ ImageId: 'ami-amazon', DryRun: true }))),
     ).toMatchObject({ name: 'UnauthorizedOperation', status: 403 });
     expect(
-      await failure(asA.send(new CancelImageLaunchPermissionCommand({ ImageId: 'ami-amazon', DryRun: true }))),
+      await failure(
+        asA.send(new CancelImageLaunchPermissionCommand({ ImageId: 'ami-amazon', DryRun: true })),
+      ),
     ).toMatchObject({ name: 'DryRunOperation' });
     expect(sim.state.image('ami-amazon')!.launchPermissions).toEqual([{ userId: A }]);
   });
@@ -257,13 +291,21 @@ describe('DescribeImages paging', () => {
   let big: SimHandle;
   beforeAll(async () => {
     const images: object[] = [];
-    const perm = (i: number) => (i % 3 === 0 ? [{ userId: A }] : i % 3 === 1 ? [{ organizationArn: ORG }] : []);
+    const perm = (i: number) =>
+      i % 3 === 0 ? [{ userId: A }] : i % 3 === 1 ? [{ organizationArn: ORG }] : [];
     for (let i = 0; i < 2600; i++) {
       const id = `ami-${i.toString(16).padStart(17, '0')}`;
       // 2,500 visible to A (a third each: direct, org, own), 100 that are not.
       const owner = i >= 2500 ? OUTSIDER : i % 3 === 2 ? A : OUTSIDER;
       const launchPermissions = i >= 2500 ? [{ userId: '444444444444' }] : perm(i);
-      images.push({ id, region: 'us-east-1', owner, name: `n${i}`, creationDate: '2024-01-01T00:00:00Z', launchPermissions });
+      images.push({
+        id,
+        region: 'us-east-1',
+        owner,
+        name: `n${i}`,
+        creationDate: '2024-01-01T00:00:00Z',
+        launchPermissions,
+      });
     }
     big = await start({
       world: {
@@ -308,7 +350,9 @@ describe('DescribeImages paging', () => {
     const rest: string[] = [];
     let token = first.NextToken;
     while (token) {
-      const p = await client.send(new DescribeImagesCommand({ Owners: ['self'], MaxResults: 1000, NextToken: token }));
+      const p = await client.send(
+        new DescribeImagesCommand({ Owners: ['self'], MaxResults: 1000, NextToken: token }),
+      );
       rest.push(...p.Images!.map((i) => i.ImageId!));
       token = p.NextToken;
     }

@@ -43,11 +43,16 @@ describe('snapshots', () => {
     ]);
     expect(await snapIds(asA, { RestorableByUserIds: ['all'] })).toEqual(['snap-public']);
     expect(await snapIds(asA, { OwnerIds: ['self'] })).toEqual(['snap-own']);
-    expect(await snapIds(asA, { OwnerIds: [OUTSIDER], RestorableByUserIds: ['self'] })).toEqual(['snap-direct']);
-    expect(await snapIds(asA, { Filters: [{ Name: 'snapshot-id', Values: ['snap-direct', 'snap-other'] }] })).toEqual([
+    expect(await snapIds(asA, { OwnerIds: [OUTSIDER], RestorableByUserIds: ['self'] })).toEqual([
       'snap-direct',
     ]);
-    expect(await snapIds(asA, { Filters: [{ Name: 'owner-id', Values: [C] }] })).toEqual(['snap-cfree', 'snap-cowned']);
+    expect(
+      await snapIds(asA, { Filters: [{ Name: 'snapshot-id', Values: ['snap-direct', 'snap-other'] }] }),
+    ).toEqual(['snap-direct']);
+    expect(await snapIds(asA, { Filters: [{ Name: 'owner-id', Values: [C] }] })).toEqual([
+      'snap-cfree',
+      'snap-cowned',
+    ]);
   });
 
   it('carries owner, size, encryption and times', async () => {
@@ -70,7 +75,9 @@ describe('snapshots', () => {
     expect(
       await failure(asA.send(new DescribeSnapshotsCommand({ SnapshotIds: ['snap-own'], MaxResults: 5 }))),
     ).toMatchObject({ name: 'InvalidParameterCombination' });
-    expect(await failure(asA.send(new DescribeSnapshotsCommand({ SnapshotIds: ['snap-other'] })))).toMatchObject({
+    expect(
+      await failure(asA.send(new DescribeSnapshotsCommand({ SnapshotIds: ['snap-other'] }))),
+    ).toMatchObject({
       name: 'InvalidSnapshot.NotFound',
     });
   });
@@ -121,16 +128,16 @@ describe('snapshots', () => {
     expect(await failure(asC.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-cowned' })))).toMatchObject({
       name: 'InvalidSnapshot.InUse',
     });
-    expect(await failure(asC.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-cfree', DryRun: true })))).toMatchObject(
-      { name: 'DryRunOperation' },
-    );
+    expect(
+      await failure(asC.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-cfree', DryRun: true }))),
+    ).toMatchObject({ name: 'DryRunOperation' });
     await asC.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-cfree' }));
     expect(sim.state.snapshot('snap-cfree')).toBeUndefined();
   });
 });
 
 describe('instances, volumes and regions', () => {
-  it('DescribeInstances answers A\'s instances in the reservation shape; filter image-id', async () => {
+  it("DescribeInstances answers A's instances in the reservation shape; filter image-id", async () => {
     const all = await asA.send(new DescribeInstancesCommand({}));
     const ids = all.Reservations!.flatMap((r) => r.Instances!.map((i) => i.InstanceId));
     expect(ids).toEqual(['i-0001', 'i-0002']);
@@ -144,14 +151,16 @@ describe('instances, volumes and regions', () => {
     });
   });
 
-  it('DescribeVolumes answers A\'s volumes; filter snapshot-id', async () => {
-    const out = await asA.send(new DescribeVolumesCommand({ Filters: [{ Name: 'snapshot-id', Values: ['snap-direct'] }] }));
+  it("DescribeVolumes answers A's volumes; filter snapshot-id", async () => {
+    const out = await asA.send(
+      new DescribeVolumesCommand({ Filters: [{ Name: 'snapshot-id', Values: ['snap-direct'] }] }),
+    );
     expect(out.Volumes!.map((v) => [v.VolumeId, v.SnapshotId])).toEqual([['vol-0001', 'snap-direct']]);
     const all = await asA.send(new DescribeVolumesCommand({ MaxResults: 5 }));
     expect(all.Volumes).toHaveLength(2);
   });
 
-  it('DescribeRegions answers the account\'s regions', async () => {
+  it("DescribeRegions answers the account's regions", async () => {
     const out = await asA.send(new DescribeRegionsCommand({}));
     expect(out.Regions!.map((r) => r.RegionName)).toEqual(['eu-west-1', 'us-east-1']);
     const all = await asA.send(new DescribeRegionsCommand({ AllRegions: true }));
@@ -199,7 +208,10 @@ describe('snapshot paging', () => {
     try {
       const client = ec2(big, baseCreds(big));
       const seen: string[] = [];
-      for await (const page of paginateDescribeSnapshots({ client, pageSize: 100 }, { RestorableByUserIds: ['self'] })) {
+      for await (const page of paginateDescribeSnapshots(
+        { client, pageSize: 100 },
+        { RestorableByUserIds: ['self'] },
+      )) {
         seen.push(...page.Snapshots!.map((s) => s.SnapshotId!));
       }
       expect(seen).toHaveLength(1234);

@@ -56,7 +56,10 @@ export function smallWorld(): Record<string, unknown> {
       }),
       image('ami-amazon', AMAZON, [{ userId: A }], { ownerAlias: 'amazon' }),
       { ...image('ami-eu', OUTSIDER, [{ userId: A }]), region: 'eu-west-1' },
-      { ...image('ami-euamazon', AMAZON, [{ group: 'all' }, { userId: A }], { ownerAlias: 'amazon' }), region: 'eu-west-1' },
+      {
+        ...image('ami-euamazon', AMAZON, [{ group: 'all' }, { userId: A }], { ownerAlias: 'amazon' }),
+        region: 'eu-west-1',
+      },
     ],
     snapshots: [
       snapshot('snap-own', A, []),
@@ -119,7 +122,10 @@ export function baseCreds(sim: SimHandle): Creds {
 export async function assume(sim: SimHandle, account: string): Promise<Creds> {
   const sts = new STSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: baseCreds(sim) });
   const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/ShareGuardScan`, RoleSessionName: 'test' }),
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${account}:role/ShareGuardScan`,
+      RoleSessionName: 'test',
+    }),
   );
   sts.destroy();
   const c = out.Credentials!;
@@ -154,7 +160,9 @@ export function sts(sim: SimHandle, credentials: Creds, region = 'us-east-1'): S
 }
 
 /** The error a promise rejects with (fails the test when it resolves). */
-export async function failure(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+export async function failure(
+  p: Promise<unknown>,
+): Promise<{ name: string; message: string; status?: number }> {
   try {
     await p;
   } catch (err) {

@@ -30,8 +30,14 @@ const ownerOf = (arn: string) => arn.split(':')[4];
 
 describe('RDS snapshots', () => {
   it('SnapshotType=shared + IncludeShared=true: snapshots shared with A, identified by ARN carrying the owner', async () => {
-    const out = await asA.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'shared', IncludeShared: true }));
-    const got = out.DBSnapshots!.map((s) => [s.DBSnapshotIdentifier, ownerOf(s.DBSnapshotArn!), s.SnapshotType]);
+    const out = await asA.send(
+      new DescribeDBSnapshotsCommand({ SnapshotType: 'shared', IncludeShared: true }),
+    );
+    const got = out.DBSnapshots!.map((s) => [
+      s.DBSnapshotIdentifier,
+      ownerOf(s.DBSnapshotArn!),
+      s.SnapshotType,
+    ]);
     expect(got).toEqual([
       [`arn:aws:rds:us-east-1:${C}:snapshot:cshared`, C, 'shared'],
       [`arn:aws:rds:us-east-1:${OUTSIDER}:snapshot:orders-2024-05-01`, OUTSIDER, 'shared'],
@@ -40,24 +46,30 @@ describe('RDS snapshots', () => {
     expect(out.DBSnapshots![0]!.SnapshotCreateTime).toEqual(new Date('2024-05-01T00:00:00.000Z'));
   });
 
-  it('without the flags: A\'s own; SnapshotType=shared alone: nothing; public ones only when asked', async () => {
+  it("without the flags: A's own; SnapshotType=shared alone: nothing; public ones only when asked", async () => {
     const own = await asA.send(new DescribeDBSnapshotsCommand({}));
     expect(own.DBSnapshots!.map((s) => [s.DBSnapshotIdentifier, s.DBSnapshotArn])).toEqual([
       ['mine-2024-05-01', `arn:aws:rds:us-east-1:${A}:snapshot:mine-2024-05-01`],
     ]);
     const sharedOnly = await asA.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'shared' }));
     expect(sharedOnly.DBSnapshots).toEqual([]);
-    const pub = await asA.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'public', IncludePublic: true }));
+    const pub = await asA.send(
+      new DescribeDBSnapshotsCommand({ SnapshotType: 'public', IncludePublic: true }),
+    );
     expect(pub.DBSnapshots!.map((s) => s.SnapshotType)).toEqual(['public']);
   });
 
   it('cluster snapshots alike', async () => {
-    const out = await asA.send(new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'shared', IncludeShared: true }));
+    const out = await asA.send(
+      new DescribeDBClusterSnapshotsCommand({ SnapshotType: 'shared', IncludeShared: true }),
+    );
     expect(out.DBClusterSnapshots!.map((s) => s.DBClusterSnapshotArn)).toEqual([
       `arn:aws:rds:us-east-1:${C}:cluster-snapshot:caurora`,
       `arn:aws:rds:us-east-1:${OUTSIDER}:cluster-snapshot:aurora-2024-05-01`,
     ]);
-    expect(out.DBClusterSnapshots![0]!.DBClusterSnapshotIdentifier).toBe(out.DBClusterSnapshots![0]!.DBClusterSnapshotArn);
+    expect(out.DBClusterSnapshots![0]!.DBClusterSnapshotIdentifier).toBe(
+      out.DBClusterSnapshots![0]!.DBClusterSnapshotArn,
+    );
   });
 
   it('MaxRecords outside 20–100 is InvalidParameterValue', async () => {
@@ -72,7 +84,9 @@ describe('RDS snapshots', () => {
   it('Delete and ModifyAttribute: owner only, else DBSnapshotNotFound / DBClusterSnapshotNotFoundFault', async () => {
     const arn = `arn:aws:rds:us-east-1:${C}:snapshot:cshared`;
     for (const id of ['cshared', arn]) {
-      expect(await failure(asA.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id })))).toMatchObject({
+      expect(
+        await failure(asA.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }))),
+      ).toMatchObject({
         name: 'DBSnapshotNotFoundFault',
         status: 404,
       });
@@ -80,7 +94,11 @@ describe('RDS snapshots', () => {
     expect(
       await failure(
         asA.send(
-          new ModifyDBSnapshotAttributeCommand({ DBSnapshotIdentifier: arn, AttributeName: 'restore', ValuesToRemove: [A] }),
+          new ModifyDBSnapshotAttributeCommand({
+            DBSnapshotIdentifier: arn,
+            AttributeName: 'restore',
+            ValuesToRemove: [A],
+          }),
         ),
       ),
     ).toMatchObject({ name: 'DBSnapshotNotFoundFault' });
@@ -111,16 +129,30 @@ describe('RDS snapshots', () => {
       DBSnapshotIdentifier: 'cshared',
       DBSnapshotAttributes: [{ AttributeName: 'restore', AttributeValues: ['444444444444', 'all'] }],
     });
-    const attrs = await asC.send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: 'cshared' }));
-    expect(attrs.DBSnapshotAttributesResult!.DBSnapshotAttributes![0]!.AttributeValues).toEqual(['444444444444', 'all']);
-    const shared = await asA.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'shared', IncludeShared: true }));
+    const attrs = await asC.send(
+      new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: 'cshared' }),
+    );
+    expect(attrs.DBSnapshotAttributesResult!.DBSnapshotAttributes![0]!.AttributeValues).toEqual([
+      '444444444444',
+      'all',
+    ]);
+    const shared = await asA.send(
+      new DescribeDBSnapshotsCommand({ SnapshotType: 'shared', IncludeShared: true }),
+    );
     expect(shared.DBSnapshots!.map((s) => s.DBSnapshotIdentifier)).not.toContain(
       `arn:aws:rds:us-east-1:${C}:snapshot:cshared`,
     );
     // C's "orders-2024-05-01" is not the outsider's snapshot of the same name.
-    const deleted = await asC.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: 'orders-2024-05-01' }));
-    expect(deleted.DBSnapshot).toMatchObject({ Status: 'deleted', DBSnapshotArn: `arn:aws:rds:us-east-1:${C}:snapshot:orders-2024-05-01` });
-    expect(sim.state.dbSnapshot(`arn:aws:rds:us-east-1:${OUTSIDER}:snapshot:orders-2024-05-01`)).toBeDefined();
+    const deleted = await asC.send(
+      new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: 'orders-2024-05-01' }),
+    );
+    expect(deleted.DBSnapshot).toMatchObject({
+      Status: 'deleted',
+      DBSnapshotArn: `arn:aws:rds:us-east-1:${C}:snapshot:orders-2024-05-01`,
+    });
+    expect(
+      sim.state.dbSnapshot(`arn:aws:rds:us-east-1:${OUTSIDER}:snapshot:orders-2024-05-01`),
+    ).toBeDefined();
     await asC.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: 'caurora' }));
     expect(sim.state.dbClusterSnapshot('caurora')).toBeUndefined();
   });

@@ -82,10 +82,20 @@ describe('world file', () => {
         },
       ],
       instances: [
-        { id: 'i-0a1b2c3d4e5f60001', account: '111111111111', region: 'us-east-1', imageId: 'ami-0a1b2c3d4e5f60001' },
+        {
+          id: 'i-0a1b2c3d4e5f60001',
+          account: '111111111111',
+          region: 'us-east-1',
+          imageId: 'ami-0a1b2c3d4e5f60001',
+        },
       ],
       volumes: [
-        { id: 'vol-0a1b2c3d4e5f60001', account: '111111111111', region: 'us-east-1', snapshotId: 'snap-0a1b2c3d4e5f60001' },
+        {
+          id: 'vol-0a1b2c3d4e5f60001',
+          account: '111111111111',
+          region: 'us-east-1',
+          snapshotId: 'snap-0a1b2c3d4e5f60001',
+        },
       ],
     };
     expect(parseWorld(example).accounts[0]!.id).toBe('111111111111');
