@@ -43,6 +43,8 @@ export function planScanPosts(records: readonly FindingRecord[], maxMessages: nu
   const groups: PlannedPost[] = [];
   for (const [owner, list] of byOwner) {
     for (const g of ownerGroupMessages(owner, list)) groups.push({ ...g, kind: 'group' });
+    // Past the budget the rest only gets counted: no need to render it.
+    if (groups.length > budget) break;
   }
   if (groups.length <= budget) return { posts: groups, overflowCount: 0 };
 
