@@ -20,12 +20,12 @@ export interface CommandHelp {
 export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
   { usage: `${COMMAND}`, description: 'scan every monitored account now' },
   {
-    usage: `${COMMAND} <account id or name> [region …]`,
-    description: 'scan one account (optionally some regions)',
+    usage: `${COMMAND} account=<id>[,<id>…] region=<region>[,…] kind=<kind>[,…]`,
+    description:
+      'scan part of it (any of the filters; kinds: ami, ebs-snapshot, rds-snapshot, rds-cluster-snapshot)',
   },
   { usage: `${COMMAND} status`, description: 'open findings, the running scan and the last one' },
   { usage: `${COMMAND} trusted`, description: 'the accounts on the trust list' },
-  { usage: `${COMMAND} trust <account id> [note]`, description: 'put an owner account on the trust list' },
   { usage: `${COMMAND} untrust <account id>`, description: 'take an account off the trust list' },
   { usage: `${COMMAND} help`, description: 'this help' },
 ];
@@ -136,7 +136,9 @@ export function trustedListMessage(entries: readonly TrustEntry[]): SlackMessage
     const text = '🛡 No account is on the trust list.';
     return message(text, [
       section(text),
-      context(`Add one with \`${COMMAND} trust <account id>\` or a Trust button.`),
+      context(
+        'Add one with the *Trust account …* button on a finding, or under `trust.accounts` in the config.',
+      ),
     ]);
   }
   const line = (e: TrustEntry) => {

@@ -260,3 +260,29 @@ describe('planScanPosts', () => {
     check(records, 30);
   });
 });
+
+describe('re-rendering a posted group after decisions', () => {
+  it('still fits: outcome lines never take more room than the Remove buttons they replace', () => {
+    const states: FindingState[] = ['removing', 'removed', 'owner-only', 'trusted', 'resolved', 'open'];
+    for (const seed of [21, 22, 23]) {
+      const records = many(200, [OWNER], seed);
+      for (const part of ownerGroupMessages(OWNER, records)) {
+        const byId = new Map(records.map((r) => [r.finding.id, r]));
+        const decided = part.findingIds.map((id, i) => ({
+          ...byId.get(id)!,
+          state: states[i % states.length]!,
+          resolvedAt: '2025-01-03T00:00:00Z',
+          decision: {
+            decisionId: `d${i}`,
+            action: 'remove' as const,
+            by: { userId: 'U0CAROL' },
+            at: '2025-01-02T00:00:00Z',
+            outcome: (i % 2 ? 'failed' : 'succeeded') as 'failed' | 'succeeded',
+            detail: '"\\'.repeat(600),
+          },
+        }));
+        expectValid(ownerGroupMessage(OWNER, decided));
+      }
+    }
+  });
+});
