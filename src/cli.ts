@@ -19,11 +19,18 @@ const USAGE = `shareguard — find AMIs and snapshots shared into your AWS accou
 Usage:
   shareguard scan [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                   [--kinds LIST] [--trust IDS] [--endpoint URL] [--json]
+  shareguard serve [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
+                   [--kinds LIST] [--trust IDS] [--channel ID] [--approvers IDS]
+                   [--store embedded|memory|dynamodb] [--no-schedule]
+  shareguard store init [--config FILE]       create the DynamoDB table
   shareguard config check [--config FILE]
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only] [--for scanner|bot]
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
-  shareguard demo                             scan the bundled demo organization
+  shareguard demo [--yes-trust|--yes-remove]  the bundled demo organization, Slack side included
   shareguard help
+
+serve reads SLACK_BOT_TOKEN always; SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET
+with PORT (HTTP mode); SLACK_API_URL overrides the Slack Web API base URL.
 
 The config file defaults to $SHAREGUARD_CONFIG, else ./shareguard.yml when present.
 With --world, the simulator starts in-process on that world and no config file is needed.
@@ -66,6 +73,9 @@ function overridesFrom(values: {
   kinds?: string | undefined;
   trust?: string | undefined;
   endpoint?: string | undefined;
+  channel?: string | undefined;
+  approvers?: string | undefined;
+  store?: string | undefined;
 }): ConfigOverrides {
   const o: ConfigOverrides = {};
   const accounts = commaList(values.accounts);
@@ -76,6 +86,10 @@ function overridesFrom(values: {
   const trust = commaList(values.trust);
   if (trust) o.trust = trust;
   if (values.endpoint) o.endpoint = values.endpoint;
+  if (values.channel) o.channel = values.channel;
+  const approvers = commaList(values.approvers);
+  if (approvers) o.approvers = approvers;
+  if (values.store) o.store = values.store;
   return o;
 }
 
@@ -167,6 +181,60 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
   }
 }
 
+const SERVE_OPTIONS = {
+  ...SCAN_OPTIONS,
+  channel: { type: 'string' },
+  approvers: { type: 'string' },
+  store: { type: 'string' },
+  'no-schedule': { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+
+async function cmdServe(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parse(args, SERVE_OPTIONS);
+  if (values.json) throw new UsageError('--json is for scan, not serve');
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  const { startServer, ServeSetupError } = await import('./serve.ts');
+  let server;
+  try {
+    server = await startServer({
+      config: runtime.config,
+      env,
+      ...(runtime.credentials ? { credentials: runtime.credentials } : {}),
+      ...(values['no-schedule'] ? { schedules: false } : {}),
+    });
+  } catch (err) {
+    await runtime.stop();
+    if (err instanceof ServeSetupError) {
+      process.stderr.write(`shareguard serve: cannot start, missing settings:\n  - ${err.missing.join('\n  - ')}\n`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.stop();
+  await runtime.stop();
+  return EXIT.ok;
+}
+
+async function cmdStore(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = (() => {
+    try {
+      return parseArgs({ args, options: { config: { type: 'string', short: 'c' }, store: { type: 'string' } }, strict: true, allowPositionals: true });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  })();
+  const file = configPath(values.config, env);
+  if (!file) throw new UsageError('store needs the config (store.tableName, store.endpoint): pass --config FILE');
+  const config = await loadConfig({ file, env, overrides: values.store ? { store: values.store } : {} });
+  const { runStoreCommand } = await import('./store/index.ts');
+  return runStoreCommand(positionals, config);
+}
+
 async function cmdConfig(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'check') throw new UsageError(`unknown config subcommand ${sub ?? '(none)'}: expected "check"`);
@@ -219,6 +287,8 @@ async function cmdDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
 
 const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>> = {
   scan: cmdScan,
+  serve: cmdServe,
+  store: cmdStore,
   config: cmdConfig,
   'iam-policy': cmdIamPolicy,
   sim: cmdSim,

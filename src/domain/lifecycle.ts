@@ -39,6 +39,8 @@ export interface DecisionSummary {
 export interface MessageRef {
   channel: string;
   ts: string;
+  /** When the message groups several findings (one owner's resources): all of them, in display order. */
+  findingIds?: string[];
 }
 
 export interface FindingRecord {
@@ -127,7 +129,8 @@ export function reconcile(
   }
   for (const prev of known.values()) {
     if (seen.has(prev.finding.id)) continue;
-    if (prev.state === 'resolved' || prev.state === 'trusted' || prev.state === 'removing') continue;
+    // Closed or in-flight records keep their outcome; only ones still waiting on someone can resolve.
+    if (prev.state !== 'open' && prev.state !== 'owner-only') continue;
     if (!scanned.has(scopeKey(prev.finding.accountId, prev.finding.region, prev.finding.kind))) continue;
     changes.push({ type: 'resolved', record: { ...prev, state: 'resolved', resolvedAt: now, lastSeenAt: prev.lastSeenAt } });
   }

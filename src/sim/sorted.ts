@@ -112,32 +112,41 @@ export function* mergeAfter(sources: readonly SortedIds[], after: string | undef
   }
 }
 
-/** Map from a composite key to a SortedIds, created on demand. */
+/**
+ * region → key → SortedIds, created on demand. Two levels rather than a "region|key" string:
+ * no key string is built per lookup, which matters at 300,000 resources and 100k requests.
+ * Region-wide lists (public resources) use the key "".
+ */
 export class Index {
-  private readonly map = new Map<string, SortedIds>();
+  private readonly regions = new Map<string, Map<string, SortedIds>>();
 
-  get(key: string): SortedIds | undefined {
-    return this.map.get(key);
+  get(region: string, key: string): SortedIds | undefined {
+    return this.regions.get(region)?.get(key);
   }
 
-  private bucket(key: string): SortedIds {
-    let s = this.map.get(key);
+  private bucket(region: string, key: string): SortedIds {
+    let byKey = this.regions.get(region);
+    if (!byKey) {
+      byKey = new Map();
+      this.regions.set(region, byKey);
+    }
+    let s = byKey.get(key);
     if (!s) {
       s = new SortedIds();
-      this.map.set(key, s);
+      byKey.set(key, s);
     }
     return s;
   }
 
-  push(key: string, id: string): void {
-    this.bucket(key).push(id);
+  push(region: string, key: string, id: string): void {
+    this.bucket(region, key).push(id);
   }
 
-  add(key: string, id: string): void {
-    this.bucket(key).add(id);
+  add(region: string, key: string, id: string): void {
+    this.bucket(region, key).add(id);
   }
 
-  delete(key: string, id: string): void {
-    this.map.get(key)?.delete(id);
+  delete(region: string, key: string, id: string): void {
+    this.get(region, key)?.delete(id);
   }
 }

@@ -138,9 +138,9 @@ class RdsStore {
   readonly byArn = new Map<string, RdsSnapshotRec>();
   /** region|owner|lowercase id → ARN (RDS identifiers are case-insensitive). */
   readonly byName = new Map<string, string>();
-  readonly owner = new Index(); // region|owner
-  readonly shared = new Index(); // region|account named in restore
-  readonly publicIdx = new Index(); // region
+  readonly owner = new Index(); // region → owner
+  readonly shared = new Index(); // region → account named in restore
+  readonly publicIdx = new Index(); // region → "" (public ones)
 
   constructor(readonly kind: RdsKind) {}
 
@@ -160,10 +160,10 @@ class RdsStore {
     };
     this.byArn.set(rec.arn, rec);
     this.byName.set(`${rec.region}|${rec.owner}|${rec.id.toLowerCase()}`, rec.arn);
-    this.owner.push(`${rec.region}|${rec.owner}`, rec.arn);
+    this.owner.push(rec.region, rec.owner, rec.arn);
     for (const v of rec.restore) {
-      if (v === 'all') this.publicIdx.push(rec.region, rec.arn);
-      else this.shared.push(`${rec.region}|${v}`, rec.arn);
+      if (v === 'all') this.publicIdx.push(rec.region, '', rec.arn);
+      else this.shared.push(rec.region, v, rec.arn);
     }
   }
 
@@ -175,19 +175,19 @@ class RdsStore {
   addRestore(rec: RdsSnapshotRec, value: string): void {
     if (rec.restore.has(value)) return;
     rec.restore.add(value);
-    if (value === 'all') this.publicIdx.add(rec.region, rec.arn);
-    else this.shared.add(`${rec.region}|${value}`, rec.arn);
+    if (value === 'all') this.publicIdx.add(rec.region, '', rec.arn);
+    else this.shared.add(rec.region, value, rec.arn);
   }
 
   removeRestore(rec: RdsSnapshotRec, value: string): void {
     if (!rec.restore.delete(value)) return;
-    if (value === 'all') this.publicIdx.delete(rec.region, rec.arn);
-    else this.shared.delete(`${rec.region}|${value}`, rec.arn);
+    if (value === 'all') this.publicIdx.delete(rec.region, '', rec.arn);
+    else this.shared.delete(rec.region, value, rec.arn);
   }
 
   remove(rec: RdsSnapshotRec): void {
     for (const v of [...rec.restore]) this.removeRestore(rec, v);
-    this.owner.delete(`${rec.region}|${rec.owner}`, rec.arn);
+    this.owner.delete(rec.region, rec.owner, rec.arn);
     this.byName.delete(`${rec.region}|${rec.owner}|${rec.id.toLowerCase()}`);
     this.byArn.delete(rec.arn);
   }
@@ -223,29 +223,29 @@ export class SimState {
   private readonly allowed = new Map<string, AllowedImagesSettings>(); // account|region
 
   readonly images = new Map<string, ImageRec>();
-  readonly imgOwner = new Index(); // region|owner
-  readonly imgAlias = new Index(); // region|alias
-  readonly imgUser = new Index(); // region|account
-  readonly imgOrg = new Index(); // region|org ARN
-  readonly imgOu = new Index(); // region|OU ARN
-  readonly imgPublic = new Index(); // region
+  readonly imgOwner = new Index(); // region → owner
+  readonly imgAlias = new Index(); // region → owner alias
+  readonly imgUser = new Index(); // region → account
+  readonly imgOrg = new Index(); // region → organization ARN
+  readonly imgOu = new Index(); // region → OU ARN
+  readonly imgPublic = new Index(); // region → "" (public ones)
   readonly imgBySnapshot = new Map<string, Set<string>>(); // snapshot id → image ids
 
   readonly snapshots = new Map<string, SnapshotRec>();
-  readonly snapOwner = new Index();
-  readonly snapAlias = new Index();
-  readonly snapUser = new Index();
-  readonly snapPublic = new Index();
+  readonly snapOwner = new Index(); // region → owner
+  readonly snapAlias = new Index(); // region → owner alias
+  readonly snapUser = new Index(); // region → account
+  readonly snapPublic = new Index(); // region → "" (public ones)
 
   readonly db = new RdsStore('db');
   readonly cluster = new RdsStore('cluster');
 
   readonly instances = new Map<string, InstanceRec>();
-  readonly instByAccount = new Index(); // region|account
+  readonly instByAccount = new Index(); // region → account
   readonly instByImage = new Map<string, Set<string>>();
 
   readonly volumes = new Map<string, VolumeRec>();
-  readonly volByAccount = new Index();
+  readonly volByAccount = new Index(); // region → account
   readonly volBySnapshot = new Map<string, Set<string>>();
 
   readonly sessions = new Map<string, Session>();
@@ -306,12 +306,12 @@ export class SimState {
     for (const w of world.dbClusterSnapshots) this.cluster.load(w);
     for (const w of world.instances) {
       this.instances.set(w.id, { ...w });
-      this.instByAccount.push(`${w.region}|${w.account}`, w.id);
+      this.instByAccount.push(w.region, w.account, w.id);
       addToSetMap(this.instByImage, w.imageId, w.id);
     }
     for (const w of world.volumes) {
       this.volumes.set(w.id, { ...w });
-      this.volByAccount.push(`${w.region}|${w.account}`, w.id);
+      this.volByAccount.push(w.region, w.account, w.id);
       addToSetMap(this.volBySnapshot, w.snapshotId, w.id);
     }
   }
@@ -355,40 +355,41 @@ export class SimState {
       blockDeviceMappings: (w.blockDeviceMappings ?? []).map((b) => ({ ...b })),
     };
     this.images.set(rec.id, rec);
-    this.imgOwner.push(`${rec.region}|${rec.owner}`, rec.id);
-    if (rec.ownerAlias) this.imgAlias.push(`${rec.region}|${rec.ownerAlias}`, rec.id);
+    this.imgOwner.push(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.imgAlias.push(rec.region, rec.ownerAlias, rec.id);
     for (const b of rec.blockDeviceMappings) addToSetMap(this.imgBySnapshot, b.snapshotId, rec.id);
     for (const p of w.launchPermissions) this.addLaunchPermission(rec, p, true);
   }
 
   /** `bulk`: during load, append to the indexes and let them sort once. */
   addLaunchPermission(rec: ImageRec, p: WorldLaunchPermission, bulk = false): void {
-    const put = (idx: Index, key: string) => (bulk ? idx.push(key, rec.id) : idx.add(key, rec.id));
+    const put = (idx: Index, key: string) =>
+      bulk ? idx.push(rec.region, key, rec.id) : idx.add(rec.region, key, rec.id);
     if (p.userId !== undefined && !rec.users.has(p.userId)) {
       rec.users.add(p.userId);
-      put(this.imgUser, `${rec.region}|${p.userId}`);
+      put(this.imgUser, p.userId);
     } else if (p.organizationArn !== undefined && !rec.orgs.has(p.organizationArn)) {
       rec.orgs.add(p.organizationArn);
-      put(this.imgOrg, `${rec.region}|${p.organizationArn}`);
+      put(this.imgOrg, p.organizationArn);
     } else if (p.organizationalUnitArn !== undefined && !rec.ous.has(p.organizationalUnitArn)) {
       rec.ous.add(p.organizationalUnitArn);
-      put(this.imgOu, `${rec.region}|${p.organizationalUnitArn}`);
+      put(this.imgOu, p.organizationalUnitArn);
     } else if (p.group === 'all' && !rec.isPublic) {
       rec.isPublic = true;
-      put(this.imgPublic, rec.region);
+      put(this.imgPublic, '');
     }
   }
 
   removeLaunchPermission(rec: ImageRec, p: WorldLaunchPermission): void {
     if (p.userId !== undefined && rec.users.delete(p.userId)) {
-      this.imgUser.delete(`${rec.region}|${p.userId}`, rec.id);
+      this.imgUser.delete(rec.region, p.userId, rec.id);
     } else if (p.organizationArn !== undefined && rec.orgs.delete(p.organizationArn)) {
-      this.imgOrg.delete(`${rec.region}|${p.organizationArn}`, rec.id);
+      this.imgOrg.delete(rec.region, p.organizationArn, rec.id);
     } else if (p.organizationalUnitArn !== undefined && rec.ous.delete(p.organizationalUnitArn)) {
-      this.imgOu.delete(`${rec.region}|${p.organizationalUnitArn}`, rec.id);
+      this.imgOu.delete(rec.region, p.organizationalUnitArn, rec.id);
     } else if (p.group === 'all' && rec.isPublic) {
       rec.isPublic = false;
-      this.imgPublic.delete(rec.region, rec.id);
+      this.imgPublic.delete(rec.region, '', rec.id);
     }
   }
 
@@ -398,8 +399,8 @@ export class SimState {
 
   removeImage(rec: ImageRec): void {
     this.clearLaunchPermissions(rec);
-    this.imgOwner.delete(`${rec.region}|${rec.owner}`, rec.id);
-    if (rec.ownerAlias) this.imgAlias.delete(`${rec.region}|${rec.ownerAlias}`, rec.id);
+    this.imgOwner.delete(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.imgAlias.delete(rec.region, rec.ownerAlias, rec.id);
     for (const b of rec.blockDeviceMappings) deleteFromSetMap(this.imgBySnapshot, b.snapshotId, rec.id);
     this.images.delete(rec.id);
   }
@@ -442,38 +443,37 @@ export class SimState {
       volumeId: w.volumeId,
     };
     this.snapshots.set(rec.id, rec);
-    this.snapOwner.push(`${rec.region}|${rec.owner}`, rec.id);
-    if (rec.ownerAlias) this.snapAlias.push(`${rec.region}|${rec.ownerAlias}`, rec.id);
+    this.snapOwner.push(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.snapAlias.push(rec.region, rec.ownerAlias, rec.id);
     for (const p of w.createVolumePermissions) this.addVolumePermission(rec, p, true);
   }
 
   addVolumePermission(rec: SnapshotRec, p: { userId?: string; group?: string }, bulk = false): void {
     if (p.userId !== undefined && !rec.users.has(p.userId)) {
       rec.users.add(p.userId);
-      const key = `${rec.region}|${p.userId}`;
-      if (bulk) this.snapUser.push(key, rec.id);
-      else this.snapUser.add(key, rec.id);
+      if (bulk) this.snapUser.push(rec.region, p.userId, rec.id);
+      else this.snapUser.add(rec.region, p.userId, rec.id);
     } else if (p.group === 'all' && !rec.isPublic) {
       rec.isPublic = true;
-      if (bulk) this.snapPublic.push(rec.region, rec.id);
-      else this.snapPublic.add(rec.region, rec.id);
+      if (bulk) this.snapPublic.push(rec.region, '', rec.id);
+      else this.snapPublic.add(rec.region, '', rec.id);
     }
   }
 
   removeVolumePermission(rec: SnapshotRec, p: { userId?: string; group?: string }): void {
     if (p.userId !== undefined && rec.users.delete(p.userId)) {
-      this.snapUser.delete(`${rec.region}|${p.userId}`, rec.id);
+      this.snapUser.delete(rec.region, p.userId, rec.id);
     } else if (p.group === 'all' && rec.isPublic) {
       rec.isPublic = false;
-      this.snapPublic.delete(rec.region, rec.id);
+      this.snapPublic.delete(rec.region, '', rec.id);
     }
   }
 
   removeSnapshot(rec: SnapshotRec): void {
     for (const u of [...rec.users]) this.removeVolumePermission(rec, { userId: u });
     this.removeVolumePermission(rec, { group: 'all' });
-    this.snapOwner.delete(`${rec.region}|${rec.owner}`, rec.id);
-    if (rec.ownerAlias) this.snapAlias.delete(`${rec.region}|${rec.ownerAlias}`, rec.id);
+    this.snapOwner.delete(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.snapAlias.delete(rec.region, rec.ownerAlias, rec.id);
     this.snapshots.delete(rec.id);
   }
 

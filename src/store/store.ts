@@ -112,6 +112,10 @@ export interface Store {
   /** Gives the lease up if `holder` still holds it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>;
 
+  /** Small named documents (the last scan's summary): last write wins. */
+  putMeta<T extends object>(name: string, value: T): Promise<void>;
+  getMeta<T extends object>(name: string): Promise<T | undefined>;
+
   close(): Promise<void>;
 }
 
@@ -335,6 +339,21 @@ export class DynamoStore implements Store {
       ),
     );
     if (!ok) throw new StoreError(`setMessage: finding ${id} does not exist`);
+  }
+
+  // ---- meta ----
+
+  async putMeta<T extends object>(name: string, value: T): Promise<void> {
+    await this.call('PutItem', () =>
+      this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.meta(name), type: 'meta', value } })),
+    );
+  }
+
+  async getMeta<T extends object>(name: string): Promise<T | undefined> {
+    const out = await this.call('GetItem', () =>
+      this.doc.send(new GetCommand({ TableName: this.table, Key: keys.meta(name), ConsistentRead: true })),
+    );
+    return out.Item ? (out.Item.value as T) : undefined;
   }
 
   // ---- trust ----

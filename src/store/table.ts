@@ -34,6 +34,7 @@ export const keys = {
   decisionPartition: (day: string) => `DECISIONS#${day}`,
   decision: (at: string, decisionId: string) => ({ PK: `DECISIONS#${dayOf(at)}`, SK: `${at}#${decisionId}` }),
   lease: (name: string) => ({ PK: `LEASE#${name}`, SK: 'LEASE' }),
+  meta: (name: string) => ({ PK: `META#${name}`, SK: 'META' }),
 } as const;
 
 /** Attributes the layout adds to an item; stripped when it is read back into a domain record. */

@@ -7,6 +7,7 @@ import {
   DescribeVolumesCommand,
   ModifySnapshotAttributeCommand,
   paginateDescribeSnapshots,
+  type DescribeSnapshotsCommandInput,
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ afterAll(async () => {
   await sim.stop();
 });
 
-async function snapIds(client: EC2Client, input: ConstructorParameters<typeof DescribeSnapshotsCommand>[0]) {
+async function snapIds(client: EC2Client, input: DescribeSnapshotsCommandInput) {
   const out = await client.send(new DescribeSnapshotsCommand(input));
   return out.Snapshots!.map((s) => s.SnapshotId!).sort();
 }

@@ -121,26 +121,25 @@ function imageSources(
   if (ownerScopes) {
     return ownerScopes.flatMap((o) =>
       OWNER_ALIASES.has(o)
-        ? idx(state.imgAlias.get(`${r}|${o}`))
-        : idx(state.imgOwner.get(`${r}|${o === 'self' ? a.id : o}`)),
+        ? idx(state.imgAlias.get(r, o))
+        : idx(state.imgOwner.get(r, o === 'self' ? a.id : o)),
     );
   }
   const self = (): SortedIds[] => [
-    ...idx(state.imgOwner.get(`${r}|${a.id}`)),
-    ...idx(state.imgUser.get(`${r}|${a.id}`)),
-    ...(a.organization ? idx(state.imgOrg.get(`${r}|${a.organization}`)) : []),
-    ...a.ous.flatMap((ou) => idx(state.imgOu.get(`${r}|${ou}`))),
+    ...idx(state.imgOwner.get(r, a.id)),
+    ...idx(state.imgUser.get(r, a.id)),
+    ...(a.organization ? idx(state.imgOrg.get(r, a.organization)) : []),
+    ...a.ous.flatMap((ou) => idx(state.imgOu.get(r, ou))),
   ];
   if (execBy.length) {
     return execBy.flatMap((s) => {
       if (s === 'self') return self();
-      if (s === 'all') return idx(state.imgPublic.get(r));
-      if (s === a.id)
-        return [...idx(state.imgOwner.get(`${r}|${a.id}`)), ...idx(state.imgUser.get(`${r}|${a.id}`))];
-      return idx(state.imgUser.get(`${r}|${s}`));
+      if (s === 'all') return idx(state.imgPublic.get(r, ''));
+      if (s === a.id) return [...idx(state.imgOwner.get(r, a.id)), ...idx(state.imgUser.get(r, a.id))];
+      return idx(state.imgUser.get(r, s));
     });
   }
-  return [...self(), ...idx(state.imgPublic.get(r))];
+  return [...self(), ...idx(state.imgPublic.get(r, ''))];
 }
 
 const IMAGE_FILTERS: Record<string, (i: ImageRec) => string | readonly string[] | boolean | undefined> = {
@@ -529,22 +528,22 @@ function describeSnapshots(ctx: Ctx): string {
   else if (ownerScopes) {
     sources = ownerScopes.flatMap((o) =>
       OWNER_ALIASES.has(o)
-        ? idx(state.snapAlias.get(`${r}|${o}`))
-        : idx(state.snapOwner.get(`${r}|${o === 'self' ? a.id : o}`)),
+        ? idx(state.snapAlias.get(r, o))
+        : idx(state.snapOwner.get(r, o === 'self' ? a.id : o)),
     );
   } else if (restorableBy.length) {
     sources = restorableBy.flatMap((x) =>
       x === 'self' || x === a.id
-        ? [...idx(state.snapOwner.get(`${r}|${a.id}`)), ...idx(state.snapUser.get(`${r}|${a.id}`))]
+        ? [...idx(state.snapOwner.get(r, a.id)), ...idx(state.snapUser.get(r, a.id))]
         : x === 'all'
-          ? idx(state.snapPublic.get(r))
-          : idx(state.snapUser.get(`${r}|${x}`)),
+          ? idx(state.snapPublic.get(r, ''))
+          : idx(state.snapUser.get(r, x)),
     );
   } else {
     sources = [
-      ...idx(state.snapOwner.get(`${r}|${a.id}`)),
-      ...idx(state.snapUser.get(`${r}|${a.id}`)),
-      ...idx(state.snapPublic.get(r)),
+      ...idx(state.snapOwner.get(r, a.id)),
+      ...idx(state.snapUser.get(r, a.id)),
+      ...idx(state.snapPublic.get(r, '')),
     ];
   }
   const result = page(sources, after, limit, (id) => {
@@ -701,7 +700,7 @@ function describeInstances(ctx: Ctx): string {
     ? [SortedIds.of(ids)]
     : byImage
       ? [SortedIds.of(byImage.flatMap((img) => [...(state.instByImage.get(img) ?? [])]))]
-      : idx(state.instByAccount.get(`${r}|${a.id}`));
+      : idx(state.instByAccount.get(r, a.id));
   const result = page(sources, after, limit, (id) => {
     const i = state.instances.get(id);
     return mine(i) && matchFilters(i) ? i : undefined;
@@ -770,7 +769,7 @@ function describeVolumes(ctx: Ctx): string {
     ? [SortedIds.of(ids)]
     : bySnap
       ? [SortedIds.of(bySnap.flatMap((s) => [...(state.volBySnapshot.get(s) ?? [])]))]
-      : idx(state.volByAccount.get(`${r}|${a.id}`));
+      : idx(state.volByAccount.get(r, a.id));
   const result = page(sources, after, limit, (id) => {
     const v = state.volumes.get(id);
     return mine(v) && matchFilters(v) ? v : undefined;

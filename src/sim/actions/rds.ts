@@ -203,9 +203,9 @@ function describe(kind: RdsKind) {
     } else {
       sources = [];
       const add = (s: SortedIds | undefined) => s && sources.push(s);
-      if (allowed.has('own')) add(store.owner.get(`${r}|${a.id}`));
-      if (allowed.has('shared')) add(store.shared.get(`${r}|${a.id}`));
-      if (allowed.has('public')) add(store.publicIdx.get(r));
+      if (allowed.has('own')) add(store.owner.get(r, a.id));
+      if (allowed.has('shared')) add(store.shared.get(r, a.id));
+      if (allowed.has('public')) add(store.publicIdx.get(r, ''));
     }
     const result = page(sources, after, maxRecords, (arn) => {
       const rec = store.byArn.get(arn);

@@ -44,8 +44,12 @@ export function memberList<T>(
   return out + `</${name}>`;
 }
 
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** AWS timestamps in XML: ISO 8601 UTC with milliseconds. */
 export function isoTime(value: string | number): string {
+  // Most world times are already canonical: skip the parse-and-format round trip.
+  if (typeof value === 'string' && CANONICAL_TIME.test(value)) return value;
   const ms = typeof value === 'number' ? value : Date.parse(value);
   return Number.isNaN(ms) ? String(value) : new Date(ms).toISOString();
 }

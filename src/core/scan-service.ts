@@ -1,0 +1,138 @@
+import { RESOURCE_KINDS, type ResourceKind } from '../domain/finding.ts';
+import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '../domain/lifecycle.ts';
+import { monitoredAccounts } from '../scan/from-config.ts';
+import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
+import { Limiter } from '../scan/limiter.ts';
+import { currentTrust } from './trust.ts';
+import { nowIso, type CoreDeps } from './deps.ts';
+
+export interface ScanFilters {
+  accounts?: string[];
+  regions?: string[];
+  kinds?: ResourceKind[];
+}
+
+export interface RecordedScan {
+  result: ScanResult;
+  /** New and shared-again findings, stored as open: to be posted. */
+  toPost: FindingRecord[];
+  /** Findings that were open and are gone now: their messages say so. */
+  resolved: FindingRecord[];
+  counts: { new: number; sharedAgain: number; resolved: number; seen: number };
+  /** "all accounts" or the filters, for messages. */
+  scope: string;
+}
+
+export class ScanFilterError extends Error {}
+
+export function describeScope(filters: ScanFilters): string {
+  const parts: string[] = [];
+  if (filters.accounts?.length) parts.push(`account=${filters.accounts.join(',')}`);
+  if (filters.regions?.length) parts.push(`region=${filters.regions.join(',')}`);
+  if (filters.kinds?.length) parts.push(`kind=${filters.kinds.join(',')}`);
+  return parts.length ? parts.join(' ') : 'all monitored accounts';
+}
+
+const WRITE_CONCURRENCY = 16;
+
+/**
+ * Scans (all of the config, or the filtered part), then reconciles with the store: records new findings,
+ * re-opens ones shared again, marks vanished ones resolved. Findings are only judged gone where the scan
+ * listed their account-region-kind successfully, so a failed target never resolves anything.
+ */
+export async function scanAndRecord(
+  deps: CoreDeps,
+  filters: ScanFilters,
+  onProgress?: (p: ScanProgress) => void,
+): Promise<RecordedScan> {
+  const all = monitoredAccounts(deps.config);
+  const unknown = (filters.accounts ?? []).filter((id) => !all.some((a) => a.id === id));
+  if (unknown.length) throw new ScanFilterError(`not a monitored account: ${unknown.join(', ')}`);
+  const accounts = filters.accounts?.length ? all.filter((a) => filters.accounts!.includes(a.id)) : all;
+  const kinds = filters.kinds?.length ? filters.kinds : deps.config.kinds;
+  const { policy } = await currentTrust(deps.config, deps.store);
+
+  const result = await scan(
+    { accounts, regions: filters.regions?.length ? filters.regions : deps.config.regions, kinds, trust: policy },
+    { clients: deps.clients, concurrency: deps.config.aws.concurrency, ...(onProgress ? { onProgress } : {}) },
+  );
+
+  const scanned = new Set<string>();
+  for (const t of result.targets) {
+    if (t.region === '*') continue;
+    for (const k of kinds) if (!t.failedKinds?.includes(k) && (t.status === 'ok' || t.failedKinds)) scanned.add(scopeKey(t.accountId, t.region, k));
+  }
+
+  const known = await deps.store.getFindings(result.findings.map((f) => f.id));
+  for (const r of await deps.store.listFindings({ states: ['open', 'owner-only'] })) known.set(r.finding.id, r);
+  const now = nowIso(deps);
+  const changes = reconcile(known, result.findings, scanned, now);
+  const stored = await persist(deps, known, changes);
+
+  const toPost = stored.filter((c) => c.type === 'new' || c.type === 'shared-again').map((c) => c.record);
+  const resolved = stored.filter((c) => c.type === 'resolved').map((c) => c.record);
+  deps.log.info(
+    { scope: describeScope(filters), ...result.summary, new: count(stored, 'new'), resolved: resolved.length },
+    'scan recorded',
+  );
+  return {
+    result,
+    toPost,
+    resolved,
+    counts: {
+      new: count(stored, 'new'),
+      sharedAgain: count(stored, 'shared-again'),
+      resolved: resolved.length,
+      seen: count(stored, 'seen'),
+    },
+    scope: describeScope(filters),
+  };
+}
+
+const count = (changes: LifecycleChange[], type: LifecycleChange['type']) => changes.filter((c) => c.type === type).length;
+
+/** Writes each change as one conditional write; a change that lost a race (a decision at that moment) is dropped. */
+async function persist(
+  deps: CoreDeps,
+  known: ReadonlyMap<string, FindingRecord>,
+  changes: LifecycleChange[],
+): Promise<LifecycleChange[]> {
+  const limiter = new Limiter(WRITE_CONCURRENCY);
+  const out: Array<LifecycleChange | undefined> = await Promise.all(
+    changes.map((change) =>
+      limiter.run(async (): Promise<LifecycleChange | undefined> => {
+        const id = change.record.finding.id;
+        if (change.type === 'new') {
+          const created = await deps.store.createFinding(change.record);
+          return created ? { type: 'new', record: { ...change.record, version: 1 } } : undefined;
+        }
+        const prev = known.get(id);
+        if (!prev) return undefined;
+        const r = change.record;
+        const patch =
+          change.type === 'shared-again'
+            ? {
+                state: r.state,
+                lastSeenAt: r.lastSeenAt,
+                sharedAgainAt: r.sharedAgainAt,
+                previousDecision: r.previousDecision,
+                decision: undefined,
+                resolvedAt: undefined,
+                message: undefined,
+              }
+            : change.type === 'resolved'
+              ? { state: r.state, resolvedAt: r.resolvedAt }
+              : { lastSeenAt: r.lastSeenAt };
+        const res = await deps.store.transitionFinding(id, [prev.state], patch);
+        return res.ok ? { type: change.type, record: res.record } : undefined;
+      }),
+    ),
+  );
+  return out.filter((c): c is LifecycleChange => c !== undefined);
+}
+
+export function parseKinds(values: string[]): ResourceKind[] {
+  const bad = values.filter((v) => !(RESOURCE_KINDS as readonly string[]).includes(v));
+  if (bad.length) throw new ScanFilterError(`unknown kind ${bad.join(', ')}: expected ${RESOURCE_KINDS.join(', ')}`);
+  return values as ResourceKind[];
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { RESOURCE_KINDS, type ResourceKind } from '../domain/finding.ts';
+
+/** What `/shared-scan <text>` asks for. */
+export type SharedScanCommand =
+  | { type: 'scan'; accounts?: string[]; regions?: string[]; kinds?: ResourceKind[] }
+  | { type: 'help' }
+  | { type: 'status' }
+  | { type: 'trusted' }
+  | { type: 'untrust'; accountId: string };
+
+const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected a region such as us-east-1');
+const kind = z.enum(RESOURCE_KINDS, { error: `expected one of ${RESOURCE_KINDS.join(', ')}` });
+
+const FILTERS = { account: accountId, region, kind } as const;
+type FilterName = keyof typeof FILTERS;
+
+export class CommandTextError extends Error {}
+
+/** Parses the text after `/shared-scan`; throws CommandTextError naming what was wrong and what was expected. */
+export function parseSharedScanText(raw: string): SharedScanCommand {
+  const words = raw.trim().split(/\s+/).filter(Boolean);
+  const [first, ...rest] = words;
+  if (!first) return { type: 'scan' };
+  const verb = first.toLowerCase();
+  if (verb === 'help' || verb === 'status' || verb === 'trusted') {
+    if (rest.length) throw new CommandTextError(`"${verb}" takes no arguments`);
+    return { type: verb };
+  }
+  if (verb === 'untrust') {
+    if (rest.length !== 1) throw new CommandTextError('usage: untrust <12-digit account id>');
+    const parsed = accountId.safeParse(rest[0]);
+    if (!parsed.success) throw new CommandTextError(`untrust: "${rest[0]}": expected a 12-digit account id`);
+    return { type: 'untrust', accountId: parsed.data };
+  }
+  const filterWords = verb === 'scan' ? rest : words;
+  const out: { accounts?: string[]; regions?: string[]; kinds?: ResourceKind[] } = {};
+  for (const word of filterWords) {
+    const eq = word.indexOf('=');
+    const name = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
+    if (eq <= 0 || !(name in FILTERS)) {
+      throw new CommandTextError(
+        `unknown word "${word}": expected help, status, trusted, untrust <account>, or filters account=, region=, kind=`,
+      );
+    }
+    const values = word
+      .slice(eq + 1)
+      .split(',')
+      .filter(Boolean);
+    if (!values.length) throw new CommandTextError(`${name}= needs a value`);
+    for (const v of values) {
+      const parsed = FILTERS[name as FilterName].safeParse(v);
+      if (!parsed.success)
+        throw new CommandTextError(`${name}="${v}": ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    }
+    if (name === 'account') out.accounts = [...(out.accounts ?? []), ...values];
+    if (name === 'region') out.regions = [...(out.regions ?? []), ...values];
+    if (name === 'kind') out.kinds = [...(out.kinds ?? []), ...(values as ResourceKind[])];
+  }
+  return { type: 'scan', ...out };
+}

@@ -1,0 +1,119 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { resolveConfig } from '../../src/config/load.ts';
+import { startServer, type RunningServer } from '../../src/serve.ts';
+import { startLocalSlackApi, type LocalSlackApi, type StoredMessage } from '../../src/slack/local-api/index.ts';
+import { buttonClickForm, sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
+import { start } from '../../src/sim/index.ts';
+import type { World } from './world.ts';
+
+export const CHANNEL = 'C0SECURITY';
+export const ALICE = 'U0ALICE';
+export const BOB = 'U0BOB';
+export const CAROL = 'U0CAROL'; // in the approver group
+export const MALLORY = 'U0MALLORY'; // nobody
+export const GROUP = 'S0SECOPS';
+export const TEAM = 'T0LOCAL';
+export const SECRET = 'test-signing-secret';
+
+export interface E2E {
+  sim: Awaited<ReturnType<typeof start>>;
+  slack: LocalSlackApi;
+  server: RunningServer;
+  events: string;
+  command(text: string, user?: string): Promise<{ status: number; body: string }>;
+  click(action: 'trust' | 'remove', findingId: string, user?: string, messageTs?: string): Promise<{ status: number; body: string }>;
+  /** The message that shows a finding, as Slack has it now. */
+  messageFor(findingId: string): Promise<StoredMessage | undefined>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startE2E(
+  world: World,
+  options: { trust?: string[]; maxMessagesPerScan?: number; dataDir?: string; accounts?: string[] } = {},
+): Promise<E2E> {
+  const sim = await start({ world });
+  const slack = await startLocalSlackApi({ usergroups: { [GROUP]: [CAROL] } });
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sg-e2e-')));
+  const config = resolveConfig(
+    {
+      accounts: (options.accounts ?? world.accounts.map((a) => a.id)).map((id) =>
+        id === world.homeAccount ? { id, role: 'none' } : { id },
+      ),
+      aws: { endpoint: sim.endpoint, maxAttempts: 2 },
+      trust: { accounts: (options.trust ?? []).map((id) => ({ id })) },
+      slack: {
+        channel: CHANNEL,
+        approvers: { users: [ALICE, BOB], usergroups: [GROUP] },
+        ...(options.maxMessagesPerScan ? { maxMessagesPerScan: options.maxMessagesPerScan } : {}),
+      },
+      store: { kind: 'embedded', dataDir },
+      schedule: { enabled: false },
+    },
+    { source: 'test' },
+  );
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+  };
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const boot = () =>
+    startServer({ config, env, credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey }, log });
+  let server = await boot();
+  const e2e: E2E = {
+    sim,
+    slack,
+    get server() {
+      return server;
+    },
+    get events() {
+      return `${server.url}/slack/events`;
+    },
+    async command(text, user = ALICE) {
+      const res = await sendSigned(
+        `${server.url}/slack/events`,
+        SECRET,
+        slashCommandForm({ text, userId: user, channelId: CHANNEL, teamId: TEAM, responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, user }) }),
+      );
+      await server.idle();
+      return res;
+    },
+    async click(action, findingId, user = ALICE, messageTs) {
+      const ts = messageTs ?? slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks ?? []).includes(findingId))?.ts ?? '0';
+      const res = await sendSigned(
+        `${server.url}/slack/events`,
+        SECRET,
+        buttonClickForm({
+          actionId: `shareguard.${action}`,
+          value: findingId,
+          userId: user,
+          teamId: TEAM,
+          channelId: CHANNEL,
+          messageTs: ts,
+          responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, ts, user }),
+        }),
+      );
+      await server.idle();
+      return res;
+    },
+    async messageFor(findingId) {
+      const ref = (await server.ctx.deps.store.getFinding(findingId))?.message;
+      return ref && slack.message(ref.channel, ref.ts);
+    },
+    async restart() {
+      await server.stop();
+      server = await boot();
+    },
+    async stop() {
+      await server.stop();
+      await slack.close();
+      await sim.stop();
+    },
+  };
+  return e2e;
+}
