@@ -70,7 +70,7 @@ export async function verifyBotToken(settings: SlackSettings): Promise<SlackIden
       throw new Error('auth.test did not identify a bot user; is SLACK_BOT_TOKEN a bot token (xoxb-)?');
     return { botUserId: res.user_id, botId: res.bot_id, teamId: res.team_id ?? '' };
   } catch (err) {
-    throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test): ${(err as Error).message}`);
+    throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test): ${(err as Error).message}`, { cause: err });
   }
 }
 
