@@ -80,7 +80,8 @@ function overridesFrom(values: {
   const o: ConfigOverrides = {};
   const accounts = commaList(values.accounts);
   if (accounts) o.accounts = accounts;
-  if (values.regions !== undefined) o.regions = values.regions === 'all' ? 'all' : (commaList(values.regions) ?? []);
+  if (values.regions !== undefined)
+    o.regions = values.regions === 'all' ? 'all' : (commaList(values.regions) ?? []);
   const kinds = commaList(values.kinds);
   if (kinds) o.kinds = kinds;
   const trust = commaList(values.trust);
@@ -108,7 +109,10 @@ export interface WorldSession {
 }
 
 export async function startWorld(file: string): Promise<WorldSession> {
-  const [{ start }, { loadWorldFile }] = await Promise.all([import('./sim/index.ts'), import('./sim/world.ts')]);
+  const [{ start }, { loadWorldFile }] = await Promise.all([
+    import('./sim/index.ts'),
+    import('./sim/world.ts'),
+  ]);
   const world = await loadWorldFile(file);
   const sim = await start({ world });
   return {
@@ -140,7 +144,10 @@ export async function loadRuntime(
 ): Promise<LoadedRuntime> {
   const file = configPath(values.config, env);
   if (!values.world) {
-    if (!file) throw new UsageError('no configuration: pass --config FILE (or --world FILE to scan a simulated organization)');
+    if (!file)
+      throw new UsageError(
+        'no configuration: pass --config FILE (or --world FILE to scan a simulated organization)',
+      );
     return { config: await loadConfig({ file, env, overrides }), stop: async () => {} };
   }
   const world = await startWorld(values.world);
@@ -205,7 +212,9 @@ async function cmdServe(args: string[], env: NodeJS.ProcessEnv): Promise<number>
   } catch (err) {
     await runtime.stop();
     if (err instanceof ServeSetupError) {
-      process.stderr.write(`shareguard serve: cannot start, missing settings:\n  - ${err.missing.join('\n  - ')}\n`);
+      process.stderr.write(
+        `shareguard serve: cannot start, missing settings:\n  - ${err.missing.join('\n  - ')}\n`,
+      );
       return EXIT.usage;
     }
     throw err;
@@ -223,13 +232,19 @@ async function cmdServe(args: string[], env: NodeJS.ProcessEnv): Promise<number>
 async function cmdStore(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values, positionals } = (() => {
     try {
-      return parseArgs({ args, options: { config: { type: 'string', short: 'c' }, store: { type: 'string' } }, strict: true, allowPositionals: true });
+      return parseArgs({
+        args,
+        options: { config: { type: 'string', short: 'c' }, store: { type: 'string' } },
+        strict: true,
+        allowPositionals: true,
+      });
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
   })();
   const file = configPath(values.config, env);
-  if (!file) throw new UsageError('store needs the config (store.tableName, store.endpoint): pass --config FILE');
+  if (!file)
+    throw new UsageError('store needs the config (store.tableName, store.endpoint): pass --config FILE');
   const config = await loadConfig({ file, env, overrides: values.store ? { store: values.store } : {} });
   const { runStoreCommand } = await import('./store/index.ts');
   return runStoreCommand(positionals, config);
@@ -258,9 +273,12 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
     for: { type: 'string' },
   });
   const target = values.for ?? 'scanner';
-  if (target !== 'scanner' && target !== 'bot') throw new UsageError(`--for: expected "scanner" or "bot", got "${target}"`);
+  if (target !== 'scanner' && target !== 'bot')
+    throw new UsageError(`--for: expected "scanner" or "bot", got "${target}"`);
   const file = configPath(values.config, env);
-  const config = file ? await loadConfig({ file, env, overrides: overridesFrom({ kinds: values.kinds }) }) : undefined;
+  const config = file
+    ? await loadConfig({ file, env, overrides: overridesFrom({ kinds: values.kinds }) })
+    : undefined;
   if (target === 'bot') {
     if (!config) throw new UsageError('--for bot needs the config (the monitored accounts and their roles)');
     const arns = monitoredAccounts(config).flatMap((a) => (a.role ? [roleArn(a.id, a.role.name)] : []));
@@ -269,8 +287,13 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
   }
   const kinds = config?.kinds ?? commaList(values.kinds) ?? [...RESOURCE_KINDS];
   const unknown = kinds.filter((k) => !(RESOURCE_KINDS as readonly string[]).includes(k));
-  if (unknown.length) throw new UsageError(`--kinds: unknown kind ${unknown.join(', ')}; expected ${RESOURCE_KINDS.join(', ')}`);
-  const policy = scannerRolePolicy(kinds as (typeof RESOURCE_KINDS)[number][], { remediation: !values['scan-only'] });
+  if (unknown.length)
+    throw new UsageError(
+      `--kinds: unknown kind ${unknown.join(', ')}; expected ${RESOURCE_KINDS.join(', ')}`,
+    );
+  const policy = scannerRolePolicy(kinds as (typeof RESOURCE_KINDS)[number][], {
+    remediation: !values['scan-only'],
+  });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;
 }
@@ -298,9 +321,11 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(`${USAGE}\n\nEnvironment:\n${Object.entries(ENVIRONMENT_VARIABLES)
-      .map(([k, v]) => `  ${k.padEnd(30)} ${v}`)
-      .join('\n')}\n`);
+    process.stdout.write(
+      `${USAGE}\n\nEnvironment:\n${Object.entries(ENVIRONMENT_VARIABLES)
+        .map(([k, v]) => `  ${k.padEnd(30)} ${v}`)
+        .join('\n')}\n`,
+    );
     return command ? EXIT.ok : EXIT.usage;
   }
   const run = COMMANDS[command];
@@ -319,4 +344,3 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     throw err;
   }
 }
-

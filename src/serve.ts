@@ -32,12 +32,16 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv, config: Config): Sl
   if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
     missing.push('set SLACK_APP_TOKEN (xapp-…, Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)');
   }
-  if (!config.slack.channel) missing.push('slack.channel (or --channel / SHAREGUARD_SLACK_CHANNEL) is not set');
+  if (!config.slack.channel)
+    missing.push('slack.channel (or --channel / SHAREGUARD_SLACK_CHANNEL) is not set');
   if (!config.slack.approvers.users.length && !config.slack.approvers.usergroups.length) {
-    missing.push('no approvers: set slack.approvers.users and/or .usergroups (or --approvers / SHAREGUARD_APPROVERS)');
+    missing.push(
+      'no approvers: set slack.approvers.users and/or .usergroups (or --approvers / SHAREGUARD_APPROVERS)',
+    );
   }
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) missing.push(`PORT "${env.PORT}" is not a port number`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    missing.push(`PORT "${env.PORT}" is not a port number`);
   if (missing.length) throw new ServeSetupError(missing);
   return {
     botToken: env.SLACK_BOT_TOKEN!,
@@ -86,7 +90,9 @@ export async function startServer(options: {
       approvers: new Approvers(config.slack, app.client, log),
       scanJob: new ScanJob(deps, publisher),
       track: (work) => {
-        const p = work.catch((err: Error) => log.error({ err: err.message, stack: err.stack }, 'background work failed'));
+        const p = work.catch((err: Error) =>
+          log.error({ err: err.message, stack: err.stack }, 'background work failed'),
+        );
         pending.add(p);
         void p.finally(() => pending.delete(p));
       },
@@ -100,7 +106,8 @@ export async function startServer(options: {
     if (resumed.length) await publisher.refresh(resumed);
 
     const started = (slack.appToken ? await app.start() : await app.start(slack.port)) as Server | undefined;
-    const address = started && typeof started.address === 'function' ? (started.address() as AddressInfo | null) : null;
+    const address =
+      started && typeof started.address === 'function' ? (started.address() as AddressInfo | null) : null;
     const url = address ? `http://127.0.0.1:${address.port}` : undefined;
 
     if (options.schedules ?? config.schedule.enabled) {
@@ -108,7 +115,11 @@ export async function startServer(options: {
       stopSchedules = startSchedules(
         [
           { name: 'scan', expression: config.schedule.scan, run: () => ctx.scanJob.run({}, 'schedule') },
-          { name: 'digest', expression: config.schedule.digest, run: () => postDigest(deps, publisher, holder) },
+          {
+            name: 'digest',
+            expression: config.schedule.digest,
+            run: () => postDigest(deps, publisher, holder),
+          },
         ],
         config.schedule.timezone,
         log,

@@ -69,7 +69,10 @@ export class AwsClients {
   }
 
   private stsClient(): STSClient {
-    this.sts ??= new STSClient({ ...this.common(this.settings.homeRegion), credentials: this.homeCredentials });
+    this.sts ??= new STSClient({
+      ...this.common(this.settings.homeRegion),
+      credentials: this.homeCredentials,
+    });
     return this.sts;
   }
 
@@ -96,7 +99,11 @@ export class AwsClients {
     };
   }
 
-  private async assume(accountId: string, roleName: string, externalId?: string): Promise<AwsCredentialIdentity> {
+  private async assume(
+    accountId: string,
+    roleName: string,
+    externalId?: string,
+  ): Promise<AwsCredentialIdentity> {
     const arn = roleArn(accountId, roleName, partitionOf(this.settings.homeRegion));
     const out = await this.stsClient().send(
       new AssumeRoleCommand({

@@ -13,12 +13,16 @@ export interface PolicyDocument {
  * The least-privilege policy for the role shareguard assumes in each monitored account,
  * generated from what each kind module declares.
  */
-export function scannerRolePolicy(kinds: readonly ResourceKind[], options: { remediation: boolean }): PolicyDocument {
+export function scannerRolePolicy(
+  kinds: readonly ResourceKind[],
+  options: { remediation: boolean },
+): PolicyDocument {
   const scan = new Set(BASE_SCAN_ACTIONS);
   const remediate = new Set<string>();
   for (const kind of kinds) {
     for (const a of KINDS[kind].scanActions) scan.add(a);
-    if (options.remediation) for (const step of KINDS[kind].remediation) for (const a of step.iamActions) remediate.add(a);
+    if (options.remediation)
+      for (const step of KINDS[kind].remediation) for (const a of step.iamActions) remediate.add(a);
   }
   for (const a of scan) remediate.delete(a);
   const statements: PolicyDocument['Statement'] = [
@@ -26,7 +30,13 @@ export function scannerRolePolicy(kinds: readonly ResourceKind[], options: { rem
   ];
   // DescribeImages and friends do not support resource-level permissions; CancelImageLaunchPermission
   // acts on images whose ARNs carry no account, so `*` is the narrowest resource AWS accepts.
-  if (remediate.size) statements.push({ Sid: 'ShareGuardRemediate', Effect: 'Allow', Action: [...remediate].sort(), Resource: '*' });
+  if (remediate.size)
+    statements.push({
+      Sid: 'ShareGuardRemediate',
+      Effect: 'Allow',
+      Action: [...remediate].sort(),
+      Resource: '*',
+    });
   return { Version: '2012-10-17', Statement: statements };
 }
 
@@ -34,6 +44,13 @@ export function scannerRolePolicy(kinds: readonly ResourceKind[], options: { rem
 export function botIdentityPolicy(roleArns: readonly string[]): PolicyDocument {
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: 'ShareGuardAssumeScannerRoles', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [...roleArns].sort() }],
+    Statement: [
+      {
+        Sid: 'ShareGuardAssumeScannerRoles',
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: [...roleArns].sort(),
+      },
+    ],
   };
 }

@@ -49,7 +49,8 @@ export async function readConfigFile(path: string): Promise<Raw> {
     throw new ConfigError(path, [`not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`]);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ConfigError(path, ['expected a YAML mapping at the top level']);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new ConfigError(path, ['expected a YAML mapping at the top level']);
   return doc as Raw;
 }
 
@@ -77,7 +78,10 @@ function applyEnvironment(raw: Raw, env: NodeJS.ProcessEnv): void {
   set('SHAREGUARD_REGIONS', (v) => (raw.regions = v === 'all' ? 'all' : list(v)));
   set('SHAREGUARD_SLACK_CHANNEL', (v) => (section(raw, 'slack').channel = v));
   set('SHAREGUARD_APPROVERS', (v) => (section(section(raw, 'slack'), 'approvers').users = list(v)));
-  set('SHAREGUARD_APPROVER_GROUPS', (v) => (section(section(raw, 'slack'), 'approvers').usergroups = list(v)));
+  set(
+    'SHAREGUARD_APPROVER_GROUPS',
+    (v) => (section(section(raw, 'slack'), 'approvers').usergroups = list(v)),
+  );
   set('SHAREGUARD_STORE', (v) => (section(raw, 'store').kind = v));
   set('SHAREGUARD_TABLE', (v) => (section(raw, 'store').tableName = v));
   set('SHAREGUARD_DYNAMODB_ENDPOINT', (v) => (section(raw, 'store').endpoint = v));
@@ -88,7 +92,8 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
   if (o.accounts) {
     // Keep what the file says about an account (name, role); add the rest with the default role.
     const known = new Map<string, Raw>();
-    if (Array.isArray(raw.accounts)) for (const a of raw.accounts as Raw[]) if (a && typeof a.id === 'string') known.set(a.id, a);
+    if (Array.isArray(raw.accounts))
+      for (const a of raw.accounts as Raw[]) if (a && typeof a.id === 'string') known.set(a.id, a);
     raw.accounts = o.accounts.map((id) => known.get(id) ?? { id });
   }
   if (o.regions) raw.regions = o.regions;

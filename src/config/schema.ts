@@ -33,7 +33,10 @@ export const configSchema = z.strictObject({
       endpoint: z.url().optional(),
       homeRegion: REGION.default('us-east-1'),
       defaultRole: z.string().default(DEFAULT_ROLE_NAME),
-      roleSessionName: z.string().regex(/^[\w+=,.@-]{2,64}$/).default('shareguard'),
+      roleSessionName: z
+        .string()
+        .regex(/^[\w+=,.@-]{2,64}$/)
+        .default('shareguard'),
       /** SDK attempts per call (adaptive retry); throttling that outlasts them fails the target. */
       maxAttempts: z.int().min(1).max(20).default(6),
       /** Calls in flight across the whole scan. */
@@ -44,7 +47,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   accounts: z.array(accountSchema).min(1, 'list at least one account to monitor'),
   regions: z.union([z.literal('all'), z.array(REGION).min(1)]).default('all'),
-  kinds: z.array(z.enum(RESOURCE_KINDS)).min(1).default([...RESOURCE_KINDS]),
+  kinds: z
+    .array(z.enum(RESOURCE_KINDS))
+    .min(1)
+    .default([...RESOURCE_KINDS]),
   trust: z
     .strictObject({
       monitoredAccounts: z.boolean().default(true),

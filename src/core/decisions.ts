@@ -58,7 +58,11 @@ export async function decideRemove(deps: CoreDeps, findingId: string, by: Actor)
   const rec = await deps.store.getFinding(findingId);
   if (!rec) {
     await logRefusal(deps, 'remove', by, 'unknown finding', { findingId });
-    return { status: 'refused', message: 'That finding is unknown to shareguard; nothing was changed.', records: [] };
+    return {
+      status: 'refused',
+      message: 'That finding is unknown to shareguard; nothing was changed.',
+      records: [],
+    };
   }
   if (rec.state !== 'open') {
     await logRefusal(deps, 'remove', by, `already ${rec.state}`, { findingId });
@@ -80,14 +84,22 @@ export async function decideRemove(deps: CoreDeps, findingId: string, by: Actor)
   });
   if (!claim.ok) {
     await logRefusal(deps, 'remove', by, `lost the race: ${claim.current?.state ?? 'gone'}`, { findingId });
-    return { status: 'refused', message: claim.current ? alreadyDecided(claim.current) : 'That finding is gone.', records: [] };
+    return {
+      status: 'refused',
+      message: claim.current ? alreadyDecided(claim.current) : 'That finding is gone.',
+      records: [],
+    };
   }
   await deps.store.appendDecision(decision);
   return carryOutRemoval(deps, claim.record, decision);
 }
 
 /** The AWS part of Remove, from a finding already in `removing`; also used to finish one a crash interrupted. */
-async function carryOutRemoval(deps: CoreDeps, rec: FindingRecord, decision: DecisionRecord): Promise<DecisionResult> {
+async function carryOutRemoval(
+  deps: CoreDeps,
+  rec: FindingRecord,
+  decision: DecisionRecord,
+): Promise<DecisionResult> {
   const f = rec.finding;
   const account = monitoredAccounts(deps.config).find((a) => a.id === f.accountId);
   let outcome: 'succeeded' | 'owner-only' | 'failed';
@@ -115,7 +127,12 @@ async function carryOutRemoval(deps: CoreDeps, rec: FindingRecord, decision: Dec
     detail,
   };
   const done = await deps.store.transitionFinding(f.id, ['removing'], { state, decision: summary });
-  await deps.store.completeDecision(decision, outcome, calls.length ? `${detail} [${calls.join('; ')}]` : detail, nowIso(deps));
+  await deps.store.completeDecision(
+    decision,
+    outcome,
+    calls.length ? `${detail} [${calls.join('; ')}]` : detail,
+    nowIso(deps),
+  );
   deps.log.info({ findingId: f.id, outcome, calls, by: decision.by.userId }, 'remove decision carried out');
   const record = done.ok ? done.record : (done.current ?? rec);
   return { status: 'done', message: detail, records: [record] };
@@ -130,9 +147,9 @@ export async function resumeInterruptedRemovals(deps: CoreDeps): Promise<Finding
   for (const rec of await deps.store.listFindings({ states: ['removing'] })) {
     const d = rec.decision;
     if (!d || d.action !== 'remove') continue;
-    const pending = (await deps.store.listDecisions({ since: d.at, until: d.at, findingId: rec.finding.id })).find(
-      (x) => x.decisionId === d.decisionId,
-    );
+    const pending = (
+      await deps.store.listDecisions({ since: d.at, until: d.at, findingId: rec.finding.id })
+    ).find((x) => x.decisionId === d.decisionId);
     const decision: DecisionRecord = pending ?? {
       decisionId: d.decisionId,
       action: 'remove',
@@ -158,7 +175,11 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
   const rec = await deps.store.getFinding(findingId);
   if (!rec) {
     await logRefusal(deps, 'trust', by, 'unknown finding', { findingId });
-    return { status: 'refused', message: 'That finding is unknown to shareguard; nothing was changed.', records: [] };
+    return {
+      status: 'refused',
+      message: 'That finding is unknown to shareguard; nothing was changed.',
+      records: [],
+    };
   }
   const owner = rec.finding.ownerAccountId;
   const at = nowIso(deps);
@@ -171,10 +192,20 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
     outcome: 'succeeded',
     detail: `Account ${owner} added to the trust list.`,
   };
-  const claim = await deps.store.transitionFinding(findingId, ['open', 'owner-only'], { state: 'trusted', decision: summary });
+  const claim = await deps.store.transitionFinding(findingId, ['open', 'owner-only'], {
+    state: 'trusted',
+    decision: summary,
+  });
   if (!claim.ok) {
-    await logRefusal(deps, 'trust', by, `already ${claim.current?.state ?? 'gone'}`, { findingId, ownerAccountId: owner });
-    return { status: 'refused', message: claim.current ? alreadyDecided(claim.current) : 'That finding is gone.', records: [] };
+    await logRefusal(deps, 'trust', by, `already ${claim.current?.state ?? 'gone'}`, {
+      findingId,
+      ownerAccountId: owner,
+    });
+    return {
+      status: 'refused',
+      message: claim.current ? alreadyDecided(claim.current) : 'That finding is gone.',
+      records: [],
+    };
   }
   await deps.store.putTrust({
     accountId: owner,
@@ -193,7 +224,10 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
     detail: summary.detail!,
   });
   const records = [claim.record];
-  for (const other of await deps.store.listFindings({ states: ['open', 'owner-only'], ownerAccountId: owner })) {
+  for (const other of await deps.store.listFindings({
+    states: ['open', 'owner-only'],
+    ownerAccountId: owner,
+  })) {
     const res = await deps.store.transitionFinding(other.finding.id, ['open', 'owner-only'], {
       state: 'trusted',
       decision: summary,

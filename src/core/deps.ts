@@ -12,4 +12,5 @@ export interface CoreDeps {
   now?: () => Date;
 }
 
-export const nowIso = (deps: Pick<CoreDeps, 'now'>): string => (deps.now ? deps.now() : new Date()).toISOString();
+export const nowIso = (deps: Pick<CoreDeps, 'now'>): string =>
+  (deps.now ? deps.now() : new Date()).toISOString();

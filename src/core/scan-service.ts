@@ -53,18 +53,30 @@ export async function scanAndRecord(
   const { policy } = await currentTrust(deps.config, deps.store);
 
   const result = await scan(
-    { accounts, regions: filters.regions?.length ? filters.regions : deps.config.regions, kinds, trust: policy },
-    { clients: deps.clients, concurrency: deps.config.aws.concurrency, ...(onProgress ? { onProgress } : {}) },
+    {
+      accounts,
+      regions: filters.regions?.length ? filters.regions : deps.config.regions,
+      kinds,
+      trust: policy,
+    },
+    {
+      clients: deps.clients,
+      concurrency: deps.config.aws.concurrency,
+      ...(onProgress ? { onProgress } : {}),
+    },
   );
 
   const scanned = new Set<string>();
   for (const t of result.targets) {
     if (t.region === '*') continue;
-    for (const k of kinds) if (!t.failedKinds?.includes(k) && (t.status === 'ok' || t.failedKinds)) scanned.add(scopeKey(t.accountId, t.region, k));
+    for (const k of kinds)
+      if (!t.failedKinds?.includes(k) && (t.status === 'ok' || t.failedKinds))
+        scanned.add(scopeKey(t.accountId, t.region, k));
   }
 
   const known = await deps.store.getFindings(result.findings.map((f) => f.id));
-  for (const r of await deps.store.listFindings({ states: ['open', 'owner-only'] })) known.set(r.finding.id, r);
+  for (const r of await deps.store.listFindings({ states: ['open', 'owner-only'] }))
+    known.set(r.finding.id, r);
   const now = nowIso(deps);
   const changes = reconcile(known, result.findings, scanned, now);
   const stored = await persist(deps, known, changes);
@@ -72,7 +84,12 @@ export async function scanAndRecord(
   const toPost = stored.filter((c) => c.type === 'new' || c.type === 'shared-again').map((c) => c.record);
   const resolved = stored.filter((c) => c.type === 'resolved').map((c) => c.record);
   deps.log.info(
-    { scope: describeScope(filters), ...result.summary, new: count(stored, 'new'), resolved: resolved.length },
+    {
+      scope: describeScope(filters),
+      ...result.summary,
+      new: count(stored, 'new'),
+      resolved: resolved.length,
+    },
     'scan recorded',
   );
   return {
@@ -89,7 +106,8 @@ export async function scanAndRecord(
   };
 }
 
-const count = (changes: LifecycleChange[], type: LifecycleChange['type']) => changes.filter((c) => c.type === type).length;
+const count = (changes: LifecycleChange[], type: LifecycleChange['type']) =>
+  changes.filter((c) => c.type === type).length;
 
 /** Writes each change as one conditional write; a change that lost a race (a decision at that moment) is dropped. */
 async function persist(
@@ -133,6 +151,7 @@ async function persist(
 
 export function parseKinds(values: string[]): ResourceKind[] {
   const bad = values.filter((v) => !(RESOURCE_KINDS as readonly string[]).includes(v));
-  if (bad.length) throw new ScanFilterError(`unknown kind ${bad.join(', ')}: expected ${RESOURCE_KINDS.join(', ')}`);
+  if (bad.length)
+    throw new ScanFilterError(`unknown kind ${bad.join(', ')}: expected ${RESOURCE_KINDS.join(', ')}`);
   return values as ResourceKind[];
 }

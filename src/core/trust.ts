@@ -4,7 +4,10 @@ import type { TrustEntry } from '../domain/lifecycle.ts';
 import type { Store } from '../store/index.ts';
 
 /** The trust list as it stands: the config's entries plus those approvers added in Slack. */
-export async function currentTrust(config: Config, store: Store): Promise<{ entries: TrustEntry[]; policy: TrustPolicy }> {
+export async function currentTrust(
+  config: Config,
+  store: Store,
+): Promise<{ entries: TrustEntry[]; policy: TrustPolicy }> {
   const fromConfig: TrustEntry[] = config.trust.accounts.map((t) => ({
     accountId: t.id,
     ...(t.note ? { note: t.note } : {}),
@@ -14,7 +17,10 @@ export async function currentTrust(config: Config, store: Store): Promise<{ entr
   const configured = new Set(fromConfig.map((e) => e.accountId));
   const stored = (await store.listTrust()).filter((e) => !configured.has(e.accountId));
   const entries = [...fromConfig, ...stored];
-  const trusted: TrustedAccount[] = entries.map((e) => ({ accountId: e.accountId, ...(e.note ? { note: e.note } : {}) }));
+  const trusted: TrustedAccount[] = entries.map((e) => ({
+    accountId: e.accountId,
+    ...(e.note ? { note: e.note } : {}),
+  }));
   return {
     entries,
     policy: makeTrustPolicy({

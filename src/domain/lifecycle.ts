@@ -82,7 +82,8 @@ export interface TrustEntry {
 
 /** The (account, region, kind) triples a scan listed successfully: only there can a finding be judged gone. */
 export type ScannedScope = ReadonlySet<string>;
-export const scopeKey = (accountId: string, region: string, kind: ResourceKind): string => `${accountId}|${region}|${kind}`;
+export const scopeKey = (accountId: string, region: string, kind: ResourceKind): string =>
+  `${accountId}|${region}|${kind}`;
 
 export type LifecycleChange =
   | { type: 'new'; record: FindingRecord }
@@ -109,7 +110,10 @@ export function reconcile(
     seen.add(finding.id);
     const prev = known.get(finding.id);
     if (!prev) {
-      changes.push({ type: 'new', record: { finding, state: 'open', firstSeenAt: now, lastSeenAt: now, version: 0 } });
+      changes.push({
+        type: 'new',
+        record: { finding, state: 'open', firstSeenAt: now, lastSeenAt: now, version: 0 },
+      });
       continue;
     }
     if (prev.state === 'removed' || prev.state === 'resolved' || prev.state === 'trusted') {
@@ -132,7 +136,10 @@ export function reconcile(
     // Closed or in-flight records keep their outcome; only ones still waiting on someone can resolve.
     if (prev.state !== 'open' && prev.state !== 'owner-only') continue;
     if (!scanned.has(scopeKey(prev.finding.accountId, prev.finding.region, prev.finding.kind))) continue;
-    changes.push({ type: 'resolved', record: { ...prev, state: 'resolved', resolvedAt: now, lastSeenAt: prev.lastSeenAt } });
+    changes.push({
+      type: 'resolved',
+      record: { ...prev, state: 'resolved', resolvedAt: now, lastSeenAt: prev.lastSeenAt },
+    });
   }
   return changes;
 }

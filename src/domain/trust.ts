@@ -38,7 +38,10 @@ export function judgeOwner(policy: TrustPolicy, ownerAccountId: string): TrustVe
 }
 
 /** Splits findings into the untrusted ones (kept) and a count of the trusted ones (dropped). */
-export function applyTrust(policy: TrustPolicy, findings: readonly Finding[]): { untrusted: Finding[]; trustedSkipped: number } {
+export function applyTrust(
+  policy: TrustPolicy,
+  findings: readonly Finding[],
+): { untrusted: Finding[]; trustedSkipped: number } {
   const untrusted: Finding[] = [];
   let trustedSkipped = 0;
   for (const f of findings) {

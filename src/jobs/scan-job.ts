@@ -52,7 +52,8 @@ export class ScanJob {
     };
     this.running = running;
     try {
-      if (!(await this.deps.store.acquireLease(SCAN_LEASE, this.holder, SCAN_LEASE_MS))) return { status: 'busy' };
+      if (!(await this.deps.store.acquireLease(SCAN_LEASE, this.holder, SCAN_LEASE_MS)))
+        return { status: 'busy' };
       try {
         return await this.scanAndPost(filters, running);
       } finally {
@@ -82,7 +83,10 @@ export class ScanJob {
     try {
       const recorded = await scanAndRecord(this.deps, filters, onProgress);
       await updating;
-      const posted = await this.publisher.postFindings(recorded.toPost, this.deps.config.slack.maxMessagesPerScan);
+      const posted = await this.publisher.postFindings(
+        recorded.toPost,
+        this.deps.config.slack.maxMessagesPerScan,
+      );
       await this.publisher.refresh(recorded.resolved);
       await this.publisher.update(
         progressRef,

@@ -8,7 +8,11 @@ export interface Schedule {
 }
 
 /** Cron schedules (node-cron, no overlap); each job's own lease decides which replica runs it. */
-export function startSchedules(schedules: readonly Schedule[], timezone: string, log: Logger): () => Promise<void> {
+export function startSchedules(
+  schedules: readonly Schedule[],
+  timezone: string,
+  log: Logger,
+): () => Promise<void> {
   const tasks: ScheduledTask[] = schedules.map((s) =>
     cron.schedule(
       s.expression,

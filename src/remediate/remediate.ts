@@ -1,4 +1,8 @@
-import { CancelImageLaunchPermissionCommand, DescribeImagesCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import {
+  CancelImageLaunchPermissionCommand,
+  DescribeImagesCommand,
+  type EC2Client,
+} from '@aws-sdk/client-ec2';
 import type { Finding } from '../domain/finding.ts';
 import { removalPlan } from '../domain/removal.ts';
 import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
@@ -54,12 +58,20 @@ async function cancelLaunchPermission(finding: Finding, ec2: EC2Client): Promise
     const out = await ec2.send(new CancelImageLaunchPermissionCommand({ ImageId: id }));
     calls.push(`ec2:CancelImageLaunchPermission ${id} → ${out.Return === false ? 'false' : 'true'}`);
     if (out.Return === false) {
-      return { outcome: 'failed', detail: `AWS answered false to cancelling the launch permission of ${id} for ${where}.`, calls };
+      return {
+        outcome: 'failed',
+        detail: `AWS answered false to cancelling the launch permission of ${id} for ${where}.`,
+        calls,
+      };
     }
   } catch (err) {
     calls.push(`ec2:CancelImageLaunchPermission ${id} → ${describeAwsError(err)}`);
     if (awsErrorCode(err) !== 'InvalidAMIID.NotFound') {
-      return { outcome: 'failed', detail: `AWS refused to cancel the launch permission: ${describeAwsError(err)}`, calls };
+      return {
+        outcome: 'failed',
+        detail: `AWS refused to cancel the launch permission: ${describeAwsError(err)}`,
+        calls,
+      };
     }
     // Also what AWS answers when the share is gone already, or reaches the account only through the organization.
     notFound = true;

@@ -64,7 +64,9 @@ export function formatSummary(result: ScanResult): string {
   const failedText = failed.length
     ? `, ${failed.length} failed: ${failed
         .slice(0, 3)
-        .map((t) => `${t.accountId}${t.region === '*' ? '' : ` ${t.region}`} ${t.error?.split(':')[0] ?? ''}`.trim())
+        .map((t) =>
+          `${t.accountId}${t.region === '*' ? '' : ` ${t.region}`} ${t.error?.split(':')[0] ?? ''}`.trim(),
+        )
         .join(', ')}${failed.length > 3 ? ', …' : ''}`
     : '';
   return (
@@ -79,7 +81,8 @@ export function formatScanReport(result: ScanResult): string {
   if (result.findings.length) parts.push(formatTable(result.findings));
   else parts.push('No untrusted shared resources found.');
   const failed = result.targets.filter((t) => t.status === 'error');
-  if (failed.length) parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
+  if (failed.length)
+    parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
   parts.push(formatSummary(result));
   return parts.join('\n\n');
 }

@@ -168,5 +168,11 @@ function targetResult(
     errors.size === 1 && failures.length === kindCount
       ? failures[0]!.error
       : failures.map((f) => `${f.kind}: ${f.error}`).join('; ');
-  return { ...accountPart(account), region, status: 'error', error, failedKinds: failures.map((f) => f.kind) };
+  return {
+    ...accountPart(account),
+    region,
+    status: 'error',
+    error,
+    failedKinds: failures.map((f) => f.kind),
+  };
 }

@@ -345,7 +345,9 @@ export class DynamoStore implements Store {
 
   async putMeta<T extends object>(name: string, value: T): Promise<void> {
     await this.call('PutItem', () =>
-      this.doc.send(new PutCommand({ TableName: this.table, Item: { ...keys.meta(name), type: 'meta', value } })),
+      this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { ...keys.meta(name), type: 'meta', value } }),
+      ),
     );
   }
 

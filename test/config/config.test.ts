@@ -56,7 +56,7 @@ aws:
   });
 
   it('refuses unknown keys and duplicate accounts', async () => {
-    expect((await problems("acounts: []\n")).join('\n')).toMatch(/acounts|accounts/);
+    expect((await problems('acounts: []\n')).join('\n')).toMatch(/acounts|accounts/);
     expect(await problems("accounts: [{ id: '111111111111' }, { id: '111111111111' }]\n")).toEqual([
       'accounts: account 111111111111 is listed more than once',
     ]);

@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { resolveConfig } from '../../src/config/load.ts';
 import { startServer, type RunningServer } from '../../src/serve.ts';
-import { startLocalSlackApi, type LocalSlackApi, type StoredMessage } from '../../src/slack/local-api/index.ts';
+import {
+  startLocalSlackApi,
+  type LocalSlackApi,
+  type StoredMessage,
+} from '../../src/slack/local-api/index.ts';
 import { buttonClickForm, sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
 import { start } from '../../src/sim/index.ts';
 import type { World } from './world.ts';
@@ -24,7 +28,12 @@ export interface E2E {
   server: RunningServer;
   events: string;
   command(text: string, user?: string): Promise<{ status: number; body: string }>;
-  click(action: 'trust' | 'remove', findingId: string, user?: string, messageTs?: string): Promise<{ status: number; body: string }>;
+  click(
+    action: 'trust' | 'remove',
+    findingId: string,
+    user?: string,
+    messageTs?: string,
+  ): Promise<{ status: number; body: string }>;
   /** The message that shows a finding, as Slack has it now. */
   messageFor(findingId: string): Promise<StoredMessage | undefined>;
   restart(): Promise<void>;
@@ -63,7 +72,12 @@ export async function startE2E(
   };
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const boot = () =>
-    startServer({ config, env, credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey }, log });
+    startServer({
+      config,
+      env,
+      credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
+      log,
+    });
   let server = await boot();
   const e2e: E2E = {
     sim,
@@ -78,13 +92,22 @@ export async function startE2E(
       const res = await sendSigned(
         `${server.url}/slack/events`,
         SECRET,
-        slashCommandForm({ text, userId: user, channelId: CHANNEL, teamId: TEAM, responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, user }) }),
+        slashCommandForm({
+          text,
+          userId: user,
+          channelId: CHANNEL,
+          teamId: TEAM,
+          responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, user }),
+        }),
       );
       await server.idle();
       return res;
     },
     async click(action, findingId, user = ALICE, messageTs) {
-      const ts = messageTs ?? slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks ?? []).includes(findingId))?.ts ?? '0';
+      const ts =
+        messageTs ??
+        slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks ?? []).includes(findingId))?.ts ??
+        '0';
       const res = await sendSigned(
         `${server.url}/slack/events`,
         SECRET,

@@ -17,7 +17,12 @@ export interface WorldImage {
   creationDate: string;
   state?: 'available' | 'disabled';
   deprecationTime?: string;
-  launchPermissions: Array<{ userId?: string; group?: 'all'; organizationArn?: string; organizationalUnitArn?: string }>;
+  launchPermissions: Array<{
+    userId?: string;
+    group?: 'all';
+    organizationArn?: string;
+    organizationalUnitArn?: string;
+  }>;
 }
 
 export interface WorldSnapshot {
@@ -58,7 +63,16 @@ export const OU = 'arn:aws:organizations::999999999999:ou/o-test12345/ou-test-00
 const DATE = '2024-05-01T00:00:00.000Z';
 
 export function emptyWorld(accounts: WorldAccount[], homeAccount = '000000000000'): World {
-  return { homeAccount, accounts, images: [], snapshots: [], dbSnapshots: [], dbClusterSnapshots: [], instances: [], volumes: [] };
+  return {
+    homeAccount,
+    accounts,
+    images: [],
+    snapshots: [],
+    dbSnapshots: [],
+    dbClusterSnapshots: [],
+    instances: [],
+    volumes: [],
+  };
 }
 
 export function account(id: string, regions: string[], extra: Partial<WorldAccount> = {}): WorldAccount {
@@ -67,11 +81,31 @@ export function account(id: string, regions: string[], extra: Partial<WorldAccou
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
-export function image(n: number, region: string, owner: string, perms: WorldImage['launchPermissions'], extra: Partial<WorldImage> = {}): WorldImage {
-  return { id: `ami-${hex(n, 17)}`, region, owner, name: `image-${n}`, creationDate: DATE, launchPermissions: perms, ...extra };
+export function image(
+  n: number,
+  region: string,
+  owner: string,
+  perms: WorldImage['launchPermissions'],
+  extra: Partial<WorldImage> = {},
+): WorldImage {
+  return {
+    id: `ami-${hex(n, 17)}`,
+    region,
+    owner,
+    name: `image-${n}`,
+    creationDate: DATE,
+    launchPermissions: perms,
+    ...extra,
+  };
 }
 
-export function snapshot(n: number, region: string, owner: string, userIds: string[], extra: Partial<WorldSnapshot> = {}): WorldSnapshot {
+export function snapshot(
+  n: number,
+  region: string,
+  owner: string,
+  userIds: string[],
+  extra: Partial<WorldSnapshot> = {},
+): WorldSnapshot {
   return {
     id: `snap-${hex(n, 17)}`,
     region,
@@ -85,6 +119,12 @@ export function snapshot(n: number, region: string, owner: string, userIds: stri
   };
 }
 
-export function rdsSnapshot(id: string, region: string, owner: string, restore: string[], engine = 'postgres'): WorldRdsSnapshot {
+export function rdsSnapshot(
+  id: string,
+  region: string,
+  owner: string,
+  restore: string[],
+  engine = 'postgres',
+): WorldRdsSnapshot {
   return { id, region, owner, engine, createTime: DATE, restore };
 }

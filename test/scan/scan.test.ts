@@ -26,7 +26,8 @@ describe('scan against the simulator', () => {
     for (let i = 0; i < 2500; i++) world.images.push(image(i, 'us-east-1', EVIL, [{ userId: A }]));
     for (let i = 0; i < 1200; i++) world.snapshots.push(snapshot(i, 'us-east-1', EVIL, [A]));
     for (let i = 0; i < 230; i++) world.dbSnapshots.push(rdsSnapshot(`db-${i}`, 'us-east-1', EVIL, [A]));
-    for (let i = 0; i < 130; i++) world.dbClusterSnapshots.push(rdsSnapshot(`cl-${i}`, 'us-east-1', EVIL, [A], 'aurora-mysql'));
+    for (let i = 0; i < 130; i++)
+      world.dbClusterSnapshots.push(rdsSnapshot(`cl-${i}`, 'us-east-1', EVIL, [A], 'aurora-mysql'));
     sim = await startSim(world);
 
     const result = await scanWorld(sim, { accounts: [A] });
@@ -51,7 +52,10 @@ describe('scan against the simulator', () => {
       image(1, 'us-east-1', A, [], { name: 'own' }),
       image(2, 'us-east-1', EVIL, [{ group: 'all' }], { name: 'public-only' }),
       image(3, 'us-east-1', TRUSTED, [{ userId: A }], { name: 'trusted' }),
-      image(4, 'us-east-1', EVIL, [{ userId: A }], { name: 'deprecated', deprecationTime: '2024-06-01T00:00:00.000Z' }),
+      image(4, 'us-east-1', EVIL, [{ userId: A }], {
+        name: 'deprecated',
+        deprecationTime: '2024-06-01T00:00:00.000Z',
+      }),
       image(5, 'us-east-1', EVIL, [{ userId: A }], { name: 'disabled', state: 'disabled' }),
       image(6, 'us-east-1', EVIL, [{ userId: A }, { organizationalUnitArn: OU }], { name: 'direct-and-ou' }),
       image(7, 'us-east-1', EVIL, [{ organizationArn: ORG }], { name: 'org-only' }),
@@ -64,7 +68,13 @@ describe('scan against the simulator', () => {
     const result = await scanWorld(sim, { accounts: [A], trusted: [TRUSTED], kinds: ['ami'] });
 
     const byName = Object.fromEntries(result.findings.map((f) => [f.name, f]));
-    expect(Object.keys(byName).sort()).toEqual(['deprecated', 'direct-and-ou', 'direct-and-public', 'org-only', 'ou-only']);
+    expect(Object.keys(byName).sort()).toEqual([
+      'deprecated',
+      'direct-and-ou',
+      'direct-and-public',
+      'org-only',
+      'ou-only',
+    ]);
     expect(byName['deprecated']!.deprecationTime).toBe('2024-06-01T00:00:00.000Z');
     expect(byName['direct-and-ou']!.sharedVia).toBe('account');
     expect(byName['org-only']!.sharedVia).toBe('organization');
@@ -83,7 +93,10 @@ describe('scan against the simulator', () => {
 
   it('takes the RDS owner from the ARN and drops own snapshots', async () => {
     const world = emptyWorld([account(A, ['eu-west-1'])]);
-    world.dbSnapshots.push(rdsSnapshot('orders', 'eu-west-1', EVIL, [A]), rdsSnapshot('mine', 'eu-west-1', A, []));
+    world.dbSnapshots.push(
+      rdsSnapshot('orders', 'eu-west-1', EVIL, [A]),
+      rdsSnapshot('mine', 'eu-west-1', A, []),
+    );
     world.dbClusterSnapshots.push(rdsSnapshot('aurora-orders', 'eu-west-1', EVIL, [A], 'aurora-postgresql'));
     world.dbSnapshots.push(rdsSnapshot('public-one', 'eu-west-1', EVIL, ['all']));
     sim = await startSim(world);
@@ -92,7 +105,12 @@ describe('scan against the simulator', () => {
 
     expect(result.findings.map((f) => [f.kind, f.resourceId, f.ownerAccountId, f.name])).toEqual([
       ['rds-snapshot', `arn:aws:rds:eu-west-1:${EVIL}:snapshot:orders`, EVIL, 'orders'],
-      ['rds-cluster-snapshot', `arn:aws:rds:eu-west-1:${EVIL}:cluster-snapshot:aurora-orders`, EVIL, 'aurora-orders'],
+      [
+        'rds-cluster-snapshot',
+        `arn:aws:rds:eu-west-1:${EVIL}:cluster-snapshot:aurora-orders`,
+        EVIL,
+        'aurora-orders',
+      ],
     ]);
     expect(result.findings[1]!.engine).toBe('aurora-postgresql');
   });
@@ -114,7 +132,11 @@ describe('scan against the simulator', () => {
         accounts: monitored([A, B, DENIED]),
         regions: ['us-east-1', 'eu-west-1'],
         kinds: ['ami', 'ebs-snapshot'],
-        trust: makeTrustPolicy({ trusted: [], trustMonitoredAccounts: true, monitoredAccountIds: [A, B, DENIED] }),
+        trust: makeTrustPolicy({
+          trusted: [],
+          trustMonitoredAccounts: true,
+          monitoredAccountIds: [A, B, DENIED],
+        }),
       },
       { clients, concurrency: 4, onProgress: (p) => progress.push(p) },
     ).finally(() => clients.destroy());
@@ -135,7 +157,10 @@ describe('scan against the simulator', () => {
   });
 
   it('scans every enabled region of each account when regions is "all"', async () => {
-    const world = emptyWorld([account(A, ['us-east-1', 'ap-northeast-1', 'sa-east-1']), account(B, ['us-east-1'])]);
+    const world = emptyWorld([
+      account(A, ['us-east-1', 'ap-northeast-1', 'sa-east-1']),
+      account(B, ['us-east-1']),
+    ]);
     world.snapshots.push(snapshot(1, 'sa-east-1', EVIL, [A]));
     sim = await startSim(world);
 
@@ -152,7 +177,10 @@ describe('scan against the simulator', () => {
 
   it('absorbs a throttling burst with the SDK retry and loses nothing', async () => {
     // Buckets at 2% of AWS's: 2 describe calls, then one every 2.5 s per account-region.
-    const world = { ...emptyWorld([account(A, ['us-east-1']), account(B, ['us-east-1'])]), throttle: { scale: 0.02 } };
+    const world = {
+      ...emptyWorld([account(A, ['us-east-1']), account(B, ['us-east-1'])]),
+      throttle: { scale: 0.02 },
+    };
     world.images.push(image(1, 'us-east-1', EVIL, [{ userId: A }, { userId: B }]));
     world.snapshots.push(snapshot(1, 'us-east-1', EVIL, [A, B]));
     world.dbSnapshots.push(rdsSnapshot('orders', 'us-east-1', EVIL, [A, B]));
@@ -162,7 +190,9 @@ describe('scan against the simulator', () => {
 
     expect(result.summary).toMatchObject({ findings: 6, targetsFailed: 0 });
     // Each account-region needs 4 EC2 calls (2 AMI listings + snapshots); more were sent, so some were throttled.
-    expect(sim.calls({ action: 'DescribeImages' }) + sim.calls({ action: 'DescribeSnapshots' })).toBeGreaterThan(6);
+    expect(
+      sim.calls({ action: 'DescribeImages' }) + sim.calls({ action: 'DescribeSnapshots' }),
+    ).toBeGreaterThan(6);
   });
 
   it('reports throttling that outlasts the retries as a failed target, not a crash', async () => {
@@ -170,7 +200,12 @@ describe('scan against the simulator', () => {
     for (let i = 0; i < 3; i++) world.images.push(image(i, 'us-east-1', EVIL, [{ userId: A }]));
     sim = await startSim(world);
 
-    const result = await scanWorld(sim, { accounts: [A], regions: ['us-east-1'], kinds: ['ami', 'ebs-snapshot'], maxAttempts: 1 });
+    const result = await scanWorld(sim, {
+      accounts: [A],
+      regions: ['us-east-1'],
+      kinds: ['ami', 'ebs-snapshot'],
+      maxAttempts: 1,
+    });
 
     expect(result.targets[0]).toMatchObject({ status: 'error' });
     expect(result.targets[0]!.error).toMatch(/RequestLimitExceeded/);
@@ -198,7 +233,10 @@ describe('scan against the simulator', () => {
   });
 
   it('returns the same result whatever the concurrency', async () => {
-    const world = emptyWorld([account(A, ['us-east-1', 'eu-west-1']), account(B, ['us-east-1', 'eu-west-1'])]);
+    const world = emptyWorld([
+      account(A, ['us-east-1', 'eu-west-1']),
+      account(B, ['us-east-1', 'eu-west-1']),
+    ]);
     for (let i = 0; i < 40; i++) {
       const region = i % 2 ? 'us-east-1' : 'eu-west-1';
       world.images.push(image(i, region, EVIL, [{ userId: i % 3 ? A : B }]));

@@ -34,7 +34,8 @@ afterEach(async () => {
 });
 
 const blocksText = (m: { text?: string; blocks?: unknown[] } | undefined) => JSON.stringify(m ?? {});
-const hasButtons = (m: { blocks?: unknown[] } | undefined) => /shareguard\.(trust|remove)/.test(JSON.stringify(m?.blocks ?? []));
+const hasButtons = (m: { blocks?: unknown[] } | undefined) =>
+  /shareguard\.(trust|remove)/.test(JSON.stringify(m?.blocks ?? []));
 
 describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)', () => {
   it('/shared-scan posts progress, then each finding with Trust and Remove, then a summary', async () => {
@@ -48,14 +49,24 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     expect(progress.updates).toBeGreaterThanOrEqual(1); // replaced by the summary
     expect(blocksText(progress)).toMatch(/7 untrusted/);
 
-    const ids = [amiId(1), amiId(2), amiId(2, B), amiId(3), amiId(3, B), snapId, findingId('rds-snapshot', B, R, `arn:aws:rds:${R}:${EVIL2}:snapshot:customers`)];
+    const ids = [
+      amiId(1),
+      amiId(2),
+      amiId(2, B),
+      amiId(3),
+      amiId(3, B),
+      snapId,
+      findingId('rds-snapshot', B, R, `arn:aws:rds:${R}:${EVIL2}:snapshot:customers`),
+    ];
     for (const id of ids) {
       const m = await e2e.messageFor(id);
       expect(m, id).toBeDefined();
       expect(hasButtons(m)).toBe(true);
     }
     const direct = await e2e.messageFor(amiId(1));
-    expect(blocksText(direct)).toContain('Cancel the launch permission of ami-00000000000000001 for 111111111111 in us-east-1');
+    expect(blocksText(direct)).toContain(
+      'Cancel the launch permission of ami-00000000000000001 for 111111111111 in us-east-1',
+    );
     // Attacker-controlled names never ping the channel.
     expect(blocksText(await e2e.messageFor(amiId(3)))).not.toContain('<!channel>');
 
@@ -101,7 +112,10 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     expect(e2e.sim.state.image('ami-00000000000000001')!.launchPermissions).toEqual([]);
     expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(1);
     const rec = await e2e.server.ctx.deps.store.getFinding(amiId(1));
-    expect(rec).toMatchObject({ state: 'removed', decision: { outcome: 'succeeded', by: { userId: ALICE } } });
+    expect(rec).toMatchObject({
+      state: 'removed',
+      decision: { outcome: 'succeeded', by: { userId: ALICE } },
+    });
     const m = await e2e.messageFor(amiId(1));
     expect(hasButtons(m)).toBe(false);
     expect(blocksText(m)).toMatch(/✅/);
@@ -118,10 +132,20 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     await e2e.click('remove', snapId);
 
     const store = e2e.server.ctx.deps.store;
-    expect(await store.getFinding(amiId(2))).toMatchObject({ state: 'owner-only', decision: { outcome: 'owner-only' } });
-    expect(await store.getFinding(snapId)).toMatchObject({ state: 'owner-only', decision: { outcome: 'owner-only' } });
-    expect(e2e.sim.state.image('ami-00000000000000002')!.launchPermissions).toEqual([{ organizationArn: ORG }]);
-    expect(e2e.sim.state.snapshot('snap-00000000000000001')!.createVolumePermissions).toEqual([{ userId: A }]);
+    expect(await store.getFinding(amiId(2))).toMatchObject({
+      state: 'owner-only',
+      decision: { outcome: 'owner-only' },
+    });
+    expect(await store.getFinding(snapId)).toMatchObject({
+      state: 'owner-only',
+      decision: { outcome: 'owner-only' },
+    });
+    expect(e2e.sim.state.image('ami-00000000000000002')!.launchPermissions).toEqual([
+      { organizationArn: ORG },
+    ]);
+    expect(e2e.sim.state.snapshot('snap-00000000000000001')!.createVolumePermissions).toEqual([
+      { userId: A },
+    ]);
     // Organization-shared AMIs and snapshots: no recipient-side call is even attempted on snapshots.
     expect(e2e.sim.calls({ action: 'ModifySnapshotAttribute' })).toBe(0);
     for (const id of [amiId(2), snapId]) {
@@ -152,12 +176,21 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
 
   it('rejects forged and stale signatures with 401', async () => {
     e2e = await startE2E(testWorld());
-    const form = { command: '/shared-scan', text: '', user_id: ALICE, team_id: 'T0LOCAL', channel_id: CHANNEL };
+    const form = {
+      command: '/shared-scan',
+      text: '',
+      user_id: ALICE,
+      team_id: 'T0LOCAL',
+      channel_id: CHANNEL,
+    };
     const forged = await sendSigned(e2e.events, 'not-the-secret', form);
     expect(forged.status).toBe(401);
     const old = Math.floor(Date.now() / 1000) - 600;
     const body = new URLSearchParams(form).toString();
-    const stale = await sendSigned(e2e.events, SECRET, form, { timestamp: old, signature: slackSignature(SECRET, old, body) });
+    const stale = await sendSigned(e2e.events, SECRET, form, {
+      timestamp: old,
+      signature: slackSignature(SECRET, old, body),
+    });
     expect(stale.status).toBe(401);
     expect(e2e.slack.callsOf('chat.postMessage')).toHaveLength(0);
   });
@@ -165,7 +198,11 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
   it('refuses a tampered button value and changes nothing', async () => {
     e2e = await startE2E(testWorld());
     await e2e.command('');
-    for (const value of ['ami:111111111111:us-east-1:ami-does-not-exist', '{"id":"x"}', amiId(1).replace(A, '999999999999')]) {
+    for (const value of [
+      'ami:111111111111:us-east-1:ami-does-not-exist',
+      '{"id":"x"}',
+      amiId(1).replace(A, '999999999999'),
+    ]) {
       await e2e.click('remove', value);
     }
     expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
@@ -219,7 +256,10 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     e2e.sim.state.addLaunchPermission(e2e.sim.state.images.get('ami-00000000000000001')!, { userId: A });
     await e2e.command('');
     const again = await e2e.server.ctx.deps.store.getFinding(amiId(1));
-    expect(again).toMatchObject({ state: 'open', previousDecision: { action: 'remove', outcome: 'succeeded' } });
+    expect(again).toMatchObject({
+      state: 'open',
+      previousDecision: { action: 'remove', outcome: 'succeeded' },
+    });
     const m = await e2e.messageFor(amiId(1));
     expect(hasButtons(m)).toBe(true);
     expect(blocksText(m)).toMatch(/shared again/i);
@@ -251,19 +291,27 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     const world = emptyWorld([account(A, [R])]);
     for (let i = 0; i < 500; i++) {
       const owner = `5${String(i % 7).padStart(11, '0')}`;
-      world.images.push(image(1000 + i, R, owner, [{ userId: A }], { name: `image-${'x'.repeat(i % 120)}-${i}` }));
+      world.images.push(
+        image(1000 + i, R, owner, [{ userId: A }], { name: `image-${'x'.repeat(i % 120)}-${i}` }),
+      );
     }
     e2e = await startE2E(world, { maxMessagesPerScan: 20 });
     await e2e.command('');
 
     const posts = e2e.slack.callsOf('chat.postMessage');
     expect(posts.length).toBeLessThanOrEqual(21); // progress + at most 20
-    expect(e2e.slack.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update')).not.toHaveLength(0);
+    expect(
+      e2e.slack.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update'),
+    ).not.toHaveLength(0);
     const open = await e2e.server.ctx.deps.store.listFindings({ states: ['open'] });
     expect(open).toHaveLength(500);
     // Every finding is in a message or counted in the overflow message.
     const shown = open.filter((r) => r.message).length;
-    const overflow = e2e.slack.messages(CHANNEL).map((m) => blocksText(m)).join('').match(/(\d+) more finding/);
+    const overflow = e2e.slack
+      .messages(CHANNEL)
+      .map((m) => blocksText(m))
+      .join('')
+      .match(/(\d+) more finding/);
     expect(shown + Number(overflow?.[1] ?? 0)).toBe(500);
   });
 });

@@ -20,14 +20,20 @@ async function list(ctx: KindContext): Promise<Finding[]> {
       ),
       (page) => page.Images,
     );
-  const shared = (await describe('self')).filter((img) => img.ImageId && img.OwnerId && img.OwnerId !== accountId);
+  const shared = (await describe('self')).filter(
+    (img) => img.ImageId && img.OwnerId && img.OwnerId !== accountId,
+  );
   if (shared.length === 0) return [];
   // Only worth a second round of calls when something is shared in at all.
   const direct = new Set((await describe(accountId)).map((img) => img.ImageId));
   return shared.map((img) => toFinding(img, ctx, direct.has(img.ImageId) ? 'account' : 'organization'));
 }
 
-export function toFinding(img: Image, ctx: Pick<KindContext, 'account' | 'region'>, sharedVia: SharedVia): Finding {
+export function toFinding(
+  img: Image,
+  ctx: Pick<KindContext, 'account' | 'region'>,
+  sharedVia: SharedVia,
+): Finding {
   const imageId = img.ImageId ?? '';
   const f: Finding = {
     id: findingId('ami', ctx.account.id, ctx.region, imageId),

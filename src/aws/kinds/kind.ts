@@ -36,7 +36,10 @@ export interface ResourceKindModule {
 }
 
 /** Drains an SDK paginator into one array of items. */
-export async function collect<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+export async function collect<P, T>(
+  pages: AsyncIterable<P>,
+  items: (page: P) => T[] | undefined,
+): Promise<T[]> {
   const out: T[] = [];
   for await (const page of pages) {
     const batch = items(page);

@@ -22,7 +22,10 @@ async function list(ctx: KindContext): Promise<Finding[]> {
   return out;
 }
 
-export function toFinding(s: DBClusterSnapshot, ctx: Pick<KindContext, 'account' | 'region'>): Finding | undefined {
+export function toFinding(
+  s: DBClusterSnapshot,
+  ctx: Pick<KindContext, 'account' | 'region'>,
+): Finding | undefined {
   const parsed = s.DBClusterSnapshotArn ? rdsOwnerAndName(s.DBClusterSnapshotArn) : undefined;
   if (!s.DBClusterSnapshotArn || !parsed) return undefined;
   const f: Finding = {
