@@ -1,15 +1,185 @@
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
 import { main } from '../cli.ts';
+import { loadConfig } from '../config/load.ts';
+import type { FindingRecord } from '../domain/lifecycle.ts';
+import { removalPlan } from '../domain/removal.ts';
+import { startServer, type RunningServer } from '../serve.ts';
+import { renderMessage } from '../slack/local-api/render.ts';
+import { startLocalSlackApi, type LocalSlackApi } from '../slack/local-api/server.ts';
+import { buttonClickForm, sendSigned, slashCommandForm } from '../slack/signed-request.ts';
 
 export const DEMO_WORLD = fileURLToPath(new URL('../../demo/world.json', import.meta.url));
 export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/shareguard.yml', import.meta.url));
+const DEMO_DATA = '.shareguard/demo';
+const SECRET = 'demo-signing-secret';
+const TEAM = 'T0LOCAL';
 
-/** Scans the bundled demo organization in the simulator, with no set-up. */
+type Choice = 'trust' | 'remove' | 'skip';
+type Mode = 'interactive' | 'walkthrough' | 'trust-all' | 'remove-all';
+
+const say = (s = '') => process.stdout.write(`${s}\n`);
+const rule = (title: string) => say(`\n━━ ${title} ${'━'.repeat(Math.max(0, 76 - title.length))}`);
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .map((l) => `  │ ${l}`)
+    .join('\n');
+
+/**
+ * The product end to end with no AWS and no Slack: the scan table from the CLI, then the real Bolt app
+ * (HTTP mode) driven by signed requests, posting to a local stand-in of Slack's Web API that this prints.
+ * Every Trust/Remove goes through the same listeners, decision code and store as a button click in Slack.
+ */
 export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  process.stdout.write(
-    'shareguard demo: a simulated organization of 5 accounts; one (legacy) does not let shareguard assume its role.\n\n',
-  );
-  const code = await main(['scan', '--world', DEMO_WORLD, '--config', DEMO_CONFIG, ...args], env);
-  // Findings are the point of the demo, not a failure of it.
-  return code === 1 || code === 3 ? 0 : code;
+  const { values } = parseArgs({
+    args,
+    options: {
+      'yes-trust': { type: 'boolean' },
+      'yes-remove': { type: 'boolean' },
+      keep: { type: 'boolean' },
+      'scan-only': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  const mode: Mode = values['yes-trust']
+    ? 'trust-all'
+    : values['yes-remove']
+      ? 'remove-all'
+      : process.stdin.isTTY && process.stdout.isTTY
+        ? 'interactive'
+        : 'walkthrough';
+
+  say('shareguard demo — a simulated AWS organization of 5 accounts (one, "legacy", refuses shareguard\'s role).');
+  rule('1. shareguard scan (the command-line scanner)');
+  const code = await main(['scan', '--world', DEMO_WORLD, '--config', DEMO_CONFIG], env);
+  if (code === 2) return code;
+  if (values['scan-only']) return 0;
+
+  if (!values.keep) await rm(DEMO_DATA, { recursive: true, force: true });
+  const { startWorld } = await import('../cli.ts');
+  const world = await startWorld(DEMO_WORLD);
+  const slack = await startLocalSlackApi();
+  let server: RunningServer | undefined;
+  try {
+    const config = await loadConfig({
+      file: DEMO_CONFIG,
+      overrides: { endpoint: world.endpoint, store: 'embedded' },
+    });
+    config.store.dataDir = DEMO_DATA;
+    config.schedule.enabled = false;
+    const approver = config.slack.approvers.users[0]!;
+    const channel = config.slack.channel!;
+    server = await startServer({
+      config,
+      env: { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0' },
+      credentials: world.credentials,
+      log: pino({ level: env.LOG_LEVEL ?? 'warn' }),
+    });
+    const events = `${server.url}/slack/events`;
+
+    rule(`2. /shared-scan in #security, typed by @${approver} (decisions are kept in ${DEMO_DATA})`);
+    await sendSigned(
+      events,
+      SECRET,
+      slashCommandForm({ text: '', userId: approver, channelId: channel, teamId: TEAM, responseUrl: slack.responseUrl() }),
+    );
+    await server.idle();
+    for (const m of slack.messages(channel)) say(`\n${indent(renderMessage(m, { width: 100 }))}`);
+
+    const open = await server.ctx.deps.store.listFindings({ states: ['open'] });
+    if (!open.length) {
+      say('\nNothing waits for a decision (run without --keep for a fresh start).');
+      return 0;
+    }
+    rule('3. Decisions: each one is a signed button click into the Bolt app');
+    const rl = mode === 'interactive' ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+    try {
+      const walk = walkthroughChoices(open);
+      for (const rec of open) {
+        const fresh = await server.ctx.deps.store.getFinding(rec.finding.id);
+        if (!fresh || fresh.state !== 'open' || !fresh.message) continue;
+        const f = fresh.finding;
+        say(`\n• ${f.kind} ${f.resourceId} from ${f.ownerAccountId} in ${f.accountName ?? f.accountId} ${f.region}`);
+        say(`  Remove would: ${removalPlan(f).summary}.`);
+        const choice: Choice =
+          mode === 'trust-all'
+            ? 'trust'
+            : mode === 'remove-all'
+              ? 'remove'
+              : mode === 'walkthrough'
+                ? (walk.get(f.id) ?? 'skip')
+                : await ask(rl!);
+        if (choice === 'skip') {
+          say('  (skipped: it stays open)');
+          continue;
+        }
+        say(`  → @${approver} clicks ${choice === 'trust' ? `"Trust account ${f.ownerAccountId}"` : '"Remove" and confirms'}`);
+        await sendSigned(
+          events,
+          SECRET,
+          buttonClickForm({
+            actionId: `shareguard.${choice}`,
+            value: f.id,
+            userId: approver,
+            teamId: TEAM,
+            channelId: channel,
+            messageTs: fresh.message.ts,
+            responseUrl: slack.responseUrl(),
+          }),
+        );
+        await server.idle();
+        const updated = slack.message(fresh.message.channel, fresh.message.ts);
+        if (updated) say(indent(renderMessage(updated, { width: 100 })));
+      }
+    } finally {
+      rl?.close();
+    }
+
+    rule('4. /shared-scan status');
+    await sendSigned(
+      events,
+      SECRET,
+      slashCommandForm({ text: 'status', userId: approver, channelId: channel, teamId: TEAM, responseUrl: slack.responseUrl() }),
+    );
+    await server.idle();
+    const status = slack.responses.at(-1)?.payload as { text?: string; blocks?: unknown[] } | undefined;
+    if (status) say(indent(renderMessage(status, { width: 100 })));
+    say(
+      `\nDone. ${slack.calls.length} Slack Web API calls were answered by the local stand-in; ` +
+        'see README.md to connect a real workspace.',
+    );
+    if (mode === 'walkthrough') say('Run `npm run demo -- --yes-remove` or `--yes-trust`, or in a terminal to choose yourself.');
+    return 0;
+  } finally {
+    await server?.stop();
+    await slack.close();
+    await world.stop();
+  }
 }
+
+/** Non-interactive default: show one of each outcome (removed, owner-only, trusted) and leave the rest open. */
+function walkthroughChoices(open: readonly FindingRecord[]): Map<string, Choice> {
+  const out = new Map<string, Choice>();
+  const direct = open.find((r) => r.finding.kind === 'ami' && r.finding.sharedVia === 'account');
+  if (direct) out.set(direct.finding.id, 'remove');
+  const ownerOnly = open.find((r) => r.finding.kind === 'ebs-snapshot');
+  if (ownerOnly) out.set(ownerOnly.finding.id, 'remove');
+  const trustable = open.find((r) => r.finding.kind === 'ami' && r.finding.sharedVia === 'organization');
+  if (trustable) out.set(trustable.finding.id, 'trust');
+  return out;
+}
+
+async function ask(rl: ReturnType<typeof createInterface>): Promise<Choice> {
+  for (;;) {
+    const a = (await rl.question('  [t]rust owner, [r]emove, [s]kip? ')).trim().toLowerCase();
+    if (a === 't' || a === 'trust') return 'trust';
+    if (a === 'r' || a === 'remove') return 'remove';
+    if (a === 's' || a === 'skip' || a === '') return 'skip';
+  }
+}
+
+export type { LocalSlackApi };

@@ -30,7 +30,8 @@ export async function remediate(finding: Finding, deps: RemediationDeps): Promis
   if (plan.action === 'owner-only') {
     return {
       outcome: 'owner-only',
-      detail: `Nothing was changed in AWS: ${plan.reason}. Only the owner ${finding.ownerAccountId} can unshare it; the decision is recorded and the resource flagged.`,
+      // The message explains why (removalPlan's reason); this says what shareguard did.
+      detail: 'Nothing was changed in AWS; the decision is recorded and the resource flagged.',
       calls: [],
     };
   }

@@ -44,7 +44,8 @@ export function toFinding(
   if (created) f.createdAt = created;
   if (s.Engine) f.engine = s.Engine;
   if (s.StorageEncrypted !== undefined) f.encrypted = s.StorageEncrypted;
-  if (s.AllocatedStorage !== undefined) f.sizeGiB = s.AllocatedStorage;
+  // Aurora reports 0 for cluster snapshots (storage is shared); only a real size is worth showing.
+  if (s.AllocatedStorage) f.sizeGiB = s.AllocatedStorage;
   return f;
 }
 
