@@ -80,7 +80,9 @@ describe('throttling over the wire', () => {
       // than the default 3 keep the test from depending on that jitter.
       const client = ec2(fast, await assume(fast, A), { maxAttempts: 10 });
       const burst = await Promise.all(
-        Array.from({ length: 30 }, () => client.send(new DescribeImagesCommand({ ExecutableUsers: ['self'] }))),
+        Array.from({ length: 30 }, () =>
+          client.send(new DescribeImagesCommand({ ExecutableUsers: ['self'] })),
+        ),
       );
       expect(burst.every((r) => r.Images!.length > 0)).toBe(true);
       expect(burst.some((r) => r.$metadata.attempts! > 1)).toBe(true);
