@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { z } from 'zod';
 import { RESOURCE_KINDS } from '../domain/finding.ts';
 
@@ -25,6 +26,19 @@ const accountSchema = z.strictObject({
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'expected a Slack user group id such as S012ABCDEF');
+
+const cronExpression = z
+  .string()
+  .refine((v) => cron.validate(v), 'expected a cron expression such as "0 */6 * * *"');
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const configSchema = z.strictObject({
   aws: z
@@ -91,9 +105,12 @@ export const configSchema = z.strictObject({
     .prefault({}),
   schedule: z
     .strictObject({
-      scan: z.string().default('0 */6 * * *'),
-      digest: z.string().default('0 9 * * *'),
-      timezone: z.string().default('UTC'),
+      scan: cronExpression.default('0 */6 * * *'),
+      digest: cronExpression.default('0 9 * * *'),
+      timezone: z
+        .string()
+        .refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin')
+        .default('UTC'),
       enabled: z.boolean().default(true),
     })
     .prefault({}),

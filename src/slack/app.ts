@@ -48,10 +48,16 @@ export interface SlackIdentity {
   teamId: string;
 }
 
-/** Web API base as the WebClient wants it (`…/api/`). */
+/**
+ * Web API base as the WebClient wants it (`…/api/`, method names appended). Slack's methods always live
+ * under `/api/`, so a bare host (`http://127.0.0.1:8080`) gets it added; any other path is taken as is.
+ */
 export function apiBase(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  return url.endsWith('/') ? url : `${url}/`;
+  const u = new URL(url);
+  if (u.pathname === '' || u.pathname === '/') u.pathname = '/api/';
+  else if (!u.pathname.endsWith('/')) u.pathname += '/';
+  return u.toString();
 }
 
 /**

@@ -44,6 +44,9 @@ trust:
   accounts: [{ id: 'abc' }]
 aws:
   endpoint: not a url
+schedule:
+  scan: every six hours
+  timezone: Mars/Olympus
 `);
     const text = found.join('\n');
     expect(text).toMatch(/accounts\[0\]\.id: expected a 12-digit AWS account id/);
@@ -52,6 +55,8 @@ aws:
     expect(text).toMatch(/kinds\[1\]/);
     expect(text).toMatch(/trust\.accounts\[0\]\.id: expected a 12-digit/);
     expect(text).toMatch(/aws\.endpoint/);
+    expect(text).toMatch(/schedule\.scan: expected a cron expression/);
+    expect(text).toMatch(/schedule\.timezone: expected an IANA time zone/);
     expect(found.length).toBeGreaterThanOrEqual(6);
   });
 

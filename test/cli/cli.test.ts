@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startLocalSlackApi } from '../../src/slack/local-api/index.ts';
+import { sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
+
+const BIN = join(import.meta.dirname, '../../bin/shareguard.js');
+const DEMO_WORLD = join(import.meta.dirname, '../../demo/world.json');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+async function tempFile(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sg-cli-'));
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe('shareguard scan (the command line)', () => {
+  it('prints the --json contract and exits 1 when there are untrusted findings', async () => {
+    const { code, stdout } = await run(['scan', '--world', DEMO_WORLD, '--accounts', '111111111111,555555555555', '--trust', '999999999999', '--json']);
+    expect(code).toBe(1);
+    const out = JSON.parse(stdout);
+    expect(out.summary).toEqual({ findings: 3, trustedSkipped: 2, targetsScanned: 3, targetsFailed: 1 });
+    expect(out.findings.map((f: { resourceId: string; sharedVia: string }) => `${f.resourceId}/${f.sharedVia}`)).toEqual([
+      'snap-0badc0ffee000001/account',
+      'ami-0badc0ffee0000003/organization',
+      'ami-0badc0ffee0000001/account',
+    ]);
+    expect(out.targets).toContainEqual(expect.objectContaining({ accountId: '555555555555', region: '*', status: 'error' }));
+    expect(out.targets.find((t: { accountId: string }) => t.accountId === '555555555555').error).toMatch(/^AccessDenied/);
+  });
+
+  it('exits 0 when everything is trusted and every target scanned, 3 when only failures remain', async () => {
+    const clean = await run(['scan', '--world', DEMO_WORLD, '--accounts', '222222222222', '--trust', '111111111111,666666666666,999999999999', '--json']);
+    expect(clean.code).toBe(0);
+    const partial = await run(['scan', '--world', DEMO_WORLD, '--accounts', '222222222222,555555555555', '--trust', '111111111111,666666666666,999999999999', '--json']);
+    expect(partial.code).toBe(3);
+  });
+
+  it('prints a readable table with the failed account named', async () => {
+    const { code, stdout } = await run(['scan', '--world', DEMO_WORLD, '--kinds', 'rds-snapshot,rds-cluster-snapshot', '--trust', '999999999999']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^KIND\s+ACCOUNT\s+REGION\s+RESOURCE\s+OWNER\s+SHARED VIA/m);
+    expect(stdout).toMatch(/rds-cluster-snapshot\s+data 333333333333\s+us-east-1\s+arn:aws:rds:us-east-1:444444444444:cluster-snapshot:aurora-orders-2024-11-01/);
+    expect(stdout).toMatch(/2 untrusted shared resources in 1 of 4 accounts \(9 account-regions scanned, 1 failed: 555555555555 AccessDenied/);
+  });
+
+  it('refuses an invalid world naming the bad field, with exit code 2', async () => {
+    const world = await tempFile('world.json', JSON.stringify({ homeAccount: '1', accounts: [{ id: '111111111111', regions: 'us-east-1', assumeRole: 'maybe' }] }));
+    const { code, stderr } = await run(['scan', '--world', world]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/homeAccount/);
+    expect(stderr).toMatch(/accounts\[0\]\.regions/);
+    expect(stderr).toMatch(/accounts\[0\]\.assumeRole/);
+  });
+
+  it('config check reports every problem with its path and exits 2', async () => {
+    const bad = await tempFile('bad.yml', "accounts:\n  - id: '123'\nregions: [us-east-1, nowhere]\n");
+    const res = await run(['config', 'check', '--config', bad]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/accounts\[0\]\.id: expected a 12-digit AWS account id/);
+    expect(res.stderr).toMatch(/regions\[1\]: expected an AWS region name/);
+    const good = await tempFile('good.yml', "accounts:\n  - id: '123456789012'\n");
+    expect((await run(['config', 'check', '--config', good])).code).toBe(0);
+    expect((await run(['scan', '--bogus'])).code).toBe(2);
+  });
+
+  it('iam-policy lists exactly the actions the kinds declare', async () => {
+    const { code, stdout } = await run(['iam-policy']);
+    expect(code).toBe(0);
+    const policy = JSON.parse(stdout);
+    expect(policy.Statement[0].Action).toEqual([
+      'ec2:DescribeImages',
+      'ec2:DescribeRegions',
+      'ec2:DescribeSnapshots',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBSnapshots',
+    ]);
+    expect(policy.Statement[1].Action).toEqual(['ec2:CancelImageLaunchPermission']);
+    const scanOnly = JSON.parse((await run(['iam-policy', '--scan-only', '--kinds', 'ami'])).stdout);
+    expect(scanOnly.Statement).toEqual([{ Sid: 'ShareGuardScan', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ec2:DescribeRegions'], Resource: '*' }]);
+  });
+});
+
+describe('shareguard serve (the command line)', () => {
+  it('names every missing setting at once and exits 2', async () => {
+    const { code, stderr } = await run(['serve', '--world', DEMO_WORLD, '--store', 'memory'], { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: '' });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/SLACK_BOT_TOKEN/);
+    expect(stderr).toMatch(/SLACK_APP_TOKEN .* or SLACK_SIGNING_SECRET/);
+    expect(stderr).toMatch(/slack\.channel/);
+    expect(stderr).toMatch(/no approvers/);
+  });
+
+  it('starts against a fake Slack API, logs one ready line, answers /healthz and /shared-scan', async () => {
+    const slack = await startLocalSlackApi();
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--world', DEMO_WORLD, '--trust', '999999999999', '--channel', 'C0SEC', '--approvers', 'U0ALICE,U0BOB', '--store', 'memory', '--no-schedule'],
+      {
+        env: { ...process.env, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: slack.url, PORT: '0', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    try {
+      const ready = await new Promise<{ url: string }>((resolve, reject) => {
+        let buf = '';
+        child.stderr.on('data', (d) => {
+          buf += d;
+          for (const line of buf.split('\n')) {
+            if (line.includes('"shareguard is ready"')) resolve(JSON.parse(line));
+          }
+        });
+        child.on('close', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
+      });
+      expect((await fetch(`${ready.url}/healthz`)).status).toBe(200);
+      const res = await sendSigned(`${ready.url}/slack/events`, 'secret', slashCommandForm({ text: '', userId: 'U0ALICE', channelId: 'C0SEC', teamId: 'T0LOCAL', responseUrl: slack.responseUrl() }));
+      expect(res.status).toBe(200);
+      for (let i = 0; i < 100 && slack.messages('C0SEC').length < 8; i++) await new Promise((r) => setTimeout(r, 100));
+      // The progress/summary message and one message per untrusted finding of the demo world.
+      expect(slack.messages('C0SEC')).toHaveLength(8);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('close', r));
+      await slack.close();
+    }
+  });
+});
