@@ -53,7 +53,9 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
         ? 'interactive'
         : 'walkthrough';
 
-  say('shareguard demo — a simulated AWS organization of 5 accounts (one, "legacy", refuses shareguard\'s role).');
+  say(
+    'shareguard demo — a simulated AWS organization of 5 accounts (one, "legacy", refuses shareguard\'s role).',
+  );
   rule('1. shareguard scan (the command-line scanner)');
   const code = await main(['scan', '--world', DEMO_WORLD, '--config', DEMO_CONFIG], env);
   if (code === 2) return code;
@@ -75,7 +77,12 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
     const channel = config.slack.channel!;
     server = await startServer({
       config,
-      env: { SLACK_BOT_TOKEN: 'xoxb-demo', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0' },
+      env: {
+        SLACK_BOT_TOKEN: 'xoxb-demo',
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+      },
       credentials: world.credentials,
       log: pino({ level: env.LOG_LEVEL ?? 'warn' }),
     });
@@ -85,7 +92,13 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
     await sendSigned(
       events,
       SECRET,
-      slashCommandForm({ text: '', userId: approver, channelId: channel, teamId: TEAM, responseUrl: slack.responseUrl() }),
+      slashCommandForm({
+        text: '',
+        userId: approver,
+        channelId: channel,
+        teamId: TEAM,
+        responseUrl: slack.responseUrl(),
+      }),
     );
     await server.idle();
     for (const m of slack.messages(channel)) say(`\n${indent(renderMessage(m, { width: 100 }))}`);
@@ -96,14 +109,17 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       return 0;
     }
     rule('3. Decisions: each one is a signed button click into the Bolt app');
-    const rl = mode === 'interactive' ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+    const rl =
+      mode === 'interactive' ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
     try {
       const walk = walkthroughChoices(open);
       for (const rec of open) {
         const fresh = await server.ctx.deps.store.getFinding(rec.finding.id);
         if (!fresh || fresh.state !== 'open' || !fresh.message) continue;
         const f = fresh.finding;
-        say(`\n• ${f.kind} ${f.resourceId} from ${f.ownerAccountId} in ${f.accountName ?? f.accountId} ${f.region}`);
+        say(
+          `\n• ${f.kind} ${f.resourceId} from ${f.ownerAccountId} in ${f.accountName ?? f.accountId} ${f.region}`,
+        );
         say(`  Remove would: ${removalPlan(f).summary}.`);
         const choice: Choice =
           mode === 'trust-all'
@@ -117,7 +133,9 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
           say('  (skipped: it stays open)');
           continue;
         }
-        say(`  → @${approver} clicks ${choice === 'trust' ? `"Trust account ${f.ownerAccountId}"` : '"Remove" and confirms'}`);
+        say(
+          `  → @${approver} clicks ${choice === 'trust' ? `"Trust account ${f.ownerAccountId}"` : '"Remove" and confirms'}`,
+        );
         await sendSigned(
           events,
           SECRET,
@@ -143,7 +161,13 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
     await sendSigned(
       events,
       SECRET,
-      slashCommandForm({ text: 'status', userId: approver, channelId: channel, teamId: TEAM, responseUrl: slack.responseUrl() }),
+      slashCommandForm({
+        text: 'status',
+        userId: approver,
+        channelId: channel,
+        teamId: TEAM,
+        responseUrl: slack.responseUrl(),
+      }),
     );
     await server.idle();
     const status = slack.responses.at(-1)?.payload as { text?: string; blocks?: unknown[] } | undefined;
@@ -152,7 +176,8 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       `\nDone. ${slack.calls.length} Slack Web API calls were answered by the local stand-in; ` +
         'see README.md to connect a real workspace.',
     );
-    if (mode === 'walkthrough') say('Run `npm run demo -- --yes-remove` or `--yes-trust`, or in a terminal to choose yourself.');
+    if (mode === 'walkthrough')
+      say('Run `npm run demo -- --yes-remove` or `--yes-trust`, or in a terminal to choose yourself.');
     return 0;
   } finally {
     await server?.stop();

@@ -9,9 +9,15 @@ import { sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts'
 const BIN = join(import.meta.dirname, '../../bin/shareguard.js');
 const DEMO_WORLD = join(import.meta.dirname, '../../demo/world.json');
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -30,36 +36,87 @@ async function tempFile(name: string, text: string): Promise<string> {
 
 describe('shareguard scan (the command line)', () => {
   it('prints the --json contract and exits 1 when there are untrusted findings', async () => {
-    const { code, stdout } = await run(['scan', '--world', DEMO_WORLD, '--accounts', '111111111111,555555555555', '--trust', '999999999999', '--json']);
+    const { code, stdout } = await run([
+      'scan',
+      '--world',
+      DEMO_WORLD,
+      '--accounts',
+      '111111111111,555555555555',
+      '--trust',
+      '999999999999',
+      '--json',
+    ]);
     expect(code).toBe(1);
     const out = JSON.parse(stdout);
     expect(out.summary).toEqual({ findings: 3, trustedSkipped: 2, targetsScanned: 3, targetsFailed: 1 });
-    expect(out.findings.map((f: { resourceId: string; sharedVia: string }) => `${f.resourceId}/${f.sharedVia}`)).toEqual([
+    expect(
+      out.findings.map((f: { resourceId: string; sharedVia: string }) => `${f.resourceId}/${f.sharedVia}`),
+    ).toEqual([
       'snap-0badc0ffee000001/account',
       'ami-0badc0ffee0000003/organization',
       'ami-0badc0ffee0000001/account',
     ]);
-    expect(out.targets).toContainEqual(expect.objectContaining({ accountId: '555555555555', region: '*', status: 'error' }));
-    expect(out.targets.find((t: { accountId: string }) => t.accountId === '555555555555').error).toMatch(/^AccessDenied/);
+    expect(out.targets).toContainEqual(
+      expect.objectContaining({ accountId: '555555555555', region: '*', status: 'error' }),
+    );
+    expect(out.targets.find((t: { accountId: string }) => t.accountId === '555555555555').error).toMatch(
+      /^AccessDenied/,
+    );
   });
 
   it('exits 0 when everything is trusted and every target scanned, 3 when only failures remain', async () => {
-    const clean = await run(['scan', '--world', DEMO_WORLD, '--accounts', '222222222222', '--trust', '111111111111,666666666666,999999999999', '--json']);
+    const clean = await run([
+      'scan',
+      '--world',
+      DEMO_WORLD,
+      '--accounts',
+      '222222222222',
+      '--trust',
+      '111111111111,666666666666,999999999999',
+      '--json',
+    ]);
     expect(clean.code).toBe(0);
-    const partial = await run(['scan', '--world', DEMO_WORLD, '--accounts', '222222222222,555555555555', '--trust', '111111111111,666666666666,999999999999', '--json']);
+    const partial = await run([
+      'scan',
+      '--world',
+      DEMO_WORLD,
+      '--accounts',
+      '222222222222,555555555555',
+      '--trust',
+      '111111111111,666666666666,999999999999',
+      '--json',
+    ]);
     expect(partial.code).toBe(3);
   });
 
   it('prints a readable table with the failed account named', async () => {
-    const { code, stdout } = await run(['scan', '--world', DEMO_WORLD, '--kinds', 'rds-snapshot,rds-cluster-snapshot', '--trust', '999999999999']);
+    const { code, stdout } = await run([
+      'scan',
+      '--world',
+      DEMO_WORLD,
+      '--kinds',
+      'rds-snapshot,rds-cluster-snapshot',
+      '--trust',
+      '999999999999',
+    ]);
     expect(code).toBe(1);
     expect(stdout).toMatch(/^KIND\s+ACCOUNT\s+REGION\s+RESOURCE\s+OWNER\s+SHARED VIA/m);
-    expect(stdout).toMatch(/rds-cluster-snapshot\s+data 333333333333\s+us-east-1\s+arn:aws:rds:us-east-1:444444444444:cluster-snapshot:aurora-orders-2024-11-01/);
-    expect(stdout).toMatch(/2 untrusted shared resources in 1 of 4 accounts \(9 account-regions scanned, 1 failed: 555555555555 AccessDenied/);
+    expect(stdout).toMatch(
+      /rds-cluster-snapshot\s+data 333333333333\s+us-east-1\s+arn:aws:rds:us-east-1:444444444444:cluster-snapshot:aurora-orders-2024-11-01/,
+    );
+    expect(stdout).toMatch(
+      /2 untrusted shared resources in 1 of 4 accounts \(9 account-regions scanned, 1 failed: 555555555555 AccessDenied/,
+    );
   });
 
   it('refuses an invalid world naming the bad field, with exit code 2', async () => {
-    const world = await tempFile('world.json', JSON.stringify({ homeAccount: '1', accounts: [{ id: '111111111111', regions: 'us-east-1', assumeRole: 'maybe' }] }));
+    const world = await tempFile(
+      'world.json',
+      JSON.stringify({
+        homeAccount: '1',
+        accounts: [{ id: '111111111111', regions: 'us-east-1', assumeRole: 'maybe' }],
+      }),
+    );
     const { code, stderr } = await run(['scan', '--world', world]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/homeAccount/);
@@ -91,13 +148,24 @@ describe('shareguard scan (the command line)', () => {
     ]);
     expect(policy.Statement[1].Action).toEqual(['ec2:CancelImageLaunchPermission']);
     const scanOnly = JSON.parse((await run(['iam-policy', '--scan-only', '--kinds', 'ami'])).stdout);
-    expect(scanOnly.Statement).toEqual([{ Sid: 'ShareGuardScan', Effect: 'Allow', Action: ['ec2:DescribeImages', 'ec2:DescribeRegions'], Resource: '*' }]);
+    expect(scanOnly.Statement).toEqual([
+      {
+        Sid: 'ShareGuardScan',
+        Effect: 'Allow',
+        Action: ['ec2:DescribeImages', 'ec2:DescribeRegions'],
+        Resource: '*',
+      },
+    ]);
   });
 });
 
 describe('shareguard serve (the command line)', () => {
   it('names every missing setting at once and exits 2', async () => {
-    const { code, stderr } = await run(['serve', '--world', DEMO_WORLD, '--store', 'memory'], { SLACK_BOT_TOKEN: '', SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: '' });
+    const { code, stderr } = await run(['serve', '--world', DEMO_WORLD, '--store', 'memory'], {
+      SLACK_BOT_TOKEN: '',
+      SLACK_SIGNING_SECRET: '',
+      SLACK_APP_TOKEN: '',
+    });
     expect(code).toBe(2);
     expect(stderr).toMatch(/SLACK_BOT_TOKEN/);
     expect(stderr).toMatch(/SLACK_APP_TOKEN .* or SLACK_SIGNING_SECRET/);
@@ -109,9 +177,30 @@ describe('shareguard serve (the command line)', () => {
     const slack = await startLocalSlackApi();
     const child = spawn(
       process.execPath,
-      [BIN, 'serve', '--world', DEMO_WORLD, '--trust', '999999999999', '--channel', 'C0SEC', '--approvers', 'U0ALICE,U0BOB', '--store', 'memory', '--no-schedule'],
+      [
+        BIN,
+        'serve',
+        '--world',
+        DEMO_WORLD,
+        '--trust',
+        '999999999999',
+        '--channel',
+        'C0SEC',
+        '--approvers',
+        'U0ALICE,U0BOB',
+        '--store',
+        'memory',
+        '--no-schedule',
+      ],
       {
-        env: { ...process.env, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: slack.url, PORT: '0', LOG_LEVEL: 'info' },
+        env: {
+          ...process.env,
+          SLACK_BOT_TOKEN: 'xoxb-1',
+          SLACK_SIGNING_SECRET: 'secret',
+          SLACK_API_URL: slack.url,
+          PORT: '0',
+          LOG_LEVEL: 'info',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -127,9 +216,20 @@ describe('shareguard serve (the command line)', () => {
         child.on('close', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
       });
       expect((await fetch(`${ready.url}/healthz`)).status).toBe(200);
-      const res = await sendSigned(`${ready.url}/slack/events`, 'secret', slashCommandForm({ text: '', userId: 'U0ALICE', channelId: 'C0SEC', teamId: 'T0LOCAL', responseUrl: slack.responseUrl() }));
+      const res = await sendSigned(
+        `${ready.url}/slack/events`,
+        'secret',
+        slashCommandForm({
+          text: '',
+          userId: 'U0ALICE',
+          channelId: 'C0SEC',
+          teamId: 'T0LOCAL',
+          responseUrl: slack.responseUrl(),
+        }),
+      );
       expect(res.status).toBe(200);
-      for (let i = 0; i < 100 && slack.messages('C0SEC').length < 8; i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && slack.messages('C0SEC').length < 8; i++)
+        await new Promise((r) => setTimeout(r, 100));
       // The progress/summary message and one message per untrusted finding of the demo world.
       expect(slack.messages('C0SEC')).toHaveLength(8);
     } finally {

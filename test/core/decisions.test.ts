@@ -54,7 +54,13 @@ const ami = (n: number) => findingId('ami', A, R, `ami-${n.toString(16).padStart
 describe('Remove decisions', () => {
   it('a failed AWS call leaves the finding open with the error in plain words, and a retry succeeds', async () => {
     const d = await setup();
-    sim!.faults.add({ action: 'CancelImageLaunchPermission', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.', status: 403, times: 1 });
+    sim!.faults.add({
+      action: 'CancelImageLaunchPermission',
+      code: 'UnauthorizedOperation',
+      message: 'You are not authorized to perform this operation.',
+      status: 403,
+      times: 1,
+    });
 
     const first = await decideRemove(d, ami(1), ALICE);
     expect(first.status).toBe('done');
@@ -64,7 +70,10 @@ describe('Remove decisions', () => {
 
     const second = await decideRemove(d, ami(1), ALICE);
     expect(second.records[0]).toMatchObject({ state: 'removed', decision: { outcome: 'succeeded' } });
-    const log = await d.store.listDecisions({ since: new Date(Date.now() - 3600_000).toISOString(), findingId: ami(1) });
+    const log = await d.store.listDecisions({
+      since: new Date(Date.now() - 3600_000).toISOString(),
+      findingId: ami(1),
+    });
     expect(log.map((x) => x.outcome).sort()).toEqual(['failed', 'succeeded']);
   });
 
@@ -73,22 +82,38 @@ describe('Remove decisions', () => {
     const res = await decideRemove(d, ami(2), ALICE);
     expect(res.records[0]).toMatchObject({ state: 'owner-only', decision: { outcome: 'owner-only' } });
     expect(res.records[0]!.decision!.detail).toMatch(/still visible through an organization or OU share/);
-    expect(sim!.state.image('ami-00000000000000002')!.launchPermissions).toEqual([{ organizationalUnitArn: OU }]);
+    expect(sim!.state.image('ami-00000000000000002')!.launchPermissions).toEqual([
+      { organizationalUnitArn: OU },
+    ]);
   });
 
   it('finishes a removal that a crash interrupted after the decision was written', async () => {
     const d = await setup();
     const at = new Date().toISOString();
-    const decision = { decisionId: 'd-1', action: 'remove' as const, findingId: ami(1), ownerAccountId: EVIL, by: ALICE, at, outcome: 'pending' as const };
+    const decision = {
+      decisionId: 'd-1',
+      action: 'remove' as const,
+      findingId: ami(1),
+      ownerAccountId: EVIL,
+      by: ALICE,
+      at,
+      outcome: 'pending' as const,
+    };
     // What decideRemove has written just before the AWS call when the process dies.
-    await d.store.transitionFinding(ami(1), ['open'], { state: 'removing', decision: { decisionId: 'd-1', action: 'remove', by: ALICE, at, outcome: 'pending' } });
+    await d.store.transitionFinding(ami(1), ['open'], {
+      state: 'removing',
+      decision: { decisionId: 'd-1', action: 'remove', by: ALICE, at, outcome: 'pending' },
+    });
     await d.store.appendDecision(decision);
 
     const resumed = await resumeInterruptedRemovals(d);
 
     expect(resumed.map((r) => r.state)).toEqual(['removed']);
     expect(sim!.calls({ action: 'CancelImageLaunchPermission' })).toBe(1);
-    const log = await d.store.listDecisions({ since: new Date(Date.now() - 3600_000).toISOString(), findingId: ami(1) });
+    const log = await d.store.listDecisions({
+      since: new Date(Date.now() - 3600_000).toISOString(),
+      findingId: ami(1),
+    });
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ decisionId: 'd-1', outcome: 'succeeded' });
     expect(await resumeInterruptedRemovals(d)).toEqual([]);

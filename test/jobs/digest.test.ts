@@ -15,7 +15,10 @@ afterEach(async () => {
 describe('daily digest', () => {
   it('posts open findings and the day’s decisions once a day, whichever replica runs it first', async () => {
     const world = emptyWorld([account(A, ['us-east-1'])]);
-    world.images.push(image(1, 'us-east-1', EVIL, [{ userId: A }]), image(2, 'us-east-1', EVIL, [{ userId: A }]));
+    world.images.push(
+      image(1, 'us-east-1', EVIL, [{ userId: A }]),
+      image(2, 'us-east-1', EVIL, [{ userId: A }]),
+    );
     world.snapshots.push(snapshot(1, 'us-east-1', EVIL, [A]));
     e2e = await startE2E(world);
     await e2e.command('');

@@ -7,8 +7,13 @@ describe('/shared-scan text', () => {
     expect(parseSharedScanText('  help ')).toEqual({ type: 'help' });
     expect(parseSharedScanText('STATUS')).toEqual({ type: 'status' });
     expect(parseSharedScanText('trusted')).toEqual({ type: 'trusted' });
-    expect(parseSharedScanText('untrust 444444444444')).toEqual({ type: 'untrust', accountId: '444444444444' });
-    expect(parseSharedScanText('account=111111111111,222222222222 region=us-east-1 kind=ami kind=rds-snapshot')).toEqual({
+    expect(parseSharedScanText('untrust 444444444444')).toEqual({
+      type: 'untrust',
+      accountId: '444444444444',
+    });
+    expect(
+      parseSharedScanText('account=111111111111,222222222222 region=us-east-1 kind=ami kind=rds-snapshot'),
+    ).toEqual({
       type: 'scan',
       accounts: ['111111111111', '222222222222'],
       regions: ['us-east-1'],
