@@ -50,20 +50,27 @@ export async function logRefusal(
   });
 }
 
+async function unknownFinding(
+  deps: CoreDeps,
+  action: 'trust' | 'remove',
+  by: Actor,
+  findingId: string,
+): Promise<DecisionResult> {
+  await logRefusal(deps, action, by, 'unknown finding', { findingId });
+  return {
+    status: 'refused',
+    message: 'That finding is unknown to shareguard; nothing was changed.',
+    records: [],
+  };
+}
+
 /**
  * Remove: claim the finding (open → removing, one conditional write, so of any number of concurrent
  * clicks exactly one proceeds), write the decision, carry it out in AWS, record the outcome.
  */
 export async function decideRemove(deps: CoreDeps, findingId: string, by: Actor): Promise<DecisionResult> {
   const rec = await deps.store.getFinding(findingId);
-  if (!rec) {
-    await logRefusal(deps, 'remove', by, 'unknown finding', { findingId });
-    return {
-      status: 'refused',
-      message: 'That finding is unknown to shareguard; nothing was changed.',
-      records: [],
-    };
-  }
+  if (!rec) return unknownFinding(deps, 'remove', by, findingId);
   if (rec.state !== 'open') {
     await logRefusal(deps, 'remove', by, `already ${rec.state}`, { findingId });
     return { status: 'refused', message: alreadyDecided(rec), records: [] };
@@ -173,14 +180,7 @@ export async function resumeInterruptedRemovals(deps: CoreDeps): Promise<Finding
  */
 export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor): Promise<DecisionResult> {
   const rec = await deps.store.getFinding(findingId);
-  if (!rec) {
-    await logRefusal(deps, 'trust', by, 'unknown finding', { findingId });
-    return {
-      status: 'refused',
-      message: 'That finding is unknown to shareguard; nothing was changed.',
-      records: [],
-    };
-  }
+  if (!rec) return unknownFinding(deps, 'trust', by, findingId);
   const owner = rec.finding.ownerAccountId;
   const at = nowIso(deps);
   const decisionId = randomUUID();

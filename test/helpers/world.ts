@@ -1,62 +1,13 @@
 /** Small builders for simulator worlds (aws-simulator.md format) used across tests. */
-export interface WorldAccount {
-  id: string;
-  name?: string;
-  regions: string[];
-  assumeRole: 'allow' | 'deny';
-  organization?: string;
-  ous?: string[];
-  allowedAmis?: Record<string, { state: 'enabled' | 'audit-mode' | 'disabled'; providers: string[] }>;
-}
+import type {
+  World,
+  WorldAccount,
+  WorldDbSnapshot as WorldRdsSnapshot,
+  WorldImage,
+  WorldSnapshot,
+} from '../../src/sim/index.ts';
 
-export interface WorldImage {
-  id: string;
-  region: string;
-  owner: string;
-  name: string;
-  creationDate: string;
-  state?: 'available' | 'disabled';
-  deprecationTime?: string;
-  launchPermissions: Array<{
-    userId?: string;
-    group?: 'all';
-    organizationArn?: string;
-    organizationalUnitArn?: string;
-  }>;
-}
-
-export interface WorldSnapshot {
-  id: string;
-  region: string;
-  owner: string;
-  description: string;
-  startTime: string;
-  volumeSize: number;
-  encrypted: boolean;
-  createVolumePermissions: Array<{ userId?: string; group?: 'all' }>;
-}
-
-export interface WorldRdsSnapshot {
-  id: string;
-  region: string;
-  owner: string;
-  engine: string;
-  createTime: string;
-  restore: string[];
-}
-
-export interface World {
-  homeAccount: string;
-  latencyMs?: number;
-  throttle?: { scale: number };
-  accounts: WorldAccount[];
-  images: WorldImage[];
-  snapshots: WorldSnapshot[];
-  dbSnapshots: WorldRdsSnapshot[];
-  dbClusterSnapshots: WorldRdsSnapshot[];
-  instances: Array<{ id: string; account: string; region: string; imageId: string }>;
-  volumes: Array<{ id: string; account: string; region: string; snapshotId: string }>;
-}
+export type { World, WorldAccount, WorldImage, WorldSnapshot, WorldRdsSnapshot };
 
 export const ORG = 'arn:aws:organizations::999999999999:organization/o-test12345';
 export const OU = 'arn:aws:organizations::999999999999:ou/o-test12345/ou-test-00000001';

@@ -1,7 +1,7 @@
 import { paginateDescribeDBClusterSnapshots, type DBClusterSnapshot } from '@aws-sdk/client-rds';
-import { findingId, type Finding } from '../../domain/finding.ts';
-import { collect, isoDate, type KindContext, type ResourceKindModule } from './kind.ts';
-import { rdsOwnerAndName } from './rds-arn.ts';
+import type { Finding } from '../../domain/finding.ts';
+import { collect, type KindContext, type ResourceKindModule } from './kind.ts';
+import { rdsSnapshotFinding } from './rds-common.ts';
 
 const PAGE_SIZE = 100;
 
@@ -14,39 +14,24 @@ async function list(ctx: KindContext): Promise<Finding[]> {
     ),
     (page) => page.DBClusterSnapshots,
   );
-  const out: Finding[] = [];
-  for (const s of snapshots) {
-    const f = toFinding(s, ctx);
-    if (f && f.ownerAccountId !== ctx.account.id) out.push(f);
-  }
-  return out;
+  return snapshots.flatMap((s) => toFinding(s, ctx) ?? []);
 }
 
 export function toFinding(
   s: DBClusterSnapshot,
   ctx: Pick<KindContext, 'account' | 'region'>,
 ): Finding | undefined {
-  const parsed = s.DBClusterSnapshotArn ? rdsOwnerAndName(s.DBClusterSnapshotArn) : undefined;
-  if (!s.DBClusterSnapshotArn || !parsed) return undefined;
-  const f: Finding = {
-    id: findingId('rds-cluster-snapshot', ctx.account.id, ctx.region, s.DBClusterSnapshotArn),
-    kind: 'rds-cluster-snapshot',
-    accountId: ctx.account.id,
-    region: ctx.region,
-    resourceId: s.DBClusterSnapshotArn,
-    resourceArn: s.DBClusterSnapshotArn,
-    ownerAccountId: parsed.owner,
-    sharedVia: 'account',
-    name: parsed.name,
-  };
-  if (ctx.account.name) f.accountName = ctx.account.name;
-  const created = isoDate(s.SnapshotCreateTime);
-  if (created) f.createdAt = created;
-  if (s.Engine) f.engine = s.Engine;
-  if (s.StorageEncrypted !== undefined) f.encrypted = s.StorageEncrypted;
-  // Aurora reports 0 for cluster snapshots (storage is shared); only a real size is worth showing.
-  if (s.AllocatedStorage) f.sizeGiB = s.AllocatedStorage;
-  return f;
+  return rdsSnapshotFinding(
+    'rds-cluster-snapshot',
+    {
+      arn: s.DBClusterSnapshotArn,
+      createdAt: s.SnapshotCreateTime,
+      engine: s.Engine,
+      encrypted: s.StorageEncrypted,
+      allocatedGiB: s.AllocatedStorage,
+    },
+    ctx,
+  );
 }
 
 export const rdsClusterSnapshot: ResourceKindModule = {

@@ -1,7 +1,7 @@
 import { paginateDescribeDBSnapshots, type DBSnapshot } from '@aws-sdk/client-rds';
-import { findingId, type Finding } from '../../domain/finding.ts';
-import { collect, isoDate, type KindContext, type ResourceKindModule } from './kind.ts';
-import { rdsOwnerAndName } from './rds-arn.ts';
+import type { Finding } from '../../domain/finding.ts';
+import { collect, type KindContext, type ResourceKindModule } from './kind.ts';
+import { rdsSnapshotFinding } from './rds-common.ts';
 
 const PAGE_SIZE = 100;
 
@@ -14,36 +14,21 @@ async function list(ctx: KindContext): Promise<Finding[]> {
     ),
     (page) => page.DBSnapshots,
   );
-  const out: Finding[] = [];
-  for (const s of snapshots) {
-    const f = toFinding(s, ctx);
-    if (f && f.ownerAccountId !== ctx.account.id) out.push(f);
-  }
-  return out;
+  return snapshots.flatMap((s) => toFinding(s, ctx) ?? []);
 }
 
 export function toFinding(s: DBSnapshot, ctx: Pick<KindContext, 'account' | 'region'>): Finding | undefined {
-  // The owner is only in the ARN; whether the identifier is the ARN for shared snapshots is unconfirmed.
-  const parsed = s.DBSnapshotArn ? rdsOwnerAndName(s.DBSnapshotArn) : undefined;
-  if (!s.DBSnapshotArn || !parsed) return undefined;
-  const f: Finding = {
-    id: findingId('rds-snapshot', ctx.account.id, ctx.region, s.DBSnapshotArn),
-    kind: 'rds-snapshot',
-    accountId: ctx.account.id,
-    region: ctx.region,
-    resourceId: s.DBSnapshotArn,
-    resourceArn: s.DBSnapshotArn,
-    ownerAccountId: parsed.owner,
-    sharedVia: 'account',
-    name: parsed.name,
-  };
-  if (ctx.account.name) f.accountName = ctx.account.name;
-  const created = isoDate(s.SnapshotCreateTime);
-  if (created) f.createdAt = created;
-  if (s.Engine) f.engine = s.Engine;
-  if (s.Encrypted !== undefined) f.encrypted = s.Encrypted;
-  if (s.AllocatedStorage !== undefined) f.sizeGiB = s.AllocatedStorage;
-  return f;
+  return rdsSnapshotFinding(
+    'rds-snapshot',
+    {
+      arn: s.DBSnapshotArn,
+      createdAt: s.SnapshotCreateTime,
+      engine: s.Engine,
+      encrypted: s.Encrypted,
+      allocatedGiB: s.AllocatedStorage,
+    },
+    ctx,
+  );
 }
 
 export const rdsSnapshot: ResourceKindModule = {
