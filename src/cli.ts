@@ -18,7 +18,7 @@ const USAGE = `shareguard — find AMIs and snapshots shared into your AWS accou
 
 Usage:
   shareguard scan [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
-                  [--kinds LIST] [--trust IDS] [--endpoint URL] [--json]
+                  [--kinds LIST] [--trust IDS] [--no-trust-monitored] [--endpoint URL] [--json]
   shareguard serve [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                    [--kinds LIST] [--trust IDS] [--channel ID] [--approvers IDS]
                    [--store embedded|memory|dynamodb] [--no-schedule]
@@ -47,6 +47,7 @@ const SCAN_OPTIONS = {
   regions: { type: 'string' },
   kinds: { type: 'string' },
   trust: { type: 'string' },
+  'no-trust-monitored': { type: 'boolean' },
   endpoint: { type: 'string' },
   json: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
@@ -76,6 +77,7 @@ function overridesFrom(values: {
   channel?: string | undefined;
   approvers?: string | undefined;
   store?: string | undefined;
+  'no-trust-monitored'?: boolean | undefined;
 }): ConfigOverrides {
   const o: ConfigOverrides = {};
   const accounts = commaList(values.accounts);
@@ -86,6 +88,7 @@ function overridesFrom(values: {
   if (kinds) o.kinds = kinds;
   const trust = commaList(values.trust);
   if (trust) o.trust = trust;
+  if (values['no-trust-monitored']) o.trustMonitored = false;
   if (values.endpoint) o.endpoint = values.endpoint;
   if (values.channel) o.channel = values.channel;
   const approvers = commaList(values.approvers);

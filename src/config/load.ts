@@ -9,6 +9,8 @@ export interface ConfigOverrides {
   regions?: string[] | 'all';
   kinds?: string[];
   trust?: string[];
+  /** false: owners that are monitored accounts are findings too. */
+  trustMonitored?: boolean;
   endpoint?: string;
   channel?: string;
   approvers?: string[];
@@ -99,6 +101,7 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
   if (o.regions) raw.regions = o.regions;
   if (o.kinds) raw.kinds = o.kinds;
   if (o.trust) section(raw, 'trust').accounts = o.trust.map((id) => ({ id }));
+  if (o.trustMonitored !== undefined) section(raw, 'trust').monitoredAccounts = o.trustMonitored;
   if (o.endpoint) section(raw, 'aws').endpoint = o.endpoint;
   if (o.channel) section(raw, 'slack').channel = o.channel;
   if (o.approvers) section(section(raw, 'slack'), 'approvers').users = o.approvers;

@@ -76,6 +76,21 @@ describe('shareguard scan (the command line)', () => {
       '--json',
     ]);
     expect(clean.code).toBe(0);
+    const strict = await run([
+      'scan',
+      '--world',
+      DEMO_WORLD,
+      '--accounts',
+      '222222222222',
+      '--trust',
+      '666666666666,999999999999',
+      '--no-trust-monitored',
+      '--json',
+    ]);
+    expect(strict.code).toBe(1);
+    expect(
+      JSON.parse(strict.stdout).findings.map((f: { ownerAccountId: string }) => f.ownerAccountId),
+    ).toEqual(['111111111111']);
     const partial = await run([
       'scan',
       '--world',

@@ -173,6 +173,8 @@ describe('scan against the simulator', () => {
       `${B}/us-east-1/ok`,
     ]);
     expect(result.findings.map((f) => f.region)).toEqual(['sa-east-1']);
+    // Assumed-role credentials are cached per account, whatever the number of regions and clients.
+    expect(sim.calls({ action: 'AssumeRole' })).toBe(2);
   });
 
   it('absorbs a throttling burst with the SDK retry and loses nothing', async () => {
