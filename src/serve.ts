@@ -9,7 +9,7 @@ import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedRemovals } from './core/decisions.ts';
-import { ScanJob } from './jobs/scan-job.ts';
+import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest } from './jobs/digest-job.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { Approvers } from './slack/authorize.ts';
@@ -114,7 +114,7 @@ export async function startServer(options: {
       const holder = `digest-${randomUUID()}`;
       stopSchedules = startSchedules(
         [
-          { name: 'scan', expression: config.schedule.scan, run: () => ctx.scanJob.run({}, 'schedule') },
+          { name: 'scan', expression: config.schedule.scan, run: () => ctx.scanJob.run({}, SCHEDULE) },
           {
             name: 'digest',
             expression: config.schedule.digest,

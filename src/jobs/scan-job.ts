@@ -7,6 +7,8 @@ import type { Publisher } from '../slack/publisher.ts';
 import { progressMessage, scanSummaryMessage, type LastScan } from '../slack/messages/index.ts';
 
 export const SCAN_LEASE = 'scan';
+/** `startedBy` of scans the cron schedule starts. */
+export const SCHEDULE = 'schedule';
 const SCAN_LEASE_MS = 60 * 60_000;
 /** chat.update is tier 3 (~50/min): a progress message changes at most this often. */
 const PROGRESS_INTERVAL_MS = 2_000;

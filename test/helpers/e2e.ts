@@ -42,7 +42,13 @@ export interface E2E {
 
 export async function startE2E(
   world: World,
-  options: { trust?: string[]; maxMessagesPerScan?: number; dataDir?: string; accounts?: string[] } = {},
+  options: {
+    trust?: string[];
+    maxMessagesPerScan?: number;
+    dataDir?: string;
+    accounts?: string[];
+    teamId?: string;
+  } = {},
 ): Promise<E2E> {
   const sim = await start({ world });
   const slack = await startLocalSlackApi({ usergroups: { [GROUP]: [CAROL] } });
@@ -58,6 +64,7 @@ export async function startE2E(
         channel: CHANNEL,
         approvers: { users: [ALICE, BOB], usergroups: [GROUP] },
         ...(options.maxMessagesPerScan ? { maxMessagesPerScan: options.maxMessagesPerScan } : {}),
+        ...(options.teamId ? { teamId: options.teamId } : {}),
       },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },

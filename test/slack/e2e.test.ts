@@ -174,6 +174,15 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     expect((await e2e.server.ctx.deps.store.getFinding(amiId(1)))?.state).toBe('removed');
   });
 
+  it('refuses commands and clicks that claim another workspace', async () => {
+    e2e = await startE2E(testWorld(), { teamId: 'T0OTHER' });
+    const res = await e2e.command('');
+    expect(res.body).toMatch(/workspace T0LOCAL is not allowed/);
+    expect(e2e.slack.callsOf('chat.postMessage')).toHaveLength(0);
+    await e2e.click('remove', amiId(1));
+    expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
+  });
+
   it('rejects forged and stale signatures with 401', async () => {
     e2e = await startE2E(testWorld());
     const form = {

@@ -14,6 +14,7 @@ import {
 } from '../../messages/index.ts';
 import { slashCommandPayload } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { SCHEDULE } from '../../../jobs/scan-job.ts';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
@@ -123,7 +124,7 @@ export function sharedScanCommand(ctx: SlackContext) {
           await ack(
             ephemeral(
               refusalMessage(
-                `a scan is already running (${running.scope}, started by <@${running.startedBy}>)`,
+                `a scan is already running (${running.scope}, started by ${running.startedBy === SCHEDULE ? 'the schedule' : `<@${running.startedBy}>`})`,
               ),
             ),
           );
