@@ -9,7 +9,7 @@ import { roleArn } from './aws/account.ts';
 import { AwsClients } from './aws/clients.ts';
 import { botIdentityPolicy, scannerRolePolicy } from './aws/iam-policy.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
-import { formatScanReport, scanExitCode, scanResultJson } from './scan/report.ts';
+import { formatScanReport, scanExitCode, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, partial: 3 } as const;
@@ -181,9 +181,8 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
         : {}),
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
-    process.stdout.write(
-      values.json ? `${JSON.stringify(scanResultJson(result), null, 2)}\n` : `${formatScanReport(result)}\n`,
-    );
+    if (values.json) await writeScanJson(result, process.stdout);
+    else process.stdout.write(`${formatScanReport(result)}\n`);
     return scanExitCode(result);
   } finally {
     clients.destroy();

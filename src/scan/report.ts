@@ -93,3 +93,29 @@ export function scanExitCode(result: ScanResult): number {
   if (result.summary.targetsFailed) return 3;
   return 0;
 }
+
+/**
+ * Writes the `--json` document in pieces, one finding a line, so an organization-sized result is never
+ * one giant string in memory (the same document as JSON.stringify of scanResultJson, laid out compactly).
+ */
+export async function writeScanJson(result: ScanResult, out: NodeJS.WritableStream): Promise<void> {
+  const write = (chunk: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (out.write(chunk)) resolve();
+      else {
+        out.once('drain', resolve);
+        out.once('error', reject);
+      }
+    });
+  const { findings, ...rest } = scanResultJson(result) as { findings: unknown[] } & Record<string, unknown>;
+  await write('{\n  "findings": [');
+  const BATCH = 500;
+  for (let i = 0; i < findings.length; i += BATCH) {
+    const lines = findings.slice(i, i + BATCH).map((f, j) => `${i + j ? ',' : ''}\n    ${JSON.stringify(f)}`);
+    await write(lines.join(''));
+  }
+  await write(findings.length ? '\n  ]' : ']');
+  for (const [key, value] of Object.entries(rest))
+    await write(`,\n  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+  await write('\n}\n');
+}

@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { compareFindings, cmp, type Finding, type ResourceKind } from '../domain/finding.ts';
-import { applyTrust, type TrustPolicy } from '../domain/trust.ts';
+import { judgeOwner, type TrustPolicy } from '../domain/trust.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import { describeAwsError } from '../aws/errors.ts';
@@ -68,7 +68,9 @@ export interface ScanDeps {
 export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanResult> {
   const started = Date.now();
   const limiter = new Limiter(deps.concurrency);
-  const all: Finding[] = [];
+  // Trust is applied as each listing arrives, so trusted shares never accumulate in memory.
+  const untrusted: Finding[] = [];
+  let trustedSkipped = 0;
   const targets: TargetResult[] = [];
   const progress: ScanProgress = {
     done: 0,
@@ -94,7 +96,10 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
       request.kinds.map((kind) =>
         limiter.run(async () => {
           try {
-            for (const f of await KINDS[kind].list(ctx)) all.push(f);
+            for (const f of await KINDS[kind].list(ctx)) {
+              if (judgeOwner(request.trust, f.ownerAccountId).trusted) trustedSkipped++;
+              else untrusted.push(f);
+            }
           } catch (err) {
             failures.push({ kind, error: describeAwsError(err) });
           }
@@ -130,7 +135,6 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
 
   await Promise.all(request.accounts.map(scanAccount));
 
-  const { untrusted, trustedSkipped } = applyTrust(request.trust, all);
   untrusted.sort(compareFindings);
   targets.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region));
   const okAccounts = new Set(targets.filter((t) => t.status === 'ok').map((t) => t.accountId));

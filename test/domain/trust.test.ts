@@ -21,13 +21,14 @@ describe('trust rules', () => {
   });
 
   it('drops trusted owners and monitored accounts, keeps the rest', () => {
-    const { untrusted, trustedSkipped } = applyTrust(policy, [
-      finding('999999999999'),
-      finding('222222222222'),
-      finding('444444444444'),
+    const owners = [finding('999999999999'), finding('222222222222'), finding('444444444444')].map(
+      (f) => f.ownerAccountId,
+    );
+    expect(owners.map((o) => judgeOwner(policy, o))).toEqual([
+      { trusted: true, reason: 'trust-list' },
+      { trusted: true, reason: 'monitored-account' },
+      { trusted: false },
     ]);
-    expect(untrusted.map((f) => f.ownerAccountId)).toEqual(['444444444444']);
-    expect(trustedSkipped).toBe(2);
   });
 
   it('can stop trusting the monitored accounts', () => {
@@ -38,5 +39,21 @@ describe('trust rules', () => {
     });
     expect(judgeOwner(strict, '222222222222')).toEqual({ trusted: false });
     expect(judgeOwner(policy, '222222222222')).toEqual({ trusted: true, reason: 'monitored-account' });
+  });
+});
+
+describe('applyTrust', () => {
+  it('keeps the untrusted findings and counts the rest', () => {
+    const policy = makeTrustPolicy({
+      trusted: [{ accountId: '999999999999' }],
+      trustMonitoredAccounts: false,
+      monitoredAccountIds: [],
+    });
+    const { untrusted, trustedSkipped } = applyTrust(policy, [
+      finding('999999999999'),
+      finding('444444444444'),
+    ]);
+    expect(untrusted.map((f) => f.ownerAccountId)).toEqual(['444444444444']);
+    expect(trustedSkipped).toBe(1);
   });
 });
