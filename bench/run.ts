@@ -1,0 +1,522 @@
+/**
+ * `npm run bench` (S and L) and `npm run bench -- --quick` (S only, the article's CLI procedure on a
+ * sample of S's accounts). Writes bench/results/{full,quick}.json and regenerates BENCHMARKS.md.
+ * See BENCHMARKS.md for the method.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, freemem, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ensureAwsCli, runArticleProcedure, type ArticleResult, type CliInfo } from './article-cli.ts';
+import { writeBenchConfig } from './lib/config.ts';
+import { ROOT, runNode, startSimProcess, TMP, type SimProcess } from './lib/proc.ts';
+import type { RawScanResult } from './raw-client.ts';
+import {
+  renderReport,
+  type BenchResult,
+  type ScanSection,
+  type Target,
+  type WorldSummary,
+} from './report.ts';
+import { sequentialScan } from './sequential.ts';
+import { runShareguardScan, type ShareguardScanRun } from './shareguard-scan.ts';
+import { clickBench, renderBench } from './slack.ts';
+import {
+  boundA,
+  expectedCalls,
+  generateWorld,
+  oracle,
+  PAGE,
+  pages,
+  ROLE_NAME,
+  SPECS,
+  writeWorld,
+  type BenchWorld,
+  type Oracle,
+  type SizeName,
+} from './worlds.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    /** shareguard's aws.concurrency in the benchmark config (the product's default is 64). */
+    concurrency: { type: 'string', default: '64' },
+    /** Accounts of S the article's procedure runs on in --quick (the rest is extrapolated). */
+    'article-accounts': { type: 'string', default: '3' },
+    'no-write-md': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+const QUICK = values.quick!;
+const CONCURRENCY = Number(values.concurrency);
+const ARTICLE_SAMPLE = Number(values['article-accounts']);
+const name = QUICK ? 'quick' : 'full';
+const startedAt = Date.now();
+const problems: string[] = [];
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
+}
+
+async function machine() {
+  let os = `${platform()} ${release()}`;
+  try {
+    const rel = await readFile('/etc/os-release', 'utf8');
+    os = `${/PRETTY_NAME="?([^"\n]+)"?/.exec(rel)?.[1] ?? os} (kernel ${release()})`;
+  } catch {
+    // not Linux
+  }
+  return {
+    nproc: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os,
+  };
+}
+
+function summarizeWorld(bw: BenchWorld, o: Oracle, worldBytes: number): WorldSummary {
+  const multiPage = o.loads
+    .map((l) => ({
+      account: l.account,
+      region: l.region,
+      pages: {
+        imagesSelf: pages(l.imagesSelf, PAGE.ami),
+        imagesDirect: l.imagesShared ? pages(l.imagesDirect, PAGE.ami) : 0,
+        snapshots: pages(l.snapshotsSelf, PAGE['ebs-snapshot']),
+        db: pages(l.db, PAGE.rds),
+        cluster: pages(l.cluster, PAGE.rds),
+      },
+    }))
+    .filter((t) => Object.values(t.pages).some((p) => p > 1));
+  const byKind: Record<string, number> = {};
+  for (const f of o.untrusted) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+  return {
+    size: bw.spec.name,
+    seed: bw.spec.seed,
+    accounts: bw.world.accounts.length,
+    regions: bw.spec.regions.length,
+    accountRegions: o.loads.length,
+    latencyMs: bw.world.latencyMs ?? 0,
+    throttleScale: bw.world.throttle?.scale ?? 0,
+    records: {
+      images: bw.world.images.length,
+      snapshots: bw.world.snapshots.length,
+      dbSnapshots: bw.world.dbSnapshots.length,
+      dbClusterSnapshots: bw.world.dbClusterSnapshots.length,
+    },
+    sharedIn: o.shares.length,
+    untrustedFindings: o.untrusted.length,
+    untrustedByKind: byKind,
+    untrustedDeprecatedAmis: o.untrusted.filter((f) => f.deprecated).length,
+    trustedOwners: bw.trusted.length,
+    untrustedOwners: bw.untrusted.length,
+    multiPageTargets: multiPage,
+    expectedCalls: expectedCalls(bw, o),
+    worldFileMiB: worldBytes / 2 ** 20,
+  };
+}
+
+function setDiff(a: readonly string[], b: readonly string[]) {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return { onlyA: a.filter((x) => !sb.has(x)), onlyB: b.filter((x) => !sa.has(x)) };
+}
+
+async function withSim<T>(file: string, tag: string, fn: (sim: SimProcess) => Promise<T>): Promise<T> {
+  const sim = await startSimProcess(file, join(TMP, `sim-${tag}.log`));
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.stop();
+  }
+}
+
+async function rawBound(bw: BenchWorld, file: string, tag: string, concurrencies: number[]) {
+  const runs: Array<RawScanResult & { concurrency: number; cpuMs: number; simCpuMs?: number }> = [];
+  for (const concurrency of concurrencies) {
+    const run = await withSim(file, `${tag}-raw${concurrency}`, async (sim) => {
+      const optionsFile = join(TMP, `raw-${tag}-${concurrency}.json`);
+      await writeFile(
+        optionsFile,
+        JSON.stringify({
+          endpoint: sim.endpoint,
+          credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
+          accounts: bw.accounts.map((a) => ({ id: a.id, home: a.home })),
+          roleName: ROLE_NAME,
+          homeRegion: 'us-east-1',
+          concurrency,
+        }),
+      );
+      const c0 = await sim.cpuMs();
+      const out = await runNode([
+        join(ROOT, 'bin/run-ts.js'),
+        join(ROOT, 'bench/raw-client.ts'),
+        optionsFile,
+      ]);
+      const c1 = await sim.cpuMs();
+      const r = JSON.parse(out) as RawScanResult & { cpuMs: number };
+      return { ...r, concurrency, ...(c0 !== undefined && c1 !== undefined ? { simCpuMs: c1 - c0 } : {}) };
+    });
+    log(`    raw client, ${concurrency} in flight: ${secs(run.wallMs)} (${run.requests} requests)`);
+    runs.push(run);
+  }
+  const best = runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
+  return { runs, bestMs: best.wallMs, bestConcurrency: best.concurrency };
+}
+
+function slim(run: ShareguardScanRun) {
+  const { findings, ...rest } = run;
+  return { ...rest, findings: findings.length };
+}
+
+async function benchScan(size: SizeName): Promise<ScanSection & { world: WorldSummary }> {
+  log(`\n== world ${size}`);
+  const bw = generateWorld(SPECS[size]);
+  const o = oracle(bw);
+  const file = join(TMP, `world-${size}.json`);
+  const bytes = await writeWorld(bw, file);
+  const world = summarizeWorld(bw, o, bytes);
+  log(
+    `  ${world.accounts} accounts × ${world.regions} regions, ${world.sharedIn} shared-in resources, ` +
+      `${world.untrustedFindings} untrusted; ${world.multiPageTargets.length} account-regions with several pages`,
+  );
+  const expectedIds = o.untrusted.map((f) => f.id);
+  const a = boundA(bw, o);
+  const section: ScanSection & { world: WorldSummary } = {
+    world,
+    boundA: a,
+  } as ScanSection & { world: WorldSummary };
+
+  // shareguard: the real CLI, its own process, a fresh simulator each time.
+  const repeats = size === 'S' ? 3 : 1;
+  const runs: ShareguardScanRun[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const run = await runShareguardScan(bw, file, { concurrency: CONCURRENCY, tag: `${size}-${i}` });
+    log(
+      `  shareguard scan #${i + 1}: ${secs(run.wallMs)} wall, scan ${secs(run.scanMs)}, peak RSS ${run.maxRssMiB?.toFixed(0)} MiB, ` +
+        `${run.findings.length} findings, ${run.calls.total} AWS requests`,
+    );
+    runs.push(run);
+  }
+  const ref = runs[0]!;
+  const vsOracle = setDiff(ref.findings, expectedIds);
+  const consistent = runs.every(
+    (r) => setDiff(r.findings, ref.findings).onlyA.length === 0 && r.findings.length === ref.findings.length,
+  );
+  if (vsOracle.onlyA.length || vsOracle.onlyB.length || !consistent)
+    problems.push(
+      `${size}: shareguard's findings differ from the world's (${vsOracle.onlyB.length} missing, ${vsOracle.onlyA.length} extra)`,
+    );
+  section.shareguard = {
+    concurrency: CONCURRENCY,
+    runs: runs.map(slim),
+    wallMs: median(runs.map((r) => r.wallMs)),
+    scanMs: median(runs.map((r) => r.scanMs)),
+    maxRssMiB: Math.max(...runs.map((r) => r.maxRssMiB ?? 0)),
+    findings: ref.findings.length,
+    trustedSkipped: ref.trustedSkipped,
+    matchesWorld: vsOracle.onlyA.length === 0 && vsOracle.onlyB.length === 0 && consistent,
+    requests: ref.calls,
+  };
+
+  // The sequential SDK loop (S only).
+  if (size === 'S') {
+    const seq = await withSim(file, `${size}-seq`, async (sim) => {
+      const configFile = join(TMP, `config-${size}-seq.yml`);
+      await writeBenchConfig(configFile, bw, { endpoint: sim.endpoint, concurrency: CONCURRENCY });
+      const r = await sequentialScan(configFile, {
+        accessKeyId: sim.accessKeyId,
+        secretAccessKey: sim.secretAccessKey,
+      });
+      return { ...r, requests: await sim.calls() };
+    });
+    const d = setDiff(seq.findings, ref.findings);
+    log(
+      `  sequential SDK loop: ${secs(seq.wallMs)}, ${seq.findings.length} findings, ${d.onlyA.length + d.onlyB.length} differences`,
+    );
+    if (d.onlyA.length || d.onlyB.length)
+      problems.push(`${size}: the sequential loop and shareguard disagree`);
+    section.sequential = {
+      wallMs: seq.wallMs,
+      findings: seq.findings.length,
+      requests: seq.requests,
+      equalToShareguard: d.onlyA.length === 0 && d.onlyB.length === 0,
+      onlySequential: d.onlyA.slice(0, 10),
+      onlyShareguard: d.onlyB.slice(0, 10),
+    };
+  }
+
+  // Lower bound (b): the raw client.
+  const concurrencies = size === 'S' ? [16, 64, 256] : [256, 1024, 2048];
+  const raw = await rawBound(bw, file, size, concurrencies);
+  for (const r of raw.runs) {
+    if (r.requests !== ref.calls.total)
+      problems.push(`${size}: raw client sent ${r.requests} requests, shareguard ${ref.calls.total}`);
+    if (r.sharedItems !== o.shares.length)
+      problems.push(`${size}: raw client saw ${r.sharedItems} shared items, expected ${o.shares.length}`);
+  }
+  section.boundB = raw;
+  section.bound = { ms: Math.max(a.ms, raw.bestMs), which: raw.bestMs >= a.ms ? 'b' : 'a' };
+  section.ratio = {
+    scan: section.shareguard.scanMs / section.bound.ms,
+    wall: section.shareguard.wallMs / section.bound.ms,
+  };
+  log(
+    `  lower bound: (a) ${secs(a.ms)}, (b) ${secs(raw.bestMs)} → shareguard's scan is ${section.ratio.scan.toFixed(1)}× the bound ` +
+      `(${section.ratio.wall.toFixed(1)}× with process start)`,
+  );
+  return section;
+}
+
+async function benchArticle(cli: CliInfo): Promise<NonNullable<BenchResult['article']>> {
+  const bw = generateWorld(SPECS.S);
+  const o = oracle(bw);
+  const file = join(TMP, 'world-S.json');
+  const sample = QUICK ? bw.accounts.slice(0, Math.max(1, ARTICLE_SAMPLE)) : bw.accounts;
+  const regions = [...bw.spec.regions];
+  const result: ArticleResult = await withSim(file, 'S-article', (sim) =>
+    runArticleProcedure({
+      endpoint: sim.endpoint,
+      credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
+      accounts: sample.map((a) => ({ id: a.id, home: a.home, regions })),
+      // The person greps out the owners they trust and their own accounts (shareguard trusts both).
+      excluded: [...bw.trusted, ...bw.accounts.map((a) => a.id)],
+      roleName: ROLE_NAME,
+      homeRegion: 'us-east-1',
+    }),
+  );
+  const sampleIds = new Set(sample.map((a) => a.id));
+  const expected = o.untrusted.filter((f) => sampleIds.has(f.account));
+  const d = setDiff(
+    result.findings,
+    expected.map((f) => f.id),
+  );
+  const byId = new Map(expected.map((f) => [f.id, f]));
+  const missed = { rdsDbSnapshots: 0, deprecatedAmis: 0, other: 0 };
+  for (const id of d.onlyB) {
+    const f = byId.get(id)!;
+    if (f.kind === 'rds-snapshot') missed.rdsDbSnapshots++;
+    else if (f.kind === 'ami' && f.deprecated) missed.deprecatedAmis++;
+    else missed.other++;
+  }
+  // Commands for all of S: one assume-role per account but the home one, three per account-region.
+  const fullCommands = bw.accounts.filter((a) => !a.home).length + bw.accounts.length * regions.length * 3;
+  const estimatedFullMs = (result.wallMs / result.commands) * fullCommands;
+  log(
+    `  article's CLI procedure: ${result.commands} commands in ${secs(result.wallMs)}` +
+      (QUICK
+        ? ` (${sample.length} of ${bw.accounts.length} accounts; all of S ≈ ${secs(estimatedFullMs)})`
+        : '') +
+      `; misses ${d.onlyB.length} of ${expected.length} untrusted findings`,
+  );
+  if (result.failedCommands)
+    problems.push(`article: ${result.failedCommands} CLI commands failed: ${result.firstError}`);
+  return {
+    cli,
+    accountsRun: sample.length,
+    accountsTotal: bw.accounts.length,
+    extrapolated: sample.length < bw.accounts.length,
+    commands: result.commands,
+    assumeRoles: result.assumeRoles,
+    failedCommands: result.failedCommands,
+    wallMs: result.wallMs,
+    perCommandMs: {
+      mean: result.wallMs / result.commands,
+      median: median(result.perCommandMs),
+    },
+    fullCommands,
+    fullMs: QUICK ? estimatedFullMs : result.wallMs,
+    found: result.findings.length,
+    expected: expected.length,
+    missed: { total: d.onlyB.length, ...missed },
+    extra: d.onlyA.length,
+    extraExamples: d.onlyA.slice(0, 5),
+  };
+}
+
+function evaluate(r: BenchResult): Target[] {
+  const t: Target[] = [];
+  const L = r.scan.L;
+  t.push({
+    id: 'L-vs-bound',
+    label: 'L scanned within 2× the lower bound',
+    target: '≤ 2.0×',
+    value: L
+      ? `${L.ratio.scan.toFixed(2)}× (${secs(L.shareguard.scanMs)} vs ${secs(L.bound.ms)})`
+      : 'not run (--quick)',
+    pass: L ? L.ratio.scan <= 2 : null,
+  });
+  const S = r.scan.S;
+  const art = r.article;
+  const speedup = art && S ? art.fullMs / S.shareguard.wallMs : undefined;
+  t.push({
+    id: 'S-vs-article',
+    label: 'S at least 100× faster than the article’s CLI procedure',
+    target: '≥ 100×',
+    value:
+      speedup !== undefined && S && art
+        ? `${speedup.toFixed(0)}× (${secs(art.fullMs)}${art.extrapolated ? ' extrapolated' : ''} vs ${secs(S.shareguard.wallMs)} end to end; ` +
+          `${(art.fullMs / S.shareguard.scanMs).toFixed(0)}× vs the scan alone)`
+        : 'not run (no AWS CLI)',
+    pass: speedup !== undefined ? speedup >= 100 : null,
+  });
+  t.push({
+    id: 'L-rss',
+    label: 'Peak RSS of the scan on L',
+    target: '≤ 300 MB',
+    value: L
+      ? `${(L.shareguard.maxRssMiB * 1.048576).toFixed(0)} MB (${L.shareguard.maxRssMiB.toFixed(0)} MiB)`
+      : 'not run (--quick)',
+    pass: L ? L.shareguard.maxRssMiB * 1.048576 <= 300 : null,
+  });
+  const c = r.slack.clicks;
+  t.push({
+    id: 'click-p99',
+    label: 'Remove click ack p99 (200 concurrent; all rounds)',
+    target: '≤ 250 ms',
+    value: c ? `${c.ackMs.p99.toFixed(0)} ms (p50 ${c.ackMs.p50.toFixed(0)} ms)` : 'not run',
+    pass: c ? c.ackMs.p99 <= 250 : null,
+  });
+  t.push({
+    id: 'click-calls',
+    label: 'AWS removal calls for 200 clicks on 50 findings',
+    target: 'exactly 50',
+    value: c
+      ? `${c.rounds.map((x) => x.awsCalls.cancelImageLaunchPermission).join(' / ')} CancelImageLaunchPermission in ${c.rounds.length} rounds (+${c.awsCalls.describeImages} DescribeImages checks each)`
+      : 'not run',
+    pass: c ? c.rounds.every((x) => x.awsCalls.cancelImageLaunchPermission === 50) : null,
+  });
+  return t;
+}
+
+async function main() {
+  await mkdir(TMP, { recursive: true });
+  const commit = git(['rev-parse', 'HEAD']);
+  const dirty = git([
+    'status',
+    '--porcelain',
+    '--',
+    'src',
+    'bin',
+    'bench',
+    'package.json',
+    'package-lock.json',
+  ])
+    .split('\n')
+    .filter((l) => l && !l.includes('bench/results/'));
+  const result: BenchResult = {
+    name,
+    command: QUICK ? 'npm run bench -- --quick' : 'npm run bench',
+    options: { concurrency: CONCURRENCY, ...(QUICK ? { articleAccounts: ARTICLE_SAMPLE } : {}) },
+    git: { commit, dirty },
+    date: new Date(startedAt).toISOString(),
+    machine: await machine(),
+    durationS: 0,
+    worlds: {},
+    scan: {},
+    slack: {},
+    targets: [],
+    problems,
+  };
+  log(
+    `shareguard benchmarks (${result.command}) at ${commit.slice(0, 12)}${dirty.length ? ' (uncommitted changes!)' : ''}`,
+  );
+
+  const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      problems.push(`${what}: ${(err as Error).message.split('\n')[0]}`);
+      log(`  ✗ ${what} failed: ${(err as Error).stack ?? String(err)}`);
+      return undefined;
+    }
+  };
+
+  for (const size of QUICK ? (['S'] as const) : (['S', 'L'] as const)) {
+    const s = await guard(`scan ${size}`, () => benchScan(size));
+    if (s) {
+      const { world, ...rest } = s;
+      result.worlds[size] = world;
+      result.scan[size] = rest;
+    }
+    if (size === 'S') {
+      log('\n== the article’s procedure with the AWS CLI (S)');
+      const cli = await ensureAwsCli(log);
+      if (!cli.available) {
+        log(`  skipped: ${cli.note ?? 'no AWS CLI'}`);
+        result.articleSkipped = cli;
+      } else {
+        log(`  ${cli.version}${cli.installedByBench ? ' (installed by the bench)' : ''}`);
+        const a = await guard('article procedure', () => benchArticle(cli));
+        if (a) result.article = a;
+      }
+    }
+  }
+
+  log('\n== Slack: 200 concurrent Remove clicks against shareguard serve');
+  const clicks = await guard('clicks', () => clickBench(log));
+  if (clicks) {
+    result.slack.clicks = clicks;
+    for (const [i, r] of clicks.rounds.entries())
+      log(
+        `  round ${i + 1}: ack p50 ${r.ackMs.p50.toFixed(0)} ms, p99 ${r.ackMs.p99.toFixed(0)} ms; ` +
+          `${r.awsCalls.cancelImageLaunchPermission} CancelImageLaunchPermission calls; all outcomes shown after ${secs(r.allDoneMs)}`,
+      );
+    for (const r of clicks.rounds)
+      if (r.awsCalls.cancelImageLaunchPermission !== 50 || r.launchPermissionsLeft !== 0)
+        problems.push(
+          `clicks: ${r.awsCalls.cancelImageLaunchPermission} removal calls (expected 50), ${r.launchPermissionsLeft} launch permissions left`,
+        );
+  }
+  log('\n== Slack: rendering for 10,000 findings');
+  const render = await guard('render', async () => renderBench());
+  if (render) {
+    result.slack.render = render;
+    log(
+      `  scan posts: ${render.scanPosts.messages} messages in ${render.scanPosts.ms.median.toFixed(1)} ms; ` +
+        `summary ${render.summary.ms.median.toFixed(2)} ms; digest ${render.digest.ms.median.toFixed(1)} ms`,
+    );
+  }
+
+  result.targets = evaluate(result);
+  result.durationS = Math.round((Date.now() - startedAt) / 100) / 10;
+  const out = join(ROOT, 'bench/results', `${name}.json`);
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+
+  log(`\n== targets (${result.command}, ${result.durationS} s)`);
+  for (const t of result.targets)
+    log(
+      `  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'MISS'}  ${t.label}: ${t.value} (target ${t.target})`,
+    );
+  if (problems.length) log(`\nproblems:\n  ${problems.join('\n  ')}`);
+  log(`\nwrote ${out}`);
+
+  if (!values['no-write-md']) {
+    const results: Partial<Record<'quick' | 'full', BenchResult>> = {};
+    for (const n of ['full', 'quick'] as const) {
+      try {
+        results[n] = JSON.parse(
+          await readFile(join(ROOT, 'bench/results', `${n}.json`), 'utf8'),
+        ) as BenchResult;
+      } catch {
+        // not run yet
+      }
+    }
+    await writeFile(join(ROOT, 'BENCHMARKS.md'), renderReport(results));
+    log('wrote BENCHMARKS.md');
+  }
+  process.exitCode = problems.length ? 1 : 0;
+}
+
+await main();
