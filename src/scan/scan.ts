@@ -5,9 +5,8 @@ import { judgeOwner, type TrustPolicy } from '../domain/trust.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import { describeAwsError } from '../aws/errors.ts';
-import { KINDS } from '../aws/kinds/index.ts';
+import { KINDS, type KindContext } from '../aws/kinds/index.ts';
 import { regionsFor } from '../aws/targets.ts';
-import { Limiter } from './limiter.ts';
 
 export interface ScanRequest {
   accounts: readonly MonitoredAccount[];
@@ -67,7 +66,6 @@ export interface ScanDeps {
  */
 export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanResult> {
   const started = Date.now();
-  const limiter = new Limiter(deps.concurrency);
   // Trust is applied as each listing arrives, so trusted shares never accumulate in memory.
   const untrusted: Finding[] = [];
   let trustedSkipped = 0;
@@ -82,41 +80,30 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
   const report = () => deps.onProgress?.({ ...progress });
   report();
 
-  const scanTarget = async (account: MonitoredAccount, region: string): Promise<void> => {
-    let ec2: EC2Client | undefined;
-    let rds: RDSClient | undefined;
-    const ctx = {
-      account,
-      region,
-      ec2: () => (ec2 ??= deps.clients.ec2(account, region)),
-      rds: () => (rds ??= deps.clients.rds(account, region)),
-    };
-    const failures: Array<{ kind: ResourceKind; error: string }> = [];
-    await Promise.all(
-      request.kinds.map((kind) =>
-        limiter.run(async () => {
-          try {
-            for (const f of await KINDS[kind].list(ctx)) {
-              if (judgeOwner(request.trust, f.ownerAccountId).trusted) trustedSkipped++;
-              else untrusted.push(f);
-            }
-          } catch (err) {
-            failures.push({ kind, error: describeAwsError(err) });
-          }
-        }),
-      ),
-    );
-    deps.clients.release(account.id, region);
-    targets.push(targetResult(account, region, failures, request.kinds.length));
+  const finishTarget = (t: TargetState): void => {
+    deps.clients.release(t.ctx.account.id, t.ctx.region);
+    targets.push(targetResult(t.ctx.account, t.ctx.region, t.failures, request.kinds.length));
     progress.done++;
-    if (failures.length) progress.failed++;
+    if (t.failures.length) progress.failed++;
     report();
   };
 
-  const scanAccount = async (account: MonitoredAccount): Promise<void> => {
+  const runListing = async ({ target, kind }: { target: TargetState; kind: ResourceKind }): Promise<void> => {
+    try {
+      for (const f of await KINDS[kind].list(target.ctx)) {
+        if (judgeOwner(request.trust, f.ownerAccountId).trusted) trustedSkipped++;
+        else untrusted.push(f);
+      }
+    } catch (err) {
+      target.failures.push({ kind, error: describeAwsError(err) });
+    }
+    if (--target.remaining === 0) finishTarget(target);
+  };
+
+  const resolveAccount = async (account: MonitoredAccount): Promise<Listing[]> => {
     let regions: string[];
     try {
-      regions = await limiter.run(() => regionsFor(deps.clients, account, request.regions));
+      regions = await regionsFor(deps.clients, account, request.regions);
     } catch (err) {
       targets.push({ ...accountPart(account), region: '*', status: 'error', error: describeAwsError(err) });
       progress.accountsResolved++;
@@ -125,15 +112,51 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
       progress.done++;
       progress.failed++;
       report();
-      return;
+      return [];
     }
     progress.accountsResolved++;
     if (request.regions === 'all') progress.total += regions.length;
     report();
-    await Promise.all(regions.map((region) => scanTarget(account, region)));
+    return regions.flatMap((region) => {
+      const target = newTarget(deps, account, region, request.kinds.length);
+      return request.kinds.map((kind) => ({ target, kind }));
+    });
   };
 
-  await Promise.all(request.accounts.map(scanAccount));
+  // A fixed pool of workers. Listings are taken before the next account is resolved, so the work queued
+  // at any moment stays around one account's regions × kinds, however large the organization.
+  const listings: Listing[] = [];
+  let nextAccount = 0;
+  let running = 0;
+  let waiting: Array<() => void> = [];
+  const wakeAll = () => {
+    const w = waiting;
+    waiting = [];
+    for (const resolve of w) resolve();
+  };
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      const listing = listings.shift();
+      const account = listing ? undefined : request.accounts[nextAccount];
+      if (!listing && !account) {
+        if (running === 0) return wakeAll();
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        continue;
+      }
+      running++;
+      try {
+        if (listing) await runListing(listing);
+        else {
+          nextAccount++;
+          listings.push(...(await resolveAccount(account!)));
+        }
+      } finally {
+        running--;
+        wakeAll();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: deps.concurrency }, worker));
 
   untrusted.sort(compareFindings);
   targets.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region));
@@ -151,6 +174,34 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
     },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
+  };
+}
+
+interface TargetState {
+  ctx: KindContext;
+  /** Listings of this account-region still to finish. */
+  remaining: number;
+  failures: Array<{ kind: ResourceKind; error: string }>;
+}
+
+interface Listing {
+  target: TargetState;
+  kind: ResourceKind;
+}
+
+/** An account-region's state; its SDK clients are made on first use and dropped with it. */
+function newTarget(deps: ScanDeps, account: MonitoredAccount, region: string, kinds: number): TargetState {
+  let ec2: EC2Client | undefined;
+  let rds: RDSClient | undefined;
+  return {
+    ctx: {
+      account,
+      region,
+      ec2: () => (ec2 ??= deps.clients.ec2(account, region)),
+      rds: () => (rds ??= deps.clients.rds(account, region)),
+    },
+    remaining: kinds,
+    failures: [],
   };
 }
 
