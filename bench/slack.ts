@@ -440,3 +440,16 @@ export function renderBench(maxMessagesPerScan = 20): RenderResult {
     blockKitProblems: problems,
   };
 }
+
+// CLI: `node bin/run-ts.js bench/slack.ts clicks|render` prints the result as JSON (progress on
+// stderr). The benchmark runs each part in its own process, away from the large worlds it holds.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const what = process.argv[2];
+  if (what === 'clicks')
+    console.log(JSON.stringify(await clickBench((line) => process.stderr.write(`${line}\n`))));
+  else if (what === 'render') console.log(JSON.stringify(renderBench()));
+  else {
+    console.error('usage: slack.ts clicks|render');
+    process.exitCode = 2;
+  }
+}

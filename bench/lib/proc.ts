@@ -200,14 +200,30 @@ export async function runMeasured(
   }
 }
 
-/** Runs `node ARGS` and resolves with its stdout (rejects on a non-zero exit, with its stderr). */
-export function runNode(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<string> {
+/**
+ * Runs `node ARGS` and resolves with its stdout (rejects on a non-zero exit, with its stderr);
+ * `onStderr` gets the child's stderr line by line as it comes (progress).
+ */
+export function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv = cleanEnv(),
+  onStderr?: (line: string) => void,
+): Promise<string> {
   return new Promise((res, rej) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    let partial = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      const text = c.toString('utf8');
+      err += text;
+      if (!onStderr) return;
+      partial += text;
+      const lines = partial.split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) onStderr(line);
+    });
     child.on('error', rej);
     child.on('close', (code) =>
       code === 0
