@@ -16,7 +16,11 @@ import { Approvers } from './slack/authorize.ts';
 import { createSlackApp, verifyBotToken, type SlackSettings } from './slack/app.ts';
 import { registerListeners } from './slack/listeners/index.ts';
 import { Publisher } from './slack/publisher.ts';
+import { Limiter } from './scan/limiter.ts';
 import type { SlackContext } from './slack/context.ts';
+
+/** Clicks carried out at once; the rest wait their turn after being acked. */
+const DECISION_CONCURRENCY = 3;
 
 export class ServeSetupError extends Error {
   constructor(readonly missing: string[]) {
@@ -89,6 +93,7 @@ export async function startServer(options: {
       publisher,
       approvers: new Approvers(config.slack, app.client, log),
       scanJob: new ScanJob(deps, publisher),
+      decisions: new Limiter(DECISION_CONCURRENCY),
       track: (work) => {
         const p = work.catch((err: Error) =>
           log.error({ err: err.message, stack: err.stack }, 'background work failed'),

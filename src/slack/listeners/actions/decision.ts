@@ -33,7 +33,7 @@ function decisionAction(ctx: SlackContext, action: 'trust' | 'remove', decide: D
       await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {});
       if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
     };
-    const work = (async () => {
+    const work = ctx.decisions.run(async () => {
       const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
       if (!origin.ok) return refuse(origin.reason);
       const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
@@ -46,9 +46,8 @@ function decisionAction(ctx: SlackContext, action: 'trust' | 'remove', decide: D
         await ctx.publisher.ephemeral(channel, userId, refusalMessage(result.message));
       }
       await ctx.publisher.refresh(result.records);
-    })();
+    });
     ctx.track(work);
-    await work;
   };
 }
 
