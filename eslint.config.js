@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'node_modules/**', 'bench/results/**', 'data/**', '.shareguard/**'] },
+  { ignores: ['dist/**', '.scratch/**', 'node_modules/**', 'bench/results/**', 'data/**', '.shareguard/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

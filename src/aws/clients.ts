@@ -45,6 +45,17 @@ export class AwsClients {
   private readonly cache = new Map<string, { expires: number; value: Promise<AwsCredentialIdentity> }>();
   private readonly pacer: Pacer;
   private sts?: STSClient;
+  /**
+   * Settings the SDK would otherwise look up for every new client through its env/ini provider chains
+   * (a third of a client's construction cost, and the scan makes two clients per account-region).
+   * Read once here from the same environment variables.
+   */
+  private readonly resolved = {
+    useFipsEndpoint: process.env.AWS_USE_FIPS_ENDPOINT === 'true',
+    useDualstackEndpoint: process.env.AWS_USE_DUALSTACK_ENDPOINT === 'true',
+    defaultsMode: 'standard' as const,
+    userAgentAppId: 'shareguard',
+  };
 
   constructor(readonly settings: AwsSettings) {
     const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
@@ -64,6 +75,7 @@ export class AwsClients {
       maxAttempts: this.settings.maxAttempts,
       retryMode: 'adaptive' as const,
       requestHandler: this.handler,
+      ...this.resolved,
       ...(this.settings.endpoint ? { endpoint: this.settings.endpoint } : {}),
     };
   }

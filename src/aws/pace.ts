@@ -46,23 +46,24 @@ export function categoryOf(commandName: string): CallCategory {
 
 /** One pacer per account-region and service; buckets are created on first use. */
 export class Pacer {
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly buckets = new Map<string, Map<CallCategory, TokenBucket>>();
 
   constructor(private readonly scale = 1) {}
 
   bucket(key: string, category: CallCategory): TokenBucket {
-    const id = `${key}|${category}`;
-    let b = this.buckets.get(id);
+    let byCategory = this.buckets.get(key);
+    if (!byCategory) this.buckets.set(key, (byCategory = new Map()));
+    let b = byCategory.get(category);
     if (!b) {
       const spec = BUCKETS[category];
       b = new TokenBucket(Math.max(1, spec.capacity * this.scale), spec.refill * this.scale);
-      this.buckets.set(id, b);
+      byCategory.set(category, b);
     }
     return b;
   }
 
   /** Drops the buckets of an account-region once its scan is done (memory stays flat on large organizations). */
-  forget(keyPrefix: string): void {
-    for (const id of this.buckets.keys()) if (id.startsWith(`${keyPrefix}|`)) this.buckets.delete(id);
+  forget(key: string): void {
+    this.buckets.delete(key);
   }
 }
