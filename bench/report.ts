@@ -132,7 +132,7 @@ function table(head: string[], rows: string[][]): string {
 function runLine(r: BenchResult): string {
   const m = r.machine;
   return (
-    `\`${r.command}\` at commit \`${r.git.commit.slice(0, 12)}\`${r.git.dirty.length ? ` **with uncommitted changes** (${r.git.dirty.join(', ')})` : ''}, ` +
+    `\`${r.command}\` at commit \`${r.git.commit.slice(0, 12)}\`${typeof r.options.product === 'string' ? ` (the product as the ${r.options.product})` : ''}${r.git.dirty.length ? ` **with uncommitted changes** (${r.git.dirty.join(', ')})` : ''}, ` +
     `${r.date.slice(0, 16).replace('T', ' ')} UTC, ${r.durationS.toFixed(0)} s in all — ${m.nproc} × ${m.cpuModel}, ` +
     `${m.memoryGiB} GiB RAM, ${m.os}, Node ${m.node}` +
     (m.loadAvgStart !== undefined
@@ -512,8 +512,11 @@ not when a performance target is missed; misses are printed as \`MISS\` and expl
 
 Needs Node ≥ 20.19 and, for the article's procedure, Debian's AWS CLI at \`/usr/bin/aws\`: when it is missing the bench
 checks \`apt-cache policy awscli\` and runs \`apt-get update && apt-get install -y awscli\` (root); if that fails, that part
-is skipped and reported, the rest runs. Options: \`--concurrency N\` (shareguard's \`aws.concurrency\`, default 64, the
-product's default), \`--article-accounts N\` (accounts of S the quick run sends through the CLI, default 3).`);
+is skipped and reported, the rest runs. shareguard is measured in the form \`npm ci\` installs: the compiled build in
+\`dist/\` (the bench runs \`npm run build\` first when \`dist/\` is missing or older than \`src/\`). Options:
+\`--concurrency N\` (shareguard's \`aws.concurrency\`, default 64, the product's default), \`--article-accounts N\` (accounts
+of S the quick run sends through the CLI, default 3), \`--from-source\` (measure the sources through tsx instead),
+\`--report-only\` (regenerate this file from the saved results).`);
 
   if (main) {
     lines.push('## Results');

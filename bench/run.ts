@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureAwsCli, runArticleProcedure, type ArticleResult, type CliInfo } from './article-cli.ts';
 import { writeBenchConfig } from './lib/config.ts';
-import { ROOT, runNode, startSimProcess, TMP, type SimProcess } from './lib/proc.ts';
+import { buildIsFresh, ROOT, runNode, startSimProcess, TMP, type SimProcess } from './lib/proc.ts';
 import type { RawScanResult } from './raw-client.ts';
 import {
   renderReport,
@@ -47,6 +47,8 @@ const { values } = parseArgs({
     'no-write-md': { type: 'boolean', default: false },
     /** Only regenerate BENCHMARKS.md from the results already in bench/results/. */
     'report-only': { type: 'boolean', default: false },
+    /** Measure the TypeScript sources through tsx instead of the compiled build (dist/). */
+    'from-source': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -404,8 +406,31 @@ function evaluate(r: BenchResult): Target[] {
   return t;
 }
 
+/**
+ * The form of the product users run: `npm ci` builds dist/ (the `prepare` script) and bin/shareguard.js
+ * runs it when it is fresh. Builds it when missing or stale, unless --from-source.
+ */
+function productForm(): 'compiled build (dist/)' | 'sources through tsx' {
+  if (values['from-source']) {
+    process.env.SHAREGUARD_FROM_SOURCE = '1';
+    return 'sources through tsx';
+  }
+  if (!buildIsFresh()) {
+    log('dist/ is missing or older than src/: npm run build…');
+    try {
+      execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+    } catch (err) {
+      problems.push(
+        `npm run build failed (${(err as Error).message.split('\n')[0]}); measured the sources through tsx`,
+      );
+    }
+  }
+  return buildIsFresh() ? 'compiled build (dist/)' : 'sources through tsx';
+}
+
 async function main() {
   await mkdir(TMP, { recursive: true });
+  const form = productForm();
   const commit = git(['rev-parse', 'HEAD']);
   const dirty = git([
     'status',
@@ -422,7 +447,11 @@ async function main() {
   const result: BenchResult = {
     name,
     command: QUICK ? 'npm run bench -- --quick' : 'npm run bench',
-    options: { concurrency: CONCURRENCY, ...(QUICK ? { articleAccounts: ARTICLE_SAMPLE } : {}) },
+    options: {
+      concurrency: CONCURRENCY,
+      product: form,
+      ...(QUICK ? { articleAccounts: ARTICLE_SAMPLE } : {}),
+    },
     git: { commit, dirty },
     date: new Date(startedAt).toISOString(),
     machine: await machine(),

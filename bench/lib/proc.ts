@@ -1,6 +1,6 @@
 /** Child processes of the benchmark: the simulator, the shareguard CLI, and how they are measured. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +15,10 @@ const RUSAGE_HOOK = join(ROOT, 'bench/lib/rusage-hook.mjs');
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
+    if (k === 'SHAREGUARD_FROM_SOURCE') {
+      env[k] = v; // which form of the product runs (bin/shareguard.js)
+      continue;
+    }
     if (k.startsWith('AWS_') || k.startsWith('SHAREGUARD_') || k.startsWith('SLACK_')) continue;
     env[k] = v;
   }
@@ -231,4 +235,23 @@ export function runNode(
         : rej(new Error(`node ${args.join(' ')} exited with ${code}: ${err.slice(-2000)}`)),
     );
   });
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether `bin/shareguard.js` will run the compiled build (dist/), by the same rule it uses. */
+export function buildIsFresh(): boolean {
+  if (process.env.SHAREGUARD_FROM_SOURCE === '1') return false;
+  try {
+    return statSync(join(ROOT, 'dist/cli.js')).mtimeMs >= newestMtime(join(ROOT, 'src'));
+  } catch {
+    return false;
+  }
 }
