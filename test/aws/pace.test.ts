@@ -47,3 +47,12 @@ describe('limiter', () => {
     await expect(limiter.run(async () => 42)).resolves.toBe(42);
   });
 });
+
+describe('limiter under a long queue', () => {
+  it('runs 20,000 queued tasks in arrival order', async () => {
+    const limiter = new Limiter(2);
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 20_000 }, (_, i) => limiter.run(async () => void order.push(i))));
+    expect(order).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+  });
+});
