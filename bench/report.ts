@@ -456,30 +456,19 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
 
 const PROPOSED_CHANGES = `## Product changes these measurements suggest
 
-Not made by the benchmark (\`src/\` is others' work). Already done while it was written: decisions three at a time after
-the ack (8748902), a bounded scan worker pool (ae14175), the compiled build (d063903). Left:
+Made while the benchmark was written: decisions three at a time after the ack (8748902), a bounded scan worker pool
+(ae14175), the compiled build (d063903), and a head-indexed queue in \`src/scan/limiter.ts\` (\`Array#shift()\` made a long
+queue quadratic: 70,000 / 140,000 queued tasks cost 2.5 / 12 s of CPU; \`persist\` queues one store write per changed
+finding, 35,551 on L's first scan). Left, with the reason:
 
-1. **Memory** — a bounded heap for the scanner: \`#!/usr/bin/env -S node --max-old-space-size=192\` as the first line of
-   \`bin/shareguard.js\`, and \`ENV NODE_OPTIONS=--max-old-space-size=192\` in the Dockerfile's runtime stage (L under
-   \`--max-old-space-size=160\`: 226 MB peak RSS instead of 376 MB, no slower).
-2. **Scan CPU** — \`src/scan/scan.ts\`: spread accounts over \`worker_threads\` (one per core, each with its own
-   \`AwsClients\`, findings merged at the end): the only change that moves L substantially towards the 2× target, and on
-   this 2-core machine not far enough (see above).
-3. **Limiter** — \`src/scan/limiter.ts\`: \`Array#shift()\` on a large waiting list is O(n), so a long queue is O(n²): 10,000 /
-   70,000 / 140,000 queued tasks cost 0.09 / 2.5 / 12 s of CPU in a micro-benchmark. The scan no longer queues there, but
-   \`persist\` in \`src/core/scan-service.ts\` queues one write per changed finding (35,551 on L's first scan). A head index:
-   \`\`\`ts
-   private waiting: Array<() => void> = [];
-   private head = 0;
-   …
-   } finally {
-     if (this.head < this.waiting.length) {
-       const next = this.waiting[this.head++]!;
-       if (this.head === this.waiting.length) { this.waiting = []; this.head = 0; }
-       next();
-     } else this.active--;
-   }
-   \`\`\``;
+1. **Memory** — a bounded heap (\`node --max-old-space-size=160\`: L peaked at 226 MB RSS instead of 376 MB, no slower).
+   Not the default: a fixed cap turns an organization with many more findings into an out-of-memory crash of the bot.
+   Operators who want it set \`NODE_OPTIONS=--max-old-space-size=192\` (the heap needed grows with the findings kept,
+   about 35,500 untrusted on L).
+2. **Scan CPU** — spread accounts over \`worker_threads\` (one per core, each with its own \`AwsClients\`, findings merged at
+   the end): the only change that moves L substantially towards the 2× target, and on this 2-core machine, where the
+   simulator needs the other core, not far enough (see above).
+`;
 
 export function renderReport(results: Partial<Record<'quick' | 'full', BenchResult>>): string {
   const { full, quick } = results;
