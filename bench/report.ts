@@ -415,10 +415,10 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         'The rest is mostly garbage: V8 sizes its heap against the machine’s memory (limit ≈ 4 GB here) and collects lazily, and 80,000 ' +
         'requests through the SDK allocate a lot. The live data is small: measured separately at commit 61ea930 (compiled build), the same L ' +
         'scan under `node --max-old-space-size=160` peaked at 216 MiB (226 MB) RSS with at most 91 MiB of heap in use, and took 92 s — no ' +
-        'slower. (At 9e67d16, sources through tsx and every listing queued up front, the default peak was 597 MiB.) What would fix it: start ' +
-        'the scanner with a bounded heap — `#!/usr/bin/env -S node --max-old-space-size=192` on `bin/shareguard.js` covers the installed ' +
-        '`shareguard` command, and `ENV NODE_OPTIONS=--max-old-space-size=192` in the Dockerfile covers the container (`v8.setFlagsFromString` ' +
-        'once Node runs does not change the limit). The heap needed grows with the number of findings kept (≈ 35,500 untrusted on L).',
+        'slower. (At 9e67d16, sources through tsx and every listing queued up front, the default peak was 597 MiB.) What would fix it: a ' +
+        'bounded heap, `NODE_OPTIONS=--max-old-space-size=192` (`v8.setFlagsFromString` once Node runs does not change the limit). It is ' +
+        'documented in README.md, not the default: the heap needed grows with the number of findings kept (≈ 35,500 untrusted on L), and ' +
+        'a fixed cap would turn a much larger organization into an out-of-memory crash.',
     );
   }
   const sa = target('S-vs-article');
@@ -461,7 +461,7 @@ Made while the benchmark was written: decisions three at a time after the ack (8
 queue quadratic: 70,000 / 140,000 queued tasks cost 2.5 / 12 s of CPU; \`persist\` queues one store write per changed
 finding, 35,551 on L's first scan). Left, with the reason:
 
-1. **Memory** — a bounded heap (\`node --max-old-space-size=160\`: L peaked at 226 MB RSS instead of 376 MB, no slower).
+1. **Memory** — a bounded heap (\`node --max-old-space-size=160\`: L peaked at 226 MB RSS instead of 376 MB in the same session, no slower).
    Not the default: a fixed cap turns an organization with many more findings into an out-of-memory crash of the bot.
    Operators who want it set \`NODE_OPTIONS=--max-old-space-size=192\` (the heap needed grows with the findings kept,
    about 35,500 untrusted on L).
