@@ -7,7 +7,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { Semaphore } from './lib/semaphore.ts';
+import { Limiter } from '../src/scan/limiter.ts';
 
 interface Creds {
   accessKeyId: string;
@@ -104,7 +104,7 @@ export async function rawScan(o: RawScanOptions): Promise<RawScanResult> {
   const url = new URL(o.endpoint);
   const host = url.host;
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
-  const limiter = new Semaphore(o.concurrency);
+  const limiter = new Limiter(o.concurrency);
   const signer = new Signer();
   const byAction: Record<string, number> = {};
   let sharedItems = 0;

@@ -10,7 +10,3 @@ export function roleArn(accountId: string, roleName: string, partition = 'aws'):
   // A role name may carry a path ("ops/ShareGuardScanner").
   return `arn:${partition}:iam::${accountId}:role/${roleName}`;
 }
-
-export function accountLabel(a: { id: string; name?: string }): string {
-  return a.name ? `${a.name} (${a.id})` : a.id;
-}

@@ -12,9 +12,6 @@ import type { Finding, ResourceKind } from './finding.ts';
 export const FINDING_STATES = ['open', 'removing', 'removed', 'owner-only', 'trusted', 'resolved'] as const;
 export type FindingState = (typeof FINDING_STATES)[number];
 
-/** States in which nobody needs to act any more. */
-export const CLOSED_STATES: ReadonlySet<FindingState> = new Set(['removed', 'trusted', 'resolved']);
-
 export interface Actor {
   userId: string;
   userName?: string;

@@ -30,7 +30,3 @@ export function startSchedules(
     for (const t of tasks) await t.stop();
   };
 }
-
-export function validateCron(expression: string): boolean {
-  return cron.validate(expression);
-}
