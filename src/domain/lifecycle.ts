@@ -4,12 +4,29 @@ import type { Finding, ResourceKind } from './finding.ts';
  * Where a finding stands.
  * - `open`: posted, waiting for a decision (also after a failed removal: it can be tried again).
  * - `removing`: a Remove decision is written and being carried out (write-ahead).
- * - `removed`: AWS confirmed the removal (AMI launch permission cancelled and gone from view).
- * - `owner-only`: Remove was approved but AWS lets a recipient remove nothing; only the owner can unshare.
+ * - `removed`: AWS confirmed it is gone from the account's view (recipient-side cancel, verified).
+ * - `revoked`: the owner-side share for this account was revoked at the source (shareguard has a role
+ *   in the owner account) and AWS confirmed the account no longer sees it.
+ * - `deleted`: the resource was deleted at the source (owner-side role), confirmed by AWS.
+ * - `blocked`: still visible, but the guard (deny policy AWS enforces) blocks its use, verified.
+ * - `recorded`: Remove was approved but nothing could be changed or blocked (guard off or print):
+ *   the decision is recorded and the message says honestly what is left to do.
+ * - `owner-only`: (old records only) Remove approved before the ladder existed; read as `recorded`.
  * - `trusted`: its owner was put on the trust list.
  * - `resolved`: no longer visible to the account (the owner unshared it, or it was removed and verified gone).
  */
-export const FINDING_STATES = ['open', 'removing', 'removed', 'owner-only', 'trusted', 'resolved'] as const;
+export const FINDING_STATES = [
+  'open',
+  'removing',
+  'removed',
+  'revoked',
+  'deleted',
+  'blocked',
+  'recorded',
+  'owner-only',
+  'trusted',
+  'resolved',
+] as const;
 export type FindingState = (typeof FINDING_STATES)[number];
 
 export interface Actor {
@@ -18,8 +35,40 @@ export interface Actor {
   teamId?: string;
 }
 
-export type DecisionAction = 'trust' | 'remove' | 'untrust';
-export type DecisionOutcome = 'pending' | 'succeeded' | 'failed' | 'owner-only' | 'refused';
+export type DecisionAction =
+  | 'trust'
+  | 'remove'
+  | 'untrust'
+  /** Owner-side deletion of the resource (separate button, own confirm). */
+  | 'delete-at-source'
+  /** Revoke an organization/OU share at the source (offered after a revoke left one in place). */
+  | 'revoke-org-share'
+  /** Deny every image and snapshot of an owner (guard engineer). */
+  | 'block-account'
+  | 'unblock-account';
+
+/**
+ * - `pending`: written before anything is attempted (write-ahead).
+ * - `succeeded`: trust / untrust / block-account / unblock-account done.
+ * - `removed`: gone from the account's view (recipient cancel, verified).
+ * - `revoked-at-source`: the owner-side share for the account was revoked and verified.
+ * - `deleted-at-source`: the resource was deleted by its owner account.
+ * - `blocked`: the guard blocks its use (verified by IAM simulation).
+ * - `recorded`: nothing could be changed (guard off or print): decision recorded only.
+ * - `failed`: AWS refused or errored; retryable. `refused`: not allowed (e.g. not a member of the channel).
+ * - `owner-only`: old records only.
+ */
+export type DecisionOutcome =
+  | 'pending'
+  | 'succeeded'
+  | 'removed'
+  | 'revoked-at-source'
+  | 'deleted-at-source'
+  | 'blocked'
+  | 'recorded'
+  | 'failed'
+  | 'owner-only'
+  | 'refused';
 
 /** The last decision taken on a finding, kept on the finding so its message can show it. */
 export interface DecisionSummary {

@@ -57,6 +57,11 @@ export function decisionLine(d: DecisionRecord): string {
           : `✅ ${by} removed ${what}${detail}`,
     pending: `⏳ ${by} asked to ${verb} (in progress)`,
     failed: `⚠️ ${by} asked to ${verb}; it failed${detail}`,
+    removed: `✅ ${by} removed ${what}${detail}`,
+    'revoked-at-source': `✅ ${by} revoked the share of ${what} at the source${detail}`,
+    'deleted-at-source': `🗑 ${by} deleted ${what} at the source${detail}`,
+    blocked: `⛔ ${by} blocked ${what}${detail}`,
+    recorded: `ℹ️ ${by} approved removing ${what} (recorded); only the owner ${owner} can unshare it${detail}`,
     'owner-only': `ℹ️ ${by} approved removing ${what}; only the owner ${owner} can unshare it`,
     refused: `🚫 ${by} asked to ${verb}; refused${detail}`,
   };

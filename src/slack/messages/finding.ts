@@ -109,11 +109,19 @@ const ACTION_WORDS: Record<DecisionAction, string> = {
   trust: 'trust',
   remove: 'removal',
   untrust: 'untrust',
+  'delete-at-source': 'deletion at the source',
+  'revoke-org-share': 'revoking the organization share',
+  'block-account': 'blocking the account',
+  'unblock-account': 'unblocking the account',
 };
 const DONE_WORDS: Record<DecisionAction, string> = {
   trust: 'trusted',
   remove: 'removed',
   untrust: 'untrusted',
+  'delete-at-source': 'deleted at the source',
+  'revoke-org-share': 'organization share revoked',
+  'block-account': 'account blocked',
+  'unblock-account': 'account unblocked',
 };
 
 /** "✅ removed by <@U1> <date>: detail" — a past decision in one line. */
@@ -124,6 +132,11 @@ export function describeDecision(d: DecisionSummary, ownerAccountId: string): st
     succeeded: `${d.action === 'remove' ? '✅' : '🛡'} ${DONE_WORDS[d.action]} by ${by}${detail}`,
     pending: `⏳ ${ACTION_WORDS[d.action]} requested by ${by}${detail}`,
     failed: `⚠️ ${ACTION_WORDS[d.action]} by ${by} failed${detail}`,
+    removed: `✅ removed by ${by}${detail}`,
+    'revoked-at-source': `✅ share revoked at the source by ${by}${detail}`,
+    'deleted-at-source': `🗑 deleted at the source by ${by}${detail}`,
+    blocked: `⛔ blocked by ${by}${detail}`,
+    recorded: `ℹ️ removal approved by ${by} and recorded; only the owner ${code(ownerAccountId, 40)} can unshare it${detail}`,
     'owner-only': `ℹ️ removal approved by ${by}; only the owner ${code(ownerAccountId, 40)} could unshare it${detail}`,
     refused: `🚫 ${ACTION_WORDS[d.action]} by ${by} was refused${detail}`,
   };
@@ -179,6 +192,10 @@ const STATE_EMOJI: Record<FindingRecord['state'], string> = {
   open: '🚨',
   removing: '⏳',
   removed: '✅',
+  revoked: '✅',
+  deleted: '🗑',
+  blocked: '⛔',
+  recorded: 'ℹ️',
   'owner-only': 'ℹ️',
   trusted: '🛡',
   resolved: '✔️',
