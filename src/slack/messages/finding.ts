@@ -1,6 +1,6 @@
 /** The message for one finding: what was shared, by whom, and Trust / Remove while nobody decided. */
 import type { Button, KnownBlock } from '@slack/types';
-import type { Finding, ResourceKind } from '../../domain/finding.ts';
+import { sharedViaWords, type Finding, type ResourceKind } from '../../domain/finding.ts';
 import type {
   DecisionAction,
   DecisionOutcome,
@@ -45,7 +45,7 @@ export function accountText(f: Pick<Finding, 'accountId' | 'accountName'>): stri
 }
 
 export function sharedViaText(f: Pick<Finding, 'sharedVia'>): string {
-  return f.sharedVia === 'organization' ? 'through an organization or OU' : 'directly with the account';
+  return sharedViaWords(f.sharedVia);
 }
 
 /** Notes worth a glance: public, deprecated, not allowed by Allowed AMIs. `asOf` decides "deprecated" (pure). */

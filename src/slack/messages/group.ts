@@ -14,6 +14,12 @@ import {
 import { blocksFit, LIMITS } from './limits.ts';
 import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
 
+const SHARED_VIA_SHORT: Record<FindingRecord['finding']['sharedVia'], string> = {
+  account: 'direct',
+  organization: 'via organization',
+  unknown: 'direct or via organization (AWS does not tell a recipient)',
+};
+
 /** A group message and the findings it shows. */
 export interface GroupMessage extends SlackMessage {
   findingIds: string[];
@@ -25,7 +31,7 @@ function resourceSection(record: FindingRecord): KnownBlock {
   const name = f.name ? ` “${esc(f.name, 120)}”` : '';
   const parts = [
     `*${kindLabel(f.kind)}* ${code(f.resourceId, 300)}${name}`,
-    `→ ${accountText(f)} ${esc(f.region, 40)} · ${f.sharedVia === 'organization' ? 'via organization' : 'direct'}` +
+    `→ ${accountText(f)} ${esc(f.region, 40)} · ${SHARED_VIA_SHORT[f.sharedVia]}` +
       (f.createdAt ? ` · created ${slackDate(f.createdAt, false)}` : ''),
   ];
   const notes = findingNotes(f, record.lastSeenAt);
