@@ -26,7 +26,7 @@ const accountSchema = z.strictObject({
    * false: what this account shares into the others is NOT trusted (a sandbox): its shares are findings,
    * and shareguard may revoke (or delete) them at the source with this account's role. Default true.
    */
-  trustedSource: z.boolean().default(true),
+  trustedSource: z.boolean().optional(),
 });
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');

@@ -79,6 +79,8 @@ export interface DecisionSummary {
   outcome: DecisionOutcome;
   /** What AWS answered, in plain words. */
   detail?: string;
+  /** Carried out as a plan only (remediation.dryRun): nothing was changed. */
+  dryRun?: boolean;
 }
 
 /** The rungs of the removal ladder (src/remediate/registry.ts), strongest first per kind. */
@@ -173,6 +175,8 @@ export interface DecisionRecord {
   detail?: string;
   /** When the outcome was recorded (the log entry is written before the AWS call, then completed). */
   completedAt?: string;
+  /** Carried out as a plan only (remediation.dryRun): nothing was changed. */
+  dryRun?: boolean;
 }
 
 export interface TrustEntry {

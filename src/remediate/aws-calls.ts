@@ -96,7 +96,9 @@ export async function readSourceShares(
           () =>
             owner
               .ec2()
-              .send(new DescribeImageAttributeCommand({ ImageId: f.resourceId, Attribute: 'launchPermission' })),
+              .send(
+                new DescribeImageAttributeCommand({ ImageId: f.resourceId, Attribute: 'launchPermission' }),
+              ),
           (o) => `${o.LaunchPermissions?.length ?? 0} permission(s)`,
         );
         const perms = out.LaunchPermissions ?? [];
@@ -135,7 +137,9 @@ export async function readSourceShares(
                   calls,
                   `rds:DescribeDBSnapshotAttributes ${rdsName(f)}`,
                   () =>
-                    owner.rds().send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: rdsName(f) })),
+                    owner
+                      .rds()
+                      .send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: rdsName(f) })),
                   (o) => restoreOf(o.DBSnapshotAttributesResult?.DBSnapshotAttributes).join(',') || 'none',
                 )
               ).DBSnapshotAttributesResult?.DBSnapshotAttributes
@@ -155,7 +159,11 @@ export async function readSourceShares(
                 )
               ).DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes;
         const restore = restoreOf(values);
-        return { accounts: restore.filter((v) => v !== 'all'), organizations: [], public: restore.includes('all') };
+        return {
+          accounts: restore.filter((v) => v !== 'all'),
+          organizations: [],
+          public: restore.includes('all'),
+        };
       }
     }
   } catch (err) {
@@ -164,7 +172,9 @@ export async function readSourceShares(
   }
 }
 
-function restoreOf(attrs: Array<{ AttributeName?: string; AttributeValues?: string[] }> | undefined): string[] {
+function restoreOf(
+  attrs: Array<{ AttributeName?: string; AttributeValues?: string[] }> | undefined,
+): string[] {
   return attrs?.find((a) => a.AttributeName === 'restore')?.AttributeValues ?? [];
 }
 
@@ -247,7 +257,8 @@ export async function removeAccountAtSource(
                 ValuesToRemove: [accountId],
               }),
             ),
-          (o) => `restore=${list(restoreOf(o.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes))}`,
+          (o) =>
+            `restore=${list(restoreOf(o.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes))}`,
         );
         return;
     }
@@ -276,7 +287,11 @@ export async function removeOrgSharesAtSource(
         owner
           .ec2()
           .send(
-            new ModifyImageAttributeCommand({ ImageId: f.resourceId, LaunchPermission: { Remove: remove }, DryRun: dryRun }),
+            new ModifyImageAttributeCommand({
+              ImageId: f.resourceId,
+              LaunchPermission: { Remove: remove },
+              DryRun: dryRun,
+            }),
           ),
       () => 'ok',
     );
@@ -311,7 +326,7 @@ export async function deleteAtSource(
         );
         return {
           kept:
-            "Its EBS snapshots were not deleted (they stay in the owner account). Instances already launched from it keep running. " +
+            'Its EBS snapshots were not deleted (they stay in the owner account). Instances already launched from it keep running. ' +
             recycleBin,
         };
       case 'ebs-snapshot':
@@ -337,7 +352,9 @@ export async function deleteAtSource(
             calls,
             `rds:DeleteDBClusterSnapshot ${rdsName(f)}`,
             () =>
-              owner.rds().send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: rdsName(f) })),
+              owner
+                .rds()
+                .send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: rdsName(f) })),
             (o) => o.DBClusterSnapshot?.Status ?? 'ok',
           );
         return { kept: 'Clusters already restored or copies made from it are not affected.' };
@@ -466,7 +483,8 @@ export async function visibleToRecipient(
               Filters: [{ Name: 'db-snapshot-id', Values: [f.resourceArn] }],
             }),
           ),
-        (o) => (o.DBSnapshots?.some((s) => s.DBSnapshotArn === f.resourceArn) ? 'still visible' : 'not visible'),
+        (o) =>
+          o.DBSnapshots?.some((s) => s.DBSnapshotArn === f.resourceArn) ? 'still visible' : 'not visible',
       );
       return (out.DBSnapshots ?? []).some((s) => s.DBSnapshotArn === f.resourceArn);
     }

@@ -78,6 +78,11 @@ export function remediationContext(
   };
 }
 
+/** Per finding, what the rungs depend on, for the buttons and confirm dialogs (see RemediationView). */
+export function remediationView(config: Config): (f: Finding) => RemediationContext {
+  return (f) => remediationContext(config, f);
+}
+
 /** `guard.mode` from the config once the guard section exists; `off` until then. */
 export function guardModeOf(config: Config): GuardMode {
   const guard = (config as { guard?: { mode?: GuardMode } }).guard;
@@ -94,8 +99,21 @@ export function planWords(action: LadderAction, f: Finding, ctx: RemediationCont
   return lines;
 }
 
+/** The confirm dialog's text (≤ 300 characters in Slack): the rungs, in order, in a few words each. */
+export function confirmWords(action: LadderAction, f: Finding, ctx: RemediationContext): string {
+  const rungs = applicableRungs(action, f, ctx).map((r) => r.step(f, ctx));
+  const dry = ctx.dryRun ? 'Dry run, nothing changes. Would ' : '';
+  if (rungs.length === 1) return `${dry}${dry ? rungs[0] : cap(rungs[0]!)}.`;
+  const steps = rungs.map((s, i) => `${i + 1}) ${s}`).join('; ');
+  return `${dry || 'In order, '}each while it is still visible: ${steps}.`;
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 /** IAM actions per identity, generated from every rung that applies to the kinds. */
-export function remediationActions(kinds: readonly ResourceKind[] = RESOURCE_KINDS): Record<RemediationRole, string[]> {
+export function remediationActions(
+  kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+): Record<RemediationRole, string[]> {
   const out: Record<RemediationRole, Set<string>> = {
     remediation: new Set(),
     owner: new Set(),

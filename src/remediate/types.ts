@@ -73,8 +73,10 @@ export interface Remediation {
   iamActions: Partial<Record<RemediationRole, readonly string[]>>;
   /** Whether this rung applies to the finding as known now (pure). */
   appliesTo(finding: Finding, context: RemediationContext): boolean;
-  /** One sentence for the confirm dialog: what it will do, in order, honestly. */
+  /** One sentence: what it will do, honestly (`shareguard remediate --plan`, the dry-run report). */
   plan(finding: Finding, context: RemediationContext): string;
+  /** A few words for the confirm dialog (Slack allows 300 characters for all rungs together). */
+  step(finding: Finding, context: RemediationContext): string;
   /**
    * Does it and verifies it (or, in a dry run, asks AWS whether it could, changing nothing).
    * Never throws: failures are outcomes. Idempotent: it reads before it writes, so running it again

@@ -27,7 +27,7 @@ export function scanRequestFromConfig(config: Config): ScanRequest {
       trusted: config.trust.accounts.map((t) => ({ accountId: t.id, ...(t.note ? { note: t.note } : {}) })),
       trustMonitoredAccounts: config.trust.monitoredAccounts,
       // Accounts marked `trustedSource: false` (sandboxes) are monitored, but what they share is a finding.
-      monitoredAccountIds: config.accounts.filter((a) => a.trustedSource).map((a) => a.id),
+      monitoredAccountIds: config.accounts.filter((a) => a.trustedSource !== false).map((a) => a.id),
     }),
   };
 }

@@ -59,12 +59,5 @@ export const ami: ResourceKindModule = {
   label: 'AMI',
   service: 'ec2',
   scanActions: ['ec2:DescribeImages'],
-  remediation: [
-    {
-      id: 'cancel-launch-permission',
-      description: "Remove the account from the AMI's launch permissions (direct shares only)",
-      iamActions: ['ec2:CancelImageLaunchPermission', 'ec2:DescribeImages'],
-    },
-  ],
   list,
 };

@@ -69,6 +69,12 @@ export const block: Remediation = {
         return `Block use of ${what}: add it to the organization's guard SCP and verify AWS denies it.`;
     }
   },
+  step: (_f, ctx) =>
+    ctx.guardMode === 'off'
+      ? 'record the decision (guard off: nothing blocks its use)'
+      : ctx.guardMode === 'print'
+        ? 'add it to the printed guard (not blocked until you apply it)'
+        : `block its use with the guard (${ctx.guardMode}), verified`,
   async run(f, deps) {
     const mode = deps.guard.mode;
     const what = `${RESOURCE_WORDS[f.kind]} ${f.resourceId}`;

@@ -18,6 +18,7 @@ export const cancelAsRecipient: Remediation = {
   plan: (f) =>
     `Cancel the launch permission of ${f.resourceId} as account ${f.accountId} (works for a direct share; ` +
     'AWS lets a recipient cancel nothing shared through the organization) and check it is gone from view.',
+  step: () => 'cancel the launch permission as recipient',
   async run(f, deps) {
     const calls: CallLog = [];
     const dry = deps.context.dryRun;
@@ -27,7 +28,9 @@ export const cancelAsRecipient: Remediation = {
         calls,
         `ec2:CancelImageLaunchPermission ${f.resourceId}${dry ? ' DryRun' : ''}`,
         () =>
-          deps.recipient.ec2().send(new CancelImageLaunchPermissionCommand({ ImageId: f.resourceId, DryRun: dry })),
+          deps.recipient
+            .ec2()
+            .send(new CancelImageLaunchPermissionCommand({ ImageId: f.resourceId, DryRun: dry })),
         (o) => String(o.Return !== false),
       );
       if (out.Return === false)

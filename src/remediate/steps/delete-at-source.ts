@@ -4,7 +4,12 @@
  * what AWS kept (associated snapshots, Recycle Bin, instances already launched). docs/aws.md §5a
  */
 import { describeAwsError } from '../../aws/errors.ts';
-import { OWNER_DELETE_ACTIONS, deleteAtSource as deleteCall, existsAtSource, type CallLog } from '../aws-calls.ts';
+import {
+  OWNER_DELETE_ACTIONS,
+  deleteAtSource as deleteCall,
+  existsAtSource,
+  type CallLog,
+} from '../aws-calls.ts';
 import type { Remediation } from '../types.ts';
 import { failed, RESOURCE_WORDS, uniq } from './words.ts';
 
@@ -16,6 +21,8 @@ export const deleteAtSource: Remediation = {
   plan: (f) =>
     `Delete ${RESOURCE_WORDS[f.kind]} ${f.resourceId} in its owner account ${f.ownerAccountId} ` +
     `(${f.kind === 'ami' ? 'deregister it; its snapshots are not deleted' : 'delete it'}). It disappears for every account it was shared with. This cannot be undone by shareguard.`,
+  step: (f) =>
+    `delete it in owner account ${f.ownerAccountId}${f.kind === 'ami' ? ' (its snapshots stay)' : ''}; every account it was shared with loses it`,
   async run(f, deps) {
     const calls: CallLog = [];
     const owner = deps.owner;
@@ -46,7 +53,8 @@ export const deleteAtSource: Remediation = {
       }
       const { kept } = await deleteCall(f, owner, false, calls);
       const still = await existsAtSource(f, owner, calls);
-      if (still) return failed(`AWS accepted the deletion but ${f.resourceId} still exists at the source.`, calls);
+      if (still)
+        return failed(`AWS accepted the deletion but ${f.resourceId} still exists at the source.`, calls);
       return {
         status: 'done',
         result: 'deleted-at-source',

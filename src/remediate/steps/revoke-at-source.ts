@@ -28,6 +28,7 @@ export const revokeAtSource: Remediation = {
   plan: (f) =>
     `Revoke the share at the source: as owner ${f.ownerAccountId}, remove only account ${f.accountId} from ` +
     `the ${RESOURCE_WORDS[f.kind]}'s shares (an organization, OU or public share is named, never removed here).`,
+  step: (f) => `revoke the share for ${f.accountId} at the source (owner ${f.ownerAccountId})`,
   async run(f, deps) {
     const calls: CallLog = [];
     const owner = deps.owner;
@@ -46,7 +47,14 @@ export const revokeAtSource: Remediation = {
         };
       }
       const listed = shares.accounts.includes(f.accountId);
-      const learned = f.kind !== 'ami' ? 'account' : listed ? 'account' : shares.organizations.length ? 'organization' : undefined;
+      const learned =
+        f.kind !== 'ami'
+          ? 'account'
+          : listed
+            ? 'account'
+            : shares.organizations.length
+              ? 'organization'
+              : undefined;
       const remaining = [
         ...shares.organizations.map((o) => (o.includes(':ou/') ? `OU ${o}` : `organization ${o}`)),
         ...(shares.public ? ['public (everyone)'] : []),
@@ -93,4 +101,3 @@ export const revokeAtSource: Remediation = {
     return { ok: !visible, detail: visible ? 'still visible to the account' : 'no longer visible', calls };
   },
 };
-

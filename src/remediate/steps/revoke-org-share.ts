@@ -24,6 +24,7 @@ export const revokeOrgShare: Remediation = {
   plan: (f) =>
     `As owner ${f.ownerAccountId}, remove the organization / OU shares of ${f.resourceId}. ` +
     'Every account in that organization or OU loses access, not only this one.',
+  step: (f) => `remove the organization/OU shares of ${f.resourceId}: every account in them loses access`,
   async run(f, deps) {
     const calls: CallLog = [];
     if (!deps.owner) return failed('shareguard has no role in the owner account.', calls);

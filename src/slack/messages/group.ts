@@ -7,9 +7,11 @@ import {
   describeDecision,
   findingNotes,
   kindLabel,
+  NO_REMEDIATION_VIEW,
   outcomeLine,
   removeButton,
   trustButton,
+  type RemediationView,
 } from './finding.ts';
 import { blocksFit, LIMITS } from './limits.ts';
 import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
@@ -26,7 +28,7 @@ export interface GroupMessage extends SlackMessage {
 }
 
 /** One resource of a group: one line, Remove as its accessory while open, else its outcome. */
-function resourceSection(record: FindingRecord): KnownBlock {
+function resourceSection(record: FindingRecord, view: RemediationView): KnownBlock {
   const f = record.finding;
   const name = f.name ? ` “${esc(f.name, 120)}”` : '';
   const parts = [
@@ -47,7 +49,7 @@ function resourceSection(record: FindingRecord): KnownBlock {
   const outcome = record.state === 'open' && !record.decision ? undefined : outcomeLine(record);
   // Keep outcomes short here: a group re-rendered after decisions must still fit its budget.
   if (outcome) parts.push(truncateMrkdwn(outcome, 400));
-  return section(parts.join('\n'), record.state === 'open' ? removeButton(f) : undefined);
+  return section(parts.join('\n'), record.state === 'open' ? removeButton(f, 'Remove', view) : undefined);
 }
 
 /**
@@ -59,6 +61,7 @@ export function ownerGroupMessage(
   records: readonly FindingRecord[],
   part = 1,
   parts = 1,
+  view: RemediationView = NO_REMEDIATION_VIEW,
 ): GroupMessage {
   const owner = truncate(clean(ownerAccountId), 40);
   const partText = parts > 1 ? ` (part ${part} of ${parts})` : '';
@@ -73,7 +76,7 @@ export function ownerGroupMessage(
       `${[...kinds].map(([k, n]) => `${n} × ${k}`).join(', ')} into ${plural(accounts.size, 'monitored account')}. ` +
         'Remove each one, or trust the account for all of them.',
     ),
-    ...records.map(resourceSection),
+    ...records.map((r) => resourceSection(r, view)),
   ];
   const first = open[0];
   if (first) blocks.push(actions(trustButton(ownerAccountId, first.finding.id)));
@@ -90,6 +93,7 @@ export function ownerGroupMessage(
 export function ownerGroupMessages(
   ownerAccountId: string,
   records: readonly FindingRecord[],
+  view: RemediationView = NO_REMEDIATION_VIEW,
 ): GroupMessage[] {
   if (records.length === 0) return [];
   // Measure with the longest part label the final rendering can have, so relabelling never breaks the fit.
@@ -100,7 +104,7 @@ export function ownerGroupMessages(
     const candidate = [...current, r];
     const fits =
       candidate.length + 3 <= LIMITS.blocksPerMessage &&
-      blocksFit(ownerGroupMessage(ownerAccountId, candidate, worst, worst).blocks);
+      blocksFit(ownerGroupMessage(ownerAccountId, candidate, worst, worst, view).blocks);
     if (fits || current.length === 0) current = candidate;
     else {
       groups.push(current);
@@ -108,5 +112,5 @@ export function ownerGroupMessages(
     }
   }
   if (current.length) groups.push(current);
-  return groups.map((g, i) => ownerGroupMessage(ownerAccountId, g, i + 1, groups.length));
+  return groups.map((g, i) => ownerGroupMessage(ownerAccountId, g, i + 1, groups.length, view));
 }
