@@ -12,7 +12,6 @@ import {
   DescribeSnapshotsCommand,
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
-  type EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
   DeleteDBClusterSnapshotCommand,
@@ -23,7 +22,6 @@ import {
   DescribeDBSnapshotsCommand,
   ModifyDBClusterSnapshotAttributeCommand,
   ModifyDBSnapshotAttributeCommand,
-  type RDSClient,
 } from '@aws-sdk/client-rds';
 import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
 import { rdsOwnerAndName } from '../aws/kinds/rds-common.ts';
@@ -284,15 +282,13 @@ export async function removeOrgSharesAtSource(
       calls,
       `ec2:ModifyImageAttribute ${f.resourceId} LaunchPermission.Remove ${arns.join(',')}${dryRun ? ' DryRun' : ''}`,
       () =>
-        owner
-          .ec2()
-          .send(
-            new ModifyImageAttributeCommand({
-              ImageId: f.resourceId,
-              LaunchPermission: { Remove: remove },
-              DryRun: dryRun,
-            }),
-          ),
+        owner.ec2().send(
+          new ModifyImageAttributeCommand({
+            ImageId: f.resourceId,
+            LaunchPermission: { Remove: remove },
+            DryRun: dryRun,
+          }),
+        ),
       () => 'ok',
     );
   } catch (err) {

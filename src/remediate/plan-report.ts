@@ -4,8 +4,10 @@ import { sharedViaWords } from '../domain/finding.ts';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import { applicableRungs, planWords, remediationContext } from './registry.ts';
 
-/** Terminal-safe: attacker-controlled names never carry control characters to the terminal. */
-const safe = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+import { clean } from '../slack/messages/text.ts';
+
+/** Terminal-safe: attacker-controlled names never carry control characters or bidi tricks to the terminal. */
+const safe = (s: string) => clean(s);
 
 export function formatRemediationPlan(config: Config, records: readonly FindingRecord[]): string {
   if (records.length === 0) return 'No open findings: nothing to remediate.';
