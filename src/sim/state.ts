@@ -96,6 +96,22 @@ export type InstanceRec = WorldInstance;
 export type RdsEventRec = WorldRdsEvent & { dateMs: number };
 export type DbRestoredRec = WorldDbRestored;
 
+/** One denied request: who, what, and which statements denied it. */
+export interface DenialRec {
+  account: string;
+  /** The AssumeRole role name, when the caller used one. */
+  role?: string;
+  action: string;
+  resource: string;
+  matched: {
+    sourcePolicyId: string;
+    kind: 'identity' | 'scp' | 'custom';
+    statementIndex: number;
+    sid?: string;
+  }[];
+  atMs: number;
+}
+
 /** A deregistered image or deleted snapshot a Recycle Bin rule keeps restorable. */
 export interface RecycleBinEntry {
   kind: 'image' | 'snapshot';
@@ -168,7 +184,7 @@ class RdsStore {
 
   constructor(readonly kind: RdsKind) {}
 
-  load(w: WorldDbSnapshot): void {
+  load(w: WorldDbSnapshot): RdsSnapshotRec {
     const rec: RdsSnapshotRec = {
       kind: this.kind,
       arn: rdsArn(this.kind, w.region, w.owner, w.id),
@@ -191,6 +207,7 @@ class RdsStore {
       if (v === 'all') this.publicIdx.push(rec.region, '', rec.arn);
       else this.shared.push(rec.region, v, rec.arn);
     }
+    return rec;
   }
 
   find(region: string, owner: string, id: string): RdsSnapshotRec | undefined {
@@ -285,6 +302,8 @@ export class SimState {
   /** Deregistered images, kept for DescribeInstanceImageMetadata (AWS keeps the metadata). */
   readonly retiredImages = new Map<string, ImageRec>();
   readonly rdsEvents: RdsEventRec[] = [];
+  /** Every request the policy evaluator denied, oldest first (a test hook). */
+  readonly denials: DenialRec[] = [];
   readonly dbInstances = new Map<string, DbRestoredRec>(); // account|region|lowercase id
   readonly dbClusters = new Map<string, DbRestoredRec>();
   private nextId = 1;
@@ -444,6 +463,10 @@ export class SimState {
 
   accountRec(id: string): AccountRec | undefined {
     return this.accounts.get(id);
+  }
+
+  accountRecs(): IterableIterator<AccountRec> {
+    return this.accounts.values();
   }
 
   allowedSettings(account: string, region: string): AllowedImagesSettings {

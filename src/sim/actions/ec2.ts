@@ -130,7 +130,7 @@ const IMAGE_FILTERS: Record<string, (i: ImageRec) => string | readonly string[] 
   'creation-date': (i) => isoTime(i.creationDate),
 };
 
-function renderImage(i: ImageRec, allowed: boolean | undefined): string {
+export function renderImage(i: ImageRec, allowed: boolean | undefined): string {
   let bdm = '';
   if (i.blockDeviceMappings.length) {
     bdm = itemSet(
@@ -708,7 +708,7 @@ function describeInstances(ctx: Ctx): string {
   );
 }
 
-function renderInstance(i: InstanceRec): string {
+export function renderInstance(i: InstanceRec): string {
   const stateName = i.state ?? 'running';
   return (
     el('instanceId', i.id) +

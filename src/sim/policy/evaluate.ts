@@ -17,11 +17,12 @@ export interface PolicyDocumentLike {
   Statement: PolicyStatementLike | PolicyStatementLike[];
 }
 
-/** One policy to evaluate, named as IAM's simulator names its sources. */
+/** One policy to evaluate. */
 export interface PolicySource {
-  /** A managed policy ARN, an SCP id, or "PolicyInputList.N" for custom policies. */
+  /** A managed policy ARN, an SCP id (p-…), or "PolicyInputList.N" for custom policies. */
   id: string;
-  type: 'IAM Policy' | 'Organizations Policy' | 'User' | 'None';
+  /** identity: a role's managed policy; scp: a service control policy; custom: simulated input. */
+  kind: 'identity' | 'scp' | 'custom';
   document: PolicyDocumentLike;
 }
 
@@ -36,7 +37,7 @@ export interface EvalRequest {
 
 export interface MatchedStatement {
   sourcePolicyId: string;
-  sourcePolicyType: PolicySource['type'];
+  kind: PolicySource['kind'];
   /** Index of the statement in the policy's Statement list. */
   statementIndex: number;
   sid?: string;
@@ -45,6 +46,11 @@ export interface MatchedStatement {
 export interface EvalResult {
   decision: 'explicitDeny' | 'allowed';
   matched: MatchedStatement[];
+  /**
+   * Condition keys of Deny statements whose Action and Resource matched but whose keys the
+   * request did not carry (IAM's simulator reports these as MissingContextValues).
+   */
+  missingContextValues: string[];
 }
 
 const OPERATORS = new Set([
@@ -189,7 +195,8 @@ function conditionHolds(
   });
 }
 
-function statementMatches(st: PolicyStatementLike, req: EvalRequest): boolean {
+/** Action and Resource only (the part before conditions). */
+function targetMatches(st: PolicyStatementLike, req: EvalRequest): boolean {
   if (st.Action !== undefined) {
     if (!matchesAny(list(st.Action), req.action, true)) return false;
   } else if (st.NotAction !== undefined) {
@@ -203,6 +210,10 @@ function statementMatches(st: PolicyStatementLike, req: EvalRequest): boolean {
     if (matchesAny(patterns, req.resource, false)) return false;
   }
   // (No Resource at all: SCPs may omit it; it then covers everything.)
+  return true;
+}
+
+function conditionsHold(st: PolicyStatementLike, req: EvalRequest): boolean {
   for (const [op, keys] of Object.entries(st.Condition ?? {})) {
     if (!conditionHolds(op, keys, req.context)) return false;
   }
@@ -212,20 +223,28 @@ function statementMatches(st: PolicyStatementLike, req: EvalRequest): boolean {
 /** Evaluates every Deny statement of the sources against one request. */
 export function evaluateDeny(sources: readonly PolicySource[], req: EvalRequest): EvalResult {
   const matched: MatchedStatement[] = [];
+  const missing = new Set<string>();
   for (const src of sources) {
     statementsOf(src.document).forEach((st, statementIndex) => {
-      if (st.Effect !== 'Deny') return;
-      if (statementMatches(st, req)) {
+      if (st.Effect !== 'Deny' || !targetMatches(st, req)) return;
+      for (const keys of Object.values(st.Condition ?? {})) {
+        for (const key of Object.keys(keys)) if (!contextValue(req.context, key)?.length) missing.add(key);
+      }
+      if (conditionsHold(st, req)) {
         matched.push({
           sourcePolicyId: src.id,
-          sourcePolicyType: src.type,
+          kind: src.kind,
           statementIndex,
           ...(st.Sid !== undefined && { sid: st.Sid }),
         });
       }
     });
   }
-  return { decision: matched.length ? 'explicitDeny' : 'allowed', matched };
+  return {
+    decision: matched.length ? 'explicitDeny' : 'allowed',
+    matched,
+    missingContextValues: [...missing].sort(),
+  };
 }
 
 /** IAM's way to count policy size: every character except whitespace (docs/simulator.md). */

@@ -124,7 +124,7 @@ export class IamStore {
       if (!p) continue;
       out.push({
         id: arn,
-        type: 'IAM Policy',
+        kind: 'identity',
         document: JSON.parse(this.defaultVersion(p).document) as PolicyDocumentLike,
       });
     }

@@ -66,7 +66,7 @@ export class OrgStore {
       if (!p.targets.some((t) => this.covers(t, acct))) continue;
       out.push({
         id: p.id,
-        type: 'Organizations Policy',
+        kind: 'scp',
         document: JSON.parse(p.content) as PolicyDocumentLike,
       });
     }
