@@ -897,8 +897,11 @@ function replaceImageCriteria(ctx: Ctx): string {
     }
     if (providers.length) c.imageProviders = providers;
     const names = m.list('ImageName');
+    if (names.length > 50) throw invalidValue('At most 50 image names are allowed in a criterion.');
     if (names.length) c.imageNames = names;
     const codes = m.list('MarketplaceProductCode');
+    if (codes.length > 50)
+      throw invalidValue('At most 50 marketplace product codes are allowed in a criterion.');
     if (codes.length) c.marketplaceProductCodes = codes;
     const created = m.get('CreationDateCondition.MaximumDaysSinceCreated');
     if (created !== undefined) c.creationDateCondition = { maximumDaysSinceCreated: dayCount(created) };
