@@ -1,4 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
@@ -143,6 +145,26 @@ export class AwsClients {
   rds(account: MonitoredAccount, region: string): RDSClient {
     const client = new RDSClient({ ...this.common(region), credentials: this.credentialsFor(account) });
     client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|rds`));
+    return client;
+  }
+
+  /** IAM is global: one client per account, in the home region (the guard's managed policies). */
+  iam(account: MonitoredAccount): IAMClient {
+    const client = new IAMClient({
+      ...this.common(this.settings.homeRegion),
+      credentials: this.credentialsFor(account),
+    });
+    client.middlewareStack.use(this.pacePlugin(`${account.id}|global|iam`));
+    return client;
+  }
+
+  /** Organizations, answered by the management account (the guard's service control policies). */
+  organizations(account: MonitoredAccount): OrganizationsClient {
+    const client = new OrganizationsClient({
+      ...this.common(this.settings.homeRegion),
+      credentials: this.credentialsFor(account),
+    });
+    client.middlewareStack.use(this.pacePlugin(`${account.id}|global|organizations`));
     return client;
   }
 
