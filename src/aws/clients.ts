@@ -97,17 +97,19 @@ export class AwsClients {
       return typeof home === 'function' ? home : async () => home;
     }
     const role = account.role;
+    // Keyed by role too: the guard may use another role in an account the scan also uses.
+    const key = `${account.id}|${role.name}`;
     return () => {
       const now = Date.now();
-      const hit = this.cache.get(account.id);
+      const hit = this.cache.get(key);
       if (hit && hit.expires - REFRESH_MARGIN_MS > now) return hit.value;
       const value = this.assume(account.id, role.name, role.externalId);
       // Until the answer arrives, concurrent callers share the one AssumeRole call.
       const entry = { expires: Number.POSITIVE_INFINITY, value };
-      this.cache.set(account.id, entry);
+      this.cache.set(key, entry);
       value.then(
         (c) => (entry.expires = c.expiration?.getTime() ?? now + 15 * 60_000),
-        () => this.cache.get(account.id) === entry && this.cache.delete(account.id),
+        () => this.cache.get(key) === entry && this.cache.delete(key),
       );
       return value;
     };

@@ -477,7 +477,11 @@ export class DynamoStore implements Store {
   async getBlockedOwner(ownerAccountId: string): Promise<BlockedOwner | undefined> {
     const out = await this.call('GetItem', () =>
       this.doc.send(
-        new GetCommand({ TableName: this.table, Key: keys.blockedOwner(ownerAccountId), ConsistentRead: true }),
+        new GetCommand({
+          TableName: this.table,
+          Key: keys.blockedOwner(ownerAccountId),
+          ConsistentRead: true,
+        }),
       ),
     );
     return out.Item ? toRecord<BlockedOwner>(out.Item) : undefined;

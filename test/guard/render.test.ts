@@ -54,18 +54,26 @@ describe('renderGuard', () => {
         Resource: [rdsArn],
       },
     ]);
-    expect(p!.resourceArns).toEqual(['arn:aws:ec2:*::image/ami-01', 'arn:aws:ec2:*::snapshot/snap-01', rdsArn]);
+    expect(p!.resourceArns).toEqual([
+      'arn:aws:ec2:*::image/ami-01',
+      'arn:aws:ec2:*::snapshot/snap-01',
+      rdsArn,
+    ]);
   });
 
   it('never puts a snapshot deny on RunInstances', () => {
     const [p] = renderGuard({ resources: [snap('snap-01')], owners: ['444444444444'] }, 'iam');
     for (const s of p!.document.Statement) {
-      if (s.Resource.some((r) => r.includes(':snapshot/'))) expect(s.Action).not.toContain('ec2:RunInstances');
+      if (s.Resource.some((r) => r.includes(':snapshot/')))
+        expect(s.Action).not.toContain('ec2:RunInstances');
     }
   });
 
   it('blocks an owner by ec2:Owner for EC2 and by the ARN account for RDS', () => {
-    const [p] = renderGuard({ resources: [], owners: ['666666666666', '444444444444', '444444444444'] }, 'scp');
+    const [p] = renderGuard(
+      { resources: [], owners: ['666666666666', '444444444444', '444444444444'] },
+      'scp',
+    );
     expect(p!.owners).toEqual(['444444444444', '666666666666']);
     const bySid = Object.fromEntries(p!.document.Statement.map((s) => [s.Sid, s]));
     expect(bySid.DenyImagesOfBlockedOwners).toMatchObject({
@@ -86,9 +94,15 @@ describe('renderGuard', () => {
   });
 
   it('is deterministic: input order and duplicates do not change a byte', () => {
-    const a = renderGuard({ resources: [ami('ami-02'), ami('ami-01'), snap('snap-9')], owners: ['1'.repeat(12)] }, 'iam');
+    const a = renderGuard(
+      { resources: [ami('ami-02'), ami('ami-01'), snap('snap-9')], owners: ['1'.repeat(12)] },
+      'iam',
+    );
     const b = renderGuard(
-      { resources: [snap('snap-9'), ami('ami-01', 'eu-west-1'), ami('ami-02'), ami('ami-01')], owners: ['1'.repeat(12)] },
+      {
+        resources: [snap('snap-9'), ami('ami-01', 'eu-west-1'), ami('ami-02'), ami('ami-01')],
+        owners: ['1'.repeat(12)],
+      },
       'iam',
     );
     expect(b.map((p) => p.json)).toEqual(a.map((p) => p.json));
@@ -105,28 +119,37 @@ describe('renderGuard', () => {
   it.each([
     ['iam', POLICY_SIZE_LIMIT.iam],
     ['scp', POLICY_SIZE_LIMIT.scp],
-  ] as const)('splits %s policies at %i characters into numbered policies, each within the limit', (format, limit) => {
-    const resources = Array.from({ length: 400 }, (_, i) => ami(`ami-${String(i).padStart(17, '0')}`));
-    const policies = renderGuard({ resources, owners: ['444444444444'], policyName: 'Guard' }, format);
-    expect(policies.length).toBeGreaterThan(1);
-    expect(policies.map((p) => p.name)).toEqual(policies.map((_, i) => (i === 0 ? 'Guard' : `Guard-${i + 1}`)));
-    for (const p of policies) {
-      expect(p.size).toBeLessThanOrEqual(limit);
-      expect(p.size).toBe(policySize(JSON.stringify(p.document), format));
-    }
-    // every resource lands in exactly one policy; the owner in the first
-    const all = policies.flatMap((p) => p.resourceArns);
-    expect(all).toHaveLength(400);
-    expect(new Set(all).size).toBe(400);
-    expect(policies[0]!.owners).toEqual(['444444444444']);
-    // packing is tight: the next entry would not have fitted
-    const first = policies[0]!;
-    const withOneMore = renderGuard(
-      { resources: [...resources.slice(0, first.resourceArns.length + 1)], owners: ['444444444444'], policyName: 'Guard' },
-      format,
-    );
-    expect(withOneMore).toHaveLength(2);
-  });
+  ] as const)(
+    'splits %s policies at %i characters into numbered policies, each within the limit',
+    (format, limit) => {
+      const resources = Array.from({ length: 400 }, (_, i) => ami(`ami-${String(i).padStart(17, '0')}`));
+      const policies = renderGuard({ resources, owners: ['444444444444'], policyName: 'Guard' }, format);
+      expect(policies.length).toBeGreaterThan(1);
+      expect(policies.map((p) => p.name)).toEqual(
+        policies.map((_, i) => (i === 0 ? 'Guard' : `Guard-${i + 1}`)),
+      );
+      for (const p of policies) {
+        expect(p.size).toBeLessThanOrEqual(limit);
+        expect(p.size).toBe(policySize(JSON.stringify(p.document), format));
+      }
+      // every resource lands in exactly one policy; the owner in the first
+      const all = policies.flatMap((p) => p.resourceArns);
+      expect(all).toHaveLength(400);
+      expect(new Set(all).size).toBe(400);
+      expect(policies[0]!.owners).toEqual(['444444444444']);
+      // packing is tight: the next entry would not have fitted
+      const first = policies[0]!;
+      const withOneMore = renderGuard(
+        {
+          resources: [...resources.slice(0, first.resourceArns.length + 1)],
+          owners: ['444444444444'],
+          policyName: 'Guard',
+        },
+        format,
+      );
+      expect(withOneMore).toHaveLength(2);
+    },
+  );
 
   it('fills exactly to the limit and not a character more', () => {
     // find the count at which one policy becomes two, and check both sides of the boundary
