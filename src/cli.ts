@@ -24,6 +24,9 @@ Usage:
                    [--store embedded|memory|dynamodb] [--no-schedule]
   shareguard store init [--config FILE]       create the DynamoDB table
   shareguard config check [--config FILE]
+  shareguard guard print [--config FILE] [--format iam|scp] [--account ID]
+                                              the guard policies (deny blocked images/snapshots)
+  shareguard guard apply [--config FILE] [--world FILE] [--dry-run]
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only] [--for scanner|bot]
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
   shareguard demo [--yes-trust|--yes-remove]  the bundled demo organization, Slack side included
@@ -300,6 +303,33 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
   return EXIT.ok;
 }
 
+async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parse(rest, {
+    config: { type: 'string', short: 'c' },
+    world: { type: 'string' },
+    store: { type: 'string' },
+    format: { type: 'string' },
+    account: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  });
+  const { runGuardCommand, GuardUsageError } = await import('./guard/cli.ts');
+  const runtime = await loadRuntime(values, overridesFrom({ store: values.store }), env);
+  try {
+    return await runGuardCommand(
+      sub,
+      { format: values.format, account: values.account, dryRun: values['dry-run'] },
+      runtime.config,
+      runtime.credentials ? { credentials: runtime.credentials } : {},
+    );
+  } catch (err) {
+    if (err instanceof GuardUsageError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    await runtime.stop();
+  }
+}
+
 async function cmdSim(args: string[]): Promise<number> {
   const { runSimCommand } = await import('./sim/cli.ts');
   return runSimCommand(args);
@@ -316,6 +346,7 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
   store: cmdStore,
   config: cmdConfig,
   'iam-policy': cmdIamPolicy,
+  guard: cmdGuard,
   sim: cmdSim,
   demo: cmdDemo,
 };

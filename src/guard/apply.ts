@@ -158,7 +158,7 @@ export async function applyGuard(deps: CoreDeps, q: ApplyGuardQuery): Promise<Gu
 
 /** The guard's inputs as the store holds them (plus a dry run's overlay). */
 export async function guardInput(
-  deps: CoreDeps,
+  deps: Pick<CoreDeps, 'store'>,
   overlay: GuardOverlay = {},
 ): Promise<{ resources: BlockedResource[]; owners: string[] }> {
   const [resources, owners] = await Promise.all([
