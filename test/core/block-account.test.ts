@@ -23,6 +23,7 @@ function world(): World {
     image(1, R, EVIL, [{ userId: A }]),
     image(2, R, EVIL, [{ userId: A }, { userId: B }]),
     image(3, R, OTHER, [{ userId: A }]),
+    image(9, R, EVIL, []), // shared later
   );
   w.snapshots.push(snapshot(1, R, EVIL, [B]));
   w.dbSnapshots.push(rdsSnapshot('customers', R, EVIL, [A]));
@@ -123,7 +124,7 @@ describe('Block account', () => {
     );
 
     // A later share of the blocked owner is closed as blocked by the scan, not posted.
-    bed.sim.state.world.images.push(image(9, R, EVIL, [{ userId: A }]));
+    bed.sim.state.addLaunchPermission(bed.sim.state.images.get(amiId(9))!, { userId: A });
     const scan = await scanAndRecord(d, {});
     expect(scan.toPost).toEqual([]);
     expect(scan.blockedOwnerShares.map((x) => [x.finding.resourceId, x.state])).toEqual([[amiId(9), 'blocked']]);
