@@ -4,7 +4,19 @@ import { blockAccount, unblockAccount } from '../../src/core/block-account.ts';
 import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { account, emptyWorld, image, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
-import { A, ALICE, B, EVIL, OTHER, R, WORKLOAD, actAs, outcomeOf, startBed, type Bed } from '../guard/helpers.ts';
+import {
+  A,
+  ALICE,
+  B,
+  EVIL,
+  OTHER,
+  R,
+  WORKLOAD,
+  actAs,
+  outcomeOf,
+  startBed,
+  type Bed,
+} from '../guard/helpers.ts';
 
 let bed: Bed | undefined;
 afterEach(async () => {
@@ -52,7 +64,10 @@ describe('Block account', () => {
     expect(r.records.map((x) => x.state)).toEqual(Array(5).fill('recorded'));
     expect(r.detail).toMatch(/not blocked until the printed policy is applied/);
     expect(await d.store.listFindings({ states: ['open'] })).toHaveLength(1); // OTHER's AMI
-    expect(await d.store.getBlockedOwner(EVIL)).toMatchObject({ reason: 'shared a backdoored AMI', by: ALICE });
+    expect(await d.store.getBlockedOwner(EVIL)).toMatchObject({
+      reason: 'shared a backdoored AMI',
+      by: ALICE,
+    });
     const log = await d.store.listDecisions({ since: since() });
     expect(log).toHaveLength(1);
     expect(log[0]).toMatchObject({ action: 'block-account', ownerAccountId: EVIL, outcome: 'recorded' });
@@ -61,9 +76,18 @@ describe('Block account', () => {
 
   it('refuses a trusted owner and a monitored account, and logs the refusal', async () => {
     bed = await startBed(world(), config({ mode: 'print' }, { trust: { accounts: [{ id: OTHER }] } }));
-    expect(await blockAccount(bed.deps, OTHER, ALICE)).toMatchObject({ status: 'refused', reason: /trusted/ });
-    expect(await blockAccount(bed.deps, B, ALICE)).toMatchObject({ status: 'refused', reason: /monitored account/ });
-    expect(await unblockAccount(bed.deps, EVIL, ALICE)).toMatchObject({ status: 'refused', reason: /not blocked/ });
+    expect(await blockAccount(bed.deps, OTHER, ALICE)).toMatchObject({
+      status: 'refused',
+      reason: /trusted/,
+    });
+    expect(await blockAccount(bed.deps, B, ALICE)).toMatchObject({
+      status: 'refused',
+      reason: /monitored account/,
+    });
+    expect(await unblockAccount(bed.deps, EVIL, ALICE)).toMatchObject({
+      status: 'refused',
+      reason: /not blocked/,
+    });
     const log = await bed.deps.store.listDecisions({ since: since() });
     expect(log.map((x) => x.outcome)).toEqual(['refused', 'refused', 'refused']);
     expect(await bed.deps.store.listBlockedOwners()).toEqual([]);
@@ -84,11 +108,17 @@ describe('Block account', () => {
       [A, ['created']],
       [B, ['created']],
     ]);
-    expect(r.guard.calls.filter((c) => /CreatePolicy|AttachRolePolicy/.test(c)).every((c) => c.endsWith('not called (dry run)'))).toBe(true);
+    expect(
+      r.guard.calls
+        .filter((c) => /CreatePolicy|AttachRolePolicy/.test(c))
+        .every((c) => c.endsWith('not called (dry run)')),
+    ).toBe(true);
     expect(await d.store.listBlockedOwners()).toEqual([]);
     expect(await d.store.listFindings({ states: ['open'] })).toHaveLength(6);
     const w = await actAs(bed.sim, A, WORKLOAD);
-    expect(await outcomeOf(w.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 })))).toBe('ok');
+    expect(
+      await outcomeOf(w.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('ok');
     w.destroy();
   });
 
@@ -108,7 +138,9 @@ describe('Block account', () => {
       { accountId: A, policy: 'ShareGuardBlocked' },
     ]);
     expect(r.records).toHaveLength(5);
-    expect(r.records.every((x) => x.state === 'blocked' && x.decision?.action === 'block-account')).toBe(true);
+    expect(r.records.every((x) => x.state === 'blocked' && x.decision?.action === 'block-account')).toBe(
+      true,
+    );
     const log = (await d.store.listDecisions({ since: since() })).find((x) => x.action === 'block-account')!;
     expect(log.outcome).toBe('blocked');
     expect(log.detail).toMatch(/iam:CreatePolicy arn:aws:iam::111111111111:policy\/ShareGuardBlocked → ok/);
@@ -116,32 +148,36 @@ describe('Block account', () => {
 
     // Enforced by AWS for the workload role: the owner's AMI is denied, another owner's is not.
     const wa = await actAs(bed.sim, A, WORKLOAD);
-    expect(await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 })))).toBe(
-      'UnauthorizedOperation',
-    );
-    expect(await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(3), MinCount: 1, MaxCount: 1 })))).toBe(
-      'ok',
-    );
+    expect(
+      await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('UnauthorizedOperation');
+    expect(
+      await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(3), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('ok');
 
     // A later share of the blocked owner is closed as blocked by the scan, not posted.
     bed.sim.state.addLaunchPermission(bed.sim.state.images.get(amiId(9))!, { userId: A });
     const scan = await scanAndRecord(d, {});
     expect(scan.toPost).toEqual([]);
-    expect(scan.blockedOwnerShares.map((x) => [x.finding.resourceId, x.state])).toEqual([[amiId(9), 'blocked']]);
+    expect(scan.blockedOwnerShares.map((x) => [x.finding.resourceId, x.state])).toEqual([
+      [amiId(9), 'blocked'],
+    ]);
 
     // Unblock: the guard no longer denies it, the findings the block closed are open again.
     const u = await unblockAccount(d, EVIL, ALICE);
     expect(u).toMatchObject({ status: 'done', outcome: 'succeeded' });
     if (u.status !== 'done') return;
     expect(u.records.map((x) => x.state)).toEqual(Array(6).fill('open'));
-    expect(await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 })))).toBe(
-      'ok',
-    );
+    expect(
+      await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('ok');
     expect(u.guard.accounts.map((a) => a.policies.map((p) => [p.name, p.change, p.detached]))).toEqual([
       [['ShareGuardBlocked', 'emptied', [WORKLOAD]]],
       [['ShareGuardBlocked', 'emptied', [WORKLOAD]]],
     ]);
     wa.destroy();
-    expect(findingId('ami', A, R, amiId(1))).toBe(u.records.find((x) => x.finding.resourceId === amiId(1))?.finding.id);
+    expect(findingId('ami', A, R, amiId(1))).toBe(
+      u.records.find((x) => x.finding.resourceId === amiId(1))?.finding.id,
+    );
   });
 });

@@ -73,15 +73,21 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('guard mode %s', (mo
     for (const b of BLOCKED) await d.store.putBlockedResource(b);
     const applied = await applyGuard(d, { accountIds: [A] });
     expect(applied.status).toBe('applied');
-    expect(applied.accounts[0]!.policies.map((p) => [p.name, p.change])).toEqual([['ShareGuardBlocked', 'created']]);
+    expect(applied.accounts[0]!.policies.map((p) => [p.name, p.change])).toEqual([
+      ['ShareGuardBlocked', 'created'],
+    ]);
 
     const w = await actAs(bed.sim, A, WORKLOAD);
-    const run = (n: number) => w.ec2.send(new RunInstancesCommand({ ImageId: `ami-${hex(n)}`, MinCount: 1, MaxCount: 1 }));
+    const run = (n: number) =>
+      w.ec2.send(new RunInstancesCommand({ ImageId: `ami-${hex(n)}`, MinCount: 1, MaxCount: 1 }));
     const volume = (n: number) =>
       w.ec2.send(new CreateVolumeCommand({ SnapshotId: `snap-${hex(n)}`, AvailabilityZone: `${R}a` }));
     const restore = (arn: string) =>
       w.rds.send(
-        new RestoreDBInstanceFromDBSnapshotCommand({ DBInstanceIdentifier: `restored-${Date.now()}`, DBSnapshotIdentifier: arn }),
+        new RestoreDBInstanceFromDBSnapshotCommand({
+          DBInstanceIdentifier: `restored-${Date.now()}`,
+          DBSnapshotIdentifier: arn,
+        }),
       );
     const copyCluster = (arn: string) =>
       w.rds.send(
@@ -105,10 +111,18 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('guard mode %s', (mo
       expect(v.verified, `${b.kind}: ${v.detail}`).toBe(true);
       expect(v.evidence.every((e) => e.decision === 'explicitDeny')).toBe(true);
       expect(v.blockedBy).toEqual([{ accountId: mode === 'scp' ? MGMT : A, policy: 'ShareGuardBlocked' }]);
-      expect(v.calls.some((c) => c.startsWith(mode === 'scp' ? 'iam:SimulateCustomPolicy' : 'iam:SimulatePrincipalPolicy'))).toBe(true);
+      expect(
+        v.calls.some((c) =>
+          c.startsWith(mode === 'scp' ? 'iam:SimulateCustomPolicy' : 'iam:SimulatePrincipalPolicy'),
+        ),
+      ).toBe(true);
     }
     // An unblocked resource is not reported blocked.
-    const fine = await verifyBlocked(d, { ...BLOCKED[0]!, resourceId: `ami-${hex(2)}`, resourceArn: `arn:aws:ec2:${R}::image/ami-${hex(2)}` });
+    const fine = await verifyBlocked(d, {
+      ...BLOCKED[0]!,
+      resourceId: `ami-${hex(2)}`,
+      resourceArn: `arn:aws:ec2:${R}::image/ami-${hex(2)}`,
+    });
     expect(fine.verified).toBe(false);
     expect(fine.detail).toMatch(/implicitDeny/);
 
@@ -124,7 +138,9 @@ describe('guard iam-policy versions and size', () => {
     bed = await startBed(world(false), { accounts: [{ id: A }], regions: [R], guard: MODES['iam-policy'] });
     const d = bed.deps;
     for (let i = 0; i < 8; i++) {
-      await d.store.putBlockedResource(blocked('ami', `ami-${hex(100 + i)}`, `arn:aws:ec2:${R}::image/ami-${hex(100 + i)}`));
+      await d.store.putBlockedResource(
+        blocked('ami', `ami-${hex(100 + i)}`, `arn:aws:ec2:${R}::image/ami-${hex(100 + i)}`),
+      );
       const r = await applyGuard(d, { accountIds: [A] });
       expect(r.status, JSON.stringify(r.accounts)).toBe('applied');
       if (i >= 5) expect(r.accounts[0]!.policies[0]!.prunedVersions).toHaveLength(1);
@@ -155,7 +171,11 @@ describe('guard iam-policy versions and size', () => {
     expect(role.attached.sort()).toEqual(names.map((n) => `arn:aws:iam::${A}:policy/${n}`).sort());
     const last = many.at(-1)!;
     const w = await actAs(bed.sim, A, WORKLOAD);
-    expect(await outcomeOf(w.ec2.send(new RunInstancesCommand({ ImageId: last.resourceId, MinCount: 1, MaxCount: 1 })))).not.toBe('ok');
+    expect(
+      await outcomeOf(
+        w.ec2.send(new RunInstancesCommand({ ImageId: last.resourceId, MinCount: 1, MaxCount: 1 })),
+      ),
+    ).not.toBe('ok');
     w.destroy();
     expect((await verifyBlocked(d, last)).blockedBy[0]!.policy).toBe(names.at(-1));
 
@@ -175,7 +195,12 @@ describe('guard iam-policy versions and size', () => {
       regions: [R],
       guard: MODES['iam-policy'],
     });
-    await bed.deps.store.putBlockedOwner({ ownerAccountId: EVIL, decisionId: 'd', by: ALICE, at: '2026-12-01T12:00:00.000Z' });
+    await bed.deps.store.putBlockedOwner({
+      ownerAccountId: EVIL,
+      decisionId: 'd',
+      by: ALICE,
+      at: '2026-12-01T12:00:00.000Z',
+    });
     const r = await applyGuard(bed.deps, { accountIds: [A, '222222222222'] });
     expect(r.status).toBe('partial');
     expect(r.accounts.map((a) => [a.accountId, a.status])).toEqual([

@@ -25,7 +25,10 @@ const resource = (accountId: string, id: string): BlockedResource => ({
 
 describe('guard store', () => {
   it('keeps blocked resources per finding, lists them per account, and deletes them', async () => {
-    store = await openStore({ kind: 'memory', tableName: 'shareguard', dataDir: '' }, { fallbackRegion: 'us-east-1' });
+    store = await openStore(
+      { kind: 'memory', tableName: 'shareguard', dataDir: '' },
+      { fallbackRegion: 'us-east-1' },
+    );
     await store.putBlockedResource(resource('222222222222', 'ami-2'));
     await store.putBlockedResource(resource('111111111111', 'ami-1'));
     await store.putBlockedResource(resource('111111111111', 'ami-1')); // a retry overwrites
@@ -42,12 +45,25 @@ describe('guard store', () => {
   });
 
   it('keeps blocked owners; put says whether it is new, delete whether it was there', async () => {
-    store = await openStore({ kind: 'memory', tableName: 'shareguard', dataDir: '' }, { fallbackRegion: 'us-east-1' });
-    expect(await store.putBlockedOwner({ ownerAccountId: '666666666666', decisionId: 'd1', by, at })).toBe(true);
+    store = await openStore(
+      { kind: 'memory', tableName: 'shareguard', dataDir: '' },
+      { fallbackRegion: 'us-east-1' },
+    );
+    expect(await store.putBlockedOwner({ ownerAccountId: '666666666666', decisionId: 'd1', by, at })).toBe(
+      true,
+    );
     expect(
-      await store.putBlockedOwner({ ownerAccountId: '444444444444', reason: 'attacker', decisionId: 'd2', by, at }),
+      await store.putBlockedOwner({
+        ownerAccountId: '444444444444',
+        reason: 'attacker',
+        decisionId: 'd2',
+        by,
+        at,
+      }),
     ).toBe(true);
-    expect(await store.putBlockedOwner({ ownerAccountId: '444444444444', decisionId: 'd3', by, at })).toBe(false);
+    expect(await store.putBlockedOwner({ ownerAccountId: '444444444444', decisionId: 'd3', by, at })).toBe(
+      false,
+    );
     expect((await store.listBlockedOwners()).map((o) => [o.ownerAccountId, o.decisionId])).toEqual([
       ['444444444444', 'd3'],
       ['666666666666', 'd1'],
