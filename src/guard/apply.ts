@@ -399,8 +399,6 @@ async function applyIamAccount(
     };
   } catch (err) {
     return { accountId: account.id, status: 'failed', policies: outcomes, error: describeAwsError(err) };
-  } finally {
-    iam.destroy();
   }
 }
 
@@ -558,7 +556,5 @@ async function applyScp(
     };
   } catch (err) {
     return { accountId: mgmt.id, status: 'failed', policies: outcomes, error: describeAwsError(err) };
-  } finally {
-    org.destroy();
   }
 }

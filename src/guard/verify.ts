@@ -116,31 +116,27 @@ async function verifyIam(
   const partition = partitionOf(deps.config.aws.homeRegion);
   const iam = deps.clients.iam(account);
   const evidence: GuardEvidence[] = [];
-  try {
-    for (const role of guard.attachToRoles) {
-      const principal = roleArn(r.accountId, role, partition);
-      const results: EvaluationResult[] = [];
-      await log.run(
-        'iam:SimulatePrincipalPolicy',
-        `${principal} ${r.resourceArn}`,
-        async () => {
-          for await (const page of paginateSimulatePrincipalPolicy(
-            { client: iam },
-            {
-              PolicySourceArn: principal,
-              ActionNames: actions,
-              ResourceArns: [r.resourceArn],
-              ContextEntries: contextFor(r),
-            },
-          ))
-            results.push(...(page.EvaluationResults ?? []));
-        },
-        () => summarize(results),
-      );
-      evidence.push(...toEvidence(principal, actions, results, (id) => policyNameOf(id)));
-    }
-  } finally {
-    iam.destroy();
+  for (const role of guard.attachToRoles) {
+    const principal = roleArn(r.accountId, role, partition);
+    const results: EvaluationResult[] = [];
+    await log.run(
+      'iam:SimulatePrincipalPolicy',
+      `${principal} ${r.resourceArn}`,
+      async () => {
+        for await (const page of paginateSimulatePrincipalPolicy(
+          { client: iam },
+          {
+            PolicySourceArn: principal,
+            ActionNames: actions,
+            ResourceArns: [r.resourceArn],
+            ContextEntries: contextFor(r),
+          },
+        ))
+          results.push(...(page.EvaluationResults ?? []));
+      },
+      () => summarize(results),
+    );
+    evidence.push(...toEvidence(principal, actions, results, (id) => policyNameOf(id)));
   }
   return conclude(evidence, actions, r, log, (policy) => ({ accountId: r.accountId, policy }));
 }
@@ -156,32 +152,28 @@ async function verifyScp(
   const org = deps.clients.organizations(mgmt);
   const docs: { name: string; content: string }[] = [];
   const unattached: string[] = [];
-  try {
-    const byName = new Map<string, string>();
-    await log.run('organizations:ListPolicies', 'SERVICE_CONTROL_POLICY', async () => {
-      for await (const page of paginateListPolicies({ client: org }, { Filter: 'SERVICE_CONTROL_POLICY' }))
-        for (const p of page.Policies ?? []) if (p.Name && p.Id) byName.set(p.Name, p.Id);
+  const byName = new Map<string, string>();
+  await log.run('organizations:ListPolicies', 'SERVICE_CONTROL_POLICY', async () => {
+    for await (const page of paginateListPolicies({ client: org }, { Filter: 'SERVICE_CONTROL_POLICY' }))
+      for (const p of page.Policies ?? []) if (p.Name && p.Id) byName.set(p.Name, p.Id);
+  });
+  for (let i = 0; ; i++) {
+    const name = policyName(guard.policyName, i);
+    const id = byName.get(name);
+    if (!id) break;
+    const out = await log.run('organizations:DescribePolicy', id, () =>
+      org.send(new DescribePolicyCommand({ PolicyId: id })),
+    );
+    const targets = new Set<string>();
+    await log.run('organizations:ListTargetsForPolicy', id, async () => {
+      for await (const page of paginateListTargetsForPolicy({ client: org }, { PolicyId: id }))
+        for (const t of page.Targets ?? []) if (t.TargetId) targets.add(t.TargetId);
     });
-    for (let i = 0; ; i++) {
-      const name = policyName(guard.policyName, i);
-      const id = byName.get(name);
-      if (!id) break;
-      const out = await log.run('organizations:DescribePolicy', id, () =>
-        org.send(new DescribePolicyCommand({ PolicyId: id })),
-      );
-      const targets = new Set<string>();
-      await log.run('organizations:ListTargetsForPolicy', id, async () => {
-        for await (const page of paginateListTargetsForPolicy({ client: org }, { PolicyId: id }))
-          for (const t of page.Targets ?? []) if (t.TargetId) targets.add(t.TargetId);
-      });
-      // A policy detached from every target (emptied surplus) enforces nothing: leave it out.
-      if (!targets.size) continue;
-      const missing = (guard.scp?.targets ?? []).filter((t) => !targets.has(t));
-      if (missing.length) unattached.push(`${name} is not attached to ${missing.join(', ')}`);
-      docs.push({ name, content: out.Policy?.Content ?? '' });
-    }
-  } finally {
-    org.destroy();
+    // A policy detached from every target (emptied surplus) enforces nothing: leave it out.
+    if (!targets.size) continue;
+    const missing = (guard.scp?.targets ?? []).filter((t) => !targets.has(t));
+    if (missing.length) unattached.push(`${name} is not attached to ${missing.join(', ')}`);
+    docs.push({ name, content: out.Policy?.Content ?? '' });
   }
   if (!docs.length) {
     return {
@@ -194,27 +186,23 @@ async function verifyScp(
   }
   const iam = deps.clients.iam(mgmt);
   const results: EvaluationResult[] = [];
-  try {
-    await log.run(
-      'iam:SimulateCustomPolicy',
-      `${docs.map((d) => d.name).join(',')} ${r.resourceArn}`,
-      async () => {
-        for await (const page of paginateSimulateCustomPolicy(
-          { client: iam },
-          {
-            PolicyInputList: docs.map((d) => d.content),
-            ActionNames: actions,
-            ResourceArns: [r.resourceArn],
-            ContextEntries: contextFor(r),
-          },
-        ))
-          results.push(...(page.EvaluationResults ?? []));
-      },
-      () => summarize(results),
-    );
-  } finally {
-    iam.destroy();
-  }
+  await log.run(
+    'iam:SimulateCustomPolicy',
+    `${docs.map((d) => d.name).join(',')} ${r.resourceArn}`,
+    async () => {
+      for await (const page of paginateSimulateCustomPolicy(
+        { client: iam },
+        {
+          PolicyInputList: docs.map((d) => d.content),
+          ActionNames: actions,
+          ResourceArns: [r.resourceArn],
+          ContextEntries: contextFor(r),
+        },
+      ))
+        results.push(...(page.EvaluationResults ?? []));
+    },
+    () => summarize(results),
+  );
   // SimulateCustomPolicy names its inputs PolicyInputList.1, .2, … in order.
   const nameOf = (id: string | undefined) => {
     const m = /(\d+)$/.exec(id ?? '');

@@ -128,7 +128,10 @@ describe('Block account', () => {
     const d = bed.deps;
     await scanAndRecord(d, {});
     const r = await blockAccount(d, EVIL, ALICE, 'attacker');
-    expect(r).toMatchObject({ status: 'done', outcome: 'blocked' });
+    expect(r, r.status === 'done' ? r.detail : r.reason).toMatchObject({
+      status: 'done',
+      outcome: 'blocked',
+    });
     if (r.status !== 'done') return;
     expect(r.verification.map((v) => [v.accountId, v.verified])).toEqual([
       [A, true],
