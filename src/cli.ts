@@ -25,6 +25,9 @@ Usage:
   shareguard remediate --plan [--config FILE]  the removal ladder of every open finding (changes nothing)
   shareguard store init [--config FILE]       create the DynamoDB table
   shareguard config check [--config FILE]
+  shareguard guard print [--config FILE] [--format iam|scp] [--account ID]
+                                              the guard policies (deny blocked images/snapshots)
+  shareguard guard apply [--config FILE] [--world FILE] [--dry-run]
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only]
                         [--for scanner|remediation|owner|guard|bot]
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
@@ -333,6 +336,33 @@ async function cmdRemediate(args: string[], env: NodeJS.ProcessEnv): Promise<num
   }
 }
 
+async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parse(rest, {
+    config: { type: 'string', short: 'c' },
+    world: { type: 'string' },
+    store: { type: 'string' },
+    format: { type: 'string' },
+    account: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  });
+  const { runGuardCommand, GuardUsageError } = await import('./guard/cli.ts');
+  const runtime = await loadRuntime(values, overridesFrom({ store: values.store }), env);
+  try {
+    return await runGuardCommand(
+      sub,
+      { format: values.format, account: values.account, dryRun: values['dry-run'] },
+      runtime.config,
+      runtime.credentials ? { credentials: runtime.credentials } : {},
+    );
+  } catch (err) {
+    if (err instanceof GuardUsageError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    await runtime.stop();
+  }
+}
+
 async function cmdSim(args: string[]): Promise<number> {
   const { runSimCommand } = await import('./sim/cli.ts');
   return runSimCommand(args);
@@ -350,6 +380,7 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
   config: cmdConfig,
   'iam-policy': cmdIamPolicy,
   remediate: cmdRemediate,
+  guard: cmdGuard,
   sim: cmdSim,
   demo: cmdDemo,
 };

@@ -1,4 +1,6 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
@@ -95,17 +97,19 @@ export class AwsClients {
       return typeof home === 'function' ? home : async () => home;
     }
     const role = account.role;
+    // Keyed by role too: the guard may use another role in an account the scan also uses.
+    const key = `${account.id}|${role.name}`;
     return () => {
       const now = Date.now();
-      const hit = this.cache.get(account.id);
+      const hit = this.cache.get(key);
       if (hit && hit.expires - REFRESH_MARGIN_MS > now) return hit.value;
       const value = this.assume(account.id, role.name, role.externalId);
       // Until the answer arrives, concurrent callers share the one AssumeRole call.
       const entry = { expires: Number.POSITIVE_INFINITY, value };
-      this.cache.set(account.id, entry);
+      this.cache.set(key, entry);
       value.then(
         (c) => (entry.expires = c.expiration?.getTime() ?? now + 15 * 60_000),
-        () => this.cache.get(account.id) === entry && this.cache.delete(account.id),
+        () => this.cache.get(key) === entry && this.cache.delete(key),
       );
       return value;
     };
@@ -143,6 +147,26 @@ export class AwsClients {
   rds(account: MonitoredAccount, region: string): RDSClient {
     const client = new RDSClient({ ...this.common(region), credentials: this.credentialsFor(account) });
     client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|rds`));
+    return client;
+  }
+
+  /** IAM is global: one client per account, in the home region (the guard's managed policies). */
+  iam(account: MonitoredAccount): IAMClient {
+    const client = new IAMClient({
+      ...this.common(this.settings.homeRegion),
+      credentials: this.credentialsFor(account),
+    });
+    client.middlewareStack.use(this.pacePlugin(`${account.id}|global|iam`));
+    return client;
+  }
+
+  /** Organizations, answered by the management account (the guard's service control policies). */
+  organizations(account: MonitoredAccount): OrganizationsClient {
+    const client = new OrganizationsClient({
+      ...this.common(this.settings.homeRegion),
+      credentials: this.credentialsFor(account),
+    });
+    client.middlewareStack.use(this.pacePlugin(`${account.id}|global|organizations`));
     return client;
   }
 

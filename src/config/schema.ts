@@ -45,6 +45,42 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (no path)');
+/** An SCP target: the organization root, an OU, or an account. */
+const scpTarget = z
+  .string()
+  .regex(
+    /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/,
+    'expected an organization root (r-…), an OU (ou-…-…) or a 12-digit account id',
+  );
+
+/** The guard (docs/aws.md "Guard"): deny policies AWS enforces on blocked images and snapshots. */
+const guardSchema = z
+  .strictObject({
+    /** `off`: nothing is blocked; `print`: policies printed for your IaC; `iam-policy` / `scp`: applied. */
+    mode: z.enum(['off', 'iam-policy', 'scp', 'print']).default('off'),
+    /** Further policies when one is full: `<name>-2`, `<name>-3`, … (IAM names ≤ 128 characters). */
+    policyName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,120}$/, 'expected an IAM policy name of at most 120 characters')
+      .default('ShareGuardBlocked'),
+    /** iam-policy: the roles in each monitored account the policy is attached to (workload roles). */
+    attachToRoles: z.array(iamRoleName).default([]),
+    scp: z
+      .strictObject({
+        managementAccount: ACCOUNT_ID,
+        /** The role shareguard assumes in the management account; omitted: `aws.defaultRole`. */
+        role: roleSchema.optional(),
+        targets: z.array(scpTarget).min(1, 'list at least one target (root, OU or account) for the SCPs'),
+      })
+      .optional(),
+  })
+  .prefault({})
+  .refine((g) => g.mode !== 'scp' || g.scp !== undefined, {
+    message: 'guard.mode "scp" needs guard.scp: { managementAccount, targets }',
+    path: ['scp'],
+  });
+
 export const configSchema = z.strictObject({
   aws: z
     .strictObject({
@@ -110,7 +146,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   remediation: z
     .strictObject({
-      /** Every rung runs as a plan (EC2 DryRun=true where AWS has it); nothing changes. Also `serve --dry-run`. */
+      /**
+       * Every rung of the removal ladder and every guard change runs as a plan (EC2 DryRun=true where
+       * AWS has it): nothing is changed in AWS. Also `serve --dry-run`.
+       */
       dryRun: z.boolean().default(false),
     })
     .prefault({}),
@@ -125,6 +164,7 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
     })
     .prefault({}),
+  guard: guardSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -5,6 +5,7 @@ import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
 import { Limiter } from '../scan/limiter.ts';
 import { currentTrust } from './trust.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import { holdBackBlockedOwners } from './block-account.ts';
 
 export interface ScanFilters {
   accounts?: string[];
@@ -16,6 +17,8 @@ export interface RecordedScan {
   result: ScanResult;
   /** New and shared-again findings, stored as open: to be posted. */
   toPost: FindingRecord[];
+  /** New shares of blocked owners, closed as blocked (or recorded) by the guard instead of posted. */
+  blockedOwnerShares: FindingRecord[];
   /** Findings that were open and are gone now: their messages say so. */
   resolved: FindingRecord[];
   counts: { new: number; sharedAgain: number; resolved: number; seen: number };
@@ -81,7 +84,11 @@ export async function scanAndRecord(
   const changes = reconcile(known, result.findings, scanned, now);
   const stored = await persist(deps, known, changes);
 
-  const toPost = stored.filter((c) => c.type === 'new' || c.type === 'shared-again').map((c) => c.record);
+  // A blocked owner's new shares are already denied by the guard (ec2:Owner / owner ARN): not posted as open.
+  const { toPost, closed: blockedOwnerShares } = await holdBackBlockedOwners(
+    deps,
+    stored.filter((c) => c.type === 'new' || c.type === 'shared-again').map((c) => c.record),
+  );
   const resolved = stored.filter((c) => c.type === 'resolved').map((c) => c.record);
   deps.log.info(
     {
@@ -95,6 +102,7 @@ export async function scanAndRecord(
   return {
     result,
     toPost,
+    blockedOwnerShares,
     resolved,
     counts: {
       new: count(stored, 'new'),

@@ -7,7 +7,12 @@ export type SharedScanCommand =
   | { type: 'help' }
   | { type: 'status' }
   | { type: 'trusted' }
-  | { type: 'untrust'; accountId: string };
+  | { type: 'untrust'; accountId: string }
+  | { type: 'block'; accountId: string; reason?: string }
+  | { type: 'unblock'; accountId: string };
+
+/** A block reason is kept in the decision log and shown in the channel (escaped there). */
+export const BLOCK_REASON_MAX = 500;
 
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected a region such as us-east-1');
@@ -34,6 +39,24 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
     if (!parsed.success) throw new CommandTextError(`untrust: "${rest[0]}": expected a 12-digit account id`);
     return { type: 'untrust', accountId: parsed.data };
   }
+  if (verb === 'block') {
+    const [account, ...reasonWords] = rest;
+    if (!account) throw new CommandTextError('usage: block <12-digit account id> [reason]');
+    const parsed = accountId.safeParse(account);
+    if (!parsed.success) throw new CommandTextError(`block: "${account}": expected a 12-digit account id`);
+    const reason = reasonWords.join(' ');
+    if (reason.length > BLOCK_REASON_MAX)
+      throw new CommandTextError(
+        `block: the reason is ${reason.length} characters; at most ${BLOCK_REASON_MAX}`,
+      );
+    return { type: 'block', accountId: parsed.data, ...(reason ? { reason } : {}) };
+  }
+  if (verb === 'unblock') {
+    if (rest.length !== 1) throw new CommandTextError('usage: unblock <12-digit account id>');
+    const parsed = accountId.safeParse(rest[0]);
+    if (!parsed.success) throw new CommandTextError(`unblock: "${rest[0]}": expected a 12-digit account id`);
+    return { type: 'unblock', accountId: parsed.data };
+  }
   const filterWords = verb === 'scan' ? rest : words;
   const out: { accounts?: string[]; regions?: string[]; kinds?: ResourceKind[] } = {};
   for (const word of filterWords) {
@@ -41,7 +64,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
     const name = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
     if (eq <= 0 || !(name in FILTERS)) {
       throw new CommandTextError(
-        `unknown word "${word}": expected help, status, trusted, untrust <account>, or filters account=, region=, kind=`,
+        `unknown word "${word}": expected help, status, trusted, untrust <account>, block <account> [reason], unblock <account>, or filters account=, region=, kind=`,
       );
     }
     const values = word

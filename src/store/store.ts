@@ -18,6 +18,7 @@ import type {
   MessageRef,
   TrustEntry,
 } from '../domain/lifecycle.ts';
+import type { BlockedOwner, BlockedResource } from '../domain/guard.ts';
 import { StoreConflictError, StoreError, isConditionalFailure, storeError } from './errors.ts';
 import { GSI1, KEY_ATTRIBUTES, assertCanonicalTime, dayOf, keys } from './table.ts';
 
@@ -88,6 +89,24 @@ export interface Store {
   putTrust(entry: TrustEntry): Promise<boolean>;
   /** False when the account was not trusted. */
   deleteTrust(accountId: string): Promise<boolean>;
+
+  /**
+   * The guard's inputs (docs/store.md "Guard"): resources put on the guard by a Remove decision, one
+   * per finding, and owners blocked by "Block account". The guard policies are derived from these.
+   * Put overwrites (a retried decision replaces its own entry).
+   */
+  putBlockedResource(e: BlockedResource): Promise<void>;
+  /** False when the finding was not on the guard. */
+  deleteBlockedResource(findingId: string): Promise<boolean>;
+  /** Sorted by account, then finding id. */
+  listBlockedResources(q?: { accountId?: string }): Promise<BlockedResource[]>;
+  /** True when the owner was not blocked before (the entry is replaced either way). */
+  putBlockedOwner(e: BlockedOwner): Promise<boolean>;
+  getBlockedOwner(ownerAccountId: string): Promise<BlockedOwner | undefined>;
+  /** False when the owner was not blocked. */
+  deleteBlockedOwner(ownerAccountId: string): Promise<boolean>;
+  /** Sorted by owner account id. */
+  listBlockedOwners(): Promise<BlockedOwner[]>;
 
   /** Appends to the decision log (never overwrites); `at` must be a toISOString() time. */
   appendDecision(rec: DecisionRecord): Promise<void>;
@@ -403,6 +422,93 @@ export class DynamoStore implements Store {
     );
   }
 
+  // ---- guard ----
+
+  async putBlockedResource(e: BlockedResource): Promise<void> {
+    await this.call('PutItem', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.blockedResource(e.accountId, e.findingId), type: 'blocked-resource', ...e },
+        }),
+      ),
+    );
+  }
+
+  async deleteBlockedResource(findingId: string): Promise<boolean> {
+    return this.write('DeleteItem', () =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.blockedResource(accountOfFindingId(findingId), findingId),
+          ConditionExpression: 'attribute_exists(PK)',
+        }),
+      ),
+    );
+  }
+
+  async listBlockedResources(q: { accountId?: string } = {}): Promise<BlockedResource[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression:
+        q.accountId === undefined ? 'PK = :pk' : 'PK = :pk AND begins_with(SK, :account)',
+      ExpressionAttributeValues: {
+        ':pk': keys.blockedResourcePartition,
+        ...(q.accountId === undefined ? {} : { ':account': `${q.accountId}#` }),
+      },
+      ConsistentRead: true,
+    });
+    return items.map((i) => toRecord<BlockedResource>(i));
+  }
+
+  async putBlockedOwner(e: BlockedOwner): Promise<boolean> {
+    const out = await this.call('PutItem', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...keys.blockedOwner(e.ownerAccountId), type: 'blocked-owner', ...e },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    return !out.Attributes;
+  }
+
+  async getBlockedOwner(ownerAccountId: string): Promise<BlockedOwner | undefined> {
+    const out = await this.call('GetItem', () =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: keys.blockedOwner(ownerAccountId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return out.Item ? toRecord<BlockedOwner>(out.Item) : undefined;
+  }
+
+  async deleteBlockedOwner(ownerAccountId: string): Promise<boolean> {
+    return this.write('DeleteItem', () =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.blockedOwner(ownerAccountId),
+          ConditionExpression: 'attribute_exists(PK)',
+        }),
+      ),
+    );
+  }
+
+  async listBlockedOwners(): Promise<BlockedOwner[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.blockedOwnerPartition },
+      ConsistentRead: true,
+    });
+    return items.map((i) => toRecord<BlockedOwner>(i));
+  }
+
   // ---- decisions ----
 
   async appendDecision(rec: DecisionRecord): Promise<void> {
@@ -633,6 +739,15 @@ function findingItem(rec: FindingRecord): Item {
 }
 
 /** The domain record inside an item: the item minus the layout's key attributes. */
+/** Finding ids are `kind:account:region:resourceId` (domain/finding.ts). */
+function accountOfFindingId(findingId: string): string {
+  const account = findingId.split(':')[1];
+  if (!account || !/^\d{12}$/.test(account)) {
+    throw new StoreError(`"${findingId}" is not a finding id (kind:account:region:resource)`);
+  }
+  return account;
+}
+
 function toRecord<T>(item: Item): T {
   const rec: Item = { ...item };
   for (const k of KEY_ATTRIBUTES) delete rec[k];

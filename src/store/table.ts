@@ -19,6 +19,8 @@ import { StoreError, storeError } from './errors.ts';
  * | trust     | TRUST                    | <accountId>               |                |                 |
  * | decision  | DECISIONS#<yyyy-mm-dd>   | <iso time>#<decisionId>   |                |                 |
  * | lease     | LEASE#<name>             | LEASE                     |                |                 |
+ * | blocked   | GUARD#RESOURCE           | <accountId>#<findingId>   |                |                 |
+ * | blocked   | GUARD#OWNER              | <ownerAccountId>          |                |                 |
  */
 export const GSI1 = 'GSI1';
 
@@ -35,6 +37,13 @@ export const keys = {
   decision: (at: string, decisionId: string) => ({ PK: `DECISIONS#${dayOf(at)}`, SK: `${at}#${decisionId}` }),
   lease: (name: string) => ({ PK: `LEASE#${name}`, SK: 'LEASE' }),
   meta: (name: string) => ({ PK: `META#${name}`, SK: 'META' }),
+  blockedResourcePartition: 'GUARD#RESOURCE',
+  blockedResource: (accountId: string, findingId: string) => ({
+    PK: 'GUARD#RESOURCE',
+    SK: `${accountId}#${findingId}`,
+  }),
+  blockedOwnerPartition: 'GUARD#OWNER',
+  blockedOwner: (ownerAccountId: string) => ({ PK: 'GUARD#OWNER', SK: ownerAccountId }),
 } as const;
 
 /** Attributes the layout adds to an item; stripped when it is read back into a domain record. */

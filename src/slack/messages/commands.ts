@@ -27,6 +27,11 @@ export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
   { usage: `${COMMAND} status`, description: 'open findings, the running scan and the last one' },
   { usage: `${COMMAND} trusted`, description: 'the accounts on the trust list' },
   { usage: `${COMMAND} untrust <account id>`, description: 'take an account off the trust list' },
+  {
+    usage: `${COMMAND} block <account id> [reason]`,
+    description: 'deny every image and snapshot of that owner in every monitored account (the guard)',
+  },
+  { usage: `${COMMAND} unblock <account id>`, description: 'take an owner off the guard' },
   { usage: `${COMMAND} help`, description: 'this help' },
 ];
 

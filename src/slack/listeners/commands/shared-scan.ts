@@ -1,5 +1,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { untrustAccount, logRefusal } from '../../../core/decisions.ts';
+import { blockAccount, unblockAccount } from '../../../core/block-account.ts';
+import { blockAccountMessage } from '../../messages/guard.ts';
 import { currentTrust } from '../../../core/trust.ts';
 import { ScanFilterError } from '../../../core/scan-service.ts';
 import { CommandTextError, parseSharedScanText, type SharedScanCommand } from '../../command-text.ts';
@@ -24,7 +26,7 @@ const ephemeral = (m: SlackMessage) => ({
   blocks: m.blocks,
 });
 
-/** `/shared-scan [help | status | trusted | untrust <account> | account= region= kind=]`: parse, authorize, hand to the core. */
+/** `/shared-scan [help | status | trusted | untrust <account> | block <account> [reason] | unblock <account> | account= region= kind=]`: parse, authorize, hand to the core. */
 export function sharedScanCommand(ctx: SlackContext) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
     const payload = slashCommandPayload.safeParse(body);
@@ -116,6 +118,35 @@ export function sharedScanCommand(ctx: SlackContext) {
             }
           }),
         );
+        return;
+      }
+      case 'block':
+      case 'unblock': {
+        const action = command.type === 'block' ? 'block-account' : 'unblock-account';
+        const auth = await ctx.approvers.isApprover(p.user_id);
+        if (!auth.ok) {
+          ctx.deps.log.warn(
+            { user: p.user_id, account: command.accountId, action },
+            `${action} refused: not an approver`,
+          );
+          await ack(ephemeral(refusalMessage(auth.reason)));
+          ctx.track(logRefusal(ctx.deps, action, actor, auth.reason, { ownerAccountId: command.accountId }));
+          return;
+        }
+        await ack();
+        const reason = command.type === 'block' ? command.reason : undefined;
+        const work = ctx.decisions.run(async () => {
+          const r =
+            command.type === 'block'
+              ? await blockAccount(ctx.deps, command.accountId, actor, reason)
+              : await unblockAccount(ctx.deps, command.accountId, actor);
+          const msg = blockAccountMessage(r, actor, reason);
+          if (r.status === 'refused') return reply(msg);
+          await ctx.publisher.refresh(r.records);
+          await ctx.publisher.post(msg);
+          if (p.channel_id !== ctx.deps.config.slack.channel) await reply(msg);
+        });
+        ctx.track(work);
         return;
       }
       case 'scan': {

@@ -1,0 +1,66 @@
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { blockAccount } from '../../../core/block-account.ts';
+import { logRefusal } from '../../../core/decisions.ts';
+import type { Actor } from '../../../domain/lifecycle.ts';
+import { refusalMessage } from '../../messages/index.ts';
+import { blockAccountMessage } from '../../messages/guard.ts';
+import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
+import type { SlackContext } from '../../context.ts';
+
+/** The "Block account" button on a finding message; its value is the finding id (like Trust / Remove). */
+export const BLOCK_ACCOUNT_ACTION = 'block_account';
+
+type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/**
+ * Block account from a finding: ack at once, check who clicked, re-load the finding (the button
+ * carries only its id) and block its owner; the channel is told what was done and the owner's
+ * finding messages are refreshed.
+ */
+export function blockAccountAction(ctx: SlackContext) {
+  return async ({ ack, body }: Args): Promise<void> => {
+    await ack();
+    const payload = blockActionPayload.safeParse(body);
+    if (!payload.success) {
+      ctx.deps.log.warn({ issues: payload.error.issues.length }, 'malformed action payload ignored');
+      return;
+    }
+    const p = payload.data;
+    const channel = p.channel?.id ?? p.container?.channel_id;
+    const userId = p.user.id;
+    const name = p.user.username ?? p.user.name;
+    const actor: Actor = {
+      userId,
+      ...(name ? { userName: name } : {}),
+      ...(p.team?.id ? { teamId: p.team.id } : {}),
+    };
+    const refuse = async (reason: string, target: { findingId?: string; ownerAccountId?: string } = {}) => {
+      ctx.deps.log.warn({ user: userId, action: 'block-account', ...target, reason }, 'decision refused');
+      await logRefusal(ctx.deps, 'block-account', actor, reason, target);
+      if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
+    };
+    const work = ctx.decisions.run(async () => {
+      const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
+      if (!origin.ok) return refuse(origin.reason);
+      const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
+      if (!value.success)
+        return refuse('the button carried something that is not a shareguard finding; nothing was changed');
+      const auth = await ctx.approvers.isApprover(userId);
+      if (!auth.ok) return refuse(auth.reason, { findingId: value.data });
+      const rec = await ctx.deps.store.getFinding(value.data);
+      if (!rec)
+        return refuse('that finding is unknown to shareguard; nothing was changed', {
+          findingId: value.data,
+        });
+      const result = await blockAccount(ctx.deps, rec.finding.ownerAccountId, actor);
+      const msg = blockAccountMessage(result, actor);
+      if (result.status === 'refused') {
+        if (channel) await ctx.publisher.ephemeral(channel, userId, msg);
+        return;
+      }
+      await ctx.publisher.refresh(result.records);
+      await ctx.publisher.post(msg);
+    });
+    ctx.track(work);
+  };
+}

@@ -1,0 +1,94 @@
+import type { BlockAccountResult } from '../../core/block-account.ts';
+import type { Actor } from '../../domain/lifecycle.ts';
+import { context, message, section, type SlackMessage } from './blocks.ts';
+import { code, esc, plural, who } from './text.ts';
+
+type Done = Extract<BlockAccountResult, { status: 'done' }>;
+
+/** Where the guard blocks the owner: "ShareGuardBlocked in 111111111111, …" from the verification evidence. */
+function blockingPolicies(r: Done): string {
+  const places = new Set<string>();
+  for (const v of r.verification)
+    for (const c of v.checks)
+      for (const b of c.verification.blockedBy) places.add(`${b.policy} in ${b.accountId}`);
+  const list = [...places].sort();
+  if (!list.length) return '';
+  const shown = list.slice(0, 6).map((p) => code(p, 120));
+  return `${shown.join(', ')}${list.length > shown.length ? ` and ${list.length - shown.length} more` : ''}`;
+}
+
+function failures(r: Done): string {
+  const lines = [
+    ...r.guard.accounts
+      .filter((a) => a.status === 'failed')
+      .map((a) => `${a.accountId}: ${a.error ?? 'failed'}`),
+    ...r.verification
+      .filter((v) => !v.verified)
+      .map(
+        (v) =>
+          `${v.accountId}: ${v.checks.find((c) => !c.verification.verified)?.verification.detail ?? 'not verified'}`,
+      ),
+  ];
+  const shown = lines.slice(0, 5).map((l) => `• ${esc(l, 300)}`);
+  if (lines.length > shown.length)
+    shown.push(`• and ${lines.length - shown.length} more (see the decision log)`);
+  return shown.join('\n');
+}
+
+/**
+ * The channel message for a Block account / Unblock account outcome (and the reply to whoever asked).
+ * `reason` is user text and everything from AWS is escaped.
+ */
+export function blockAccountMessage(r: BlockAccountResult, by: Actor, reason?: string): SlackMessage {
+  if (r.status === 'refused') {
+    const text = `🚫 ${esc(r.reason, 500)}`;
+    return message(text, [section(text)]);
+  }
+  const owner = code(r.ownerAccountId);
+  const why = reason ? ` Reason: ${esc(reason, 300)}.` : '';
+  const closed = r.records.length;
+  let text: string;
+  let detail: string | undefined;
+  if (r.action === 'block-account') {
+    switch (r.outcome) {
+      case 'blocked': {
+        const where = blockingPolicies(r);
+        text =
+          `⛔ ${who(by)} blocked account ${owner}: every image and snapshot it shares is denied in ` +
+          `${plural(r.guard.mode === 'scp' ? 1 : r.guard.accounts.length, 'monitored account')}` +
+          `${r.guard.mode === 'scp' ? ' (organization SCP)' : ''}, verified by IAM; ` +
+          `${plural(closed, 'finding')} closed as blocked.${why}`;
+        if (where) detail = `Blocked by ${where}.`;
+        break;
+      }
+      case 'recorded':
+        text =
+          r.guard.mode === 'print'
+            ? `📝 ${who(by)} blocked account ${owner}: recorded, but not blocked until the printed policy is applied (\`shareguard guard print\`); ${plural(closed, 'finding')} closed as recorded.${why}`
+            : `📝 ${who(by)} blocked account ${owner}: recorded only — the guard is off, so AWS still lets it be used; ${plural(closed, 'finding')} closed as recorded.${why}`;
+        break;
+      case 'planned':
+        text = `🧪 Dry run: would block account ${owner} (${r.guard.mode}) and close ${plural(r.leftOpen.length, 'finding')}; nothing was changed.`;
+        break;
+      default:
+        text =
+          `⚠️ ${who(by)} blocked account ${owner}, but the guard is not verified everywhere` +
+          `${closed ? ` (${plural(closed, 'finding')} closed where it is)` : ''}; ` +
+          `${plural(r.leftOpen.length, 'finding')} stay open. Block it again to retry.${why}`;
+        detail = failures(r);
+    }
+  } else {
+    switch (r.outcome) {
+      case 'succeeded':
+        text = `✅ ${who(by)} unblocked account ${owner}: the guard no longer denies its images and snapshots; ${plural(closed, 'finding')} open again.`;
+        break;
+      case 'planned':
+        text = `🧪 Dry run: would unblock account ${owner}; nothing was changed.`;
+        break;
+      default:
+        text = `⚠️ ${who(by)} unblocked account ${owner}, but the guard could not be updated everywhere (its deny stays there until \`shareguard guard apply\` succeeds); ${plural(closed, 'finding')} open again.`;
+        detail = failures(r);
+    }
+  }
+  return message(text, [section(text), ...(detail ? [context(detail)] : [])]);
+}

@@ -1,0 +1,186 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { blockAccount, unblockAccount } from '../../src/core/block-account.ts';
+import { scanAndRecord } from '../../src/core/scan-service.ts';
+import { findingId } from '../../src/domain/finding.ts';
+import { account, emptyWorld, image, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
+import {
+  A,
+  ALICE,
+  B,
+  EVIL,
+  OTHER,
+  R,
+  WORKLOAD,
+  actAs,
+  outcomeOf,
+  startBed,
+  type Bed,
+} from '../guard/helpers.ts';
+
+let bed: Bed | undefined;
+afterEach(async () => {
+  await bed?.stop();
+  bed = undefined;
+});
+
+const amiId = (n: number) => `ami-${n.toString(16).padStart(17, '0')}`;
+
+function world(): World {
+  const w = emptyWorld([
+    account(A, [R], { roles: [{ name: WORKLOAD, policies: [] }] }),
+    account(B, [R], { roles: [{ name: WORKLOAD, policies: [] }] }),
+  ]);
+  w.images.push(
+    image(1, R, EVIL, [{ userId: A }]),
+    image(2, R, EVIL, [{ userId: A }, { userId: B }]),
+    image(3, R, OTHER, [{ userId: A }]),
+    image(9, R, EVIL, []), // shared later
+  );
+  w.snapshots.push(snapshot(1, R, EVIL, [B]));
+  w.dbSnapshots.push(rdsSnapshot('customers', R, EVIL, [A]));
+  return w;
+}
+
+const config = (guard: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  accounts: [{ id: A }, { id: B }],
+  regions: [R],
+  guard,
+  ...extra,
+});
+
+const since = () => new Date(Date.now() - 3600_000).toISOString();
+
+describe('Block account', () => {
+  it('with guard.mode print: records the owner, closes its findings as recorded, applies nothing', async () => {
+    bed = await startBed(world(), config({ mode: 'print' }));
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    const r = await blockAccount(d, EVIL, ALICE, 'shared a backdoored AMI');
+    expect(r).toMatchObject({ status: 'done', outcome: 'recorded' });
+    if (r.status !== 'done') return;
+    expect(r.guard.status).toBe('printed');
+    expect(r.guard.calls).toEqual([]);
+    expect(r.records.map((x) => x.state)).toEqual(Array(5).fill('recorded'));
+    expect(r.detail).toMatch(/not blocked until the printed policy is applied/);
+    expect(await d.store.listFindings({ states: ['open'] })).toHaveLength(1); // OTHER's AMI
+    expect(await d.store.getBlockedOwner(EVIL)).toMatchObject({
+      reason: 'shared a backdoored AMI',
+      by: ALICE,
+    });
+    const log = await d.store.listDecisions({ since: since() });
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ action: 'block-account', ownerAccountId: EVIL, outcome: 'recorded' });
+    expect(log[0]!.detail).toMatch(/Reason: shared a backdoored AMI/);
+  });
+
+  it('refuses a trusted owner and a monitored account, and logs the refusal', async () => {
+    bed = await startBed(world(), config({ mode: 'print' }, { trust: { accounts: [{ id: OTHER }] } }));
+    expect(await blockAccount(bed.deps, OTHER, ALICE)).toMatchObject({
+      status: 'refused',
+      reason: /trusted/,
+    });
+    expect(await blockAccount(bed.deps, B, ALICE)).toMatchObject({
+      status: 'refused',
+      reason: /monitored account/,
+    });
+    expect(await unblockAccount(bed.deps, EVIL, ALICE)).toMatchObject({
+      status: 'refused',
+      reason: /not blocked/,
+    });
+    const log = await bed.deps.store.listDecisions({ since: since() });
+    expect(log.map((x) => x.outcome)).toEqual(['refused', 'refused', 'refused']);
+    expect(await bed.deps.store.listBlockedOwners()).toEqual([]);
+  });
+
+  it('dry run: plans the guard and changes nothing (no owner stored, no policy, no finding closed)', async () => {
+    bed = await startBed(
+      world(),
+      config({ mode: 'iam-policy', attachToRoles: [WORKLOAD] }, { remediation: { dryRun: true } }),
+    );
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    const r = await blockAccount(d, EVIL, ALICE);
+    expect(r).toMatchObject({ status: 'done', outcome: 'planned' });
+    if (r.status !== 'done') return;
+    expect(r.guard.status).toBe('planned');
+    expect(r.guard.accounts.map((a) => [a.accountId, a.policies.map((p) => p.change)])).toEqual([
+      [A, ['created']],
+      [B, ['created']],
+    ]);
+    expect(
+      r.guard.calls
+        .filter((c) => /CreatePolicy|AttachRolePolicy/.test(c))
+        .every((c) => c.endsWith('not called (dry run)')),
+    ).toBe(true);
+    expect(await d.store.listBlockedOwners()).toEqual([]);
+    expect(await d.store.listFindings({ states: ['open'] })).toHaveLength(6);
+    const w = await actAs(bed.sim, A, WORKLOAD);
+    expect(
+      await outcomeOf(w.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('ok');
+    w.destroy();
+  });
+
+  it('with iam-policy: blocks the owner in every monitored account, verified; new shares are closed, not posted; unblock reverses', async () => {
+    const w0 = world();
+    bed = await startBed(w0, config({ mode: 'iam-policy', attachToRoles: [WORKLOAD] }));
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    const r = await blockAccount(d, EVIL, ALICE, 'attacker');
+    expect(r, r.status === 'done' ? r.detail : r.reason).toMatchObject({
+      status: 'done',
+      outcome: 'blocked',
+    });
+    if (r.status !== 'done') return;
+    expect(r.verification.map((v) => [v.accountId, v.verified])).toEqual([
+      [A, true],
+      [B, true],
+    ]);
+    expect(r.verification[0]!.checks[0]!.verification.blockedBy).toEqual([
+      { accountId: A, policy: 'ShareGuardBlocked' },
+    ]);
+    expect(r.records).toHaveLength(5);
+    expect(r.records.every((x) => x.state === 'blocked' && x.decision?.action === 'block-account')).toBe(
+      true,
+    );
+    const log = (await d.store.listDecisions({ since: since() })).find((x) => x.action === 'block-account')!;
+    expect(log.outcome).toBe('blocked');
+    expect(log.detail).toMatch(/iam:CreatePolicy arn:aws:iam::111111111111:policy\/ShareGuardBlocked → ok/);
+    expect(log.detail).toMatch(/iam:SimulatePrincipalPolicy .*explicitDeny/);
+
+    // Enforced by AWS for the workload role: the owner's AMI is denied, another owner's is not.
+    const wa = await actAs(bed.sim, A, WORKLOAD);
+    expect(
+      await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('UnauthorizedOperation');
+    expect(
+      await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(3), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('ok');
+
+    // A later share of the blocked owner is closed as blocked by the scan, not posted.
+    bed.sim.state.addLaunchPermission(bed.sim.state.images.get(amiId(9))!, { userId: A });
+    const scan = await scanAndRecord(d, {});
+    expect(scan.toPost).toEqual([]);
+    expect(scan.blockedOwnerShares.map((x) => [x.finding.resourceId, x.state])).toEqual([
+      [amiId(9), 'blocked'],
+    ]);
+
+    // Unblock: the guard no longer denies it, the findings the block closed are open again.
+    const u = await unblockAccount(d, EVIL, ALICE);
+    expect(u).toMatchObject({ status: 'done', outcome: 'succeeded' });
+    if (u.status !== 'done') return;
+    expect(u.records.map((x) => x.state)).toEqual(Array(6).fill('open'));
+    expect(
+      await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('ok');
+    expect(u.guard.accounts.map((a) => a.policies.map((p) => [p.name, p.change, p.detached]))).toEqual([
+      [['ShareGuardBlocked', 'emptied', [WORKLOAD]]],
+      [['ShareGuardBlocked', 'emptied', [WORKLOAD]]],
+    ]);
+    wa.destroy();
+    expect(findingId('ami', A, R, amiId(1))).toBe(
+      u.records.find((x) => x.finding.resourceId === amiId(1))?.finding.id,
+    );
+  });
+});
