@@ -7,7 +7,13 @@ import type { Config } from './config/schema.ts';
 import { RESOURCE_KINDS } from './domain/finding.ts';
 import { roleArn } from './aws/account.ts';
 import { AwsClients } from './aws/clients.ts';
-import { botIdentityPolicy, guardRolePolicy, ownerRolePolicy, scannerRolePolicy } from './aws/iam-policy.ts';
+import {
+  botIdentityPolicy,
+  guardActionsPolicy,
+  ownerRolePolicy,
+  scannerRolePolicy,
+} from './aws/iam-policy.ts';
+import { guardRolePolicy } from './guard/iam-actions.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
 import { formatScanReport, scanExitCode, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
@@ -309,7 +315,9 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
     target === 'owner'
       ? ownerRolePolicy(typed)
       : target === 'guard'
-        ? guardRolePolicy(typed)
+        ? config && config.guard.mode !== 'off'
+          ? guardRolePolicy(config)
+          : guardActionsPolicy(typed)
         : scannerRolePolicy(typed, { remediation: target === 'remediation' || !values['scan-only'] });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;

@@ -1,31 +1,18 @@
 /**
- * What the Block rung needs from the guard (src/guard, the guard engineer's module): write the blocked
- * resource first (write-ahead), apply the guard derived from the store, verify AWS denies its use.
- * A port, so the ladder names exactly what it relies on; `guardPortFor` wires the real guard.
+ * What the Block rung needs from the guard (src/guard): write the blocked resource first (write-ahead),
+ * apply the guard derived from the store, verify AWS denies its use. A port, so the ladder names exactly
+ * what it relies on; `guardPortFor` (guard-wiring.ts) wires the real guard.
  */
-import type { ResourceKind } from '../domain/finding.ts';
-import type { Actor } from '../domain/lifecycle.ts';
+import type { BlockedResource, GuardMode } from '../domain/guard.ts';
 
-/** As agreed in COMMON.md (`src/domain/guard.ts` BlockedResource, owned by the guard engineer). */
-export interface BlockedResource {
-  findingId: string;
-  kind: ResourceKind;
-  accountId: string;
-  region: string;
-  resourceId: string;
-  resourceArn: string;
-  ownerAccountId: string;
-  decisionId: string;
-  by: Actor;
-  at: string;
-}
-
-export type GuardMode = 'off' | 'iam-policy' | 'scp' | 'print';
+export type { BlockedResource, GuardMode };
 
 export interface GuardApplied {
+  /** False when AWS refused the change in some account (then `summary` says why). */
+  ok: boolean;
   /** `"service:Action target → answer"` */
   calls: string[];
-  /** One line: what was applied where (or, in print mode, that nothing was). */
+  /** What was applied where (or, in a dry run, what would be), in plain words. */
   summary: string;
 }
 
@@ -39,6 +26,7 @@ export interface GuardVerified {
 export interface GuardPort {
   mode: GuardMode;
   putBlockedResource(e: BlockedResource): Promise<void>;
-  apply(accountIds: readonly string[]): Promise<GuardApplied>;
+  /** Applies the guard for these accounts; with `planned`, a dry run that renders it as if it were stored. */
+  apply(accountIds: readonly string[], planned?: BlockedResource): Promise<GuardApplied>;
   verify(r: BlockedResource): Promise<GuardVerified>;
 }

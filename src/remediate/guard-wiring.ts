@@ -1,15 +1,25 @@
-/**
- * The real guard behind the Block rung's port. Until the guard module (src/guard) is merged, only
- * `guard.mode: off` exists and the port is never asked to write or apply anything.
- */
+/** The real guard (src/guard) behind the Block rung's port. */
 import type { CoreDeps } from '../core/deps.ts';
+import { applyGuard } from '../guard/apply.ts';
+import { describeApply } from '../guard/cli.ts';
+import { verifyBlocked } from '../guard/verify.ts';
 import type { GuardPort } from './guard-port.ts';
-import { guardModeOf } from './registry.ts';
 
-export function guardPortFor(deps: CoreDeps, _dryRun: boolean): GuardPort {
-  const mode = guardModeOf(deps.config);
-  const missing = async (): Promise<never> => {
-    throw new Error(`guard.mode is ${mode} but this build has no guard module`);
+export function guardPortFor(deps: CoreDeps): GuardPort {
+  return {
+    mode: deps.config.guard.mode,
+    putBlockedResource: (e) => deps.store.putBlockedResource(e),
+    async apply(accountIds, planned) {
+      const r = await applyGuard(deps, {
+        accountIds,
+        ...(planned ? { overlay: { addResources: [planned] } } : {}),
+      });
+      const ok = r.status !== 'failed' && r.status !== 'partial';
+      return { ok, calls: r.calls, summary: describeApply(r).replace(/\n\s*/g, ' ') };
+    },
+    async verify(r) {
+      const v = await verifyBlocked(deps, r);
+      return { verified: v.verified, evidence: v.detail, calls: v.calls };
+    },
   };
-  return { mode, putBlockedResource: missing, apply: missing, verify: missing };
 }
