@@ -47,13 +47,14 @@ export const revokeAtSource: Remediation = {
         };
       }
       const listed = shares.accounts.includes(f.accountId);
+      // After this rung the account is reached only through what remains: an organization/OU share if any.
       const learned =
         f.kind !== 'ami'
           ? 'account'
-          : listed
-            ? 'account'
-            : shares.organizations.length
-              ? 'organization'
+          : shares.organizations.length && (!listed || !dry)
+            ? 'organization'
+            : listed
+              ? 'account'
               : undefined;
       const remaining = [
         ...shares.organizations.map((o) => (o.includes(':ou/') ? `OU ${o}` : `organization ${o}`)),

@@ -1,0 +1,374 @@
+/**
+ * The removal ladder through the real AWS SDK against the simulator: owner-side revoke, delete at the
+ * source, recipient cancel, block with the guard, failures, a crash between rungs, dry run — and, at the
+ * end, that every AWS call made stays within the IAM actions the registry declares.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { CreateVolumeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  decideDeleteAtSource,
+  decideRemove,
+  decideRevokeOrgShare,
+  resumeInterruptedRemovals,
+} from '../../src/core/decisions.ts';
+import { scanAndRecord } from '../../src/core/scan-service.ts';
+import { findingId } from '../../src/domain/finding.ts';
+import { remediationActions } from '../../src/remediate/registry.ts';
+import { KINDS } from '../../src/aws/kinds/index.ts';
+import { EC2_ACTIONS } from '../../src/sim/actions/ec2.ts';
+import { EC2_LAUNCH_ACTIONS } from '../../src/sim/actions/ec2-launch.ts';
+import { RDS_ACTIONS } from '../../src/sim/actions/rds.ts';
+import { RDS_USE_ACTIONS } from '../../src/sim/actions/rds-restore.ts';
+import { IAM_ACTIONS } from '../../src/sim/actions/iam.ts';
+import { ORGANIZATIONS_ACTIONS } from '../../src/sim/actions/organizations.ts';
+import { STS_ACTIONS } from '../../src/sim/actions/sts.ts';
+import { actAs, outcomeOf, startBed, type Bed } from '../guard/helpers.ts';
+import { account, emptyWorld, image, OU, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
+
+const A = '111111111111'; // the monitored account that sees the shares
+const SANDBOX = '777777777777'; // monitored, `trustedSource: false`: shareguard has a role there
+const EVIL = '444444444444'; // outside: no role
+const R = 'us-east-1';
+const ALICE = { userId: 'U0ALICE' };
+const WORKLOAD = 'WorkloadRole';
+
+const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
+const amiId = (n: number) => `ami-${hex(n, 17)}`;
+const snapId = (n: number) => `snap-${hex(n, 17)}`;
+const rdsArn = (owner: string, id: string, cluster = false) =>
+  `arn:aws:rds:${R}:${owner}:${cluster ? 'cluster-snapshot' : 'snapshot'}:${id}`;
+const fid = {
+  ami: (n: number) => findingId('ami', A, R, amiId(n)),
+  snap: (n: number) => findingId('ebs-snapshot', A, R, snapId(n)),
+  db: (owner: string, id: string) => findingId('rds-snapshot', A, R, rdsArn(owner, id)),
+  cluster: (owner: string, id: string) => findingId('rds-cluster-snapshot', A, R, rdsArn(owner, id, true)),
+};
+
+function world(): World {
+  const w = emptyWorld([
+    account(A, [R], { ous: [OU], roles: [{ name: WORKLOAD, policies: [] }] }),
+    account(SANDBOX, [R]),
+  ]);
+  w.images.push(
+    image(1, R, SANDBOX, [{ userId: A }]), // direct from the sandbox: revoke at source
+    image(2, R, SANDBOX, [{ userId: A }, { organizationalUnitArn: OU }]), // direct + OU from the sandbox
+    image(3, R, EVIL, [{ userId: A }]), // direct from outside: recipient cancel
+    image(4, R, EVIL, [{ organizationalUnitArn: OU }]), // OU only from outside: nothing but block
+  );
+  w.snapshots.push(snapshot(1, R, SANDBOX, [A]), snapshot(2, R, EVIL, [A]));
+  w.dbSnapshots.push(rdsSnapshot('orders', R, SANDBOX, [A]), rdsSnapshot('evil-db', R, EVIL, [A]));
+  w.dbClusterSnapshots.push(
+    rdsSnapshot('aurora', R, SANDBOX, [A], 'aurora-postgresql'),
+    rdsSnapshot('evil-aurora', R, EVIL, [A], 'aurora-postgresql'),
+  );
+  return w;
+}
+
+/** Every simulator action any bed of this file answered, for the IAM check at the end. */
+const called = new Map<string, number>();
+const ALL_ACTIONS: Record<string, string> = {};
+for (const [svc, map] of [
+  ['ec2', { ...EC2_ACTIONS, ...EC2_LAUNCH_ACTIONS }],
+  ['rds', { ...RDS_ACTIONS, ...RDS_USE_ACTIONS }],
+  ['iam', IAM_ACTIONS],
+  ['organizations', ORGANIZATIONS_ACTIONS],
+  ['sts', STS_ACTIONS],
+] as const)
+  for (const name of Object.keys(map)) ALL_ACTIONS[name] = svc;
+
+let bed: Bed | undefined;
+/** Calls a test made as a workload (not shareguard): kept out of the IAM check. */
+let workloadCalls: string[] = [];
+afterEach(async () => {
+  if (bed) {
+    for (const name of Object.keys(ALL_ACTIONS)) {
+      const n = bed.sim.calls({ action: name });
+      if (n) called.set(name, (called.get(name) ?? 0) + n);
+    }
+    for (const w of workloadCalls) called.set(w, (called.get(w) ?? 1) - 1);
+  }
+  workloadCalls = [];
+  await bed?.stop();
+  bed = undefined;
+});
+
+async function setup(config: Record<string, unknown> = {}, w: World = world()): Promise<Bed> {
+  bed = await startBed(w, {
+    accounts: [{ id: A }, { id: SANDBOX, trustedSource: false }],
+    regions: [R],
+    ...config,
+  });
+  await scanAndRecord(bed.deps, {});
+  return bed;
+}
+
+const state = () => bed!.sim.state;
+const HOUR_AGO = () => new Date(Date.now() - 3_600_000).toISOString();
+
+describe('revoke at the source (owner account monitored, not a trusted source)', () => {
+  it('removes only the recipient account, for every kind, and the account no longer sees it', async () => {
+    const { deps } = await setup();
+    const cases = [fid.ami(1), fid.snap(1), fid.db(SANDBOX, 'orders'), fid.cluster(SANDBOX, 'aurora')];
+    for (const id of cases) {
+      const res = await decideRemove(deps, id, ALICE);
+      expect(res.records[0], id).toMatchObject({
+        state: 'revoked',
+        decision: { outcome: 'revoked-at-source' },
+      });
+      expect(res.records[0]!.decision!.detail).toMatch(/the account no longer sees it/);
+    }
+    expect(state().image(amiId(1))!.launchPermissions).toEqual([]);
+    // A recipient cancel was not needed: the owner side did it.
+    expect(bed!.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
+    // Scanned again, nothing of the sandbox is seen any more; the revoked findings stay revoked.
+    const again = await scanAndRecord(deps, {});
+    expect(again.result.findings.filter((f) => cases.includes(f.id))).toEqual([]);
+    for (const id of cases) expect((await deps.store.getFinding(id))!.state).toBe('revoked');
+    // The decision log lists each rung with the AWS calls and their answers.
+    const log = await deps.store.listDecisions({ since: HOUR_AGO(), findingId: fid.snap(1) });
+    expect(log[0]).toMatchObject({ action: 'remove', outcome: 'revoked-at-source' });
+    expect(log[0]!.detail).toMatch(/ec2:DescribeSnapshotAttribute .* → 1 permission/);
+    expect(log[0]!.detail).toMatch(/ec2:ModifySnapshotAttribute .*UserId=111111111111 → ok/);
+  });
+
+  it('names an organization/OU share it leaves in place, offers it as its own decision, and blocks meanwhile', async () => {
+    const { deps } = await setup({ guard: { mode: 'iam-policy', attachToRoles: [WORKLOAD] } });
+    const res = await decideRemove(deps, fid.ami(2), ALICE);
+    const rec = res.records[0]!;
+    // Revoked for the account, still visible through the OU: known now, so no recipient cancel is tried
+    // (AWS lets a recipient cancel only direct shares), and the guard blocks it.
+    expect(rec).toMatchObject({ state: 'blocked', orgShares: [OU], finding: { sharedVia: 'organization' } });
+    expect(rec.ladder!.steps.map((s) => [s.id, s.status, s.result])).toEqual([
+      ['revoke-at-source', 'done', 'still-visible'],
+      ['block', 'done', 'blocked'],
+    ]);
+    expect(bed!.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
+    expect(rec.decision!.detail).toContain(`Left in place`);
+    expect(rec.decision!.detail).toContain(OU);
+    expect(state().image(amiId(2))!.launchPermissions).toEqual([{ organizationalUnitArn: OU }]);
+
+    // Its own decision removes the OU share: the account no longer sees it.
+    const org = await decideRevokeOrgShare(deps, fid.ami(2), ALICE);
+    expect(org.records[0]).toMatchObject({ state: 'revoked', decision: { outcome: 'revoked-at-source' } });
+    expect(state().image(amiId(2))!.launchPermissions).toEqual([]);
+  });
+});
+
+describe('delete at the source', () => {
+  it('deletes each kind in the owner account (EC2 asked with DryRun first) and says what AWS kept', async () => {
+    const { deps } = await setup();
+    for (const id of [fid.ami(1), fid.snap(1), fid.db(SANDBOX, 'orders'), fid.cluster(SANDBOX, 'aurora')]) {
+      const res = await decideDeleteAtSource(deps, id, ALICE);
+      expect(res.records[0], id).toMatchObject({
+        state: 'deleted',
+        decision: { outcome: 'deleted-at-source' },
+      });
+    }
+    expect(state().image(amiId(1))).toBeUndefined();
+    expect(state().snapshot(snapId(1))).toBeUndefined();
+    const ami = await deps.store.getFinding(fid.ami(1));
+    expect(ami!.decision!.detail).toMatch(/snapshots were not deleted/);
+    expect(ami!.decision!.detail).toMatch(/Recycle Bin/);
+    const log = await deps.store.listDecisions({ since: HOUR_AGO(), findingId: fid.ami(1) });
+    expect(log[0]!.detail).toMatch(
+      /ec2:DeregisterImage ami-\w+ DryRun → DryRunOperation[^;]*; ec2:DeregisterImage ami-\w+ → ok/,
+    );
+  });
+
+  it('is refused where shareguard has no role in the owner account', async () => {
+    const { deps } = await setup();
+    const res = await decideDeleteAtSource(deps, fid.snap(2), ALICE);
+    expect(res.status).toBe('refused');
+    expect(res.message).toMatch(/no role in the owner account 444444444444/);
+    expect(state().snapshot(snapId(2))).toBeDefined();
+  });
+});
+
+describe('recipient side', () => {
+  it('cancels a direct AMI share, verifies it gone, and learns the share was direct', async () => {
+    const { deps } = await setup();
+    const res = await decideRemove(deps, fid.ami(3), ALICE);
+    expect(res.records[0]).toMatchObject({
+      state: 'removed',
+      decision: { outcome: 'removed' },
+      finding: { sharedVia: 'account' },
+    });
+    expect(state().image(amiId(3))!.launchPermissions).toEqual([]);
+  });
+
+  it('an OU-only AMI: cancel answers NotFound while visible ⇒ organization, kept across scans; recorded with the guard off', async () => {
+    const { deps } = await setup();
+    expect((await deps.store.getFinding(fid.ami(4)))!.finding.sharedVia).toBe('unknown');
+    const res = await decideRemove(deps, fid.ami(4), ALICE);
+    expect(res.records[0]).toMatchObject({ state: 'recorded', finding: { sharedVia: 'organization' } });
+    expect(res.records[0]!.decision!.detail).toMatch(/only the owner 444444444444 can unshare it/);
+    await scanAndRecord(deps, {});
+    expect((await deps.store.getFinding(fid.ami(4)))!.finding.sharedVia).toBe('organization');
+  });
+});
+
+describe('block with the guard', () => {
+  it('EBS and RDS snapshots from outside end blocked (verified); a workload can no longer use them, and can use others', async () => {
+    const { deps, sim } = await setup({ guard: { mode: 'iam-policy', attachToRoles: [WORKLOAD] } });
+    const snap = await decideRemove(deps, fid.snap(2), ALICE);
+    expect(snap.records[0]).toMatchObject({ state: 'blocked', decision: { outcome: 'blocked' } });
+    expect(snap.records[0]!.decision!.detail).toMatch(/ShareGuardBlocked/);
+    const db = await decideRemove(deps, fid.cluster(EVIL, 'evil-aurora'), ALICE);
+    expect(db.records[0]).toMatchObject({ state: 'blocked' });
+    expect(await deps.store.listBlockedResources({ accountId: A })).toHaveLength(2);
+
+    const w = await actAs(sim, A, WORKLOAD);
+    workloadCalls.push('CreateVolume', 'CreateVolume', 'RunInstances');
+    try {
+      expect(
+        await outcomeOf(
+          w.ec2.send(new CreateVolumeCommand({ SnapshotId: snapId(2), AvailabilityZone: `${R}a` })),
+        ),
+      ).toBe('UnauthorizedOperation');
+      expect(
+        await outcomeOf(
+          w.ec2.send(new CreateVolumeCommand({ SnapshotId: snapId(1), AvailabilityZone: `${R}a` })),
+        ),
+      ).toBe('ok');
+      expect(
+        await outcomeOf(w.ec2.send(new RunInstancesCommand({ ImageId: amiId(3), MinCount: 1, MaxCount: 1 }))),
+      ).toBe('ok');
+    } finally {
+      w.destroy();
+    }
+    // Still listed (a recipient cannot remove it): seen again, it stays blocked and is not reposted.
+    const again = await scanAndRecord(deps, {});
+    expect(again.toPost.map((r) => r.finding.id)).not.toContain(fid.snap(2));
+    expect((await deps.store.getFinding(fid.snap(2)))!.state).toBe('blocked');
+  });
+
+  it('guard print: added to the guard, recorded, and the words say it is not blocked yet', async () => {
+    const { deps } = await setup({ guard: { mode: 'print' } });
+    const res = await decideRemove(deps, fid.db(EVIL, 'evil-db'), ALICE);
+    expect(res.records[0]).toMatchObject({ state: 'recorded', decision: { outcome: 'recorded' } });
+    expect(res.records[0]!.decision!.detail).toMatch(/not blocked until the printed policy/);
+    expect(await deps.store.listBlockedResources({ accountId: A })).toHaveLength(1);
+  });
+});
+
+describe('failures, crashes, dry run', () => {
+  it('a failed rung leaves the finding open with AWS’s error; a retry completes it', async () => {
+    const { deps, sim } = await setup();
+    sim.faults.add({
+      action: 'ModifySnapshotAttribute',
+      code: 'UnauthorizedOperation',
+      message: 'You are not authorized to perform this operation.',
+      status: 403,
+      times: 1,
+    });
+    const first = await decideRemove(deps, fid.snap(1), ALICE);
+    expect(first.records[0]).toMatchObject({ state: 'open', decision: { outcome: 'failed' } });
+    expect(first.records[0]!.decision!.detail).toMatch(/UnauthorizedOperation: You are not authorized/);
+    expect(first.message).toMatch(/You can try again/);
+    expect(state().snapshot(snapId(1))!.createVolumePermissions).toEqual([{ userId: A }]);
+
+    const retry = await decideRemove(deps, fid.snap(1), ALICE);
+    expect(retry.records[0]).toMatchObject({ state: 'revoked' });
+  });
+
+  it('a crash between rungs resumes at the rung under way, never repeating a completed one, exactly once', async () => {
+    const { deps, sim } = await setup();
+    // Run rung 1 for real, then leave the record as a crash right after rung 2 was written-ahead would.
+    const rec = (await deps.store.getFinding(fid.ami(4)))!;
+    const decision = {
+      decisionId: 'd-crash',
+      action: 'remove' as const,
+      findingId: rec.finding.id,
+      ownerAccountId: EVIL,
+      by: ALICE,
+      at: '2026-12-01T10:00:00.000Z',
+      outcome: 'pending' as const,
+    };
+    await deps.store.appendDecision(decision);
+    await deps.store.transitionFinding(rec.finding.id, ['open'], {
+      state: 'removing',
+      decision: { decisionId: 'd-crash', action: 'remove', by: ALICE, at: decision.at, outcome: 'pending' },
+      ladder: {
+        decisionId: 'd-crash',
+        action: 'remove',
+        fromState: 'open',
+        dryRun: false,
+        steps: [
+          {
+            id: 'cancel-as-recipient',
+            status: 'done',
+            startedAt: decision.at,
+            completedAt: decision.at,
+            result: 'still-visible',
+            detail: 'reaches it through an OU',
+            calls: ['ec2:CancelImageLaunchPermission → InvalidAMIID.NotFound'],
+            stillVisible: true,
+          },
+          { id: 'block', status: 'attempting', startedAt: decision.at },
+        ],
+      },
+    });
+    const cancelsBefore = sim.calls({ action: 'CancelImageLaunchPermission' });
+    const resumed = await resumeInterruptedRemovals(deps);
+    expect(resumed.map((r) => [r.finding.id, r.state])).toEqual([[fid.ami(4), 'recorded']]);
+    // The completed rung was not repeated.
+    expect(sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(cancelsBefore);
+    expect((await deps.store.getFinding(fid.ami(4)))!.ladder!.steps.map((s) => [s.id, s.status])).toEqual([
+      ['cancel-as-recipient', 'done'],
+      ['block', 'done'],
+    ]);
+    const log = await deps.store.listDecisions({
+      since: decision.at,
+      until: decision.at,
+      findingId: fid.ami(4),
+    });
+    expect(log).toHaveLength(1);
+    expect(log[0]).toMatchObject({ outcome: 'recorded' });
+    // Nothing is left to resume.
+    expect(await resumeInterruptedRemovals(deps)).toEqual([]);
+  });
+
+  it('dry run: every rung is only planned (EC2 DryRun=true), nothing changes, the words say "would"', async () => {
+    const { deps, sim } = await setup({
+      remediation: { dryRun: true },
+      guard: { mode: 'iam-policy', attachToRoles: [WORKLOAD] },
+    });
+    const before = JSON.stringify({
+      i: [1, 2, 3].map((n) => state().image(amiId(n))!.launchPermissions),
+      s: [1, 2].map((n) => state().snapshot(snapId(n))!.createVolumePermissions),
+    });
+    for (const id of [fid.ami(1), fid.ami(3), fid.snap(1), fid.snap(2), fid.db(SANDBOX, 'orders')]) {
+      const res = await decideRemove(deps, id, ALICE);
+      expect(res.records[0], id).toMatchObject({ state: 'open', decision: { dryRun: true } });
+      expect(res.records[0]!.decision!.detail, id).toMatch(/Dry run: would/);
+    }
+    const del = await decideDeleteAtSource(deps, fid.ami(1), ALICE);
+    expect(del.records[0]).toMatchObject({ state: 'open', decision: { dryRun: true } });
+    expect(
+      JSON.stringify({
+        i: [1, 2, 3].map((n) => state().image(amiId(n))!.launchPermissions),
+        s: [1, 2].map((n) => state().snapshot(snapId(n))!.createVolumePermissions),
+      }),
+    ).toBe(before);
+    expect(state().image(amiId(1))).toBeDefined();
+    expect(await deps.store.listBlockedResources({})).toEqual([]);
+    expect(sim.calls({ action: 'CreatePolicy' }) + sim.calls({ action: 'CreatePolicyVersion' })).toBe(0);
+    expect(sim.calls({ action: 'ModifyDBSnapshotAttribute' })).toBe(0);
+  });
+});
+
+afterAll(() => {
+  // Every call shareguard made in these tests is one the registry (or the scan) declares.
+  const declared = new Set<string>([
+    'ec2:DescribeRegions',
+    'sts:AssumeRole',
+    ...Object.values(KINDS).flatMap((k) => k.scanActions),
+    ...Object.values(remediationActions()).flat(),
+  ]);
+  const made = [...called]
+    .filter(([, n]) => n > 0)
+    .map(([name]) => `${ALL_ACTIONS[name]}:${name}`)
+    .sort();
+  expect(made.length).toBeGreaterThan(10);
+  expect(made.filter((a) => !declared.has(a))).toEqual([]);
+});
