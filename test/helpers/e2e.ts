@@ -29,7 +29,7 @@ export interface E2E {
   events: string;
   command(text: string, user?: string): Promise<{ status: number; body: string }>;
   click(
-    action: 'trust' | 'remove',
+    action: 'trust' | 'remove' | 'delete-at-source' | 'revoke-org-share',
     findingId: string,
     user?: string,
     messageTs?: string,
@@ -48,6 +48,10 @@ export async function startE2E(
     dataDir?: string;
     accounts?: string[];
     teamId?: string;
+    /** Accounts (of `accounts`) marked `trustedSource: false`: shareguard acts there as owner. */
+    untrustedSources?: string[];
+    /** More config sections (guard, remediation), as in shareguard.yml. */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<E2E> {
   const sim = await start({ world });
@@ -56,7 +60,9 @@ export async function startE2E(
   const config = resolveConfig(
     {
       accounts: (options.accounts ?? world.accounts.map((a) => a.id)).map((id) =>
-        id === world.homeAccount ? { id, role: 'none' } : { id },
+        id === world.homeAccount
+          ? { id, role: 'none' }
+          : { id, ...(options.untrustedSources?.includes(id) ? { trustedSource: false } : {}) },
       ),
       aws: { endpoint: sim.endpoint, maxAttempts: 2 },
       trust: { accounts: (options.trust ?? []).map((id) => ({ id })) },
@@ -68,6 +74,7 @@ export async function startE2E(
       },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },
+      ...options.config,
     },
     { source: 'test' },
   );

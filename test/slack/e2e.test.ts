@@ -67,7 +67,9 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     // The confirm dialog lists the rungs that will run, generated from the registry.
     expect(blocksText(direct)).toContain('1) cancel the launch permission as recipient');
     // A recipient cannot tell how an AMI reached it: the message claims no share path.
-    expect(blocksText(direct)).toContain('directly or through the organization — AWS does not tell a recipient');
+    expect(blocksText(direct)).toContain(
+      'directly or through the organization — AWS does not tell a recipient',
+    );
     // Attacker-controlled names never ping the channel.
     expect(blocksText(await e2e.messageFor(amiId(3)))).not.toContain('<!channel>');
 
