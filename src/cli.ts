@@ -7,7 +7,7 @@ import type { Config } from './config/schema.ts';
 import { RESOURCE_KINDS } from './domain/finding.ts';
 import { roleArn } from './aws/account.ts';
 import { AwsClients } from './aws/clients.ts';
-import { botIdentityPolicy, scannerRolePolicy } from './aws/iam-policy.ts';
+import { botIdentityPolicy, guardRolePolicy, ownerRolePolicy, scannerRolePolicy } from './aws/iam-policy.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
 import { formatScanReport, scanExitCode, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
@@ -21,13 +21,15 @@ Usage:
                   [--kinds LIST] [--trust IDS] [--no-trust-monitored] [--endpoint URL] [--json]
   shareguard serve [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                    [--kinds LIST] [--trust IDS] [--channel ID] [--approvers IDS]
-                   [--store embedded|memory|dynamodb] [--no-schedule]
+                   [--store embedded|memory|dynamodb] [--no-schedule] [--dry-run]
+  shareguard remediate --plan [--config FILE]  the removal ladder of every open finding (changes nothing)
   shareguard store init [--config FILE]       create the DynamoDB table
   shareguard config check [--config FILE]
   shareguard guard print [--config FILE] [--format iam|scp] [--account ID]
                                               the guard policies (deny blocked images/snapshots)
   shareguard guard apply [--config FILE] [--world FILE] [--dry-run]
-  shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only] [--for scanner|bot]
+  shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only]
+                        [--for scanner|remediation|owner|guard|bot]
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
   shareguard demo [--yes-trust|--yes-remove]  the bundled demo organization, Slack side included
   shareguard help
@@ -199,12 +201,15 @@ const SERVE_OPTIONS = {
   approvers: { type: 'string' },
   store: { type: 'string' },
   'no-schedule': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 async function cmdServe(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parse(args, SERVE_OPTIONS);
   if (values.json) throw new UsageError('--json is for scan, not serve');
   const runtime = await loadRuntime(values, overridesFrom(values), env);
+  // Every remediation rung runs as a plan: EC2 DryRun=true, nothing changes, messages say "would".
+  if (values['dry-run']) runtime.config.remediation.dryRun = true;
   const { startServer, ServeSetupError } = await import('./serve.ts');
   let server;
   try {
@@ -278,8 +283,9 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
     for: { type: 'string' },
   });
   const target = values.for ?? 'scanner';
-  if (target !== 'scanner' && target !== 'bot')
-    throw new UsageError(`--for: expected "scanner" or "bot", got "${target}"`);
+  const TARGETS = ['scanner', 'remediation', 'owner', 'guard', 'bot'];
+  if (!TARGETS.includes(target))
+    throw new UsageError(`--for: expected one of ${TARGETS.join(', ')}, got "${target}"`);
   const file = configPath(values.config, env);
   const config = file
     ? await loadConfig({ file, env, overrides: overridesFrom({ kinds: values.kinds }) })
@@ -296,9 +302,15 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
     throw new UsageError(
       `--kinds: unknown kind ${unknown.join(', ')}; expected ${RESOURCE_KINDS.join(', ')}`,
     );
-  const policy = scannerRolePolicy(kinds as (typeof RESOURCE_KINDS)[number][], {
-    remediation: !values['scan-only'],
-  });
+  const typed = kinds as (typeof RESOURCE_KINDS)[number][];
+  // scanner: listing (+ the recipient-side rungs unless --scan-only); remediation: the same, in full;
+  // owner: the owner-side rungs (sandbox accounts' roles); guard: what the guard calls.
+  const policy =
+    target === 'owner'
+      ? ownerRolePolicy(typed)
+      : target === 'guard'
+        ? guardRolePolicy(typed)
+        : scannerRolePolicy(typed, { remediation: target === 'remediation' || !values['scan-only'] });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;
 }
@@ -330,6 +342,27 @@ async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number>
   }
 }
 
+async function cmdRemediate(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string', short: 'c' }, plan: { type: 'boolean' } });
+  if (!values.plan) throw new UsageError('remediate: only --plan exists (Remove is decided in Slack)');
+  const file = configPath(values.config, env);
+  if (!file)
+    throw new UsageError('remediate --plan needs the config (store and accounts): pass --config FILE');
+  const config = await loadConfig({ file, env });
+  const [{ openStore }, { formatRemediationPlan }] = await Promise.all([
+    import('./store/index.ts'),
+    import('./remediate/plan-report.ts'),
+  ]);
+  const store = await openStore(config.store, { fallbackRegion: config.aws.homeRegion });
+  try {
+    const open = await store.listFindings({ states: ['open'] });
+    process.stdout.write(`${formatRemediationPlan(config, open)}\n`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
 async function cmdSim(args: string[]): Promise<number> {
   const { runSimCommand } = await import('./sim/cli.ts');
   return runSimCommand(args);
@@ -347,6 +380,7 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
   config: cmdConfig,
   'iam-policy': cmdIamPolicy,
   guard: cmdGuard,
+  remediate: cmdRemediate,
   sim: cmdSim,
   demo: cmdDemo,
 };

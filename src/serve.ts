@@ -9,6 +9,7 @@ import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedRemovals } from './core/decisions.ts';
+import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest } from './jobs/digest-job.ts';
 import { startSchedules } from './jobs/scheduler.ts';
@@ -87,7 +88,7 @@ export async function startServer(options: {
   let stopSchedules: (() => Promise<void>) | undefined;
   try {
     const app = createSlackApp(slack, identity, log);
-    const publisher = new Publisher(app.client, store, config.slack.channel!, log);
+    const publisher = new Publisher(app.client, store, config.slack.channel!, log, remediationView(config));
     const ctx: SlackContext = {
       deps,
       publisher,

@@ -1,4 +1,5 @@
 import type { ResourceKind } from '../domain/finding.ts';
+import { remediationActions } from '../remediate/registry.ts';
 import { KINDS } from './kinds/index.ts';
 
 /** Actions the scan needs whatever the kinds: listing enabled regions. */
@@ -10,20 +11,16 @@ export interface PolicyDocument {
 }
 
 /**
- * The least-privilege policy for the role shareguard assumes in each monitored account,
- * generated from what each kind module declares.
+ * The least-privilege policy for the role shareguard assumes in each monitored account, generated from
+ * what each kind module declares (scan) and what the remediation registry's recipient-side rungs call.
  */
 export function scannerRolePolicy(
   kinds: readonly ResourceKind[],
   options: { remediation: boolean },
 ): PolicyDocument {
   const scan = new Set(BASE_SCAN_ACTIONS);
-  const remediate = new Set<string>();
-  for (const kind of kinds) {
-    for (const a of KINDS[kind].scanActions) scan.add(a);
-    if (options.remediation)
-      for (const step of KINDS[kind].remediation) for (const a of step.iamActions) remediate.add(a);
-  }
+  for (const kind of kinds) for (const a of KINDS[kind].scanActions) scan.add(a);
+  const remediate = new Set(options.remediation ? remediationActions(kinds).remediation : []);
   for (const a of scan) remediate.delete(a);
   const statements: PolicyDocument['Statement'] = [
     { Sid: 'ShareGuardScan', Effect: 'Allow', Action: [...scan].sort(), Resource: '*' },
@@ -38,6 +35,36 @@ export function scannerRolePolicy(
       Resource: '*',
     });
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/**
+ * The owner-side policy: for a monitored account marked `trustedSource: false` (a sandbox), the actions
+ * revoke-at-source, revoke-org-share and delete-at-source call there (add it to that account's role).
+ */
+export function ownerRolePolicy(kinds: readonly ResourceKind[]): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ShareGuardActAtSource',
+        Effect: 'Allow',
+        Action: remediationActions(kinds).owner,
+        // EC2 image/snapshot ARNs carry no account and RDS snapshot names are the owner's own: `*` in the
+        // owner account's own role is the narrowest that works for all of them.
+        Resource: '*',
+      },
+    ],
+  };
+}
+
+/** The guard's policy: what the guard (src/guard) calls in monitored accounts or the management account. */
+export function guardRolePolicy(kinds: readonly ResourceKind[]): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ShareGuardGuard', Effect: 'Allow', Action: remediationActions(kinds).guard, Resource: '*' },
+    ],
+  };
 }
 
 /** The policy for shareguard's own identity: assume the scanning role in each monitored account. */

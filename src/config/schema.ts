@@ -22,6 +22,11 @@ const accountSchema = z.strictObject({
   name: z.string().min(1).max(64).optional(),
   /** Omitted: `aws.defaultRole`. `none`: the home credentials. */
   role: roleSchema.optional(),
+  /**
+   * false: what this account shares into the others is NOT trusted (a sandbox): its shares are findings,
+   * and shareguard may revoke (or delete) them at the source with this account's role. Default true.
+   */
+  trustedSource: z.boolean().optional(),
 });
 
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
@@ -139,6 +144,12 @@ export const configSchema = z.strictObject({
       dataDir: z.string().default('.shareguard/data'),
     })
     .prefault({}),
+  remediation: z
+    .strictObject({
+      /** Every rung runs as a plan (EC2 DryRun=true where AWS has it); nothing changes. Also `serve --dry-run`. */
+      dryRun: z.boolean().default(false),
+    })
+    .prefault({}),
   schedule: z
     .strictObject({
       scan: cronExpression.default('0 */6 * * *'),
@@ -148,12 +159,6 @@ export const configSchema = z.strictObject({
         .refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin')
         .default('UTC'),
       enabled: z.boolean().default(true),
-    })
-    .prefault({}),
-  remediation: z
-    .strictObject({
-      /** Every remediation and guard change runs as a plan: nothing is changed in AWS. */
-      dryRun: z.boolean().default(false),
     })
     .prefault({}),
   guard: guardSchema,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor, DecisionRecord, DecisionSummary, FindingRecord } from '../domain/lifecycle.ts';
-import { remediate } from '../remediate/remediate.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
-import { describeAwsError } from '../aws/errors.ts';
+import type { LadderAction } from '../remediate/registry.ts';
+import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 
 /** What a decision did: `records` are the findings whose messages must change. */
@@ -25,7 +24,16 @@ function alreadyDecided(rec: FindingRecord): string {
     case 'resolved':
       return `${rec.finding.resourceId} is no longer shared with ${rec.finding.accountId}; nothing to do.`;
     case 'owner-only':
+    case 'recorded':
       return `Remove was already decided${by}; only the owner ${rec.finding.ownerAccountId} can unshare it.`;
+    case 'revoked':
+      return `The share of ${rec.finding.resourceId} was already revoked at the source${by}.`;
+    case 'deleted':
+      return `${rec.finding.resourceId} was already deleted at the source${by}.`;
+    case 'blocked':
+      return `${rec.finding.resourceId} is already blocked${by}.`;
+    case 'open':
+      return `${rec.finding.resourceId} is open: use Remove first.`;
     default:
       return `${rec.finding.resourceId} is ${rec.state}.`;
   }
@@ -52,7 +60,7 @@ export async function logRefusal(
 
 async function unknownFinding(
   deps: CoreDeps,
-  action: 'trust' | 'remove',
+  action: 'trust',
   by: Actor,
   findingId: string,
 ): Promise<DecisionResult> {
@@ -64,102 +72,87 @@ async function unknownFinding(
   };
 }
 
+/** Refusal of a ladder decision, in words for the person who clicked. */
+function ladderRefusal(action: LadderAction) {
+  return (deps: CoreDeps, by: Actor, findingId: string) =>
+    async (reason: string, rec?: FindingRecord): Promise<DecisionResult> => {
+      await logRefusal(deps, action, by, reason, {
+        findingId,
+        ...(rec ? { ownerAccountId: rec.finding.ownerAccountId } : {}),
+      });
+      if (!rec)
+        return {
+          status: 'refused',
+          message: 'That finding is unknown to shareguard; nothing was changed.',
+          records: [],
+        };
+      const state = reason.startsWith('already') || reason.startsWith('lost the race');
+      return {
+        status: 'refused',
+        message: state
+          ? alreadyDecided(rec)
+          : `${reason[0]!.toUpperCase()}${reason.slice(1)}; nothing was changed.`,
+        records: [],
+      };
+    };
+}
+
 /**
  * Remove: claim the finding (open → removing, one conditional write, so of any number of concurrent
- * clicks exactly one proceeds), write the decision, carry it out in AWS, record the outcome.
+ * clicks exactly one proceeds), write the decision, then walk the removal ladder (core/ladder.ts):
+ * revoke at the source, cancel as recipient, block use — every rung that applies, each recorded before
+ * it is attempted.
  */
 export async function decideRemove(deps: CoreDeps, findingId: string, by: Actor): Promise<DecisionResult> {
-  const rec = await deps.store.getFinding(findingId);
-  if (!rec) return unknownFinding(deps, 'remove', by, findingId);
-  if (rec.state !== 'open') {
-    await logRefusal(deps, 'remove', by, `already ${rec.state}`, { findingId });
-    return { status: 'refused', message: alreadyDecided(rec), records: [] };
-  }
-  const at = nowIso(deps);
-  const decision: DecisionRecord = {
-    decisionId: randomUUID(),
-    action: 'remove',
-    findingId,
-    ownerAccountId: rec.finding.ownerAccountId,
-    by,
-    at,
-    outcome: 'pending',
-  };
-  const claim = await deps.store.transitionFinding(findingId, ['open'], {
-    state: 'removing',
-    decision: { decisionId: decision.decisionId, action: 'remove', by, at, outcome: 'pending' },
+  return decideLadder(deps, 'remove', findingId, by, {
+    refused: ladderRefusal('remove')(deps, by, findingId),
   });
-  if (!claim.ok) {
-    await logRefusal(deps, 'remove', by, `lost the race: ${claim.current?.state ?? 'gone'}`, { findingId });
-    return {
-      status: 'refused',
-      message: claim.current ? alreadyDecided(claim.current) : 'That finding is gone.',
-      records: [],
-    };
-  }
-  await deps.store.appendDecision(decision);
-  return carryOutRemoval(deps, claim.record, decision);
 }
 
-/** The AWS part of Remove, from a finding already in `removing`; also used to finish one a crash interrupted. */
-async function carryOutRemoval(
+/** Delete at the source (owner-side role only): its own button and confirm. */
+export async function decideDeleteAtSource(
   deps: CoreDeps,
-  rec: FindingRecord,
-  decision: DecisionRecord,
+  findingId: string,
+  by: Actor,
 ): Promise<DecisionResult> {
-  const f = rec.finding;
-  const account = monitoredAccounts(deps.config).find((a) => a.id === f.accountId);
-  let outcome: 'succeeded' | 'owner-only' | 'failed';
-  let detail: string;
-  let calls: string[] = [];
-  if (!account) {
-    outcome = 'failed';
-    detail = `Account ${f.accountId} is no longer monitored, so shareguard has no role to act with.`;
-  } else {
-    try {
-      const result = await remediate(f, { ec2: () => deps.clients.ec2(account, f.region) });
-      ({ outcome, detail, calls } = result);
-    } catch (err) {
-      outcome = 'failed';
-      detail = `Could not reach AWS: ${describeAwsError(err)}`;
-    }
-  }
-  const state = outcome === 'succeeded' ? 'removed' : outcome === 'owner-only' ? 'owner-only' : 'open';
-  const summary: DecisionSummary = {
-    decisionId: decision.decisionId,
-    action: 'remove',
-    by: decision.by,
-    at: decision.at,
-    outcome,
-    detail,
-  };
-  const done = await deps.store.transitionFinding(f.id, ['removing'], { state, decision: summary });
-  await deps.store.completeDecision(
-    decision,
-    outcome,
-    calls.length ? `${detail} [${calls.join('; ')}]` : detail,
-    nowIso(deps),
-  );
-  deps.log.info({ findingId: f.id, outcome, calls, by: decision.by.userId }, 'remove decision carried out');
-  const record = done.ok ? done.record : (done.current ?? rec);
-  return { status: 'done', message: detail, records: [record] };
+  return decideLadder(deps, 'delete-at-source', findingId, by, {
+    refused: ladderRefusal('delete-at-source')(deps, by, findingId),
+  });
 }
+
+/** Revoke an AMI's organization/OU share at the source (offered when a revoke left one in place). */
+export async function decideRevokeOrgShare(
+  deps: CoreDeps,
+  findingId: string,
+  by: Actor,
+): Promise<DecisionResult> {
+  return decideLadder(deps, 'revoke-org-share', findingId, by, {
+    refused: ladderRefusal('revoke-org-share')(deps, by, findingId),
+  });
+}
+
+const LADDER_ACTIONS: ReadonlySet<DecisionRecord['action']> = new Set([
+  'remove',
+  'delete-at-source',
+  'revoke-org-share',
+]);
 
 /**
- * Finishes Remove decisions a crash left in `removing` (the decision was written, the outcome was not).
- * Removal is idempotent, so running it again is safe.
+ * Finishes ladder decisions a crash left in `removing` (the decision was written, the outcome was not).
+ * Rungs recorded as done are not repeated; the one under way is run again (every rung reads before it
+ * writes, so running it again is safe).
  */
 export async function resumeInterruptedRemovals(deps: CoreDeps): Promise<FindingRecord[]> {
   const out: FindingRecord[] = [];
   for (const rec of await deps.store.listFindings({ states: ['removing'] })) {
     const d = rec.decision;
-    if (!d || d.action !== 'remove') continue;
+    if (!d || !LADDER_ACTIONS.has(d.action)) continue;
     const pending = (
       await deps.store.listDecisions({ since: d.at, until: d.at, findingId: rec.finding.id })
     ).find((x) => x.decisionId === d.decisionId);
     const decision: DecisionRecord = pending ?? {
       decisionId: d.decisionId,
-      action: 'remove',
+      action: d.action,
       findingId: rec.finding.id,
       ownerAccountId: rec.finding.ownerAccountId,
       by: d.by,
@@ -167,9 +160,11 @@ export async function resumeInterruptedRemovals(deps: CoreDeps): Promise<Finding
       outcome: 'pending',
     };
     if (!pending) await deps.store.appendDecision(decision);
-    if (decision.outcome !== 'pending') continue;
-    deps.log.warn({ findingId: rec.finding.id }, 'finishing a removal interrupted by a restart');
-    out.push(...(await carryOutRemoval(deps, rec, decision)).records);
+    deps.log.warn(
+      { findingId: rec.finding.id, action: d.action },
+      'finishing a decision interrupted by a restart',
+    );
+    out.push(...(await carryOutLadder(deps, rec, decision)).records);
   }
   return out;
 }
@@ -192,7 +187,7 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
     outcome: 'succeeded',
     detail: `Account ${owner} added to the trust list.`,
   };
-  const claim = await deps.store.transitionFinding(findingId, ['open', 'owner-only'], {
+  const claim = await deps.store.transitionFinding(findingId, ['open', 'owner-only', 'recorded'], {
     state: 'trusted',
     decision: summary,
   });
@@ -225,10 +220,10 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
   });
   const records = [claim.record];
   for (const other of await deps.store.listFindings({
-    states: ['open', 'owner-only'],
+    states: ['open', 'owner-only', 'recorded'],
     ownerAccountId: owner,
   })) {
-    const res = await deps.store.transitionFinding(other.finding.id, ['open', 'owner-only'], {
+    const res = await deps.store.transitionFinding(other.finding.id, ['open', 'owner-only', 'recorded'], {
       state: 'trusted',
       decision: summary,
     });

@@ -26,7 +26,7 @@ export async function currentTrust(
     policy: makeTrustPolicy({
       trusted,
       trustMonitoredAccounts: config.trust.monitoredAccounts,
-      monitoredAccountIds: config.accounts.map((a) => a.id),
+      monitoredAccountIds: config.accounts.filter((a) => a.trustedSource !== false).map((a) => a.id),
     }),
   };
 }

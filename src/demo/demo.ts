@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { main } from '../cli.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FindingRecord } from '../domain/lifecycle.ts';
-import { removalPlan } from '../domain/removal.ts';
+import { confirmWords, remediationContext } from '../remediate/registry.ts';
 import { startServer, type RunningServer } from '../serve.ts';
 import { renderMessage } from '../slack/local-api/render.ts';
 import { startLocalSlackApi, type LocalSlackApi } from '../slack/local-api/server.ts';
@@ -120,7 +120,7 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
         say(
           `\n• ${f.kind} ${f.resourceId} from ${f.ownerAccountId} in ${f.accountName ?? f.accountId} ${f.region}`,
         );
-        say(`  Remove would: ${removalPlan(f).summary}.`);
+        say(`  Remove would: ${confirmWords('remove', f, remediationContext(config, f))}`);
         const choice: Choice =
           mode === 'trust-all'
             ? 'trust'
@@ -186,17 +186,26 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
   }
 }
 
-/** Non-interactive default: show one of each outcome (removed, owner-only, trusted) and leave the rest open. */
+/**
+ * Non-interactive default: one of each rung of the removal ladder — a revoke at the source (the sandbox's
+ * snapshot: shareguard has a role in the owner account), a recipient cancel (an AMI shared directly),
+ * a block (an RDS cluster snapshot: nothing else applies) — and one trust; the rest stays open.
+ */
 function walkthroughChoices(open: readonly FindingRecord[]): Map<string, Choice> {
   const out = new Map<string, Choice>();
-  const direct = open.find((r) => r.finding.kind === 'ami' && r.finding.sharedVia === 'account');
-  if (direct) out.set(direct.finding.id, 'remove');
-  const ownerOnly = open.find((r) => r.finding.kind === 'ebs-snapshot');
-  if (ownerOnly) out.set(ownerOnly.finding.id, 'remove');
-  const trustable = open.find((r) => r.finding.kind === 'ami' && r.finding.sharedVia === 'organization');
-  if (trustable) out.set(trustable.finding.id, 'trust');
+  const pick = (test: (r: FindingRecord) => boolean, choice: Choice) => {
+    const r = open.find((x) => !out.has(x.finding.id) && test(x));
+    if (r) out.set(r.finding.id, choice);
+  };
+  pick((r) => r.finding.ownerAccountId === SANDBOX, 'remove');
+  pick((r) => r.finding.kind === 'ami' && r.finding.ownerAccountId === '444444444444', 'remove');
+  pick((r) => r.finding.kind === 'rds-cluster-snapshot', 'remove');
+  pick((r) => r.finding.kind === 'ami' && r.finding.ownerAccountId === '888888888888', 'trust');
   return out;
 }
+
+/** The demo's sandbox account (demo/shareguard.yml: `trustedSource: false`). */
+const SANDBOX = '777777777777';
 
 async function ask(rl: ReturnType<typeof createInterface>): Promise<Choice> {
   for (;;) {

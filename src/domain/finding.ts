@@ -3,11 +3,37 @@ export const RESOURCE_KINDS = ['ami', 'ebs-snapshot', 'rds-snapshot', 'rds-clust
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /**
- * How the resource reached the monitored account. `account`: its permissions name the account
- * directly (a recipient can cancel an AMI share). `organization`: only through an organization or OU
- * share (a recipient cannot remove it).
+ * How the resource reached the monitored account (docs/aws.md §1).
+ * - `account`: its permissions name the account directly (known: snapshots can only be shared so;
+ *   AMIs when the owner side was read, or the recipient's cancel succeeded).
+ * - `organization`: only through an organization or OU share (known from the owner side, or because
+ *   `CancelImageLaunchPermission` answered `InvalidAMIID.NotFound` while the AMI stayed visible).
+ * - `unknown`: an AMI as listed by a recipient: AWS returns direct and organization/OU shares alike,
+ *   so nobody may claim either until one of the above is known.
  */
-export type SharedVia = 'account' | 'organization';
+export const SHARED_VIA = ['account', 'organization', 'unknown'] as const;
+export type SharedVia = (typeof SHARED_VIA)[number];
+
+/** "directly or through the organization — AWS does not tell a recipient" and friends, for humans. */
+export function sharedViaWords(v: SharedVia): string {
+  switch (v) {
+    case 'account':
+      return 'directly with the account';
+    case 'organization':
+      return 'through an organization or OU';
+    case 'unknown':
+      return 'directly or through the organization — AWS does not tell a recipient';
+  }
+}
+
+/**
+ * What a scan lists says nothing about AMI share paths; a path learned earlier (owner side, a cancel
+ * attempt) is kept, so a later listing never turns a known value back into `unknown`.
+ */
+export function keepKnownSharedVia(current: Finding, previous: Finding | undefined): Finding {
+  if (!previous || current.sharedVia !== 'unknown' || previous.sharedVia === 'unknown') return current;
+  return { ...current, sharedVia: previous.sharedVia };
+}
 
 /** A resource shared into a monitored account by another account. Pure data, no SDK types. */
 export interface Finding {

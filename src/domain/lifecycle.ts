@@ -1,4 +1,4 @@
-import type { Finding, ResourceKind } from './finding.ts';
+import { keepKnownSharedVia, type Finding, type ResourceKind } from './finding.ts';
 
 /**
  * Where a finding stands.
@@ -79,6 +79,60 @@ export interface DecisionSummary {
   outcome: DecisionOutcome;
   /** What AWS answered, in plain words. */
   detail?: string;
+  /** Carried out as a plan only (remediation.dryRun): nothing was changed. */
+  dryRun?: boolean;
+}
+
+/** The rungs of the removal ladder (src/remediate/registry.ts), strongest first per kind. */
+export const REMEDIATION_IDS = [
+  'revoke-at-source',
+  'cancel-as-recipient',
+  'block',
+  'delete-at-source',
+  'revoke-org-share',
+] as const;
+export type RemediationId = (typeof REMEDIATION_IDS)[number];
+
+/**
+ * What one rung achieved: `removed` (gone from the account's view), `revoked-at-source`,
+ * `deleted-at-source`, `blocked` (verified), `recorded` (guard off/print), `still-visible` (it did its
+ * part but the account still sees the resource: the next rung applies), `would` (dry run: allowed,
+ * nothing changed), `error` (failed).
+ */
+export type StepResult =
+  | 'removed'
+  | 'revoked-at-source'
+  | 'deleted-at-source'
+  | 'blocked'
+  | 'recorded'
+  | 'still-visible'
+  | 'would'
+  | 'error';
+
+/**
+ * One rung of a decision's ladder. Written as `attempting` before AWS is called and completed after,
+ * so a restart knows exactly which rungs finished (never repeated) and which one was under way
+ * (run again: every rung is idempotent, reading before it writes).
+ */
+export interface LadderStep {
+  id: RemediationId;
+  status: 'attempting' | 'done' | 'failed';
+  startedAt: string;
+  completedAt?: string;
+  result?: StepResult;
+  detail?: string;
+  calls?: string[];
+  stillVisible?: boolean;
+}
+
+/** The ladder of the decision in progress (or last carried out) on a finding. */
+export interface LadderProgress {
+  decisionId: string;
+  action: DecisionAction;
+  /** The state to go back to when a rung fails (the finding stays retryable). */
+  fromState: FindingState;
+  dryRun: boolean;
+  steps: LadderStep[];
 }
 
 /** Where a finding is shown in Slack. */
@@ -100,6 +154,10 @@ export interface FindingRecord {
   previousDecision?: DecisionSummary;
   sharedAgainAt?: string;
   message?: MessageRef;
+  /** The rungs of the current / last ladder, step by step (write-ahead). */
+  ladder?: LadderProgress;
+  /** Organization / OU shares seen at the source and left in place: offered as their own decision. */
+  orgShares?: string[];
   /** Incremented on every write; writes are conditional on it (no transactions in dynalite). */
   version: number;
 }
@@ -117,6 +175,8 @@ export interface DecisionRecord {
   detail?: string;
   /** When the outcome was recorded (the log entry is written before the AWS call, then completed). */
   completedAt?: string;
+  /** Carried out as a plan only (remediation.dryRun): nothing was changed. */
+  dryRun?: boolean;
 }
 
 export interface TrustEntry {
@@ -131,6 +191,17 @@ export type ScannedScope = ReadonlySet<string>;
 export const scopeKey = (accountId: string, region: string, kind: ResourceKind): string =>
   `${accountId}|${region}|${kind}`;
 
+/** Closed states from which a finding seen again is "shared again" (posted again). */
+const SHARED_AGAIN_FROM: ReadonlySet<FindingState> = new Set([
+  'removed',
+  'revoked',
+  'deleted',
+  'resolved',
+  'trusted',
+]);
+/** States in which a finding no longer listed becomes `resolved`. */
+const RESOLVABLE: ReadonlySet<FindingState> = new Set(['open', 'recorded', 'owner-only']);
+
 export type LifecycleChange =
   | { type: 'new'; record: FindingRecord }
   | { type: 'shared-again'; record: FindingRecord }
@@ -139,10 +210,13 @@ export type LifecycleChange =
 
 /**
  * Pure reconciliation of a scan's untrusted findings against what the store knew:
- * new ones are posted; known open ones just get `lastSeenAt`; known closed ones (removed or resolved)
- * that show up again are posted again as "shared again"; open ones missing from a scope the scan covered
- * are resolved. Trusted ones that show up again stay trusted unless their owner left the trust list
- * (the scan's trust rules already dropped trusted owners, so a trusted record seen here is untrusted now).
+ * new ones are posted; known open ones just get `lastSeenAt`; known closed ones (removed, revoked,
+ * deleted or resolved) that show up again are posted again as "shared again"; a blocked one that is
+ * still visible stays blocked (the guard still denies it; nothing to repost); open and recorded ones
+ * missing from a scope the scan covered are resolved. Trusted ones that show up again stay trusted unless
+ * their owner left the trust list (the scan's trust rules already dropped trusted owners, so a trusted
+ * record seen here is untrusted now). A share path known from an earlier removal attempt or the owner
+ * side is kept: a recipient's listing never knows it (`unknown`).
  */
 export function reconcile(
   known: ReadonlyMap<string, FindingRecord>,
@@ -152,9 +226,10 @@ export function reconcile(
 ): LifecycleChange[] {
   const changes: LifecycleChange[] = [];
   const seen = new Set<string>();
-  for (const finding of current) {
-    seen.add(finding.id);
-    const prev = known.get(finding.id);
+  for (const listed of current) {
+    seen.add(listed.id);
+    const prev = known.get(listed.id);
+    const finding = keepKnownSharedVia(listed, prev?.finding);
     if (!prev) {
       changes.push({
         type: 'new',
@@ -162,7 +237,7 @@ export function reconcile(
       });
       continue;
     }
-    if (prev.state === 'removed' || prev.state === 'resolved' || prev.state === 'trusted') {
+    if (SHARED_AGAIN_FROM.has(prev.state)) {
       const record: FindingRecord = {
         finding,
         state: 'open',
@@ -180,7 +255,7 @@ export function reconcile(
   for (const prev of known.values()) {
     if (seen.has(prev.finding.id)) continue;
     // Closed or in-flight records keep their outcome; only ones still waiting on someone can resolve.
-    if (prev.state !== 'open' && prev.state !== 'owner-only') continue;
+    if (!RESOLVABLE.has(prev.state)) continue;
     if (!scanned.has(scopeKey(prev.finding.accountId, prev.finding.region, prev.finding.kind))) continue;
     changes.push({
       type: 'resolved',

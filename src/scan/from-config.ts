@@ -26,7 +26,8 @@ export function scanRequestFromConfig(config: Config): ScanRequest {
     trust: makeTrustPolicy({
       trusted: config.trust.accounts.map((t) => ({ accountId: t.id, ...(t.note ? { note: t.note } : {}) })),
       trustMonitoredAccounts: config.trust.monitoredAccounts,
-      monitoredAccountIds: accounts.map((a) => a.id),
+      // Accounts marked `trustedSource: false` (sandboxes) are monitored, but what they share is a finding.
+      monitoredAccountIds: config.accounts.filter((a) => a.trustedSource !== false).map((a) => a.id),
     }),
   };
 }

@@ -2,7 +2,14 @@ import type { WebClient } from '@slack/web-api';
 import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
-import { findingMessage, ownerGroupMessage, planScanPosts, type SlackMessage } from './messages/index.ts';
+import {
+  findingMessage,
+  NO_REMEDIATION_VIEW,
+  ownerGroupMessage,
+  planScanPosts,
+  type RemediationView,
+  type SlackMessage,
+} from './messages/index.ts';
 
 /**
  * Posts findings to the channel and keeps their messages in step with the store. A message shows one
@@ -14,6 +21,8 @@ export class Publisher {
     private readonly store: Store,
     private readonly channel: string,
     private readonly log: Logger,
+    /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
+    private readonly view: RemediationView = NO_REMEDIATION_VIEW,
   ) {}
 
   async post(msg: SlackMessage, channel = this.channel): Promise<MessageRef> {
@@ -31,7 +40,7 @@ export class Publisher {
     records: readonly FindingRecord[],
     maxMessages: number,
   ): Promise<{ messages: number; posted: number; overflow: number }> {
-    const plan = planScanPosts(records, maxMessages);
+    const plan = planScanPosts(records, maxMessages, this.view);
     let posted = 0;
     for (const p of plan.posts) {
       try {
@@ -75,7 +84,7 @@ export class Publisher {
     ref: MessageRef,
     fresh: readonly FindingRecord[],
   ): Promise<SlackMessage> {
-    if (!ref.findingIds || ref.findingIds.length <= 1) return findingMessage(record);
+    if (!ref.findingIds || ref.findingIds.length <= 1) return findingMessage(record, this.view);
     const latest = new Map(fresh.map((r) => [r.finding.id, r]));
     const missing = ref.findingIds.filter((id) => !latest.has(id));
     if (missing.length) for (const [id, r] of await this.store.getFindings(missing)) latest.set(id, r);
@@ -83,7 +92,7 @@ export class Publisher {
       const r = latest.get(id);
       return r ? [r] : [];
     });
-    return ownerGroupMessage(record.finding.ownerAccountId, group);
+    return ownerGroupMessage(record.finding.ownerAccountId, group, 1, 1, this.view);
   }
 
   async ephemeral(channel: string, user: string, msg: SlackMessage): Promise<void> {

@@ -48,13 +48,16 @@ describe('shareguard scan (the command line)', () => {
     ]);
     expect(code).toBe(1);
     const out = JSON.parse(stdout);
-    expect(out.summary).toEqual({ findings: 3, trustedSkipped: 2, targetsScanned: 3, targetsFailed: 1 });
+    // 777777777777 (the demo's sandbox) is not monitored in this run, so what it shares is untrusted.
+    expect(out.summary).toEqual({ findings: 4, trustedSkipped: 2, targetsScanned: 3, targetsFailed: 1 });
     expect(
       out.findings.map((f: { resourceId: string; sharedVia: string }) => `${f.resourceId}/${f.sharedVia}`),
     ).toEqual([
       'snap-0badc0ffee000001/account',
-      'ami-0badc0ffee0000003/organization',
-      'ami-0badc0ffee0000001/account',
+      // A recipient's listing never tells direct from organization shares (docs/aws.md §1).
+      'ami-0badc0ffee0000003/unknown',
+      'ami-0badc0ffee0000001/unknown',
+      'snap-0a5a5a5a5a5a50001/account',
     ]);
     expect(out.targets).toContainEqual(
       expect.objectContaining({ accountId: '555555555555', region: '*', status: 'error' }),
@@ -120,7 +123,7 @@ describe('shareguard scan (the command line)', () => {
       /rds-cluster-snapshot\s+data 333333333333\s+us-east-1\s+arn:aws:rds:us-east-1:444444444444:cluster-snapshot:aurora-orders-2024-11-01/,
     );
     expect(stdout).toMatch(
-      /2 untrusted shared resources in 1 of 4 accounts \(9 account-regions scanned, 1 failed: 555555555555 AccessDenied/,
+      /2 untrusted shared resources in 1 of 5 accounts \(10 account-regions scanned, 1 failed: 555555555555 AccessDenied/,
     );
   });
 

@@ -39,8 +39,9 @@ describe('scan against the simulator', () => {
     expect(byKind('rds-cluster-snapshot')).toHaveLength(130);
     expect(new Set(result.findings.map((f) => f.id)).size).toBe(result.findings.length);
     expect(result.targets).toEqual([{ accountId: A, region: 'us-east-1', status: 'ok' }]);
-    // 2,500 AMIs at 1,000 a page are 3 pages for `self` and 3 for the direct listing.
-    expect(sim.calls({ action: 'DescribeImages', account: A })).toBe(6);
+    // 2,500 AMIs at 1,000 a page: ONE paginated `self` listing, 3 pages (the old second, "direct"
+    // listing doubled this to 6 and told nothing: docs/aws.md §1).
+    expect(sim.calls({ action: 'DescribeImages', account: A })).toBe(3);
     expect(sim.calls({ action: 'DescribeSnapshots', account: A })).toBe(2);
     expect(sim.calls({ action: 'DescribeDBSnapshots', account: A })).toBe(3);
     expect(sim.calls({ action: 'DescribeDBClusterSnapshots', account: A })).toBe(2);
@@ -76,9 +77,11 @@ describe('scan against the simulator', () => {
       'ou-only',
     ]);
     expect(byName['deprecated']!.deprecationTime).toBe('2024-06-01T00:00:00.000Z');
-    expect(byName['direct-and-ou']!.sharedVia).toBe('account');
-    expect(byName['org-only']!.sharedVia).toBe('organization');
-    expect(byName['ou-only']!.sharedVia).toBe('organization');
+    // A recipient cannot tell direct from organization/OU shares: nothing is claimed (docs/aws.md §1).
+    for (const name of ['deprecated', 'direct-and-ou', 'org-only', 'ou-only', 'direct-and-public'])
+      expect(byName[name]!.sharedVia).toBe('unknown');
+    // One listing per account-region, whatever mix of shares.
+    expect(sim.calls({ action: 'DescribeImages', account: A })).toBe(1);
     expect(byName['direct-and-public']!.public).toBe(true);
     expect(byName['org-only']).toMatchObject({
       kind: 'ami',
@@ -183,15 +186,17 @@ describe('scan against the simulator', () => {
       ...emptyWorld([account(A, ['us-east-1']), account(B, ['us-east-1'])]),
       throttle: { scale: 0.02 },
     };
-    world.images.push(image(1, 'us-east-1', EVIL, [{ userId: A }, { userId: B }]));
+    // 1,001 AMIs are 2 pages: with the snapshot listing, 3 EC2 calls per account-region against a bucket of 2.
+    for (let i = 0; i < 1001; i++)
+      world.images.push(image(i, 'us-east-1', EVIL, [{ userId: A }, { userId: B }]));
     world.snapshots.push(snapshot(1, 'us-east-1', EVIL, [A, B]));
     world.dbSnapshots.push(rdsSnapshot('orders', 'us-east-1', EVIL, [A, B]));
     sim = await startSim(world);
 
     const result = await scanWorld(sim, { accounts: [A, B], regions: ['us-east-1'], maxAttempts: 10 });
 
-    expect(result.summary).toMatchObject({ findings: 6, targetsFailed: 0 });
-    // Each account-region needs 4 EC2 calls (2 AMI listings + snapshots); more were sent, so some were throttled.
+    expect(result.summary).toMatchObject({ findings: 2006, targetsFailed: 0 });
+    // Each account-region needs 3 EC2 calls (2 AMI pages + snapshots); more were sent, so some were throttled.
     expect(
       sim.calls({ action: 'DescribeImages' }) + sim.calls({ action: 'DescribeSnapshots' }),
     ).toBeGreaterThan(6);
@@ -216,7 +221,8 @@ describe('scan against the simulator', () => {
   it('keeps within the account-region token buckets when paced to them', async () => {
     // The simulator's buckets at 2% of AWS's: 2 describe calls at once, then one every 2.5 s.
     const world = { ...emptyWorld([account(A, ['us-east-1'])]), throttle: { scale: 0.02 } };
-    for (let i = 0; i < 6; i++) world.images.push(image(i, 'us-east-1', EVIL, [{ userId: A }]));
+    // 1,001 AMIs are 2 pages: with the snapshot listing, 3 calls against a bucket of 2.
+    for (let i = 0; i < 1001; i++) world.images.push(image(i, 'us-east-1', EVIL, [{ userId: A }]));
     world.snapshots.push(snapshot(1, 'us-east-1', EVIL, [A]));
     sim = await startSim(world);
 
@@ -230,7 +236,7 @@ describe('scan against the simulator', () => {
       maxAttempts: 1,
     });
 
-    expect(result.summary).toMatchObject({ findings: 7, targetsFailed: 0 });
+    expect(result.summary).toMatchObject({ findings: 1002, targetsFailed: 0 });
     expect(sim.calls({ action: 'DescribeImages' }) + sim.calls({ action: 'DescribeSnapshots' })).toBe(3);
   });
 

@@ -5,28 +5,24 @@ import { collect, isoDate, type KindContext, type ResourceKindModule } from './k
 const PAGE_SIZE = 1000;
 
 /**
- * AMIs the account can launch but does not own (aws-facts.md §1): `ExecutableBy=self` covers direct,
- * organization and OU shares; a second listing by the account's own id tells the direct ones apart.
+ * AMIs the account can launch but does not own (docs/aws.md §1): one paginated `ExecutableBy=self`
+ * listing covers direct, organization and OU shares. Listing by the account's own id is the same
+ * scope (AWS documents it), so no listing tells a recipient how an AMI reached it: `sharedVia` is
+ * `unknown` here and becomes known only from the owner side or a cancel attempt (src/remediate).
  * Deprecated AMIs are hidden unless asked for, and a deprecated backdoored image is still launchable.
  */
 async function list(ctx: KindContext): Promise<Finding[]> {
-  const client = ctx.ec2();
   const accountId = ctx.account.id;
-  const describe = (executableBy: string) =>
-    collect(
-      paginateDescribeImages(
-        { client, pageSize: PAGE_SIZE },
-        { ExecutableUsers: [executableBy], IncludeDeprecated: true },
-      ),
-      (page) => page.Images,
-    );
-  const shared = (await describe('self')).filter(
-    (img) => img.ImageId && img.OwnerId && img.OwnerId !== accountId,
+  const images = await collect(
+    paginateDescribeImages(
+      { client: ctx.ec2(), pageSize: PAGE_SIZE },
+      { ExecutableUsers: ['self'], IncludeDeprecated: true },
+    ),
+    (page) => page.Images,
   );
-  if (shared.length === 0) return [];
-  // Only worth a second round of calls when something is shared in at all.
-  const direct = new Set((await describe(accountId)).map((img) => img.ImageId));
-  return shared.map((img) => toFinding(img, ctx, direct.has(img.ImageId) ? 'account' : 'organization'));
+  return images
+    .filter((img) => img.ImageId && img.OwnerId && img.OwnerId !== accountId)
+    .map((img) => toFinding(img, ctx, 'unknown'));
 }
 
 export function toFinding(
@@ -63,12 +59,5 @@ export const ami: ResourceKindModule = {
   label: 'AMI',
   service: 'ec2',
   scanActions: ['ec2:DescribeImages'],
-  remediation: [
-    {
-      id: 'cancel-launch-permission',
-      description: "Remove the account from the AMI's launch permissions (direct shares only)",
-      iamActions: ['ec2:CancelImageLaunchPermission', 'ec2:DescribeImages'],
-    },
-  ],
   list,
 };

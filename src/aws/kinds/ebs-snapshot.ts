@@ -47,6 +47,5 @@ export const ebsSnapshot: ResourceKindModule = {
   label: 'EBS snapshot',
   service: 'ec2',
   scanActions: ['ec2:DescribeSnapshots'],
-  remediation: [],
   list,
 };

@@ -13,4 +13,4 @@ export const KINDS: Record<ResourceKind, ResourceKindModule> = {
   'rds-cluster-snapshot': rdsClusterSnapshot,
 };
 
-export type { ResourceKindModule, KindContext, RemediationStep } from './kind.ts';
+export type { ResourceKindModule, KindContext } from './kind.ts';

@@ -11,16 +11,10 @@ export interface KindContext {
   rds(): RDSClient;
 }
 
-/** One step a remediation can take, with the IAM actions it needs (for `shareguard iam-policy`). */
-export interface RemediationStep {
-  id: string;
-  description: string;
-  iamActions: string[];
-}
-
 /**
  * A resource kind: how to enumerate what was shared into an account, how to turn it into a Finding,
- * and the IAM actions each step needs. Adding a kind is one such module plus its simulator part.
+ * and the IAM actions listing needs. What can be done about a finding lives in the remediation registry
+ * (src/remediate/registry.ts). Adding a kind is one such module, its ladder there, and its simulator part.
  */
 export interface ResourceKindModule {
   kind: ResourceKind;
@@ -29,8 +23,6 @@ export interface ResourceKindModule {
   service: 'ec2' | 'rds';
   /** IAM actions the scanning role needs to list this kind. */
   scanActions: string[];
-  /** What a recipient can do about it; empty when AWS offers a recipient nothing (aws-facts.md §2). */
-  remediation: RemediationStep[];
   /** Every resource of this kind shared into the account-region by another account (trust not applied). */
   list(ctx: KindContext): Promise<Finding[]>;
 }

@@ -39,6 +39,5 @@ export const rdsClusterSnapshot: ResourceKindModule = {
   label: 'RDS cluster snapshot',
   service: 'rds',
   scanActions: ['rds:DescribeDBClusterSnapshots'],
-  remediation: [],
   list,
 };

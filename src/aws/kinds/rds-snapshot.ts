@@ -36,6 +36,5 @@ export const rdsSnapshot: ResourceKindModule = {
   label: 'RDS DB snapshot',
   service: 'rds',
   scanActions: ['rds:DescribeDBSnapshots'],
-  remediation: [],
   list,
 };

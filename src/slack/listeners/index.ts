@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ACTIONS, COMMAND } from '../messages/index.ts';
 import type { SlackContext } from '../context.ts';
-import { removeAction, trustAction } from './actions/decision.ts';
+import { deleteAtSourceAction, removeAction, revokeOrgShareAction, trustAction } from './actions/decision.ts';
 import { BLOCK_ACCOUNT_ACTION, blockAccountAction } from './actions/block-account.ts';
 import { sharedScanCommand } from './commands/shared-scan.ts';
 
@@ -9,5 +9,7 @@ export function registerListeners(app: App, ctx: SlackContext): void {
   app.command(COMMAND, sharedScanCommand(ctx));
   app.action(ACTIONS.remove, removeAction(ctx));
   app.action(ACTIONS.trust, trustAction(ctx));
+  app.action(ACTIONS.deleteAtSource, deleteAtSourceAction(ctx));
+  app.action(ACTIONS.revokeOrgShare, revokeOrgShareAction(ctx));
   app.action(BLOCK_ACCOUNT_ACTION, blockAccountAction(ctx));
 }

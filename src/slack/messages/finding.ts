@@ -1,13 +1,14 @@
 /** The message for one finding: what was shared, by whom, and Trust / Remove while nobody decided. */
 import type { Button, KnownBlock } from '@slack/types';
-import type { Finding, ResourceKind } from '../../domain/finding.ts';
+import { sharedViaWords, type Finding, type ResourceKind } from '../../domain/finding.ts';
 import type {
   DecisionAction,
   DecisionOutcome,
   DecisionSummary,
   FindingRecord,
 } from '../../domain/lifecycle.ts';
-import { removalPlan } from '../../domain/removal.ts';
+import { applicableRungs, confirmWords } from '../../remediate/registry.ts';
+import type { RemediationContext } from '../../remediate/types.ts';
 import {
   actions,
   button,
@@ -21,7 +22,20 @@ import {
 import { clean, code, esc, slackDate, truncate, who } from './text.ts';
 
 /** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
-export const ACTIONS = { trust: 'shareguard.trust', remove: 'shareguard.remove' } as const;
+export const ACTIONS = {
+  trust: 'shareguard.trust',
+  remove: 'shareguard.remove',
+  deleteAtSource: 'shareguard.delete-at-source',
+  revokeOrgShare: 'shareguard.revoke-org-share',
+} as const;
+
+/**
+ * What the remediation rungs depend on for a finding (owner-side role, guard mode, dry run), so the
+ * buttons and confirm dialogs say exactly what will run. Built from the config by `remediationView`
+ * (src/remediate/registry.ts); without one, nothing is assumed: no owner side, guard off.
+ */
+export type RemediationView = (f: Finding) => RemediationContext;
+export const NO_REMEDIATION_VIEW: RemediationView = () => ({ guardMode: 'off', dryRun: false });
 export type ShareguardActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 
 export const KIND_LABELS: Record<ResourceKind, string> = {
@@ -45,7 +59,7 @@ export function accountText(f: Pick<Finding, 'accountId' | 'accountName'>): stri
 }
 
 export function sharedViaText(f: Pick<Finding, 'sharedVia'>): string {
-  return f.sharedVia === 'organization' ? 'through an organization or OU' : 'directly with the account';
+  return sharedViaWords(f.sharedVia);
 }
 
 /** Notes worth a glance: public, deprecated, not allowed by Allowed AMIs. `asOf` decides "deprecated" (pure). */
@@ -82,27 +96,94 @@ export function trustButton(ownerAccountId: string, findingId: string): Button {
   });
 }
 
-export function removeButton(f: Finding, text = 'Remove'): Button {
-  const plan = removalPlan(f);
-  const recipientCan = plan.action === 'cancel-launch-permission';
+/** Remove: its confirm dialog lists the rungs that will run, in order (generated from the registry). */
+export function removeButton(
+  f: Finding,
+  text = 'Remove',
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button {
+  const ctx = view(f);
+  const onlyRecord =
+    applicableRungs('remove', f, ctx).every((r) => r.id === 'block') && ctx.guardMode === 'off';
   return button({
-    text,
+    text: ctx.dryRun ? `${text} (dry run)` : text,
     actionId: ACTIONS.remove,
     value: f.id,
     style: 'danger',
     confirm: {
-      title: recipientCan ? `Remove this ${kindLabel(f.kind)} share?` : 'Only the owner can unshare this',
-      text: plan.confirmText,
-      confirm: recipientCan ? 'Remove' : 'Record decision',
+      title: ctx.dryRun
+        ? `Dry run: remove this ${kindLabel(f.kind)}?`
+        : onlyRecord
+          ? 'Only the owner can unshare this'
+          : `Remove this ${kindLabel(f.kind)}?`,
+      text: confirmWords('remove', f, ctx),
+      confirm: onlyRecord ? 'Record decision' : 'Remove',
       deny: 'Cancel',
       style: 'danger',
     },
   });
 }
 
-/** Trust (for the owner) and Remove (for this finding), both carrying only the finding id. */
-export function findingButtons(f: Finding): Button[] {
-  return [trustButton(f.ownerAccountId, f.id), removeButton(f)];
+/** Delete at the source: only when shareguard has a role in the owner account; its own confirm. */
+export function deleteAtSourceButton(
+  f: Finding,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button | undefined {
+  const ctx = view(f);
+  if (applicableRungs('delete-at-source', f, ctx).length === 0) return undefined;
+  return button({
+    text: ctx.dryRun ? 'Delete at source (dry run)' : 'Delete at source',
+    actionId: ACTIONS.deleteAtSource,
+    value: f.id,
+    style: 'danger',
+    confirm: {
+      title: `Delete this ${kindLabel(f.kind)} in its owner account?`,
+      text: confirmWords('delete-at-source', f, ctx),
+      confirm: 'Delete',
+      deny: 'Cancel',
+      style: 'danger',
+    },
+  });
+}
+
+/** Revoke the organization share at the source: offered when a revoke left one in place (AMIs). */
+export function revokeOrgShareButton(
+  record: FindingRecord,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button | undefined {
+  const f = record.finding;
+  const ctx = view(f);
+  if (!record.orgShares?.length || applicableRungs('revoke-org-share', f, ctx).length === 0) return undefined;
+  return button({
+    text: 'Revoke organization share',
+    actionId: ACTIONS.revokeOrgShare,
+    value: f.id,
+    style: 'danger',
+    confirm: {
+      title: 'Revoke the organization share?',
+      text: confirmWords('revoke-org-share', f, ctx),
+      confirm: 'Revoke',
+      deny: 'Cancel',
+      style: 'danger',
+    },
+  });
+}
+
+/** Trust (for the owner), Remove and, where the owner side allows, Delete at source; each carries only the finding id. */
+export function findingButtons(f: Finding, view: RemediationView = NO_REMEDIATION_VIEW): Button[] {
+  const del = deleteAtSourceButton(f, view);
+  return [trustButton(f.ownerAccountId, f.id), removeButton(f, 'Remove', view), ...(del ? [del] : [])];
+}
+
+/** Buttons still useful once Remove ended blocked / recorded: the owner-side decisions. */
+export function afterRemoveButtons(
+  record: FindingRecord,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button[] {
+  if (!['blocked', 'recorded', 'owner-only'].includes(record.state)) return [];
+  const org = revokeOrgShareButton(record, view);
+  const del = deleteAtSourceButton(record.finding, view);
+  return [...(org ? [org] : []), ...(del ? [del] : [])];
 }
 
 const ACTION_WORDS: Record<DecisionAction, string> = {
@@ -128,6 +209,8 @@ const DONE_WORDS: Record<DecisionAction, string> = {
 export function describeDecision(d: DecisionSummary, ownerAccountId: string): string {
   const by = `${who(d.by)} ${slackDate(d.at)}`;
   const detail = d.detail ? `: ${esc(d.detail, DETAIL_MAX)}` : '';
+  if (d.dryRun && d.outcome !== 'pending' && d.outcome !== 'failed')
+    return `🧪 dry run of ${ACTION_WORDS[d.action]} by ${by}, nothing changed${detail}`;
   const outcomes: Record<DecisionOutcome, string> = {
     succeeded: `${d.action === 'remove' ? '✅' : '🛡'} ${DONE_WORDS[d.action]} by ${by}${detail}`,
     pending: `⏳ ${ACTION_WORDS[d.action]} requested by ${by}${detail}`,
@@ -152,30 +235,48 @@ export function outcomeLine(record: FindingRecord): string | undefined {
   const detail = d?.detail ? esc(d.detail, DETAIL_MAX) : '';
   switch (record.state) {
     case 'open':
-      if (!d || d.outcome === 'succeeded' || d.outcome === 'pending') return undefined;
-      if (d.outcome === 'failed') {
-        return `⚠️ *${d.action === 'remove' ? 'Removal' : 'Trust'} failed*${by}${detail ? `. AWS said: ${detail}` : ''}. You can try again.`;
+    case 'blocked':
+    case 'recorded':
+      if (d?.dryRun && d.outcome !== 'pending' && d.outcome !== 'failed')
+        return `🧪 *Dry run*${by}, nothing changed: ${detail || 'nothing applies.'}`;
+      if (d?.outcome === 'failed') {
+        const what = ACTION_WORDS[d.action];
+        return `⚠️ *${what.charAt(0).toUpperCase()}${what.slice(1)} failed*${by}${detail ? `. ${detail}` : ''}. You can try again.`;
       }
+      if (record.state === 'blocked')
+        return `⛔ *Blocked*${by}: ${detail || 'the guard denies its use.'}${orgSharesText(record)}`;
+      if (record.state === 'recorded')
+        return `ℹ️ *Remove recorded*${by}: ${detail || `only the owner ${owner} can unshare it.`}${orgSharesText(record)}`;
+      if (!d || d.outcome === 'succeeded' || d.outcome === 'pending') return undefined;
       return describeDecision(d, f.ownerAccountId);
     case 'removing':
-      return `⏳ *Removing*${d ? ` — requested${by}` : ''}…`;
+      return `⏳ *${d?.action === 'delete-at-source' ? 'Deleting at the source' : 'Removing'}*${d ? ` — requested${by}` : ''}…`;
     case 'removed':
       return `✅ *Removed*${by}: ${detail || `AWS cancelled the share; it is no longer shared with ${code(f.accountId, 40)}.`}`;
+    case 'revoked':
+      return `✅ *Revoked at the source*${by}: ${detail || `the owner ${owner} no longer shares it with ${code(f.accountId, 40)}.`}`;
+    case 'deleted':
+      return `🗑 *Deleted at the source*${by}: ${detail || `it no longer exists in the owner account ${owner}.`}`;
     case 'trusted':
       return `🛡 *Trusted*${by}: account ${owner} is on the trust list; what it shares is no longer reported.`;
-    case 'owner-only': {
-      const plan = removalPlan(f);
-      const reason = plan.action === 'owner-only' ? ` (${esc(plan.reason, 300)})` : '';
+    case 'owner-only':
+      // Records from before the removal ladder.
       return (
-        `ℹ️ *Remove approved*${by}. AWS lets a recipient remove nothing here${reason}; ` +
+        `ℹ️ *Remove approved*${by}. AWS lets a recipient remove nothing here; ` +
         `only the owner ${owner} can unshare it.${detail ? ` ${detail}` : ''}`
       );
-    }
     case 'resolved': {
       const earlier = d ? ` Earlier: ${describeDecision(d, f.ownerAccountId)}.` : '';
       return `✔️ *Resolved* ${slackDate(record.resolvedAt ?? record.lastSeenAt)}: no longer shared with this account.${earlier}`;
     }
   }
+}
+
+/** "Still shared with organization … (left in place)": the share Remove never removes as a side effect. */
+function orgSharesText(record: FindingRecord): string {
+  const orgs = record.orgShares ?? [];
+  if (!orgs.length) return '';
+  return ` Still shared through ${orgs.map((o) => code(o, 120)).join(', ')} (left in place: it reaches other accounts too).`;
 }
 
 /** The "🔁 Shared again" line, naming the decision taken before (who, when, what). */
@@ -202,7 +303,10 @@ const STATE_EMOJI: Record<FindingRecord['state'], string> = {
 };
 
 /** One finding: header, what it is, notes, shared-again line, then buttons (open) or the outcome line. */
-export function findingMessage(record: FindingRecord): SlackMessage {
+export function findingMessage(
+  record: FindingRecord,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): SlackMessage {
   const f = record.finding;
   const label = kindLabel(f.kind);
   const owner = truncate(clean(f.ownerAccountId), 40);
@@ -240,7 +344,11 @@ export function findingMessage(record: FindingRecord): SlackMessage {
 
   const outcome = outcomeLine(record);
   if (outcome) blocks.push(section(outcome));
-  if (record.state === 'open') blocks.push(actions(...findingButtons(f)));
+  if (record.state === 'open') blocks.push(actions(...findingButtons(f, view)));
+  else {
+    const more = afterRemoveButtons(record, view);
+    if (more.length) blocks.push(actions(...more));
+  }
 
   const fallback =
     `${STATE_EMOJI[record.state]} ${record.sharedAgainAt ? 'Shared again: ' : ''}${label} ${esc(f.resourceId, 300)} ` +

@@ -7,12 +7,20 @@ import {
   describeDecision,
   findingNotes,
   kindLabel,
+  NO_REMEDIATION_VIEW,
   outcomeLine,
   removeButton,
   trustButton,
+  type RemediationView,
 } from './finding.ts';
 import { blocksFit, LIMITS } from './limits.ts';
 import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
+
+const SHARED_VIA_SHORT: Record<FindingRecord['finding']['sharedVia'], string> = {
+  account: 'direct',
+  organization: 'via organization',
+  unknown: 'direct or via organization (AWS does not tell a recipient)',
+};
 
 /** A group message and the findings it shows. */
 export interface GroupMessage extends SlackMessage {
@@ -20,12 +28,12 @@ export interface GroupMessage extends SlackMessage {
 }
 
 /** One resource of a group: one line, Remove as its accessory while open, else its outcome. */
-function resourceSection(record: FindingRecord): KnownBlock {
+function resourceSection(record: FindingRecord, view: RemediationView): KnownBlock {
   const f = record.finding;
   const name = f.name ? ` “${esc(f.name, 120)}”` : '';
   const parts = [
     `*${kindLabel(f.kind)}* ${code(f.resourceId, 300)}${name}`,
-    `→ ${accountText(f)} ${esc(f.region, 40)} · ${f.sharedVia === 'organization' ? 'via organization' : 'direct'}` +
+    `→ ${accountText(f)} ${esc(f.region, 40)} · ${SHARED_VIA_SHORT[f.sharedVia]}` +
       (f.createdAt ? ` · created ${slackDate(f.createdAt, false)}` : ''),
   ];
   const notes = findingNotes(f, record.lastSeenAt);
@@ -41,7 +49,7 @@ function resourceSection(record: FindingRecord): KnownBlock {
   const outcome = record.state === 'open' && !record.decision ? undefined : outcomeLine(record);
   // Keep outcomes short here: a group re-rendered after decisions must still fit its budget.
   if (outcome) parts.push(truncateMrkdwn(outcome, 400));
-  return section(parts.join('\n'), record.state === 'open' ? removeButton(f) : undefined);
+  return section(parts.join('\n'), record.state === 'open' ? removeButton(f, 'Remove', view) : undefined);
 }
 
 /**
@@ -53,6 +61,7 @@ export function ownerGroupMessage(
   records: readonly FindingRecord[],
   part = 1,
   parts = 1,
+  view: RemediationView = NO_REMEDIATION_VIEW,
 ): GroupMessage {
   const owner = truncate(clean(ownerAccountId), 40);
   const partText = parts > 1 ? ` (part ${part} of ${parts})` : '';
@@ -67,7 +76,7 @@ export function ownerGroupMessage(
       `${[...kinds].map(([k, n]) => `${n} × ${k}`).join(', ')} into ${plural(accounts.size, 'monitored account')}. ` +
         'Remove each one, or trust the account for all of them.',
     ),
-    ...records.map(resourceSection),
+    ...records.map((r) => resourceSection(r, view)),
   ];
   const first = open[0];
   if (first) blocks.push(actions(trustButton(ownerAccountId, first.finding.id)));
@@ -84,6 +93,7 @@ export function ownerGroupMessage(
 export function ownerGroupMessages(
   ownerAccountId: string,
   records: readonly FindingRecord[],
+  view: RemediationView = NO_REMEDIATION_VIEW,
 ): GroupMessage[] {
   if (records.length === 0) return [];
   // Measure with the longest part label the final rendering can have, so relabelling never breaks the fit.
@@ -94,7 +104,7 @@ export function ownerGroupMessages(
     const candidate = [...current, r];
     const fits =
       candidate.length + 3 <= LIMITS.blocksPerMessage &&
-      blocksFit(ownerGroupMessage(ownerAccountId, candidate, worst, worst).blocks);
+      blocksFit(ownerGroupMessage(ownerAccountId, candidate, worst, worst, view).blocks);
     if (fits || current.length === 0) current = candidate;
     else {
       groups.push(current);
@@ -102,5 +112,5 @@ export function ownerGroupMessages(
     }
   }
   if (current.length) groups.push(current);
-  return groups.map((g, i) => ownerGroupMessage(ownerAccountId, g, i + 1, groups.length));
+  return groups.map((g, i) => ownerGroupMessage(ownerAccountId, g, i + 1, groups.length, view));
 }

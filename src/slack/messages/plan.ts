@@ -1,7 +1,7 @@
 /** Which messages a scan's new findings become, within the per-scan message budget. */
 import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { context, header, message, section, type SlackMessage } from './blocks.ts';
-import { findingMessage } from './finding.ts';
+import { findingMessage, NO_REMEDIATION_VIEW, type RemediationView } from './finding.ts';
 import { ownerGroupMessages } from './group.ts';
 import { code, packLines, plural } from './text.ts';
 
@@ -25,12 +25,20 @@ export interface ScanPostPlan {
  * (owners in order of first appearance); if even the groups are too many, the first `maxMessages - 1`
  * are posted and one overflow message counts the rest. Every finding is shown or counted.
  */
-export function planScanPosts(records: readonly FindingRecord[], maxMessages: number): ScanPostPlan {
+export function planScanPosts(
+  records: readonly FindingRecord[],
+  maxMessages: number,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): ScanPostPlan {
   const budget = Math.max(1, Math.floor(maxMessages));
   if (records.length === 0) return { posts: [], overflowCount: 0 };
   if (records.length <= budget) {
     return {
-      posts: records.map((r) => ({ ...findingMessage(r), kind: 'finding', findingIds: [r.finding.id] })),
+      posts: records.map((r) => ({
+        ...findingMessage(r, view),
+        kind: 'finding',
+        findingIds: [r.finding.id],
+      })),
       overflowCount: 0,
     };
   }
@@ -42,7 +50,7 @@ export function planScanPosts(records: readonly FindingRecord[], maxMessages: nu
   }
   const groups: PlannedPost[] = [];
   for (const [owner, list] of byOwner) {
-    for (const g of ownerGroupMessages(owner, list)) groups.push({ ...g, kind: 'group' });
+    for (const g of ownerGroupMessages(owner, list, view)) groups.push({ ...g, kind: 'group' });
     // Past the budget the rest only gets counted: no need to render it.
     if (groups.length > budget) break;
   }

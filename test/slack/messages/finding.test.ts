@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionSummary, FindingRecord, FindingState } from '../../../src/domain/lifecycle.ts';
-import { removalPlan } from '../../../src/domain/removal.ts';
-import { ACTIONS, findingMessage, kindLabel } from '../../../src/slack/messages/index.ts';
+import { confirmWords } from '../../../src/remediate/registry.ts';
+import {
+  ACTIONS,
+  findingMessage,
+  kindLabel,
+  NO_REMEDIATION_VIEW,
+} from '../../../src/slack/messages/index.ts';
 import { allStrings, buttons, expectValid, OWNER, record, textOf } from './fixtures.ts';
 
 const alice = { userId: 'U0ALICE', userName: 'alice' };
@@ -43,7 +48,7 @@ describe('findingMessage', () => {
     expect(remove).toMatchObject({ action_id: ACTIONS.remove, value: r.finding.id, style: 'danger' });
     expect(remove!.text!.text).toBe('Remove');
     expect(remove!.confirm).toMatchObject({
-      text: { type: 'plain_text', text: removalPlan(r.finding).confirmText },
+      text: { type: 'plain_text', text: confirmWords('remove', r.finding, NO_REMEDIATION_VIEW(r.finding)) },
       style: 'danger',
       confirm: { text: 'Remove' },
       deny: { text: 'Cancel' },
@@ -106,6 +111,26 @@ describe('findingMessage', () => {
         /only the owner `444455556666` can unshare it/,
       ],
     ],
+    [
+      'revoked',
+      decision({ outcome: 'revoked-at-source', detail: 'account removed at the source' }),
+      [/✅ \*Revoked at the source\* by <@U0ALICE>/, /account removed at the source/],
+    ],
+    [
+      'deleted',
+      decision({ action: 'delete-at-source', outcome: 'deleted-at-source', detail: 'deregistered' }),
+      [/🗑 \*Deleted at the source\* by <@U0ALICE>/, /deregistered/],
+    ],
+    [
+      'blocked',
+      decision({ outcome: 'blocked', detail: 'policy ShareGuardBlocked in 111122223333 denies it' }),
+      [/⛔ \*Blocked\* by <@U0ALICE>/, /ShareGuardBlocked in 111122223333/],
+    ],
+    [
+      'recorded',
+      decision({ outcome: 'recorded', detail: 'guard off; only the owner can unshare it' }),
+      [/ℹ️ \*Remove recorded\* by <@U0ALICE>/, /only the owner can unshare it/],
+    ],
     ['resolved', undefined, [/✔️ \*Resolved\*/, /no longer shared with this account/]],
     ['resolved', decision(), [/✔️ \*Resolved\*/, /Earlier: ✅ removed by <@U0ALICE>/]],
   ];
@@ -127,7 +152,8 @@ describe('findingMessage', () => {
     expectValid(m);
     const text = textOf(m.blocks);
     expect(text).toContain('⚠️ *Removal failed* by <@U0ALICE>');
-    expect(text).toContain('AWS said: UnauthorizedOperation: You are not authorized &lt;x&gt;');
+    expect(text).toContain('UnauthorizedOperation: You are not authorized &lt;x&gt;');
+    expect(text).toContain('You can try again.');
     expect(text).toContain('You can try again');
     expect(buttons(m.blocks).map((b) => b.action_id)).toEqual([ACTIONS.trust, ACTIONS.remove]);
   });

@@ -1,5 +1,12 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { decideRemove, decideTrust, logRefusal, type DecisionResult } from '../../../core/decisions.ts';
+import {
+  decideDeleteAtSource,
+  decideRemove,
+  decideRevokeOrgShare,
+  decideTrust,
+  logRefusal,
+  type DecisionResult,
+} from '../../../core/decisions.ts';
 import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
@@ -9,10 +16,14 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type Decide = (deps: SlackContext['deps'], findingId: string, by: Actor) => Promise<DecisionResult>;
 
 /**
- * A Trust or Remove click: ack at once, then check who clicked and what the button carries
+ * A Trust, Remove, Delete at source or Revoke organization share click: ack at once, then check who clicked and what the button carries
  * (the value is only a finding id; the finding is re-loaded from the store), then decide.
  */
-function decisionAction(ctx: SlackContext, action: 'trust' | 'remove', decide: Decide) {
+function decisionAction(
+  ctx: SlackContext,
+  action: 'trust' | 'remove' | 'delete-at-source' | 'revoke-org-share',
+  decide: Decide,
+) {
   return async ({ ack, body }: Args): Promise<void> => {
     await ack();
     const payload = blockActionPayload.safeParse(body);
@@ -53,3 +64,7 @@ function decisionAction(ctx: SlackContext, action: 'trust' | 'remove', decide: D
 
 export const removeAction = (ctx: SlackContext) => decisionAction(ctx, 'remove', decideRemove);
 export const trustAction = (ctx: SlackContext) => decisionAction(ctx, 'trust', decideTrust);
+export const deleteAtSourceAction = (ctx: SlackContext) =>
+  decisionAction(ctx, 'delete-at-source', decideDeleteAtSource);
+export const revokeOrgShareAction = (ctx: SlackContext) =>
+  decisionAction(ctx, 'revoke-org-share', decideRevokeOrgShare);

@@ -1,0 +1,126 @@
+/**
+ * Rung 3: block use of whatever stays visible, with the guard (deny statements AWS enforces, derived
+ * from the store; src/guard). Write-ahead: the blocked resource is stored first, then the guard is
+ * applied for the finding's account, then verified (IAM simulation must answer explicitDeny).
+ * `blocked` only when verified; `recorded` when the guard is off or only printed. docs/aws.md §4
+ */
+import { describeAwsError } from '../../aws/errors.ts';
+import { guardIamActions } from '../../guard/iam-actions.ts';
+import type { Finding } from '../../domain/finding.ts';
+import type { BlockedResource } from '../guard-port.ts';
+import type { Remediation, RemediationDeps } from '../types.ts';
+import { failed } from './words.ts';
+import { RESOURCE_WORDS } from './words.ts';
+
+/**
+ * What the guard calls (src/guard): IAM in each monitored account for `iam-policy`, Organizations in the
+ * management account for `scp`, IAM simulation to verify.
+ */
+export const GUARD_IAM_ACTIONS = [
+  ...new Set([...guardIamActions('iam-policy'), ...guardIamActions('scp')]),
+].sort();
+
+export function blockedResourceOf(f: Finding, deps: Pick<RemediationDeps, 'decision'>): BlockedResource {
+  return {
+    findingId: f.id,
+    kind: f.kind,
+    accountId: f.accountId,
+    region: f.region,
+    resourceId: f.resourceId,
+    resourceArn: f.resourceArn,
+    ownerAccountId: f.ownerAccountId,
+    decisionId: deps.decision.decisionId,
+    by: deps.decision.by,
+    at: deps.decision.at,
+  };
+}
+
+const ONLY_OWNER = (f: Finding) => `only the owner ${f.ownerAccountId} can unshare it`;
+
+export const block: Remediation = {
+  id: 'block',
+  title: 'Block use',
+  iamActions: { guard: GUARD_IAM_ACTIONS },
+  appliesTo: () => true,
+  plan(f, ctx) {
+    const what = `${RESOURCE_WORDS[f.kind]} ${f.resourceId}`;
+    switch (ctx.guardMode) {
+      case 'off':
+        return `Record the decision: the guard is off, so nothing will block use of ${what}; ${ONLY_OWNER(f)}.`;
+      case 'print':
+        return `Add ${what} to the guard and record the decision; it is not blocked until the printed policy (\`shareguard guard print\`) is applied.`;
+      case 'iam-policy':
+        return `Block use of ${what} in account ${f.accountId}: add it to the guard policy there and verify AWS denies it.`;
+      case 'scp':
+        return `Block use of ${what}: add it to the organization's guard SCP and verify AWS denies it.`;
+    }
+  },
+  step: (_f, ctx) =>
+    ctx.guardMode === 'off'
+      ? 'record the decision (guard off: nothing blocks its use)'
+      : ctx.guardMode === 'print'
+        ? 'add it to the printed guard (not blocked until you apply it)'
+        : `block its use with the guard (${ctx.guardMode}), verified`,
+  async run(f, deps) {
+    const mode = deps.guard.mode;
+    const what = `${RESOURCE_WORDS[f.kind]} ${f.resourceId}`;
+    if (deps.context.dryRun) {
+      return {
+        status: 'done',
+        result: 'would',
+        detail:
+          mode === 'off'
+            ? `Dry run: would record the decision (guard off: nothing would block ${what}).`
+            : `Dry run: would add ${what} to the guard (${mode}) and verify it is denied.`,
+        calls: [],
+        stillVisible: true,
+      };
+    }
+    if (mode === 'off') {
+      return {
+        status: 'done',
+        result: 'recorded',
+        detail: `AWS offers the account no way to remove it and the guard is off (guard.mode: off), so nothing blocks its use: ${ONLY_OWNER(f)}. The decision is recorded.`,
+        calls: [],
+        stillVisible: true,
+      };
+    }
+    const entry = blockedResourceOf(f, deps);
+    try {
+      await deps.guard.putBlockedResource(entry);
+    } catch (err) {
+      return failed(`Could not record the blocked resource: ${describeAwsError(err)}`, []);
+    }
+    if (mode === 'print') {
+      return {
+        status: 'done',
+        result: 'recorded',
+        detail: `Added to the guard, but guard.mode is print: it is not blocked until the printed policy (\`shareguard guard print\`) is applied. ${ONLY_OWNER(f)[0]!.toUpperCase()}${ONLY_OWNER(f).slice(1)}.`,
+        calls: [],
+        stillVisible: true,
+      };
+    }
+    const calls: string[] = [];
+    try {
+      const applied = await deps.guard.apply([f.accountId]);
+      calls.push(...applied.calls);
+      const v = await deps.guard.verify(entry);
+      calls.push(...v.calls);
+      if (!v.verified)
+        return failed(`The guard was applied but AWS does not deny ${what} yet: ${v.evidence}`, calls);
+      return {
+        status: 'done',
+        result: 'blocked',
+        detail: `Blocked: ${v.evidence} It stays listed in the account (${ONLY_OWNER(f)}), but AWS denies using it.`,
+        calls,
+        stillVisible: true,
+      };
+    } catch (err) {
+      return failed(`Applying the guard failed: ${describeAwsError(err)}`, calls);
+    }
+  },
+  async verify(f, deps) {
+    const v = await deps.guard.verify(blockedResourceOf(f, deps));
+    return { ok: v.verified, detail: v.evidence, calls: v.calls };
+  },
+};
