@@ -7,7 +7,13 @@ import type { Config } from './config/schema.ts';
 import { RESOURCE_KINDS } from './domain/finding.ts';
 import { roleArn } from './aws/account.ts';
 import { AwsClients } from './aws/clients.ts';
-import { botIdentityPolicy, guardRolePolicy, ownerRolePolicy, scannerRolePolicy } from './aws/iam-policy.ts';
+import {
+  botIdentityPolicy,
+  guardActionsPolicy,
+  ownerRolePolicy,
+  scannerRolePolicy,
+} from './aws/iam-policy.ts';
+import { guardRolePolicy } from './guard/iam-actions.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
 import { formatScanReport, scanExitCode, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
@@ -309,10 +315,33 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
     target === 'owner'
       ? ownerRolePolicy(typed)
       : target === 'guard'
-        ? guardRolePolicy(typed)
+        ? config && config.guard.mode !== 'off'
+          ? guardRolePolicy(config)
+          : guardActionsPolicy(typed)
         : scannerRolePolicy(typed, { remediation: target === 'remediation' || !values['scan-only'] });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;
+}
+
+async function cmdRemediate(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parse(args, { config: { type: 'string', short: 'c' }, plan: { type: 'boolean' } });
+  if (!values.plan) throw new UsageError('remediate: only --plan exists (Remove is decided in Slack)');
+  const file = configPath(values.config, env);
+  if (!file)
+    throw new UsageError('remediate --plan needs the config (store and accounts): pass --config FILE');
+  const config = await loadConfig({ file, env });
+  const [{ openStore }, { formatRemediationPlan }] = await Promise.all([
+    import('./store/index.ts'),
+    import('./remediate/plan-report.ts'),
+  ]);
+  const store = await openStore(config.store, { fallbackRegion: config.aws.homeRegion });
+  try {
+    const open = await store.listFindings({ states: ['open'] });
+    process.stdout.write(`${formatRemediationPlan(config, open)}\n`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
 }
 
 async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -342,27 +371,6 @@ async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number>
   }
 }
 
-async function cmdRemediate(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parse(args, { config: { type: 'string', short: 'c' }, plan: { type: 'boolean' } });
-  if (!values.plan) throw new UsageError('remediate: only --plan exists (Remove is decided in Slack)');
-  const file = configPath(values.config, env);
-  if (!file)
-    throw new UsageError('remediate --plan needs the config (store and accounts): pass --config FILE');
-  const config = await loadConfig({ file, env });
-  const [{ openStore }, { formatRemediationPlan }] = await Promise.all([
-    import('./store/index.ts'),
-    import('./remediate/plan-report.ts'),
-  ]);
-  const store = await openStore(config.store, { fallbackRegion: config.aws.homeRegion });
-  try {
-    const open = await store.listFindings({ states: ['open'] });
-    process.stdout.write(`${formatRemediationPlan(config, open)}\n`);
-    return EXIT.ok;
-  } finally {
-    await store.close();
-  }
-}
-
 async function cmdSim(args: string[]): Promise<number> {
   const { runSimCommand } = await import('./sim/cli.ts');
   return runSimCommand(args);
@@ -379,8 +387,8 @@ const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promi
   store: cmdStore,
   config: cmdConfig,
   'iam-policy': cmdIamPolicy,
-  guard: cmdGuard,
   remediate: cmdRemediate,
+  guard: cmdGuard,
   sim: cmdSim,
   demo: cmdDemo,
 };

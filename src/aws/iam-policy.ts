@@ -57,8 +57,11 @@ export function ownerRolePolicy(kinds: readonly ResourceKind[]): PolicyDocument 
   };
 }
 
-/** The guard's policy: what the guard (src/guard) calls in monitored accounts or the management account. */
-export function guardRolePolicy(kinds: readonly ResourceKind[]): PolicyDocument {
+/**
+ * Every action the guard (src/guard) may call, whatever its mode, on `*`; without a config. With one,
+ * `guardRolePolicy` in src/guard/iam-actions.ts scopes it to the guard's policies and roles.
+ */
+export function guardActionsPolicy(kinds: readonly ResourceKind[]): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [

@@ -146,7 +146,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   remediation: z
     .strictObject({
-      /** Every rung runs as a plan (EC2 DryRun=true where AWS has it); nothing changes. Also `serve --dry-run`. */
+      /**
+       * Every rung of the removal ladder and every guard change runs as a plan (EC2 DryRun=true where
+       * AWS has it): nothing is changed in AWS. Also `serve --dry-run`.
+       */
       dryRun: z.boolean().default(false),
     })
     .prefault({}),

@@ -146,7 +146,7 @@ export async function carryOutLadder(
   };
   const action = ladder.action as LadderAction;
   const ctx = remediationContext(deps.config, rec.finding, { dryRun: ladder.dryRun });
-  const guard = guardPortFor(deps, ctx.dryRun);
+  const guard = guardPortFor(deps);
   const steps: LadderStep[] = [...ladder.steps];
   let failure: LadderStep | undefined;
 

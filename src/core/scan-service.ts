@@ -78,7 +78,7 @@ export async function scanAndRecord(
   }
 
   const known = await deps.store.getFindings(result.findings.map((f) => f.id));
-  for (const r of await deps.store.listFindings({ states: ['open', 'owner-only'] }))
+  for (const r of await deps.store.listFindings({ states: ['open', 'owner-only', 'recorded'] }))
     known.set(r.finding.id, r);
   const now = nowIso(deps);
   const changes = reconcile(known, result.findings, scanned, now);
@@ -143,6 +143,9 @@ async function persist(
                 sharedAgainAt: r.sharedAgainAt,
                 previousDecision: r.previousDecision,
                 decision: undefined,
+                // The previous ladder and the org shares it found belong to the previous decision.
+                ladder: undefined,
+                orgShares: undefined,
                 resolvedAt: undefined,
                 message: undefined,
               }

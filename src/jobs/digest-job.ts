@@ -17,7 +17,7 @@ export async function postDigest(
     return 'skipped';
   const since = new Date(now.getTime() - DAY_MS).toISOString();
   const [open, resolved, decisions, lastScan] = await Promise.all([
-    deps.store.listFindings({ states: ['open', 'owner-only', 'removing'] }),
+    deps.store.listFindings({ states: ['open', 'owner-only', 'recorded', 'removing'] }),
     deps.store.listFindings({ states: ['resolved'] }),
     deps.store.listDecisions({ since, until: now.toISOString() }),
     deps.store.getMeta<LastScan>('lastScan'),

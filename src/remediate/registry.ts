@@ -83,10 +83,9 @@ export function remediationView(config: Config): (f: Finding) => RemediationCont
   return (f) => remediationContext(config, f);
 }
 
-/** `guard.mode` from the config once the guard section exists; `off` until then. */
+/** `guard.mode` from the config. */
 export function guardModeOf(config: Config): GuardMode {
-  const guard = (config as { guard?: { mode?: GuardMode } }).guard;
-  return guard?.mode ?? 'off';
+  return config.guard.mode;
 }
 
 /** The words of a confirm dialog: the exact rungs that will run, in order. */

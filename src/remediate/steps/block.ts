@@ -12,10 +12,7 @@ import type { Remediation, RemediationDeps } from '../types.ts';
 import { failed } from './words.ts';
 import { RESOURCE_WORDS } from './words.ts';
 
-/**
- * What the guard calls (src/guard): IAM in each monitored account for `iam-policy`, Organizations in the
- * management account for `scp`, IAM simulation to verify.
- */
+/** What the guard calls (src/guard/iam-actions.ts), whatever its mode. */
 export const GUARD_IAM_ACTIONS = [
   ...new Set([...guardIamActions('iam-policy'), ...guardIamActions('scp')]),
 ].sort();
@@ -65,16 +62,30 @@ export const block: Remediation = {
     const mode = deps.guard.mode;
     const what = `${RESOURCE_WORDS[f.kind]} ${f.resourceId}`;
     if (deps.context.dryRun) {
-      return {
-        status: 'done',
-        result: 'would',
-        detail:
-          mode === 'off'
-            ? `Dry run: would record the decision (guard off: nothing would block ${what}).`
-            : `Dry run: would add ${what} to the guard (${mode}) and verify it is denied.`,
-        calls: [],
-        stillVisible: true,
-      };
+      if (mode === 'off' || mode === 'print')
+        return {
+          status: 'done',
+          result: 'would',
+          detail:
+            mode === 'off'
+              ? `Dry run: would record the decision (guard off: nothing would block ${what}).`
+              : `Dry run: would add ${what} to the printed guard (not blocked until it is applied).`,
+          calls: [],
+          stillVisible: true,
+        };
+      // Reads only: the guard is rendered as if the resource were stored, and says what would change.
+      try {
+        const planned = await deps.guard.apply([f.accountId], blockedResourceOf(f, deps));
+        return {
+          status: planned.ok ? 'done' : 'failed',
+          result: planned.ok ? 'would' : 'error',
+          detail: `Dry run: would block ${what}. ${planned.summary}`,
+          calls: planned.calls,
+          stillVisible: true,
+        };
+      } catch (err) {
+        return failed(`Planning the guard failed: ${describeAwsError(err)}`, []);
+      }
     }
     if (mode === 'off') {
       return {
@@ -104,6 +115,7 @@ export const block: Remediation = {
     try {
       const applied = await deps.guard.apply([f.accountId]);
       calls.push(...applied.calls);
+      if (!applied.ok) return failed(`Applying the guard failed: ${applied.summary}`, calls);
       const v = await deps.guard.verify(entry);
       calls.push(...v.calls);
       if (!v.verified)

@@ -66,7 +66,7 @@ export function sharedScanCommand(ctx: SlackContext) {
           (async () => {
             const [open, pending, lastScan, trust] = await Promise.all([
               ctx.deps.store.listFindings({ states: ['open'] }),
-              ctx.deps.store.listFindings({ states: ['removing', 'owner-only'] }),
+              ctx.deps.store.listFindings({ states: ['removing', 'owner-only', 'recorded'] }),
               ctx.deps.store.getMeta<LastScan>('lastScan'),
               currentTrust(ctx.deps.config, ctx.deps.store),
             ]);
