@@ -380,6 +380,20 @@ class Simulator {
     };
     try {
       if (url.pathname === '/_sim/state' && req.method === 'GET') return json(200, this.state.toWorld());
+      if (url.pathname === '/_sim/denials' && req.method === 'GET') return json(200, this.state.denials);
+      if (url.pathname === '/_sim/recycle-bin' && req.method === 'GET') {
+        return json(
+          200,
+          this.state.recycleBinEntries().map(({ kind, id, account, region, enteredMs, exitMs }) => ({
+            kind,
+            id,
+            account,
+            region,
+            enteredMs,
+            exitMs,
+          })),
+        );
+      }
       if (url.pathname === '/_sim/calls' && req.method === 'GET') {
         const q = url.searchParams;
         return json(200, {
