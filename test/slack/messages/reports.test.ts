@@ -63,7 +63,7 @@ describe('scanSummaryMessage', () => {
     );
     expectValid(m);
     expect(m.text).toMatch(
-      /^✅ Scan of all accounts finished in 12\.3 s: 3 untrusted shares in 2 of 5 accounts \(2 new, 1 shared again, 1 resolved; 3 messages posted\)/,
+      /^✅ Scan of all accounts finished in 12\.3 s: 3 untrusted shares in 2 of 5 accounts \(2 new, 1 shared again, 1 resolved; 3 posted\)/,
     );
     expect(m.blocks).toHaveLength(1);
   });
