@@ -48,6 +48,10 @@ export async function startE2E(
     dataDir?: string;
     accounts?: string[];
     teamId?: string;
+    /** `slack.layout` (default thread). */
+    layout?: 'thread' | 'flat';
+    /** `slack.postIntervalMs`: 0 by default here so tests do not wait on Slack's posting pace. */
+    postIntervalMs?: number;
   } = {},
 ): Promise<E2E> {
   const sim = await start({ world });
@@ -65,6 +69,8 @@ export async function startE2E(
         approvers: { users: [ALICE, BOB], usergroups: [GROUP] },
         ...(options.maxMessagesPerScan ? { maxMessagesPerScan: options.maxMessagesPerScan } : {}),
         ...(options.teamId ? { teamId: options.teamId } : {}),
+        ...(options.layout ? { layout: options.layout } : {}),
+        postIntervalMs: options.postIntervalMs ?? 0,
       },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },
