@@ -1,3 +1,4 @@
+import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -38,6 +39,8 @@ export interface PostFindingsResult {
 /** Errors after which every further post to the channel fails the same way: stop trying this round. */
 const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth']);
 
+const MEMBERS_CACHE_MS = 5 * 60_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -48,6 +51,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class Publisher {
   private nextPostAt = 0;
+  private readonly members = new Map<string, { at: number; members: ReadonlySet<string> }>();
   private readonly postIntervalMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -179,6 +183,32 @@ export class Publisher {
       return r ? [r] : [];
     });
     return ownerGroupMessage(record.finding.ownerAccountId, group);
+  }
+
+  /** Publishes a user's App Home tab (`views.publish`). */
+  async publishHome(userId: string, view: HomeView): Promise<void> {
+    await this.client.views.publish({ user_id: userId, view });
+  }
+
+  /**
+   * Whether a user is in the channel (`conversations.members`, paginated; scopes channels:read /
+   * groups:read). Cached five minutes per channel: the App Home opens often.
+   */
+  async isChannelMember(channel: string, userId: string): Promise<boolean> {
+    const hit = this.members.get(channel);
+    let members = hit && this.now() - hit.at < MEMBERS_CACHE_MS ? hit.members : undefined;
+    if (!members) {
+      const all = new Set<string>();
+      let cursor: string | undefined;
+      do {
+        const res = await this.client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) });
+        for (const m of res.members ?? []) all.add(m);
+        cursor = res.response_metadata?.next_cursor || undefined;
+      } while (cursor);
+      members = all;
+      this.members.set(channel, { at: this.now(), members });
+    }
+    return members.has(userId);
   }
 
   async ephemeral(channel: string, user: string, msg: SlackMessage): Promise<void> {

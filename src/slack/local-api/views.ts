@@ -38,6 +38,11 @@ export interface ViewsStandIn {
   view(id: string): StoredView | undefined;
   /** The Home tab last published for a user. */
   home(userId: string): StoredView | undefined;
+  /**
+   * The `view` of a `view_submission` payload for an open modal, with what the user typed or picked
+   * (block_id → text or option value), as Slack fills in `state.values`. Use with `viewSubmissionForm`.
+   */
+  submitted(viewId: string, input: Record<string, string | null>): Record<string, unknown>;
 }
 
 const ok = (body: Record<string, unknown>): Answer => ({ body: { ok: true, ...body } });
@@ -197,6 +202,11 @@ export function viewsStandIn(
       return id;
     },
     modals: () => [...views.values()].filter((v) => v.type === 'modal'),
+    submitted(viewId, input) {
+      const v = views.get(viewId);
+      if (!v || v.type !== 'modal') throw new Error(`submitted: no open modal ${viewId}`);
+      return { ...wire(v), state: { values: stateValuesFor(v, input) } };
+    },
     view: (id) => views.get(id),
     home: (userId) => {
       const id = homes.get(userId);
