@@ -1,10 +1,5 @@
 import type { CoreDeps } from '../core/deps.ts';
-import {
-  digestMessage,
-  digestThread,
-  type DigestInput,
-  type LastScan,
-} from '../slack/messages/index.ts';
+import { digestMessage, digestThread, type DigestInput, type LastScan } from '../slack/messages/index.ts';
 import type { Publisher } from '../slack/publisher.ts';
 
 const DAY_MS = 24 * 60 * 60_000;

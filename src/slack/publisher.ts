@@ -81,9 +81,7 @@ export class Publisher {
     await this.pace();
     const base = { channel, text: msg.text, blocks: msg.blocks };
     const res = await this.client.chat.postMessage(
-      opts.threadTs
-        ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) }
-        : base,
+      opts.threadTs ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) } : base,
     );
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: res.channel ?? channel, ts: res.ts };
@@ -201,7 +199,11 @@ export class Publisher {
       const all = new Set<string>();
       let cursor: string | undefined;
       do {
-        const res = await this.client.conversations.members({ channel, limit: 1000, ...(cursor ? { cursor } : {}) });
+        const res = await this.client.conversations.members({
+          channel,
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        });
         for (const m of res.members ?? []) all.add(m);
         cursor = res.response_metadata?.next_cursor || undefined;
       } while (cursor);

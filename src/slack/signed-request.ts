@@ -50,7 +50,11 @@ export async function sendSignedJson(
 }
 
 /** An `event_callback` carrying `app_home_opened` for the Home tab, as Slack delivers it over HTTP. */
-export function appHomeOpenedEvent(c: { userId: string; teamId: string; appId?: string }): Record<string, unknown> {
+export function appHomeOpenedEvent(c: {
+  userId: string;
+  teamId: string;
+  appId?: string;
+}): Record<string, unknown> {
   const now = Date.now() / 1000;
   return {
     token: 'unused',

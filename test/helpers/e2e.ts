@@ -44,7 +44,11 @@ export interface E2E {
   /** `user` opens the app's Home tab (a signed `app_home_opened` event); resolves when it was published. */
   openHome(user?: string): Promise<{ status: number; body: string }>;
   /** Submits an open modal with these inputs (block_id → text or option value); Bolt's answer. */
-  submitView(viewId: string, input: Record<string, string | null>, user?: string): Promise<{ status: number; body: string }>;
+  submitView(
+    viewId: string,
+    input: Record<string, string | null>,
+    user?: string,
+  ): Promise<{ status: number; body: string }>;
   /** The message that shows a finding, as Slack has it now. */
   messageFor(findingId: string): Promise<StoredMessage | undefined>;
   restart(): Promise<void>;

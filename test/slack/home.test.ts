@@ -106,7 +106,11 @@ describe('homeView limits', () => {
         open: many(500),
         decisions,
         trust,
-        lastScan: { at: '2026-12-01T09:00:00.000Z', summary: 'x', posts: { posted: 10, failed: 2, notPosted: 3 } },
+        lastScan: {
+          at: '2026-12-01T09:00:00.000Z',
+          summary: 'x',
+          posts: { posted: 10, failed: 2, notPosted: 3 },
+        },
         guard: { mode: 'iam-policy', blockedOwners: 3, blockedResources: 12 },
         channel: 'C0SECURITY',
         maxFindings: 60,

@@ -23,7 +23,9 @@ function worldOf(n: number, owners = 7): World {
   const world = emptyWorld([account(A, [R])]);
   for (let i = 0; i < n; i++) {
     const owner = `5${String(i % owners).padStart(11, '0')}`;
-    world.images.push(image(1000 + i, R, owner, [{ userId: A }], { name: `image-${'x'.repeat(i % 120)}-${i}` }));
+    world.images.push(
+      image(1000 + i, R, owner, [{ userId: A }], { name: `image-${'x'.repeat(i % 120)}-${i}` }),
+    );
   }
   return world;
 }
@@ -135,7 +137,9 @@ describe('one thread per scan (slack.layout: thread)', () => {
     const before = e2e.slack.callsOf('chat.postMessage').length;
     await e2e.command('post');
     expect(e2e.slack.callsOf('chat.postMessage')).toHaveLength(before);
-    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toMatch(/every open finding has its message/i);
+    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toMatch(
+      /every open finding has its message/i,
+    );
   });
 
   it('critical findings are also broadcast to the channel; the others stay in the thread', async () => {

@@ -2,6 +2,9 @@
  * Terminal renderings of a scan's thread, a modal and the App Home, for `npm run demo` (built on
  * `renderMessage`). Text only: attacker data in blocks is already escaped mrkdwn or plain text.
  */
+import type { Finding } from '../../domain/finding.ts';
+import { reasonModal } from '../messages/modals.ts';
+import { appHomeOpenedEvent, sendSignedJson } from '../signed-request.ts';
 import { renderMessage, renderText, type RenderOptions } from './render.ts';
 import type { LocalSlackApi, StoredMessage } from './server.ts';
 
@@ -82,4 +85,49 @@ export function renderView(view: unknown, opts: RenderOptions = {}): string {
   if (buttons.length) lines.push(buttons.join(' '));
   lines.push(`└${'─'.repeat(60)}`);
   return lines.map((l) => (l.startsWith('┌') || l.startsWith('└') ? l : `│ ${l}`.trimEnd())).join('\n');
+}
+
+/**
+ * For `npm run demo`: the channel as threads, the App Home of `user` (opened with a signed
+ * `app_home_opened` event into the running app) and, when given a finding, the reason modal its Trust
+ * button opens. One call: `say(await renderSlackUx({ … }))`.
+ */
+export async function renderSlackUx(o: {
+  api: LocalSlackApi;
+  /** The app's `/slack/events` URL and signing secret. */
+  events: string;
+  secret: string;
+  channel: string;
+  teamId: string;
+  user: string;
+  /** Resolves when the app's background work is done (`RunningServer.idle`). */
+  idle: () => Promise<void>;
+  /** Show the reason modal Trust opens for this finding. */
+  finding?: Finding;
+  width?: number;
+}): Promise<string> {
+  const opts = o.width ? { width: o.width } : {};
+  const parts = [`── #${o.channel}, as threads ──`, renderChannel(o.api, o.channel, opts)];
+  await sendSignedJson(o.events, o.secret, appHomeOpenedEvent({ userId: o.user, teamId: o.teamId }));
+  await o.idle();
+  const home = o.api.views.home(o.user);
+  parts.push(
+    `── App Home of @${o.user} ──`,
+    home ? renderView(home.view, opts) : '(no Home tab was published)',
+  );
+  if (o.finding) {
+    parts.push(
+      `── The reason modal (Trust) ──`,
+      renderView(
+        reasonModal({
+          action: 'trust',
+          finding: o.finding,
+          metadata: { v: 1, action: 'trust', findingId: o.finding.id },
+          requireReason: true,
+        }),
+        opts,
+      ),
+    );
+  }
+  return parts.join('\n\n');
 }

@@ -9,6 +9,10 @@ export function topLevel(all: Iterable<StoredMessage>, channel: string): StoredM
 }
 
 /** A thread's replies, oldest first, without the parent. */
-export function threadReplies(all: Iterable<StoredMessage>, channel: string, parentTs: string): StoredMessage[] {
+export function threadReplies(
+  all: Iterable<StoredMessage>,
+  channel: string,
+  parentTs: string,
+): StoredMessage[] {
   return [...all].filter((m) => m.channel === channel && m.thread_ts === parentTs && m.ts !== parentTs);
 }

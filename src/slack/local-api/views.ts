@@ -81,7 +81,8 @@ export function viewsStandIn(
   /** Parses and validates the `view` argument; an error answer, or the view. */
   const checked = (args: Args, type?: 'modal' | 'home'): Answer | Record<string, unknown> => {
     const view = parseView(args['view']);
-    if (!view) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] view is missing'] } });
+    if (!view)
+      return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] view is missing'] } });
     if (type && view['type'] !== type)
       return fail('invalid_arguments', {
         response_metadata: { messages: [`[ERROR] view type must be ${type} [json-pointer:/view/type]`] },
@@ -232,7 +233,9 @@ export function stateValuesFor(view: StoredView, input: Record<string, string | 
     if (!isObj(b) || b['type'] !== 'input' || typeof b['block_id'] !== 'string') continue;
     const el = b['element'];
     if (!isObj(el) || typeof el['action_id'] !== 'string') continue;
-    const given = Object.prototype.hasOwnProperty.call(input, b['block_id']) ? input[b['block_id']] : undefined;
+    const given = Object.prototype.hasOwnProperty.call(input, b['block_id'])
+      ? input[b['block_id']]
+      : undefined;
     const type = el['type'];
     if (type === 'plain_text_input') {
       out[b['block_id']] = { [el['action_id']]: { type, value: given ?? null } };

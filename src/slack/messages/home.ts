@@ -96,7 +96,9 @@ function build(h: HomeInput, maxFindings: number, scale: number): HomeView {
   blocks.push(context(...status));
   if (h.guard) blocks.push(section(guardText(h.guard)));
   if (!h.viewer.canDecide)
-    blocks.push(context('👀 Read-only: only the configured approvers can decide. `/shared-scan help` names them.'));
+    blocks.push(
+      context('👀 Read-only: only the configured approvers can decide. `/shared-scan help` names them.'),
+    );
 
   blocks.push(divider(), header(`Open findings (${open.length})`));
   if (open.length) {
@@ -105,7 +107,9 @@ function build(h: HomeInput, maxFindings: number, scale: number): HomeView {
     const shown = open.slice(0, maxFindings);
     shown.forEach((r, i) => blocks.push(...findingSection(r, i, h.viewer.canDecide)));
     if (open.length > shown.length)
-      blocks.push(context(`…and ${open.length - shown.length} more open. \`${STATUS_COMMAND}\` lists them all.`));
+      blocks.push(
+        context(`…and ${open.length - shown.length} more open. \`${STATUS_COMMAND}\` lists them all.`),
+      );
   } else blocks.push(section('✅ Nothing is waiting for a decision.'));
 
   blocks.push(divider(), header('Recent decisions'));

@@ -185,7 +185,8 @@ function checkBlock(block: unknown, at: string, bad: Bad, blockIds: Set<string>)
       return checkImage(block, at, bad);
     case 'input': {
       checkText(block['label'], `${at}/label`, VIEW_LIMITS.inputLabel, bad, true);
-      if (block['hint'] !== undefined) checkText(block['hint'], `${at}/hint`, VIEW_LIMITS.inputHint, bad, true);
+      if (block['hint'] !== undefined)
+        checkText(block['hint'], `${at}/hint`, VIEW_LIMITS.inputHint, bad, true);
       if (!isObj(block['element'])) return bad(`${at}/element`, 'an input block needs an element');
       return checkElement(block['element'], `${at}/element`, bad);
     }
@@ -277,7 +278,8 @@ function checkOptions(e: Obj, at: string, bad: Bad): void {
   const max = e['type'] === 'radio_buttons' ? VIEW_LIMITS.radioOptions : VIEW_LIMITS.selectOptions;
   if (!Array.isArray(options) || options.length === 0)
     return bad(`${at}/options`, 'options must be a non-empty array');
-  if (options.length > max) bad(`${at}/options`, `${options.length} options (no more than ${max} items allowed)`);
+  if (options.length > max)
+    bad(`${at}/options`, `${options.length} options (no more than ${max} items allowed)`);
   const values = new Set<string>();
   const check = (o: unknown, p: string) => {
     if (!isObj(o)) return bad(p, 'an option must be an object');

@@ -68,7 +68,9 @@ export function encodeMetadata(m: ModalMetadata): string {
 }
 
 /** The metadata back from a submission, or why it is not ours (tampered, truncated, another app's). */
-export function decodeMetadata(raw: unknown): { ok: true; value: ModalMetadata } | { ok: false; reason: string } {
+export function decodeMetadata(
+  raw: unknown,
+): { ok: true; value: ModalMetadata } | { ok: false; reason: string } {
   if (typeof raw !== 'string' || raw.length > VIEW_LIMITS.privateMetadata)
     return { ok: false, reason: 'the form carried no shareguard data' };
   let json: unknown;
@@ -192,7 +194,8 @@ export function parseReasonSubmission(
   requireReason: boolean,
 ): ReasonSubmission {
   const parsed = stateValues.safeParse(values ?? {});
-  if (!parsed.success) return { ok: false, errors: { [REASON_BLOCK]: 'The form arrived incomplete; try again.' } };
+  if (!parsed.success)
+    return { ok: false, errors: { [REASON_BLOCK]: 'The form arrived incomplete; try again.' } };
   const v = parsed.data;
   const raw = v[REASON_BLOCK]?.[REASON_INPUT]?.value ?? '';
   const reason = truncate(clean(raw).trim(), REASON_MAX);
@@ -202,7 +205,8 @@ export function parseReasonSubmission(
   let expiresInDays: number | undefined;
   if (action === 'trust') {
     const choice = v[EXPIRY_BLOCK]?.[EXPIRY_INPUT]?.selected_option?.value ?? 'never';
-    if (!(EXPIRY_CHOICES as readonly string[]).includes(choice)) errors[EXPIRY_BLOCK] = 'Pick 7, 30 or 90 days, or never.';
+    if (!(EXPIRY_CHOICES as readonly string[]).includes(choice))
+      errors[EXPIRY_BLOCK] = 'Pick 7, 30 or 90 days, or never.';
     else if (choice !== 'never') expiresInDays = Number(choice);
   }
   if (Object.keys(errors).length) return { ok: false, errors };
@@ -246,7 +250,9 @@ export function twoPersonBlocks(r: TwoPersonRequest): KnownBlock[] {
       }),
       button({ text: 'Reject', actionId: TWO_PERSON_ACTIONS.reject, value: r.finding.id, style: 'danger' }),
     ),
-    context(`Someone other than ${userMention(r.requestedBy)} must confirm; the request expires ${slackDate(r.expiresAt)}.`),
+    context(
+      `Someone other than ${userMention(r.requestedBy)} must confirm; the request expires ${slackDate(r.expiresAt)}.`,
+    ),
   ];
 }
 

@@ -53,7 +53,9 @@ export interface ScanPostCounts {
 }
 
 /** "12 posted, 2 failed — will retry; 480 not posted yet (message budget)". */
-export function postCountsText(c: Pick<ScanPostCounts, 'posted' | 'failed' | 'notPosted' | 'retried'>): string {
+export function postCountsText(
+  c: Pick<ScanPostCounts, 'posted' | 'failed' | 'notPosted' | 'retried'>,
+): string {
   const parts = [
     `${c.posted} posted${c.retried ? ` (${c.retried} left over from earlier)` : ''}`,
     c.failed ? `${c.failed} failed — will retry` : '',

@@ -41,16 +41,26 @@ describe('views in the local Slack stand-in', () => {
     let t = 1_000_000;
     const views = viewsStandIn({ teamId: 'T0', appId: 'A0', now: () => t });
     const open = views.methods['views.open']!;
-    expect(open({ trigger_id: 'made-up', view: modal() }).body).toMatchObject({ error: 'invalid_trigger_id' });
+    expect(open({ trigger_id: 'made-up', view: modal() }).body).toMatchObject({
+      error: 'invalid_trigger_id',
+    });
 
     const trigger = views.issueTrigger('U0ALICE');
-    const bad = open({ trigger_id: trigger, view: modal({ title: { type: 'plain_text', text: 'x'.repeat(25) } }) });
+    const bad = open({
+      trigger_id: trigger,
+      view: modal({ title: { type: 'plain_text', text: 'x'.repeat(25) } }),
+    });
     expect(bad.body).toMatchObject({ ok: false, error: 'invalid_arguments' });
     expect(JSON.stringify(bad.body)).toMatch(/json-pointer:\/view\/title\/text/);
     // A refused view does not use the trigger up.
     const opened = open({ trigger_id: trigger, view: JSON.stringify(modal()) });
-    expect(opened.body).toMatchObject({ ok: true, view: { id: expect.stringMatching(/^V/), callback_id: REASON_CALLBACK } });
-    expect(open({ trigger_id: trigger, view: modal() }).body).toMatchObject({ error: 'exchanged_trigger_id' });
+    expect(opened.body).toMatchObject({
+      ok: true,
+      view: { id: expect.stringMatching(/^V/), callback_id: REASON_CALLBACK },
+    });
+    expect(open({ trigger_id: trigger, view: modal() }).body).toMatchObject({
+      error: 'exchanged_trigger_id',
+    });
 
     const late = views.issueTrigger();
     t += TRIGGER_TTL_MS + 1;
@@ -59,8 +69,13 @@ describe('views in the local Slack stand-in', () => {
     const id = (opened.body['view'] as { id: string; hash: string }).id;
     const hash = (opened.body['view'] as { id: string; hash: string }).hash;
     const update = views.methods['views.update']!;
-    expect(update({ view_id: id, hash: 'stale', view: modal() }).body).toMatchObject({ error: 'hash_conflict' });
-    expect(update({ view_id: id, hash, view: modal({ title: { type: 'plain_text', text: 'Done' }, blocks: [] }) }).body).toMatchObject({
+    expect(update({ view_id: id, hash: 'stale', view: modal() }).body).toMatchObject({
+      error: 'hash_conflict',
+    });
+    expect(
+      update({ view_id: id, hash, view: modal({ title: { type: 'plain_text', text: 'Done' }, blocks: [] }) })
+        .body,
+    ).toMatchObject({
       ok: true,
     });
     expect(update({ view_id: 'V404', view: modal() }).body).toMatchObject({ error: 'not_found' });
@@ -70,13 +85,16 @@ describe('views in the local Slack stand-in', () => {
     const tooBig = { type: 'home', blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) };
     expect(publish({ user_id: 'U0ALICE', view: tooBig }).body).toMatchObject({ error: 'invalid_arguments' });
     expect(publish({ user_id: 'U0ALICE', view: modal() }).body).toMatchObject({ error: 'invalid_arguments' });
-    expect(publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: [] } }).body).toMatchObject({ ok: true });
+    expect(publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: [] } }).body).toMatchObject({
+      ok: true,
+    });
     expect(views.home('U0ALICE')).toBeDefined();
   });
 
   it('a click opens the reason modal through Bolt; a submission comes back signed, with errors or accepted', async () => {
     api = await startLocalSlackApi();
-    const submissions: Array<{ user: string; reason?: string; expiresInDays?: number; findingId: string }> = [];
+    const submissions: Array<{ user: string; reason?: string; expiresInDays?: number; findingId: string }> =
+      [];
     app = new App({
       token: 'xoxb-views',
       signingSecret: SECRET,
@@ -100,7 +118,10 @@ describe('views in the local Slack stand-in', () => {
       const meta = decodeMetadata(view.private_metadata);
       const parsed = parseReasonSubmission(view.state.values, 'trust', true);
       if (!meta.ok || !parsed.ok) {
-        await ack({ response_action: 'errors', errors: parsed.ok ? { [REASON_BLOCK]: 'bad' } : parsed.errors });
+        await ack({
+          response_action: 'errors',
+          errors: parsed.ok ? { [REASON_BLOCK]: 'bad' } : parsed.errors,
+        });
         return;
       }
       const { ok: _ok, ...decided } = parsed;
@@ -132,10 +153,17 @@ describe('views in the local Slack stand-in', () => {
     const empty = await sendSigned(
       events,
       SECRET,
-      viewSubmissionForm({ userId: 'U0ALICE', teamId: 'T0LOCAL', view: api.views.submitted(opened.id, { [REASON_BLOCK]: '' }) }),
+      viewSubmissionForm({
+        userId: 'U0ALICE',
+        teamId: 'T0LOCAL',
+        view: api.views.submitted(opened.id, { [REASON_BLOCK]: '' }),
+      }),
     );
     expect(empty.status).toBe(200);
-    expect(JSON.parse(empty.body)).toMatchObject({ response_action: 'errors', errors: { [REASON_BLOCK]: expect.any(String) } });
+    expect(JSON.parse(empty.body)).toMatchObject({
+      response_action: 'errors',
+      errors: { [REASON_BLOCK]: expect.any(String) },
+    });
     expect(submissions).toHaveLength(0);
 
     const good = await sendSigned(
@@ -148,13 +176,19 @@ describe('views in the local Slack stand-in', () => {
       }),
     );
     expect(good.status).toBe(200);
-    expect(submissions).toEqual([{ user: 'U0ALICE', findingId: f.id, reason: 'our AMI vendor', expiresInDays: 7 }]);
+    expect(submissions).toEqual([
+      { user: 'U0ALICE', findingId: f.id, reason: 'our AMI vendor', expiresInDays: 7 },
+    ]);
 
     // Unsigned or forged submissions never reach the listener.
     const forged = await sendSigned(
       events,
       'wrong-secret',
-      viewSubmissionForm({ userId: 'U0MALLORY', teamId: 'T0LOCAL', view: api.views.submitted(opened.id, { [REASON_BLOCK]: 'x'.repeat(10) }) }),
+      viewSubmissionForm({
+        userId: 'U0MALLORY',
+        teamId: 'T0LOCAL',
+        view: api.views.submitted(opened.id, { [REASON_BLOCK]: 'x'.repeat(10) }),
+      }),
     );
     expect(forged.status).toBe(401);
     expect(submissions).toHaveLength(1);
@@ -171,7 +205,10 @@ describe('views in the local Slack stand-in', () => {
     const parent = await post({ channel: 'C1', text: 'scan' });
     const r1 = await post({ channel: 'C1', text: 'one', thread_ts: parent.ts! });
     await post({ channel: 'C1', text: 'two', thread_ts: r1.ts!, reply_broadcast: 'true' }); // a reply's ts: same thread
-    expect(await post({ channel: 'C1', text: 'lost', thread_ts: '123.456' })).toMatchObject({ ok: false, error: 'thread_not_found' });
+    expect(await post({ channel: 'C1', text: 'lost', thread_ts: '123.456' })).toMatchObject({
+      ok: false,
+      error: 'thread_not_found',
+    });
     expect(api.topLevel('C1').map((m) => m.text)).toEqual(['scan', 'two']);
     expect(api.replies('C1', parent.ts!).map((m) => m.text)).toEqual(['one', 'two']);
     expect(api.message('C1', parent.ts!)!.reply_count).toBe(2);

@@ -48,7 +48,12 @@ describe('reason modal', () => {
   }
 
   it('Trust offers 7 / 30 / 90 days or never (default never)', () => {
-    const view = reasonModal({ action: 'trust', finding: hostile, metadata: meta('trust'), requireReason: true });
+    const view = reasonModal({
+      action: 'trust',
+      finding: hostile,
+      metadata: meta('trust'),
+      requireReason: true,
+    });
     const expiry = view.blocks.find((b) => b.block_id === EXPIRY_BLOCK);
     expect(JSON.stringify(expiry)).toMatch(/"7".*"30".*"90".*"never"/);
     expect(JSON.stringify(expiry)).toMatch(/"initial_option":\{[^}]*\},"value":"never"/);
@@ -83,7 +88,14 @@ describe('reason modal', () => {
   });
 
   it('refuses metadata that is not ours', () => {
-    for (const raw of [undefined, '', 'x', '{}', JSON.stringify({ ...meta('trust'), findingId: 'x' }), 'y'.repeat(3001)])
+    for (const raw of [
+      undefined,
+      '',
+      'x',
+      '{}',
+      JSON.stringify({ ...meta('trust'), findingId: 'x' }),
+      'y'.repeat(3001),
+    ])
       expect(decodeMetadata(raw)).toMatchObject({ ok: false });
     expect(() => encodeMetadata({ ...meta('trust'), findingId: 'not-an-id' })).toThrow();
   });
@@ -117,7 +129,9 @@ describe('validateView', () => {
     expect(validateView({ ...ok, title: { type: 'plain_text', text: 'x'.repeat(25) } })).toEqual([
       expect.stringMatching(/^\/view\/title\/text: 25 characters/),
     ]);
-    expect(validateView({ ...ok, submit: { type: 'plain_text', text: 'y'.repeat(25) } })[0]).toMatch(/submit/);
+    expect(validateView({ ...ok, submit: { type: 'plain_text', text: 'y'.repeat(25) } })[0]).toMatch(
+      /submit/,
+    );
     expect(validateView({ ...ok, close: { type: 'mrkdwn', text: 'Close' } })[0]).toMatch(/plain_text/);
     expect(validateView({ ...ok, callback_id: 'c'.repeat(256) })[0]).toMatch(/callback_id/);
     expect(validateView({ ...ok, private_metadata: 'm'.repeat(3001) })[0]).toMatch(/private_metadata/);

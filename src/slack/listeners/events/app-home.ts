@@ -21,7 +21,10 @@ export function appHomeOpened(ctx: SlackContext) {
     const app = (body as { api_app_id?: string }).api_app_id;
     const origin = ctx.approvers.checkOrigin(team, app);
     if (!origin.ok) {
-      ctx.deps.log.warn({ team, app, user: event.user }, 'app_home_opened from a foreign workspace or app ignored');
+      ctx.deps.log.warn(
+        { team, app, user: event.user },
+        'app_home_opened from a foreign workspace or app ignored',
+      );
       return;
     }
     ctx.track(publishHome(ctx, event.user));
