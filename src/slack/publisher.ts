@@ -41,6 +41,14 @@ const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archi
 
 const MEMBERS_CACHE_MS = 5 * 60_000;
 
+/** A post not sent because the process is shutting down. */
+export class PublisherStoppedError extends Error {
+  constructor() {
+    super('shareguard is shutting down; the post will be retried after the restart');
+    this.name = 'PublisherStoppedError';
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -51,6 +59,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class Publisher {
   private nextPostAt = 0;
+  private stopping = false;
+  private release: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.release = resolve));
   private readonly members = new Map<string, { at: number; members: ReadonlySet<string> }>();
   private readonly postIntervalMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -70,11 +81,22 @@ export class Publisher {
 
   /** Waits for this post's slot: slots are reserved synchronously, so concurrent posters queue up in order. */
   private async pace(): Promise<void> {
+    if (this.stopping) throw new PublisherStoppedError();
     if (this.postIntervalMs <= 0) return;
     const now = this.now();
     const at = Math.max(now, this.nextPostAt);
     this.nextPostAt = at + this.postIntervalMs;
-    if (at > now) await this.sleep(at - now);
+    if (at > now) await Promise.race([this.sleep(at - now), this.stopped]);
+    if (this.stopping) throw new PublisherStoppedError();
+  }
+
+  /**
+   * On shutdown: posts waiting for their slot give up at once (their findings keep no message and are
+   * offered again by the next scan), so a paced thread of findings never holds up the exit.
+   */
+  stop(): void {
+    this.stopping = true;
+    this.release();
   }
 
   async post(msg: SlackMessage, channel = this.channel, opts: PostOptions = {}): Promise<MessageRef> {
@@ -117,8 +139,8 @@ export class Publisher {
         ref = await this.post(p, this.channel, { ...opts, broadcast });
       } catch (err) {
         failed += p.findingIds.length;
-        const code = slackErrorCode(err);
-        if (code && CHANNEL_ERRORS.has(code)) channelError = code;
+        const code = err instanceof PublisherStoppedError ? 'stopping' : slackErrorCode(err);
+        if (code && (CHANNEL_ERRORS.has(code) || code === 'stopping')) channelError = code;
         // The findings stay stored, open and without a message: the next scan or `/shared-scan post` retries.
         this.log.error(
           { err: (err as Error).message, findings: p.findingIds.length },
