@@ -192,7 +192,7 @@ describe('command replies', () => {
     expectValid(m);
     const text = textOf(m.blocks);
     expect(text).toContain('/shared-scan status');
-    expect(text).toContain('<@U0ALICE>, !channel, <!subteam^S0SEC>');
+    expect(text).toContain('<@U0ALICE>, !channel, members of <!subteam^S0SEC>');
     expect(text).not.toContain('<@!channel>');
   });
 
