@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DecisionRecord, FindingRecord, TrustEntry } from '../../src/domain/lifecycle.ts';
 import { homeView } from '../../src/slack/messages/home.ts';
 import { validateView } from '../../src/slack/messages/limits.ts';
-import { ALICE, CAROL, CHANNEL, MALLORY, startE2E, type E2E } from '../helpers/e2e.ts';
+import { sendSigned } from '../../src/slack/signed-request.ts';
+import { ALICE, CAROL, CHANNEL, MALLORY, SECRET, TEAM, startE2E, type E2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image } from '../helpers/world.ts';
 import { record } from './messages/fixtures.ts';
 
@@ -66,6 +67,43 @@ describe('App Home (app_home_opened → views.publish)', () => {
     // Opening it again updates the same Home view.
     await e2e.openHome(ALICE);
     expect(e2e.slack.views.home(ALICE)!.updates).toBe(1);
+  });
+});
+
+describe('App Home buttons', () => {
+  it('Remove clicked on the Home tab goes through the same listener: removed in AWS, channel message updated', async () => {
+    const world = emptyWorld([account(A, [R])]);
+    world.images.push(image(1, R, EVIL, [{ userId: A }], { name: 'backdoored' }));
+    e2e = await startE2E(world);
+    await e2e.command('');
+    await e2e.openHome(ALICE);
+    const home = e2e.slack.views.home(ALICE)!;
+    const id = `ami:${A}:${R}:ami-00000000000000001`;
+    // What Slack sends for a button in a Home tab: a view container, no channel, no message.
+    const payload = {
+      type: 'block_actions',
+      api_app_id: 'A0SHAREGUARD',
+      team: { id: TEAM, domain: 'example' },
+      user: { id: ALICE, username: 'alice', team_id: TEAM },
+      container: { type: 'view', view_id: home.id },
+      view: { id: home.id, type: 'home', hash: home.hash },
+      trigger_id: e2e.slack.views.issueTrigger(ALICE),
+      actions: [
+        {
+          type: 'button',
+          action_id: 'shareguard.remove',
+          block_id: 'home.actions.0',
+          value: id,
+          action_ts: '1',
+        },
+      ],
+    };
+    const res = await sendSigned(e2e.events, SECRET, { payload: JSON.stringify(payload) });
+    expect(res.status).toBe(200);
+    await e2e.server.idle();
+    expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(1);
+    expect((await e2e.server.ctx.deps.store.getFinding(id))?.state).toBe('removed');
+    expect(JSON.stringify((await e2e.messageFor(id))?.blocks)).toMatch(/Removed/);
   });
 });
 
