@@ -120,6 +120,8 @@ describe('one thread per scan (slack.layout: thread)', () => {
     expect(e2e.slack.callsOf('chat.postMessage')).toHaveLength(2);
     expect(JSON.stringify(e2e.slack.topLevel(CHANNEL)[0]!.blocks)).toMatch(/0 posted, 3 failed — will retry/);
     expect(await openWithoutMessage(e2e)).toHaveLength(3);
+    await e2e.command('status');
+    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toMatch(/3 not posted yet/);
 
     // A non-approver cannot make the bot post.
     const refused = await e2e.command('post', MALLORY);

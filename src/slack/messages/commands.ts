@@ -139,6 +139,9 @@ export function statusMessage(s: StatusInput): SlackMessage {
       : '',
     s.trustedCount !== undefined ? plural(s.trustedCount, 'trusted account') : '',
   ].filter(Boolean);
+  // Open findings whose post failed or did not fit a scan's budget: no buttons yet (docs/slack.md).
+  const unposted = s.open.filter((r) => !r.message).length;
+  if (unposted) facts.push(`${unposted} not posted yet (\`/shared-scan post\` posts them now)`);
   const build = (scale: number): SlackMessage => {
     const blocks: KnownBlock[] = [header('shareguard status'), section(facts.join(' · '))];
     const ctx: string[] = [];
