@@ -20,6 +20,8 @@ export interface PublisherOptions {
    * channel, thread replies included, and does not promise to show bursts: docs/slack.md). Default 0.
    */
   postIntervalMs?: number;
+  /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
+  view?: RemediationView;
   /** For tests: how to wait, and the clock the pace is measured on. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -73,6 +75,7 @@ export class Publisher {
   private readonly view: RemediationView;
   private readonly stopped = new Promise<void>((resolve) => (this.release = resolve));
   private readonly members = new Map<string, { at: number; members: ReadonlySet<string> }>();
+  private readonly view: RemediationView;
   private readonly postIntervalMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -85,6 +88,7 @@ export class Publisher {
     options: PublisherOptions = {},
   ) {
     this.postIntervalMs = options.postIntervalMs ?? 0;
+    this.view = options.view ?? NO_REMEDIATION_VIEW;
     this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? Date.now;
     this.view = options.view ?? NO_REMEDIATION_VIEW;
