@@ -2,7 +2,15 @@ import type { WebClient } from '@slack/web-api';
 import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
-import { findingMessage, ownerGroupMessage, planScanPosts, type SlackMessage } from './messages/index.ts';
+import {
+  findingMessage,
+  NO_UNFURL,
+  ownerGroupMessage,
+  planScanPosts,
+  verbatimBlocks,
+  type SlackMessage,
+} from './messages/index.ts';
+import { describeSlackError, slackErrorCode } from './listeners/failures.ts';
 
 /**
  * Posts findings to the channel and keeps their messages in step with the store. A message shows one
@@ -17,13 +25,26 @@ export class Publisher {
   ) {}
 
   async post(msg: SlackMessage, channel = this.channel): Promise<MessageRef> {
-    const res = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
+    // verbatim + no unfurls: URLs in attacker-written names stay text and are never fetched (docs/slack.md).
+    const res = await this.client.chat
+      .postMessage({ channel, text: msg.text, blocks: verbatimBlocks(msg.blocks), ...NO_UNFURL })
+      .catch((err: unknown) => {
+        const code = slackErrorCode(err);
+        if (code === 'not_in_channel' || code === 'channel_not_found')
+          throw new Error(`${code}: ${describeSlackError(err, channel)}`, { cause: err });
+        throw err;
+      });
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: res.channel ?? channel, ts: res.ts };
   }
 
   async update(ref: MessageRef, msg: SlackMessage): Promise<void> {
-    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
+    await this.client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      text: msg.text,
+      blocks: verbatimBlocks(msg.blocks),
+    });
   }
 
   /** Posts a scan's new findings within the per-scan message budget; returns how many findings got a message. */
@@ -88,7 +109,12 @@ export class Publisher {
 
   async ephemeral(channel: string, user: string, msg: SlackMessage): Promise<void> {
     try {
-      await this.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks });
+      await this.client.chat.postEphemeral({
+        channel,
+        user,
+        text: msg.text,
+        blocks: verbatimBlocks(msg.blocks),
+      });
     } catch (err) {
       this.log.warn({ err: (err as Error).message, user }, 'ephemeral message failed');
     }

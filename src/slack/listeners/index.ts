@@ -3,9 +3,11 @@ import { ACTIONS, COMMAND } from '../messages/index.ts';
 import type { SlackContext } from '../context.ts';
 import { removeAction, trustAction } from './actions/decision.ts';
 import { sharedScanCommand } from './commands/shared-scan.ts';
+import { registerUnhandled } from './unhandled.ts';
 
 export function registerListeners(app: App, ctx: SlackContext): void {
   app.command(COMMAND, sharedScanCommand(ctx));
   app.action(ACTIONS.remove, removeAction(ctx));
   app.action(ACTIONS.trust, trustAction(ctx));
+  registerUnhandled(app, ctx); // last: only what no listener above takes
 }
