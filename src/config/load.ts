@@ -115,6 +115,14 @@ export function resolveConfig(
   raw: Raw,
   options: { source: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides },
 ): Config {
+  const known = Object.keys(configSchema.shape);
+  const keys = Object.keys(raw);
+  if (keys.length && !keys.some((k) => known.includes(k))) {
+    // Not a shareguard config at all (a wrong --config path): say so without echoing its content.
+    throw new ConfigError(options.source, [
+      `not a shareguard configuration: none of its ${keys.length} top-level keys is a setting (${known.join(', ')})`,
+    ]);
+  }
   const merged = structuredClone(raw);
   applyEnvironment(merged, options.env ?? {});
   applyOverrides(merged, options.overrides ?? {});

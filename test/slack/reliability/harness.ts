@@ -67,9 +67,15 @@ export async function startHarness(
   const dataDir = await mkdtemp(join(tmpdir(), 'sg-rel-'));
   const config = resolveConfig(
     {
-      accounts: world.accounts.map((a) => (a.id === world.homeAccount ? { id: a.id, role: 'none' } : { id: a.id })),
+      accounts: world.accounts.map((a) =>
+        a.id === world.homeAccount ? { id: a.id, role: 'none' } : { id: a.id },
+      ),
       aws: { endpoint: sim.endpoint, maxAttempts: 2 },
-      slack: { channel: CHANNEL, approvers: { users: [ALICE, BOB], usergroups: [GROUP] }, ...(o.slack ?? {}) },
+      slack: {
+        channel: CHANNEL,
+        approvers: { users: [ALICE, BOB], usergroups: [GROUP] },
+        ...(o.slack ?? {}),
+      },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },
     },
@@ -81,7 +87,9 @@ export async function startHarness(
     env: {
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: slack.apiUrl,
-      ...(socket ? { SLACK_APP_TOKEN: 'xapp-test' } : { SLACK_SIGNING_SECRET: 'test-signing-secret', PORT: '0' }),
+      ...(socket
+        ? { SLACK_APP_TOKEN: 'xapp-test' }
+        : { SLACK_SIGNING_SECRET: 'test-signing-secret', PORT: '0' }),
       ...(o.env ?? {}),
     },
     credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },

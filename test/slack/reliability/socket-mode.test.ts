@@ -97,7 +97,9 @@ describe('Socket Mode end to end (the real Bolt app, serve’s production path, 
       sm.disconnect(reason);
       await sm.waitForConnections(2 + i);
       await waitFor(() => h!.server.health().socket === 'connected');
-      expect(h.lines.some((l) => l.msg === 'slack asked socket mode to disconnect' && l.reason === reason)).toBe(true);
+      expect(
+        h.lines.some((l) => l.msg === 'slack asked socket mode to disconnect' && l.reason === reason),
+      ).toBe(true);
       const ack = await sm.send('interactive', click(h, 'shareguard.remove', AMI, ALICE));
       expect(ack.ms).toBeLessThan(3000);
       await h.server.idle();
