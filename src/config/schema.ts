@@ -44,7 +44,9 @@ export const configSchema = z.strictObject({
   aws: z
     .strictObject({
       /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
-      endpoint: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://ec2.example.com' }).optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://ec2.example.com' })
+        .optional(),
       homeRegion: REGION.default('us-east-1'),
       defaultRole: z.string().default(DEFAULT_ROLE_NAME),
       roleSessionName: z
@@ -97,7 +99,11 @@ export const configSchema = z.strictObject({
       scanRateLimit: z
         .strictObject({
           scans: z.int().min(0).max(100).default(2),
-          windowMinutes: z.int().min(1).max(24 * 60).default(60),
+          windowMinutes: z
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(60),
         })
         .prefault({}),
     })
@@ -110,7 +116,9 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[\w.-]{3,255}$/)
         .default('shareguard'),
-      endpoint: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8000' }).optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8000' })
+        .optional(),
       region: REGION.optional(),
       dataDir: z.string().default('.shareguard/data'),
     })

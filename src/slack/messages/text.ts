@@ -170,7 +170,8 @@ export function packLines(
 }
 
 // The tokens shareguard's own refusal texts carry: a user mention, a channel mention, an ISO time.
-const REASON_TOKEN = /<@([UW][A-Z0-9]{2,})>|<#([CG][A-Z0-9]{2,})>|\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\b/g;
+const REASON_TOKEN =
+  /<@([UW][A-Z0-9]{2,})>|<#([CG][A-Z0-9]{2,})>|\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\b/g;
 
 /**
  * A refusal or error text (plain text from the core or the listeners) → mrkdwn, rendered once:

@@ -26,6 +26,7 @@ describe('attacker text stays literal text (issue 8 item 7)', () => {
     const out = esc(s, 300);
     expect(out).not.toMatch(/[<>*`~]/);
     expect(out).not.toMatch(/(^|[^\p{L}\p{N}])_|_($|[^\p{L}\p{N}])/u);
+    // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/);
     expect(out.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
     expect(out.length).toBeLessThanOrEqual(300 * 5);
