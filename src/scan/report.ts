@@ -4,6 +4,9 @@ import { cap, terminalSafe } from '../terminal.ts';
 
 /** Widest a table column gets; longer cells end in `…` (a 5,000-character name must not make 5,000-column rows). */
 export const MAX_COLUMN_WIDTH = 64;
+/** Resource ids and ARNs are shown whole (AWS bounds them; a cut ARN cannot be copied into a command). */
+const MAX_RESOURCE_WIDTH = 400;
+const RESOURCE_COLUMN = 3;
 /** Longest failure line (AWS error text included). */
 const MAX_FAILURE_WIDTH = 300;
 
@@ -53,7 +56,7 @@ export function formatTable(findings: readonly Finding[]): string {
       f.name ?? '',
       f.createdAt?.slice(0, 10) ?? '',
       notes(f),
-    ].map((c) => cell(c)),
+    ].map((c, i) => cell(c, i === RESOURCE_COLUMN ? MAX_RESOURCE_WIDTH : MAX_COLUMN_WIDTH)),
   );
   // A loop, not Math.max(...column): spreading 125,000+ values overflows the call stack.
   const widths = header.map((h) => h.length);
