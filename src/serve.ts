@@ -187,7 +187,9 @@ export async function startServer(options: {
     const built = createSlackApp(slack, identity, log, health);
     app = built.app;
     if (slack.appToken) watchSocket(built.receiver as SocketModeReceiver, state, log);
-    const publisher = new Publisher(app.client, store, config.slack.channel!, log);
+    const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
+      postIntervalMs: config.slack.postIntervalMs,
+    });
     const ctx: SlackContext = {
       deps,
       publisher,
@@ -262,6 +264,7 @@ export async function startServer(options: {
         (stopping ??= (async () => {
           // Stop taking work first (schedules, then Slack deliveries), then let what was acked finish.
           state.draining = true;
+          publisher.stop(); // paced posts waiting for a slot give up; the next scan offers them again
           await stopSchedules?.();
           await running.stop();
           await idle();

@@ -7,6 +7,7 @@ export type SharedScanCommand =
   | { type: 'help' }
   | { type: 'status' }
   | { type: 'trusted' }
+  | { type: 'post' }
   | { type: 'untrust'; accountId: string };
 
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
@@ -24,7 +25,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
   const [first, ...rest] = words;
   if (!first) return { type: 'scan' };
   const verb = first.toLowerCase();
-  if (verb === 'help' || verb === 'status' || verb === 'trusted') {
+  if (verb === 'help' || verb === 'status' || verb === 'trusted' || verb === 'post') {
     if (rest.length) throw new CommandTextError(`"${verb}" takes no arguments`);
     return { type: verb };
   }
@@ -42,7 +43,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
     // Object.hasOwn, not `in`: `constructor=` or `__proto__=` must not reach Object.prototype.
     if (eq <= 0 || !Object.hasOwn(FILTERS, name)) {
       throw new CommandTextError(
-        `unknown word "${word}": expected help, status, trusted, untrust <account>, or filters account=, region=, kind=`,
+        `unknown word "${word}": expected help, status, trusted, post, untrust <account>, or filters account=, region=, kind=`,
       );
     }
     const values = word

@@ -15,6 +15,7 @@ import {
   type SlackMessage,
 } from '../../messages/index.ts';
 import { slashCommandPayload } from '../../payloads.ts';
+import { dmIntroMessage, helpOptions, postCommand } from './post.ts';
 import type { SlackContext } from '../../context.ts';
 import { SCHEDULE } from '../../../jobs/scan-job.ts';
 import { describeSlackError, isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
@@ -65,17 +66,25 @@ export function sharedScanCommand(ctx: SlackContext) {
       await ack(ephemeral(usageMessage(message)));
       return;
     }
-    if (command.type === 'help') {
-      await ack(ephemeral(helpMessage()));
-      return;
-    }
-    await ack();
-
     const actor = { userId: p.user_id, ...(p.user_name ? { userName: p.user_name } : {}), teamId: p.team_id };
     const reply = (m: SlackMessage) =>
       respond(ephemeral(m)).catch((err: Error) =>
         log.warn({ err: err.message, user: p.user_id }, 'respond failed'),
       );
+    if (command.type === 'help') {
+      await ack(ephemeral(helpMessage(helpOptions(ctx))));
+      return;
+    }
+    if (command.type === 'post') {
+      await postCommand(ctx, p.user_id, ack, reply); // acks first; approvers only
+      return;
+    }
+    // A bare `/shared-scan` in a DM explains where findings go instead of scanning by surprise.
+    if (command.type === 'scan' && !p.text.trim() && p.channel_id.startsWith('D')) {
+      await ack(ephemeral(dmIntroMessage(helpOptions(ctx))));
+      return;
+    }
+    await ack();
     const refuse = async (reason: string, fields: Record<string, unknown> = {}) => {
       log.warn(
         { user: p.user_id, channel: p.channel_id, command: command.type, reason, ...fields },
@@ -111,6 +120,7 @@ export function sharedScanCommand(ctx: SlackContext) {
     async function handle(command: SharedScanCommand): Promise<void> {
       switch (command.type) {
         case 'help':
+        case 'post':
           return;
         case 'status': {
           const read = await ctx.approvers.mayRead(p.user_id, p.channel_id);
