@@ -120,7 +120,10 @@ export class Publisher {
       .catch((err: unknown) => {
         const code = slackErrorCode(err);
         if (code === 'not_in_channel' || code === 'channel_not_found')
-          throw new Error(`${code}: ${describeSlackError(err, channel)}`, { cause: err });
+          // Keeps Slack's `data` so callers still see the code (CHANNEL_ERRORS stops a posting round).
+          throw Object.assign(new Error(`${code}: ${describeSlackError(err, channel)}`, { cause: err }), {
+            data: (err as { data?: unknown }).data,
+          });
         throw err;
       });
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
