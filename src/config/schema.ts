@@ -85,7 +85,9 @@ export const configSchema = z.strictObject({
   aws: z
     .strictObject({
       /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
-      endpoint: z.url().optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://ec2.example.com' })
+        .optional(),
       homeRegion: REGION.default('us-east-1'),
       defaultRole: z.string().default(DEFAULT_ROLE_NAME),
       roleSessionName: z
@@ -130,6 +132,22 @@ export const configSchema = z.strictObject({
       /** Findings per scan above which messages are grouped per owner. */
       maxMessagesPerScan: z.int().min(1).max(200).default(20),
       /**
+       * Who `/shared-scan` answers (status, trusted, scans): `channel` (default) — anyone in
+       * `slack.channel`, and approvers anywhere; `approvers` — approvers only; `anyone` — every member.
+       */
+      readers: z.enum(['channel', 'approvers', 'anyone']).default('channel'),
+      /** Scans a user who is not an approver may start per window (approvers are not limited). */
+      scanRateLimit: z
+        .strictObject({
+          scans: z.int().min(0).max(100).default(2),
+          windowMinutes: z
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(60),
+        })
+        .prefault({}),
+      /**
        * `thread` (default): a scan's progress/summary is its only top-level message and its findings go
        * into that message's thread (critical ones also broadcast); the digest likewise. `flat`: every
        * finding message is top-level, as before. docs/slack.md "One thread per scan".
@@ -147,7 +165,9 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[\w.-]{3,255}$/)
         .default('shareguard'),
-      endpoint: z.url().optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8000' })
+        .optional(),
       region: REGION.optional(),
       dataDir: z.string().default('.shareguard/data'),
     })

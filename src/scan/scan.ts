@@ -160,7 +160,12 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
 
   untrusted.sort(compareFindings);
   targets.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region));
-  const okAccounts = new Set(targets.filter((t) => t.status === 'ok').map((t) => t.accountId));
+  // An account counts as scanned when at least one of its kinds was listed somewhere: one failing kind
+  // must not drop it from the count while its other kinds' findings stay ("4 of 3 accounts").
+  const reached = (t: TargetResult) =>
+    t.status === 'ok' || (t.region !== '*' && (t.failedKinds?.length ?? Infinity) < request.kinds.length);
+  const okAccounts = new Set(targets.filter(reached).map((t) => t.accountId));
+  for (const f of untrusted) okAccounts.add(f.accountId);
   return {
     findings: untrusted,
     targets,

@@ -6,11 +6,14 @@ import type { Store } from '../store/index.ts';
 import {
   findingMessage,
   NO_REMEDIATION_VIEW,
+  NO_UNFURL,
   ownerGroupMessage,
   planScanPosts,
+  verbatimBlocks,
   type RemediationView,
   type SlackMessage,
 } from './messages/index.ts';
+import { describeSlackError } from './listeners/failures.ts';
 
 export interface PublisherOptions {
   /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
@@ -20,8 +23,6 @@ export interface PublisherOptions {
    * channel, thread replies included, and does not promise to show bursts: docs/slack.md). Default 0.
    */
   postIntervalMs?: number;
-  /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
-  view?: RemediationView;
   /** For tests: how to wait, and the clock the pace is measured on. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -75,7 +76,6 @@ export class Publisher {
   private readonly view: RemediationView;
   private readonly stopped = new Promise<void>((resolve) => (this.release = resolve));
   private readonly members = new Map<string, { at: number; members: ReadonlySet<string> }>();
-  private readonly view: RemediationView;
   private readonly postIntervalMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
@@ -116,16 +116,34 @@ export class Publisher {
 
   async post(msg: SlackMessage, channel = this.channel, opts: PostOptions = {}): Promise<MessageRef> {
     await this.pace();
-    const base = { channel, text: msg.text, blocks: msg.blocks };
-    const res = await this.client.chat.postMessage(
-      opts.threadTs ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) } : base,
-    );
+    // verbatim + no unfurls: URLs in attacker-written names stay text and are never fetched (docs/slack.md).
+    const base = { channel, text: msg.text, blocks: verbatimBlocks(msg.blocks), ...NO_UNFURL };
+    const res = await this.client.chat
+      .postMessage(
+        opts.threadTs
+          ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) }
+          : base,
+      )
+      .catch((err: unknown) => {
+        const code = slackErrorCode(err);
+        if (code === 'not_in_channel' || code === 'channel_not_found')
+          // Keeps Slack's `data` so callers still see the code (CHANNEL_ERRORS stops a posting round).
+          throw Object.assign(new Error(`${code}: ${describeSlackError(err, channel)}`, { cause: err }), {
+            data: (err as { data?: unknown }).data,
+          });
+        throw err;
+      });
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: res.channel ?? channel, ts: res.ts };
   }
 
   async update(ref: MessageRef, msg: SlackMessage): Promise<void> {
-    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
+    await this.client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      text: msg.text,
+      blocks: verbatimBlocks(msg.blocks),
+    });
   }
 
   /**
@@ -222,7 +240,10 @@ export class Publisher {
 
   /** Publishes a user's App Home tab (`views.publish`). */
   async publishHome(userId: string, view: HomeView): Promise<void> {
-    await this.client.views.publish({ user_id: userId, view });
+    await this.client.views.publish({
+      user_id: userId,
+      view: { ...view, blocks: verbatimBlocks(view.blocks) },
+    });
   }
 
   /**
@@ -252,7 +273,12 @@ export class Publisher {
 
   async ephemeral(channel: string, user: string, msg: SlackMessage): Promise<void> {
     try {
-      await this.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks });
+      await this.client.chat.postEphemeral({
+        channel,
+        user,
+        text: msg.text,
+        blocks: verbatimBlocks(msg.blocks),
+      });
     } catch (err) {
       this.log.warn({ err: (err as Error).message, user }, 'ephemeral message failed');
     }

@@ -7,7 +7,17 @@ import { lastScanText, ownerCounts, type LastScan } from './digest.ts';
 import { findingLine } from './finding.ts';
 import { blocksFit } from './limits.ts';
 import { progressMessage } from './scan.ts';
-import { code, esc, groupMention, packLines, plural, slackDate, userMention, who } from './text.ts';
+import {
+  code,
+  esc,
+  groupMention,
+  packLines,
+  plural,
+  reasonText,
+  slackDate,
+  userMention,
+  who,
+} from './text.ts';
 
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
 /** `<#C…>` for a real channel id, else the escaped text: never a link built from data. */
@@ -119,7 +129,7 @@ export function usageMessage(error: string): SlackMessage {
 
 /** Why a click or command was not carried out (not an approver, wrong workspace, already decided…). */
 export function refusalMessage(reason: string): SlackMessage {
-  const text = `🚫 ${esc(reason, 500)}`;
+  const text = `🚫 ${reasonText(reason)}`;
   return message(text, [section(text)]);
 }
 

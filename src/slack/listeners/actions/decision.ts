@@ -11,6 +11,8 @@ import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { ephemeral } from '../commands/shared-scan.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type Decide = (deps: SlackContext['deps'], findingId: string, by: Actor) => Promise<DecisionResult>;
@@ -24,7 +26,7 @@ function decisionAction(
   action: 'trust' | 'remove' | 'delete-at-source' | 'revoke-org-share',
   decide: Decide,
 ) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  return async ({ ack, body, respond }: Args): Promise<void> => {
     await ack();
     const payload = blockActionPayload.safeParse(body);
     if (!payload.success) {
@@ -39,12 +41,29 @@ function decisionAction(
       ...((p.user.username ?? p.user.name) ? { userName: (p.user.username ?? p.user.name)! } : {}),
       ...(p.team?.id ? { teamId: p.team.id } : {}),
     };
+    // Refusals go to the clicking user through the action's response_url: it works where the bot is
+    // not a channel member; chat.postEphemeral only when there is none.
+    const tell = async (reason: string) => {
+      const msg = refusalMessage(reason);
+      if (p.response_url) {
+        try {
+          await respond({ ...ephemeral(msg), replace_original: false });
+          return;
+        } catch (err) {
+          ctx.deps.log.warn({ err: (err as Error).message, user: userId }, 'respond failed');
+        }
+      }
+      if (channel) await ctx.publisher.ephemeral(channel, userId, msg);
+    };
     const refuse = async (reason: string, findingId?: string) => {
       ctx.deps.log.warn({ user: userId, action, findingId, reason }, 'decision refused');
-      await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {});
-      if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
+      await tell(reason);
+      // The user has the answer already; a refusal the log cannot take is logged here, not retold.
+      await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {}).catch((err: Error) =>
+        ctx.deps.log.error({ err: err.message, user: userId, action }, 'refusal could not be logged'),
+      );
     };
-    const work = ctx.decisions.run(async () => {
+    const decideClick = async () => {
       const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
       if (!origin.ok) return refuse(origin.reason);
       const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
@@ -53,10 +72,17 @@ function decisionAction(
       const auth = await ctx.approvers.isApprover(userId);
       if (!auth.ok) return refuse(auth.reason, value.data);
       const result = await decide(ctx.deps, value.data, actor);
-      if (result.status === 'refused' && channel) {
-        await ctx.publisher.ephemeral(channel, userId, refusalMessage(result.message));
-      }
+      if (result.status === 'refused') await tell(result.message);
       await ctx.publisher.refresh(result.records);
+    };
+    const work = ctx.decisions.run(async () => {
+      try {
+        await decideClick();
+      } catch (err) {
+        if (!isStoreUnavailable(err)) throw err;
+        ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'store unavailable');
+        await tell(STORE_UNAVAILABLE);
+      }
     });
     ctx.track(work);
   };
