@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from '../config/schema.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
@@ -39,6 +40,12 @@ export function awsSettingsFromConfig(config: Config, credentials?: AwsCredentia
     paceScale: config.aws.paceScale,
     roleSessionName: config.aws.roleSessionName,
     maxSockets: config.aws.concurrency,
+    workers: config.aws.workers ?? defaultWorkers(),
     ...(credentials ? { credentials } : {}),
   };
+}
+
+/** One scanning thread per core the process may use (cgroup limits included, Node ≥ 18.14). */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
 }
