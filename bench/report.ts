@@ -383,8 +383,32 @@ function articleNotes(r: BenchResult): string {
  * the run's results.
  */
 export const SIDE_BY_SIDE = {
-  memory: 'TODO',
-  changes: 'TODO',
+  memory:
+    'Measured apart at commit 4a376f0 (compiled build): importing `@aws-sdk/client-ec2` alone takes a Node process from 39 MB to ' +
+    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory), RDS and STS add ≈ 30 MB ' +
+    'more; a worker thread loads its own copy, so every scanning thread costs ≈ 85–90 MB before its first request. S with the ' +
+    'default two threads peaks at ≈ 231 MiB against 163 MiB with one (the same S world in the previous runs). Side by side on M at ' +
+    '4a376f0, at load averages 13–22 (other engineers’ test suites on the same 2 cores): `aws.workers: 1` 264 MiB, `2` 336 MiB, `2` ' +
+    'with the calling thread idle (one worker scanning) 242 MiB. So the 250 MB target cannot be met with two threads each loading ' +
+    'the SDK for JavaScript: ≈ 143 MB for the CLI with the SDK plus ≈ 85 MB for the second copy leaves ≈ 20 MB for findings and ' +
+    'garbage. What would meet it: a calling thread that never loads the EC2/RDS clients (the CLI and `src/scan/scan.ts` import them ' +
+    'statically today) with every listing in workers whose heaps are capped, or one scanning thread with a capped heap ' +
+    '(`aws.workers: 1` and `NODE_OPTIONS=--max-old-space-size=160`: 226 MB on L at 61ea930).',
+  changes:
+    '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
+    'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
+    'time and RSS are the comparable figures):\n\n' +
+    '| world | `aws.workers` | scan | scanner CPU | peak RSS | load average before |\n|---|---|---|---|---|---|\n' +
+    '| M (15,830 requests) | 1 | 64.7 s | 24.5 s | 264 MiB | 13.5 |\n' +
+    '| M | 2 | 150.3 s | 39.7 s | 336 MiB | 13.3 |\n' +
+    '| M | 2, no worker heap limits | 90.3 s | 33.6 s | 337 MiB | 15.7 |\n' +
+    '| M | 2, calling thread idle (one worker scans) | 261.7 s | 38.7 s | 242 MiB | 21.5 |\n' +
+    '| M’s spec with 50 accounts (4,290 requests) | 1 | 135.4 s | 13.2 s | 229 MiB | 16.6 |\n' +
+    '| same | 2 | 40.8 s | 15.9 s | 288 MiB | 17.8 |\n\n' +
+    'A second thread costs CPU (its own JIT warm-up of the SDK, its own connection pool; ≈ +20 % on the 50-account world) and ' +
+    '≈ 70 MB; it pays off in wall time only when a core is free, which on this machine the simulator and the other work rarely ' +
+    'leave. The SDK settings in `src/aws/clients.ts` were not re-measured apart here (the load made differences of 6 % ' +
+    'unmeasurable); their figures are issue 11’s.',
 };
 
 /**
@@ -577,7 +601,7 @@ Every monitored account is in one AWS organization and one of several OUs. Resou
 future), 1 % disabled (invisible to recipients), some also public; a few AMIs are shared with the whole organization
 or with one OU; every account owns unshared AMIs and snapshots (the \`self\` listings return them); public-only images
 and snapshots never show up. One account-region per kind is crowded enough to need several pages (on L: 2,500 AMIs, 1,500
-EBS snapshots, 250 DB and 230 cluster snapshots). "About 50,000 shared resources of every kind" is read as about 50,000
+EBS snapshots, 250 DB and 230 cluster snapshots). M is L's spec with 200 accounts and a fifth of the shares. "About 50,000 shared resources of every kind" is read as about 50,000
 (resource, recipient account) shares in all, spread over the four kinds. Simulator latency 25 ms per request, AWS token
 buckets on (\`throttle.scale: 1\`, aws-facts.md §6). What a correct scan must find is computed from the world itself
 (\`oracle()\`), and every shareguard run is checked against it.
@@ -592,6 +616,15 @@ a preloaded \`bench/lib/rusage-hook.mjs\`). Every measured run gets a fresh simu
 **The sequential loop** (\`bench/sequential.ts\`, S only) uses the same config, \`AwsClients\` (one socket),
 \`regionsFor\` and per-kind listing modules, one call at a time; its finding set must equal shareguard's exactly.
 
+**The boto3 peer** (\`bench/boto3_peer.py\`, run by \`bench/boto3-peer.ts\` on S and M, and L in the full run): the
+same listings in Python with Debian's \`python3-boto3\` under \`/usr/bin/python3\` — one Session (service models parsed
+once), clients per account-region made from it under a lock with the account's assumed-role credentials, boto3's
+paginators with the same page sizes (\`DescribeImages\` has neither paginator nor \`MaxResults\` in Debian's botocore 1.29,
+so one call returns every image), the second AMI listing when shareguard makes it, account-regions in a
+\`ThreadPoolExecutor\` (16 threads, \`--boto3-threads\`), standard retries; the same trust (vendors and monitored
+accounts). Its findings are checked against the world's. "Scan" is its own timer around the work, "end to end" spawn to
+exit (Python start and imports included); the ratio in the targets compares scans.
+
 **The article's procedure** (\`bench/article-cli.ts\`, S only): Debian's AWS CLI, for each account \`aws sts assume-role\`
 (not for the home account), then for each region its three commands, each piped to \`grep -v\` of the trusted ids (the
 vendors and the monitored accounts, the same trust shareguard applies), one after the other.
@@ -604,7 +637,7 @@ buckets impose (only when an account-region needs more than a burst of 100 calls
 (b) measured: \`bench/raw-client.ts\`, a minimal client with no SDK — \`node:http\` with a keep-alive agent, SigV4 signed
 by hand, answers read with regular expressions only as far as paging needs — sending exactly the requests shareguard
 sends (the same actions, parameters, page sizes and paging chains; the bench checks the request counts are equal), in
-its own process, with 16/64/256 (S) or 256/512/1,024 (L) requests in flight, the best of them. Client and simulator
+its own process, with 16/64/256 (S), 64/256/512 (M) or 256/512/1,024 (L) requests in flight, the best of them. Client and simulator
 share the machine's 2 cores.
 
 **Slack** (\`bench/slack.ts\`): \`shareguard serve\` in its own process (HTTP mode, embedded dynalite store, no schedule),

@@ -82,63 +82,71 @@ function stable(result: ScanResult) {
 }
 
 describe('scan across worker threads', () => {
-  it('gives the same findings, targets, order and JSON with 1, 2 and 3 threads', async () => {
-    sim = await startSim(world());
-    const progress: ScanProgress[] = [];
-    const one = await run(sim, { workers: 1 });
-    const two = await run(sim, { workers: 2 }, progress);
-    const three = await run(sim, { workers: 3, testHooks: { mainThreadIdle: true } });
+  it(
+    'gives the same findings, targets, order and JSON with 1, 2 and 3 threads',
+    { timeout: 240_000 },
+    async () => {
+      sim = await startSim(world());
+      const progress: ScanProgress[] = [];
+      const one = await run(sim, { workers: 1 });
+      const two = await run(sim, { workers: 2 }, progress);
+      const three = await run(sim, { workers: 3, testHooks: { mainThreadIdle: true } });
 
-    expect(one.findings.length).toBeGreaterThan(40);
-    expect(one.targets.some((t) => t.status === 'error' && t.region === '*')).toBe(true);
-    expect(one.summary.trustedSkipped).toBeGreaterThan(0);
-    expect(stable(two)).toBe(stable(one));
-    expect(stable(three)).toBe(stable(one));
-    expect(two.findings).toEqual(one.findings);
-    expect(three.targets).toEqual(one.targets);
-    // Progress still adds up across threads.
-    expect(progress.at(-1)).toMatchObject({
-      done: one.targets.length,
-      total: one.targets.length,
-      accountsResolved: 10,
-      accountsTotal: 10,
-      failed: one.summary.targetsFailed,
-    });
-    // AssumeRole once per account per scan (cached within the thread that has the account): 3 scans × 9.
-    expect(sim.calls({ action: 'AssumeRole' })).toBe(27);
-  });
+      expect(one.findings.length).toBeGreaterThan(40);
+      expect(one.targets.some((t) => t.status === 'error' && t.region === '*')).toBe(true);
+      expect(one.summary.trustedSkipped).toBeGreaterThan(0);
+      expect(stable(two)).toBe(stable(one));
+      expect(stable(three)).toBe(stable(one));
+      expect(two.findings).toEqual(one.findings);
+      expect(three.targets).toEqual(one.targets);
+      // Progress still adds up across threads.
+      expect(progress.at(-1)).toMatchObject({
+        done: one.targets.length,
+        total: one.targets.length,
+        accountsResolved: 10,
+        accountsTotal: 10,
+        failed: one.summary.targetsFailed,
+      });
+      // AssumeRole once per account per scan (cached within the thread that has the account): 3 scans × 9.
+      expect(sim.calls({ action: 'AssumeRole' })).toBe(27);
+    },
+  );
 
-  it('fails the targets of a crashed worker’s accounts with the reason, and scans the rest', async () => {
-    sim = await startSim(world());
-    const expected = await run(sim, { workers: 1 });
-    const victim = ACCOUNTS[1]!;
+  it(
+    'fails the targets of a crashed worker’s accounts with the reason, and scans the rest',
+    { timeout: 180_000 },
+    async () => {
+      sim = await startSim(world());
+      const expected = await run(sim, { workers: 1 });
+      const victim = ACCOUNTS[1]!;
 
-    // Two workers take every account (the calling thread waits); the one that resolves `victim` dies.
-    const result = await run(sim, {
-      workers: 3,
-      testHooks: { mainThreadIdle: true, crashWorkerOnAccount: victim },
-    });
+      // Two workers take every account (the calling thread waits); the one that resolves `victim` dies.
+      const result = await run(sim, {
+        workers: 3,
+        testHooks: { mainThreadIdle: true, crashWorkerOnAccount: victim },
+      });
 
-    const byAccount = (r: ScanResult, id: string) => r.targets.filter((t) => t.accountId === id);
-    const victimTargets = byAccount(result, victim);
-    expect(victimTargets.length).toBeGreaterThan(0);
-    for (const t of victimTargets) {
-      expect(t.status).toBe('error');
-      expect(t.error).toMatch(/^scan worker \d stopped before finishing: test hook: worker \d dies/);
-    }
-    // Every other account is either fully scanned, as in a normal scan, or (taken by the dead worker) failed
-    // with the same reason; nothing is lost silently.
-    let scannedElsewhere = 0;
-    for (const id of [HOME, ...ACCOUNTS, DENIED]) {
-      const got = byAccount(result, id);
-      if (got.every((t) => t.error?.startsWith('scan worker'))) continue;
-      scannedElsewhere++;
-      expect(got).toEqual(byAccount(expected, id));
-      expect(result.findings.filter((f) => f.accountId === id)).toEqual(
-        expected.findings.filter((f) => f.accountId === id),
-      );
-    }
-    expect(scannedElsewhere).toBeGreaterThan(0);
-    expect(result.summary.targetsFailed).toBeGreaterThan(expected.summary.targetsFailed);
-  });
+      const byAccount = (r: ScanResult, id: string) => r.targets.filter((t) => t.accountId === id);
+      const victimTargets = byAccount(result, victim);
+      expect(victimTargets.length).toBeGreaterThan(0);
+      for (const t of victimTargets) {
+        expect(t.status).toBe('error');
+        expect(t.error).toMatch(/^scan worker \d stopped before finishing: test hook: worker \d dies/);
+      }
+      // Every other account is either fully scanned, as in a normal scan, or (taken by the dead worker) failed
+      // with the same reason; nothing is lost silently.
+      let scannedElsewhere = 0;
+      for (const id of [HOME, ...ACCOUNTS, DENIED]) {
+        const got = byAccount(result, id);
+        if (got.every((t) => t.error?.startsWith('scan worker'))) continue;
+        scannedElsewhere++;
+        expect(got).toEqual(byAccount(expected, id));
+        expect(result.findings.filter((f) => f.accountId === id)).toEqual(
+          expected.findings.filter((f) => f.accountId === id),
+        );
+      }
+      expect(scannedElsewhere).toBeGreaterThan(0);
+      expect(result.summary.targetsFailed).toBeGreaterThan(expected.summary.targetsFailed);
+    },
+  );
 });
