@@ -25,6 +25,8 @@ export interface WorldSummary {
   expectedCalls: Record<string, number>;
   /** Whether the product's scan makes the second AMI listing (told from its requests). */
   amiDirectListing?: boolean;
+  /** DescribeImages requests the second AMI listing costs on this world. */
+  secondAmiListingRequests?: number;
   worldFileMiB: number;
 }
 
@@ -187,7 +189,12 @@ function worldTable(worlds: Partial<Record<SizeName, WorldSummary>>): string {
               .join(', ')}`,
         )
         .join('; ') || '—',
-      n(Object.values(w.expectedCalls).reduce((a, b) => a + b, 0)),
+      n(Object.values(w.expectedCalls).reduce((a, b) => a + b, 0)) +
+        (w.amiDirectListing === undefined || w.secondAmiListingRequests === undefined
+          ? ''
+          : w.amiDirectListing
+            ? ` (${n(w.secondAmiListingRequests)} of them the second AMI listing)`
+            : ` (one AMI listing per account-region: ${n(w.secondAmiListingRequests)} fewer than with the second)`),
     ]),
   );
 }
@@ -524,7 +531,8 @@ const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
    \`ProviderError\`s per client), the user-agent, recursion-detection and logger middleware removed from the listing
    clients (the app id kept in a precomputed header), each ≈ −6 % scan CPU in issue 11's side-by-side runs.
 2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`): the scan runs in the calling thread plus
-   \`aws.workers − 1\` worker threads (default one thread per available core), accounts handed out one at a time, one
+   \`aws.workers − 1\` worker threads (default one thread per available core, at most one per 10 accounts: a worker costs
+   ≈ 0.5 s of CPU and ≈ 85 MB to start), accounts handed out one at a time, one
    account's regions in one thread, results merged and sorted as before. Each worker's young generation is 48 MB
    (a 16 MB semi-space; issue 11 measured ≈ −6 % CPU for a larger young generation) and its old generation sized from its
    concurrency.

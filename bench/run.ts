@@ -248,6 +248,8 @@ async function benchScan(size: SizeName): Promise<ScanSection & { world: WorldSu
   const amiDirect = amiDirectFromCalls(bw, o, ref.calls.DescribeImages ?? 0);
   world.amiDirectListing = amiDirect;
   world.expectedCalls = expectedCalls(bw, o, amiDirect);
+  world.secondAmiListingRequests =
+    expectedCalls(bw, o, true).DescribeImages! - expectedCalls(bw, o, false).DescribeImages!;
   const needed = Object.values(world.expectedCalls).reduce((x, y) => x + y, 0);
   if (ref.calls.total !== needed)
     problems.push(`${size}: shareguard sent ${ref.calls.total} requests, the world needs ${needed}`);
