@@ -29,7 +29,7 @@ export interface AwsSettings {
   maxSockets: number;
   /** Home credentials; the SDK's default provider chain when absent. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
-  /** Threads a scan uses (`aws.workers`): 1 = this thread only. */
+  /** Threads a scan uses (`aws.workers`): 1 = this thread only; unset = `scanThreads`'s default. */
   workers?: number;
 }
 

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from '../config/schema.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
@@ -40,12 +39,7 @@ export function awsSettingsFromConfig(config: Config, credentials?: AwsCredentia
     paceScale: config.aws.paceScale,
     roleSessionName: config.aws.roleSessionName,
     maxSockets: config.aws.concurrency,
-    workers: config.aws.workers ?? defaultWorkers(),
+    ...(config.aws.workers ? { workers: config.aws.workers } : {}),
     ...(credentials ? { credentials } : {}),
   };
-}
-
-/** One scanning thread per core the process may use (cgroup limits included, Node ≥ 18.14). */
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
 }
