@@ -20,7 +20,7 @@ import {
   type Target,
   type WorldSummary,
 } from './report.ts';
-import { KINDS } from '../src/aws/kinds/index.ts';
+import { REMEDIATIONS } from '../src/remediate/registry.ts';
 import { categoryOf } from '../src/aws/pace.ts';
 import { sequentialScan } from './sequential.ts';
 import { runShareguardScan, type ShareguardScanRun } from './shareguard-scan.ts';
@@ -432,13 +432,14 @@ async function benchArticle(cli: CliInfo): Promise<NonNullable<BenchResult['arti
 }
 
 /**
- * AWS calls that change something, per decided (removed) AMI finding, as the kinds registry says the
- * Remove needs: the mutating actions of the AMI's first remediation step (today one
- * CancelImageLaunchPermission; the checks that follow are Describe calls, not counted).
+ * AWS calls that change something, per decided (removed) AMI finding, as the remediation registry says:
+ * the bench's AMIs come from an owner shareguard has no role in, so the first rung that applies is the
+ * recipient cancel, and the ladder stops once the AMI is gone (docs/aws.md "The removal ladder"). The
+ * checks that follow are Describe calls, not counted.
  */
 export function removalCallsPerFinding(): number {
-  const step = KINDS.ami.remediation[0];
-  return step ? step.iamActions.filter((a) => categoryOf(a.split(':')[1] ?? a) === 'mutate').length : 0;
+  const actions = REMEDIATIONS['cancel-as-recipient'].iamActions.remediation ?? [];
+  return actions.filter((a) => categoryOf(a.split(':')[1] ?? a) === 'mutate').length;
 }
 
 const mutatingCalls = (x: ClickResult['rounds'][number]) => x.awsCalls.total - x.awsCalls.describeImages;
