@@ -7,12 +7,15 @@ import type { AwsClients } from '../aws/clients.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import { KINDS, type KindContext } from '../aws/kinds/index.ts';
 import { regionsFor } from '../aws/targets.ts';
+import { enrichTarget } from './enrich.ts';
 
 export interface ScanRequest {
   accounts: readonly MonitoredAccount[];
   regions: 'all' | readonly string[];
   kinds: readonly ResourceKind[];
   trust: TrustPolicy;
+  /** Look up who uses each finding (blast radius, src/scan/enrich.ts); off unless asked for. */
+  blastRadius?: boolean;
 }
 
 export interface ScanProgress {
@@ -34,6 +37,8 @@ export interface TargetResult {
   error?: string;
   /** Kinds that failed in this account-region; the others' findings are kept. */
   failedKinds?: ResourceKind[];
+  /** Blast-radius lookups that failed here: findings kept, their `inUse` marked unknown (issue 9). */
+  usageErrors?: string[];
 }
 
 export interface ScanSummary {
@@ -43,6 +48,10 @@ export interface ScanSummary {
   targetsFailed: number;
   accountsScanned: number;
   accountsWithFindings: number;
+  /** Untrusted AMIs found only through instances still running from them (not listed any more). */
+  notListedInUse?: number;
+  /** Of those, hidden by Allowed AMIs (not allowed). */
+  hiddenByAllowedAmis?: number;
 }
 
 export interface ScanResult {
@@ -69,6 +78,8 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
   // Trust is applied as each listing arrives, so trusted shares never accumulate in memory.
   const untrusted: Finding[] = [];
   let trustedSkipped = 0;
+  let notListedInUse = 0;
+  let hiddenByAllowedAmis = 0;
   const targets: TargetResult[] = [];
   const progress: ScanProgress = {
     done: 0,
@@ -82,7 +93,9 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
 
   const finishTarget = (t: TargetState): void => {
     deps.clients.release(t.ctx.account.id, t.ctx.region);
-    targets.push(targetResult(t.ctx.account, t.ctx.region, t.failures, request.kinds.length));
+    const result = targetResult(t.ctx.account, t.ctx.region, t.failures, request.kinds.length);
+    if (t.usageErrors?.length) result.usageErrors = t.usageErrors;
+    targets.push(result);
     progress.done++;
     if (t.failures.length) progress.failed++;
     report();
@@ -92,12 +105,30 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
     try {
       for (const f of await KINDS[kind].list(target.ctx)) {
         if (judgeOwner(request.trust, f.ownerAccountId).trusted) trustedSkipped++;
-        else untrusted.push(f);
+        else {
+          untrusted.push(f);
+          target.found.push(f);
+        }
       }
     } catch (err) {
       target.failures.push({ kind, error: describeAwsError(err) });
     }
-    if (--target.remaining === 0) finishTarget(target);
+    if (--target.remaining === 0) {
+      // Blast radius (issue 9): one call per account-region, after all its kinds are listed.
+      if (request.blastRadius) {
+        const e = await enrichTarget(target.ctx, target.found, {
+          kinds: request.kinds.filter((k) => !target.failures.some((f) => f.kind === k)),
+          trusted: (owner) => judgeOwner(request.trust, owner).trusted,
+        });
+        untrusted.push(...e.extra);
+        trustedSkipped += e.trustedSkipped;
+        notListedInUse += e.extra.length;
+        hiddenByAllowedAmis += e.extra.filter((f) => f.imageAllowed === false).length;
+        if (e.usageErrors.length) target.usageErrors = e.usageErrors;
+      }
+      target.found = [];
+      finishTarget(target);
+    }
   };
 
   const resolveAccount = async (account: MonitoredAccount): Promise<Listing[]> => {
@@ -171,6 +202,7 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
       targetsFailed: targets.filter((t) => t.status === 'error').length,
       accountsScanned: okAccounts.size,
       accountsWithFindings: new Set(untrusted.map((f) => f.accountId)).size,
+      ...(request.blastRadius ? { notListedInUse, hiddenByAllowedAmis } : {}),
     },
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
@@ -182,6 +214,9 @@ interface TargetState {
   /** Listings of this account-region still to finish. */
   remaining: number;
   failures: Array<{ kind: ResourceKind; error: string }>;
+  /** Untrusted findings of this account-region, kept until its blast radius is looked up. */
+  found: Finding[];
+  usageErrors?: string[];
 }
 
 interface Listing {
@@ -202,6 +237,7 @@ function newTarget(deps: ScanDeps, account: MonitoredAccount, region: string, ki
     },
     remaining: kinds,
     failures: [],
+    found: [],
   };
 }
 
