@@ -11,6 +11,10 @@ import { botIdentityPolicy, scannerRolePolicy } from './aws/iam-policy.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
 import { formatScanReport, scanExitCode, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
+import { filterMinRisk, rankScan } from './scan/rank.ts';
+import { failOnExitCode } from './scan/risk-report.ts';
+import { parseRiskLevel } from './domain/risk.ts';
+import type { RiskLevel } from './domain/finding.ts';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, partial: 3 } as const;
 
@@ -19,6 +23,7 @@ const USAGE = `shareguard — find AMIs and snapshots shared into your AWS accou
 Usage:
   shareguard scan [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                   [--kinds LIST] [--trust IDS] [--no-trust-monitored] [--endpoint URL] [--json]
+                  [--min-risk LEVEL] [--fail-on LEVEL] [--no-blast-radius]
   shareguard serve [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                    [--kinds LIST] [--trust IDS] [--channel ID] [--approvers IDS]
                    [--store embedded|memory|dynamodb] [--no-schedule]
@@ -36,7 +41,9 @@ The config file defaults to $SHAREGUARD_CONFIG, else ./shareguard.yml when prese
 With --world, the simulator starts in-process on that world and no config file is needed.
 
 Exit codes: 0 nothing untrusted and every target scanned; 1 untrusted findings;
-            2 usage or configuration error; 3 no findings but some targets failed.`;
+            2 usage or configuration error; 3 no findings but some targets failed.
+            With --fail-on LEVEL (critical, high, medium, low): 1 only for a finding at or above LEVEL.
+            --min-risk LEVEL reports only findings at or above LEVEL.`;
 
 class UsageError extends Error {}
 
@@ -50,7 +57,18 @@ const SCAN_OPTIONS = {
   'no-trust-monitored': { type: 'boolean' },
   endpoint: { type: 'string' },
   json: { type: 'boolean' },
+  // issue 9
+  'min-risk': { type: 'string' },
+  'fail-on': { type: 'string' },
+  'no-blast-radius': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
+
+function riskFlag(name: string, value: string | undefined): RiskLevel | undefined {
+  if (value === undefined) return undefined;
+  const level = parseRiskLevel(value);
+  if (!level) throw new UsageError(`--${name}: expected critical, high, medium or low, got "${value}"`);
+  return level;
+}
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {
@@ -78,6 +96,7 @@ function overridesFrom(values: {
   approvers?: string | undefined;
   store?: string | undefined;
   'no-trust-monitored'?: boolean | undefined;
+  'no-blast-radius'?: boolean | undefined;
 }): ConfigOverrides {
   const o: ConfigOverrides = {};
   const accounts = commaList(values.accounts);
@@ -94,6 +113,7 @@ function overridesFrom(values: {
   const approvers = commaList(values.approvers);
   if (approvers) o.approvers = approvers;
   if (values.store) o.store = values.store;
+  if (values['no-blast-radius']) o.blastRadius = false;
   return o;
 }
 
@@ -169,11 +189,13 @@ export async function loadRuntime(
 
 async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parse(args, SCAN_OPTIONS);
+  const minRisk = riskFlag('min-risk', values['min-risk']);
+  const failOn = riskFlag('fail-on', values['fail-on']);
   const runtime = await loadRuntime(values, overridesFrom(values), env);
   const clients = new AwsClients(awsSettingsFromConfig(runtime.config, runtime.credentials));
   try {
     const showProgress = !values.json && process.stderr.isTTY;
-    const result = await scan(scanRequestFromConfig(runtime.config), {
+    const scanned = await scan(scanRequestFromConfig(runtime.config), {
       clients,
       concurrency: runtime.config.aws.concurrency,
       ...(showProgress
@@ -181,9 +203,12 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
         : {}),
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
+    // Most risky first everywhere; a CLI scan has no history, so no "owner never seen before".
+    rankScan(scanned, runtime.config, { now: new Date().toISOString() });
+    const result = minRisk ? filterMinRisk(scanned, minRisk) : scanned;
     if (values.json) await writeScanJson(result, process.stdout);
     else process.stdout.write(`${formatScanReport(result)}\n`);
-    return scanExitCode(result);
+    return failOn ? failOnExitCode(result, failOn) : scanExitCode(result);
   } finally {
     clients.destroy();
     await runtime.stop();

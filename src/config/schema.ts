@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { RESOURCE_KINDS } from '../domain/finding.ts';
+import { RESOURCE_KINDS, RISK_LEVELS } from '../domain/finding.ts';
 
 export const ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 export const REGION = z
@@ -88,6 +88,57 @@ export const configSchema = z.strictObject({
       appId: z.string().optional(),
       /** Findings per scan above which messages are grouped per owner. */
       maxMessagesPerScan: z.int().min(1).max(200).default(20),
+      /** Who is mentioned in a finding message at or above `minRisk` (issue 9). */
+      notify: z
+        .strictObject({
+          users: z.array(slackUserId).default([]),
+          usergroups: z.array(slackGroupId).default([]),
+          minRisk: z.enum(RISK_LEVELS).default('critical'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  // --- issue 9: blast radius, risk, Allowed AMIs -------------------------------------------
+  scan: z
+    .strictObject({
+      /** Look up who uses each finding (instances, volumes, copies, restores); `--no-blast-radius` turns it off. */
+      blastRadius: z.boolean().default(true),
+    })
+    .prefault({}),
+  risk: z
+    .strictObject({
+      /** "Recently created" for the new-owner signal. */
+      recentDays: z.int().min(1).max(3650).default(30),
+      /** Monitored accounts one owner must share into at once for the spray signal. */
+      sprayAccounts: z.int().min(2).max(10_000).default(3),
+      /** Your own official image families, on top of the built-in vendors (src/domain/official-images.ts). */
+      patterns: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[\w.-]{1,64}$/, 'expected an id of letters, digits, . _ -'),
+            label: z.string().min(1).max(100),
+            publisher: z.string().max(200).optional(),
+            patterns: z.array(z.string().min(1).max(128)).min(1, 'list at least one name pattern'),
+            owners: z.array(ACCOUNT_ID).default([]),
+            aliases: z.array(z.enum(['amazon', 'aws-marketplace', 'aws-backup-vault'])).default([]),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  guard: z
+    .strictObject({
+      // Only the Allowed AMIs keys are issue 9's; the rest of this section is the guard's.
+      /** Allowed AMIs kept in step with the trust list (src/allowed-amis): off, audit-mode or enabled. */
+      allowedAmis: z.enum(['off', 'audit', 'enforce']).default('off'),
+      allowedAmiProviders: z
+        .strictObject({
+          /** Also allow AWS Marketplace images (`aws-marketplace`). */
+          awsMarketplace: z.boolean().default(false),
+          /** Also allow AWS Backup logically air-gapped vault images (`aws-backup-vault`). */
+          awsBackupVault: z.boolean().default(false),
+        })
+        .prefault({}),
     })
     .prefault({}),
   store: z

@@ -1,5 +1,6 @@
 import type { Finding } from '../domain/finding.ts';
 import type { ScanResult, TargetResult } from './scan.ts';
+import { inUseCell, riskCell, riskCounts, riskSummaryText, usageErrorLines } from './risk-report.ts';
 
 /** The `--json` contract: only untrusted findings; fields keep their meaning, more may be added. */
 export function scanResultJson(result: ScanResult): object {
@@ -11,6 +12,15 @@ export function scanResultJson(result: ScanResult): object {
       trustedSkipped: result.summary.trustedSkipped,
       targetsScanned: result.summary.targetsScanned,
       targetsFailed: result.summary.targetsFailed,
+      // issue 9: present only when the scan ranked findings / looked up the blast radius / filtered.
+      ...(result.findings.some((f) => f.risk) ? { byRisk: riskCounts(result.findings) } : {}),
+      ...(result.summary.notListedInUse !== undefined
+        ? {
+            notListedInUse: result.summary.notListedInUse,
+            hiddenByAllowedAmis: result.summary.hiddenByAllowedAmis ?? 0,
+          }
+        : {}),
+      ...(result.summary.belowMinRisk !== undefined ? { belowMinRisk: result.summary.belowMinRisk } : {}),
     },
     startedAt: result.startedAt,
     durationMs: result.durationMs,
@@ -26,12 +36,27 @@ function notes(f: Finding): string {
   if (f.deprecationTime && Date.parse(f.deprecationTime) <= Date.now()) n.push('deprecated');
   if (f.public) n.push('public');
   if (f.imageAllowed === false) n.push('not-allowed');
+  if (f.notListed) n.push('not-listed');
   return n.join(',');
 }
 
 export function formatTable(findings: readonly Finding[]): string {
-  const header = ['KIND', 'ACCOUNT', 'REGION', 'RESOURCE', 'OWNER', 'SHARED VIA', 'NAME', 'CREATED', 'NOTES'];
+  const ranked = findings.some((f) => f.risk);
+  const header = [
+    ...(ranked ? ['RISK'] : []),
+    'KIND',
+    'ACCOUNT',
+    'REGION',
+    'RESOURCE',
+    'OWNER',
+    'SHARED VIA',
+    'NAME',
+    'CREATED',
+    'IN USE',
+    'NOTES',
+  ];
   const rows = findings.map((f) => [
+    ...(ranked ? [riskCell(f)] : []),
     f.kind,
     accountCell(f),
     f.region,
@@ -40,6 +65,7 @@ export function formatTable(findings: readonly Finding[]): string {
     f.sharedVia,
     f.name ?? '',
     f.createdAt?.slice(0, 10) ?? '',
+    inUseCell(f),
     notes(f),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -72,7 +98,7 @@ export function formatSummary(result: ScanResult): string {
   return (
     `${s.findings} ${noun} in ${s.accountsWithFindings} of ${s.accountsScanned} accounts ` +
     `(${s.targetsScanned} account-regions scanned${failedText}; ${s.trustedSkipped} trusted shares skipped; ` +
-    `${(result.durationMs / 1000).toFixed(1)} s)`
+    `${(result.durationMs / 1000).toFixed(1)} s)${riskSummaryText(result)}`
   );
 }
 
@@ -83,6 +109,8 @@ export function formatScanReport(result: ScanResult): string {
   const failed = result.targets.filter((t) => t.status === 'error');
   if (failed.length)
     parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
+  const usage = usageErrorLines(result);
+  if (usage.length) parts.push(['Blast radius unknown (lookups failed; findings kept):', ...usage].join('\n'));
   parts.push(formatSummary(result));
   return parts.join('\n\n');
 }

@@ -52,6 +52,8 @@ export interface ScanSummary {
   notListedInUse?: number;
   /** Of those, hidden by Allowed AMIs (not allowed). */
   hiddenByAllowedAmis?: number;
+  /** Findings left out by `--min-risk`. */
+  belowMinRisk?: number;
 }
 
 export interface ScanResult {
