@@ -320,6 +320,8 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
     );
   const policy = scannerRolePolicy(kinds as (typeof RESOURCE_KINDS)[number][], {
     remediation: !values['scan-only'],
+    blastRadius: config?.scan.blastRadius ?? true,
+    allowedAmis: (config?.guard.allowedAmis ?? 'off') !== 'off',
   });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;
