@@ -5,6 +5,7 @@ import { describeScope, scanAndRecord, type ScanFilters } from '../core/scan-ser
 import type { ScanProgress } from '../scan/scan.ts';
 import type { Publisher } from '../slack/publisher.ts';
 import { progressMessage, scanSummaryMessage, type LastScan } from '../slack/messages/index.ts';
+import { newUseAlertMessage } from '../slack/messages/risk.ts';
 
 export const SCAN_LEASE = 'scan';
 /** `startedBy` of scans the cron schedule starts. */
@@ -88,8 +89,15 @@ export class ScanJob {
       const posted = await this.publisher.postFindings(
         recorded.toPost,
         this.deps.config.slack.maxMessagesPerScan,
+        { notify: this.deps.config.slack.notify },
       );
       await this.publisher.refresh(recorded.resolved);
+      // issue 9: something new uses a resource already decided on; also refresh its message (usage line).
+      for (const use of recorded.newUse)
+        await this.publisher
+          .post(newUseAlertMessage(use), channel)
+          .catch((err: Error) => this.deps.log.error({ err: err.message }, 'new-use alert failed'));
+      await this.publisher.refresh(recorded.newUse.map((u) => u.record));
       await this.publisher.update(
         progressRef,
         scanSummaryMessage(recorded.result, { ...recorded.counts, posted: posted.posted }, recorded.scope),

@@ -3,6 +3,7 @@ import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import { findingMessage, ownerGroupMessage, planScanPosts, type SlackMessage } from './messages/index.ts';
+import type { RiskMessageOptions } from './messages/risk.ts';
 
 /**
  * Posts findings to the channel and keeps their messages in step with the store. A message shows one
@@ -30,8 +31,9 @@ export class Publisher {
   async postFindings(
     records: readonly FindingRecord[],
     maxMessages: number,
+    options: RiskMessageOptions = {},
   ): Promise<{ messages: number; posted: number; overflow: number }> {
-    const plan = planScanPosts(records, maxMessages);
+    const plan = planScanPosts(records, maxMessages, options);
     let posted = 0;
     for (const p of plan.posts) {
       try {

@@ -8,6 +8,7 @@ import { findingLine } from './finding.ts';
 import { blocksFit } from './limits.ts';
 import { progressMessage } from './scan.ts';
 import { code, esc, groupMention, packLines, plural, slackDate, userMention, who } from './text.ts';
+import { byRisk } from './risk.ts';
 
 export const COMMAND = '/shared-scan';
 
@@ -108,7 +109,7 @@ export function statusMessage(s: StatusInput): SlackMessage {
     if (ctx.length) blocks.push(context(...ctx));
     if (s.open.length) {
       blocks.push(context(`Open by owner: ${ownerCounts(s.open, Math.max(1, Math.floor(15 * scale)))}`));
-      const { chunks, omitted } = packLines(s.open.map(findingLine), {
+      const { chunks, omitted } = packLines(byRisk(s.open).map(findingLine), {
         maxLines: Math.max(1, Math.floor(40 * scale)),
         maxTotal: Math.max(300, Math.floor(7000 * scale)),
       });

@@ -8,6 +8,7 @@ import { findingLine, kindLabel } from './finding.ts';
 import { blocksFit } from './limits.ts';
 import { STATUS_COMMAND } from './plan.ts';
 import { code, esc, packLines, plural, slackDate, who } from './text.ts';
+import { byRisk } from './risk.ts';
 
 export interface LastScan {
   at: string;
@@ -93,7 +94,7 @@ export function digestMessage(d: DigestInput): SlackMessage {
   const build = (scale: number): SlackMessage => {
     const blocks: KnownBlock[] = [header('📋 shareguard daily digest'), section(headline)];
     if (d.open.length) {
-      const { chunks, omitted } = packLines(d.open.map(findingLine), {
+      const { chunks, omitted } = packLines(byRisk(d.open).map(findingLine), {
         maxLines: Math.max(1, Math.floor(15 * scale)),
         maxTotal: Math.max(300, Math.floor(4000 * scale)),
       });

@@ -19,6 +19,7 @@ import {
   type SlackMessage,
 } from './blocks.ts';
 import { clean, code, esc, slackDate, truncate, who } from './text.ts';
+import { notifyMentions, riskBlocks, riskTag, withUsageWarning, type RiskMessageOptions } from './risk.ts';
 
 /** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
 export const ACTIONS = { trust: 'shareguard.trust', remove: 'shareguard.remove' } as const;
@@ -92,7 +93,8 @@ export function removeButton(f: Finding, text = 'Remove'): Button {
     style: 'danger',
     confirm: {
       title: recipientCan ? `Remove this ${kindLabel(f.kind)} share?` : 'Only the owner can unshare this',
-      text: plan.confirmText,
+      // issue 9: "3 running instances keep running; removing does not stop them."
+      text: withUsageWarning(f, plan.confirmText),
       confirm: recipientCan ? 'Remove' : 'Record decision',
       deny: 'Cancel',
       style: 'danger',
@@ -185,7 +187,7 @@ const STATE_EMOJI: Record<FindingRecord['state'], string> = {
 };
 
 /** One finding: header, what it is, notes, shared-again line, then buttons (open) or the outcome line. */
-export function findingMessage(record: FindingRecord): SlackMessage {
+export function findingMessage(record: FindingRecord, options: RiskMessageOptions = {}): SlackMessage {
   const f = record.finding;
   const label = kindLabel(f.kind);
   const owner = truncate(clean(f.ownerAccountId), 40);
@@ -197,6 +199,7 @@ export function findingMessage(record: FindingRecord): SlackMessage {
         : `${STATE_EMOJI[record.state]} ${label} shared by untrusted account ${owner}`,
     ),
   );
+  blocks.push(...riskBlocks(record, options)); // issue 9: risk level, reasons, blast radius
 
   const name = f.name ? ` “${esc(f.name, NAME_MAX)}”` : '';
   const fields = [
@@ -225,7 +228,9 @@ export function findingMessage(record: FindingRecord): SlackMessage {
   if (outcome) blocks.push(section(outcome));
   if (record.state === 'open') blocks.push(actions(...findingButtons(f)));
 
+  const mentions = record.state === 'open' ? notifyMentions(f, options.notify) : '';
   const fallback =
+    `${mentions ? `${mentions} ` : ''}${f.risk ? `[${f.risk}] ` : ''}` +
     `${STATE_EMOJI[record.state]} ${record.sharedAgainAt ? 'Shared again: ' : ''}${label} ${esc(f.resourceId, 300)} ` +
     `shared into ${f.accountName ? `${esc(f.accountName, 64)} ` : ''}${esc(f.accountId, 40)} ${esc(f.region, 40)} ` +
     `by untrusted account ${esc(f.ownerAccountId, 40)}${record.state === 'open' ? '' : ` (${record.state})`}`;
@@ -237,8 +242,9 @@ export function findingLine(record: FindingRecord): string {
   const f = record.finding;
   const name = f.name ? ` “${esc(f.name, 80)}”` : '';
   const state = record.state === 'open' ? '' : ` · ${STATE_EMOJI[record.state]} ${record.state}`;
+  const tag = riskTag(f);
   return (
-    `• ${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +
+    `• ${tag ? `${tag} · ` : ''}${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +
     `from ${code(f.ownerAccountId, 40)} → ${accountText(f)} ${esc(f.region, 40)} · since ${slackDate(record.firstSeenAt, false)}${state}`
   );
 }

@@ -13,6 +13,7 @@ import {
 } from './finding.ts';
 import { blocksFit, LIMITS } from './limits.ts';
 import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
+import { riskTag } from './risk.ts';
 
 /** A group message and the findings it shows. */
 export interface GroupMessage extends SlackMessage {
@@ -29,6 +30,8 @@ function resourceSection(record: FindingRecord): KnownBlock {
       (f.createdAt ? ` · created ${slackDate(f.createdAt, false)}` : ''),
   ];
   const notes = findingNotes(f, record.lastSeenAt);
+  const tag = riskTag(f); // issue 9
+  if (tag) notes.unshift(tag);
   if (record.sharedAgainAt) {
     const prev = record.previousDecision;
     notes.unshift(

@@ -4,6 +4,7 @@ import { context, header, message, section, type SlackMessage } from './blocks.t
 import { findingMessage } from './finding.ts';
 import { ownerGroupMessages } from './group.ts';
 import { code, packLines, plural } from './text.ts';
+import type { RiskMessageOptions } from './risk.ts';
 
 export const STATUS_COMMAND = '/shared-scan status';
 
@@ -25,12 +26,20 @@ export interface ScanPostPlan {
  * (owners in order of first appearance); if even the groups are too many, the first `maxMessages - 1`
  * are posted and one overflow message counts the rest. Every finding is shown or counted.
  */
-export function planScanPosts(records: readonly FindingRecord[], maxMessages: number): ScanPostPlan {
+export function planScanPosts(
+  records: readonly FindingRecord[],
+  maxMessages: number,
+  options: RiskMessageOptions = {},
+): ScanPostPlan {
   const budget = Math.max(1, Math.floor(maxMessages));
   if (records.length === 0) return { posts: [], overflowCount: 0 };
   if (records.length <= budget) {
     return {
-      posts: records.map((r) => ({ ...findingMessage(r), kind: 'finding', findingIds: [r.finding.id] })),
+      posts: records.map((r) => ({
+        ...findingMessage(r, options),
+        kind: 'finding',
+        findingIds: [r.finding.id],
+      })),
       overflowCount: 0,
     };
   }
