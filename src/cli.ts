@@ -30,6 +30,10 @@ Usage:
   shareguard store init [--config FILE]       create the DynamoDB table
   shareguard config check [--config FILE]
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only] [--for scanner|bot]
+  shareguard allowed-amis check|apply [--config FILE] [--world FILE]
+                                              Allowed AMIs vs the trust list (guard.allowedAmis)
+  shareguard guard print --format declarative [--config FILE]
+                                              the Organizations declarative policy for Allowed AMIs
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
   shareguard demo [--yes-trust|--yes-remove]  the bundled demo organization, Slack side included
   shareguard help
@@ -337,7 +341,52 @@ async function cmdDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
   return runDemo(args, env);
 }
 
+// --- issue 9: Allowed AMIs -------------------------------------------------------------------
+const ALLOWED_AMIS_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  world: { type: 'string' },
+  accounts: { type: 'string' },
+  regions: { type: 'string' },
+  endpoint: { type: 'string' },
+  store: { type: 'string' },
+  format: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+async function cmdAllowedAmis(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'check' && sub !== 'apply')
+    throw new UsageError(`allowed-amis: expected "check" or "apply", got ${sub ?? '(nothing)'}`);
+  const { values } = parse(rest, ALLOWED_AMIS_OPTIONS);
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  try {
+    const { runAllowedAmis } = await import('./allowed-amis/cli.ts');
+    return await runAllowedAmis(sub, runtime.config, runtime.credentials, process.stdout);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/**
+ * `guard print --format declarative` (issue 9). The guard's own `guard` command (src/guard) owns the
+ * other formats: when both are merged, its `print` calls printDeclarativePolicy for this format.
+ */
+async function cmdGuardDeclarative(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parse(rest, ALLOWED_AMIS_OPTIONS);
+  if (sub !== 'print' || values.format !== 'declarative')
+    throw new UsageError('guard: expected "print --format declarative"');
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  try {
+    const { printDeclarativePolicy } = await import('./allowed-amis/cli.ts');
+    return await printDeclarativePolicy(runtime.config, runtime.credentials, process.stdout, process.stderr);
+  } finally {
+    await runtime.stop();
+  }
+}
+
 const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>> = {
+  'allowed-amis': cmdAllowedAmis,
+  guard: cmdGuardDeclarative,
   scan: cmdScan,
   serve: cmdServe,
   store: cmdStore,

@@ -4,6 +4,7 @@ import { remediate } from '../remediate/remediate.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import { onTrustListChanged } from '../allowed-amis/sync.ts';
 
 /** What a decision did: `records` are the findings whose messages must change. */
 export type DecisionResult =
@@ -235,9 +236,12 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
     if (res.ok) records.push(res.record);
   }
   deps.log.info({ owner, closed: records.length, by: by.userId }, 'owner trusted');
+  const allowed = await onTrustListChanged(deps, by, `trust ${owner}`); // issue 9
   return {
     status: 'done',
-    message: `Account ${owner} is trusted now; ${records.length} finding${records.length === 1 ? '' : 's'} closed.`,
+    message:
+      `Account ${owner} is trusted now; ${records.length} finding${records.length === 1 ? '' : 's'} closed.` +
+      (allowed ? ` ${allowed.summary}.` : ''),
     records,
   };
 }
@@ -266,9 +270,12 @@ export async function untrustAccount(deps: CoreDeps, accountId: string, by: Acto
     outcome: 'succeeded',
     detail: `Account ${accountId} removed from the trust list.`,
   });
+  const allowed = await onTrustListChanged(deps, by, `untrust ${accountId}`); // issue 9
   return {
     status: 'done',
-    message: `${accountId} is no longer trusted; the next scan reports what it shares.`,
+    message:
+      `${accountId} is no longer trusted; the next scan reports what it shares.` +
+      (allowed ? ` ${allowed.summary}.` : ''),
     records: [],
   };
 }

@@ -7,6 +7,7 @@ import { rankScan } from '../scan/rank.ts';
 import { compareByRisk } from '../domain/risk.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import { newUse, type NewUse } from './new-use.ts';
+import { syncAllowedAmis, type AllowedAmisReport } from '../allowed-amis/sync.ts';
 import { currentTrust } from './trust.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 
@@ -27,6 +28,8 @@ export interface RecordedScan {
   scope: string;
   /** Decided findings something new uses since the last scan: an alert each (issue 9). */
   newUse: NewUse[];
+  /** Allowed AMIs drift check (when `guard.allowedAmis` is not off): read-only. */
+  allowedAmis?: AllowedAmisReport;
 }
 
 export class ScanFilterError extends Error {}
@@ -99,6 +102,16 @@ export async function scanAndRecord(
     if (use) uses.push(use);
   }
 
+  // Drift check of Allowed AMIs (issue 9): read-only; a failure here never fails the scan.
+  let allowedAmis: AllowedAmisReport | undefined;
+  if (deps.config.guard.allowedAmis !== 'off')
+    allowedAmis = await syncAllowedAmis(deps, { apply: false, accountIds: accounts.map((a) => a.id) }).catch(
+      (err: Error) => {
+        deps.log.error({ err: err.message }, 'Allowed AMIs check failed');
+        return undefined;
+      },
+    );
+
   const toPost = stored
     .filter((c) => c.type === 'new' || c.type === 'shared-again')
     .map((c) => c.record)
@@ -125,6 +138,7 @@ export async function scanAndRecord(
     },
     scope: describeScope(filters),
     newUse: uses,
+    ...(allowedAmis ? { allowedAmis } : {}),
   };
 }
 

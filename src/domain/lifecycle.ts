@@ -18,7 +18,12 @@ export interface Actor {
   teamId?: string;
 }
 
-export type DecisionAction = 'trust' | 'remove' | 'untrust';
+export type DecisionAction =
+  | 'trust'
+  | 'remove'
+  | 'untrust'
+  /** issue 9: Allowed AMIs criteria/state changed in one account-region (src/allowed-amis). */
+  | 'allowed-amis';
 export type DecisionOutcome = 'pending' | 'succeeded' | 'failed' | 'owner-only' | 'refused';
 
 /** The last decision taken on a finding, kept on the finding so its message can show it. */

@@ -6,6 +6,7 @@ import type { ScanProgress } from '../scan/scan.ts';
 import type { Publisher } from '../slack/publisher.ts';
 import { progressMessage, scanSummaryMessage, type LastScan } from '../slack/messages/index.ts';
 import { newUseAlertMessage } from '../slack/messages/risk.ts';
+import { allowedAmisMessage } from '../slack/messages/allowed-amis.ts';
 
 export const SCAN_LEASE = 'scan';
 /** `startedBy` of scans the cron schedule starts. */
@@ -98,6 +99,11 @@ export class ScanJob {
           .post(newUseAlertMessage(use), channel)
           .catch((err: Error) => this.deps.log.error({ err: err.message }, 'new-use alert failed'));
       await this.publisher.refresh(recorded.newUse.map((u) => u.record));
+      const allowed = recorded.allowedAmis && allowedAmisMessage(recorded.allowedAmis);
+      if (allowed)
+        await this.publisher
+          .post(allowed, channel)
+          .catch((err: Error) => this.deps.log.error({ err: err.message }, 'Allowed AMIs message failed'));
       await this.publisher.update(
         progressRef,
         scanSummaryMessage(recorded.result, { ...recorded.counts, posted: posted.posted }, recorded.scope),

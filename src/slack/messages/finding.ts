@@ -111,11 +111,13 @@ const ACTION_WORDS: Record<DecisionAction, string> = {
   trust: 'trust',
   remove: 'removal',
   untrust: 'untrust',
+  'allowed-amis': 'Allowed AMIs update',
 };
 const DONE_WORDS: Record<DecisionAction, string> = {
   trust: 'trusted',
   remove: 'removed',
   untrust: 'untrusted',
+  'allowed-amis': 'Allowed AMIs updated',
 };
 
 /** "✅ removed by <@U1> <date>: detail" — a past decision in one line. */
