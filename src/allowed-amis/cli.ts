@@ -48,7 +48,12 @@ export async function runAllowedAmis(
   );
   out.write(`${formatAllowedAmisReport(report)}\n`);
   if (report.counts.failed) return 3;
-  return report.counts.drift || report.counts['over-limit'] || report.counts['declarative-policy'] ? 1 : 0;
+  const notInStep =
+    report.counts.drift +
+    report.counts['not-set-up'] +
+    report.counts['over-limit'] +
+    report.counts['declarative-policy'];
+  return notInStep ? 1 : 0;
 }
 
 /** The organization-wide declarative policy for the trust list as it is now (config + store). */

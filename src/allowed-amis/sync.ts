@@ -34,8 +34,10 @@ type AwsState = 'disabled' | 'audit-mode' | 'enabled';
 export type TargetOutcome =
   /** Already as the trust list wants it. */
   | 'in-step'
-  /** `check`: differs from the trust list (someone changed it, or a change is pending). */
+  /** `check`: differs from the trust list (someone changed it by hand). */
   | 'drift'
+  /** `check`: never set up (disabled, no criteria): the next apply sets it up. */
+  | 'not-set-up'
   /** `apply`: changed. */
   | 'changed'
   /** `apply` in dry run: would change. */
@@ -179,7 +181,10 @@ async function syncTarget(
     ].filter(Boolean);
     if (state === want && diff.same) return { ...base, outcome: 'in-step', state };
     const detail = words.join('; ');
-    if (!options.apply) return { ...base, outcome: 'drift', state, detail };
+    if (!options.apply) {
+      const untouched = state === 'disabled' && (current.ImageCriteria ?? []).length === 0;
+      return { ...base, outcome: untouched ? 'not-set-up' : 'drift', state, detail };
+    }
     if (dryRun(deps.config)) return { ...base, outcome: 'would-change', state, detail: `dry run: would set ${detail}` };
 
     const decisionId = randomUUID();
@@ -222,6 +227,7 @@ function countOutcomes(targets: readonly AllowedAmisTarget[]): Record<TargetOutc
   const counts: Record<TargetOutcome, number> = {
     'in-step': 0,
     drift: 0,
+    'not-set-up': 0,
     changed: 0,
     'would-change': 0,
     'declarative-policy': 0,
@@ -235,6 +241,7 @@ function countOutcomes(targets: readonly AllowedAmisTarget[]): Record<TargetOutc
 const OUTCOME_WORDS: Record<TargetOutcome, string> = {
   'in-step': 'in step',
   drift: 'drifted from the trust list',
+  'not-set-up': 'not set up yet',
   changed: 'updated',
   'would-change': 'would be updated (dry run)',
   'declarative-policy': 'managed by a declarative policy (not changed)',

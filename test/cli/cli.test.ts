@@ -48,7 +48,7 @@ describe('shareguard scan (the command line)', () => {
     ]);
     expect(code).toBe(1);
     const out = JSON.parse(stdout);
-    expect(out.summary).toMatchObject({ findings: 3, trustedSkipped: 2, targetsScanned: 3, targetsFailed: 1 });
+    expect(out.summary).toMatchObject({ findings: 4, trustedSkipped: 2, targetsScanned: 3, targetsFailed: 1 });
     // Ordered by risk (issue 9), so compare as a set here; test/risk covers the order.
     expect(
       out.findings
@@ -57,6 +57,7 @@ describe('shareguard scan (the command line)', () => {
     ).toEqual([
       'ami-0badc0ffee0000001/account',
       'ami-0badc0ffee0000003/organization',
+      'ami-0badc0ffee0000005/account',
       'snap-0badc0ffee000001/account',
     ]);
     expect(out.targets).toContainEqual(

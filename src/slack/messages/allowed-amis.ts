@@ -3,7 +3,13 @@ import type { AllowedAmisReport, TargetOutcome } from '../../allowed-amis/sync.t
 import { context, header, message, section, type SlackMessage } from './blocks.ts';
 import { code, esc, packLines } from './text.ts';
 
-const WORTH_TELLING: readonly TargetOutcome[] = ['drift', 'declarative-policy', 'over-limit', 'failed'];
+const WORTH_TELLING: readonly TargetOutcome[] = [
+  'drift',
+  'not-set-up',
+  'declarative-policy',
+  'over-limit',
+  'failed',
+];
 
 /** Undefined when everything is in step (nothing to say). */
 export function allowedAmisMessage(report: AllowedAmisReport): SlackMessage | undefined {
@@ -22,8 +28,9 @@ export function allowedAmisMessage(report: AllowedAmisReport): SlackMessage | un
     ...chunks.map((c) => section(c)),
     ...(omitted ? [context(`…and ${omitted} more account-regions.`)] : []),
     context(
-      'Drift: someone changed the settings by hand; the next trust decision (or `shareguard allowed-amis apply`) ' +
-        'puts them back. Declarative policy: print it with `shareguard guard print --format declarative`.',
+      'Drift: someone changed the settings by hand. Not set up: never configured. The next trust decision ' +
+        '(or `shareguard allowed-amis apply`) puts both in step. Declarative policy: print it with ' +
+        '`shareguard guard print --format declarative`.',
     ),
   ]);
 }
