@@ -183,7 +183,9 @@ async function syncTarget(
     const detail = words.join('; ');
     if (!options.apply) {
       const untouched = state === 'disabled' && (current.ImageCriteria ?? []).length === 0;
-      return { ...base, outcome: untouched ? 'not-set-up' : 'drift', state, detail };
+      if (untouched)
+        return { ...base, outcome: 'not-set-up', state, detail: `would become ${want} with ${plan.providers.length} providers` };
+      return { ...base, outcome: 'drift', state, detail };
     }
     if (dryRun(deps.config)) return { ...base, outcome: 'would-change', state, detail: `dry run: would set ${detail}` };
 

@@ -81,7 +81,7 @@ describe('a finding message with its risk', () => {
     const hidden = findingMessage(ranked({ notListed: true, imageAllowed: false, inUse: usage(1) }));
     expect(textOf(hidden.blocks)).toContain('👻 no longer listed for this account (hidden by Allowed AMIs)');
     const audit = findingMessage(ranked({ imageAllowed: false }));
-    expect(textOf(audit.blocks)).toContain('🛑 Allowed AMIs would block launching it');
+    expect(textOf(audit.blocks)).toContain('not allowed by Allowed AMIs (audit mode)');
   });
 });
 

@@ -106,8 +106,8 @@ export function riskBlocks(record: FindingRecord, options: RiskMessageOptions = 
   const hidden = f.notListed
     ? `👻 no longer listed for this account (${f.imageAllowed === false ? 'hidden by Allowed AMIs' : 'unshared or deregistered'}); instances still run from it`
     : '';
-  const allowed = f.imageAllowed === false && !f.notListed ? '🛑 Allowed AMIs would block launching it' : '';
-  const ctx = [use, hidden, allowed].filter(Boolean) as string[];
+  // "not allowed by Allowed AMIs (audit mode)" is among the finding's notes (finding.ts) already.
+  const ctx = [use, hidden].filter(Boolean) as string[];
   if (ctx.length) blocks.push(context(ctx.join(' · ')));
   return blocks;
 }
