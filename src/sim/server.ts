@@ -5,13 +5,22 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import type { ActionDef, Ctx } from './actions/common.ts';
 import { EC2_ACTIONS } from './actions/ec2.ts';
+import { EC2_IMAGE_METADATA_ACTIONS } from './actions/ec2-image-metadata.ts';
+import { EC2_LAUNCH_ACTIONS } from './actions/ec2-launch.ts';
+import { IAM_ACTIONS } from './actions/iam.ts';
+import {
+  ORGANIZATIONS_ACTIONS,
+  ORGANIZATIONS_TARGET_PREFIX,
+  type JsonInput,
+} from './actions/organizations.ts';
 import { RDS_ACTIONS } from './actions/rds.ts';
+import { RDS_USE_ACTIONS } from './actions/rds-restore.ts';
 import { STS_ACTIONS } from './actions/sts.ts';
 import { Faults, type Fault } from './faults.ts';
 import { credentialScope } from './protocol/auth.ts';
-import { defaultStatus, errorXml, SimError, XMLNS, type Service } from './protocol/errors.ts';
+import { defaultStatus, errorXml, jsonErrorBody, SimError, XMLNS, type Service } from './protocol/errors.ts';
 import { Params } from './protocol/form.ts';
-import { SimState } from './state.ts';
+import { SimState, type AccountRec, type Session } from './state.ts';
 import { Throttle } from './throttle.ts';
 import { parseWorld } from './world.ts';
 
@@ -21,15 +30,22 @@ export const BASE_SECRET_ACCESS_KEY = 'shareguard-simulator-secret-key-000000000
 const MAX_BODY = 16 * 1024 * 1024;
 
 const ACTIONS: Record<Service, Record<string, ActionDef>> = {
-  ec2: EC2_ACTIONS,
-  rds: RDS_ACTIONS,
+  ec2: { ...EC2_ACTIONS, ...EC2_LAUNCH_ACTIONS, ...EC2_IMAGE_METADATA_ACTIONS },
+  rds: { ...RDS_ACTIONS, ...RDS_USE_ACTIONS },
   sts: STS_ACTIONS,
+  iam: IAM_ACTIONS,
+  organizations: {}, // JSON protocol: ORGANIZATIONS_ACTIONS
 };
+
+// Global services: not checked against the account's regions.
+const GLOBAL: ReadonlySet<Service> = new Set(['sts', 'iam', 'organizations']);
+const QUERY_SERVICES: ReadonlySet<string> = new Set(['ec2', 'rds', 'sts', 'iam']);
 
 const VERSION_SERVICE: Record<string, Service> = {
   '2016-11-15': 'ec2',
   '2014-10-31': 'rds',
   '2011-06-15': 'sts',
+  '2010-05-08': 'iam',
 };
 
 export interface CallFilter {
@@ -56,7 +72,12 @@ export interface SimHandle {
 interface Outcome {
   status: number;
   body: string;
+  contentType?: string;
 }
+
+type Caller =
+  | { ok: true; account: AccountRec; session: Session | undefined; keyId: string }
+  | { ok: false; error: SimError };
 
 interface CallCount {
   action: string;
@@ -104,14 +125,32 @@ class Simulator {
       return;
     }
     const requestId = randomUUID();
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith(ORGANIZATIONS_TARGET_PREFIX)) {
+      let jsonOutcome: Outcome;
+      try {
+        jsonOutcome = this.dispatchJson(
+          target.slice(ORGANIZATIONS_TARGET_PREFIX.length),
+          credentialScope(req.headers, url.searchParams),
+          body,
+        );
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        jsonOutcome = { status: 500, body: jsonErrorBody('ServiceException', `Internal error: ${message}`) };
+      }
+      this.send(res, requestId, { contentType: 'application/x-amz-json-1.1', ...jsonOutcome });
+      return;
+    }
     const search = new URLSearchParams(body.toString('utf8'));
     for (const [k, v] of url.searchParams) if (!k.startsWith('X-Amz-')) search.append(k, v);
     const params = new Params(search);
     const scope = credentialScope(req.headers, url.searchParams);
     const scoped = scope?.service;
-    const known = scoped === 'ec2' || scoped === 'rds' || scoped === 'sts';
+    const known = scoped !== undefined && QUERY_SERVICES.has(scoped);
     // Without a usable scope, the API version tells which service the caller meant.
-    const service: Service = known ? scoped : (VERSION_SERVICE[params.get('Version') ?? ''] ?? 'sts');
+    const service: Service = known
+      ? (scoped as Service)
+      : (VERSION_SERVICE[params.get('Version') ?? ''] ?? 'sts');
     let outcome: Outcome;
     try {
       outcome = this.dispatch(service, scope && !known ? scoped : undefined, scope, params, requestId);
@@ -123,10 +162,14 @@ class Simulator {
         body: errorXml(service, 'InternalError', `Internal error: ${message}`, requestId, 500),
       };
     }
+    this.send(res, requestId, outcome);
+  }
+
+  private send(res: ServerResponse, requestId: string, outcome: Outcome): void {
     const send = () => {
       if (res.destroyed) return;
       res.writeHead(outcome.status, {
-        'content-type': 'text/xml;charset=UTF-8',
+        'content-type': outcome.contentType ?? 'text/xml;charset=UTF-8',
         'x-amzn-requestid': requestId,
       });
       res.end(outcome.body);
@@ -139,6 +182,82 @@ class Simulator {
       }, delay);
       this.timers.add(t);
     } else send();
+  }
+
+  /** Who is calling (the signature is not verified, see protocol/auth.ts). */
+  private caller(service: Service, scope: ReturnType<typeof credentialScope>, now: number): Caller {
+    const keyId = scope?.accessKeyId;
+    const session = keyId === undefined ? undefined : this.state.sessions.get(keyId);
+    const accountId = keyId === BASE_ACCESS_KEY_ID ? this.state.homeAccount : session?.account;
+    const account = accountId === undefined ? undefined : this.state.accountRec(accountId);
+    if (!account || keyId === undefined) {
+      return {
+        ok: false,
+        error:
+          service === 'ec2'
+            ? new SimError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
+            : keyId === undefined
+              ? new SimError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
+              : new SimError(
+                  service === 'organizations' ? 'UnrecognizedClientException' : 'InvalidClientTokenId',
+                  'The security token included in the request is invalid.',
+                  403,
+                ),
+      };
+    }
+    if (session && session.expiresMs <= now) {
+      return {
+        ok: false,
+        error: new SimError('ExpiredToken', 'The security token included in the request is expired', 400),
+      };
+    }
+    return { ok: true, account, session, keyId };
+  }
+
+  private dispatchJson(action: string, scope: ReturnType<typeof credentialScope>, body: Buffer): Outcome {
+    const fail = (e: SimError): Outcome => ({
+      status: e.status,
+      body: jsonErrorBody(e.code, e.message, e.extra),
+    });
+    const region = scope?.region ?? 'us-east-1';
+    const now = Date.now();
+    const who = this.caller('organizations', scope, now);
+    this.count(action, who.ok ? who.account.id : '', region);
+    if (!who.ok) return fail(who.error);
+    const def = ORGANIZATIONS_ACTIONS[action];
+    if (!def) {
+      return fail(new SimError('UnknownOperationException', `The simulator does not implement ${action}.`));
+    }
+    const fault = this.faults.take(action, who.account.id, region);
+    if (fault) {
+      return fail(
+        new SimError(fault.code, fault.message ?? `Injected fault: ${fault.code}`, fault.status ?? 400),
+      );
+    }
+    let input: JsonInput;
+    try {
+      const text = body.toString('utf8');
+      input = (text ? JSON.parse(text) : {}) as JsonInput;
+    } catch {
+      return fail(new SimError('SerializationException', 'The request body is not valid JSON.'));
+    }
+    const ctx: Ctx = {
+      state: this.state,
+      account: who.account,
+      region,
+      params: new Params(''),
+      now,
+      dryRun: false,
+      accessKeyId: who.keyId,
+      session: who.session,
+      baseAccessKeyId: BASE_ACCESS_KEY_ID,
+    };
+    try {
+      return { status: 200, body: JSON.stringify(def.run(ctx, input)) };
+    } catch (err) {
+      if (err instanceof SimError) return fail(err);
+      throw err;
+    }
   }
 
   private dispatch(
@@ -165,29 +284,11 @@ class Simulator {
       return fail(new SimError('MissingAction', 'The request must contain the parameter Action.'));
     }
 
-    // Who is calling. The signature is not verified (see protocol/auth.ts).
     const now = Date.now();
-    const keyId = scope?.accessKeyId;
-    const session = keyId === undefined ? undefined : this.state.sessions.get(keyId);
-    const accountId = keyId === BASE_ACCESS_KEY_ID ? this.state.homeAccount : session?.account;
-    const account = accountId === undefined ? undefined : this.state.accountRec(accountId);
-    this.count(action, account?.id ?? '', region);
-    if (!account || keyId === undefined) {
-      return fail(
-        service === 'ec2'
-          ? new SimError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
-          : keyId === undefined
-            ? new SimError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
-            : new SimError(
-                'InvalidClientTokenId',
-                'The security token included in the request is invalid.',
-                403,
-              ),
-      );
-    }
-    if (session && session.expiresMs <= now) {
-      return fail(new SimError('ExpiredToken', 'The security token included in the request is expired', 400));
-    }
+    const who = this.caller(service, scope, now);
+    this.count(action, who.ok ? who.account.id : '', region);
+    if (!who.ok) return fail(who.error);
+    const { account, session, keyId } = who;
 
     const def = ACTIONS[service][action];
     if (!def) {
@@ -200,8 +301,8 @@ class Simulator {
         ),
       );
     }
-    // STS is global; EC2 and RDS answer only in the account's (enabled) regions.
-    if (service !== 'sts' && !account.regions.has(region)) {
+    // STS and IAM are global; EC2 and RDS answer only in the account's (enabled) regions.
+    if (!GLOBAL.has(service) && !account.regions.has(region)) {
       return fail(
         new SimError(
           'AuthFailure',

@@ -2,15 +2,21 @@
 // run 1,000 accounts × 17 regions with ~50,000 resources of each kind, so no request may scan
 // the world: each question ("images in R shared with account A") is one index lookup, and
 // every index bucket is a sorted id list so paging by "after the last id" is stable.
+import type { PolicySource } from './policy/evaluate.ts';
 import { Index, SortedIds } from './sorted.ts';
+import { IamStore } from './stores/iam.ts';
+import { OrgStore } from './stores/organizations.ts';
 import type {
   World,
   WorldAccount,
   WorldDbSnapshot,
   WorldImage,
   WorldImageCriterion,
+  WorldDbRestored,
   WorldInstance,
   WorldLaunchPermission,
+  WorldRdsEvent,
+  WorldRecycleBinRule,
   WorldSnapshot,
   WorldVolume,
 } from './world.ts';
@@ -49,6 +55,7 @@ export interface ImageRec {
   ownerAlias?: string;
   sourceImageId?: string;
   blockDeviceMappings: BlockDevice[];
+  deregistrationProtection: boolean;
 }
 
 export interface SnapshotRec {
@@ -81,9 +88,42 @@ export interface RdsSnapshotRec {
   sourceIdentifier?: string;
   encrypted?: boolean;
   allocatedStorage?: number;
+  sourceSnapshotArn?: string;
+  status: string;
 }
 
 export type InstanceRec = WorldInstance;
+export type RdsEventRec = WorldRdsEvent & { dateMs: number };
+export type DbRestoredRec = WorldDbRestored;
+
+/** One denied request: who, what, and which statements denied it. */
+export interface DenialRec {
+  account: string;
+  /** The AssumeRole role name, when the caller used one. */
+  role?: string;
+  action: string;
+  resource: string;
+  matched: {
+    sourcePolicyId: string;
+    kind: 'identity' | 'scp' | 'custom';
+    statementIndex: number;
+    sid?: string;
+  }[];
+  atMs: number;
+}
+
+/** A deregistered image or deleted snapshot a Recycle Bin rule keeps restorable. */
+export interface RecycleBinEntry {
+  kind: 'image' | 'snapshot';
+  id: string;
+  account: string;
+  region: string;
+  enteredMs: number;
+  /** When the retention ends (the rule's retentionDays after deletion). */
+  exitMs: number;
+  image?: ImageRec;
+  snapshot?: SnapshotRec;
+}
 export type VolumeRec = WorldVolume;
 
 export type ImageCriterion = WorldImageCriterion;
@@ -144,7 +184,7 @@ class RdsStore {
 
   constructor(readonly kind: RdsKind) {}
 
-  load(w: WorldDbSnapshot): void {
+  load(w: WorldDbSnapshot): RdsSnapshotRec {
     const rec: RdsSnapshotRec = {
       kind: this.kind,
       arn: rdsArn(this.kind, w.region, w.owner, w.id),
@@ -157,6 +197,8 @@ class RdsStore {
       sourceIdentifier: w.sourceIdentifier,
       encrypted: w.encrypted,
       allocatedStorage: w.allocatedStorage,
+      sourceSnapshotArn: w.sourceSnapshotArn,
+      status: w.status ?? 'available',
     };
     this.byArn.set(rec.arn, rec);
     this.byName.set(`${rec.region}|${rec.owner}|${rec.id.toLowerCase()}`, rec.arn);
@@ -165,6 +207,7 @@ class RdsStore {
       if (v === 'all') this.publicIdx.push(rec.region, '', rec.arn);
       else this.shared.push(rec.region, v, rec.arn);
     }
+    return rec;
   }
 
   find(region: string, owner: string, id: string): RdsSnapshotRec | undefined {
@@ -208,6 +251,8 @@ function rdsToWorld(r: RdsSnapshotRec): WorldDbSnapshot {
     ...(r.sourceIdentifier !== undefined && { sourceIdentifier: r.sourceIdentifier }),
     ...(r.encrypted !== undefined && { encrypted: r.encrypted }),
     ...(r.allocatedStorage !== undefined && { allocatedStorage: r.allocatedStorage }),
+    ...(r.sourceSnapshotArn !== undefined && { sourceSnapshotArn: r.sourceSnapshotArn }),
+    ...(r.status !== 'available' && { status: r.status as WorldDbSnapshot['status'] }),
   };
 }
 
@@ -250,10 +295,24 @@ export class SimState {
 
   readonly sessions = new Map<string, Session>();
 
+  readonly iam = new IamStore();
+  readonly org: OrgStore;
+  /** Deregistered / deleted resources kept by a Recycle Bin rule, by id. */
+  readonly recycleBin = new Map<string, RecycleBinEntry>();
+  /** Deregistered images, kept for DescribeInstanceImageMetadata (AWS keeps the metadata). */
+  readonly retiredImages = new Map<string, ImageRec>();
+  readonly rdsEvents: RdsEventRec[] = [];
+  /** Every request the policy evaluator denied, oldest first (a test hook). */
+  readonly denials: DenialRec[] = [];
+  readonly dbInstances = new Map<string, DbRestoredRec>(); // account|region|lowercase id
+  readonly dbClusters = new Map<string, DbRestoredRec>();
+  private nextId = 1;
+
   constructor(world: World) {
     this.homeAccount = world.homeAccount;
     this.latencyMs = world.latencyMs ?? 0;
     this.throttle = world.throttle;
+    this.org = new OrgStore(world.organizationPolicies, world);
 
     const regions = new Set<string>();
     for (const a of world.accounts) {
@@ -268,6 +327,7 @@ export class SimState {
         ous: a.ous ?? [],
         listed: true,
       });
+      this.iam.load(a);
       for (const [region, s] of Object.entries(a.allowedAmis ?? {})) {
         const criteria: ImageCriterion[] = s.providers.length ? [{ imageProviders: [...s.providers] }] : [];
         if (s.criteria) criteria.push(...s.criteria);
@@ -314,12 +374,99 @@ export class SimState {
       this.volByAccount.push(w.region, w.account, w.id);
       addToSetMap(this.volBySnapshot, w.snapshotId, w.id);
     }
+    for (const e of world.rdsEvents ?? []) this.rdsEvents.push({ ...e, dateMs: Date.parse(e.date) });
+    for (const d of world.dbInstances ?? []) this.dbInstances.set(dbKey(d), { ...d });
+    for (const d of world.dbClusters ?? []) this.dbClusters.set(dbKey(d), { ...d });
+  }
+
+  /** A fresh hex id for a created resource (`ami-`, `snap-`, `vol-`, `i-`). */
+  newId(prefix: string): string {
+    for (;;) {
+      const id = `${prefix}-0${(0x5100000000000000n + BigInt(this.nextId++)).toString(16)}`;
+      if (!this.images.has(id) && !this.snapshots.has(id) && !this.instances.has(id) && !this.volumes.has(id))
+        return id;
+    }
+  }
+
+  addInstance(rec: InstanceRec): void {
+    this.instances.set(rec.id, rec);
+    this.instByAccount.add(rec.region, rec.account, rec.id);
+    addToSetMap(this.instByImage, rec.imageId, rec.id);
+  }
+
+  addVolume(rec: VolumeRec): void {
+    this.volumes.set(rec.id, rec);
+    this.volByAccount.add(rec.region, rec.account, rec.id);
+    addToSetMap(this.volBySnapshot, rec.snapshotId, rec.id);
+  }
+
+  /** Adds a created image (CopyImage, a Recycle Bin restore). */
+  addImage(w: WorldImage): ImageRec {
+    const rec = this.imageRec(w);
+    this.images.set(rec.id, rec);
+    this.imgOwner.add(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.imgAlias.add(rec.region, rec.ownerAlias, rec.id);
+    for (const b of rec.blockDeviceMappings) addToSetMap(this.imgBySnapshot, b.snapshotId, rec.id);
+    for (const p of w.launchPermissions) this.addLaunchPermission(rec, p);
+    return rec;
+  }
+
+  addSnapshot(w: WorldSnapshot): SnapshotRec {
+    const rec = this.snapshotRec(w);
+    this.snapshots.set(rec.id, rec);
+    this.snapOwner.add(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.snapAlias.add(rec.region, rec.ownerAlias, rec.id);
+    for (const p of w.createVolumePermissions) this.addVolumePermission(rec, p);
+    return rec;
+  }
+
+  // ---- policies -------------------------------------------------------------------------
+
+  /**
+   * What the evaluator reads for a caller: the Deny-bearing policies of its role (AssumeRole
+   * credentials only; the base key is an IAM user without policies) and the SCPs over A.
+   */
+  denySources(acct: AccountRec, roleName: string | undefined): PolicySource[] {
+    return [
+      ...(roleName === undefined ? [] : this.iam.roleSources(acct.id, roleName)),
+      ...this.org.sourcesFor(acct),
+    ];
+  }
+
+  // ---- Recycle Bin ----------------------------------------------------------------------
+
+  /** The account's retention rule for a resource type in a region, if any. */
+  retentionRule(
+    account: string,
+    region: string,
+    type: WorldRecycleBinRule['resourceType'],
+  ): WorldRecycleBinRule | undefined {
+    const rules = this.worldAccounts.get(account)?.recycleBinRules ?? [];
+    return rules.find((r) => r.resourceType === type && (!r.regions || r.regions.includes(region)));
+  }
+
+  recycleBinEntries(): RecycleBinEntry[] {
+    return [...this.recycleBin.values()];
+  }
+
+  // ---- RDS events and restored databases --------------------------------------------------
+
+  addRdsEvent(e: WorldRdsEvent): void {
+    this.rdsEvents.push({ ...e, dateMs: Date.parse(e.date) });
+  }
+
+  dbRestored(kind: RdsKind): Map<string, DbRestoredRec> {
+    return kind === 'db' ? this.dbInstances : this.dbClusters;
   }
 
   // ---- accounts -------------------------------------------------------------------------
 
   accountRec(id: string): AccountRec | undefined {
     return this.accounts.get(id);
+  }
+
+  accountRecs(): IterableIterator<AccountRec> {
+    return this.accounts.values();
   }
 
   allowedSettings(account: string, region: string): AllowedImagesSettings {
@@ -335,7 +482,16 @@ export class SimState {
   // ---- images ---------------------------------------------------------------------------
 
   private loadImage(w: WorldImage): void {
-    const rec: ImageRec = {
+    const rec = this.imageRec(w);
+    this.images.set(rec.id, rec);
+    this.imgOwner.push(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.imgAlias.push(rec.region, rec.ownerAlias, rec.id);
+    for (const b of rec.blockDeviceMappings) addToSetMap(this.imgBySnapshot, b.snapshotId, rec.id);
+    for (const p of w.launchPermissions) this.addLaunchPermission(rec, p, true);
+  }
+
+  private imageRec(w: WorldImage): ImageRec {
+    return {
       id: w.id,
       region: w.region,
       owner: w.owner,
@@ -350,15 +506,11 @@ export class SimState {
       ous: new Set(),
       isPublic: false,
       description: w.description,
-      ownerAlias: w.ownerAlias,
+      ownerAlias: w.imageOwnerAlias ?? w.ownerAlias,
       sourceImageId: w.sourceImageId,
       blockDeviceMappings: (w.blockDeviceMappings ?? []).map((b) => ({ ...b })),
+      deregistrationProtection: w.deregistrationProtection ?? false,
     };
-    this.images.set(rec.id, rec);
-    this.imgOwner.push(rec.region, rec.owner, rec.id);
-    if (rec.ownerAlias) this.imgAlias.push(rec.region, rec.ownerAlias, rec.id);
-    for (const b of rec.blockDeviceMappings) addToSetMap(this.imgBySnapshot, b.snapshotId, rec.id);
-    for (const p of w.launchPermissions) this.addLaunchPermission(rec, p, true);
   }
 
   /** `bulk`: during load, append to the indexes and let them sort once. */
@@ -403,6 +555,7 @@ export class SimState {
     if (rec.ownerAlias) this.imgAlias.delete(rec.region, rec.ownerAlias, rec.id);
     for (const b of rec.blockDeviceMappings) deleteFromSetMap(this.imgBySnapshot, b.snapshotId, rec.id);
     this.images.delete(rec.id);
+    this.retiredImages.set(rec.id, rec);
   }
 
   /** Whether `account` (with its org and OUs) may launch the image: owner or any share. */
@@ -429,7 +582,15 @@ export class SimState {
   // ---- snapshots ------------------------------------------------------------------------
 
   private loadSnapshot(w: WorldSnapshot): void {
-    const rec: SnapshotRec = {
+    const rec = this.snapshotRec(w);
+    this.snapshots.set(rec.id, rec);
+    this.snapOwner.push(rec.region, rec.owner, rec.id);
+    if (rec.ownerAlias) this.snapAlias.push(rec.region, rec.ownerAlias, rec.id);
+    for (const p of w.createVolumePermissions) this.addVolumePermission(rec, p, true);
+  }
+
+  private snapshotRec(w: WorldSnapshot): SnapshotRec {
+    return {
       id: w.id,
       region: w.region,
       owner: w.owner,
@@ -442,10 +603,6 @@ export class SimState {
       ownerAlias: w.ownerAlias,
       volumeId: w.volumeId,
     };
-    this.snapshots.set(rec.id, rec);
-    this.snapOwner.push(rec.region, rec.owner, rec.id);
-    if (rec.ownerAlias) this.snapAlias.push(rec.region, rec.ownerAlias, rec.id);
-    for (const p of w.createVolumePermissions) this.addVolumePermission(rec, p, true);
   }
 
   addVolumePermission(rec: SnapshotRec, p: { userId?: string; group?: string }, bulk = false): void {
@@ -493,6 +650,9 @@ export class SimState {
 
   private accountToWorld(w: WorldAccount): WorldAccount {
     const out: WorldAccount = { ...w, regions: [...w.regions] };
+    delete out.roles;
+    delete out.policies;
+    Object.assign(out, this.iam.toWorld(w.id));
     const allowedAmis: NonNullable<WorldAccount['allowedAmis']> = {};
     for (const [key, s] of this.allowed) {
       const [acct, region] = key.split('|') as [string, string];
@@ -568,6 +728,12 @@ export class SimState {
       dbClusterSnapshots: this.cluster.toWorld(),
       instances: [...this.instances.values()].map((r) => ({ ...r })),
       volumes: [...this.volumes.values()].map((r) => ({ ...r })),
+      ...(this.org.toWorld() && { organizationPolicies: this.org.toWorld() }),
+      ...(this.rdsEvents.length && {
+        rdsEvents: this.rdsEvents.map(({ dateMs: _, ...e }) => ({ ...e })),
+      }),
+      ...(this.dbInstances.size && { dbInstances: [...this.dbInstances.values()].map((r) => ({ ...r })) }),
+      ...(this.dbClusters.size && { dbClusters: [...this.dbClusters.values()].map((r) => ({ ...r })) }),
     };
   }
 }
@@ -639,6 +805,8 @@ function imageToWorld(r: ImageRec): WorldImage {
     ...(r.blockDeviceMappings.length > 0 && {
       blockDeviceMappings: r.blockDeviceMappings.map((b) => ({ ...b })),
     }),
+    ...(r.ownerAlias !== undefined && { imageOwnerAlias: r.ownerAlias as WorldImage['imageOwnerAlias'] }),
+    ...(r.deregistrationProtection && { deregistrationProtection: true }),
   };
 }
 
@@ -656,6 +824,12 @@ function snapshotToWorld(r: SnapshotRec): WorldSnapshot {
     ...(r.volumeId !== undefined && { volumeId: r.volumeId }),
   };
 }
+
+function dbKey(d: WorldDbRestored): string {
+  return `${d.account}|${d.region}|${d.id.toLowerCase()}`;
+}
+
+export { dbKey };
 
 function addToSetMap(m: Map<string, Set<string>>, key: string, value: string): void {
   let s = m.get(key);

@@ -43,7 +43,7 @@ export class Throttle {
 
   /** Takes one token; false when the bucket is empty (the request is throttled). */
   take(service: Service, account: string, region: string, category: Category, action: string): boolean {
-    if (!this.enabled || service === 'sts') return true;
+    if (!this.enabled || (service !== 'ec2' && service !== 'rds')) return true;
     const key = `${service}|${account}|${region}|${this.per === 'action' ? action : category}`;
     const now = this.clock();
     let b = this.buckets.get(key);

@@ -70,6 +70,62 @@ const imageCriterion = z.object({
   deprecationTimeCondition: z.object({ maximumDaysSinceDeprecated: z.number().int().min(0) }).optional(),
 });
 
+// IAM / SCP policy documents (docs/simulator.md "Policies"). Only the shape is checked here;
+// the evaluator reads Deny statements. Action/Resource/Condition may take AWS's every form.
+const stringOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+const policyStatement = z
+  .object({
+    Sid: z.string().optional(),
+    Effect: z.enum(['Allow', 'Deny']),
+    Action: stringOrList.optional(),
+    NotAction: stringOrList.optional(),
+    Resource: stringOrList.optional(),
+    NotResource: stringOrList.optional(),
+    Condition: z
+      .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string()), z.boolean()])))
+      .optional(),
+  })
+  .loose()
+  .refine(
+    (st) => (st.Action === undefined) !== (st.NotAction === undefined),
+    'expected exactly one of Action, NotAction',
+  );
+export const policyDocumentSchema = z
+  .object({
+    Version: z.string().optional(),
+    Statement: z.union([policyStatement, z.array(policyStatement)]),
+  })
+  .loose();
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+
+const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
+const POLICY_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+const role = z.object({
+  name: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name'),
+  /** ARNs of attached managed policies (this account's `policies`, or AWS managed ones). */
+  policies: z
+    .array(z.string().regex(POLICY_ARN, 'expected arn:aws:iam::ACCOUNT:policy/NAME'))
+    .max(20)
+    .optional(),
+});
+const managedPolicy = z.object({
+  name: z.string().regex(IAM_NAME, 'expected an IAM policy name'),
+  path: z
+    .string()
+    .regex(/^\/(?:[\w+=,.@-]+\/)*$/, 'expected a path like / or /guard/')
+    .optional(),
+  document: policyDocumentSchema,
+});
+
+// Extension: a Recycle Bin retention rule of the account (rbin). A matching rule keeps a
+// deregistered image / deleted snapshot restorable for retentionDays.
+const recycleBinRule = z.object({
+  resourceType: z.enum(['EC2_IMAGE', 'EBS_SNAPSHOT']),
+  retentionDays: z.number().int().min(1).max(365),
+  /** Regions the rule covers; absent = every region of the account. */
+  regions: z.array(regionName).optional(),
+});
+
 const allowedAmis = z.object({
   state: z.enum(['enabled', 'audit-mode', 'disabled']),
   providers: z.array(z.union([accountId, z.enum(['amazon', 'aws-marketplace', 'aws-backup-vault', 'none'])])),
@@ -85,6 +141,11 @@ const account = z.object({
   organization: orgArn.optional(),
   ous: z.array(ouArn).optional(),
   allowedAmis: z.record(regionName, allowedAmis).optional(),
+  // Dec 2026 contract:
+  roles: z.array(role).optional(),
+  policies: z.array(managedPolicy).optional(),
+  // Extension:
+  recycleBinRules: z.array(recycleBinRule).optional(),
 });
 
 const image = z.object({
@@ -100,6 +161,9 @@ const image = z.object({
   description: z.string().optional(),
   ownerAlias: ownerAlias.optional(),
   sourceImageId: resourceId('ami').optional(),
+  // Dec 2026 contract name of the alias (ownerAlias is this implementation's older spelling).
+  imageOwnerAlias: ownerAlias.optional(),
+  deregistrationProtection: z.boolean().optional(),
   blockDeviceMappings: z
     .array(z.object({ deviceName: z.string().min(1), snapshotId: resourceId('snap') }))
     .optional(),
@@ -132,6 +196,16 @@ const dbSnapshot = z.object({
   sourceIdentifier: z.string().optional(), // DBInstanceIdentifier / DBClusterIdentifier
   encrypted: z.boolean().optional(),
   allocatedStorage: z.number().int().min(0).optional(),
+  // Dec 2026 contract: own copies of a shared snapshot name their source.
+  sourceSnapshotArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(snapshot|cluster-snapshot):.+$/,
+      'expected an RDS snapshot ARN',
+    )
+    .optional(),
+  // Extension: DeleteDB[Cluster]Snapshot needs "available".
+  status: z.enum(['available', 'creating', 'copying', 'deleting', 'failed']).optional(),
 });
 
 const instance = z.object({
@@ -155,6 +229,55 @@ const volume = z.object({
   state: z.enum(['creating', 'available', 'in-use', 'deleting', 'deleted', 'error']).optional(),
 });
 
+const rdsEvent = z.object({
+  account: accountId,
+  region: regionName,
+  sourceId: z.string().min(1),
+  message: z.string(),
+  date: isoTime,
+  sourceType: z
+    .enum([
+      'db-instance',
+      'db-cluster',
+      'db-snapshot',
+      'db-cluster-snapshot',
+      'db-parameter-group',
+      'db-security-group',
+    ])
+    .optional(), // default db-instance
+  eventCategories: z.array(z.string()).optional(),
+});
+
+const OU_ID = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
+const scpTarget = z
+  .string()
+  .refine(
+    (t) => /^r-[0-9a-z]{4,32}$/.test(t) || OU_ID.test(t) || ACCOUNT_ID.test(t),
+    'expected a root id (r-…), an OU id (ou-…-…) or a 12-digit account id',
+  );
+const organizationPolicies = z.object({
+  managementAccount: accountId,
+  policies: z.array(
+    z.object({
+      id: z.string().regex(/^p-[0-9a-zA-Z_]{8,128}$/, 'expected a policy id like p-abcd1234'),
+      name: z.string().min(1).max(128),
+      description: z.string().max(512).optional(),
+      content: policyDocumentSchema,
+      targets: z.array(scpTarget),
+    }),
+  ),
+});
+
+// Extension: what RestoreDBInstanceFromDBSnapshot / RestoreDBClusterFromSnapshot created.
+const dbRestored = z.object({
+  id: rdsId,
+  account: accountId,
+  region: regionName,
+  engine: z.string().min(1),
+  /** The snapshot ARN it was restored from (AWS itself keeps no such field; events do). */
+  restoredFrom: z.string().optional(),
+});
+
 export const worldSchema = z.object({
   homeAccount: accountId,
   latencyMs: z.number().min(0).optional(),
@@ -172,6 +295,12 @@ export const worldSchema = z.object({
   dbClusterSnapshots: z.array(dbSnapshot),
   instances: z.array(instance),
   volumes: z.array(volume),
+  // Dec 2026 contract:
+  organizationPolicies: organizationPolicies.optional(),
+  rdsEvents: z.array(rdsEvent).optional(),
+  // Extensions:
+  dbInstances: z.array(dbRestored).optional(),
+  dbClusters: z.array(dbRestored).optional(),
 });
 
 export type World = z.infer<typeof worldSchema>;
@@ -184,6 +313,13 @@ export type WorldVolume = World['volumes'][number];
 export type WorldAllowedAmis = z.infer<typeof allowedAmis>;
 export type WorldImageCriterion = z.infer<typeof imageCriterion>;
 export type WorldLaunchPermission = WorldImage['launchPermissions'][number];
+export type WorldRole = NonNullable<WorldAccount['roles']>[number];
+export type WorldManagedPolicy = NonNullable<WorldAccount['policies']>[number];
+export type WorldRecycleBinRule = NonNullable<WorldAccount['recycleBinRules']>[number];
+export type WorldOrganizationPolicies = NonNullable<World['organizationPolicies']>;
+export type WorldScp = WorldOrganizationPolicies['policies'][number];
+export type WorldRdsEvent = NonNullable<World['rdsEvents']>[number];
+export type WorldDbRestored = NonNullable<World['dbInstances']>[number];
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -227,6 +363,36 @@ function crossCheck(w: World): string[] {
   const rdsKey = (x: WorldDbSnapshot) => `${x.region}|${x.owner}|${x.id.toLowerCase()}`;
   unique(w.dbSnapshots, 'dbSnapshots', rdsKey);
   unique(w.dbClusterSnapshots, 'dbClusterSnapshots', rdsKey);
+  w.accounts.forEach((a, i) => {
+    const names = new Set<string>();
+    (a.policies ?? []).forEach((p, j) => {
+      if (names.has(p.name)) problems.push(`accounts[${i}].policies[${j}].name: duplicate policy name`);
+      names.add(p.name);
+    });
+    const roleNames = new Set<string>();
+    (a.roles ?? []).forEach((r, j) => {
+      if (roleNames.has(r.name.toLowerCase()))
+        problems.push(`accounts[${i}].roles[${j}].name: duplicate role name`);
+      roleNames.add(r.name.toLowerCase());
+      (r.policies ?? []).forEach((arn, k) => {
+        const m = /^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/(.*\/)?([^/]+)$/.exec(arn);
+        if (m && m[1] === a.id && !names.has(m[3]!)) {
+          problems.push(
+            `accounts[${i}].roles[${j}].policies[${k}]: no policy named ${m[3]} in accounts[${i}].policies`,
+          );
+        } else if (m && m[1] !== a.id && m[1] !== 'aws') {
+          problems.push(
+            `accounts[${i}].roles[${j}].policies[${k}]: a managed policy of another account cannot be attached`,
+          );
+        }
+      });
+    });
+  });
+  const scpIds = new Set<string>();
+  (w.organizationPolicies?.policies ?? []).forEach((p, i) => {
+    if (scpIds.has(p.id)) problems.push(`organizationPolicies.policies[${i}].id: duplicate policy id`);
+    scpIds.add(p.id);
+  });
   return problems;
 }
 

@@ -53,10 +53,16 @@ describe('DescribeImages visibility', () => {
     );
   });
 
-  it("ExecutableBy=<A's own id>: own and direct shares only", async () => {
-    expect(await ids(asA, { ExecutableUsers: [A] })).toEqual(
-      ['ami-amazon', 'ami-cowned', 'ami-direct', 'ami-future', 'ami-own', 'ami-pubdirect'].sort(),
-    );
+  it("ExecutableBy=<A's own id> is the same scope as self: organization and OU shares included (AWS)", async () => {
+    expect(await ids(asA, { ExecutableUsers: [A] })).toEqual(await ids(asA, { ExecutableUsers: ['self'] }));
+    expect(await ids(asA, { ExecutableUsers: [A] })).toEqual(expect.arrayContaining(['ami-org', 'ami-ou']));
+  });
+
+  it('ExecutableBy=<another id>: images A sees whose launch permissions name that id directly', async () => {
+    // ami-other names 444… but is not visible to A; ami-cowned names A, not C.
+    expect(await ids(asA, { ExecutableUsers: ['444444444444'] })).toEqual([]);
+    const asC = ec2(sim, credsC);
+    expect(await ids(asC, { ExecutableUsers: [A] })).toEqual(['ami-cowned', 'ami-pubdirect']);
   });
 
   it('deprecated only with IncludeDeprecated; disabled only with IncludeDisabled and only to the owner', async () => {

@@ -105,7 +105,7 @@ describe('credentials and accounts', () => {
 
 describe('protocol edges', () => {
   it("unknown actions answer InvalidAction with HTTP 400 in each service's error shape", async () => {
-    const e = await rawQuery(sim, 'Action=RunInstances&Version=2016-11-15');
+    const e = await rawQuery(sim, 'Action=CreateKeyPair&Version=2016-11-15');
     expect(e.status).toBe(400);
     expect(e.text).toMatch(/<Response><Errors><Error><Code>InvalidAction<\/Code>/);
     const r = await rawQuery(sim, 'Action=CreateDBInstance&Version=2014-10-31', { service: 'rds' });

@@ -1,9 +1,10 @@
 // EC2 actions (ec2 query protocol). Element names follow the SDK's schemas (imagesSet/item,
 // imageOwnerId, imageState, isPublic, …) so every field comes back parsed by the real client.
 import { SimError } from '../protocol/errors.ts';
-import type { Params, ParamView } from '../protocol/form.ts';
+import type { ParamView } from '../protocol/form.ts';
 import { el, esc, isoTime, itemSet, wrap } from '../protocol/xml.ts';
 import { SortedIds } from '../sorted.ts';
+import { keepInRecycleBin, RECYCLE_BIN_ACTIONS } from './ec2-recycle-bin.ts';
 import {
   launchPermissionsOf,
   volumePermissionsOf,
@@ -14,6 +15,17 @@ import {
   type VolumeRec,
 } from '../state.ts';
 import type { WorldLaunchPermission } from '../world.ts';
+import {
+  checkIds,
+  describe,
+  idx,
+  mutate,
+  notFound,
+  OWNER_ALIASES,
+  RETURN_TRUE,
+  unfilteredUnlessPaged,
+  userScopes,
+} from './ec2-shared.ts';
 import {
   ACCOUNT_ID,
   decodeToken,
@@ -27,13 +39,9 @@ import {
   page,
   required,
   type ActionDef,
-  type Category,
   type Ctx,
   type Filter,
 } from './common.ts';
-
-const OWNER_ALIASES = new Set(['amazon', 'aws-marketplace', 'aws-backup-vault']);
-const RETURN_TRUE = '<return>true</return>';
 
 // AWS regions that are opt-in: enabled ones report "opted-in", the rest "opt-in-not-required".
 const OPT_IN_REGIONS = new Set([
@@ -64,43 +72,6 @@ const INSTANCE_STATE_CODES: Record<string, number> = {
   stopping: 64,
   stopped: 80,
 };
-
-// ---- shared helpers ------------------------------------------------------------------------
-
-function notFound(code: string, what: string, ids: string[]): SimError {
-  if (ids.length === 1) return new SimError(code, `The ${what} '${ids[0]}' does not exist`);
-  return new SimError(code, `The ${what}s '${ids.join(', ')}' do not exist`);
-}
-
-function checkIds(ids: string[], prefix: string, code: string): void {
-  const bad = ids.filter((id) => !id.startsWith(`${prefix}-`) || id.length <= prefix.length + 1);
-  if (bad.length) throw new SimError(code, `Invalid id: "${bad[0]}" (expecting "${prefix}-...")`);
-}
-
-function userScopes(values: string[], what: string, extra: ReadonlySet<string>): string[] {
-  for (const v of values) {
-    if (!ACCOUNT_ID.test(v) && !extra.has(v)) {
-      throw new SimError('InvalidUserID.Malformed', `Invalid ${what}: "${v}"`);
-    }
-  }
-  return values;
-}
-
-function idx(s: SortedIds | undefined): SortedIds[] {
-  return s ? [s] : [];
-}
-
-function unfilteredUnlessPaged(idsParam: string) {
-  return (p: Params): Category =>
-    p.get('MaxResults') === undefined &&
-    p.indexesOf('Filter').length === 0 &&
-    p.indexesOf(idsParam).length === 0
-      ? 'describe-unfiltered'
-      : 'describe';
-}
-
-const describe = (): Category => 'describe';
-const mutate = (): Category => 'mutate';
 
 // ---- images --------------------------------------------------------------------------------
 
@@ -133,9 +104,9 @@ function imageSources(
   ];
   if (execBy.length) {
     return execBy.flatMap((s) => {
-      if (s === 'self') return self();
+      // aws-simulator.md "Corrected (Dec 2026)": A's own id is the same scope as self.
+      if (s === 'self' || s === a.id) return self();
       if (s === 'all') return idx(state.imgPublic.get(r, ''));
-      if (s === a.id) return [...idx(state.imgOwner.get(r, a.id)), ...idx(state.imgUser.get(r, a.id))];
       return idx(state.imgUser.get(r, s));
     });
   }
@@ -159,7 +130,7 @@ const IMAGE_FILTERS: Record<string, (i: ImageRec) => string | readonly string[] 
   'creation-date': (i) => isoTime(i.creationDate),
 };
 
-function renderImage(i: ImageRec, allowed: boolean | undefined): string {
+export function renderImage(i: ImageRec, allowed: boolean | undefined): string {
   let bdm = '';
   if (i.blockDeviceMappings.length) {
     bdm = itemSet(
@@ -192,7 +163,8 @@ function renderImage(i: ImageRec, allowed: boolean | undefined): string {
     '<virtualizationType>hvm</virtualizationType><hypervisor>xen</hypervisor><enaSupport>true</enaSupport>' +
     (i.deprecationTime !== undefined ? el('deprecationTime', isoTime(i.deprecationTime)) : '') +
     el('imageAllowed', allowed) +
-    el('sourceImageId', i.sourceImageId)
+    el('sourceImageId', i.sourceImageId) +
+    el('deregistrationProtection', i.deregistrationProtection ? 'enabled' : 'disabled')
   );
 }
 
@@ -225,13 +197,11 @@ function describeImages(ctx: Ctx): string {
   const idSet = ids.length ? new Set(ids) : undefined;
   const execOk = (i: ImageRec) =>
     execBy.some((s) =>
-      s === 'self'
+      s === 'self' || s === a.id
         ? i.owner === a.id || state.sharedWith(i, a)
         : s === 'all'
           ? i.isPublic
-          : s === a.id
-            ? i.owner === a.id || i.users.has(a.id)
-            : i.users.has(s),
+          : i.users.has(s),
     );
   const ownerOk = (i: ImageRec) =>
     owners.some((o) =>
@@ -289,9 +259,17 @@ function cancelImageLaunchPermission(ctx: Ctx): string {
 function deregisterImage(ctx: Ctx): string {
   const i = imageForAction(ctx, true);
   const deleteSnapshots = ctx.params.get('DeleteAssociatedSnapshots')?.toLowerCase() === 'true';
+  if (i.deregistrationProtection) {
+    // The exact code AWS answers is not documented (docs/simulator.md, UNCONFIRMED).
+    throw new SimError(
+      'OperationNotPermitted',
+      `The image ${i.id} has deregistration protection enabled; disable it before deregistering.`,
+    );
+  }
   dryRunGate(ctx);
   const results: { snapshotId: string; returnCode: string }[] = [];
   ctx.state.removeImage(i);
+  keepInRecycleBin(ctx, 'image', i.id, i.owner, i.region, { image: i });
   if (deleteSnapshots) {
     for (const b of i.blockDeviceMappings) {
       const s = ctx.state.snapshots.get(b.snapshotId);
@@ -303,6 +281,7 @@ function deregisterImage(ctx: Ctx): string {
         results.push({ snapshotId: b.snapshotId, returnCode: 'skipped' }); // still backs another image
       } else {
         ctx.state.removeSnapshot(s);
+        keepInRecycleBin(ctx, 'snapshot', s.id, s.owner, s.region, { snapshot: s });
         results.push({ snapshotId: b.snapshotId, returnCode: 'success' });
       }
     }
@@ -407,6 +386,16 @@ function disableImage(ctx: Ctx): string {
   i.state = 'disabled';
   ctx.state.clearLaunchPermissions(i);
   return RETURN_TRUE;
+}
+
+function setDeregistrationProtection(on: boolean) {
+  return (ctx: Ctx): string => {
+    const i = imageForAction(ctx, true);
+    dryRunGate(ctx);
+    i.deregistrationProtection = on;
+    // AWS answers the new state as a string ("enabled-without-cooldown", "disabled").
+    return el('return', on ? 'enabled-without-cooldown' : 'disabled');
+  };
 }
 
 function enableImage(ctx: Ctx): string {
@@ -586,6 +575,7 @@ function deleteSnapshot(ctx: Ctx): string {
   }
   dryRunGate(ctx);
   ctx.state.removeSnapshot(s);
+  keepInRecycleBin(ctx, 'snapshot', s.id, s.owner, s.region, { snapshot: s });
   return RETURN_TRUE;
 }
 
@@ -718,7 +708,7 @@ function describeInstances(ctx: Ctx): string {
   );
 }
 
-function renderInstance(i: InstanceRec): string {
+export function renderInstance(i: InstanceRec): string {
   const stateName = i.state ?? 'running';
   return (
     el('instanceId', i.id) +
@@ -907,8 +897,11 @@ function replaceImageCriteria(ctx: Ctx): string {
     }
     if (providers.length) c.imageProviders = providers;
     const names = m.list('ImageName');
+    if (names.length > 50) throw invalidValue('At most 50 image names are allowed in a criterion.');
     if (names.length) c.imageNames = names;
     const codes = m.list('MarketplaceProductCode');
+    if (codes.length > 50)
+      throw invalidValue('At most 50 marketplace product codes are allowed in a criterion.');
     if (codes.length) c.marketplaceProductCodes = codes;
     const created = m.get('CreationDateCondition.MaximumDaysSinceCreated');
     if (created !== undefined) c.creationDateCondition = { maximumDaysSinceCreated: dayCount(created) };
@@ -939,6 +932,9 @@ export const EC2_ACTIONS: Record<string, ActionDef> = {
   ModifyImageAttribute: { run: modifyImageAttribute, category: mutate },
   DisableImage: { run: disableImage, category: mutate },
   EnableImage: { run: enableImage, category: mutate },
+  EnableImageDeregistrationProtection: { run: setDeregistrationProtection(true), category: mutate },
+  DisableImageDeregistrationProtection: { run: setDeregistrationProtection(false), category: mutate },
+  ...RECYCLE_BIN_ACTIONS,
   DescribeImageAttribute: { run: describeImageAttribute, category: describe },
   DescribeSnapshots: { run: describeSnapshots, category: unfilteredUnlessPaged('SnapshotId') },
   DeleteSnapshot: { run: deleteSnapshot, category: mutate },

@@ -34,7 +34,7 @@ interface KindNames {
   attribute: string;
 }
 
-const NAMES: Record<RdsKind, KindNames> = {
+export const NAMES: Record<RdsKind, KindNames> = {
   db: {
     element: 'DBSnapshot',
     idParam: 'DBSnapshotIdentifier',
@@ -63,16 +63,16 @@ const NAMES: Record<RdsKind, KindNames> = {
   },
 };
 
-type Relation = 'own' | 'shared' | 'public';
+export type Relation = 'own' | 'shared' | 'public';
 
-function relation(rec: RdsSnapshotRec, account: string): Relation | undefined {
+export function relation(rec: RdsSnapshotRec, account: string): Relation | undefined {
   if (rec.owner === account) return 'own';
   if (rec.restore.has(account)) return 'shared';
   if (rec.restore.has('all')) return 'public';
   return undefined;
 }
 
-function notFound(kind: RdsKind, id: string): SimError {
+export function notFound(kind: RdsKind, id: string): SimError {
   const n = NAMES[kind];
   return new SimError(n.notFound, `${n.notFoundLabel} not found: ${id}`, 404);
 }
@@ -90,7 +90,7 @@ function sourceOf(rec: RdsSnapshotRec): string {
   return rec.sourceIdentifier ?? (rec.id.replace(/-?\d{4}-\d{2}-\d{2}.*$/, '') || rec.id);
 }
 
-function render(kind: RdsKind, rec: RdsSnapshotRec, rel: Relation, status = 'available'): string {
+export function render(kind: RdsKind, rec: RdsSnapshotRec, rel: Relation, status = rec.status): string {
   const n = NAMES[kind];
   // Shared and public snapshots are identified by their ARN, as they are not the caller's.
   const ident = rel === 'own' ? rec.id : rec.arn;
@@ -114,6 +114,8 @@ function render(kind: RdsKind, rec: RdsSnapshotRec, rel: Relation, status = 'ava
         '<PercentProgress>100</PercentProgress><StorageType>gp2</StorageType>' +
         el('Encrypted', rec.encrypted ?? false) +
         el('DBSnapshotArn', rec.arn) +
+        // Own copies name their source (aws-facts §5: SourceDBSnapshotIdentifier is the ARN).
+        (rel === 'own' ? el('SourceDBSnapshotIdentifier', rec.sourceSnapshotArn) : '') +
         '<IAMDatabaseAuthenticationEnabled>false</IAMDatabaseAuthenticationEnabled><TagList/>',
     );
   }
@@ -133,6 +135,7 @@ function render(kind: RdsKind, rec: RdsSnapshotRec, rel: Relation, status = 'ava
       '<PercentProgress>100</PercentProgress>' +
       el('StorageEncrypted', rec.encrypted ?? false) +
       el('DBClusterSnapshotArn', rec.arn) +
+      (rel === 'own' ? el('SourceDBClusterSnapshotArn', rec.sourceSnapshotArn) : '') +
       '<IAMDatabaseAuthenticationEnabled>false</IAMDatabaseAuthenticationEnabled><TagList/>',
   );
 }
@@ -225,6 +228,12 @@ function describe(kind: RdsKind) {
 function deleteSnapshot(kind: RdsKind) {
   return (ctx: Ctx): string => {
     const rec = ownSnapshot(ctx, kind);
+    if (rec.status !== 'available') {
+      throw new SimError(
+        kind === 'db' ? 'InvalidDBSnapshotState' : 'InvalidDBClusterSnapshotStateFault',
+        `Cannot delete the snapshot because it is not in available state (${rec.status}).`,
+      );
+    }
     ctx.state.rds(kind).remove(rec);
     return render(kind, rec, 'own', 'deleted');
   };

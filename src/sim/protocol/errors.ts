@@ -2,7 +2,7 @@
 // (`<Response><Errors><Error>…`); RDS and STS use the awsQuery `<ErrorResponse>` one.
 import { esc } from './xml.ts';
 
-export type Service = 'ec2' | 'rds' | 'sts';
+export type Service = 'ec2' | 'rds' | 'sts' | 'iam' | 'organizations';
 
 export class SimError extends Error {
   constructor(
@@ -11,6 +11,8 @@ export class SimError extends Error {
     readonly status = 400,
     /** An authorization refusal: under DryRun it becomes UnauthorizedOperation. */
     readonly authz = false,
+    /** Extra fields of a JSON-protocol error (Organizations' `Reason`). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'SimError';
@@ -21,7 +23,14 @@ export const XMLNS: Record<Service, string> = {
   ec2: 'http://ec2.amazonaws.com/doc/2016-11-15/',
   rds: 'http://rds.amazonaws.com/doc/2014-10-31/',
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  organizations: '',
 };
+
+/** The JSON 1.1 error document (Organizations). */
+export function jsonErrorBody(code: string, message: string, extra?: Record<string, unknown>): string {
+  return JSON.stringify({ __type: code, Message: message, ...extra });
+}
 
 export function ec2ErrorXml(code: string, message: string, requestId: string): string {
   return (
