@@ -103,6 +103,20 @@ describe('blast radius: AMIs', () => {
     expect(r.summary.trustedSkipped).toBe(1);
   });
 
+  it('reports AMIs that Allowed AMIs (enabled) hides from the listing when instances run from them', async () => {
+    const world = emptyWorld([
+      account(A, [R], { allowedAmis: { [R]: { state: 'enabled', providers: ['amazon', TRUSTED] } } }),
+    ]);
+    const hidden = image(11, R, EVIL, [{ userId: A }], { name: 'tools' });
+    const unused = image(12, R, EVIL, [{ userId: A }], { name: 'unused' });
+    world.images.push(hidden, unused);
+    world.instances.push({ id: 'i-00000000000000011', account: A, region: R, imageId: hidden.id, state: 'running' });
+    const r = await scanWith(world, { kinds: ['ami'] });
+    // Neither is listed (not allowed); the one in use is still reported, the unused one cannot be seen.
+    expect(r.findings.map((f) => [f.resourceId, f.notListed, f.imageAllowed])).toEqual([[hidden.id, true, false]]);
+    expect(r.summary).toMatchObject({ notListedInUse: 1, hiddenByAllowedAmis: 1 });
+  });
+
   it('looks up in batches of at most 200 image ids', async () => {
     const world = emptyWorld([account(A, [R])]);
     for (let i = 0; i < 450; i++) world.images.push(image(100 + i, R, EVIL, [{ userId: A }]));
@@ -155,13 +169,13 @@ describe('blast radius: RDS snapshots', () => {
     world.dbSnapshots.push(shared, {
       ...rdsSnapshot('customers-copy', R, A, []),
       sourceSnapshotArn: `arn:aws:rds:${R}:${EVIL}:snapshot:customers`,
-    } as never);
+    });
     world.dbClusterSnapshots.push(sharedCluster, {
       ...rdsSnapshot('orders-copy', R, A, [], 'aurora-postgresql'),
       sourceSnapshotArn: `arn:aws:rds:${R}:${EVIL}:cluster-snapshot:orders`,
-    } as never);
+    });
     const now = Date.now();
-    (world as unknown as { rdsEvents: unknown[] }).rdsEvents = [
+    world.rdsEvents = [
       { account: A, region: R, sourceId: 'orders-db', message: `Restored from snapshot arn:aws:rds:${R}:${EVIL}:snapshot:customers`, date: new Date(now - 2 * 86_400_000).toISOString() },
       { account: A, region: R, sourceId: 'old-db', message: `Restored from snapshot arn:aws:rds:${R}:${EVIL}:snapshot:customers`, date: new Date(now - 20 * 86_400_000).toISOString() },
     ];
