@@ -27,9 +27,12 @@ async function withDeps<T>(
 
 export function formatAllowedAmisReport(r: AllowedAmisReport): string {
   const lines = r.targets.map(
-    (t) => `  ${t.outcome.padEnd(18)} ${t.accountId} ${t.region}${t.state ? ` (${t.state})` : ''}${t.detail ? `: ${t.detail}` : ''}`,
+    (t) =>
+      `  ${t.outcome.padEnd(18)} ${t.accountId} ${t.region}${t.state ? ` (${t.state})` : ''}${t.detail ? `: ${t.detail}` : ''}`,
   );
-  return [r.summary, `Providers from the trust list: ${r.providers.join(', ') || '(none)'}`, ...lines].join('\n');
+  return [r.summary, `Providers from the trust list: ${r.providers.join(', ') || '(none)'}`, ...lines].join(
+    '\n',
+  );
 }
 
 /** Exit code: 0 in step (or changed), 1 drift or something not changed, 3 failures. */
@@ -44,7 +47,11 @@ export async function runAllowedAmis(
     return 0;
   }
   const report = await withDeps(config, credentials, (deps) =>
-    syncAllowedAmis(deps, { apply: sub === 'apply', by: { userId: 'cli', userName: 'shareguard CLI' }, reason: `allowed-amis ${sub}` }),
+    syncAllowedAmis(deps, {
+      apply: sub === 'apply',
+      by: { userId: 'cli', userName: 'shareguard CLI' },
+      reason: `allowed-amis ${sub}`,
+    }),
   );
   out.write(`${formatAllowedAmisReport(report)}\n`);
   if (report.counts.failed) return 3;

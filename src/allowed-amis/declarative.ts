@@ -16,12 +16,13 @@ export interface DeclarativePolicyResult {
   problems: string[];
 }
 
-export function declarativePolicy(providers: readonly string[], mode: 'audit' | 'enforce'): DeclarativePolicyResult {
+export function declarativePolicy(
+  providers: readonly string[],
+  mode: 'audit' | 'enforce',
+): DeclarativePolicyResult {
   const plan = planCriteria(providers);
   const problems: string[] = [];
-  const criteria = plan.ok
-    ? plan.criteria
-    : [{ imageProviders: [...providers] }];
+  const criteria = plan.ok ? plan.criteria : [{ imageProviders: [...providers] }];
   if (!plan.ok) problems.push(plan.reason);
   const image_criteria: Record<string, object> = {};
   criteria.slice(0, Math.max(MAX_CRITERIA, criteria.length)).forEach((c, i) => {

@@ -102,7 +102,8 @@ function toCriteria(sdk: readonly SdkImageCriterion[] | undefined): ImageCriteri
     if (c.DeprecationTimeCondition) out.deprecationTimeCondition = {};
     // Newer condition kinds (watermarks, scan results) are conditions shareguard does not manage.
     const other = c as { ImageWatermarks?: unknown[]; ScanResultCondition?: unknown };
-    if (other.ImageWatermarks?.length || other.ScanResultCondition) out.imageNames = [...(out.imageNames ?? []), '(other condition)'];
+    if (other.ImageWatermarks?.length || other.ScanResultCondition)
+      out.imageNames = [...(out.imageNames ?? []), '(other condition)'];
     return out;
   });
 }
@@ -137,7 +138,13 @@ export async function syncAllowedAmis(deps: CoreDeps, options: SyncOptions): Pro
           try {
             regions = await regionsFor(deps.clients, account, deps.config.regions);
           } catch (err) {
-            targets.push({ accountId: account.id, region: '*', outcome: 'failed', detail: describeAwsError(err), calls: [] });
+            targets.push({
+              accountId: account.id,
+              region: '*',
+              outcome: 'failed',
+              detail: describeAwsError(err),
+              calls: [],
+            });
             return;
           }
           for (const region of regions)
@@ -167,9 +174,16 @@ async function syncTarget(
     const ec2: EC2Client = deps.clients.ec2(account, region);
     const current = await ec2.send(new GetAllowedImagesSettingsCommand({}));
     const state = (current.State ?? 'disabled') as AwsState;
-    calls.push(`ec2:GetAllowedImagesSettings ${target} → ${state}, managed by ${current.ManagedBy ?? 'account'}`);
+    calls.push(
+      `ec2:GetAllowedImagesSettings ${target} → ${state}, managed by ${current.ManagedBy ?? 'account'}`,
+    );
     if (current.ManagedBy === 'declarative-policy')
-      return { ...base, outcome: 'declarative-policy', state, detail: 'managed by an Organizations declarative policy; shareguard changes nothing here' };
+      return {
+        ...base,
+        outcome: 'declarative-policy',
+        state,
+        detail: 'managed by an Organizations declarative policy; shareguard changes nothing here',
+      };
     if (!plan.ok) return { ...base, outcome: 'over-limit', state, detail: plan.reason };
     const want = wantedState(mode)!;
     const diff = diffCriteria(toCriteria(current.ImageCriteria), plan.providers);
@@ -184,10 +198,16 @@ async function syncTarget(
     if (!options.apply) {
       const untouched = state === 'disabled' && (current.ImageCriteria ?? []).length === 0;
       if (untouched)
-        return { ...base, outcome: 'not-set-up', state, detail: `would become ${want} with ${plan.providers.length} providers` };
+        return {
+          ...base,
+          outcome: 'not-set-up',
+          state,
+          detail: `would become ${want} with ${plan.providers.length} providers`,
+        };
       return { ...base, outcome: 'drift', state, detail };
     }
-    if (dryRun(deps.config)) return { ...base, outcome: 'would-change', state, detail: `dry run: would set ${detail}` };
+    if (dryRun(deps.config))
+      return { ...base, outcome: 'would-change', state, detail: `dry run: would set ${detail}` };
 
     const decisionId = randomUUID();
     const decision = {
@@ -206,7 +226,9 @@ async function syncTarget(
             ImageCriteria: plan.criteria.map((c) => ({ ImageProviders: c.imageProviders })),
           }),
         );
-        calls.push(`ec2:ReplaceImageCriteriaInAllowedImagesSettings ${target} → ${plan.providers.length} providers`);
+        calls.push(
+          `ec2:ReplaceImageCriteriaInAllowedImagesSettings ${target} → ${plan.providers.length} providers`,
+        );
       }
       if (state !== want) {
         await ec2.send(new EnableAllowedImagesSettingsCommand({ AllowedImagesSettingsState: want }));
@@ -215,10 +237,20 @@ async function syncTarget(
     } catch (err) {
       const e = describeAwsError(err);
       calls.push(`→ ${e}`);
-      await deps.store.completeDecision(decision, 'failed', `${decision.detail}: ${e} [${calls.join('; ')}]`, nowIso(deps));
+      await deps.store.completeDecision(
+        decision,
+        'failed',
+        `${decision.detail}: ${e} [${calls.join('; ')}]`,
+        nowIso(deps),
+      );
       return { ...base, outcome: 'failed', state, detail: `${detail}: ${e}` };
     }
-    await deps.store.completeDecision(decision, 'succeeded', `${decision.detail} [${calls.join('; ')}]`, nowIso(deps));
+    await deps.store.completeDecision(
+      decision,
+      'succeeded',
+      `${decision.detail} [${calls.join('; ')}]`,
+      nowIso(deps),
+    );
     return { ...base, outcome: 'changed', state: want, detail };
   } catch (err) {
     return { ...base, outcome: 'failed', detail: describeAwsError(err) };

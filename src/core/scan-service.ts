@@ -167,7 +167,10 @@ async function persist(
           // The finding itself changed (blast radius, risk): the whole record is written, conditional on
           // its version, so a decision taken meanwhile wins and this update is dropped like a lost race.
           try {
-            return { type: 'seen', record: await deps.store.saveFinding({ ...prev, finding: r.finding, lastSeenAt: r.lastSeenAt }) };
+            return {
+              type: 'seen',
+              record: await deps.store.saveFinding({ ...prev, finding: r.finding, lastSeenAt: r.lastSeenAt }),
+            };
           } catch (err) {
             if (err instanceof StoreConflictError) return undefined;
             throw err;

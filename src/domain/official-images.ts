@@ -77,7 +77,12 @@ export const OFFICIAL_IMAGE_FAMILIES: readonly OfficialImageFamily[] = [
     id: 'deep-learning',
     label: 'AWS Deep Learning AMI',
     publisher: 'Amazon publishes it under the owner alias "amazon"',
-    patterns: ['Deep Learning *AMI*', 'Deep Learning Base*', 'Deep Learning OSS*', 'Deep Learning Proprietary*'],
+    patterns: [
+      'Deep Learning *AMI*',
+      'Deep Learning Base*',
+      'Deep Learning OSS*',
+      'Deep Learning Proprietary*',
+    ],
     aliases: ['amazon'],
     owners: [],
   },
@@ -85,7 +90,13 @@ export const OFFICIAL_IMAGE_FAMILIES: readonly OfficialImageFamily[] = [
     id: 'ubuntu',
     label: 'Ubuntu',
     publisher: 'Canonical publishes from 099720109477',
-    patterns: ['ubuntu/images/*', 'ubuntu/images-testing/*', 'ubuntu-minimal/images/*', 'ubuntu-pro-*/images/*', 'ubuntu-eks/*'],
+    patterns: [
+      'ubuntu/images/*',
+      'ubuntu/images-testing/*',
+      'ubuntu-minimal/images/*',
+      'ubuntu-pro-*/images/*',
+      'ubuntu-eks/*',
+    ],
     aliases: ['aws-marketplace'],
     owners: ['099720109477', '513442679011', '837727238323'],
   },
@@ -133,7 +144,10 @@ export const OFFICIAL_IMAGE_FAMILIES: readonly OfficialImageFamily[] = [
 
 /** `ubuntu/images/*` → /^ubuntu\/images\/.*$/i (EC2's name filter wildcards). */
 export function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\/]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\/]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 

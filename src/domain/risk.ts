@@ -101,9 +101,7 @@ export function usageWords(u: InUse): string {
   if (u.instances.count) {
     const running = u.instances.items.filter((i) => i.state === 'running').length;
     const allRunning = running === u.instances.count;
-    parts.push(
-      allRunning ? plural(running, 'running instance') : plural(u.instances.count, 'instance'),
-    );
+    parts.push(allRunning ? plural(running, 'running instance') : plural(u.instances.count, 'instance'));
   }
   if (u.volumes.count) parts.push(plural(u.volumes.count, 'volume'));
   if (u.images.count) parts.push(plural(u.images.count, 'own AMI'));
@@ -180,9 +178,7 @@ export function riskRank(level: RiskLevel | undefined): number {
 
 /** Most risky first (level, then score), then the usual deterministic order. */
 export function compareByRisk(a: Finding, b: Finding): number {
-  return (
-    riskRank(a.risk) - riskRank(b.risk) || riskScore(b) - riskScore(a) || compareFindings(a, b)
-  );
+  return riskRank(a.risk) - riskRank(b.risk) || riskScore(b) - riskScore(a) || compareFindings(a, b);
 }
 
 /** True when `level` is at or above `threshold` (critical is above high). */

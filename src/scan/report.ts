@@ -110,7 +110,8 @@ export function formatScanReport(result: ScanResult): string {
   if (failed.length)
     parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
   const usage = usageErrorLines(result);
-  if (usage.length) parts.push(['Blast radius unknown (lookups failed; findings kept):', ...usage].join('\n'));
+  if (usage.length)
+    parts.push(['Blast radius unknown (lookups failed; findings kept):', ...usage].join('\n'));
   parts.push(formatSummary(result));
   return parts.join('\n\n');
 }

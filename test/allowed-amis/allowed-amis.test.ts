@@ -137,12 +137,16 @@ describe('Allowed AMIs follow the trust list', () => {
     const changes = log.filter((x) => x.action === 'allowed-amis');
     expect(changes).toHaveLength(8);
     expect(changes.every((x) => x.outcome === 'succeeded')).toBe(true);
-    expect(changes.some((x) => x.detail?.includes(`+${VENDOR}`) && x.detail.includes('trust 777777777777'))).toBe(true);
+    expect(
+      changes.some((x) => x.detail?.includes(`+${VENDOR}`) && x.detail.includes('trust 777777777777')),
+    ).toBe(true);
   });
 
   it('changes nothing in an account managed by a declarative policy, and says so', async () => {
     const w = world();
-    w.accounts[0]!.allowedAmis = { [R]: { state: 'enabled', providers: ['amazon'], managedBy: 'declarative-policy' } };
+    w.accounts[0]!.allowedAmis = {
+      [R]: { state: 'enabled', providers: ['amazon'], managedBy: 'declarative-policy' },
+    };
     const d = await setup(w, { allowedAmis: 'enforce' });
     const r = await syncAllowedAmis(d, { apply: true, by: ALICE });
     expect(r.targets.find((t) => t.accountId === A)).toMatchObject({ outcome: 'declarative-policy' });
@@ -175,7 +179,13 @@ describe('Allowed AMIs follow the trust list', () => {
 describe('criteria and the declarative policy (pure)', () => {
   it('packs providers 200 a criterion, at most 10', () => {
     const ids = Array.from({ length: 450 }, (_, i) => String(100000000000 + i));
-    const p = desiredProviders({ trusted: ids, monitored: [A], trustMonitoredAccounts: false, awsMarketplace: true, awsBackupVault: false });
+    const p = desiredProviders({
+      trusted: ids,
+      monitored: [A],
+      trustMonitoredAccounts: false,
+      awsMarketplace: true,
+      awsBackupVault: false,
+    });
     expect(p.slice(0, 2)).toEqual(['amazon', 'aws-marketplace']);
     expect(p).not.toContain(A);
     const plan = planCriteria(p);
@@ -194,7 +204,10 @@ describe('criteria and the declarative policy (pure)', () => {
       },
     });
     expect(d.problems).toEqual([]);
-    const big = declarativePolicy(Array.from({ length: 1000 }, (_, i) => String(100000000000 + i)), 'enforce');
+    const big = declarativePolicy(
+      Array.from({ length: 1000 }, (_, i) => String(100000000000 + i)),
+      'enforce',
+    );
     expect(big.problems[0]).toMatch(/at most 10000/);
   });
 });

@@ -48,7 +48,12 @@ describe('shareguard scan (the command line)', () => {
     ]);
     expect(code).toBe(1);
     const out = JSON.parse(stdout);
-    expect(out.summary).toMatchObject({ findings: 4, trustedSkipped: 2, targetsScanned: 3, targetsFailed: 1 });
+    expect(out.summary).toMatchObject({
+      findings: 4,
+      trustedSkipped: 2,
+      targetsScanned: 3,
+      targetsFailed: 1,
+    });
     // Ordered by risk (issue 9), so compare as a set here; test/risk covers the order.
     expect(
       out.findings

@@ -17,7 +17,10 @@ const NOW = '2026-12-01T00:00:00.000Z';
 
 function usage(n: number, unknown?: string): InUse {
   const items = (prefix: string) =>
-    Array.from({ length: Math.min(n, 20) }, (_, i) => ({ id: `${prefix}-${String(i).padStart(17, '0')}`, state: 'running' }));
+    Array.from({ length: Math.min(n, 20) }, (_, i) => ({
+      id: `${prefix}-${String(i).padStart(17, '0')}`,
+      state: 'running',
+    }));
   return {
     instances: { count: n, items: items('i') },
     volumes: { count: n, items: items('vol') },
@@ -48,14 +51,18 @@ describe('a finding message with its risk', () => {
     expect(first).toContain('impersonates Ubuntu (Canonical publishes from 099720109477');
     expect(first).toContain('in use: 3 running instances, 3 volumes');
     const ctx = textOf([m.blocks[2]!]);
-    expect(ctx).toContain('🔥 *in use:* 3 running instances — `i-00000000000000000`, `i-00000000000000001`, `i-00000000000000002`');
+    expect(ctx).toContain(
+      '🔥 *in use:* 3 running instances — `i-00000000000000000`, `i-00000000000000001`, `i-00000000000000002`',
+    );
     expect(m.text).toMatch(/^\[critical\]/);
   });
 
   it('warns in the Remove dialog that what runs keeps running', () => {
     const remove = buttons(findingMessage(critical).blocks).find((b) => b.action_id === 'shareguard.remove')!;
     const confirm = remove.confirm as { text: { text: string } };
-    expect(confirm.text.text).toMatch(/^3 running instances, 3 volumes keep running or existing; removing does not stop them\./);
+    expect(confirm.text.text).toMatch(
+      /^3 running instances, 3 volumes keep running or existing; removing does not stop them\./,
+    );
     expect(confirm.text.text.length).toBeLessThanOrEqual(300);
   });
 
@@ -92,8 +99,18 @@ describe('at scale', () => {
       const f: Partial<Finding> = {
         resourceId: `ami-${i.toString(16).padStart(17, '0')}`,
         ownerAccountId: String(400000000000 + Math.floor(rand() * 30)),
-        name: rand() < 0.3 ? `RHEL-<!channel>-${'𝔸'.repeat(Math.floor(rand() * 120))}` : `n${'x'.repeat(Math.floor(rand() * 200))}`,
-        ...(rand() < 0.5 ? { inUse: usage(Math.floor(rand() * 400), rand() < 0.3 ? `ec2:X: ${'<&>'.repeat(200)}` : undefined) } : {}),
+        name:
+          rand() < 0.3
+            ? `RHEL-<!channel>-${'𝔸'.repeat(Math.floor(rand() * 120))}`
+            : `n${'x'.repeat(Math.floor(rand() * 200))}`,
+        ...(rand() < 0.5
+          ? {
+              inUse: usage(
+                Math.floor(rand() * 400),
+                rand() < 0.3 ? `ec2:X: ${'<&>'.repeat(200)}` : undefined,
+              ),
+            }
+          : {}),
         ...(rand() < 0.2 ? { public: true, deprecationTime: '2024-01-01T00:00:00Z' } : {}),
       };
       return record({}, f);
@@ -106,7 +123,9 @@ describe('at scale', () => {
       records.map((r) => r.finding),
       { now: NOW },
     );
-    const plan = planScanPosts(records, max, { notify: { users: ['U0SEC'], usergroups: [], minRisk: 'high' } });
+    const plan = planScanPosts(records, max, {
+      notify: { users: ['U0SEC'], usergroups: [], minRisk: 'high' },
+    });
     for (const p of plan.posts) expectValid(p);
     const shown = new Set(plan.posts.flatMap((p) => p.findingIds));
     expect(shown.size + plan.overflowCount).toBe(500);
@@ -120,18 +139,33 @@ describe('at scale', () => {
     );
     const status = statusMessage({ open: records });
     expectValid(status);
-    const firstLine = textOf(status.blocks).split('\n').find((l) => l.startsWith('• '))!;
+    const firstLine = textOf(status.blocks)
+      .split('\n')
+      .find((l) => l.startsWith('• '))!;
     expect(firstLine).toMatch(/^• 🔴 critical/);
     const digest = digestMessage({ since: NOW, open: records, decisions: [], resolved: 0 });
     expectValid(digest);
-    expect(textOf(digest.blocks).split('\n').find((l) => l.startsWith('• '))).toMatch(/^• 🔴 critical/);
+    expect(
+      textOf(digest.blocks)
+        .split('\n')
+        .find((l) => l.startsWith('• ')),
+    ).toMatch(/^• 🔴 critical/);
   });
 });
 
 describe('new use of a decided resource', () => {
   it('is found when a decided finding gains users, and alerted in a valid message', () => {
     const before = record(
-      { state: 'owner-only', decision: { decisionId: 'd1', action: 'remove', by: { userId: 'U0BOB' }, at: NOW, outcome: 'owner-only' } },
+      {
+        state: 'owner-only',
+        decision: {
+          decisionId: 'd1',
+          action: 'remove',
+          by: { userId: 'U0BOB' },
+          at: NOW,
+          outcome: 'owner-only',
+        },
+      },
       { kind: 'ebs-snapshot', resourceId: 'snap-00000000000000001', inUse: usage(1) },
     );
     const after = { ...before, finding: { ...before.finding, inUse: usage(3) } };

@@ -14,7 +14,9 @@ const NOW = '2026-12-01T00:00:00.000Z';
 const ATTACKER = '444444444444';
 
 function ami(name: string, extra: Partial<Finding> = {}): Finding {
-  const id = `ami-${Math.abs(hash(name + JSON.stringify(extra))).toString(16).padStart(8, '0')}`;
+  const id = `ami-${Math.abs(hash(name + JSON.stringify(extra)))
+    .toString(16)
+    .padStart(8, '0')}`;
   return {
     id: findingId('ami', '111111111111', 'us-east-1', id),
     kind: 'ami',
@@ -66,12 +68,17 @@ describe('impersonation of official images (whoAMI)', () => {
     ['amazon-eks-node-1.31-v20241121', { owner: '602401143452', alias: 'amazon' }],
     ['bottlerocket-aws-k8s-1.31-x86_64-v1.27.1-efbf2fb9', { owner: '092701018921', alias: 'amazon' }],
     ['Windows_Server-2022-English-Full-Base-2024.11.13', { owner: '801119661308', alias: 'amazon' }],
-    ['Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20241115', { owner: '898082745236', alias: 'amazon' }],
+    [
+      'Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) 20241115',
+      { owner: '898082745236', alias: 'amazon' },
+    ],
     ['Fedora-Cloud-Base-41-1.4.x86_64-hvm-us-east-1-gp3-0', { owner: '125523088429' }],
   ];
 
   it.each(official)('%s from its publisher is not an impersonation', (name, o) => {
-    expect(impersonates({ name, ownerAccountId: o.owner, ...(o.alias ? { ownerAlias: o.alias } : {}) })).toBeUndefined();
+    expect(
+      impersonates({ name, ownerAccountId: o.owner, ...(o.alias ? { ownerAlias: o.alias } : {}) }),
+    ).toBeUndefined();
   });
 
   it.each(official)('%s from another owner, without an alias, is one', (name) => {
@@ -91,21 +98,41 @@ describe('impersonation of official images (whoAMI)', () => {
     // Any account Amazon publishes from carries the alias; an unaliased copy is not Amazon's.
     expect(impersonates({ name: 'al2023-ami-2023.6-x86_64', ownerAccountId: '137112412989' })).toBeDefined();
     expect(
-      impersonates({ name: 'al2023-ami-2023.6-x86_64', ownerAccountId: '123456789012', ownerAlias: 'amazon' }),
+      impersonates({
+        name: 'al2023-ami-2023.6-x86_64',
+        ownerAccountId: '123456789012',
+        ownerAlias: 'amazon',
+      }),
     ).toBeUndefined();
   });
 
   it('ordinary names are not impersonations', () => {
-    for (const name of ['golden-ubuntu-22.04', 'ubuntu-22.04-hardened-cis', 'sandbox-experiment-gpu', 'my-rhel-build'])
+    for (const name of [
+      'golden-ubuntu-22.04',
+      'ubuntu-22.04-hardened-cis',
+      'sandbox-experiment-gpu',
+      'my-rhel-build',
+    ])
       expect(impersonates({ name, ownerAccountId: ATTACKER })).toBeUndefined();
   });
 
   it('config families extend the built-in ones', () => {
     const families = officialFamilies([
-      { id: 'corp', label: 'Corp golden image', publisher: 'the platform team publishes from 777777777777', patterns: ['corp-golden-*'], aliases: [], owners: ['777777777777'] },
+      {
+        id: 'corp',
+        label: 'Corp golden image',
+        publisher: 'the platform team publishes from 777777777777',
+        patterns: ['corp-golden-*'],
+        aliases: [],
+        owners: ['777777777777'],
+      },
     ]);
-    expect(impersonates({ name: 'corp-golden-2024', ownerAccountId: ATTACKER }, families)?.family.id).toBe('corp');
-    expect(impersonates({ name: 'corp-golden-2024', ownerAccountId: '777777777777' }, families)).toBeUndefined();
+    expect(impersonates({ name: 'corp-golden-2024', ownerAccountId: ATTACKER }, families)?.family.id).toBe(
+      'corp',
+    );
+    expect(
+      impersonates({ name: 'corp-golden-2024', ownerAccountId: '777777777777' }, families),
+    ).toBeUndefined();
     expect(impersonates({ name: 'RHEL-9-x', ownerAccountId: ATTACKER }, families)?.family.id).toBe('rhel');
   });
 });
@@ -123,20 +150,68 @@ describe('risk(): each reason and its level', () => {
   const cases: Array<[string, Finding, RiskContext, string[], string]> = [
     ['nothing special', ami('build-42'), ctx, [], 'low'],
     ['impersonation', ami('RHEL-9.4.0_HVM-x86_64'), ctx, ['impersonation'], 'high'],
-    ['impersonation and in use', ami('RHEL-9.4.0_HVM-x86_64', { inUse: running(2) }), ctx, ['impersonation', 'in-use'], 'critical'],
+    [
+      'impersonation and in use',
+      ami('RHEL-9.4.0_HVM-x86_64', { inUse: running(2) }),
+      ctx,
+      ['impersonation', 'in-use'],
+      'critical',
+    ],
     ['in use', ami('build-42', { inUse: running(1) }), ctx, ['in-use'], 'high'],
     ['public', ami('build-42', { public: true }), ctx, ['public'], 'low'],
-    ['public and deprecated', ami('build-42', { public: true, deprecationTime: '2025-01-01T00:00:00.000Z' }), ctx, ['public', 'deprecated'], 'medium'],
-    ['deprecation in the future is not deprecated', ami('build-42', { deprecationTime: '2027-01-01T00:00:00.000Z' }), ctx, [], 'low'],
+    [
+      'public and deprecated',
+      ami('build-42', { public: true, deprecationTime: '2025-01-01T00:00:00.000Z' }),
+      ctx,
+      ['public', 'deprecated'],
+      'medium',
+    ],
+    [
+      'deprecation in the future is not deprecated',
+      ami('build-42', { deprecationTime: '2027-01-01T00:00:00.000Z' }),
+      ctx,
+      [],
+      'low',
+    ],
     ['unencrypted database snapshot', db({ encrypted: false }), ctx, ['unencrypted-database'], 'medium'],
     ['encrypted database snapshot', db({ encrypted: true }), ctx, [], 'low'],
-    ['new owner, recent', ami('build-42', { createdAt: '2026-11-25T00:00:00.000Z' }), { now: NOW, knownOwners: new Set() }, ['new-owner'], 'medium'],
-    ['known owner, recent', ami('build-42', { createdAt: '2026-11-25T00:00:00.000Z' }), { now: NOW, knownOwners: new Set([ATTACKER]) }, [], 'low'],
-    ['new owner, old image', ami('build-42', { createdAt: '2025-01-01T00:00:00.000Z' }), { now: NOW, knownOwners: new Set() }, [], 'low'],
-    ['no history: new-owner not applied', ami('build-42', { createdAt: '2026-11-25T00:00:00.000Z' }), ctx, [], 'low'],
+    [
+      'new owner, recent',
+      ami('build-42', { createdAt: '2026-11-25T00:00:00.000Z' }),
+      { now: NOW, knownOwners: new Set() },
+      ['new-owner'],
+      'medium',
+    ],
+    [
+      'known owner, recent',
+      ami('build-42', { createdAt: '2026-11-25T00:00:00.000Z' }),
+      { now: NOW, knownOwners: new Set([ATTACKER]) },
+      [],
+      'low',
+    ],
+    [
+      'new owner, old image',
+      ami('build-42', { createdAt: '2025-01-01T00:00:00.000Z' }),
+      { now: NOW, knownOwners: new Set() },
+      [],
+      'low',
+    ],
+    [
+      'no history: new-owner not applied',
+      ami('build-42', { createdAt: '2026-11-25T00:00:00.000Z' }),
+      ctx,
+      [],
+      'low',
+    ],
     ['spray', ami('build-42'), { now: NOW, spread: new Map([[ATTACKER, 3]]) }, ['spray'], 'medium'],
     ['below the spray threshold', ami('build-42'), { now: NOW, spread: new Map([[ATTACKER, 2]]) }, [], 'low'],
-    ['in use, public, new owner', ami('build-42', { inUse: running(1), public: true, createdAt: '2026-11-30T00:00:00.000Z' }), { now: NOW, knownOwners: new Set() }, ['in-use', 'new-owner', 'public'], 'critical'],
+    [
+      'in use, public, new owner',
+      ami('build-42', { inUse: running(1), public: true, createdAt: '2026-11-30T00:00:00.000Z' }),
+      { now: NOW, knownOwners: new Set() },
+      ['in-use', 'new-owner', 'public'],
+      'critical',
+    ],
   ];
   it.each(cases)('%s', (_name, f, c, codes, level) => {
     const r = risk(f, c);

@@ -59,13 +59,16 @@ describe('blast radius: AMIs', () => {
     const world = emptyWorld([account(A, [R])]);
     const shared = image(1, R, EVIL, [{ userId: A }], { name: 'tools' });
     const unused = image(2, R, EVIL, [{ userId: A }], { name: 'unused' });
-    world.images.push(
-      shared,
-      unused,
-      image(3, R, A, [], { name: 'own-copy', sourceImageId: shared.id }),
-    );
+    world.images.push(shared, unused, image(3, R, A, [], { name: 'own-copy', sourceImageId: shared.id }));
     world.instances.push(
-      { id: 'i-00000000000000001', account: A, region: R, imageId: shared.id, state: 'running', launchTime: '2026-11-01T00:00:00.000Z' },
+      {
+        id: 'i-00000000000000001',
+        account: A,
+        region: R,
+        imageId: shared.id,
+        state: 'running',
+        launchTime: '2026-11-01T00:00:00.000Z',
+      },
       { id: 'i-00000000000000002', account: A, region: R, imageId: shared.id, state: 'stopped' },
       { id: 'i-00000000000000003', account: A, region: R, imageId: shared.id, state: 'terminated' },
     );
@@ -86,7 +89,9 @@ describe('blast radius: AMIs', () => {
   it('finds instances whose AMI is no longer visible (unshared), as a finding of its own', async () => {
     const world = emptyWorld([account(A, [R])]);
     // The owner unshared it: no launch permission for A any more, but an instance still runs from it.
-    const gone = image(7, R, EVIL, [], { name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20241101' });
+    const gone = image(7, R, EVIL, [], {
+      name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20241101',
+    });
     const trustedGone = image(8, R, TRUSTED, [], { name: 'golden' });
     world.images.push(gone, trustedGone);
     world.instances.push(
@@ -110,17 +115,30 @@ describe('blast radius: AMIs', () => {
     const hidden = image(11, R, EVIL, [{ userId: A }], { name: 'tools' });
     const unused = image(12, R, EVIL, [{ userId: A }], { name: 'unused' });
     world.images.push(hidden, unused);
-    world.instances.push({ id: 'i-00000000000000011', account: A, region: R, imageId: hidden.id, state: 'running' });
+    world.instances.push({
+      id: 'i-00000000000000011',
+      account: A,
+      region: R,
+      imageId: hidden.id,
+      state: 'running',
+    });
     const r = await scanWith(world, { kinds: ['ami'] });
     // Neither is listed (not allowed); the one in use is still reported, the unused one cannot be seen.
-    expect(r.findings.map((f) => [f.resourceId, f.notListed, f.imageAllowed])).toEqual([[hidden.id, true, false]]);
+    expect(r.findings.map((f) => [f.resourceId, f.notListed, f.imageAllowed])).toEqual([
+      [hidden.id, true, false],
+    ]);
     expect(r.summary).toMatchObject({ notListedInUse: 1, hiddenByAllowedAmis: 1 });
   });
 
   it('looks up in batches of at most 200 image ids', async () => {
     const world = emptyWorld([account(A, [R])]);
     for (let i = 0; i < 450; i++) world.images.push(image(100 + i, R, EVIL, [{ userId: A }]));
-    world.instances.push({ id: 'i-00000000000000449', account: A, region: R, imageId: world.images[449]!.id });
+    world.instances.push({
+      id: 'i-00000000000000449',
+      account: A,
+      region: R,
+      imageId: world.images[449]!.id,
+    });
     const r = await scanWith(world, { kinds: ['ami'] });
     expect(sim!.calls({ action: 'DescribeInstances', account: A })).toBe(3);
     expect(byResource(r, world.images[449]!.id).inUse?.instances.count).toBe(1);
@@ -145,7 +163,10 @@ describe('blast radius: EBS snapshots', () => {
       { id: 'vol-00000000000000002', account: A, region: R, snapshotId: snap.id },
     );
     world.images.push(
-      image(9, R, A, [], { name: 'built-on-it', blockDeviceMappings: [{ deviceName: '/dev/xvda', snapshotId: snap.id }] }),
+      image(9, R, A, [], {
+        name: 'built-on-it',
+        blockDeviceMappings: [{ deviceName: '/dev/xvda', snapshotId: snap.id }],
+      }),
     );
     const r = await scanWith(world, { kinds: ['ebs-snapshot'] });
     const f = byResource(r, snap.id);
@@ -176,8 +197,20 @@ describe('blast radius: RDS snapshots', () => {
     });
     const now = Date.now();
     world.rdsEvents = [
-      { account: A, region: R, sourceId: 'orders-db', message: `Restored from snapshot arn:aws:rds:${R}:${EVIL}:snapshot:customers`, date: new Date(now - 2 * 86_400_000).toISOString() },
-      { account: A, region: R, sourceId: 'old-db', message: `Restored from snapshot arn:aws:rds:${R}:${EVIL}:snapshot:customers`, date: new Date(now - 20 * 86_400_000).toISOString() },
+      {
+        account: A,
+        region: R,
+        sourceId: 'orders-db',
+        message: `Restored from snapshot arn:aws:rds:${R}:${EVIL}:snapshot:customers`,
+        date: new Date(now - 2 * 86_400_000).toISOString(),
+      },
+      {
+        account: A,
+        region: R,
+        sourceId: 'old-db',
+        message: `Restored from snapshot arn:aws:rds:${R}:${EVIL}:snapshot:customers`,
+        date: new Date(now - 20 * 86_400_000).toISOString(),
+      },
     ];
     const r = await scanWith(world, { kinds: ['rds-snapshot', 'rds-cluster-snapshot'] });
     const db = byResource(r, `arn:aws:rds:${R}:${EVIL}:snapshot:customers`);

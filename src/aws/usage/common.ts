@@ -25,13 +25,22 @@ export function addUsage(list: UsageList, item: UsageItem, seen: Set<string>): v
 
 /** Per finding: its usage and the ids already counted per list (an instance seen by two calls counts once). */
 export class UsageBook {
-  private readonly byId = new Map<string, { inUse: InUse; seen: Record<keyof Omit<InUse, 'unknown'>, Set<string>> }>();
+  private readonly byId = new Map<
+    string,
+    { inUse: InUse; seen: Record<keyof Omit<InUse, 'unknown'>, Set<string>> }
+  >();
 
   constructor(findings: readonly Finding[]) {
     for (const f of findings)
       this.byId.set(f.resourceId, {
         inUse: emptyUsage(),
-        seen: { instances: new Set(), volumes: new Set(), images: new Set(), copies: new Set(), restores: new Set() },
+        seen: {
+          instances: new Set(),
+          volumes: new Set(),
+          images: new Set(),
+          copies: new Set(),
+          restores: new Set(),
+        },
       });
   }
 

@@ -45,7 +45,11 @@ export async function ebsSnapshotUsage(ctx: KindContext, findings: readonly Find
     for (const batch of batches)
       for await (const page of paginateDescribeImages(
         { client, pageSize: 1000 },
-        { Owners: ['self'], IncludeDeprecated: true, Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: batch }] },
+        {
+          Owners: ['self'],
+          IncludeDeprecated: true,
+          Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: batch }],
+        },
       ))
         for (const img of page.Images ?? []) {
           if (!img.ImageId) continue;

@@ -43,7 +43,8 @@ export function decisionLine(d: DecisionRecord): string {
   const owner = d.ownerAccountId ? code(d.ownerAccountId, 40) : 'its owner';
   const by = who(d.by);
   const detail = d.detail ? `: ${esc(d.detail, 200)}` : '';
-  if (d.action === 'allowed-amis') return `• ${slackDate(d.at)} 🛂 Allowed AMIs (${esc(d.outcome, 20)})${detail}`;
+  if (d.action === 'allowed-amis')
+    return `• ${slackDate(d.at)} 🛂 Allowed AMIs (${esc(d.outcome, 20)})${detail}`;
   const verb =
     d.action === 'trust'
       ? `trust account ${owner}`

@@ -62,7 +62,9 @@ export function inUseLine(u: InUse | undefined): string | undefined {
   const running = u.instances.items.filter((i) => i.state === 'running').length;
   add(
     u.instances.count,
-    running === u.instances.count ? plural(running, 'running instance') : plural(u.instances.count, 'instance'),
+    running === u.instances.count
+      ? plural(running, 'running instance')
+      : plural(u.instances.count, 'instance'),
     u.instances,
   );
   add(u.volumes.count, plural(u.volumes.count, 'volume'), u.volumes);
@@ -72,7 +74,8 @@ export function inUseLine(u: InUse | undefined): string | undefined {
   const unknown = u.unknown?.length
     ? `❔ usage partly unknown (${esc(u.unknown[0], 200)}${u.unknown.length > 1 ? ` and ${u.unknown.length - 1} more` : ''})`
     : '';
-  if (parts.length) return truncateMrkdwn(`🔥 *in use:* ${parts.join('; ')}${unknown ? ` · ${unknown}` : ''}`, 1500);
+  if (parts.length)
+    return truncateMrkdwn(`🔥 *in use:* ${parts.join('; ')}${unknown ? ` · ${unknown}` : ''}`, 1500);
   return unknown || '✓ nothing in this account uses it';
 }
 
@@ -133,7 +136,15 @@ export function newUseAlertMessage(use: NewUse): SlackMessage {
   const label = kindLabel(f.kind);
   const decided = use.record.decision;
   const lines = Object.entries(use.added).map(
-    ([list, items]) => `• ${esc(list, 20)}: ${items!.length ? items!.slice(0, 10).map((i) => `${code(i.id, 120)}${i.state ? ` (${esc(i.state, 30)})` : ''}`).join(', ') : 'more than before'}`,
+    ([list, items]) =>
+      `• ${esc(list, 20)}: ${
+        items!.length
+          ? items!
+              .slice(0, 10)
+              .map((i) => `${code(i.id, 120)}${i.state ? ` (${esc(i.state, 30)})` : ''}`)
+              .join(', ')
+          : 'more than before'
+      }`,
   );
   const text =
     `🚨 New use of ${label} ${esc(f.resourceId, 300)} in ${esc(f.accountId, 40)} ${esc(f.region, 40)}, ` +
@@ -145,6 +156,8 @@ export function newUseAlertMessage(use: NewUse): SlackMessage {
         `State: *${esc(use.record.state, 40)}*${decided ? `, decided by ${who(decided.by)}` : ''}. ` +
         `Since the last scan, ${plural(use.count, 'new resource uses', 'new resources use')} it:\n${lines.join('\n')}`,
     ),
-    context('Removing or blocking a share does not stop what already runs from it. Check who launched these.'),
+    context(
+      'Removing or blocking a share does not stop what already runs from it. Check who launched these.',
+    ),
   ]);
 }
