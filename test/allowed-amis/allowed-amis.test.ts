@@ -12,6 +12,7 @@ import { findingId } from '../../src/domain/finding.ts';
 import { openStore } from '../../src/store/index.ts';
 import { awsSettingsFromConfig } from '../../src/scan/from-config.ts';
 import { AwsClients } from '../../src/aws/clients.ts';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { syncAllowedAmis } from '../../src/allowed-amis/sync.ts';
 import { declarativePolicy } from '../../src/allowed-amis/declarative.ts';
 import { desiredProviders, planCriteria } from '../../src/allowed-amis/criteria.ts';
@@ -104,6 +105,12 @@ describe('Allowed AMIs follow the trust list', () => {
     expect(enforce.counts.changed).toBe(2);
     expect(sim!.state.allowedImagesSettings(A, R).state).toBe('enabled');
     d.config = { ...d.config, guard: { ...d.config.guard, allowedAmis: 'enforce' } };
+    // AWS now refuses to launch the untrusted AMIs in the account.
+    const launch = (imageId: string) =>
+      d.clients
+        .ec2({ id: A, role: { name: 'ShareGuardScanner' } }, R)
+        .send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1 }));
+    await expect(launch('ami-00000000000000002')).rejects.toThrow(/not allowed|does not exist/);
 
     // trust: the owner joins the criteria at once, everywhere.
     const vendorFinding = findingId('ami', A, R, 'ami-00000000000000002');
@@ -111,6 +118,8 @@ describe('Allowed AMIs follow the trust list', () => {
     expect(trusted.message).toContain('Allowed AMIs (enforce): 2 updated');
     expect(providers(A)).toContain(VENDOR);
     expect(providers(B)).toContain(VENDOR);
+    await expect(launch('ami-00000000000000002')).resolves.toBeDefined();
+    await expect(launch('ami-00000000000000001')).rejects.toThrow(/not allowed|does not exist/);
 
     // untrust: it leaves them again.
     const untrusted = await untrustAccount(d, VENDOR, ALICE);
