@@ -40,6 +40,23 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * Issue 9's keys in the `guard` section: Allowed AMIs kept in step with the trust list (src/allowed-amis).
+ * Spread into the guard section's object (`...ALLOWED_AMIS_CONFIG_KEYS`).
+ */
+export const ALLOWED_AMIS_CONFIG_KEYS = {
+  /** off, audit (`audit-mode`) or enforce (`enabled`). */
+  allowedAmis: z.enum(['off', 'audit', 'enforce']).default('off'),
+  allowedAmiProviders: z
+    .strictObject({
+      /** Also allow AWS Marketplace images (`aws-marketplace`). */
+      awsMarketplace: z.boolean().default(false),
+      /** Also allow AWS Backup logically air-gapped vault images (`aws-backup-vault`). */
+      awsBackupVault: z.boolean().default(false),
+    })
+    .prefault({}),
+};
+
 export const configSchema = z.strictObject({
   aws: z
     .strictObject({
@@ -126,21 +143,8 @@ export const configSchema = z.strictObject({
         .default([]),
     })
     .prefault({}),
-  guard: z
-    .strictObject({
-      // Only the Allowed AMIs keys are issue 9's; the rest of this section is the guard's.
-      /** Allowed AMIs kept in step with the trust list (src/allowed-amis): off, audit-mode or enabled. */
-      allowedAmis: z.enum(['off', 'audit', 'enforce']).default('off'),
-      allowedAmiProviders: z
-        .strictObject({
-          /** Also allow AWS Marketplace images (`aws-marketplace`). */
-          awsMarketplace: z.boolean().default(false),
-          /** Also allow AWS Backup logically air-gapped vault images (`aws-backup-vault`). */
-          awsBackupVault: z.boolean().default(false),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
+  // The guard section is the guard engineer's; issue 9 adds only the Allowed AMIs keys (spread in).
+  guard: z.strictObject({ ...ALLOWED_AMIS_CONFIG_KEYS }).prefault({}),
   store: z
     .strictObject({
       /** `embedded`: dynalite on disk under dataDir; `memory`: throwaway; `dynamodb`: real DynamoDB. */
