@@ -87,7 +87,9 @@ export async function startServer(options: {
   let stopSchedules: (() => Promise<void>) | undefined;
   try {
     const app = createSlackApp(slack, identity, log);
-    const publisher = new Publisher(app.client, store, config.slack.channel!, log);
+    const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
+      postIntervalMs: config.slack.postIntervalMs,
+    });
     const ctx: SlackContext = {
       deps,
       publisher,

@@ -7,6 +7,7 @@ export type SharedScanCommand =
   | { type: 'help' }
   | { type: 'status' }
   | { type: 'trusted' }
+  | { type: 'post' }
   | { type: 'untrust'; accountId: string };
 
 const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
@@ -24,7 +25,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
   const [first, ...rest] = words;
   if (!first) return { type: 'scan' };
   const verb = first.toLowerCase();
-  if (verb === 'help' || verb === 'status' || verb === 'trusted') {
+  if (verb === 'help' || verb === 'status' || verb === 'trusted' || verb === 'post') {
     if (rest.length) throw new CommandTextError(`"${verb}" takes no arguments`);
     return { type: verb };
   }
@@ -41,7 +42,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
     const name = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
     if (eq <= 0 || !(name in FILTERS)) {
       throw new CommandTextError(
-        `unknown word "${word}": expected help, status, trusted, untrust <account>, or filters account=, region=, kind=`,
+        `unknown word "${word}": expected help, status, trusted, post, untrust <account>, or filters account=, region=, kind=`,
       );
     }
     const values = word

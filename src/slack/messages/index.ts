@@ -8,3 +8,5 @@ export * from './plan.ts';
 export * from './risk.ts';
 export * from './scan.ts';
 export * from './text.ts';
+export * from './home.ts';
+export * from './modals.ts';

@@ -6,7 +6,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { Finding, InUse, RiskLevel, UsageItem } from '../../domain/finding.ts';
 import type { FindingRecord } from '../../domain/lifecycle.ts';
-import { atLeast, compareByRisk, usageCount, usageWords } from '../../domain/risk.ts';
+import { atLeast, usageCount, usageWords } from '../../domain/risk.ts';
 import type { NewUse } from '../../core/new-use.ts';
 import { context, header, message, section, type SlackMessage } from './blocks.ts';
 import { accountText, kindLabel } from './finding.ts';
@@ -113,11 +113,6 @@ export function riskBlocks(record: FindingRecord, options: RiskMessageOptions = 
   const ctx = [use, hidden].filter(Boolean) as string[];
   if (ctx.length) blocks.push(context(ctx.join(' · ')));
   return blocks;
-}
-
-/** Records most risky first (the order of every list in Slack). */
-export function byRisk(records: readonly FindingRecord[]): FindingRecord[] {
-  return [...records].sort((a, b) => compareByRisk(a.finding, b.finding));
 }
 
 /** One-line risk prefix for compact lists (digest, status, groups): "🔴 critical · 🔥 2 inst". */
