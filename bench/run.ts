@@ -35,6 +35,7 @@ import {
   pages,
   ROLE_NAME,
   SPECS,
+  usageExpectation,
   writeWorld,
   type BenchWorld,
   type Oracle,
@@ -134,6 +135,11 @@ function summarizeWorld(bw: BenchWorld, o: Oracle, worldBytes: number): WorldSum
       dbSnapshots: bw.world.dbSnapshots.length,
       dbClusterSnapshots: bw.world.dbClusterSnapshots.length,
     },
+    usage: {
+      instances: bw.world.instances.length,
+      volumes: bw.world.volumes.length,
+      restoreEvents: bw.world.rdsEvents?.length ?? 0,
+    },
     sharedIn: o.shares.length,
     untrustedFindings: o.untrusted.length,
     untrustedByKind: byKind,
@@ -231,10 +237,12 @@ async function benchScan(size: SizeName): Promise<ScanSection & { world: WorldSu
   const repeats = size === 'S' ? 3 : 1;
   const runs: ShareguardScanRun[] = [];
   for (let i = 0; i < repeats; i++) {
+    // Listing only: the same requests as the raw client and the boto3 peer (the blast radius is apart, below).
     const run = await runShareguardScan(bw, file, {
       concurrency: CONCURRENCY,
       tag: `${size}-${i}`,
       ...(WORKERS ? { workers: WORKERS } : {}),
+      blastRadius: false,
     });
     log(
       `  shareguard scan #${i + 1}: ${secs(run.wallMs)} wall, scan ${secs(run.scanMs)}, peak RSS ${run.maxRssMiB?.toFixed(0)} MiB, ` +
@@ -275,6 +283,56 @@ async function benchScan(size: SizeName): Promise<ScanSection & { world: WorldSu
     matchesWorld: vsOracle.onlyA.length === 0 && vsOracle.onlyB.length === 0 && consistent,
     requests: ref.calls,
   };
+
+  // The blast radius (issue 9, the product's default): the same scan with `scan.blastRadius: true`, next
+  // to the listing-only one. M and L.
+  if (size !== 'S') {
+    const run = await runShareguardScan(bw, file, {
+      concurrency: CONCURRENCY,
+      tag: `${size}-blast`,
+      ...(WORKERS ? { workers: WORKERS } : {}),
+      blastRadius: true,
+    });
+    const expected = usageExpectation(bw, o);
+    const extra: Record<string, number> = {};
+    for (const k of new Set([...Object.keys(run.calls), ...Object.keys(ref.calls)])) {
+      const d = (run.calls[k] ?? 0) - (ref.calls[k] ?? 0);
+      if (d) extra[k] = d;
+    }
+    const expectedExtra = Object.values(expected.calls).reduce((x, y) => x + y, 0);
+    const d = setDiff(run.findings, ref.findings);
+    const sameFindings = d.onlyA.length === 0 && d.onlyB.length === 0;
+    if (!sameFindings)
+      problems.push(
+        `${size}: the scan with the blast radius found other findings (${d.onlyB.length} missing, ${d.onlyA.length} extra)`,
+      );
+    if ((extra.total ?? 0) !== expectedExtra)
+      problems.push(
+        `${size}: the blast radius added ${extra.total ?? 0} requests, the world needs ${expectedExtra} (${JSON.stringify(extra)} vs ${JSON.stringify(expected.calls)})`,
+      );
+    if (run.findingsInUse !== expected.findingsInUse || run.usageUnknown)
+      problems.push(
+        `${size}: the blast radius showed ${run.findingsInUse} findings in use (the world has ${expected.findingsInUse}), ${run.usageUnknown} partly unknown`,
+      );
+    section.blastRadius = {
+      run: slim(run),
+      scanMs: run.scanMs,
+      wallMs: run.wallMs,
+      maxRssMiB: run.maxRssMiB ?? 0,
+      extraRequests: extra,
+      expectedExtraRequests: expected.calls,
+      findingsInUse: run.findingsInUse,
+      expectedFindingsInUse: expected.findingsInUse,
+      usageUnknown: run.usageUnknown,
+      sameFindings,
+      ratio: { scan: run.scanMs / ref.scanMs, wall: run.wallMs / ref.wallMs },
+    };
+    log(
+      `  shareguard scan with the blast radius: ${secs(run.wallMs)} wall, scan ${secs(run.scanMs)} ` +
+        `(${section.blastRadius.ratio.scan.toFixed(2)}× the listing-only scan), +${extra.total ?? 0} requests ` +
+        `(expected +${expectedExtra}), ${run.findingsInUse} findings in use (expected ${expected.findingsInUse}), peak RSS ${run.maxRssMiB?.toFixed(0)} MiB`,
+    );
+  }
 
   // The sequential SDK loop (S only).
   if (size === 'S') {
@@ -471,6 +529,20 @@ function evaluate(r: BenchResult): Target[] {
             ? `skipped: ${r.peer.note ?? 'no boto3'}`
             : 'not run',
       pass: p ? p.ratio.scan >= 12 : null,
+    });
+  }
+  for (const size of ['M', 'L'] as const) {
+    const b = r.scan[size]?.blastRadius;
+    t.push({
+      id: `${size}-blast-radius`,
+      label: `${size} scanned with the blast radius within 1.3× the listing-only scan`,
+      target: '≤ 1.3×',
+      value: b
+        ? `${b.ratio.scan.toFixed(2)}× (${secs(b.scanMs)} vs ${secs(r.scan[size]!.shareguard.scanMs)}; +${b.extraRequests.total ?? 0} requests)`
+        : r.scan[size]
+          ? 'not run'
+          : 'not run (--quick)',
+      pass: b ? b.ratio.scan <= 1.3 : null,
     });
   }
   t.push({

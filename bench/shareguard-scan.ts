@@ -26,10 +26,19 @@ export interface ShareguardScanRun {
   targetsScanned: number;
   targetsFailed: number;
   calls: Record<string, number>;
+  /** scan.blastRadius of the run. */
+  blastRadius: boolean;
+  /** Findings the blast radius showed in use (any instance, volume, image, copy or restore). */
+  findingsInUse: number;
+  /** Findings whose usage is partly unknown (a lookup failed). */
+  usageUnknown: number;
 }
 
 interface ScanJson {
-  findings: Array<{ id: string }>;
+  findings: Array<{
+    id: string;
+    inUse?: Record<string, { count: number } | string[] | undefined> & { unknown?: string[] };
+  }>;
   summary: { findings: number; trustedSkipped: number; targetsScanned: number; targetsFailed: number };
   durationMs: number;
 }
@@ -37,7 +46,7 @@ interface ScanJson {
 export async function runShareguardScan(
   bw: BenchWorld,
   worldFile: string,
-  opts: { concurrency: number; tag: string; workers?: number },
+  opts: { concurrency: number; tag: string; workers?: number; blastRadius: boolean },
 ): Promise<ShareguardScanRun> {
   const sim = await startSimProcess(worldFile, join(TMP, `sim-${opts.tag}.log`));
   try {
@@ -46,6 +55,7 @@ export async function runShareguardScan(
       endpoint: sim.endpoint,
       concurrency: opts.concurrency,
       ...(opts.workers ? { workers: opts.workers } : {}),
+      blastRadius: opts.blastRadius,
     });
     const outFile = join(TMP, `scan-${opts.tag}.json`);
     const simCpu0 = await sim.cpuMs();
@@ -82,6 +92,13 @@ export async function runShareguardScan(
       targetsScanned: json.summary.targetsScanned,
       targetsFailed: json.summary.targetsFailed,
       calls,
+      blastRadius: opts.blastRadius,
+      findingsInUse: json.findings.filter((f) =>
+        Object.entries(f.inUse ?? {}).some(
+          ([k, v]) => k !== 'unknown' && v && !Array.isArray(v) && v.count > 0,
+        ),
+      ).length,
+      usageUnknown: json.findings.filter((f) => f.inUse?.unknown?.length).length,
     };
   } finally {
     await sim.stop();

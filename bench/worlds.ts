@@ -36,6 +36,12 @@ export interface WorldSpec {
   publicOnly: number;
   /** One account-region per kind crowded enough to need several pages. */
   hot: { ami?: number; snapshot?: number; db?: number; cluster?: number };
+  /**
+   * What the blast-radius lookups find (issue 9): instances running from untrusted shared AMIs, volumes
+   * made from untrusted shared EBS snapshots, restores of untrusted shared RDS snapshots (RDS events).
+   * Only from resources the listings show, so they add no finding (a hidden AMI would).
+   */
+  usage: { instances: number; volumes: number; restores: number };
 }
 
 export const LATENCY_MS = 25;
@@ -58,6 +64,7 @@ export const SPECS: Record<SizeName, WorldSpec> = {
     ownPerAccount: 2,
     publicOnly: 10,
     hot: { cluster: 105 },
+    usage: { instances: 10, volumes: 10, restores: 5 },
   },
   // L's spec with a fifth of the accounts and of the shares (issue 11): the middle size the boto3 peer
   // runs in a quick run.
@@ -78,6 +85,7 @@ export const SPECS: Record<SizeName, WorldSpec> = {
     ownPerAccount: 1,
     publicOnly: 200,
     hot: { ami: 500, snapshot: 300, db: 50, cluster: 46 },
+    usage: { instances: 100, volumes: 100, restores: 50 },
   },
   L: {
     name: 'L',
@@ -96,6 +104,7 @@ export const SPECS: Record<SizeName, WorldSpec> = {
     ownPerAccount: 1,
     publicOnly: 200,
     hot: { ami: 2500, snapshot: 1500, db: 250, cluster: 230 },
+    usage: { instances: 500, volumes: 500, restores: 250 },
   },
 };
 
@@ -119,8 +128,11 @@ export interface BenchWorld {
   untrusted: string[];
 }
 
-/** Generates the world of a size; deterministic for a given spec. */
-export function generateWorld(spec: WorldSpec): BenchWorld {
+/**
+ * Generates the world of a size; deterministic for a given spec (the RDS restore events are dated a few
+ * days before `now`, since RDS keeps 14 days of them).
+ */
+export function generateWorld(spec: WorldSpec, now = Date.now()): BenchWorld {
   const rng = new Rng(spec.seed);
   const regions = [...spec.regions];
   const monitored = Array.from({ length: spec.accounts }, (_, i) => `1${pad(i, 11)}`);
@@ -296,6 +308,61 @@ export function generateWorld(spec: WorldSpec): BenchWorld {
     for (let i = 0; i < spec.hot.cluster; i++) rds(true, t.region, hotOwner(), [t.account]);
   }
 
+  // Usage for the blast-radius lookups, drawn last so every record above stays the same. Only untrusted
+  // resources a recipient lists (not disabled, shared directly), so no lookup adds or hides a finding.
+  const untrustedSet = new Set(untrusted);
+  const instances: World['instances'] = [];
+  const volumes: World['volumes'] = [];
+  const rdsEvents: NonNullable<World['rdsEvents']> = [];
+  const usableImages = images.filter(
+    (img) =>
+      untrustedSet.has(img.owner) && img.state !== 'disabled' && img.launchPermissions.some((p) => p.userId),
+  );
+  for (let i = 0; i < spec.usage.instances && usableImages.length; i++) {
+    const img = rng.pick(usableImages);
+    const to = rng.pick(img.launchPermissions.filter((p) => p.userId));
+    instances.push({
+      id: `i-${hex(i + 1)}`,
+      account: to.userId!,
+      region: img.region,
+      imageId: img.id,
+      state: rng.chance(0.8) ? 'running' : 'stopped',
+      launchTime: day(700, 30),
+    });
+  }
+  const usableSnapshots = snapshots.filter(
+    (sn) => untrustedSet.has(sn.owner) && sn.createVolumePermissions.some((p) => p.userId),
+  );
+  for (let i = 0; i < spec.usage.volumes && usableSnapshots.length; i++) {
+    const sn = rng.pick(usableSnapshots);
+    const to = rng.pick(sn.createVolumePermissions.filter((p) => p.userId));
+    volumes.push({
+      id: `vol-${hex(i + 1)}`,
+      account: to.userId!,
+      region: sn.region,
+      snapshotId: sn.id,
+      state: rng.chance(0.7) ? 'in-use' : 'available',
+    });
+  }
+  const usableRds = [
+    ...dbSnapshots.map((x) => ({ x, cluster: false })),
+    ...clusterSnapshots.map((x) => ({ x, cluster: true })),
+  ].filter(({ x }) => untrustedSet.has(x.owner) && x.restore.some((a) => a !== 'all'));
+  for (let i = 0; i < spec.usage.restores && usableRds.length; i++) {
+    const { x, cluster } = rng.pick(usableRds);
+    const arn = `arn:aws:rds:${x.region}:${x.owner}:${cluster ? 'cluster-snapshot' : 'snapshot'}:${x.id}`;
+    rdsEvents.push({
+      account: rng.pick(x.restore.filter((a) => a !== 'all')),
+      region: x.region,
+      sourceId: `${cluster ? 'restored-cluster' : 'restored-db'}-${pad(i + 1, 6)}`,
+      sourceType: cluster ? 'db-cluster' : 'db-instance',
+      // RDS-EVENT-0043, as the simulator writes it for its own restores.
+      message: `Restored from snapshot ${arn}`,
+      date: new Date(now - (1 + rng.int(10)) * 86_400_000).toISOString(),
+      eventCategories: ['restoration'],
+    });
+  }
+
   const world: World = {
     homeAccount: monitored[0]!,
     latencyMs: LATENCY_MS,
@@ -305,8 +372,9 @@ export function generateWorld(spec: WorldSpec): BenchWorld {
     snapshots,
     dbSnapshots,
     dbClusterSnapshots: clusterSnapshots,
-    instances: [],
-    volumes: [],
+    instances,
+    volumes,
+    rdsEvents,
   };
   return {
     spec,
@@ -337,6 +405,8 @@ export interface ExpectedFinding {
   id: string;
   kind: ResourceKind;
   account: string;
+  region: string;
+  resourceId: string;
   owner: string;
   deprecated: boolean;
 }
@@ -382,7 +452,16 @@ export function oracle(bw: BenchWorld, now = Date.now()): Oracle {
     resourceId: string,
     owner: string,
     deprecated = false,
-  ) => shares.push({ id: findingId(kind, account, region, resourceId), kind, account, owner, deprecated });
+  ) =>
+    shares.push({
+      id: findingId(kind, account, region, resourceId),
+      kind,
+      account,
+      region,
+      resourceId,
+      owner,
+      deprecated,
+    });
 
   for (const img of world.images) {
     if (img.state === 'disabled') continue; // hidden from everyone but its owner (IncludeDisabled)
@@ -469,6 +548,84 @@ export function expectedCalls(bw: BenchWorld, o: Oracle, amiDirect = true): Reco
     DescribeDBSnapshots: db,
     DescribeDBClusterSnapshots: cluster,
   };
+}
+
+export interface UsageExpectation {
+  /** Untrusted findings the lookups must show in use (an instance, a volume or a restore). */
+  findingsInUse: number;
+  /** Requests the blast-radius lookups add to the listing-only scan, by action (src/aws/usage/). */
+  calls: Record<string, number>;
+}
+
+/**
+ * What the blast radius adds on this world: per account-region, one DescribeInstanceImageMetadata; with
+ * untrusted AMIs, DescribeInstances per 200 ids and one DescribeImages (own copies); with untrusted EBS
+ * snapshots, DescribeVolumes and DescribeImages per 200 ids; with untrusted RDS snapshots, the own manual
+ * snapshots of that kind and the events (100 a page).
+ */
+export function usageExpectation(bw: BenchWorld, o: Oracle): UsageExpectation {
+  const key = (account: string, region: string) => `${account}|${region}`;
+  const untrusted = new Map<string, Record<ResourceKind, number>>();
+  for (const f of o.untrusted) {
+    const k = key(f.account, f.region);
+    const c = untrusted.get(k) ?? { ami: 0, 'ebs-snapshot': 0, 'rds-snapshot': 0, 'rds-cluster-snapshot': 0 };
+    c[f.kind]++;
+    untrusted.set(k, c);
+  }
+  const count = <T>(list: readonly T[], keyOf: (x: T) => string) => {
+    const m = new Map<string, number>();
+    for (const x of list) m.set(keyOf(x), (m.get(keyOf(x)) ?? 0) + 1);
+    return m;
+  };
+  const w = bw.world;
+  const ownDb = count(w.dbSnapshots, (x) => key(x.owner, x.region));
+  const ownCluster = count(w.dbClusterSnapshots, (x) => key(x.owner, x.region));
+  const events = count(w.rdsEvents ?? [], (x) => key(x.account, x.region));
+  const calls: Record<string, number> = {
+    DescribeInstanceImageMetadata: 0,
+    DescribeInstances: 0,
+    DescribeImages: 0,
+    DescribeVolumes: 0,
+    DescribeDBSnapshots: 0,
+    DescribeDBClusterSnapshots: 0,
+    DescribeEvents: 0,
+  };
+  const batches = (ids: number) => Math.ceil(ids / 200);
+  for (const l of o.loads) {
+    const k = key(l.account, l.region);
+    const c = untrusted.get(k);
+    calls.DescribeInstanceImageMetadata! += 1;
+    if (!c) continue;
+    if (c.ami) {
+      calls.DescribeInstances! += batches(c.ami);
+      calls.DescribeImages! += 1;
+    }
+    if (c['ebs-snapshot']) {
+      calls.DescribeVolumes! += batches(c['ebs-snapshot']);
+      calls.DescribeImages! += batches(c['ebs-snapshot']);
+    }
+    if (c['rds-snapshot']) calls.DescribeDBSnapshots! += pages(ownDb.get(k) ?? 0, PAGE.rds);
+    if (c['rds-cluster-snapshot'])
+      calls.DescribeDBClusterSnapshots! += pages(ownCluster.get(k) ?? 0, PAGE.rds);
+    if (c['rds-snapshot'] || c['rds-cluster-snapshot'])
+      calls.DescribeEvents! += pages(events.get(k) ?? 0, PAGE.rds);
+  }
+  const inUse = new Set<string>();
+  const byResource = new Map(o.untrusted.map((f) => [`${f.account}|${f.region}|${f.resourceId}`, f.id]));
+  for (const i of w.instances) {
+    const id = byResource.get(`${i.account}|${i.region}|${i.imageId}`);
+    if (id && i.state !== 'terminated' && i.state !== 'shutting-down') inUse.add(id);
+  }
+  for (const v of w.volumes) {
+    const id = byResource.get(`${v.account}|${v.region}|${v.snapshotId}`);
+    if (id && v.state !== 'deleted' && v.state !== 'deleting') inUse.add(id);
+  }
+  for (const e of w.rdsEvents ?? []) {
+    const arn = /arn:aws:rds:\S+/.exec(e.message)?.[0];
+    const id = arn && byResource.get(`${e.account}|${e.region}|${arn}`);
+    if (id) inUse.add(id);
+  }
+  return { findingsInUse: inUse.size, calls };
 }
 
 /** Whether a scan that sent `describeImages` DescribeImages requests made the second AMI listing. */

@@ -9,6 +9,8 @@ export interface BenchConfigOptions {
   concurrency?: number;
   /** aws.workers (the product's default: one thread per core). */
   workers?: number;
+  /** scan.blastRadius (the product's default is on); the listing-only scans set it false. */
+  blastRadius?: boolean;
   slack?: Record<string, unknown>;
   store?: Record<string, unknown>;
   schedule?: Record<string, unknown>;
@@ -28,6 +30,7 @@ export function benchConfig(bw: BenchWorld, o: BenchConfigOptions): Record<strin
     ),
     regions: 'all',
     trust: { monitoredAccounts: true, accounts: bw.trusted.map((id) => ({ id, note: 'vendor' })) },
+    ...(o.blastRadius !== undefined ? { scan: { blastRadius: o.blastRadius } } : {}),
     ...(o.slack ? { slack: o.slack } : {}),
     ...(o.store ? { store: o.store } : {}),
     ...(o.schedule ? { schedule: o.schedule } : {}),

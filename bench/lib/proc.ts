@@ -140,6 +140,11 @@ export const SCAN_ACTIONS = [
   'DescribeSnapshots',
   'DescribeDBSnapshots',
   'DescribeDBClusterSnapshots',
+  // The blast-radius lookups (issue 9, src/aws/usage/).
+  'DescribeInstanceImageMetadata',
+  'DescribeInstances',
+  'DescribeVolumes',
+  'DescribeEvents',
 ] as const;
 
 export async function callsByAction(sim: SimProcess): Promise<Record<string, number>> {
