@@ -139,7 +139,8 @@ export interface BenchResult {
   articleSkipped?: CliInfo;
   /** The boto3 peer's Python and boto3, or why it was skipped. */
   peer?: PeerInfo;
-  slack: { clicks?: ClickResult; render?: RenderResult };
+  /** loadAvg: 1-, 5-, 15-minute load averages when the Slack part started. */
+  slack: { clicks?: ClickResult; render?: RenderResult; loadAvg?: number[] };
   targets: Target[];
   problems: string[];
 }
@@ -494,7 +495,16 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         '`src/aws/clients.ts` and the worker threads (below). On this 2-core machine the scanner shares the cores with the simulator ' +
         '(its own CPU is in the table) and, while these runs were made, with other work (load averages in the table): a second scanning ' +
         'thread only helps when a core is free. Against real AWS, whose side costs the scanner nothing, the threads divide the CPU-bound ' +
-        'part of the scan by the number of cores.',
+        'part of the scan by the number of cores.' +
+        (() => {
+          const w = (L ? full?.worlds.L : (r.worlds.M ?? quick?.worlds.M)) ?? undefined;
+          if (!w || w.secondAmiListingRequests === undefined || w.amiDirectListing === undefined) return '';
+          return w.amiDirectListing
+            ? ` The scan still makes the second AMI listing (by account id) on ${name}: ${n(w.secondAmiListingRequests)} requests.`
+            : ` One AMI listing per account-region (\`ExecutableUsers=self\` only; the second listing by account id is gone): ` +
+                `${n(w.secondAmiListingRequests)} fewer requests on ${name} than with the second listing ` +
+                `(${n((big.shareguard.requests.total ?? 0) + w.secondAmiListingRequests)} → ${n(big.shareguard.requests.total ?? 0)}).`;
+        })(),
     );
   }
   const blasts = (['M', 'L'] as const).flatMap((k) => {
@@ -544,8 +554,14 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
   });
   if (peers.length) {
     parts.push(
-      '### The boto3 peer\n\n' +
-        `\`bench/boto3_peer.py\` makes the same listing calls as shareguard with Debian's python3-boto3 (${r.peer?.version ?? '?'}): ` +
+      `### The boto3 peer: ${peers
+        .filter(({ k }) => k !== 'S')
+        .map(
+          ({ k, p }) =>
+            `${k} ${p.ratio.scan.toFixed(1)}× (${target(`${k}-vs-boto3`)?.pass ? 'PASS' : '**MISS**'})`,
+        )
+        .join(', ')}, target ≥ 12×\n\n` +
+        `\`bench/boto3_peer.py\` makes the same listing calls as shareguard with Debian's python3-boto3 (${(r.peer ?? quick?.peer)?.version ?? '?'}): ` +
         'paginators where botocore has them, one Session (models parsed once) and clients per account-region made under a lock, ' +
         'account-regions in a ThreadPoolExecutor, standard retries. Its findings are checked against the world like shareguard’s. ' +
         'Debian’s botocore 1.29 has neither a paginator nor `MaxResults` for `DescribeImages`, so it asks for every image at once and ' +
@@ -571,7 +587,9 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         `${run.heapUsedMaxMiB?.toFixed(0) ?? '?'} MiB used of ${run.heapTotalMaxMiB?.toFixed(0) ?? '?'} MiB reserved (worker heaps are ` +
         'not in that figure). Where it goes: Node and the compiled CLI with the AWS SDK clients’ code, ≈ 140 MB before the first request ' +
         '(`shareguard help` from the compiled build); each worker thread loads its own copy of the SDK and keeps its own heap; and the ' +
-        'findings, kept in the calling thread to be sorted (≈ 1 kB each: 35,551 on L). SDK answers never leave the thread that listed ' +
+        'findings, kept in the calling thread to be sorted (≈ 1 kB each: ' +
+        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). ` +
+        'SDK answers never leave the thread that listed ' +
         'them: a listing’s findings are posted to the calling thread as it ends, so a worker holds at most the pages in flight. A ' +
         'worker’s old generation is limited to 64 MB + 4 MB per request it may have in flight (`workerHeapLimitMb`, 192 MB at the default ' +
         'concurrency on 2 cores): sized from the work, so it does not grow with the organization, and a worker that still hits it fails ' +
@@ -599,9 +617,23 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
       `### Remove clicks: ack p99 ${cp?.pass ? 'within' : '**over**'} 250 ms\n\n` +
         'Every click is acknowledged (`ack()`) before any work, and the decision work runs at most three at a time, so a burst of clicks ' +
         'cannot starve the acks of the clicks behind it. Duplicate clicks never reach AWS: the conditional transition out of `open` lets ' +
-        'exactly one click per finding through. The expected number of AWS calls that change something is taken from the kinds ' +
-        'registry (`KINDS.ami.remediation[0]`: its mutating IAM actions, one per decided finding today), so the target follows the ' +
-        'product if the Remove comes to need more calls per finding; the Describe calls that check the outcome are counted apart.',
+        'exactly one click per finding through. Remove walks the removal ladder (`src/remediate/registry.ts`): the AMIs of ' +
+        'this world come from an owner shareguard has no role in, so revoking at the source does not apply and the first rung ' +
+        'that does is the recipient cancel (`CancelImageLaunchPermission`); the ladder stops once the AMI is gone, and the ' +
+        'guard is off in this config, so nothing else changes. The expected number of AWS calls that change something is ' +
+        'taken from the registry (`REMEDIATIONS["cancel-as-recipient"]`: its mutating IAM actions, one per decided finding), ' +
+        'so the target follows the product if that rung comes to need more calls; the Describe calls that check the outcome ' +
+        'are counted apart. ' +
+        (() => {
+          const c = r.slack.clicks!;
+          const la = r.slack.loadAvg;
+          return cp?.pass
+            ? `Ack p50 ${c.ackMs.p50.toFixed(0)} ms, p99 ${c.ackMs.p99.toFixed(0)} ms${la ? ` at load average ${la[0]}` : ''}.`
+            : `Ack p50 ${c.ackMs.p50.toFixed(0)} ms, p99 ${c.ackMs.p99.toFixed(0)} ms${la ? ` at load average ${la[0]} (1 minute) on 2 cores` : ''}: ` +
+                'the ack is the first thing the handler does, so what the clicks wait for is CPU — the serve process, the store, ' +
+                'the simulator and the clicker share the 2 cores with whatever else runs; the handler does nothing before ' +
+                '`ack()` that grows with the number of clicks.';
+        })(),
     );
   }
   return parts.join('\n\n');

@@ -683,6 +683,7 @@ async function main() {
   }
 
   log('\n== Slack: 200 concurrent Remove clicks against shareguard serve');
+  result.slack.loadAvg = loadavg().map((x) => Math.round(x * 100) / 100);
   // Each Slack part in its own process: the benchmark's own heap (the worlds) must not slow them down.
   const slackPart = async (what: 'clicks' | 'render') =>
     JSON.parse(
