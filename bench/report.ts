@@ -76,8 +76,8 @@ export interface ScanSection {
     expectedFindingsInUse: number;
     usageUnknown: number;
     sameFindings: boolean;
-    /** With ÷ without: scans alone, and process spawn to exit. */
-    ratio: { scan: number; wall: number };
+    /** With ÷ without: scans alone, process spawn to exit, the scanner's CPU time. */
+    ratio: { scan: number; wall: number; cpu?: number };
   };
   peer?: Omit<PeerRun, 'findings'> & {
     findings: number;
@@ -243,7 +243,8 @@ function scanTable(r: BenchResult): string {
       rows.push([
         '',
         'the same scan with the blast radius (`scan.blastRadius: true`, the product’s default)',
-        `**${s(b.scanMs)}** scan, ${s(b.wallMs)} end to end: **${b.ratio.scan.toFixed(2)}×** the listing-only scan`,
+        `**${s(b.scanMs)}** scan, ${s(b.wallMs)} end to end: **${b.ratio.scan.toFixed(2)}×** the listing-only scan` +
+          (b.ratio.cpu !== undefined ? ` (CPU ${b.ratio.cpu.toFixed(2)}×)` : ''),
         `${n(b.run.calls.total ?? 0)} (+${n(b.extraRequests.total ?? 0)})`,
         cpuB !== undefined
           ? `scanner ${s(cpuB)}${b.run.simCpuMs !== undefined ? `, simulator ${s(b.run.simCpuMs)}` : ''}`

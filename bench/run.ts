@@ -325,7 +325,11 @@ async function benchScan(size: SizeName): Promise<ScanSection & { world: WorldSu
       expectedFindingsInUse: expected.findingsInUse,
       usageUnknown: run.usageUnknown,
       sameFindings,
-      ratio: { scan: run.scanMs / ref.scanMs, wall: run.wallMs / ref.wallMs },
+      ratio: {
+        scan: run.scanMs / ref.scanMs,
+        wall: run.wallMs / ref.wallMs,
+        ...(run.cpuMs !== undefined && ref.cpuMs ? { cpu: run.cpuMs / ref.cpuMs } : {}),
+      },
     };
     log(
       `  shareguard scan with the blast radius: ${secs(run.wallMs)} wall, scan ${secs(run.scanMs)} ` +
@@ -538,7 +542,8 @@ function evaluate(r: BenchResult): Target[] {
       label: `${size} scanned with the blast radius within 1.3× the listing-only scan`,
       target: '≤ 1.3×',
       value: b
-        ? `${b.ratio.scan.toFixed(2)}× (${secs(b.scanMs)} vs ${secs(r.scan[size]!.shareguard.scanMs)}; +${b.extraRequests.total ?? 0} requests)`
+        ? `${b.ratio.scan.toFixed(2)}× (${secs(b.scanMs)} vs ${secs(r.scan[size]!.shareguard.scanMs)}; +${b.extraRequests.total ?? 0} requests` +
+          `${b.ratio.cpu !== undefined ? `; scanner CPU ${b.ratio.cpu.toFixed(2)}×` : ''})`
         : r.scan[size]
           ? 'not run'
           : 'not run (--quick)',
