@@ -727,7 +727,11 @@ and snapshots never show up. One account-region per kind is crowded enough to ne
 EBS snapshots, 250 DB and 230 cluster snapshots). M is L's spec with 200 accounts and a fifth of the shares. "About 50,000 shared resources of every kind" is read as about 50,000
 (resource, recipient account) shares in all, spread over the four kinds. Simulator latency 25 ms per request, AWS token
 buckets on (\`throttle.scale: 1\`, aws-facts.md §6). What a correct scan must find is computed from the world itself
-(\`oracle()\`), and every shareguard run is checked against it.
+(\`oracle()\`), and every shareguard run is checked against it. For the blast radius, each world also has instances
+launched from untrusted shared AMIs, volumes created from untrusted shared EBS snapshots and RDS restore events
+(RDS-EVENT-0043, dated within RDS's 14 days) naming untrusted shared snapshots (S 10 / 10 / 5, M 100 / 100 / 50,
+L 500 / 500 / 250), all from resources the listings show, so they add no finding; \`usageExpectation()\` computes from
+the world the findings the lookups must show in use and the requests they must make.
 
 **shareguard** runs as users run it: \`node bin/shareguard.js scan --config shareguard.yml --json\` in its own process,
 credentials in \`AWS_ACCESS_KEY_ID\`/\`AWS_SECRET_ACCESS_KEY\` (the simulator's base keys), \`aws.endpoint\` pointing at
@@ -735,6 +739,11 @@ credentials in \`AWS_ACCESS_KEY_ID\`/\`AWS_SECRET_ACCESS_KEY\` (the simulator's 
 \`role: none\`), \`regions: all\`, the vendors on the trust list. "Scan" time is the \`durationMs\` the product reports;
 "end to end" is spawn to exit. Peak RSS and CPU are the scanner process's own (\`process.resourceUsage()\` at exit, from
 a preloaded \`bench/lib/rusage-hook.mjs\`). Every measured run gets a fresh simulator (fresh token buckets, cold JIT).
+The scans compared with the bounds and the peer are listing-only (\`scan.blastRadius: false\`: the same requests the raw
+client and the peer send); on M and L a second scan with \`scan.blastRadius: true\` (the product's default) runs right
+after, and its extra requests, time and CPU are reported against the listing-only one (one run each, so the time ratio
+carries the machine's load; the bench checks its findings are unchanged and its extra requests and in-use findings
+equal the world's).
 
 **The sequential loop** (\`bench/sequential.ts\`, S only) uses the same config, \`AwsClients\` (one socket),
 \`regionsFor\` and per-kind listing modules, one call at a time; its finding set must equal shareguard's exactly.
