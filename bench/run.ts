@@ -401,7 +401,13 @@ async function benchScan(size: SizeName): Promise<ScanSection & { world: WorldSu
           threads: BOTO3_THREADS,
         });
         return { ...r, simRequests: await sim.calls() };
+      }).catch((err: unknown) => {
+        // The peer failing (or stopped) must not cost the world shareguard's figures.
+        problems.push(`${size}: boto3 peer failed: ${(err as Error).message.split('\n')[0]}`);
+        log(`  ✗ boto3 peer failed: ${(err as Error).message}`);
+        return undefined;
       });
+      if (!peer) return section;
       const d = setDiff(peer.findings, expectedIds);
       const sameFindings = d.onlyA.length === 0 && d.onlyB.length === 0 && peer.errorCount === 0;
       if (!sameFindings)
