@@ -8,7 +8,6 @@ import { awsSettingsFromConfig } from './scan/from-config.ts';
 import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
-import { resumeInterruptedRemovals } from './core/decisions.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest } from './jobs/digest-job.ts';
@@ -19,9 +18,15 @@ import { registerListeners } from './slack/listeners/index.ts';
 import { Publisher } from './slack/publisher.ts';
 import { Limiter } from './scan/limiter.ts';
 import type { SlackContext } from './slack/context.ts';
+import { IntentRunner } from './slack/intent-runner.ts';
 
-/** Clicks carried out at once; the rest wait their turn after being acked. */
+/** Clicks carried out at once; the rest wait their turn after being acked (and written as intents). */
 const DECISION_CONCURRENCY = 3;
+/**
+ * How often pending intents, stuck `removing` findings and the message outbox are reconciled
+ * (RECONCILE_INTERVAL_MS): a store or Slack outage is finished by the next pass, not by a restart.
+ */
+export const DEFAULT_RECONCILE_INTERVAL_MS = 60_000;
 
 export class ServeSetupError extends Error {
   constructor(readonly missing: string[]) {
@@ -61,6 +66,8 @@ export interface RunningServer {
   /** HTTP mode: the base URL (`/slack/events`, `/healthz`). */
   url?: string;
   ctx: SlackContext;
+  /** One reconcile pass now (pending intents, stuck removals, the outbox); serve also runs it periodically. */
+  reconcile(): ReturnType<IntentRunner['reconcile']>;
   /** Resolves when the background work started so far (scans, decisions) has finished. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -89,12 +96,16 @@ export async function startServer(options: {
   try {
     const app = createSlackApp(slack, identity, log);
     const publisher = new Publisher(app.client, store, config.slack.channel!, log, remediationView(config));
+    const decisions = new Limiter(DECISION_CONCURRENCY);
+    const approvers = new Approvers(config.slack, app.client, log);
+    const intents = new IntentRunner(deps, publisher, approvers, decisions);
     const ctx: SlackContext = {
       deps,
       publisher,
-      approvers: new Approvers(config.slack, app.client, log),
+      intents,
+      approvers,
       scanJob: new ScanJob(deps, publisher),
-      decisions: new Limiter(DECISION_CONCURRENCY),
+      decisions,
       track: (work) => {
         const p = work.catch((err: Error) =>
           log.error({ err: err.message, stack: err.stack }, 'background work failed'),
@@ -108,8 +119,21 @@ export async function startServer(options: {
       log.error({ err: err.message }, 'slack listener error');
     });
 
-    const resumed = await resumeInterruptedRemovals(deps);
-    if (resumed.length) await publisher.refresh(resumed);
+    // Clicks acknowledged before a restart, removals it interrupted, messages it left stale. A store
+    // failure here is not fatal: the periodic pass retries.
+    const reconcile = async (why: string) => {
+      try {
+        const r = await intents.reconcile();
+        if (r.intents || r.interrupted || r.refreshed || r.failedRefreshes)
+          log.info({ ...r, why }, 'reconciled');
+      } catch (err) {
+        log.warn({ err: (err as Error).message, why }, 'reconcile failed; the next pass retries');
+      }
+    };
+    await reconcile('start');
+    const reconcileMs = reconcileIntervalFromEnv(env);
+    const reconciler = setInterval(() => ctx.track(reconcile('periodic')), reconcileMs);
+    reconciler.unref();
 
     const started = (slack.appToken ? await app.start() : await app.start(slack.port)) as Server | undefined;
     const address =
@@ -149,7 +173,9 @@ export async function startServer(options: {
       ...(url ? { url } : {}),
       ctx,
       idle,
+      reconcile: () => intents.reconcile(),
       stop: async () => {
+        clearInterval(reconciler);
         await stopSchedules?.();
         await app.stop();
         await idle();
@@ -163,4 +189,14 @@ export async function startServer(options: {
     await store.close();
     throw err;
   }
+}
+
+function reconcileIntervalFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.RECONCILE_INTERVAL_MS;
+  if (raw === undefined || raw === '') return DEFAULT_RECONCILE_INTERVAL_MS;
+  if (!/^\d+$/.test(raw) || Number(raw) < 100)
+    throw new ServeSetupError([
+      `RECONCILE_INTERVAL_MS "${raw}" is not a whole number of milliseconds (100 or more)`,
+    ]);
+  return Number(raw);
 }

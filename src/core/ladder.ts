@@ -77,7 +77,12 @@ export async function decideLadder(
   action: LadderAction,
   findingId: string,
   by: Actor,
-  options: { refused: (reason: string, rec?: FindingRecord) => Promise<DecisionResult> },
+  options: {
+    refused: (reason: string, rec?: FindingRecord) => Promise<DecisionResult>;
+    /** The intent's id and time (core/intents.ts): a retried intent converges on the same decision. */
+    decisionId?: string;
+    at?: string;
+  },
 ): Promise<DecisionResult> {
   const rec = await deps.store.getFinding(findingId);
   if (!rec) return options.refused('unknown finding');
@@ -95,9 +100,9 @@ export async function decideLadder(
         : `shareguard has no role in the owner account ${rec.finding.ownerAccountId}, so it cannot act at the source`,
       rec,
     );
-  const at = nowIso(deps);
+  const at = options.at ?? nowIso(deps);
   const decision: DecisionRecord = {
-    decisionId: randomUUID(),
+    decisionId: options.decisionId ?? randomUUID(),
     action,
     findingId,
     ownerAccountId: rec.finding.ownerAccountId,

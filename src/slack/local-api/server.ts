@@ -94,6 +94,20 @@ export interface LocalSlackApi {
   responseUrl(id?: string, origin?: ResponseOrigin): string;
   /** The next call of `method` answers `{ok:false,error}` (HTTP `status`, `Retry-After` for 429). */
   failNext(method: string, error: string, opts?: { status?: number; retryAfter?: number }): void;
+  /**
+   * Chaos: every Web API call (not response_url posts) fails with probability `rate`, drawn from a
+   * seeded generator so a run is repeatable; one of `errors` is picked the same way. `null` stops it.
+   */
+  failRandomly(
+    chaos: {
+      rate: number;
+      seed: number;
+      errors: Array<{ error: string; status?: number; retryAfter?: number }>;
+      methods?: string[];
+    } | null,
+  ): void;
+  /** Calls failed by `failRandomly` so far. */
+  randomFailures(): number;
   setUsergroup(id: string, users: string[]): void;
   /** Calls of one method. */
   callsOf(method: string): ApiCall[];
@@ -127,6 +141,15 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
   const ephemerals: EphemeralMessage[] = [];
   const responses: ResponseUrlUse[] = [];
   const failures = new Map<string, Array<{ error: string; status?: number; retryAfter?: number }>>();
+  let chaos:
+    | {
+        rate: number;
+        next: () => number;
+        errors: Array<{ error: string; status?: number; retryAfter?: number }>;
+        methods?: string[];
+      }
+    | undefined;
+  let chaosFailures = 0;
   const responseUrls = new Map<string, { origin: ResponseOrigin; created: number; uses: number }>();
   let lastMicros = 0;
   let responseSeq = 0;
@@ -314,7 +337,11 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
   const callMethod = (method: string, args: Args, token: string | undefined): Answer => {
     const { token: _token, ...recorded } = args;
     calls.push({ method, args: recorded, at: new Date().toISOString() });
-    const queued = failures.get(method)?.shift();
+    let queued = failures.get(method)?.shift();
+    if (!queued && chaos && (!chaos.methods || chaos.methods.includes(method)) && chaos.next() < chaos.rate) {
+      queued = chaos.errors[Math.floor(chaos.next() * chaos.errors.length)];
+      chaosFailures++;
+    }
     if (queued) {
       const headers: Record<string, string> =
         queued.retryAfter !== undefined ? { 'Retry-After': String(queued.retryAfter) } : {};
@@ -453,6 +480,17 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
       responseUrls.set(rid, { origin, created: Date.now(), uses: 0 });
       return `${url}/response/${encodeURIComponent(rid)}`;
     },
+    failRandomly(c) {
+      chaos = c
+        ? {
+            rate: c.rate,
+            next: mulberry32(c.seed),
+            errors: c.errors,
+            ...(c.methods ? { methods: c.methods } : {}),
+          }
+        : undefined;
+    },
+    randomFailures: () => chaosFailures,
     failNext(method, error, o = {}) {
       const list = failures.get(method) ?? [];
       list.push({ error, ...o });
@@ -535,4 +573,16 @@ function parseArgs(raw: string, contentType: string | undefined, query: URLSearc
     return args;
   }
   throw new HttpError(400, 'invalid_form_data');
+}
+
+/** A small seeded PRNG (mulberry32): repeatable chaos in tests. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

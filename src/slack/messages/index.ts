@@ -7,3 +7,4 @@ export * from './limits.ts';
 export * from './plan.ts';
 export * from './scan.ts';
 export * from './text.ts';
+export * from './refusal.ts';

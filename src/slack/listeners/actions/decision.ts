@@ -1,30 +1,27 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import {
-  decideDeleteAtSource,
-  decideRemove,
-  decideRevokeOrgShare,
-  decideTrust,
-  logRefusal,
-  type DecisionResult,
-} from '../../../core/decisions.ts';
+import { logRefusal } from '../../../core/decisions.ts';
+import { recordIntent } from '../../../core/intents.ts';
+import type { IntentAction } from '../../../domain/intent.ts';
 import type { Actor } from '../../../domain/lifecycle.ts';
-import { refusalMessage } from '../../messages/index.ts';
+import { StoreConflictError, StoreError } from '../../../store/errors.ts';
+import { refusalMessage, type SlackMessage } from '../../messages/index.ts';
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-type Decide = (deps: SlackContext['deps'], findingId: string, by: Actor) => Promise<DecisionResult>;
+
+/** What a user is told when the store cannot take the click (issue 8 item 3). */
+export const STORE_UNAVAILABLE = 'the decision store is unavailable; nothing was changed, try again';
 
 /**
- * A Trust, Remove, Delete at source or Revoke organization share click: ack at once, then check who clicked and what the button carries
- * (the value is only a finding id; the finding is re-loaded from the store), then decide.
+ * A Trust, Remove, Delete at source or Revoke organization share click: ack at once; check what the
+ * button carries (only a finding id) and where it came from; write the click to the store as a
+ * decision intent (core/intents.ts) before anything else; then carry the intent out from the store
+ * (ctx.intents: approver check, AWS, then Slack). A click the store cannot take is answered "nothing was
+ * changed, try again"; once written, it is carried out even across a restart.
  */
-function decisionAction(
-  ctx: SlackContext,
-  action: 'trust' | 'remove' | 'delete-at-source' | 'revoke-org-share',
-  decide: Decide,
-) {
-  return async ({ ack, body }: Args): Promise<void> => {
+function decisionAction(ctx: SlackContext, action: IntentAction) {
+  return async ({ ack, body, respond }: Args): Promise<void> => {
     await ack();
     const payload = blockActionPayload.safeParse(body);
     if (!payload.success) {
@@ -39,32 +36,59 @@ function decisionAction(
       ...((p.user.username ?? p.user.name) ? { userName: (p.user.username ?? p.user.name)! } : {}),
       ...(p.team?.id ? { teamId: p.team.id } : {}),
     };
+    // Refusals go through the action's response_url (works where the bot is not a channel member).
+    const tell = async (msg: SlackMessage) => {
+      if (p.response_url) {
+        try {
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: msg.text,
+            blocks: msg.blocks,
+          });
+          return;
+        } catch (err) {
+          ctx.deps.log.warn({ err: (err as Error).message, user: userId }, 'respond failed');
+        }
+      }
+      if (channel) await ctx.publisher.ephemeral(channel, userId, msg);
+    };
     const refuse = async (reason: string, findingId?: string) => {
       ctx.deps.log.warn({ user: userId, action, findingId, reason }, 'decision refused');
-      await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {});
-      if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
+      await tell(refusalMessage(reason));
+      await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {}).catch((err: Error) =>
+        ctx.deps.log.error({ err: err.message, user: userId, action }, 'refusal could not be logged'),
+      );
     };
-    const work = ctx.decisions.run(async () => {
+    const work = (async () => {
       const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
       if (!origin.ok) return refuse(origin.reason);
       const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
       if (!value.success)
         return refuse('the button carried something that is not a shareguard finding; nothing was changed');
-      const auth = await ctx.approvers.isApprover(userId);
-      if (!auth.ok) return refuse(auth.reason, value.data);
-      const result = await decide(ctx.deps, value.data, actor);
-      if (result.status === 'refused' && channel) {
-        await ctx.publisher.ephemeral(channel, userId, refusalMessage(result.message));
+      let intent;
+      try {
+        intent = await recordIntent(ctx.deps, {
+          action,
+          findingId: value.data,
+          by: actor,
+          reply: {
+            ...(p.response_url ? { responseUrl: p.response_url } : {}),
+            ...(channel ? { channel } : {}),
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof StoreError) || err instanceof StoreConflictError) throw err;
+        ctx.deps.log.error({ err: err.message, user: userId, action }, 'store unavailable: click not taken');
+        return tell(refusalMessage(STORE_UNAVAILABLE));
       }
-      await ctx.publisher.refresh(result.records);
-    });
+      await ctx.intents.run(intent);
+    })();
     ctx.track(work);
   };
 }
 
-export const removeAction = (ctx: SlackContext) => decisionAction(ctx, 'remove', decideRemove);
-export const trustAction = (ctx: SlackContext) => decisionAction(ctx, 'trust', decideTrust);
-export const deleteAtSourceAction = (ctx: SlackContext) =>
-  decisionAction(ctx, 'delete-at-source', decideDeleteAtSource);
-export const revokeOrgShareAction = (ctx: SlackContext) =>
-  decisionAction(ctx, 'revoke-org-share', decideRevokeOrgShare);
+export const removeAction = (ctx: SlackContext) => decisionAction(ctx, 'remove');
+export const trustAction = (ctx: SlackContext) => decisionAction(ctx, 'trust');
+export const deleteAtSourceAction = (ctx: SlackContext) => decisionAction(ctx, 'delete-at-source');
+export const revokeOrgShareAction = (ctx: SlackContext) => decisionAction(ctx, 'revoke-org-share');

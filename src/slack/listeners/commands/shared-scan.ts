@@ -8,6 +8,7 @@ import { CommandTextError, parseSharedScanText, type SharedScanCommand } from '.
 import {
   helpMessage,
   refusalMessage,
+  typedRefusalMessage,
   statusMessage,
   trustedListMessage,
   usageMessage,
@@ -108,7 +109,7 @@ export function sharedScanCommand(ctx: SlackContext) {
         ctx.track(
           untrustAccount(ctx.deps, command.accountId, actor).then(async (r) => {
             await reply(
-              r.status === 'done' ? { text: `✅ ${r.message}`, blocks: [] } : refusalMessage(r.message),
+              r.status === 'done' ? { text: `✅ ${r.message}`, blocks: [] } : typedRefusalMessage(r.refusal),
             );
             if (r.status === 'done') {
               await ctx.publisher.post({
