@@ -5,7 +5,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from './config/schema.ts';
 import { AwsClients } from './aws/clients.ts';
 import { awsSettingsFromConfig } from './scan/from-config.ts';
-import { openStore } from './store/index.ts';
+import { openStore, type Store } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { remediationView } from './remediate/registry.ts';
@@ -80,16 +80,19 @@ export async function startServer(options: {
   credentials?: AwsCredentialIdentity;
   log?: Logger;
   schedules?: boolean;
+  /** Tests: wraps the opened store (fault injection). */
+  wrapStore?: (store: Store) => Store;
 }): Promise<RunningServer> {
   const { config, env } = options;
   const log = options.log ?? createLogger();
   const slack = slackSettingsFromEnv(env, config);
   const identity = await verifyBotToken(slack);
-  const store = await openStore(config.store, {
+  const opened = await openStore(config.store, {
     fallbackRegion: config.aws.homeRegion,
     log: (m) => log.info(m),
   });
   const clients = new AwsClients(awsSettingsFromConfig(config, options.credentials));
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const deps: CoreDeps = { config, store, clients, log };
   const pending = new Set<Promise<unknown>>();
   let stopSchedules: (() => Promise<void>) | undefined;

@@ -12,6 +12,7 @@ import {
 import { buttonClickForm, sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
 import { start } from '../../src/sim/index.ts';
 import type { World } from './world.ts';
+import { faultyStore, type Faults } from './faulty-store.ts';
 
 export const CHANNEL = 'C0SECURITY';
 export const ALICE = 'U0ALICE';
@@ -37,6 +38,14 @@ export interface E2E {
   /** The message that shows a finding, as Slack has it now. */
   messageFor(findingId: string): Promise<StoredMessage | undefined>;
   restart(): Promise<void>;
+  /**
+   * A crash: from this moment the running instance can write nothing (its store is cut off), its
+   * in-flight work fails at its next store call, then it is torn down; a new instance starts on the
+   * same data dir. Unlike `restart`, nothing in flight gets to finish.
+   */
+  crashAndRestart(): Promise<void>;
+  /** Store fault injection for the running instance (test/helpers/faulty-store.ts). */
+  readonly faults: Faults;
   stop(): Promise<void>;
 }
 
@@ -48,6 +57,7 @@ export async function startE2E(
     dataDir?: string;
     accounts?: string[];
     teamId?: string;
+    env?: Record<string, string>;
   } = {},
 ): Promise<E2E> {
   const sim = await start({ world });
@@ -78,12 +88,18 @@ export async function startE2E(
     PORT: '0',
   };
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  let faults!: Faults;
   const boot = () =>
     startServer({
       config,
-      env,
+      env: { ...env, ...options.env },
       credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
       log,
+      wrapStore: (inner) => {
+        const f = faultyStore(inner);
+        faults = f.faults;
+        return f.store;
+      },
     });
   let server = await boot();
   const e2e: E2E = {
@@ -138,6 +154,15 @@ export async function startE2E(
     async restart() {
       await server.stop();
       server = await boot();
+    },
+    async crashAndRestart() {
+      faults.random(null);
+      faults.down = true;
+      await server.stop();
+      server = await boot();
+    },
+    get faults() {
+      return faults;
     },
     async stop() {
       await server.stop();
