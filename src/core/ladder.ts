@@ -164,6 +164,7 @@ export async function carryOutLadder(
       continue;
     }
     if (!rung.appliesTo(rec.finding, ctx)) continue;
+    const resumed = steps.some((s) => s.id === id && s.status === 'attempting');
     const startedAt = nowIso(deps);
     upsert(steps, { id, status: 'attempting', startedAt });
     rec = await writeLadder(deps, rec, { ...ladder, steps: [...steps] });
@@ -183,6 +184,7 @@ export async function carryOutLadder(
         ...(ctx.owner ? { owner: clientsFor(deps, ctx.owner, rec.finding.region) } : {}),
         guard,
         decision: { decisionId: decision.decisionId, by: decision.by, at: decision.at },
+        ...(resumed ? { resumed: true } : {}),
       };
       try {
         outcome = await rung.run(rec.finding, rdeps);

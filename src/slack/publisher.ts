@@ -79,16 +79,36 @@ export class Publisher {
     return entries;
   }
 
-  /** Updates these messages; each one that worked leaves the outbox, each one that failed stays in it. */
-  async flush(entries: readonly OutboxEntry[], fresh: readonly FindingRecord[] = []): Promise<number> {
-    const byId = new Map(fresh.map((r) => [r.finding.id, r]));
+  /**
+   * Updates these messages; each one that worked leaves the outbox, each one that failed stays in it.
+   * Renders of one message run one at a time and read the store inside the turn: two decisions on one
+   * owner's grouped message can never leave the older picture last (the chaos test found that race).
+   */
+  async flush(entries: readonly OutboxEntry[], _fresh: readonly FindingRecord[] = []): Promise<number> {
     let failed = 0;
-    for (const e of entries) {
+    for (const e of entries) if (!(await this.inTurn(e.key, () => this.flushOne(e)))) failed++;
+    return failed;
+  }
+
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  private async inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(key) ?? Promise.resolve();
+    const mine = before.then(fn, fn);
+    const tail = mine.catch(() => {});
+    this.turns.set(key, tail);
+    void tail.finally(() => {
+      if (this.turns.get(key) === tail) this.turns.delete(key);
+    });
+    return mine;
+  }
+
+  private async flushOne(e: OutboxEntry): Promise<boolean> {
+    {
       try {
-        const record = byId.get(e.findingId) ?? (await this.store.getFinding(e.findingId));
-        if (record) await this.update(e.ref, await this.render(record, e.ref, fresh));
+        const record = await this.store.getFinding(e.findingId);
+        if (record) await this.update(e.ref, await this.render(record, e.ref, [record]));
       } catch (err) {
-        failed++;
         const lastError = (err as Error).message;
         this.log.warn(
           { err: lastError, findingId: e.findingId, attempts: e.attempts + 1 },
@@ -99,14 +119,14 @@ export class Publisher {
           .catch((err2: Error) =>
             this.log.error({ err: err2.message, findingId: e.findingId }, 'outbox write failed'),
           );
-        continue;
+        return false;
       }
       await this.store
         .deleteOutbox(e.key)
         // Left behind, it only re-renders a message that is already right.
         .catch((err: Error) => this.log.warn({ err: err.message, key: e.key }, 'outbox delete failed'));
+      return true;
     }
-    return failed;
   }
 
   /** Re-renders every message in the outbox from the store (serve's reconciler). */
