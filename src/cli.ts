@@ -15,7 +15,7 @@ import {
 } from './aws/iam-policy.ts';
 import { guardRolePolicy } from './guard/iam-actions.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
-import { formatScanReport, scanExitCode, writeScanJson } from './scan/report.ts';
+import { formatScanReport, scanExitCode, writeChunk, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, partial: 3 } as const;
@@ -192,12 +192,32 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
         : {}),
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
-    if (values.json) await writeScanJson(result, process.stdout);
-    else process.stdout.write(`${formatScanReport(result)}\n`);
+    await writeOutput(() =>
+      values.json
+        ? writeScanJson(result, process.stdout)
+        : writeChunk(process.stdout, `${formatScanReport(result)}\n`),
+    );
     return scanExitCode(result);
   } finally {
     clients.destroy();
     await runtime.stop();
+  }
+}
+
+/**
+ * Writes to stdout, tolerating a reader that went away (`scan | head`): EPIPE ends the output
+ * quietly instead of crashing with a stack trace; the exit code still reports the scan.
+ */
+async function writeOutput(write: () => Promise<void>): Promise<void> {
+  const isEpipe = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+  const onError = (err: Error) => {
+    if (!isEpipe(err)) throw err;
+  };
+  process.stdout.on('error', onError);
+  try {
+    await write();
+  } catch (err) {
+    if (!isEpipe(err)) throw err;
   }
 }
 
@@ -213,36 +233,64 @@ const SERVE_OPTIONS = {
 async function cmdServe(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parse(args, SERVE_OPTIONS);
   if (values.json) throw new UsageError('--json is for scan, not serve');
-  const runtime = await loadRuntime(values, overridesFrom(values), env);
-  // Every remediation rung runs as a plan: EC2 DryRun=true, nothing changes, messages say "would".
-  if (values['dry-run']) runtime.config.remediation.dryRun = true;
-  const { startServer, ServeSetupError } = await import('./serve.ts');
-  let server;
+  const { startServer, ServeSetupError, StartupError, Shutdown, processSettingsFromEnv } =
+    await import('./serve.ts');
+  const { createLogger } = await import('./log.ts');
+  const log = createLogger();
+  let graceMs: number;
   try {
-    server = await startServer({
-      config: runtime.config,
-      env,
-      ...(runtime.credentials ? { credentials: runtime.credentials } : {}),
-      ...(values['no-schedule'] ? { schedules: false } : {}),
-    });
+    graceMs = processSettingsFromEnv(env).graceMs;
   } catch (err) {
-    await runtime.stop();
-    if (err instanceof ServeSetupError) {
-      process.stderr.write(
-        `shareguard serve: cannot start, missing settings:\n  - ${err.missing.join('\n  - ')}\n`,
-      );
+    if (err instanceof ServeSetupError) return setupFailed(err.missing);
+    throw err;
+  }
+  // Signals are handled from here on, before anything slow (the simulator, Slack, the store) starts.
+  const shutdown = new Shutdown(graceMs, log);
+  const stopped = shutdown.requested.then(() => 'signal' as const);
+  let runtime: LoadedRuntime | undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const starting = (async () => {
+      runtime = await loadRuntime(values, overridesFrom(values), env);
+      // Every remediation rung runs as a plan: EC2 DryRun=true, nothing changes, messages say "would".
+      if (values['dry-run']) runtime.config.remediation.dryRun = true;
+      server = await startServer({
+        config: runtime.config,
+        env,
+        log,
+        ...(runtime.credentials ? { credentials: runtime.credentials } : {}),
+        ...(values['no-schedule'] ? { schedules: false } : {}),
+      });
+      return 'ready' as const;
+    })();
+    const first = await Promise.race([starting, stopped]);
+    if (first === 'signal') {
+      // Stopped before ready: let the start finish or fail (the deadline bounds it), then clean up.
+      await starting.catch(() => {});
+    } else {
+      shutdown.setPending(() => server!.pendingCount());
+      await stopped;
+    }
+  } catch (err) {
+    await runtime?.stop().catch(() => {});
+    shutdown.done();
+    if (err instanceof ServeSetupError) return setupFailed(err.missing);
+    if (err instanceof StartupError) {
+      process.stderr.write(`shareguard serve: cannot start: ${err.message}\n`);
       return EXIT.usage;
     }
     throw err;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.stop();
-  await runtime.stop();
+  await server?.stop();
+  await runtime?.stop();
+  log.info('stopped');
+  shutdown.done();
   return EXIT.ok;
+}
+
+function setupFailed(missing: string[]): number {
+  process.stderr.write(`shareguard serve: cannot start:\n  - ${missing.join('\n  - ')}\n`);
+  return EXIT.usage;
 }
 
 async function cmdStore(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -381,17 +429,24 @@ async function cmdDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
   return runDemo(args, env);
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>> = {
-  scan: cmdScan,
-  serve: cmdServe,
-  store: cmdStore,
-  config: cmdConfig,
-  'iam-policy': cmdIamPolicy,
-  remediate: cmdRemediate,
-  guard: cmdGuard,
-  sim: cmdSim,
-  demo: cmdDemo,
-};
+// A Map, not an object: `shareguard constructor` / `toString` must not find Object.prototype's.
+const COMMANDS = new Map<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>>([
+  ['scan', cmdScan],
+  ['serve', cmdServe],
+  ['store', cmdStore],
+  ['config', cmdConfig],
+  ['iam-policy', cmdIamPolicy],
+  ['remediate', cmdRemediate],
+  ['guard', cmdGuard],
+  ['sim', cmdSim],
+  ['demo', cmdDemo],
+]);
+
+/** node:util parseArgs errors (an unknown or malformed option), wherever a command parses its own. */
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -403,13 +458,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     );
     return command ? EXIT.ok : EXIT.usage;
   }
-  const run = COMMANDS[command];
+  const run = COMMANDS.get(command);
   try {
     if (!run) throw new UsageError(`unknown command "${command}"`);
     return await run(rest, env);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`shareguard: ${err.message}\n\n${USAGE}\n`);
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      process.stderr.write(`shareguard: ${(err as Error).message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
     if (err instanceof ConfigError || (err as Error).name === 'WorldError') {

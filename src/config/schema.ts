@@ -85,7 +85,9 @@ export const configSchema = z.strictObject({
   aws: z
     .strictObject({
       /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
-      endpoint: z.url().optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://ec2.example.com' })
+        .optional(),
       homeRegion: REGION.default('us-east-1'),
       defaultRole: z.string().default(DEFAULT_ROLE_NAME),
       roleSessionName: z
@@ -96,6 +98,11 @@ export const configSchema = z.strictObject({
       maxAttempts: z.int().min(1).max(20).default(6),
       /** Calls in flight across the whole scan. */
       concurrency: z.int().min(1).max(1024).default(64),
+      /**
+       * Threads a scan runs its accounts on (this one plus worker_threads); default one per available
+       * core, at most one per 10 accounts. 1 keeps the whole scan in the calling thread.
+       */
+      workers: z.int().min(1).max(64).optional(),
       /** Multiplies the per-account-region pace (AWS token buckets); lower it if you share the account's budget. */
       paceScale: z.number().positive().max(100).default(1),
     })
@@ -129,6 +136,30 @@ export const configSchema = z.strictObject({
       appId: z.string().optional(),
       /** Findings per scan above which messages are grouped per owner. */
       maxMessagesPerScan: z.int().min(1).max(200).default(20),
+      /**
+       * Who `/shared-scan` answers (status, trusted, scans): `channel` (default) — anyone in
+       * `slack.channel`, and approvers anywhere; `approvers` — approvers only; `anyone` — every member.
+       */
+      readers: z.enum(['channel', 'approvers', 'anyone']).default('channel'),
+      /** Scans a user who is not an approver may start per window (approvers are not limited). */
+      scanRateLimit: z
+        .strictObject({
+          scans: z.int().min(0).max(100).default(2),
+          windowMinutes: z
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(60),
+        })
+        .prefault({}),
+      /**
+       * `thread` (default): a scan's progress/summary is its only top-level message and its findings go
+       * into that message's thread (critical ones also broadcast); the digest likewise. `flat`: every
+       * finding message is top-level, as before. docs/slack.md "One thread per scan".
+       */
+      layout: z.enum(['thread', 'flat']).default('thread'),
+      /** Minimum gap between two chat.postMessage calls (Slack allows about 1 post per second per channel). */
+      postIntervalMs: z.int().min(0).max(60_000).default(1100),
     })
     .prefault({}),
   store: z
@@ -139,7 +170,9 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[\w.-]{3,255}$/)
         .default('shareguard'),
-      endpoint: z.url().optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8000' })
+        .optional(),
       region: REGION.optional(),
       dataDir: z.string().default('.shareguard/data'),
     })

@@ -40,6 +40,7 @@ export function awsSettingsFromConfig(config: Config, credentials?: AwsCredentia
     paceScale: config.aws.paceScale,
     roleSessionName: config.aws.roleSessionName,
     maxSockets: config.aws.concurrency,
+    ...(config.aws.workers ? { workers: config.aws.workers } : {}),
     ...(credentials ? { credentials } : {}),
   };
 }

@@ -12,6 +12,7 @@ import type { Limiter } from '../scan/limiter.ts';
 import type { Approvers } from './authorize.ts';
 import type { Publisher } from './publisher.ts';
 import { typedRefusalMessage, type SlackMessage } from './messages/index.ts';
+import { ephemeral } from './listeners/commands/shared-scan.ts';
 
 export interface ReconcileReport {
   intents: number;
@@ -83,12 +84,7 @@ export class IntentRunner {
         const res = await fetch(url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            response_type: 'ephemeral',
-            replace_original: false,
-            text: msg.text,
-            blocks: msg.blocks,
-          }),
+          body: JSON.stringify({ ...ephemeral(msg), replace_original: false }),
           signal: AbortSignal.timeout(10_000),
         });
         if (res.ok) return;

@@ -7,7 +7,21 @@ import { lastScanText, ownerCounts, type LastScan } from './digest.ts';
 import { findingLine } from './finding.ts';
 import { blocksFit } from './limits.ts';
 import { progressMessage } from './scan.ts';
-import { code, esc, groupMention, packLines, plural, slackDate, userMention, who } from './text.ts';
+import {
+  code,
+  esc,
+  groupMention,
+  packLines,
+  plural,
+  reasonText,
+  slackDate,
+  userMention,
+  who,
+} from './text.ts';
+
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+/** `<#C…>` for a real channel id, else the escaped text: never a link built from data. */
+export const channelMention = (id: string): string => (CHANNEL_ID.test(id) ? `<#${id}>` : esc(id, 80));
 
 export const COMMAND = '/shared-scan';
 
@@ -32,21 +46,56 @@ export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
     description: 'deny every image and snapshot of that owner in every monitored account (the guard)',
   },
   { usage: `${COMMAND} unblock <account id>`, description: 'take an owner off the guard' },
+  {
+    usage: `${COMMAND} post`,
+    description: 'post the open findings that have no message yet (a failed post, or beyond a scan’s budget)',
+  },
   { usage: `${COMMAND} help`, description: 'this help' },
 ];
 
 export interface HelpOptions {
   commands?: readonly CommandHelp[];
   approvers?: { users?: readonly string[]; usergroups?: readonly string[] };
+  /** The channel findings are posted in. */
+  channel?: string;
+  layout?: 'thread' | 'flat';
+}
+
+/** "<@U1>, <@U2> and members of <!subteam^S1>" (first 20 named), or a note that nobody is configured. */
+export function approversText(approvers: HelpOptions['approvers']): string {
+  const users = (approvers?.users ?? []).map(userMention);
+  const groups = (approvers?.usergroups ?? []).map(groupMention);
+  if (!users.length && !groups.length) return 'nobody yet (set `slack.approvers` in the config)';
+  const all = [...users, ...groups.map((g) => `members of ${g}`)];
+  const shown = all.slice(0, 20);
+  const more = all.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** Where findings go: "<#C1>, one thread per scan (the scan's message, its findings in the thread)". */
+export function whereFindingsGo(channel: string | undefined, layout: 'thread' | 'flat' = 'thread'): string {
+  if (!channel) return 'no channel is configured yet (`slack.channel`)';
+  return layout === 'thread'
+    ? `${channelMention(channel)}: one message per scan, its findings (most urgent first) in that message's thread, critical ones also in the channel`
+    : `${channelMention(channel)}: one message per finding`;
+}
+
+/** `/shared-scan` with no argument in a DM: nothing is scanned; this says where findings go and how to start. */
+export function dmIntroMessage(opts: HelpOptions): SlackMessage {
+  const lines = [
+    `👋 shareguard posts what it finds in ${whereFindingsGo(opts.channel, opts.layout)}.`,
+    `Scans run on a schedule; \`${COMMAND} scan\` starts one now (results go to the channel, not here).`,
+    `\`${COMMAND} status\` lists the open findings; \`${COMMAND} help\` shows everything.`,
+  ];
+  return message(lines[0]!, [
+    section(lines.join('\n')),
+    context(`Who may decide (Trust, Remove): ${approversText(opts.approvers)}`),
+  ]);
 }
 
 export function helpMessage(opts: HelpOptions = {}): SlackMessage {
   const commands = opts.commands ?? DEFAULT_COMMAND_HELP;
   const lines = commands.map((c) => `• \`${esc(c.usage, 120)}\` — ${esc(c.description, 200)}`);
-  const approvers = [
-    ...(opts.approvers?.users ?? []).map(userMention),
-    ...(opts.approvers?.usergroups ?? []).map(groupMention),
-  ];
   const blocks: KnownBlock[] = [
     section(
       '*shareguard* watches your AWS accounts for AMIs, EBS snapshots and RDS snapshots shared into them by ' +
@@ -60,11 +109,12 @@ export function helpMessage(opts: HelpOptions = {}): SlackMessage {
         'For snapshots and organization shares only the owner can unshare; shareguard records the decision and says so.',
     ),
   ];
-  if (approvers.length) {
-    const shown = approvers.slice(0, 20);
+  if (opts.approvers || opts.channel) {
     blocks.push(
-      context(
-        `Who may decide: ${shown.join(', ')}${approvers.length > shown.length ? ` and ${approvers.length - shown.length} more` : ''}`,
+      section(
+        `*Where findings go*: ${whereFindingsGo(opts.channel, opts.layout)}.\n` +
+          `*Who may decide* (Trust, Remove, untrust): ${approversText(opts.approvers)}. ` +
+          'Ask one of them, or your Slack admin, to be added.',
       ),
     );
   }
@@ -79,7 +129,7 @@ export function usageMessage(error: string): SlackMessage {
 
 /** Why a click or command was not carried out (not an approver, wrong workspace, already decided…). */
 export function refusalMessage(reason: string): SlackMessage {
-  const text = `🚫 ${esc(reason, 500)}`;
+  const text = `🚫 ${reasonText(reason)}`;
   return message(text, [section(text)]);
 }
 
@@ -104,6 +154,9 @@ export function statusMessage(s: StatusInput): SlackMessage {
       : '',
     s.trustedCount !== undefined ? plural(s.trustedCount, 'trusted account') : '',
   ].filter(Boolean);
+  // Open findings whose post failed or did not fit a scan's budget: no buttons yet (docs/slack.md).
+  const unposted = s.open.filter((r) => !r.message).length;
+  if (unposted) facts.push(`${unposted} not posted yet (\`/shared-scan post\` posts them now)`);
   const build = (scale: number): SlackMessage => {
     const blocks: KnownBlock[] = [header('shareguard status'), section(facts.join(' · '))];
     const ctx: string[] = [];

@@ -8,3 +8,5 @@ export * from './plan.ts';
 export * from './scan.ts';
 export * from './text.ts';
 export * from './refusal.ts';
+export * from './home.ts';
+export * from './modals.ts';

@@ -3,15 +3,13 @@ import { logRefusal } from '../../../core/decisions.ts';
 import { recordIntent } from '../../../core/intents.ts';
 import type { IntentAction } from '../../../domain/intent.ts';
 import type { Actor } from '../../../domain/lifecycle.ts';
-import { StoreConflictError, StoreError } from '../../../store/errors.ts';
 import { refusalMessage, type SlackMessage } from '../../messages/index.ts';
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { ephemeral } from '../commands/shared-scan.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-
-/** What a user is told when the store cannot take the click (issue 8 item 3). */
-export const STORE_UNAVAILABLE = 'the decision store is unavailable; nothing was changed, try again';
 
 /**
  * A Trust, Remove, Delete at source or Revoke organization share click: ack at once; check what the
@@ -40,12 +38,7 @@ function decisionAction(ctx: SlackContext, action: IntentAction) {
     const tell = async (msg: SlackMessage) => {
       if (p.response_url) {
         try {
-          await respond({
-            response_type: 'ephemeral',
-            replace_original: false,
-            text: msg.text,
-            blocks: msg.blocks,
-          });
+          await respond({ ...ephemeral(msg), replace_original: false });
           return;
         } catch (err) {
           ctx.deps.log.warn({ err: (err as Error).message, user: userId }, 'respond failed');
@@ -57,7 +50,10 @@ function decisionAction(ctx: SlackContext, action: IntentAction) {
       ctx.deps.log.warn({ user: userId, action, findingId, reason }, 'decision refused');
       await tell(refusalMessage(reason));
       await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {}).catch((err: Error) =>
-        ctx.deps.log.error({ err: err.message, user: userId, action }, 'refusal could not be logged'),
+        ctx.deps.log.error(
+          { err: (err as Error).message, user: userId, action },
+          'refusal could not be logged',
+        ),
       );
     };
     const work = (async () => {
@@ -78,8 +74,11 @@ function decisionAction(ctx: SlackContext, action: IntentAction) {
           },
         });
       } catch (err) {
-        if (!(err instanceof StoreError) || err instanceof StoreConflictError) throw err;
-        ctx.deps.log.error({ err: err.message, user: userId, action }, 'store unavailable: click not taken');
+        if (!isStoreUnavailable(err)) throw err;
+        ctx.deps.log.error(
+          { err: (err as Error).message, user: userId, action },
+          'store unavailable: click not taken',
+        );
         return tell(refusalMessage(STORE_UNAVAILABLE));
       }
       await ctx.intents.run(intent);
