@@ -65,6 +65,8 @@ describe('chaos (issue 8 acceptance)', () => {
             { error: 'internal_error' },
             { error: 'fatal_error' },
             { error: 'ratelimited', status: 429, retryAfter: 0 },
+            // Retried by the WebClient's bounded policy (src/slack/app.ts SLACK_RETRY), then given up.
+            { error: 'service_unavailable', status: 503 },
           ],
         });
         e.faults.random({ rate: 0.05, seed });

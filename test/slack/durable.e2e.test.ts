@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordIntent } from '../../src/core/intents.ts';
 import { findingId } from '../../src/domain/finding.ts';
-import { ALICE, CHANNEL, startE2E, type E2E } from '../helpers/e2e.ts';
+import { ALICE, startE2E, type E2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image, type World } from '../helpers/world.ts';
 
 const A = '111111111111';
