@@ -17,6 +17,10 @@ import { guardRolePolicy } from './guard/iam-actions.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
 import { formatScanReport, scanExitCode, writeChunk, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
+import { filterMinRisk, rankScan } from './scan/rank.ts';
+import { failOnExitCode } from './scan/risk-report.ts';
+import { parseRiskLevel } from './domain/risk.ts';
+import type { RiskLevel } from './domain/finding.ts';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, partial: 3 } as const;
 
@@ -25,15 +29,19 @@ const USAGE = `shareguard — find AMIs and snapshots shared into your AWS accou
 Usage:
   shareguard scan [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                   [--kinds LIST] [--trust IDS] [--no-trust-monitored] [--endpoint URL] [--json]
+                  [--min-risk LEVEL] [--fail-on LEVEL] [--no-blast-radius]
   shareguard serve [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                    [--kinds LIST] [--trust IDS] [--channel ID] [--approvers IDS]
                    [--store embedded|memory|dynamodb] [--no-schedule] [--dry-run]
   shareguard remediate --plan [--config FILE]  the removal ladder of every open finding (changes nothing)
   shareguard store init [--config FILE]       create the DynamoDB table
   shareguard config check [--config FILE]
-  shareguard guard print [--config FILE] [--format iam|scp] [--account ID]
-                                              the guard policies (deny blocked images/snapshots)
+  shareguard guard print [--config FILE] [--format iam|scp|declarative] [--account ID]
+                                              the guard policies (deny blocked images/snapshots);
+                                              declarative: the Organizations Allowed AMIs policy
   shareguard guard apply [--config FILE] [--world FILE] [--dry-run]
+  shareguard allowed-amis check|apply [--config FILE] [--world FILE]
+                                              Allowed AMIs vs the trust list (guard.allowedAmis)
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only]
                         [--for scanner|remediation|owner|guard|bot]
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
@@ -47,7 +55,9 @@ The config file defaults to $SHAREGUARD_CONFIG, else ./shareguard.yml when prese
 With --world, the simulator starts in-process on that world and no config file is needed.
 
 Exit codes: 0 nothing untrusted and every target scanned; 1 untrusted findings;
-            2 usage or configuration error; 3 no findings but some targets failed.`;
+            2 usage or configuration error; 3 no findings but some targets failed.
+            With --fail-on LEVEL (critical, high, medium, low): 1 only for a finding at or above LEVEL.
+            --min-risk LEVEL reports only findings at or above LEVEL.`;
 
 class UsageError extends Error {}
 
@@ -61,7 +71,18 @@ const SCAN_OPTIONS = {
   'no-trust-monitored': { type: 'boolean' },
   endpoint: { type: 'string' },
   json: { type: 'boolean' },
+  // issue 9
+  'min-risk': { type: 'string' },
+  'fail-on': { type: 'string' },
+  'no-blast-radius': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
+
+function riskFlag(name: string, value: string | undefined): RiskLevel | undefined {
+  if (value === undefined) return undefined;
+  const level = parseRiskLevel(value);
+  if (!level) throw new UsageError(`--${name}: expected critical, high, medium or low, got "${value}"`);
+  return level;
+}
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {
@@ -89,6 +110,7 @@ function overridesFrom(values: {
   approvers?: string | undefined;
   store?: string | undefined;
   'no-trust-monitored'?: boolean | undefined;
+  'no-blast-radius'?: boolean | undefined;
 }): ConfigOverrides {
   const o: ConfigOverrides = {};
   const accounts = commaList(values.accounts);
@@ -105,6 +127,7 @@ function overridesFrom(values: {
   const approvers = commaList(values.approvers);
   if (approvers) o.approvers = approvers;
   if (values.store) o.store = values.store;
+  if (values['no-blast-radius']) o.blastRadius = false;
   return o;
 }
 
@@ -180,11 +203,13 @@ export async function loadRuntime(
 
 async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parse(args, SCAN_OPTIONS);
+  const minRisk = riskFlag('min-risk', values['min-risk']);
+  const failOn = riskFlag('fail-on', values['fail-on']);
   const runtime = await loadRuntime(values, overridesFrom(values), env);
   const clients = new AwsClients(awsSettingsFromConfig(runtime.config, runtime.credentials));
   try {
     const showProgress = !values.json && process.stderr.isTTY;
-    const result = await scan(scanRequestFromConfig(runtime.config), {
+    const scanned = await scan(scanRequestFromConfig(runtime.config), {
       clients,
       concurrency: runtime.config.aws.concurrency,
       ...(showProgress
@@ -192,12 +217,15 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
         : {}),
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
+    // Most risky first everywhere; a CLI scan has no history, so no "owner never seen before".
+    rankScan(scanned, runtime.config, { now: new Date().toISOString() });
+    const result = minRisk ? filterMinRisk(scanned, minRisk) : scanned;
     await writeOutput(() =>
       values.json
         ? writeScanJson(result, process.stdout)
         : writeChunk(process.stdout, `${formatScanReport(result)}\n`),
     );
-    return scanExitCode(result);
+    return failOn ? failOnExitCode(result, failOn) : scanExitCode(result);
   } finally {
     clients.destroy();
     await runtime.stop();
@@ -366,7 +394,11 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
         ? config && config.guard.mode !== 'off'
           ? guardRolePolicy(config)
           : guardActionsPolicy(typed)
-        : scannerRolePolicy(typed, { remediation: target === 'remediation' || !values['scan-only'] });
+        : scannerRolePolicy(typed, {
+            remediation: target === 'remediation' || !values['scan-only'],
+            blastRadius: config?.scan.blastRadius ?? true,
+            allowedAmis: (config?.guard.allowedAmis ?? 'off') !== 'off',
+          });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;
 }
@@ -393,6 +425,8 @@ async function cmdRemediate(args: string[], env: NodeJS.ProcessEnv): Promise<num
 }
 
 async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // `guard print --format declarative` is the Allowed AMIs declarative policy (src/allowed-amis).
+  if (args[0] === 'print' && args.includes('declarative')) return cmdGuardDeclarative(args, env);
   const [sub, ...rest] = args;
   const { values } = parse(rest, {
     config: { type: 'string', short: 'c' },
@@ -429,6 +463,49 @@ async function cmdDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
   return runDemo(args, env);
 }
 
+// --- issue 9: Allowed AMIs -------------------------------------------------------------------
+const ALLOWED_AMIS_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  world: { type: 'string' },
+  accounts: { type: 'string' },
+  regions: { type: 'string' },
+  endpoint: { type: 'string' },
+  store: { type: 'string' },
+  format: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+async function cmdAllowedAmis(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'check' && sub !== 'apply')
+    throw new UsageError(`allowed-amis: expected "check" or "apply", got ${sub ?? '(nothing)'}`);
+  const { values } = parse(rest, ALLOWED_AMIS_OPTIONS);
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  try {
+    const { runAllowedAmis } = await import('./allowed-amis/cli.ts');
+    return await runAllowedAmis(sub, runtime.config, runtime.credentials, process.stdout);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/**
+ * `guard print --format declarative` (issue 9). The guard's own `guard` command (src/guard) owns the
+ * other formats: when both are merged, its `print` calls printDeclarativePolicy for this format.
+ */
+async function cmdGuardDeclarative(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parse(rest, ALLOWED_AMIS_OPTIONS);
+  if (sub !== 'print' || values.format !== 'declarative')
+    throw new UsageError('guard: expected "print --format declarative"');
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  try {
+    const { printDeclarativePolicy } = await import('./allowed-amis/cli.ts');
+    return await printDeclarativePolicy(runtime.config, runtime.credentials, process.stdout, process.stderr);
+  } finally {
+    await runtime.stop();
+  }
+}
+
 // A Map, not an object: `shareguard constructor` / `toString` must not find Object.prototype's.
 const COMMANDS = new Map<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>>([
   ['scan', cmdScan],
@@ -437,6 +514,7 @@ const COMMANDS = new Map<string, (args: string[], env: NodeJS.ProcessEnv) => Pro
   ['config', cmdConfig],
   ['iam-policy', cmdIamPolicy],
   ['remediate', cmdRemediate],
+  ['allowed-amis', cmdAllowedAmis],
   ['guard', cmdGuard],
   ['sim', cmdSim],
   ['demo', cmdDemo],

@@ -15,6 +15,8 @@ export interface ConfigOverrides {
   channel?: string;
   approvers?: string[];
   store?: string;
+  /** false: `--no-blast-radius`. */
+  blastRadius?: boolean;
 }
 
 /**
@@ -108,6 +110,7 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
   if (o.channel) section(raw, 'slack').channel = o.channel;
   if (o.approvers) section(section(raw, 'slack'), 'approvers').users = o.approvers;
   if (o.store) section(raw, 'store').kind = o.store;
+  if (o.blastRadius !== undefined) section(raw, 'scan').blastRadius = o.blastRadius;
 }
 
 /** Validates a raw config object after environment and overrides; throws ConfigError listing every problem. */

@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { RESOURCE_KINDS } from '../domain/finding.ts';
+import { RESOURCE_KINDS, RISK_LEVELS } from '../domain/finding.ts';
 
 export const ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 export const REGION = z
@@ -45,6 +45,23 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * Issue 9's keys in the `guard` section: Allowed AMIs kept in step with the trust list (src/allowed-amis).
+ * Spread into the guard section's object (`...ALLOWED_AMIS_CONFIG_KEYS`).
+ */
+export const ALLOWED_AMIS_CONFIG_KEYS = {
+  /** off, audit (`audit-mode`) or enforce (`enabled`). */
+  allowedAmis: z.enum(['off', 'audit', 'enforce']).default('off'),
+  allowedAmiProviders: z
+    .strictObject({
+      /** Also allow AWS Marketplace images (`aws-marketplace`). */
+      awsMarketplace: z.boolean().default(false),
+      /** Also allow AWS Backup logically air-gapped vault images (`aws-backup-vault`). */
+      awsBackupVault: z.boolean().default(false),
+    })
+    .prefault({}),
+};
+
 const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (no path)');
 /** An SCP target: the organization root, an OU, or an account. */
 const scpTarget = z
@@ -66,6 +83,7 @@ const guardSchema = z
       .default('ShareGuardBlocked'),
     /** iam-policy: the roles in each monitored account the policy is attached to (workload roles). */
     attachToRoles: z.array(iamRoleName).default([]),
+    ...ALLOWED_AMIS_CONFIG_KEYS,
     scp: z
       .strictObject({
         managementAccount: ACCOUNT_ID,
@@ -160,8 +178,45 @@ export const configSchema = z.strictObject({
       layout: z.enum(['thread', 'flat']).default('thread'),
       /** Minimum gap between two chat.postMessage calls (Slack allows about 1 post per second per channel). */
       postIntervalMs: z.int().min(0).max(60_000).default(1100),
+      /** Who is mentioned in a finding message at or above `minRisk` (issue 9). */
+      notify: z
+        .strictObject({
+          users: z.array(slackUserId).default([]),
+          usergroups: z.array(slackGroupId).default([]),
+          minRisk: z.enum(RISK_LEVELS).default('critical'),
+        })
+        .prefault({}),
     })
     .prefault({}),
+  // --- issue 9: blast radius, risk, Allowed AMIs -------------------------------------------
+  scan: z
+    .strictObject({
+      /** Look up who uses each finding (instances, volumes, copies, restores); `--no-blast-radius` turns it off. */
+      blastRadius: z.boolean().default(true),
+    })
+    .prefault({}),
+  risk: z
+    .strictObject({
+      /** "Recently created" for the new-owner signal. */
+      recentDays: z.int().min(1).max(3650).default(30),
+      /** Monitored accounts one owner must share into at once for the spray signal. */
+      sprayAccounts: z.int().min(2).max(10_000).default(3),
+      /** Your own official image families, on top of the built-in vendors (src/domain/official-images.ts). */
+      patterns: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[\w.-]{1,64}$/, 'expected an id of letters, digits, . _ -'),
+            label: z.string().min(1).max(100),
+            publisher: z.string().max(200).optional(),
+            patterns: z.array(z.string().min(1).max(128)).min(1, 'list at least one name pattern'),
+            owners: z.array(ACCOUNT_ID).default([]),
+            aliases: z.array(z.enum(['amazon', 'aws-marketplace', 'aws-backup-vault'])).default([]),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  // The guard section is the guard engineer's; issue 9 adds only the Allowed AMIs keys (spread in).
   store: z
     .strictObject({
       /** `embedded`: dynalite on disk under dataDir; `memory`: throwaway; `dynamodb`: real DynamoDB. */

@@ -11,6 +11,7 @@ import { StoreConflictError } from '../store/errors.ts';
 import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import { onTrustListChanged } from '../allowed-amis/sync.ts';
 
 /**
  * What a decision did: `records` are the findings whose messages must change. A refusal is typed
@@ -271,9 +272,12 @@ export async function decideTrust(
     if (!(err instanceof StoreConflictError)) throw err;
   }
   deps.log.info({ owner, closed: records.length, by: by.userId }, 'owner trusted');
+  const allowed = await onTrustListChanged(deps, by, `trust ${owner}`); // issue 9
   return {
     status: 'done',
-    message: `Account ${owner} is trusted now; ${records.length} finding${records.length === 1 ? '' : 's'} closed.`,
+    message:
+      `Account ${owner} is trusted now; ${records.length} finding${records.length === 1 ? '' : 's'} closed.` +
+      (allowed ? ` ${allowed.summary}.` : ''),
     records,
   };
 }
@@ -296,9 +300,12 @@ export async function untrustAccount(deps: CoreDeps, accountId: string, by: Acto
     ? `Account ${accountId} removed from the trust list.`
     : `Account ${accountId} was already off the trust list.`;
   await deps.store.completeDecision(entry, 'succeeded', detail, nowIso(deps));
+  const allowed = await onTrustListChanged(deps, by, `untrust ${accountId}`); // issue 9
   return {
     status: 'done',
-    message: `${accountId} is no longer trusted; the next scan reports what it shares.`,
+    message:
+      `${accountId} is no longer trusted; the next scan reports what it shares.` +
+      (allowed ? ` ${allowed.summary}.` : ''),
     records: [],
   };
 }

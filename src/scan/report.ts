@@ -6,7 +6,6 @@ import { cap, terminalSafe } from '../terminal.ts';
 export const MAX_COLUMN_WIDTH = 64;
 /** Resource ids and ARNs are shown whole (AWS bounds them; a cut ARN cannot be copied into a command). */
 const MAX_RESOURCE_WIDTH = 400;
-const RESOURCE_COLUMN = 3;
 /** Longest failure line (AWS error text included). */
 const MAX_FAILURE_WIDTH = 300;
 
@@ -14,6 +13,7 @@ const MAX_FAILURE_WIDTH = 300;
 export function cell(s: string, max = MAX_COLUMN_WIDTH): string {
   return cap(terminalSafe(s), max);
 }
+import { inUseCell, riskCell, riskCounts, riskSummaryText, usageErrorLines } from './risk-report.ts';
 
 /** The `--json` contract: only untrusted findings; fields keep their meaning, more may be added. */
 export function scanResultJson(result: ScanResult): object {
@@ -25,6 +25,15 @@ export function scanResultJson(result: ScanResult): object {
       trustedSkipped: result.summary.trustedSkipped,
       targetsScanned: result.summary.targetsScanned,
       targetsFailed: result.summary.targetsFailed,
+      // issue 9: present only when the scan ranked findings / looked up the blast radius / filtered.
+      ...(result.findings.some((f) => f.risk) ? { byRisk: riskCounts(result.findings) } : {}),
+      ...(result.summary.notListedInUse !== undefined
+        ? {
+            notListedInUse: result.summary.notListedInUse,
+            hiddenByAllowedAmis: result.summary.hiddenByAllowedAmis ?? 0,
+          }
+        : {}),
+      ...(result.summary.belowMinRisk !== undefined ? { belowMinRisk: result.summary.belowMinRisk } : {}),
     },
     startedAt: result.startedAt,
     durationMs: result.durationMs,
@@ -40,13 +49,29 @@ function notes(f: Finding): string {
   if (f.deprecationTime && Date.parse(f.deprecationTime) <= Date.now()) n.push('deprecated');
   if (f.public) n.push('public');
   if (f.imageAllowed === false) n.push('not-allowed');
+  if (f.notListed) n.push('not-listed');
   return n.join(',');
 }
 
 export function formatTable(findings: readonly Finding[]): string {
-  const header = ['KIND', 'ACCOUNT', 'REGION', 'RESOURCE', 'OWNER', 'SHARED VIA', 'NAME', 'CREATED', 'NOTES'];
+  const ranked = findings.some((f) => f.risk);
+  const header = [
+    ...(ranked ? ['RISK'] : []),
+    'KIND',
+    'ACCOUNT',
+    'REGION',
+    'RESOURCE',
+    'OWNER',
+    'SHARED VIA',
+    'NAME',
+    'CREATED',
+    'IN USE',
+    'NOTES',
+  ];
+  const resourceColumn = header.indexOf('RESOURCE');
   const rows = findings.map((f) =>
     [
+      ...(ranked ? [riskCell(f)] : []),
       f.kind,
       accountCell(f),
       f.region,
@@ -55,8 +80,9 @@ export function formatTable(findings: readonly Finding[]): string {
       f.sharedVia,
       f.name ?? '',
       f.createdAt?.slice(0, 10) ?? '',
+      inUseCell(f),
       notes(f),
-    ].map((c, i) => cell(c, i === RESOURCE_COLUMN ? MAX_RESOURCE_WIDTH : MAX_COLUMN_WIDTH)),
+    ].map((c, i) => cell(c, i === resourceColumn ? MAX_RESOURCE_WIDTH : MAX_COLUMN_WIDTH)),
   );
   // A loop, not Math.max(...column): spreading 125,000+ values overflows the call stack.
   const widths = header.map((h) => h.length);
@@ -95,7 +121,7 @@ export function formatSummary(result: ScanResult): string {
   return (
     `${s.findings} ${noun} in ${s.accountsWithFindings} of ${s.accountsScanned} accounts ` +
     `(${s.targetsScanned} account-regions scanned${failedText}; ${s.trustedSkipped} trusted shares skipped; ` +
-    `${(result.durationMs / 1000).toFixed(1)} s)`
+    `${(result.durationMs / 1000).toFixed(1)} s)${riskSummaryText(result)}`
   );
 }
 
@@ -106,6 +132,9 @@ export function formatScanReport(result: ScanResult): string {
   const failed = result.targets.filter((t) => t.status === 'error');
   if (failed.length)
     parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
+  const usage = usageErrorLines(result);
+  if (usage.length)
+    parts.push(['Blast radius unknown (lookups failed; findings kept):', ...usage].join('\n'));
   parts.push(formatSummary(result));
   return parts.join('\n\n');
 }

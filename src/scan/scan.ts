@@ -9,12 +9,15 @@ import { KINDS, type KindContext } from '../aws/kinds/index.ts';
 import { regionsFor } from '../aws/targets.ts';
 import { availableParallelism } from 'node:os';
 import { Limiter } from './limiter.ts';
+import { enrichTarget } from './enrich.ts';
 
 export interface ScanRequest {
   accounts: readonly MonitoredAccount[];
   regions: 'all' | readonly string[];
   kinds: readonly ResourceKind[];
   trust: TrustPolicy;
+  /** Look up who uses each finding (blast radius, src/scan/enrich.ts); off unless asked for. */
+  blastRadius?: boolean;
 }
 
 export interface ScanProgress {
@@ -36,6 +39,12 @@ export interface TargetResult {
   error?: string;
   /** Kinds that failed in this account-region; the others' findings are kept. */
   failedKinds?: ResourceKind[];
+  /** Blast-radius lookups that failed here: findings kept, their `inUse` marked unknown. */
+  usageErrors?: string[];
+  /** Untrusted AMIs found here only through instances still running from them (not listed any more). */
+  notListedInUse?: number;
+  /** Of those, hidden by Allowed AMIs (not allowed). */
+  hiddenByAllowedAmis?: number;
 }
 
 export interface ScanSummary {
@@ -45,6 +54,12 @@ export interface ScanSummary {
   targetsFailed: number;
   accountsScanned: number;
   accountsWithFindings: number;
+  /** Untrusted AMIs found only through instances still running from them (not listed any more). */
+  notListedInUse?: number;
+  /** Of those, hidden by Allowed AMIs (not allowed). */
+  hiddenByAllowedAmis?: number;
+  /** Findings left out by `--min-risk`. */
+  belowMinRisk?: number;
 }
 
 export interface ScanResult {
@@ -137,6 +152,8 @@ export interface ThreadScanOptions {
   clients: AwsClients;
   /** Requests in flight in this thread. */
   concurrency: number;
+  /** Look up who uses each finding after listing (src/scan/enrich.ts). */
+  blastRadius?: boolean;
 }
 
 /**
@@ -186,6 +203,10 @@ export async function scanTarget(
   const ctx = newContext(opts.clients, account, region);
   const failures: Array<{ kind: ResourceKind; error: string }> = [];
   const where = { accountId: account.id, region };
+  const trusted = (owner: string) => judgeOwner(opts.trust, owner).trusted;
+  // With the blast radius on, a target's untrusted findings wait for its lookups (they set `inUse`), then
+  // go to the sink; without it, each listing goes as it arrives.
+  const held: Array<{ kind: ResourceKind; untrusted: Finding[]; trustedSkipped: number }> = [];
   await Promise.all(
     opts.kinds.map((kind) =>
       limiter.run(async () => {
@@ -193,18 +214,37 @@ export async function scanTarget(
           const untrusted: Finding[] = [];
           let trustedSkipped = 0;
           for (const f of await KINDS[kind].list(ctx)) {
-            if (judgeOwner(opts.trust, f.ownerAccountId).trusted) trustedSkipped++;
+            if (trusted(f.ownerAccountId)) trustedSkipped++;
             else untrusted.push(f);
           }
-          sink.listed(where, kind, untrusted, trustedSkipped);
+          if (opts.blastRadius) held.push({ kind, untrusted, trustedSkipped });
+          else sink.listed(where, kind, untrusted, trustedSkipped);
         } catch (err) {
           failures.push({ kind, error: describeAwsError(err) });
         }
       }),
     ),
   );
+  const result = targetResult(account, region, failures, opts.kinds.length);
+  if (opts.blastRadius) {
+    // One lookup round per account-region, after all its kinds are listed (docs/risk.md).
+    const e = await limiter.run(() =>
+      enrichTarget(
+        ctx,
+        held.flatMap((h) => h.untrusted),
+        { kinds: opts.kinds.filter((k) => !failures.some((f) => f.kind === k)), trusted },
+      ),
+    );
+    for (const h of held) sink.listed(where, h.kind, h.untrusted, h.trustedSkipped);
+    if (e.extra.length || e.trustedSkipped) sink.listed(where, 'ami', e.extra, e.trustedSkipped);
+    if (e.usageErrors.length) result.usageErrors = e.usageErrors;
+    if (e.extra.length) {
+      result.notListedInUse = e.extra.length;
+      result.hiddenByAllowedAmis = e.extra.filter((f) => f.imageAllowed === false).length;
+    }
+  }
   opts.clients.release(account.id, region);
-  sink.targetDone(targetResult(account, region, failures, opts.kinds.length));
+  sink.targetDone(result);
 }
 
 /** Merges what the threads report into progress events and the final, sorted result. */
@@ -286,6 +326,12 @@ export class ScanCollector implements ScanSink {
         targetsFailed: targets.filter((t) => t.status === 'error').length,
         accountsScanned: okAccounts.size,
         accountsWithFindings: new Set(untrusted.map((f) => f.accountId)).size,
+        ...(this.request.blastRadius
+          ? {
+              notListedInUse: sum(targets, (t) => t.notListedInUse),
+              hiddenByAllowedAmis: sum(targets, (t) => t.hiddenByAllowedAmis),
+            }
+          : {}),
       },
       startedAt: new Date(started).toISOString(),
       durationMs: Date.now() - started,
@@ -331,3 +377,6 @@ export function targetResult(
     failedKinds: failures.map((f) => f.kind),
   };
 }
+
+const sum = <T>(items: readonly T[], value: (item: T) => number | undefined): number =>
+  items.reduce((n, item) => n + (value(item) ?? 0), 0);

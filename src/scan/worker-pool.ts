@@ -64,6 +64,7 @@ export async function scanWithWorkers(
         kinds: request.kinds,
         trust: request.trust,
         concurrency: perThread,
+        ...(request.blastRadius ? { blastRadius: true } : {}),
         ...(deps.testHooks ? { testHooks: deps.testHooks } : {}),
       },
       take,

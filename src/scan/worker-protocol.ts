@@ -15,6 +15,8 @@ export interface WorkerInit {
   kinds: readonly ResourceKind[];
   trust: TrustPolicy;
   concurrency: number;
+  /** Blast-radius lookups after listing (src/scan/enrich.ts), in the worker like the listings. */
+  blastRadius?: boolean;
   testHooks?: WorkerTestHooks;
 }
 

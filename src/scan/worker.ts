@@ -65,7 +65,14 @@ const crashOn = init.testHooks?.crashWorkerOnAccount;
 
 await scanAccounts(
   next,
-  { regions: init.regions, kinds: init.kinds, trust: init.trust, clients, concurrency: init.concurrency },
+  {
+    regions: init.regions,
+    kinds: init.kinds,
+    trust: init.trust,
+    clients,
+    concurrency: init.concurrency,
+    ...(init.blastRadius ? { blastRadius: true } : {}),
+  },
   sink,
   crashOn
     ? (account) => {

@@ -15,6 +15,7 @@ import {
   type SlackMessage,
 } from './messages/index.ts';
 import { describeSlackError } from './listeners/failures.ts';
+import type { RiskMessageOptions } from './messages/risk.ts';
 
 export interface PublisherOptions {
   /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
@@ -155,9 +156,9 @@ export class Publisher {
   async postFindings(
     records: readonly FindingRecord[],
     maxMessages: number,
-    opts: { threadTs?: string } = {},
+    opts: { threadTs?: string } & RiskMessageOptions = {},
   ): Promise<PostFindingsResult> {
-    const plan = planScanPosts(records, maxMessages, this.view);
+    const plan = planScanPosts(records, maxMessages, this.view, opts.notify ? { notify: opts.notify } : {});
     let posted = 0;
     let failed = 0;
     let broadcasts = 0;

@@ -6,6 +6,7 @@ import { context, header, message, section, shrinkToFit, type SlackMessage } fro
 import { lastScanText, ownerCounts, type LastScan } from './digest.ts';
 import { findingLine } from './finding.ts';
 import { blocksFit } from './limits.ts';
+import { byRisk } from './plan.ts';
 import { progressMessage } from './scan.ts';
 import {
   code,
@@ -166,7 +167,7 @@ export function statusMessage(s: StatusInput): SlackMessage {
     if (ctx.length) blocks.push(context(...ctx));
     if (s.open.length) {
       blocks.push(context(`Open by owner: ${ownerCounts(s.open, Math.max(1, Math.floor(15 * scale)))}`));
-      const { chunks, omitted } = packLines(s.open.map(findingLine), {
+      const { chunks, omitted } = packLines(byRisk(s.open).map(findingLine), {
         maxLines: Math.max(1, Math.floor(40 * scale)),
         maxTotal: Math.max(300, Math.floor(7000 * scale)),
       });

@@ -48,6 +48,8 @@ export function decisionLine(d: DecisionRecord): string {
   const owner = d.ownerAccountId ? code(d.ownerAccountId, 40) : 'its owner';
   const by = who(d.by);
   const detail = d.detail ? `: ${esc(d.detail, 200)}` : '';
+  if (d.action === 'allowed-amis')
+    return `• ${slackDate(d.at)} 🛂 Allowed AMIs (${esc(d.outcome, 20)})${detail}`;
   const verb =
     d.action === 'trust'
       ? `trust account ${owner}`
@@ -104,7 +106,7 @@ export function digestMessage(d: DigestInput): SlackMessage {
   const build = (scale: number): SlackMessage => {
     const blocks: KnownBlock[] = [header('📋 shareguard daily digest'), section(headline)];
     if (d.open.length) {
-      const { chunks, omitted } = packLines(d.open.map(findingLine), {
+      const { chunks, omitted } = packLines(byRisk(d.open).map(findingLine), {
         maxLines: Math.max(1, Math.floor(15 * scale)),
         maxTotal: Math.max(300, Math.floor(4000 * scale)),
       });

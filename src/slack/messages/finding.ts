@@ -20,6 +20,7 @@ import {
   type SlackMessage,
 } from './blocks.ts';
 import { clean, code, esc, slackDate, truncate, who } from './text.ts';
+import { notifyMentions, riskBlocks, riskTag, withUsageWarning, type RiskMessageOptions } from './risk.ts';
 
 /** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
 export const ACTIONS = {
@@ -116,7 +117,8 @@ export function removeButton(
         : onlyRecord
           ? 'Only the owner can unshare this'
           : `Remove this ${kindLabel(f.kind)}?`,
-      text: confirmWords('remove', f, ctx),
+      // "3 running instances keep running; removing does not stop them."
+      text: withUsageWarning(f, confirmWords('remove', f, ctx)),
       confirm: onlyRecord ? 'Record decision' : 'Remove',
       deny: 'Cancel',
       style: 'danger',
@@ -194,6 +196,7 @@ const ACTION_WORDS: Record<DecisionAction, string> = {
   'revoke-org-share': 'revoking the organization share',
   'block-account': 'blocking the account',
   'unblock-account': 'unblocking the account',
+  'allowed-amis': 'Allowed AMIs update',
 };
 const DONE_WORDS: Record<DecisionAction, string> = {
   trust: 'trusted',
@@ -203,6 +206,7 @@ const DONE_WORDS: Record<DecisionAction, string> = {
   'revoke-org-share': 'organization share revoked',
   'block-account': 'account blocked',
   'unblock-account': 'account unblocked',
+  'allowed-amis': 'Allowed AMIs updated',
 };
 
 /** "✅ removed by <@U1> <date>: detail" — a past decision in one line. */
@@ -306,6 +310,7 @@ const STATE_EMOJI: Record<FindingRecord['state'], string> = {
 export function findingMessage(
   record: FindingRecord,
   view: RemediationView = NO_REMEDIATION_VIEW,
+  options: RiskMessageOptions = {},
 ): SlackMessage {
   const f = record.finding;
   const label = kindLabel(f.kind);
@@ -318,6 +323,7 @@ export function findingMessage(
         : `${STATE_EMOJI[record.state]} ${label} shared by untrusted account ${owner}`,
     ),
   );
+  blocks.push(...riskBlocks(record, options)); // issue 9: risk level, reasons, blast radius
 
   const name = f.name ? ` “${esc(f.name, NAME_MAX)}”` : '';
   const fields = [
@@ -350,7 +356,9 @@ export function findingMessage(
     if (more.length) blocks.push(actions(...more));
   }
 
+  const mentions = record.state === 'open' ? notifyMentions(f, options.notify) : '';
   const fallback =
+    `${mentions ? `${mentions} ` : ''}${f.risk ? `[${f.risk}] ` : ''}` +
     `${STATE_EMOJI[record.state]} ${record.sharedAgainAt ? 'Shared again: ' : ''}${label} ${esc(f.resourceId, 300)} ` +
     `shared into ${f.accountName ? `${esc(f.accountName, 64)} ` : ''}${esc(f.accountId, 40)} ${esc(f.region, 40)} ` +
     `by untrusted account ${esc(f.ownerAccountId, 40)}${record.state === 'open' ? '' : ` (${record.state})`}`;
@@ -362,8 +370,9 @@ export function findingLine(record: FindingRecord): string {
   const f = record.finding;
   const name = f.name ? ` “${esc(f.name, 80)}”` : '';
   const state = record.state === 'open' ? '' : ` · ${STATE_EMOJI[record.state]} ${record.state}`;
+  const tag = riskTag(f);
   return (
-    `• ${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +
+    `• ${tag ? `${tag} · ` : ''}${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +
     `from ${code(f.ownerAccountId, 40)} → ${accountText(f)} ${esc(f.region, 40)} · since ${slackDate(record.firstSeenAt, false)}${state}`
   );
 }
