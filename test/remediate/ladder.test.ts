@@ -3,6 +3,7 @@
  * source, recipient cancel, block with the guard, failures, a crash between rungs, dry run — and, at the
  * end, that every AWS call made stays within the IAM actions the registry declares.
  */
+import { USAGE_ACTIONS } from '../../src/aws/usage/index.ts';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CreateVolumeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
@@ -362,6 +363,8 @@ afterAll(() => {
     'ec2:DescribeRegions',
     'sts:AssumeRole',
     ...Object.values(KINDS).flatMap((k) => k.scanActions),
+    // The scan's blast-radius lookups (declared per kind in src/aws/usage).
+    ...Object.values(USAGE_ACTIONS).flat(),
     ...Object.values(remediationActions()).flat(),
   ]);
   const made = [...called]
