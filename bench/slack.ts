@@ -159,7 +159,13 @@ export async function clickBench(
         a.id === world.homeAccount ? { id: a.id, role: 'none' } : { id: a.id },
       ),
       regions: 'all',
-      slack: { channel: CHANNEL, approvers: { users: [ALICE, BOB] }, maxMessagesPerScan: 200 },
+      // postIntervalMs 0: the local stand-in has no posting rate limit; the bench measures clicks, not Slack's pace.
+      slack: {
+        channel: CHANNEL,
+        approvers: { users: [ALICE, BOB] },
+        maxMessagesPerScan: 200,
+        postIntervalMs: 0,
+      },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },
     }),

@@ -88,7 +88,10 @@ export async function startServer(options: {
   let stopSchedules: (() => Promise<void>) | undefined;
   try {
     const app = createSlackApp(slack, identity, log);
-    const publisher = new Publisher(app.client, store, config.slack.channel!, log, remediationView(config));
+    const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
+      postIntervalMs: config.slack.postIntervalMs,
+      remediation: remediationView(config),
+    });
     const ctx: SlackContext = {
       deps,
       publisher,

@@ -129,6 +129,14 @@ export const configSchema = z.strictObject({
       appId: z.string().optional(),
       /** Findings per scan above which messages are grouped per owner. */
       maxMessagesPerScan: z.int().min(1).max(200).default(20),
+      /**
+       * `thread` (default): a scan's progress/summary is its only top-level message and its findings go
+       * into that message's thread (critical ones also broadcast); the digest likewise. `flat`: every
+       * finding message is top-level, as before. docs/slack.md "One thread per scan".
+       */
+      layout: z.enum(['thread', 'flat']).default('thread'),
+      /** Minimum gap between two chat.postMessage calls (Slack allows about 1 post per second per channel). */
+      postIntervalMs: z.int().min(0).max(60_000).default(1100),
     })
     .prefault({}),
   store: z

@@ -1,10 +1,13 @@
 import type { CoreDeps } from '../core/deps.ts';
-import { digestMessage, type LastScan } from '../slack/messages/index.ts';
+import { digestMessage, digestThread, type DigestInput, type LastScan } from '../slack/messages/index.ts';
 import type { Publisher } from '../slack/publisher.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 
-/** The daily digest: what is still open, what was decided and what resolved in the last 24 hours. */
+/**
+ * The daily digest: what is still open, what was decided and what resolved in the last 24 hours. One
+ * top-level message with the lists in its thread (`slack.layout: thread`), or one message (`flat`).
+ */
 export async function postDigest(
   deps: CoreDeps,
   publisher: Publisher,
@@ -22,14 +25,26 @@ export async function postDigest(
     deps.store.listDecisions({ since, until: now.toISOString() }),
     deps.store.getMeta<LastScan>('lastScan'),
   ]);
-  await publisher.post(
-    digestMessage({
-      since,
-      open,
-      decisions,
-      resolved: resolved.filter((r) => (r.resolvedAt ?? '') >= since).length,
-      ...(lastScan ? { lastScan } : {}),
-    }),
-  );
+  const input: DigestInput = {
+    since,
+    open,
+    decisions,
+    resolved: resolved.filter((r) => (r.resolvedAt ?? '') >= since).length,
+    ...(lastScan ? { lastScan } : {}),
+  };
+  if (deps.config.slack.layout === 'flat') {
+    await publisher.post(digestMessage(input));
+    return 'posted';
+  }
+  // One top-level message; the lists go into its thread (paced by the publisher).
+  const { parent, replies } = digestThread(input);
+  const ref = await publisher.post(parent);
+  for (const reply of replies) {
+    try {
+      await publisher.post(reply, ref.channel, { threadTs: ref.ts });
+    } catch (err) {
+      deps.log.warn({ err: (err as Error).message }, 'a digest thread reply could not be posted');
+    }
+  }
   return 'posted';
 }

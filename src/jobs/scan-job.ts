@@ -4,7 +4,13 @@ import { nowIso } from '../core/deps.ts';
 import { describeScope, scanAndRecord, type ScanFilters } from '../core/scan-service.ts';
 import type { ScanProgress } from '../scan/scan.ts';
 import type { Publisher } from '../slack/publisher.ts';
-import { progressMessage, scanSummaryMessage, type LastScan } from '../slack/messages/index.ts';
+import {
+  pendingPostMessage,
+  progressMessage,
+  scanSummaryMessage,
+  type LastScan,
+} from '../slack/messages/index.ts';
+import type { FindingRecord } from '../domain/lifecycle.ts';
 
 export const SCAN_LEASE = 'scan';
 /** `startedBy` of scans the cron schedule starts. */
@@ -21,13 +27,30 @@ export interface RunningScan {
 }
 
 export type ScanJobResult =
-  | { status: 'done'; findings: number; posted: number }
+  | { status: 'done'; findings: number; posted: number; failed: number; notPosted: number }
   | { status: 'busy'; running?: RunningScan }
   | { status: 'failed'; error: string };
 
+export type PostPendingResult =
+  | { status: 'done'; pending: number; posted: number; failed: number; notPosted: number }
+  | { status: 'busy'; running?: RunningScan }
+  | { status: 'failed'; error: string };
+
+/** Open findings to post this round: the scan's new ones first, then ones an earlier round left unposted. */
+function mergeNeedsPosting(
+  fresh: readonly FindingRecord[],
+  leftOver: readonly FindingRecord[],
+): { records: FindingRecord[]; retried: number } {
+  const ids = new Set(fresh.map((r) => r.finding.id));
+  const older = leftOver.filter((r) => !ids.has(r.finding.id));
+  return { records: [...fresh, ...older], retried: older.length };
+}
+
 /**
- * One scan as the channel sees it: a progress message that updates while the scan runs, the new
- * findings posted, resolved ones updated, then the summary in place of the progress message.
+ * One scan as the channel sees it: a progress message that updates while the scan runs and ends as the
+ * summary. With `slack.layout: thread` (default) it is the scan's only top-level message: the findings
+ * to post (new, shared again, and open ones an earlier round could not post) go into its thread, paced,
+ * critical ones also broadcast. With `flat` they are top-level messages, as before.
  * One scan at a time across replicas (a lease in the store).
  */
 export class ScanJob {
@@ -69,6 +92,10 @@ export class ScanJob {
     }
   }
 
+  private get threaded(): boolean {
+    return this.deps.config.slack.layout === 'thread';
+  }
+
   private async scanAndPost(filters: ScanFilters, running: RunningScan): Promise<ScanJobResult> {
     const channel = this.deps.config.slack.channel!;
     const progressRef = await this.publisher.post(progressMessage(running.progress, running.scope), channel);
@@ -85,24 +112,96 @@ export class ScanJob {
     try {
       const recorded = await scanAndRecord(this.deps, filters, onProgress);
       await updating;
+      const { records, retried } = mergeNeedsPosting(recorded.toPost, await this.publisher.needsPosting());
       const posted = await this.publisher.postFindings(
-        recorded.toPost,
+        records,
         this.deps.config.slack.maxMessagesPerScan,
+        this.threaded ? { threadTs: progressRef.ts } : {},
       );
       await this.publisher.refresh(recorded.resolved);
-      await this.publisher.update(
-        progressRef,
-        scanSummaryMessage(recorded.result, { ...recorded.counts, posted: posted.posted }, recorded.scope),
-      );
-      const lastScan: LastScan = { at: recorded.result.startedAt, summary: recorded.result.summary };
+      const counts = {
+        ...recorded.counts,
+        posted: posted.posted,
+        failed: posted.failed,
+        notPosted: posted.overflow,
+        retried,
+        layout: this.deps.config.slack.layout,
+      };
+      await this.publisher.update(progressRef, scanSummaryMessage(recorded.result, counts, recorded.scope));
+      const lastScan: LastScan = {
+        at: recorded.result.startedAt,
+        summary: recorded.result.summary,
+        scope: recorded.scope,
+        message: progressRef,
+        posts: { posted: posted.posted, failed: posted.failed, notPosted: posted.overflow },
+      };
       await this.deps.store.putMeta('lastScan', lastScan);
-      return { status: 'done', findings: recorded.result.findings.length, posted: posted.posted };
+      return {
+        status: 'done',
+        findings: recorded.result.findings.length,
+        posted: posted.posted,
+        failed: posted.failed,
+        notPosted: posted.overflow,
+      };
     } catch (err) {
       await updating;
       await this.publisher
         .update(progressRef, { text: `⚠️ The scan failed: ${(err as Error).message}`, blocks: [] })
         .catch(() => undefined);
       throw err;
+    }
+  }
+
+  /**
+   * `/shared-scan post`: posts the open findings that have no message yet (a failed post, or beyond a
+   * scan's message budget), under the same lease as scans so the two never post the same finding.
+   */
+  async postPending(startedBy: string): Promise<PostPendingResult> {
+    if (this.running) return { status: 'busy', running: this.current()! };
+    const running: RunningScan = {
+      scope: 'findings not posted yet',
+      startedBy,
+      startedAt: nowIso(this.deps),
+      progress: { done: 0, total: 0, accountsResolved: 0, accountsTotal: 0, failed: 0 },
+    };
+    this.running = running;
+    try {
+      if (!(await this.deps.store.acquireLease(SCAN_LEASE, this.holder, SCAN_LEASE_MS)))
+        return { status: 'busy' };
+      try {
+        const pending = await this.publisher.needsPosting();
+        if (!pending.length) return { status: 'done', pending: 0, posted: 0, failed: 0, notPosted: 0 };
+        const channel = this.deps.config.slack.channel!;
+        const parent = await this.publisher.post(pendingPostMessage(pending.length, startedBy), channel);
+        const posted = await this.publisher.postFindings(
+          pending,
+          this.deps.config.slack.maxMessagesPerScan,
+          this.threaded ? { threadTs: parent.ts } : {},
+        );
+        await this.publisher.update(
+          parent,
+          pendingPostMessage(pending.length, startedBy, {
+            posted: posted.posted,
+            failed: posted.failed,
+            notPosted: posted.overflow,
+            layout: this.deps.config.slack.layout,
+          }),
+        );
+        return {
+          status: 'done',
+          pending: pending.length,
+          posted: posted.posted,
+          failed: posted.failed,
+          notPosted: posted.overflow,
+        };
+      } finally {
+        await this.deps.store.releaseLease(SCAN_LEASE, this.holder);
+      }
+    } catch (err) {
+      this.deps.log.error({ err: (err as Error).message }, 'posting pending findings failed');
+      return { status: 'failed', error: (err as Error).message };
+    } finally {
+      this.running = undefined;
     }
   }
 }

@@ -7,6 +7,7 @@ export type SharedScanCommand =
   | { type: 'help' }
   | { type: 'status' }
   | { type: 'trusted' }
+  | { type: 'post' }
   | { type: 'untrust'; accountId: string }
   | { type: 'block'; accountId: string; reason?: string }
   | { type: 'unblock'; accountId: string };
@@ -29,7 +30,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
   const [first, ...rest] = words;
   if (!first) return { type: 'scan' };
   const verb = first.toLowerCase();
-  if (verb === 'help' || verb === 'status' || verb === 'trusted') {
+  if (verb === 'help' || verb === 'status' || verb === 'trusted' || verb === 'post') {
     if (rest.length) throw new CommandTextError(`"${verb}" takes no arguments`);
     return { type: verb };
   }
@@ -64,7 +65,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
     const name = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
     if (eq <= 0 || !(name in FILTERS)) {
       throw new CommandTextError(
-        `unknown word "${word}": expected help, status, trusted, untrust <account>, block <account> [reason], unblock <account>, or filters account=, region=, kind=`,
+        `unknown word "${word}": expected help, status, trusted, post, untrust <account>, block <account> [reason], unblock <account>, or filters account=, region=, kind=`,
       );
     }
     const values = word

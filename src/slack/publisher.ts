@@ -1,3 +1,4 @@
+import type { HomeView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
 import type { Logger } from '../log.ts';
@@ -11,22 +12,111 @@ import {
   type SlackMessage,
 } from './messages/index.ts';
 
+export interface PublisherOptions {
+  /**
+   * Minimum gap between two `chat.postMessage` calls (Slack allows about one post per second per
+   * channel, thread replies included, and does not promise to show bursts: docs/slack.md). Default 0.
+   */
+  postIntervalMs?: number;
+  /** For tests: how to wait, and the clock the pace is measured on. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
+  remediation?: RemediationView;
+}
+
+export interface PostOptions {
+  /** Post as a reply in this message's thread. */
+  threadTs?: string;
+  /** A thread reply that is also shown in the channel (`reply_broadcast`). */
+  broadcast?: boolean;
+}
+
+export interface PostFindingsResult {
+  /** Messages planned (finding, group and overflow messages). */
+  messages: number;
+  /** Findings that got a message (and their buttons). */
+  posted: number;
+  /** Findings whose message Slack refused or that could not be sent: they stay "needs posting". */
+  failed: number;
+  /** Findings beyond the message budget, counted in the overflow message: they stay "needs posting". */
+  overflow: number;
+  /** Messages that were broadcast to the channel from the thread (critical findings). */
+  broadcasts: number;
+}
+
+/** Errors after which every further post to the channel fails the same way: stop trying this round. */
+const CHANNEL_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'invalid_auth']);
+
+const MEMBERS_CACHE_MS = 5 * 60_000;
+
+/** A post not sent because the process is shutting down. */
+export class PublisherStoppedError extends Error {
+  constructor() {
+    super('shareguard is shutting down; the post will be retried after the restart');
+    this.name = 'PublisherStoppedError';
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
  * Posts findings to the channel and keeps their messages in step with the store. A message shows one
  * finding, or several of one owner (then its ref lists them all and is re-rendered from all of them).
+ * A finding's message ref is stored only once Slack accepted the post: an open finding without one
+ * "needs posting" and is offered again (issue 8 item 2).
  */
 export class Publisher {
+  private nextPostAt = 0;
+  private stopping = false;
+  private release: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.release = resolve));
+  private readonly members = new Map<string, { at: number; members: ReadonlySet<string> }>();
+  private readonly postIntervalMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
+  private readonly view: RemediationView;
+
   constructor(
     private readonly client: WebClient,
     private readonly store: Store,
     private readonly channel: string,
     private readonly log: Logger,
-    /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
-    private readonly view: RemediationView = NO_REMEDIATION_VIEW,
-  ) {}
+    options: PublisherOptions = {},
+  ) {
+    this.postIntervalMs = options.postIntervalMs ?? 0;
+    this.sleep = options.sleep ?? sleep;
+    this.now = options.now ?? Date.now;
+    this.view = options.remediation ?? NO_REMEDIATION_VIEW;
+  }
 
-  async post(msg: SlackMessage, channel = this.channel): Promise<MessageRef> {
-    const res = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks });
+  /** Waits for this post's slot: slots are reserved synchronously, so concurrent posters queue up in order. */
+  private async pace(): Promise<void> {
+    if (this.stopping) throw new PublisherStoppedError();
+    if (this.postIntervalMs <= 0) return;
+    const now = this.now();
+    const at = Math.max(now, this.nextPostAt);
+    this.nextPostAt = at + this.postIntervalMs;
+    if (at > now) await Promise.race([this.sleep(at - now), this.stopped]);
+    if (this.stopping) throw new PublisherStoppedError();
+  }
+
+  /**
+   * On shutdown: posts waiting for their slot give up at once (their findings keep no message and are
+   * offered again by the next scan), so a paced thread of findings never holds up the exit.
+   */
+  stop(): void {
+    this.stopping = true;
+    this.release();
+  }
+
+  async post(msg: SlackMessage, channel = this.channel, opts: PostOptions = {}): Promise<MessageRef> {
+    await this.pace();
+    const base = { channel, text: msg.text, blocks: msg.blocks };
+    const res = await this.client.chat.postMessage(
+      opts.threadTs ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) } : base,
+    );
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: res.channel ?? channel, ts: res.ts };
   }
@@ -35,28 +125,60 @@ export class Publisher {
     await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
   }
 
-  /** Posts a scan's new findings within the per-scan message budget; returns how many findings got a message. */
+  /**
+   * Posts findings (highest risk first, grouped as `planScanPosts` decides) within the per-scan message
+   * budget, paced; into `threadTs`'s thread when given (critical ones also broadcast). A finding's
+   * message ref is stored only after its post succeeded.
+   */
   async postFindings(
     records: readonly FindingRecord[],
     maxMessages: number,
-  ): Promise<{ messages: number; posted: number; overflow: number }> {
+    opts: { threadTs?: string } = {},
+  ): Promise<PostFindingsResult> {
     const plan = planScanPosts(records, maxMessages, this.view);
     let posted = 0;
+    let failed = 0;
+    let broadcasts = 0;
+    let channelError: string | undefined;
     for (const p of plan.posts) {
+      if (channelError) {
+        failed += p.findingIds.length;
+        continue;
+      }
+      const broadcast = Boolean(opts.threadTs && p.critical);
+      let ref: MessageRef;
       try {
-        const ref = await this.post(p);
-        const withIds: MessageRef = p.findingIds.length > 1 ? { ...ref, findingIds: p.findingIds } : ref;
-        for (const id of p.findingIds) await this.store.setMessage(id, withIds);
-        posted += p.findingIds.length;
+        ref = await this.post(p, this.channel, { ...opts, broadcast });
       } catch (err) {
-        // The findings stay stored and open; `/shared-scan status` lists them.
+        failed += p.findingIds.length;
+        const code = err instanceof PublisherStoppedError ? 'stopping' : slackErrorCode(err);
+        if (code && (CHANNEL_ERRORS.has(code) || code === 'stopping')) channelError = code;
+        // The findings stay stored, open and without a message: the next scan or `/shared-scan post` retries.
         this.log.error(
           { err: (err as Error).message, findings: p.findingIds.length },
-          'posting a finding message failed',
+          'posting a finding message failed; it will be offered again',
         );
+        continue;
+      }
+      if (broadcast) broadcasts++;
+      const withIds: MessageRef = p.findingIds.length > 1 ? { ...ref, findingIds: p.findingIds } : ref;
+      for (const id of p.findingIds) {
+        try {
+          await this.store.setMessage(id, withIds);
+          posted++;
+        } catch (err) {
+          // Posted but not recorded: it will be posted again (a duplicate beats a finding without buttons).
+          failed++;
+          this.log.error({ err: (err as Error).message, findingId: id }, 'recording a posted message failed');
+        }
       }
     }
-    return { messages: plan.posts.length, posted, overflow: plan.overflowCount };
+    return { messages: plan.posts.length, posted, failed, overflow: plan.overflowCount, broadcasts };
+  }
+
+  /** Open findings that have no message (a failed post, or beyond an earlier scan's budget). */
+  async needsPosting(): Promise<FindingRecord[]> {
+    return (await this.store.listFindings({ states: ['open'] })).filter((r) => !r.message);
   }
 
   /** Re-renders the messages that show these findings (after a decision, or when they resolved). */
@@ -95,6 +217,36 @@ export class Publisher {
     return ownerGroupMessage(record.finding.ownerAccountId, group, 1, 1, this.view);
   }
 
+  /** Publishes a user's App Home tab (`views.publish`). */
+  async publishHome(userId: string, view: HomeView): Promise<void> {
+    await this.client.views.publish({ user_id: userId, view });
+  }
+
+  /**
+   * Whether a user is in the channel (`conversations.members`, paginated; scopes channels:read /
+   * groups:read). Cached five minutes per channel: the App Home opens often.
+   */
+  async isChannelMember(channel: string, userId: string): Promise<boolean> {
+    const hit = this.members.get(channel);
+    let members = hit && this.now() - hit.at < MEMBERS_CACHE_MS ? hit.members : undefined;
+    if (!members) {
+      const all = new Set<string>();
+      let cursor: string | undefined;
+      do {
+        const res = await this.client.conversations.members({
+          channel,
+          limit: 1000,
+          ...(cursor ? { cursor } : {}),
+        });
+        for (const m of res.members ?? []) all.add(m);
+        cursor = res.response_metadata?.next_cursor || undefined;
+      } while (cursor);
+      members = all;
+      this.members.set(channel, { at: this.now(), members });
+    }
+    return members.has(userId);
+  }
+
   async ephemeral(channel: string, user: string, msg: SlackMessage): Promise<void> {
     try {
       await this.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks });
@@ -102,4 +254,10 @@ export class Publisher {
       this.log.warn({ err: (err as Error).message, user }, 'ephemeral message failed');
     }
   }
+}
+
+/** The Web API error code (`not_in_channel`) of a failed call, when Slack answered one. */
+export function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
 }

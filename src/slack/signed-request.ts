@@ -28,6 +28,66 @@ export async function sendSigned(
   return { status: res.status, body: await res.text() };
 }
 
+/** Events API deliveries are JSON, signed the same way. */
+export async function sendSignedJson(
+  url: string,
+  secret: string,
+  payload: Record<string, unknown>,
+  options: { timestamp?: number } = {},
+): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify(payload);
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(secret, timestamp, body),
+    },
+    body,
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** An `event_callback` carrying `app_home_opened` for the Home tab, as Slack delivers it over HTTP. */
+export function appHomeOpenedEvent(c: {
+  userId: string;
+  teamId: string;
+  appId?: string;
+}): Record<string, unknown> {
+  const now = Date.now() / 1000;
+  return {
+    token: 'unused',
+    team_id: c.teamId,
+    api_app_id: c.appId ?? 'A0SHAREGUARD',
+    type: 'event_callback',
+    event_id: `Ev${Math.floor(now * 1000)}`,
+    event_time: Math.floor(now),
+    event: { type: 'app_home_opened', user: c.userId, channel: 'D0HOME', tab: 'home', event_ts: String(now) },
+  };
+}
+
+/** A `view_submission` form (the `view` from the local stand-in's `views.submitted`). */
+export function viewSubmissionForm(c: {
+  userId: string;
+  teamId: string;
+  view: Record<string, unknown>;
+  appId?: string;
+}): Record<string, string> {
+  const payload = {
+    type: 'view_submission',
+    team: { id: c.teamId, domain: 'example' },
+    user: { id: c.userId, username: c.userId.toLowerCase(), name: c.userId.toLowerCase(), team_id: c.teamId },
+    api_app_id: c.appId ?? 'A0SHAREGUARD',
+    token: 'unused',
+    trigger_id: `submit.${Date.now()}`,
+    view: c.view,
+    response_urls: [],
+    is_enterprise_install: false,
+  };
+  return { payload: JSON.stringify(payload) };
+}
+
 export interface SlashCommandInput {
   text: string;
   userId: string;
@@ -35,6 +95,8 @@ export interface SlashCommandInput {
   teamId: string;
   responseUrl: string;
   appId?: string;
+  /** From the local stand-in (`views.issueTrigger`) when the command may open a modal. */
+  triggerId?: string;
 }
 
 export function slashCommandForm(c: SlashCommandInput): Record<string, string> {
@@ -47,7 +109,7 @@ export function slashCommandForm(c: SlashCommandInput): Record<string, string> {
     team_id: c.teamId,
     channel_id: c.channelId,
     response_url: c.responseUrl,
-    trigger_id: `trigger.${Date.now()}`,
+    trigger_id: c.triggerId ?? `trigger.${Date.now()}`,
     ...(c.appId ? { api_app_id: c.appId } : {}),
   };
 }
@@ -61,6 +123,8 @@ export interface ButtonClickInput {
   messageTs: string;
   responseUrl: string;
   appId?: string;
+  /** From the local stand-in (`views.issueTrigger`) so the click can open a modal. */
+  triggerId?: string;
 }
 
 export function buttonClickForm(c: ButtonClickInput): Record<string, string> {
@@ -72,7 +136,7 @@ export function buttonClickForm(c: ButtonClickInput): Record<string, string> {
     channel: { id: c.channelId, name: 'security' },
     container: { type: 'message', message_ts: c.messageTs, channel_id: c.channelId, is_ephemeral: false },
     message: { ts: c.messageTs, type: 'message', text: '' },
-    trigger_id: `trigger.${Date.now()}`,
+    trigger_id: c.triggerId ?? `trigger.${Date.now()}`,
     response_url: c.responseUrl,
     actions: [
       {

@@ -9,7 +9,14 @@ import {
   type LocalSlackApi,
   type StoredMessage,
 } from '../../src/slack/local-api/index.ts';
-import { buttonClickForm, sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
+import {
+  appHomeOpenedEvent,
+  buttonClickForm,
+  sendSigned,
+  sendSignedJson,
+  slashCommandForm,
+  viewSubmissionForm,
+} from '../../src/slack/signed-request.ts';
 import { start } from '../../src/sim/index.ts';
 import type { World } from './world.ts';
 
@@ -34,6 +41,14 @@ export interface E2E {
     user?: string,
     messageTs?: string,
   ): Promise<{ status: number; body: string }>;
+  /** `user` opens the app's Home tab (a signed `app_home_opened` event); resolves when it was published. */
+  openHome(user?: string): Promise<{ status: number; body: string }>;
+  /** Submits an open modal with these inputs (block_id → text or option value); Bolt's answer. */
+  submitView(
+    viewId: string,
+    input: Record<string, string | null>,
+    user?: string,
+  ): Promise<{ status: number; body: string }>;
   /** The message that shows a finding, as Slack has it now. */
   messageFor(findingId: string): Promise<StoredMessage | undefined>;
   restart(): Promise<void>;
@@ -48,10 +63,21 @@ export async function startE2E(
     dataDir?: string;
     accounts?: string[];
     teamId?: string;
+    /** `slack.layout` (default thread). */
+    layout?: 'thread' | 'flat';
+    /** `slack.postIntervalMs`: 0 by default here so tests do not wait on Slack's posting pace. */
+    postIntervalMs?: number;
+    /** Members of the channel (`conversations.members`); when given, the stand-in knows only this channel. */
+    channelMembers?: string[];
   } = {},
 ): Promise<E2E> {
   const sim = await start({ world });
-  const slack = await startLocalSlackApi({ usergroups: { [GROUP]: [CAROL] } });
+  const slack = await startLocalSlackApi({
+    usergroups: { [GROUP]: [CAROL] },
+    ...(options.channelMembers
+      ? { channels: { [CHANNEL]: { name: 'security', members: options.channelMembers } } }
+      : {}),
+  });
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'sg-e2e-')));
   const config = resolveConfig(
     {
@@ -65,6 +91,8 @@ export async function startE2E(
         approvers: { users: [ALICE, BOB], usergroups: [GROUP] },
         ...(options.maxMessagesPerScan ? { maxMessagesPerScan: options.maxMessagesPerScan } : {}),
         ...(options.teamId ? { teamId: options.teamId } : {}),
+        ...(options.layout ? { layout: options.layout } : {}),
+        postIntervalMs: options.postIntervalMs ?? 0,
       },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },
@@ -86,6 +114,7 @@ export async function startE2E(
       log,
     });
   let server = await boot();
+  const events = () => `${server.url}/slack/events`;
   const e2e: E2E = {
     sim,
     slack,
@@ -105,6 +134,7 @@ export async function startE2E(
           channelId: CHANNEL,
           teamId: TEAM,
           responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, user }),
+          triggerId: slack.views.issueTrigger(user),
         }),
       );
       await server.idle();
@@ -126,7 +156,22 @@ export async function startE2E(
           channelId: CHANNEL,
           messageTs: ts,
           responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, ts, user }),
+          triggerId: slack.views.issueTrigger(user),
         }),
+      );
+      await server.idle();
+      return res;
+    },
+    async openHome(user = ALICE) {
+      const res = await sendSignedJson(events(), SECRET, appHomeOpenedEvent({ userId: user, teamId: TEAM }));
+      await server.idle();
+      return res;
+    },
+    async submitView(viewId, input, user = ALICE) {
+      const res = await sendSigned(
+        events(),
+        SECRET,
+        viewSubmissionForm({ userId: user, teamId: TEAM, view: slack.views.submitted(viewId, input) }),
       );
       await server.idle();
       return res;

@@ -29,10 +29,31 @@ describe('daily digest', () => {
     expect(await postDigest(deps, publisher, 'replica-a')).toBe('posted');
     expect(await postDigest(deps, publisher, 'replica-b')).toBe('skipped');
 
-    const posts = e2e.slack.callsOf('chat.postMessage');
-    expect(posts).toHaveLength(before + 1);
-    const digest = JSON.stringify(e2e.slack.messages(CHANNEL).at(-1));
-    expect(digest).toMatch(/2 open/);
-    expect(digest).toContain(ALICE);
+    const posts = e2e.slack.callsOf('chat.postMessage').slice(before);
+    // One top-level message; the lists are in its thread.
+    expect(posts.filter((c) => !c.args['thread_ts'])).toHaveLength(1);
+    const parent = e2e.slack.topLevel(CHANNEL).at(-1)!;
+    expect(JSON.stringify(parent)).toMatch(/2 open/);
+    const replies = e2e.slack.replies(CHANNEL, parent.ts);
+    expect(replies.length).toBe(posts.length - 1);
+    expect(replies.length).toBeGreaterThanOrEqual(2);
+    const thread = JSON.stringify(replies);
+    expect(thread).toMatch(/Waiting for a decision/);
+    expect(thread).toContain('ami-00000000000000002');
+    expect(thread).toContain(ALICE); // the decision
+  });
+
+  it('with slack.layout: flat, posts the digest as one message', async () => {
+    const world = emptyWorld([account(A, ['us-east-1'])]);
+    world.images.push(image(1, 'us-east-1', EVIL, [{ userId: A }]));
+    e2e = await startE2E(world, { layout: 'flat' });
+    await e2e.command('');
+    const { deps, publisher } = e2e.server.ctx;
+    const before = e2e.slack.callsOf('chat.postMessage').length;
+    expect(await postDigest(deps, publisher, 'replica-a')).toBe('posted');
+    const posts = e2e.slack.callsOf('chat.postMessage').slice(before);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.args['thread_ts']).toBeUndefined();
+    expect(JSON.stringify(e2e.slack.messages(CHANNEL).at(-1))).toMatch(/1 open/);
   });
 });

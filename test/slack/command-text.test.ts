@@ -7,6 +7,8 @@ describe('/shared-scan text', () => {
     expect(parseSharedScanText('  help ')).toEqual({ type: 'help' });
     expect(parseSharedScanText('STATUS')).toEqual({ type: 'status' });
     expect(parseSharedScanText('trusted')).toEqual({ type: 'trusted' });
+    expect(parseSharedScanText('post')).toEqual({ type: 'post' });
+    expect(() => parseSharedScanText('post now')).toThrow(/"post" takes no arguments/);
     expect(parseSharedScanText('untrust 444444444444')).toEqual({
       type: 'untrust',
       accountId: '444444444444',

@@ -4,6 +4,7 @@ import type { SlackContext } from '../context.ts';
 import { deleteAtSourceAction, removeAction, revokeOrgShareAction, trustAction } from './actions/decision.ts';
 import { BLOCK_ACCOUNT_ACTION, blockAccountAction } from './actions/block-account.ts';
 import { sharedScanCommand } from './commands/shared-scan.ts';
+import { appHomeOpened } from './events/app-home.ts';
 
 export function registerListeners(app: App, ctx: SlackContext): void {
   app.command(COMMAND, sharedScanCommand(ctx));
@@ -12,4 +13,5 @@ export function registerListeners(app: App, ctx: SlackContext): void {
   app.action(ACTIONS.deleteAtSource, deleteAtSourceAction(ctx));
   app.action(ACTIONS.revokeOrgShare, revokeOrgShareAction(ctx));
   app.action(BLOCK_ACCOUNT_ACTION, blockAccountAction(ctx));
+  app.event('app_home_opened', appHomeOpened(ctx)); // App Home (slackux)
 }

@@ -8,6 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { blockProblems, LIMITS } from '../messages/limits.ts';
+import { threadReplies, topLevel } from './threads.ts';
+import { viewsStandIn, type ViewsStandIn } from './views.ts';
 
 export interface LocalSlackApiOptions {
   /** 0 (default): any free port. */
@@ -17,7 +19,7 @@ export interface LocalSlackApiOptions {
   /** Called for every message posted, updated or deleted, every ephemeral and every response_url use. */
   onMessage?: (event: LocalSlackEvent) => void;
   /** Channels `conversations.info` knows; when given, posting elsewhere answers `channel_not_found`. */
-  channels?: Record<string, { name: string; isPrivate?: boolean; isMember?: boolean }>;
+  channels?: Record<string, { name: string; isPrivate?: boolean; isMember?: boolean; members?: string[] }>;
   /** When set, only this token is accepted (`invalid_auth` otherwise); by default any token is. */
   token?: string;
   team?: { id: string; name: string; domain?: string };
@@ -39,6 +41,10 @@ export interface StoredMessage {
   text?: string;
   blocks?: unknown[];
   thread_ts?: string;
+  /** A thread reply also shown in the channel. */
+  reply_broadcast?: boolean;
+  /** On a thread's parent: how many replies it has. */
+  reply_count?: number;
   user: string;
   bot_id: string;
   /** How many times it was updated (chat.update or a response_url with replace_original). */
@@ -92,8 +98,21 @@ export interface LocalSlackApi {
   responses: ResponseUrlUse[];
   /** A response_url served here (`${url}/response/<id>`); `origin` ties it to a message. */
   responseUrl(id?: string, origin?: ResponseOrigin): string;
-  /** The next call of `method` answers `{ok:false,error}` (HTTP `status`, `Retry-After` for 429). */
-  failNext(method: string, error: string, opts?: { status?: number; retryAfter?: number }): void;
+  /**
+   * The next call of `method` answers `{ok:false,error}` (HTTP `status`, `Retry-After` for 429);
+   * with `match`, the next call whose arguments it accepts (e.g. only thread replies).
+   */
+  failNext(
+    method: string,
+    error: string,
+    opts?: { status?: number; retryAfter?: number; match?: (args: Record<string, unknown>) => boolean },
+  ): void;
+  /** Messages shown in the channel itself: top-level posts and broadcast thread replies. */
+  topLevel(channel: string): StoredMessage[];
+  /** The replies in a message's thread, oldest first (the parent not included). */
+  replies(channel: string, threadTs: string): StoredMessage[];
+  /** Modals and Home tabs: trigger ids for interactions, the views opened and published. */
+  views: ViewsStandIn;
   setUsergroup(id: string, users: string[]): void;
   /** Calls of one method. */
   callsOf(method: string): ApiCall[];
@@ -103,7 +122,7 @@ export interface LocalSlackApi {
 type Args = Record<string, unknown>;
 type Answer = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
 
-const JSON_ARGS = new Set(['blocks', 'attachments', 'metadata', 'users']);
+const JSON_ARGS = new Set(['blocks', 'attachments', 'metadata', 'users', 'view']);
 const RESPONSE_URL_MAX_USES = 5;
 const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
 const BODY_MAX = 5 * 1024 * 1024;
@@ -126,7 +145,11 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
   const messages = new Map<string, StoredMessage>(); // `${channel} ${ts}` → message, in insertion order
   const ephemerals: EphemeralMessage[] = [];
   const responses: ResponseUrlUse[] = [];
-  const failures = new Map<string, Array<{ error: string; status?: number; retryAfter?: number }>>();
+  const failures = new Map<
+    string,
+    Array<{ error: string; status?: number; retryAfter?: number; match?: (args: Args) => boolean }>
+  >();
+  const views = viewsStandIn({ teamId: team.id, appId: 'A0SHAREGUARD' });
   const responseUrls = new Map<string, { origin: ResponseOrigin; created: number; uses: number }>();
   let lastMicros = 0;
   let responseSeq = 0;
@@ -195,6 +218,8 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     team: team.id,
     ...(m.blocks ? { blocks: m.blocks } : {}),
     ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+    ...(m.reply_count ? { reply_count: m.reply_count } : {}),
+    ...(m.reply_broadcast ? { subtype: 'thread_broadcast' } : {}),
     ...(m.edited ? { edited: m.edited } : {}),
   });
 
@@ -224,6 +249,10 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
       if (bad) return bad;
       const c = content(args, true);
       if ('error' in c) return c.error;
+      // A reply names its thread's parent (a reply's ts stands for its own parent, as in Slack).
+      const asked = messages.get(key(channel!, str(args['thread_ts']) ?? ''));
+      if (str(args['thread_ts']) && !asked) return fail('thread_not_found'); // stricter than Slack: catches bad refs
+      const parent = asked?.thread_ts ? messages.get(key(channel!, asked.thread_ts)) : asked;
       const m: StoredMessage = {
         channel: channel!,
         ts: nextTs(),
@@ -231,8 +260,15 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
         user: bot.userId,
         bot_id: bot.botId,
         updates: 0,
-        ...(str(args['thread_ts']) ? { thread_ts: str(args['thread_ts'])! } : {}),
+        ...(parent ? { thread_ts: parent.ts } : {}),
+        ...(parent && (args['reply_broadcast'] === true || args['reply_broadcast'] === 'true')
+          ? { reply_broadcast: true }
+          : {}),
       };
+      if (parent) {
+        parent.thread_ts = parent.ts;
+        parent.reply_count = (parent.reply_count ?? 0) + 1;
+      }
       messages.set(key(m.channel, m.ts), m);
       emit({ type: 'post', message: { ...m } });
       return ok({ channel: m.channel, ts: m.ts, message: wire(m) });
@@ -287,6 +323,22 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
         permalink: `https://${team.domain}.slack.com/archives/${channel}/p${m.ts.replace('.', '')}`,
       });
     },
+    'conversations.replies': (args) => {
+      const channel = str(args['channel']);
+      const ts = str(args['ts']);
+      const m = channel && ts ? messages.get(key(channel, ts)) : undefined;
+      if (!m) return fail('thread_not_found');
+      const parent = m.thread_ts ? messages.get(key(m.channel, m.thread_ts)) : m;
+      const all = [parent ?? m, ...threadReplies([...messages.values()], m.channel, (parent ?? m).ts)];
+      return ok({ messages: all.map(wire), has_more: false });
+    },
+    'conversations.members': (args) => {
+      const id = str(args['channel']);
+      if (!id) return fail('channel_not_found');
+      const known = opts.channels?.[id];
+      if (opts.channels && !known) return fail('channel_not_found');
+      return ok({ members: [...(known?.members ?? [])], response_metadata: { next_cursor: '' } });
+    },
     'usergroups.users.list': (args) => {
       const id = str(args['usergroup']);
       const users = id ? usergroups.get(id) : undefined;
@@ -311,10 +363,14 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     },
   };
 
+  Object.assign(methods, views.methods);
+
   const callMethod = (method: string, args: Args, token: string | undefined): Answer => {
     const { token: _token, ...recorded } = args;
     calls.push({ method, args: recorded, at: new Date().toISOString() });
-    const queued = failures.get(method)?.shift();
+    const queue = failures.get(method) ?? [];
+    const at = queue.findIndex((f) => !f.match || f.match(recorded));
+    const queued = at >= 0 ? queue.splice(at, 1)[0] : undefined;
     if (queued) {
       const headers: Record<string, string> =
         queued.retryAfter !== undefined ? { 'Retry-After': String(queued.retryAfter) } : {};
@@ -446,6 +502,9 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     messages: (channel) =>
       [...messages.values()].filter((m) => channel === undefined || m.channel === channel),
     message: (channel, ts) => messages.get(key(channel, ts)),
+    topLevel: (channel) => topLevel([...messages.values()], channel),
+    replies: (channel, ts) => threadReplies([...messages.values()], channel, ts),
+    views,
     ephemerals,
     responses,
     responseUrl(id, origin = {}) {

@@ -9,6 +9,10 @@ import { blocksFit } from './limits.ts';
 import { progressMessage } from './scan.ts';
 import { code, esc, groupMention, packLines, plural, slackDate, userMention, who } from './text.ts';
 
+const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+/** `<#C…>` for a real channel id, else the escaped text: never a link built from data. */
+export const channelMention = (id: string): string => (CHANNEL_ID.test(id) ? `<#${id}>` : esc(id, 80));
+
 export const COMMAND = '/shared-scan';
 
 export interface CommandHelp {
@@ -28,6 +32,10 @@ export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
   { usage: `${COMMAND} trusted`, description: 'the accounts on the trust list' },
   { usage: `${COMMAND} untrust <account id>`, description: 'take an account off the trust list' },
   {
+    usage: `${COMMAND} post`,
+    description: 'post the open findings that have no message yet (a failed post, or beyond a scan’s budget)',
+  },
+  {
     usage: `${COMMAND} block <account id> [reason]`,
     description: 'deny every image and snapshot of that owner in every monitored account (the guard)',
   },
@@ -38,15 +46,46 @@ export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
 export interface HelpOptions {
   commands?: readonly CommandHelp[];
   approvers?: { users?: readonly string[]; usergroups?: readonly string[] };
+  /** The channel findings are posted in. */
+  channel?: string;
+  layout?: 'thread' | 'flat';
+}
+
+/** "<@U1>, <@U2> and members of <!subteam^S1>" (first 20 named), or a note that nobody is configured. */
+export function approversText(approvers: HelpOptions['approvers']): string {
+  const users = (approvers?.users ?? []).map(userMention);
+  const groups = (approvers?.usergroups ?? []).map(groupMention);
+  if (!users.length && !groups.length) return 'nobody yet (set `slack.approvers` in the config)';
+  const all = [...users, ...groups.map((g) => `members of ${g}`)];
+  const shown = all.slice(0, 20);
+  const more = all.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+/** Where findings go: "<#C1>, one thread per scan (the scan's message, its findings in the thread)". */
+export function whereFindingsGo(channel: string | undefined, layout: 'thread' | 'flat' = 'thread'): string {
+  if (!channel) return 'no channel is configured yet (`slack.channel`)';
+  return layout === 'thread'
+    ? `${channelMention(channel)}: one message per scan, its findings (most urgent first) in that message's thread, critical ones also in the channel`
+    : `${channelMention(channel)}: one message per finding`;
+}
+
+/** `/shared-scan` with no argument in a DM: nothing is scanned; this says where findings go and how to start. */
+export function dmIntroMessage(opts: HelpOptions): SlackMessage {
+  const lines = [
+    `👋 shareguard posts what it finds in ${whereFindingsGo(opts.channel, opts.layout)}.`,
+    `Scans run on a schedule; \`${COMMAND} scan\` starts one now (results go to the channel, not here).`,
+    `\`${COMMAND} status\` lists the open findings; \`${COMMAND} help\` shows everything.`,
+  ];
+  return message(lines[0]!, [
+    section(lines.join('\n')),
+    context(`Who may decide (Trust, Remove): ${approversText(opts.approvers)}`),
+  ]);
 }
 
 export function helpMessage(opts: HelpOptions = {}): SlackMessage {
   const commands = opts.commands ?? DEFAULT_COMMAND_HELP;
   const lines = commands.map((c) => `• \`${esc(c.usage, 120)}\` — ${esc(c.description, 200)}`);
-  const approvers = [
-    ...(opts.approvers?.users ?? []).map(userMention),
-    ...(opts.approvers?.usergroups ?? []).map(groupMention),
-  ];
   const blocks: KnownBlock[] = [
     section(
       '*shareguard* watches your AWS accounts for AMIs, EBS snapshots and RDS snapshots shared into them by ' +
@@ -60,11 +99,12 @@ export function helpMessage(opts: HelpOptions = {}): SlackMessage {
         'For snapshots and organization shares only the owner can unshare; shareguard records the decision and says so.',
     ),
   ];
-  if (approvers.length) {
-    const shown = approvers.slice(0, 20);
+  if (opts.approvers || opts.channel) {
     blocks.push(
-      context(
-        `Who may decide: ${shown.join(', ')}${approvers.length > shown.length ? ` and ${approvers.length - shown.length} more` : ''}`,
+      section(
+        `*Where findings go*: ${whereFindingsGo(opts.channel, opts.layout)}.\n` +
+          `*Who may decide* (Trust, Remove, untrust): ${approversText(opts.approvers)}. ` +
+          'Ask one of them, or your Slack admin, to be added.',
       ),
     );
   }
@@ -104,6 +144,9 @@ export function statusMessage(s: StatusInput): SlackMessage {
       : '',
     s.trustedCount !== undefined ? plural(s.trustedCount, 'trusted account') : '',
   ].filter(Boolean);
+  // Open findings whose post failed or did not fit a scan's budget: no buttons yet (docs/slack.md).
+  const unposted = s.open.filter((r) => !r.message).length;
+  if (unposted) facts.push(`${unposted} not posted yet (\`/shared-scan post\` posts them now)`);
   const build = (scale: number): SlackMessage => {
     const blocks: KnownBlock[] = [header('shareguard status'), section(facts.join(' · '))];
     const ctx: string[] = [];

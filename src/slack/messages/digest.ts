@@ -1,17 +1,23 @@
 /** The daily digest for the channel: what is still open, what was decided, what went away. */
 import type { KnownBlock } from '@slack/types';
-import type { DecisionRecord, FindingRecord } from '../../domain/lifecycle.ts';
+import type { DecisionRecord, FindingRecord, MessageRef } from '../../domain/lifecycle.ts';
 import { RESOURCE_KINDS, type ResourceKind } from '../../domain/finding.ts';
 import type { ScanSummary } from '../../scan/scan.ts';
 import { context, header, message, section, shrinkToFit, type SlackMessage } from './blocks.ts';
 import { findingLine, kindLabel } from './finding.ts';
 import { blocksFit } from './limits.ts';
-import { STATUS_COMMAND } from './plan.ts';
+import { byRisk, RISK_LEVELS, riskOf, STATUS_COMMAND } from './plan.ts';
 import { code, esc, packLines, plural, slackDate, who } from './text.ts';
 
 export interface LastScan {
   at: string;
   summary: ScanSummary | string;
+  /** What was scanned ("all monitored accounts", or the filters). */
+  scope?: string;
+  /** The scan's top-level message (its thread holds the findings). */
+  message?: MessageRef;
+  /** How its findings' posts went. */
+  posts?: { posted: number; failed: number; notPosted: number };
 }
 
 export interface DigestInput {
@@ -124,4 +130,90 @@ export function digestMessage(d: DigestInput): SlackMessage {
     );
   };
   return shrinkToFit(build, (b) => blocksFit(b));
+}
+
+/** Reply messages of a digest thread at most, per list; the rest is counted. */
+const MAX_LIST_REPLIES = 5;
+
+/**
+ * Lines as thread replies: each reply within the message budget (shrinking its share of lines until it
+ * fits), at most `maxReplies`, the last one saying how many were left out.
+ */
+export function listReplies(
+  title: string,
+  lines: readonly string[],
+  opts: { maxReplies?: number; more?: string } = {},
+): SlackMessage[] {
+  const maxReplies = opts.maxReplies ?? MAX_LIST_REPLIES;
+  const out: SlackMessage[] = [];
+  let rest = lines;
+  while (rest.length && out.length < maxReplies) {
+    let take = 40;
+    for (;;) {
+      const { chunks, shown } = packLines(rest, { maxLines: take, maxTotal: 8000 });
+      const part = out.length ? ` (continued)` : '';
+      const blocks: KnownBlock[] = chunks.map((c, i) => section(i === 0 ? `*${title}*${part}\n${c}` : c));
+      if (blocksFit(blocks) || take <= 1) {
+        out.push(message(`${title}${part}: ${shown} of ${lines.length}`, blocks));
+        rest = rest.slice(Math.max(1, shown));
+        break;
+      }
+      take = Math.floor(take / 2);
+    }
+  }
+  if (rest.length) {
+    const last = out[out.length - 1]!;
+    last.blocks.push(context(`…and ${rest.length} more.${opts.more ? ` ${opts.more}` : ''}`));
+  }
+  return out;
+}
+
+export interface DigestThread {
+  /** The one top-level message: headline and counts. */
+  parent: SlackMessage;
+  /** Its thread: the open findings (most urgent first) and the decisions, in full as far as budget allows. */
+  replies: SlackMessage[];
+}
+
+/** The digest as one top-level message with its detail in the thread (`slack.layout: thread`). */
+export function digestThread(d: DigestInput): DigestThread {
+  const sharedAgain = d.open.filter((r) => r.sharedAgainAt).length;
+  const headline =
+    `Since ${slackDate(d.since)}: *${plural(d.open.length, 'open finding')}* waiting for a decision` +
+    `${sharedAgain ? ` (${sharedAgain} shared again)` : ''}, ${plural(d.decisions.length, 'decision')} taken, ` +
+    `${d.resolved} resolved.`;
+  const build = (scale: number): SlackMessage => {
+    const blocks: KnownBlock[] = [header('📋 shareguard daily digest'), section(headline)];
+    if (d.open.length) {
+      const risks = riskCounts(d.open);
+      if (risks) blocks.push(context(`Open by risk: ${risks}`));
+      blocks.push(context(`Open by owner: ${ownerCounts(d.open, Math.max(1, Math.floor(10 * scale)))}`));
+    } else blocks.push(section('✅ Nothing is waiting for a decision.'));
+    if (d.lastScan) blocks.push(context(lastScanText(d.lastScan)));
+    if (d.open.length || d.decisions.length) blocks.push(context('🧵 The details are in this thread.'));
+    return message(
+      `📋 shareguard digest: ${plural(d.open.length, 'open finding')}, ${plural(d.decisions.length, 'decision')}, ${d.resolved} resolved`,
+      blocks,
+    );
+  };
+  const parent = shrinkToFit(build, (b) => blocksFit(b));
+  const replies = [
+    ...listReplies('Waiting for a decision', byRisk(d.open).map(findingLine), {
+      more: `See them all with \`${STATUS_COMMAND}\`.`,
+    }),
+    ...listReplies('Decisions', d.decisions.map(decisionLine)),
+  ];
+  return { parent, replies };
+}
+
+/** "2 critical · 5 high · 1 medium" when the findings carry risk levels; empty otherwise. */
+export function riskCounts(records: readonly FindingRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const r of records) {
+    const risk = riskOf(r);
+    if (risk) counts.set(risk, (counts.get(risk) ?? 0) + 1);
+  }
+  return RISK_LEVELS.filter((l) => counts.has(l))
+    .map((l) => `${counts.get(l)} ${l}`)
+    .join(' · ');
 }

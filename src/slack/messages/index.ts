@@ -7,3 +7,5 @@ export * from './limits.ts';
 export * from './plan.ts';
 export * from './scan.ts';
 export * from './text.ts';
+export * from './home.ts';
+export * from './modals.ts';

@@ -71,7 +71,16 @@ const BLOCK_TYPES = new Set([
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function blockProblems(blocks: unknown): BlockProblem[] {
+export interface BlockListLimits {
+  /** Blocks allowed (50 in a message, 100 in a modal or Home tab). */
+  maxBlocks?: number;
+  /** Characters of blocks before `msg_blocks_too_long`; `null` for views (no such limit known). */
+  maxChars?: number | null;
+}
+
+export function blockProblems(blocks: unknown, limits: BlockListLimits = {}): BlockProblem[] {
+  const maxBlocks = limits.maxBlocks ?? LIMITS.blocksPerMessage;
+  const maxChars = limits.maxChars === undefined ? LIMITS.messageBlocksChars : limits.maxChars;
   const problems: BlockProblem[] = [];
   const bad = (pointer: string, message: string) =>
     problems.push({ error: 'invalid_blocks', pointer, message });
@@ -79,13 +88,13 @@ export function blockProblems(blocks: unknown): BlockProblem[] {
     bad('/blocks', 'must be an array');
     return problems;
   }
-  if (blocks.length > LIMITS.blocksPerMessage) {
-    bad('/blocks', `${blocks.length} blocks (no more than ${LIMITS.blocksPerMessage} items allowed)`);
+  if (blocks.length > maxBlocks) {
+    bad('/blocks', `${blocks.length} blocks (no more than ${maxBlocks} items allowed)`);
   }
   const blockIds = new Set<string>();
   blocks.forEach((block, i) => checkBlock(block, `/blocks/${i}`, bad, blockIds));
   const chars = blocksChars(blocks);
-  if (chars > LIMITS.messageBlocksChars) {
+  if (maxChars !== null && chars > maxChars) {
     problems.push({
       error: 'msg_blocks_too_long',
       pointer: '/blocks',
@@ -174,6 +183,13 @@ function checkBlock(block: unknown, at: string, bad: Bad, blockIds: Set<string>)
     }
     case 'image':
       return checkImage(block, at, bad);
+    case 'input': {
+      checkText(block['label'], `${at}/label`, VIEW_LIMITS.inputLabel, bad, true);
+      if (block['hint'] !== undefined)
+        checkText(block['hint'], `${at}/hint`, VIEW_LIMITS.inputHint, bad, true);
+      if (!isObj(block['element'])) return bad(`${at}/element`, 'an input block needs an element');
+      return checkElement(block['element'], `${at}/element`, bad);
+    }
     default:
       return; // divider, and block types our builders never produce (not checked in depth)
   }
@@ -213,6 +229,8 @@ function checkElement(e: unknown, at: string, bad: Bad): void {
     bad(`${at}/action_id`, `action_id must be 1–${LIMITS.actionId} characters`);
   }
   if (e['confirm'] !== undefined) checkConfirm(e['confirm'], `${at}/confirm`, bad);
+  if (type === 'plain_text_input') return checkTextInput(e, at, bad);
+  if (type === 'static_select' || type === 'radio_buttons') return checkOptions(e, at, bad);
   if (type !== 'button') return; // other interactive elements are not produced here
   checkText(e['text'], `${at}/text`, LIMITS.buttonText, bad, true);
   const value = e['value'];
@@ -237,4 +255,112 @@ function checkConfirm(c: unknown, at: string, bad: Bad): void {
   const style = c['style'];
   if (style !== undefined && style !== 'primary' && style !== 'danger')
     bad(`${at}/style`, 'style must be primary or danger');
+}
+
+function checkTextInput(e: Obj, at: string, bad: Bad): void {
+  const max = e['max_length'];
+  const min = e['min_length'];
+  if (max !== undefined && (typeof max !== 'number' || max < 1 || max > VIEW_LIMITS.textInputMax))
+    bad(`${at}/max_length`, `max_length must be 1–${VIEW_LIMITS.textInputMax}`);
+  if (min !== undefined && (typeof min !== 'number' || min < 0 || min > VIEW_LIMITS.textInputMax))
+    bad(`${at}/min_length`, `min_length must be 0–${VIEW_LIMITS.textInputMax}`);
+  if (typeof max === 'number' && typeof min === 'number' && min > max)
+    bad(`${at}/min_length`, 'min_length is above max_length');
+  if (e['placeholder'] !== undefined)
+    checkText(e['placeholder'], `${at}/placeholder`, VIEW_LIMITS.placeholder, bad, true);
+  const initial = e['initial_value'];
+  if (initial !== undefined && (typeof initial !== 'string' || initial.length > VIEW_LIMITS.textInputMax))
+    bad(`${at}/initial_value`, `initial_value must be a string of at most ${VIEW_LIMITS.textInputMax}`);
+}
+
+function checkOptions(e: Obj, at: string, bad: Bad): void {
+  const options = e['options'];
+  const max = e['type'] === 'radio_buttons' ? VIEW_LIMITS.radioOptions : VIEW_LIMITS.selectOptions;
+  if (!Array.isArray(options) || options.length === 0)
+    return bad(`${at}/options`, 'options must be a non-empty array');
+  if (options.length > max)
+    bad(`${at}/options`, `${options.length} options (no more than ${max} items allowed)`);
+  const values = new Set<string>();
+  const check = (o: unknown, p: string) => {
+    if (!isObj(o)) return bad(p, 'an option must be an object');
+    checkText(o['text'], `${p}/text`, VIEW_LIMITS.optionText, bad, e['type'] === 'static_select');
+    const v = o['value'];
+    if (typeof v !== 'string' || v.length === 0 || v.length > VIEW_LIMITS.optionValue)
+      bad(`${p}/value`, `value must be 1–${VIEW_LIMITS.optionValue} characters`);
+    else if (values.has(v)) bad(`${p}/value`, `duplicate option value ${v}`);
+    else values.add(v);
+  };
+  options.forEach((o, j) => check(o, `${at}/options/${j}`));
+  if (e['initial_option'] !== undefined) {
+    const io = e['initial_option'];
+    const v = isObj(io) ? io['value'] : undefined;
+    if (typeof v !== 'string' || !values.has(v))
+      bad(`${at}/initial_option`, 'initial_option must be one of the options');
+  }
+}
+
+/** Limits of modals and Home tabs (docs/slack.md "Views"). */
+export const VIEW_LIMITS = {
+  blocks: 100,
+  title: 24,
+  submit: 24,
+  close: 24,
+  callbackId: 255,
+  privateMetadata: 3000,
+  externalId: 255,
+  inputLabel: 2000,
+  inputHint: 2000,
+  placeholder: 150,
+  textInputMax: 3000,
+  optionText: 75,
+  optionValue: 150,
+  selectOptions: 100,
+  radioOptions: 10,
+} as const;
+
+/**
+ * Every broken limit of a `views.open` / `views.update` / `views.publish` view, as readable lines
+ * (`/view/title/text: …`); empty when valid. Home tabs take no title/submit/close.
+ */
+export function validateView(view: unknown): string[] {
+  return viewProblems(view).map((p) => `${p.pointer}: ${p.message}`);
+}
+
+export function viewProblems(view: unknown): BlockProblem[] {
+  const problems: BlockProblem[] = [];
+  const bad = (pointer: string, message: string) =>
+    problems.push({ error: 'invalid_blocks', pointer, message });
+  if (!isObj(view)) {
+    bad('/view', 'must be an object');
+    return problems;
+  }
+  const type = view['type'];
+  if (type !== 'modal' && type !== 'home') {
+    bad('/view/type', 'type must be modal or home');
+    return problems;
+  }
+  if (type === 'modal') {
+    if (view['title'] === undefined) bad('/view/title', 'a modal needs a title');
+    else checkText(view['title'], '/view/title', VIEW_LIMITS.title, bad, true);
+  }
+  for (const k of ['submit', 'close'] as const) {
+    if (view[k] === undefined) continue;
+    if (type === 'home') bad(`/view/${k}`, `a Home tab has no ${k} button`);
+    else checkText(view[k], `/view/${k}`, VIEW_LIMITS[k], bad, true);
+  }
+  const hasInput =
+    Array.isArray(view['blocks']) && view['blocks'].some((b) => isObj(b) && b['type'] === 'input');
+  if (type === 'modal' && hasInput && view['submit'] === undefined)
+    bad('/view/submit', 'a modal with input blocks needs a submit button');
+  const lim = (k: 'callback_id' | 'private_metadata' | 'external_id', max: number) => {
+    const v = view[k];
+    if (v !== undefined && (typeof v !== 'string' || v.length > max))
+      bad(`/view/${k}`, `${k} must be a string of at most ${max} characters`);
+  };
+  lim('callback_id', VIEW_LIMITS.callbackId);
+  lim('private_metadata', VIEW_LIMITS.privateMetadata);
+  lim('external_id', VIEW_LIMITS.externalId);
+  for (const p of blockProblems(view['blocks'], { maxBlocks: VIEW_LIMITS.blocks, maxChars: null }))
+    problems.push({ ...p, pointer: `/view${p.pointer}` });
+  return problems;
 }

@@ -6,12 +6,41 @@ import { ownerGroupMessages } from './group.ts';
 import { code, packLines, plural } from './text.ts';
 
 export const STATUS_COMMAND = '/shared-scan status';
+export const POST_COMMAND = '/shared-scan post';
 
 export interface PlannedPost extends SlackMessage {
   /** `finding`: one finding; `group`: one owner's findings; `overflow`: the count of the ones not posted. */
   kind: 'finding' | 'group' | 'overflow';
   /** The findings this message shows (and whose buttons it carries); empty for the overflow message. */
   findingIds: string[];
+  /** It shows a finding at `critical` risk: in a thread it is also broadcast to the channel. */
+  critical?: boolean;
+}
+
+/** Risk levels (the risk engine sets `finding.risk`), most urgent first. */
+export const RISK_LEVELS = ['critical', 'high', 'medium', 'low'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+/** The finding's risk level when the risk engine set one (older records have none). */
+export function riskOf(record: Pick<FindingRecord, 'finding'>): RiskLevel | undefined {
+  // Read loosely: records stored before risk levels existed have no `risk`, and any other value is ignored.
+  const risk = (record.finding as { risk?: unknown }).risk;
+  return typeof risk === 'string' && (RISK_LEVELS as readonly string[]).includes(risk)
+    ? (risk as RiskLevel)
+    : undefined;
+}
+
+const riskRank = (r: Pick<FindingRecord, 'finding'>): number => {
+  const risk = riskOf(r);
+  return risk ? RISK_LEVELS.indexOf(risk) : RISK_LEVELS.length;
+};
+
+/** Highest risk first; otherwise the given order is kept (stable). */
+export function byRisk<T extends Pick<FindingRecord, 'finding'>>(records: readonly T[]): T[] {
+  return records
+    .map((r, i) => ({ r, i, rank: riskRank(r) }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((x) => x.r);
 }
 
 export interface ScanPostPlan {
@@ -21,14 +50,27 @@ export interface ScanPostPlan {
 }
 
 /**
- * One `findingMessage` each when the findings fit within `maxMessages`; otherwise grouped per owner
- * (owners in order of first appearance); if even the groups are too many, the first `maxMessages - 1`
+ * Highest risk first (when the findings carry one). One `findingMessage` each when the findings fit
+ * within `maxMessages`; otherwise grouped per owner (owners in order of first appearance, so the owner
+ * of the most urgent finding comes first); if even the groups are too many, the first `maxMessages - 1`
  * are posted and one overflow message counts the rest. Every finding is shown or counted.
  */
 export function planScanPosts(
-  records: readonly FindingRecord[],
+  unsorted: readonly FindingRecord[],
   maxMessages: number,
   view: RemediationView = NO_REMEDIATION_VIEW,
+): ScanPostPlan {
+  const plan = planSorted(byRisk(unsorted), maxMessages, view);
+  const critical = new Set(unsorted.filter((r) => riskOf(r) === 'critical').map((r) => r.finding.id));
+  if (critical.size)
+    for (const p of plan.posts) if (p.findingIds.some((id) => critical.has(id))) p.critical = true;
+  return plan;
+}
+
+function planSorted(
+  records: readonly FindingRecord[],
+  maxMessages: number,
+  view: RemediationView,
 ): ScanPostPlan {
   const budget = Math.max(1, Math.floor(maxMessages));
   if (records.length === 0) return { posts: [], overflowCount: 0 };
@@ -86,7 +128,10 @@ export function overflowMessage(
     `(${total} new in this scan; at most ${plural(maxMessages, 'message')} per scan).`;
   return message(`${head} See them with ${STATUS_COMMAND}.`, [
     header(`⚠️ ${plural(rest.length, 'more finding')} not posted`),
-    section(`${head}\nSee them all with \`${STATUS_COMMAND}\`; each stays open until someone decides.`),
+    section(
+      `${head}\nSee them all with \`${STATUS_COMMAND}\`. They are posted with the next scan, ` +
+        `or now with \`${POST_COMMAND}\`; each stays open until someone decides.`,
+    ),
     section(`*Not posted, by owner account*\n${chunks[0] ?? ''}${more}`),
     context('Raise `slack.maxMessagesPerScan` to post more per scan, or trust owners you know.'),
   ]);

@@ -2,7 +2,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { ScanProgress, ScanResult, TargetResult } from '../../scan/scan.ts';
 import { context, message, section, type SlackMessage } from './blocks.ts';
-import { code, esc, packLines, plural } from './text.ts';
+import { POST_COMMAND } from './plan.ts';
+import { code, esc, packLines, plural, userMention } from './text.ts';
 
 /** Failed targets named in a summary before "and N more". */
 export const MAX_FAILED_TARGETS_SHOWN = 10;
@@ -39,7 +40,28 @@ export interface ScanPostCounts {
   new: number;
   sharedAgain: number;
   resolved: number;
+  /** Findings that got a message (with their buttons) in this scan. */
   posted: number;
+  /** Findings whose message could not be posted (Slack error): offered again next time. */
+  failed?: number;
+  /** Findings beyond the per-scan message budget (counted in the overflow message): offered again next time. */
+  notPosted?: number;
+  /** Of the findings posted or tried, how many were left unposted by an earlier scan. */
+  retried?: number;
+  /** `thread`: the findings are in this message's thread. */
+  layout?: 'thread' | 'flat';
+}
+
+/** "12 posted, 2 failed — will retry; 480 not posted yet (message budget)". */
+export function postCountsText(
+  c: Pick<ScanPostCounts, 'posted' | 'failed' | 'notPosted' | 'retried'>,
+): string {
+  const parts = [
+    `${c.posted} posted${c.retried ? ` (${c.retried} left over from earlier)` : ''}`,
+    c.failed ? `${c.failed} failed — will retry` : '',
+    c.notPosted ? `${c.notPosted} not posted yet (message budget) — next scan or \`${POST_COMMAND}\`` : '',
+  ];
+  return parts.filter(Boolean).join(', ');
 }
 
 /** One-line summary, then the failed targets (first 10 named, then "and N more"). */
@@ -52,7 +74,7 @@ export function scanSummaryMessage(result: ScanResult, counts: ScanPostCounts, s
     `${icon} Scan of ${esc(scope, 200)} finished in ${seconds} s: ${plural(s.findings, 'untrusted share')} ` +
     `in ${s.accountsWithFindings} of ${plural(s.accountsScanned, 'account')} ` +
     `(${counts.new} new, ${counts.sharedAgain} shared again, ${counts.resolved} resolved; ` +
-    `${plural(counts.posted, 'message')} posted). ` +
+    `${postCountsText(counts)}). ` +
     `${s.targetsScanned} account-regions scanned${failed.length ? `, ${failed.length} failed` : ''}; ` +
     `${plural(s.trustedSkipped, 'trusted share')} skipped.`;
   const blocks: KnownBlock[] = [section(headline)];
@@ -69,5 +91,22 @@ export function scanSummaryMessage(result: ScanResult, counts: ScanPostCounts, s
       ),
     );
   }
+  if (counts.layout === 'thread' && counts.posted + (counts.failed ?? 0) > 0)
+    blocks.push(context('🧵 The findings are in this thread, most urgent first.'));
   return message(headline, blocks);
+}
+
+/** The top-level message of `/shared-scan post`: what it is about, then how it went. */
+export function pendingPostMessage(
+  pending: number,
+  startedBy: string,
+  done?: Pick<ScanPostCounts, 'posted' | 'failed' | 'notPosted' | 'layout'>,
+): SlackMessage {
+  const head = `📬 Posting ${plural(pending, 'open finding')} that had no message yet (asked by ${userMention(startedBy)})`;
+  if (!done) return message(`${head}…`, [section(`${head}…`)]);
+  const line = `${head}: ${postCountsText(done)}.`;
+  const blocks: KnownBlock[] = [section(line)];
+  if (done.layout === 'thread' && done.posted + (done.failed ?? 0) > 0)
+    blocks.push(context('🧵 They are in this thread, most urgent first.'));
+  return message(line, blocks);
 }

@@ -63,7 +63,7 @@ describe('scanSummaryMessage', () => {
     );
     expectValid(m);
     expect(m.text).toMatch(
-      /^✅ Scan of all accounts finished in 12\.3 s: 3 untrusted shares in 2 of 5 accounts \(2 new, 1 shared again, 1 resolved; 3 messages posted\)/,
+      /^✅ Scan of all accounts finished in 12\.3 s: 3 untrusted shares in 2 of 5 accounts \(2 new, 1 shared again, 1 resolved; 3 posted\)/,
     );
     expect(m.blocks).toHaveLength(1);
   });
@@ -192,7 +192,7 @@ describe('command replies', () => {
     expectValid(m);
     const text = textOf(m.blocks);
     expect(text).toContain('/shared-scan status');
-    expect(text).toContain('<@U0ALICE>, !channel, <!subteam^S0SEC>');
+    expect(text).toContain('<@U0ALICE>, !channel, members of <!subteam^S0SEC>');
     expect(text).not.toContain('<@!channel>');
   });
 

@@ -15,6 +15,7 @@ import {
   type SlackMessage,
 } from '../../messages/index.ts';
 import { slashCommandPayload } from '../../payloads.ts';
+import { dmIntroMessage, helpOptions, postCommand } from './post.ts';
 import type { SlackContext } from '../../context.ts';
 import { SCHEDULE } from '../../../jobs/scan-job.ts';
 
@@ -58,7 +59,10 @@ export function sharedScanCommand(ctx: SlackContext) {
 
     switch (command.type) {
       case 'help':
-        await ack(ephemeral(helpMessage()));
+        await ack(ephemeral(helpMessage(helpOptions(ctx))));
+        return;
+      case 'post':
+        await postCommand(ctx, p.user_id, ack, reply);
         return;
       case 'status': {
         await ack();
@@ -150,6 +154,11 @@ export function sharedScanCommand(ctx: SlackContext) {
         return;
       }
       case 'scan': {
+        // A bare `/shared-scan` in a DM explains where findings go instead of scanning by surprise.
+        if (!p.text.trim() && p.channel_id.startsWith('D')) {
+          await ack(ephemeral(dmIntroMessage(helpOptions(ctx))));
+          return;
+        }
         const running = ctx.scanJob.current();
         if (running) {
           await ack(
