@@ -9,6 +9,7 @@ import { openStore } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedRemovals } from './core/decisions.ts';
+import { resumeInterruptedBlocks } from './core/block-account.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest } from './jobs/digest-job.ts';
@@ -113,6 +114,8 @@ export async function startServer(options: {
 
     const resumed = await resumeInterruptedRemovals(deps);
     if (resumed.length) await publisher.refresh(resumed);
+    const resumedBlocks = await resumeInterruptedBlocks(deps);
+    if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
 
     const started = (slack.appToken ? await app.start() : await app.start(slack.port)) as Server | undefined;
     const address =

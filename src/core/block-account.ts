@@ -163,7 +163,23 @@ export async function blockAccount(
     ...(reason ? { reason } : {}),
   };
   await deps.store.putBlockedOwner(entry);
+  return carryOutBlock(deps, decision, entry);
+}
 
+/**
+ * The AWS part of Block account, once the decision is logged and the owner stored: apply, verify,
+ * close the owner's findings, complete the decision. Also finishes one a crash interrupted.
+ */
+async function carryOutBlock(
+  deps: CoreDeps,
+  decision: DecisionRecord,
+  entry: BlockedOwner,
+): Promise<BlockAccountResult> {
+  const owner = entry.ownerAccountId;
+  const { by, at } = decision;
+  const reason = entry.reason;
+  const accountIds = monitoredAccounts(deps.config).map((a) => a.id);
+  const mode = deps.config.guard.mode;
   let guard: GuardApplyResult;
   let verification: AccountVerification[] = [];
   try {
@@ -252,6 +268,24 @@ export async function blockAccount(
     leftOpen,
     detail,
   };
+}
+
+/**
+ * Finishes Block account decisions a crash left pending (the owner is stored, the outcome is not).
+ * Applying and verifying again is idempotent. Call at start-up, next to resumeInterruptedRemovals.
+ */
+export async function resumeInterruptedBlocks(deps: CoreDeps): Promise<FindingRecord[]> {
+  const out: FindingRecord[] = [];
+  for (const entry of await deps.store.listBlockedOwners()) {
+    const decision = (await deps.store.listDecisions({ since: entry.at, until: entry.at })).find(
+      (x) => x.decisionId === entry.decisionId,
+    );
+    if (!decision || decision.outcome !== 'pending' || deps.config.remediation.dryRun) continue;
+    deps.log.warn({ owner: entry.ownerAccountId }, 'finishing a Block account interrupted by a restart');
+    const r = await carryOutBlock(deps, decision, entry);
+    if (r.status === 'done') out.push(...r.records);
+  }
+  return out;
 }
 
 /** Reverses Block account: the owner leaves the guard, and findings it closed are open again. */

@@ -252,7 +252,7 @@ function conclude(
       verified: true,
       evidence,
       blockedBy,
-      detail: `Blocked: IAM answers explicitDeny for ${actions.join(', ')} on ${r.resourceId}${place ? ` (${place})` : ''}.`,
+      detail: `IAM answers explicitDeny for ${actions.join(', ')} on ${r.resourceId}${place ? ` (${place})` : ''}.`,
       calls: log.entries,
     };
   }

@@ -15,5 +15,16 @@ export type {
   WorldInstance,
   WorldVolume,
   WorldLaunchPermission,
+  WorldRole,
+  WorldManagedPolicy,
+  WorldRecycleBinRule,
+  WorldOrganizationPolicies,
+  WorldScp,
+  WorldRdsEvent,
+  WorldDbRestored,
+  PolicyDocument,
 } from './world.ts';
+export { evaluateDeny, policySize } from './policy/evaluate.ts';
+export type { EvalRequest, EvalResult, PolicySource, MatchedStatement } from './policy/evaluate.ts';
+export type { DenialRec, RecycleBinEntry } from './state.ts';
 export { runSimCommand } from './cli.ts';

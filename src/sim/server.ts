@@ -4,9 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import type { ActionDef, Ctx } from './actions/common.ts';
-import { EC2_ACTIONS } from './actions/ec2.ts';
-import { EC2_IMAGE_METADATA_ACTIONS } from './actions/ec2-image-metadata.ts';
-import { EC2_LAUNCH_ACTIONS } from './actions/ec2-launch.ts';
+import { EC2_ACTIONS } from './actions/ec2/index.ts';
 import { IAM_ACTIONS } from './actions/iam.ts';
 import {
   ORGANIZATIONS_ACTIONS,
@@ -30,7 +28,7 @@ export const BASE_SECRET_ACCESS_KEY = 'shareguard-simulator-secret-key-000000000
 const MAX_BODY = 16 * 1024 * 1024;
 
 const ACTIONS: Record<Service, Record<string, ActionDef>> = {
-  ec2: { ...EC2_ACTIONS, ...EC2_LAUNCH_ACTIONS, ...EC2_IMAGE_METADATA_ACTIONS },
+  ec2: EC2_ACTIONS,
   rds: { ...RDS_ACTIONS, ...RDS_USE_ACTIONS },
   sts: STS_ACTIONS,
   iam: IAM_ACTIONS,
@@ -380,6 +378,20 @@ class Simulator {
     };
     try {
       if (url.pathname === '/_sim/state' && req.method === 'GET') return json(200, this.state.toWorld());
+      if (url.pathname === '/_sim/denials' && req.method === 'GET') return json(200, this.state.denials);
+      if (url.pathname === '/_sim/recycle-bin' && req.method === 'GET') {
+        return json(
+          200,
+          this.state.recycleBinEntries().map(({ kind, id, account, region, enteredMs, exitMs }) => ({
+            kind,
+            id,
+            account,
+            region,
+            enteredMs,
+            exitMs,
+          })),
+        );
+      }
       if (url.pathname === '/_sim/calls' && req.method === 'GET') {
         const q = url.searchParams;
         return json(200, {

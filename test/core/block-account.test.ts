@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { blockAccount, unblockAccount } from '../../src/core/block-account.ts';
+import { blockAccount, resumeInterruptedBlocks, unblockAccount } from '../../src/core/block-account.ts';
 import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { account, emptyWorld, image, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
@@ -182,5 +182,31 @@ describe('Block account', () => {
     expect(findingId('ami', A, R, amiId(1))).toBe(
       u.records.find((x) => x.finding.resourceId === amiId(1))?.finding.id,
     );
+  });
+
+  it('a crash after the write-ahead (decision pending, owner stored) is finished exactly once at start-up', async () => {
+    bed = await startBed(world(), config({ mode: 'iam-policy', attachToRoles: [WORKLOAD] }));
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    const at = new Date().toISOString();
+    // What blockAccount had written when the process died.
+    await d.store.appendDecision({
+      decisionId: 'd-crash',
+      action: 'block-account',
+      ownerAccountId: EVIL,
+      by: ALICE,
+      at,
+      outcome: 'pending',
+    });
+    await d.store.putBlockedOwner({ ownerAccountId: EVIL, decisionId: 'd-crash', by: ALICE, at });
+
+    const resumed = await resumeInterruptedBlocks(d);
+    expect(resumed).toHaveLength(5);
+    expect(resumed.every((x) => x.state === 'blocked')).toBe(true);
+    const log = (await d.store.listDecisions({ since: since() })).filter((x) => x.decisionId === 'd-crash');
+    expect(log.map((x) => x.outcome)).toEqual(['blocked']);
+    const creates = bed.sim.calls({ action: 'CreatePolicy' });
+    expect(await resumeInterruptedBlocks(d)).toEqual([]);
+    expect(bed.sim.calls({ action: 'CreatePolicy' })).toBe(creates);
   });
 });

@@ -69,19 +69,25 @@ describe('Remove decisions', () => {
     expect(sim!.state.image('ami-00000000000000001')!.launchPermissions).toEqual([{ userId: A }]);
 
     const second = await decideRemove(d, ami(1), ALICE);
-    expect(second.records[0]).toMatchObject({ state: 'removed', decision: { outcome: 'succeeded' } });
+    expect(second.records[0]).toMatchObject({ state: 'removed', decision: { outcome: 'removed' } });
     const log = await d.store.listDecisions({
       since: new Date(Date.now() - 3600_000).toISOString(),
       findingId: ami(1),
     });
-    expect(log.map((x) => x.outcome).sort()).toEqual(['failed', 'succeeded']);
+    expect(log.map((x) => x.outcome).sort()).toEqual(['failed', 'removed']);
   });
 
   it('says so when the AMI stays visible through an OU share after the direct share is cancelled', async () => {
     const d = await setup();
     const res = await decideRemove(d, ami(2), ALICE);
-    expect(res.records[0]).toMatchObject({ state: 'owner-only', decision: { outcome: 'owner-only' } });
+    // Guard off: nothing blocks it; the decision is recorded and the share path is known now.
+    expect(res.records[0]).toMatchObject({
+      state: 'recorded',
+      decision: { outcome: 'recorded' },
+      finding: { sharedVia: 'organization' },
+    });
     expect(res.records[0]!.decision!.detail).toMatch(/still visible through an organization or OU share/);
+    expect(res.records[0]!.decision!.detail).toMatch(/only the owner 444444444444 can unshare it/);
     expect(sim!.state.image('ami-00000000000000002')!.launchPermissions).toEqual([
       { organizationalUnitArn: OU },
     ]);
@@ -115,7 +121,7 @@ describe('Remove decisions', () => {
       findingId: ami(1),
     });
     expect(log).toHaveLength(1);
-    expect(log[0]).toMatchObject({ decisionId: 'd-1', outcome: 'succeeded' });
+    expect(log[0]).toMatchObject({ decisionId: 'd-1', outcome: 'removed' });
     expect(await resumeInterruptedRemovals(d)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreateVolumeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreatePolicyCommand } from '@aws-sdk/client-iam';
+import { CreatePolicyCommand as CreateOrgPolicyCommand } from '@aws-sdk/client-organizations';
 import { CopyDBClusterSnapshotCommand, RestoreDBInstanceFromDBSnapshotCommand } from '@aws-sdk/client-rds';
 import { applyGuard } from '../../src/guard/apply.ts';
 import { verifyBlocked } from '../../src/guard/verify.ts';
@@ -220,5 +221,65 @@ describe('guard iam-policy versions and size', () => {
       ['222222222222', 'failed'],
     ]);
     expect(r.accounts[1]!.error).toMatch(/AccessDenied/);
+  });
+
+  it('scp: splits within 5,120 characters (one would be ConstraintViolation), attaches each to the targets, empties and detaches the surplus', async () => {
+    bed = await startBed(world(true), { accounts: [{ id: A }], regions: [R], guard: MODES.scp });
+    const d = bed.deps;
+    const many = Array.from({ length: 130 }, (_, i) =>
+      blocked('ami', `ami-${hex(2000 + i)}`, `arn:aws:ec2:${R}::image/ami-${hex(2000 + i)}`),
+    );
+    await Promise.all(many.map((b) => d.store.putBlockedResource(b)));
+    const r = await applyGuard(d, { accountIds: [A] });
+    expect(r.status, JSON.stringify(r.accounts)).toBe('applied');
+    const names = r.accounts[0]!.policies.map((p) => p.name);
+    expect(names).toEqual(['ShareGuardBlocked', 'ShareGuardBlocked-2']);
+    expect(r.accounts[0]!.policies.every((p) => p.attached.join() === A)).toBe(true);
+    expect(r.rendered[0]!.policies.every((p) => p.size <= 5120)).toBe(true);
+
+    const org = d.clients.organizations({ id: MGMT, role: { name: 'ShareGuardGuard' } });
+    const whole = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Deny',
+          Action: ['ec2:RunInstances'],
+          Resource: r.rendered[0]!.policies.flatMap((p) => p.resourceArns),
+        },
+      ],
+    });
+    expect(
+      await outcomeOf(
+        org.send(
+          new CreateOrgPolicyCommand({
+            Name: 'One',
+            Type: 'SERVICE_CONTROL_POLICY',
+            Content: whole,
+            Description: '',
+          }),
+        ),
+      ),
+    ).toBe('ConstraintViolationException');
+
+    const w = await actAs(bed.sim, A, WORKLOAD);
+    expect(
+      await outcomeOf(
+        w.ec2.send(new RunInstancesCommand({ ImageId: many.at(-1)!.resourceId, MinCount: 1, MaxCount: 1 })),
+      ),
+    ).toBe('UnauthorizedOperation');
+
+    await Promise.all(many.slice(1).map((b) => d.store.deleteBlockedResource(b.findingId)));
+    const shrunk = await applyGuard(d, { accountIds: [A] });
+    expect(shrunk.accounts[0]!.policies.map((p) => [p.name, p.change, p.detached])).toEqual([
+      ['ShareGuardBlocked', 'updated', []],
+      ['ShareGuardBlocked-2', 'emptied', [A]],
+    ]);
+    expect(
+      await outcomeOf(
+        w.ec2.send(new RunInstancesCommand({ ImageId: many.at(-1)!.resourceId, MinCount: 1, MaxCount: 1 })),
+      ),
+    ).toBe('InvalidAMIID.NotFound'); // no longer denied: AWS gets as far as looking for it
+    w.destroy();
+    expect((await verifyBlocked(d, many[0]!)).verified).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ export interface E2E {
   events: string;
   command(text: string, user?: string): Promise<{ status: number; body: string }>;
   click(
-    action: 'trust' | 'remove',
+    action: 'trust' | 'remove' | 'delete-at-source' | 'revoke-org-share',
     findingId: string,
     user?: string,
     messageTs?: string,
@@ -69,6 +69,10 @@ export async function startE2E(
     postIntervalMs?: number;
     /** Members of the channel (`conversations.members`); when given, the stand-in knows only this channel. */
     channelMembers?: string[];
+    /** Accounts (of `accounts`) marked `trustedSource: false`: shareguard acts there as owner. */
+    untrustedSources?: string[];
+    /** More config sections (guard, remediation), as in shareguard.yml. */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<E2E> {
   const sim = await start({ world });
@@ -82,7 +86,9 @@ export async function startE2E(
   const config = resolveConfig(
     {
       accounts: (options.accounts ?? world.accounts.map((a) => a.id)).map((id) =>
-        id === world.homeAccount ? { id, role: 'none' } : { id },
+        id === world.homeAccount
+          ? { id, role: 'none' }
+          : { id, ...(options.untrustedSources?.includes(id) ? { trustedSource: false } : {}) },
       ),
       aws: { endpoint: sim.endpoint, maxAttempts: 2 },
       trust: { accounts: (options.trust ?? []).map((id) => ({ id })) },
@@ -96,6 +102,7 @@ export async function startE2E(
       },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },
+      ...options.config,
     },
     { source: 'test' },
   );

@@ -382,6 +382,12 @@ describe('RDS enforcement', () => {
     expect(cc.DBClusterSnapshot!.SourceDBClusterSnapshotArn).toBe(GOOD_CLUSTER);
   });
 
+  it('denials are readable over HTTP for out-of-process tests', async () => {
+    const res = await fetch(`${sim.endpoint}/_sim/denials`);
+    const denials = (await res.json()) as { action: string }[];
+    expect(denials.map((d) => d.action)).toContain('rds:CopyDBClusterSnapshot');
+  });
+
   it('a snapshot A cannot see is DBSnapshotNotFound', async () => {
     expect(
       await failure(

@@ -238,6 +238,16 @@ describe('IAM managed policies', () => {
     });
   });
 
+  it('IAM is global: a client configured for another region reaches the same policies', async () => {
+    const eu = new IAMClient({
+      endpoint: sim.endpoint,
+      region: 'eu-central-1',
+      credentials: credsA,
+      maxAttempts: 1,
+    });
+    expect((await eu.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy!.Arn).toBe(arn);
+  });
+
   it('another account cannot see the policy', async () => {
     const loner = iam(await assume(sim, LONER));
     expect(await failure(loner.send(new GetPolicyCommand({ PolicyArn: arn })))).toMatchObject({

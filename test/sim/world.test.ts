@@ -144,3 +144,43 @@ describe('world file', () => {
     await expect(loadWorldFile(bad)).rejects.toThrow(/not valid JSON/);
   });
 });
+
+describe('world file: Dec 2026 contract additions', () => {
+  it('accepts the example of docs/simulator.md and round-trips it through the state', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/simulator.md', import.meta.url), 'utf8');
+    const json = /### Example world\n\n```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
+    const world = parseWorld(JSON.parse(json));
+    expect(world.organizationPolicies!.policies[0]!.targets).toEqual(['r-ab12']);
+    const { SimState } = await import('../../src/sim/index.ts');
+    expect(() => parseWorld(new SimState(world).toWorld())).not.toThrow();
+  });
+
+  it('names the path of every bad new field', () => {
+    const w = smallWorld() as { accounts: Record<string, unknown>[] } & Record<string, unknown>;
+    w.accounts[1]!.roles = [{ name: 'R', policies: ['arn:aws:iam::111111111111:policy/Missing'] }];
+    w.accounts[1]!.policies = [{ name: 'P', document: { Statement: [{ Effect: 'Deny' }] } }];
+    w.accounts[1]!.recycleBinRules = [{ resourceType: 'EC2_IMAGE', retentionDays: 0 }];
+    w.organizationPolicies = {
+      managementAccount: '999999999999',
+      policies: [{ id: 'p-abcd1234', name: 'S', content: { Statement: [] }, targets: ['bogus'] }],
+    };
+    w.rdsEvents = [
+      { account: '111111111111', region: 'us-east-1', sourceId: 'x', message: 'm', date: 'yesterday' },
+    ];
+    const got = problems(w);
+    expect(got).toEqual(
+      expect.arrayContaining([
+        'accounts[1].policies[0].document.Statement[0]: expected exactly one of Action, NotAction',
+        'accounts[1].recycleBinRules[0].retentionDays: Too small: expected number to be >=1',
+        expect.stringMatching(/^organizationPolicies\.policies\[0\]\.targets\[0\]: expected a root id/),
+        'rdsEvents[0].date: expected an ISO 8601 time',
+      ]),
+    );
+    const roleOnly = smallWorld() as { accounts: Record<string, unknown>[] };
+    roleOnly.accounts[1]!.roles = [{ name: 'R', policies: ['arn:aws:iam::111111111111:policy/Missing'] }];
+    expect(problems(roleOnly)).toEqual([
+      'accounts[1].roles[0].policies[0]: no policy named Missing in accounts[1].policies',
+    ]);
+  });
+});

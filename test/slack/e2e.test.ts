@@ -64,8 +64,11 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
       expect(hasButtons(m)).toBe(true);
     }
     const direct = await e2e.messageFor(amiId(1));
+    // The confirm dialog lists the rungs that will run, generated from the registry.
+    expect(blocksText(direct)).toContain('1) cancel the launch permission as recipient');
+    // A recipient cannot tell how an AMI reached it: the message claims no share path.
     expect(blocksText(direct)).toContain(
-      'Cancel the launch permission of ami-00000000000000001 for 111111111111 in us-east-1',
+      'directly or through the organization — AWS does not tell a recipient',
     );
     // Attacker-controlled names never ping the channel.
     expect(blocksText(await e2e.messageFor(amiId(3)))).not.toContain('<!channel>');
@@ -114,18 +117,19 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     const rec = await e2e.server.ctx.deps.store.getFinding(amiId(1));
     expect(rec).toMatchObject({
       state: 'removed',
-      decision: { outcome: 'succeeded', by: { userId: ALICE } },
+      decision: { outcome: 'removed', by: { userId: ALICE } },
+      finding: { sharedVia: 'account' },
     });
     const m = await e2e.messageFor(amiId(1));
     expect(hasButtons(m)).toBe(false);
     expect(blocksText(m)).toMatch(/✅/);
     expect(blocksText(m)).toMatch(/cancelled/i);
     const log = await e2e.server.ctx.deps.store.listDecisions({ since: SINCE, findingId: amiId(1) });
-    expect(log[0]).toMatchObject({ action: 'remove', outcome: 'succeeded' });
+    expect(log[0]).toMatchObject({ action: 'remove', outcome: 'removed' });
     expect(log[0]!.detail).toMatch(/CancelImageLaunchPermission/);
   });
 
-  it('Remove on an organization-shared AMI and on a snapshot is honest: nothing claimed removed', async () => {
+  it('Remove with the guard off on an organization-shared AMI and on a snapshot is honest: recorded, nothing claimed removed', async () => {
     e2e = await startE2E(testWorld());
     await e2e.command('');
     await e2e.click('remove', amiId(2));
@@ -133,12 +137,14 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
 
     const store = e2e.server.ctx.deps.store;
     expect(await store.getFinding(amiId(2))).toMatchObject({
-      state: 'owner-only',
-      decision: { outcome: 'owner-only' },
+      state: 'recorded',
+      decision: { outcome: 'recorded' },
+      // Learned from the cancel: InvalidAMIID.NotFound while it stays visible.
+      finding: { sharedVia: 'organization' },
     });
     expect(await store.getFinding(snapId)).toMatchObject({
-      state: 'owner-only',
-      decision: { outcome: 'owner-only' },
+      state: 'recorded',
+      decision: { outcome: 'recorded' },
     });
     expect(e2e.sim.state.image('ami-00000000000000002')!.launchPermissions).toEqual([
       { organizationArn: ORG },
@@ -230,7 +236,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
 
     expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(1);
     const log = await e2e.server.ctx.deps.store.listDecisions({ since: SINCE, findingId: amiId(1) });
-    expect(log.filter((d) => d.outcome === 'succeeded')).toHaveLength(1);
+    expect(log.filter((d) => d.outcome === 'removed')).toHaveLength(1);
     expect(log.filter((d) => d.outcome === 'refused')).toHaveLength(19);
   });
 
@@ -267,7 +273,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     const again = await e2e.server.ctx.deps.store.getFinding(amiId(1));
     expect(again).toMatchObject({
       state: 'open',
-      previousDecision: { action: 'remove', outcome: 'succeeded' },
+      previousDecision: { action: 'remove', outcome: 'removed' },
     });
     const m = await e2e.messageFor(amiId(1));
     expect(hasButtons(m)).toBe(true);

@@ -123,7 +123,7 @@ export const block: Remediation = {
       return {
         status: 'done',
         result: 'blocked',
-        detail: `Blocked: ${v.evidence} It stays listed in the account (${ONLY_OWNER(f)}), but AWS denies using it.`,
+        detail: `${v.evidence} It stays listed in the account (${ONLY_OWNER(f)}), but AWS denies using it.`,
         calls,
         stillVisible: true,
       };

@@ -9,7 +9,6 @@ import {
   policySize,
   UnsupportedPolicyError,
   type EvalResult,
-  type PolicyDocumentLike,
   type PolicySource,
 } from '../policy/evaluate.ts';
 import {
@@ -18,7 +17,7 @@ import {
   type ManagedPolicyRec,
   type PolicyVersionRec,
 } from '../stores/iam.ts';
-import { policyDocumentSchema } from '../world.ts';
+import { policyDocumentSchema, type PolicyDocument } from '../world.ts';
 import { required, type ActionDef, type Category, type Ctx } from './common.ts';
 
 export const MAX_ATTACHED_PER_ROLE = 10; // AWS's default quota (raisable to 20)
@@ -40,7 +39,7 @@ function req(p: Params, name: string): string {
 }
 
 /** Parses and checks a policy document the way IAM does before storing it. */
-export function checkPolicyDocument(text: string, maxSize: number): PolicyDocumentLike {
+export function checkPolicyDocument(text: string, maxSize: number): PolicyDocument {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -59,7 +58,7 @@ export function checkPolicyDocument(text: string, maxSize: number): PolicyDocume
     // What IAM answers for an oversized managed policy (whitespace is not counted).
     throw new SimError('LimitExceeded', `Cannot exceed quota for PolicySize: ${maxSize}`, 409);
   }
-  return parsed.data as PolicyDocumentLike;
+  return parsed.data;
 }
 
 function ownPolicy(ctx: Ctx, arn: string): ManagedPolicyRec {
@@ -115,12 +114,7 @@ function createPolicy(ctx: Ctx): string {
     }
   }
   const now = isoTime(ctx.now);
-  const rec = iam.addPolicy(
-    ctx.account.id,
-    { name, path, document: doc as never },
-    now,
-    p.get('Description'),
-  );
+  const rec = iam.addPolicy(ctx.account.id, { name, path, document: doc }, now, p.get('Description'));
   rec.versions[0]!.document = text; // keep the caller's exact text
   return renderPolicy(ctx, rec);
 }

@@ -1,13 +1,13 @@
 // Using a shared resource: RunInstances (ImageId), CreateVolume (SnapshotId), CopySnapshot and
 // CopyImage (source ids). Each evaluates the Deny statements over the caller first
 // (actions/enforce.ts), then whether A can see the resource, and records what it creates.
-import { SimError } from '../protocol/errors.ts';
-import { el, isoTime, itemSet } from '../protocol/xml.ts';
-import type { ImageRec, InstanceRec, SnapshotRec, VolumeRec } from '../state.ts';
-import { dryRunGate, optionalInt, required, type ActionDef, type Ctx } from './common.ts';
-import { renderInstance } from './ec2.ts';
-import { checkIds, mutate, notFound } from './ec2-shared.ts';
-import { enforceDeny, imageArn, imageContext, snapshotArn, snapshotContext } from './enforce.ts';
+import { SimError } from '../../protocol/errors.ts';
+import { el, isoTime, itemSet } from '../../protocol/xml.ts';
+import type { ImageRec, InstanceRec, SnapshotRec, VolumeRec } from '../../state.ts';
+import { dryRunGate, optionalInt, required, type ActionDef, type Ctx } from '../common.ts';
+import { renderInstance } from './instances.ts';
+import { checkIds, mutate, notFound } from './shared.ts';
+import { enforceDeny, imageArn, imageContext, snapshotArn, snapshotContext } from '../enforce.ts';
 
 const MAX_LAUNCH = 20;
 

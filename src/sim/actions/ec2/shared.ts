@@ -1,8 +1,8 @@
 // Helpers every EC2 action module shares (ids, not-found errors, scopes, categories).
-import { SimError } from '../protocol/errors.ts';
-import type { Params } from '../protocol/form.ts';
-import type { SortedIds } from '../sorted.ts';
-import { ACCOUNT_ID, type Category } from './common.ts';
+import { SimError } from '../../protocol/errors.ts';
+import type { Params } from '../../protocol/form.ts';
+import type { SortedIds } from '../../sorted.ts';
+import { ACCOUNT_ID, type Category } from '../common.ts';
 
 export const OWNER_ALIASES = new Set(['amazon', 'aws-marketplace', 'aws-backup-vault']);
 export const RETURN_TRUE = '<return>true</return>';

@@ -2,11 +2,11 @@
 // the owner account has a retention rule (world `accounts[].recycleBinRules`) matching the
 // region, a deregistered image / deleted snapshot is kept restorable instead of being gone.
 // The product observes it like on AWS: ListImagesInRecycleBin / ListSnapshotsInRecycleBin.
-import { SimError } from '../protocol/errors.ts';
-import { el, isoTime, itemSet } from '../protocol/xml.ts';
-import { launchPermissionsOf, type ImageRec, type RecycleBinEntry, type SnapshotRec } from '../state.ts';
-import { checkIds, describe, mutate, RETURN_TRUE } from './ec2-shared.ts';
-import { dryRunGate, ec2MaxResults, required, type ActionDef, type Ctx } from './common.ts';
+import { SimError } from '../../protocol/errors.ts';
+import { el, isoTime, itemSet } from '../../protocol/xml.ts';
+import { launchPermissionsOf, type ImageRec, type RecycleBinEntry, type SnapshotRec } from '../../state.ts';
+import { checkIds, describe, mutate, RETURN_TRUE } from './shared.ts';
+import { dryRunGate, ec2MaxResults, required, type ActionDef, type Ctx } from '../common.ts';
 
 const DAY_MS = 86_400_000;
 

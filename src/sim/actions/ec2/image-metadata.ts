@@ -1,10 +1,10 @@
 // DescribeInstanceImageMetadata (aws-facts §5): each of A's instances with the AMI it was launched
 // from — even when that AMI is deprecated, deregistered, unshared or not allowed. No image-id
 // filter, as in AWS: callers match ImageMetadata.ImageId themselves.
-import { SimError } from '../protocol/errors.ts';
-import { el, isoTime, itemSet, wrap } from '../protocol/xml.ts';
-import { SortedIds } from '../sorted.ts';
-import type { ImageRec, InstanceRec } from '../state.ts';
+import { SimError } from '../../protocol/errors.ts';
+import { el, isoTime, itemSet, wrap } from '../../protocol/xml.ts';
+import { SortedIds } from '../../sorted.ts';
+import type { ImageRec, InstanceRec } from '../../state.ts';
 import {
   decodeToken,
   dryRunGate,
@@ -16,8 +16,8 @@ import {
   page,
   type ActionDef,
   type Ctx,
-} from './common.ts';
-import { checkIds, idx, unfilteredUnlessPaged } from './ec2-shared.ts';
+} from '../common.ts';
+import { checkIds, idx, unfilteredUnlessPaged } from './shared.ts';
 
 const STATE_CODES: Record<string, number> = {
   pending: 0,
