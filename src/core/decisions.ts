@@ -1,8 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, DecisionRecord, DecisionSummary, FindingRecord } from '../domain/lifecycle.ts';
+import type {
+  Actor,
+  DecisionRecord,
+  DecisionSummary,
+  FindingRecord,
+  TrustEntry,
+} from '../domain/lifecycle.ts';
+import { trustExpired } from '../domain/trust.ts';
 import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+
+/**
+ * What comes with a decision besides who took it (issue 10): the approver's reason, for Trust an
+ * expiry, and under the two-person rule the second approver who confirmed (`by` asked).
+ */
+export interface DecisionExtras {
+  reason?: string;
+  /** Trust only: the trust entry lapses at this time (ISO). */
+  trustExpiresAt?: string;
+  confirmedBy?: Actor;
+}
+
+/** The fields of `DecisionExtras` a decision record / summary keeps (absent ones left out). */
+export function extrasOf(e: { reason?: string; confirmedBy?: Actor } | undefined): {
+  reason?: string;
+  confirmedBy?: Actor;
+} {
+  return {
+    ...(e?.reason ? { reason: e.reason } : {}),
+    ...(e?.confirmedBy ? { confirmedBy: e.confirmedBy } : {}),
+  };
+}
+
+/** Optional hooks and extras of a ladder decision (Remove, Delete at source). */
+export interface LadderDecisionOptions {
+  extras?: DecisionExtras;
+  /** The finding was claimed (`removing`) and AWS is about to be called. */
+  claimed?: (rec: FindingRecord) => Promise<void>;
+}
 
 /** What a decision did: `records` are the findings whose messages must change. */
 export type DecisionResult =
@@ -103,9 +139,15 @@ function ladderRefusal(action: LadderAction) {
  * revoke at the source, cancel as recipient, block use — every rung that applies, each recorded before
  * it is attempted.
  */
-export async function decideRemove(deps: CoreDeps, findingId: string, by: Actor): Promise<DecisionResult> {
+export async function decideRemove(
+  deps: CoreDeps,
+  findingId: string,
+  by: Actor,
+  opts: LadderDecisionOptions = {},
+): Promise<DecisionResult> {
   return decideLadder(deps, 'remove', findingId, by, {
     refused: ladderRefusal('remove')(deps, by, findingId),
+    ...opts,
   });
 }
 
@@ -114,9 +156,11 @@ export async function decideDeleteAtSource(
   deps: CoreDeps,
   findingId: string,
   by: Actor,
+  opts: LadderDecisionOptions = {},
 ): Promise<DecisionResult> {
   return decideLadder(deps, 'delete-at-source', findingId, by, {
     refused: ladderRefusal('delete-at-source')(deps, by, findingId),
+    ...opts,
   });
 }
 
@@ -125,9 +169,11 @@ export async function decideRevokeOrgShare(
   deps: CoreDeps,
   findingId: string,
   by: Actor,
+  opts: LadderDecisionOptions = {},
 ): Promise<DecisionResult> {
   return decideLadder(deps, 'revoke-org-share', findingId, by, {
     refused: ladderRefusal('revoke-org-share')(deps, by, findingId),
+    ...opts,
   });
 }
 
@@ -158,6 +204,7 @@ export async function resumeInterruptedRemovals(deps: CoreDeps): Promise<Finding
       by: d.by,
       at: d.at,
       outcome: 'pending',
+      ...extrasOf(d),
     };
     if (!pending) await deps.store.appendDecision(decision);
     deps.log.warn(
@@ -173,7 +220,12 @@ export async function resumeInterruptedRemovals(deps: CoreDeps): Promise<Finding
  * Trust: the clicked finding is claimed (open/owner-only → trusted), the owner goes on the trust list,
  * and every other open finding of that owner is closed the same way.
  */
-export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor): Promise<DecisionResult> {
+export async function decideTrust(
+  deps: CoreDeps,
+  findingId: string,
+  by: Actor,
+  extras: DecisionExtras = {},
+): Promise<DecisionResult> {
   const rec = await deps.store.getFinding(findingId);
   if (!rec) return unknownFinding(deps, 'trust', by, findingId);
   const owner = rec.finding.ownerAccountId;
@@ -185,7 +237,10 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
     by,
     at,
     outcome: 'succeeded',
-    detail: `Account ${owner} added to the trust list.`,
+    detail: `Account ${owner} added to the trust list${
+      extras.trustExpiresAt ? ` until ${extras.trustExpiresAt}` : ''
+    }.`,
+    ...extrasOf(extras),
   };
   const claim = await deps.store.transitionFinding(findingId, ['open', 'owner-only', 'recorded'], {
     state: 'trusted',
@@ -202,12 +257,21 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
       records: [],
     };
   }
-  await deps.store.putTrust({
+  const entry: TrustEntry = {
     accountId: owner,
     note: `trusted from ${rec.finding.kind} ${rec.finding.resourceId}`,
     addedBy: by,
     addedAt: at,
-  });
+    ...(extras.reason ? { reason: extras.reason } : {}),
+    ...(extras.trustExpiresAt ? { expiresAt: extras.trustExpiresAt } : {}),
+    ...(extras.confirmedBy ? { confirmedBy: extras.confirmedBy } : {}),
+  };
+  if (!(await deps.store.putTrust(entry))) {
+    // An entry whose expiry passed no longer applies: this decision replaces it (a live one is kept).
+    const old = await deps.store.getTrust(owner);
+    if (old && trustExpired(old, at) && (await deps.store.deleteTrust(owner)))
+      await deps.store.putTrust(entry);
+  }
   await deps.store.appendDecision({
     decisionId,
     action: 'trust',
@@ -217,6 +281,7 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
     at,
     outcome: 'succeeded',
     detail: summary.detail!,
+    ...extrasOf(extras),
   });
   const records = [claim.record];
   for (const other of await deps.store.listFindings({

@@ -53,7 +53,7 @@ export async function scanAndRecord(
   if (unknown.length) throw new ScanFilterError(`not a monitored account: ${unknown.join(', ')}`);
   const accounts = filters.accounts?.length ? all.filter((a) => filters.accounts!.includes(a.id)) : all;
   const kinds = filters.kinds?.length ? filters.kinds : deps.config.kinds;
-  const { policy } = await currentTrust(deps.config, deps.store);
+  const { policy } = await currentTrust(deps.config, deps.store, nowIso(deps));
 
   const result = await scan(
     {

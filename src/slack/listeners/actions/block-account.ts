@@ -6,6 +6,8 @@ import { refusalMessage } from '../../messages/index.ts';
 import { blockAccountMessage } from '../../messages/guard.ts';
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { asksForReason } from '../views/reason.ts';
+import { decisionAction } from './decision.ts';
 
 /** The "Block account" button on a finding message; its value is the finding id (like Trust / Remove). */
 export const BLOCK_ACCOUNT_ACTION = 'block_account';
@@ -18,7 +20,11 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * finding messages are refreshed.
  */
 export function blockAccountAction(ctx: SlackContext) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  // With a reason asked for (slack.requireReason, default) or a two-person rule: the reason modal.
+  const viaModal = decisionAction(ctx, 'block-account');
+  return async (args: Args): Promise<void> => {
+    if (asksForReason(ctx, 'block-account')) return viaModal(args);
+    const { ack, body } = args;
     await ack();
     const payload = blockActionPayload.safeParse(body);
     if (!payload.success) {

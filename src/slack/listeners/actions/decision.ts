@@ -1,29 +1,25 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import {
-  decideDeleteAtSource,
-  decideRemove,
-  decideRevokeOrgShare,
-  decideTrust,
-  logRefusal,
-  type DecisionResult,
-} from '../../../core/decisions.ts';
+import { z } from 'zod';
+import { logRefusal } from '../../../core/decisions.ts';
 import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { submitDecision, type SubmittableAction } from '../views/carry-out.ts';
+import { asksForReason, openReasonModal, staleReason } from '../views/reason.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
-type Decide = (deps: SlackContext['deps'], findingId: string, by: Actor) => Promise<DecisionResult>;
+
+const triggerOf = z.object({ trigger_id: z.string().min(1) });
 
 /**
- * A Trust, Remove, Delete at source or Revoke organization share click: ack at once, then check who clicked and what the button carries
- * (the value is only a finding id; the finding is re-loaded from the store), then decide.
+ * A Trust, Remove, Delete at source, Block account or Revoke organization share click: ack at once,
+ * then check who clicked and what the button carries (the value is only a finding id; the finding is
+ * re-loaded from the store). With `slack.requireReason` (default) or a two-person rule for the action,
+ * the reason modal opens (views/reason.ts) and the decision is submitted from it; otherwise it is
+ * submitted now (views/carry-out.ts).
  */
-function decisionAction(
-  ctx: SlackContext,
-  action: 'trust' | 'remove' | 'delete-at-source' | 'revoke-org-share',
-  decide: Decide,
-) {
+export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
   return async ({ ack, body }: Args): Promise<void> => {
     await ack();
     const payload = blockActionPayload.safeParse(body);
@@ -44,27 +40,68 @@ function decisionAction(
       await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {});
       if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
     };
-    const work = ctx.decisions.run(async () => {
+    const checked = async (): Promise<string | undefined> => {
       const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
-      if (!origin.ok) return refuse(origin.reason);
+      if (!origin.ok) return void (await refuse(origin.reason));
       const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
       if (!value.success)
-        return refuse('the button carried something that is not a shareguard finding; nothing was changed');
+        return void (await refuse(
+          'the button carried something that is not a shareguard finding; nothing was changed',
+        ));
       const auth = await ctx.approvers.isApprover(userId);
-      if (!auth.ok) return refuse(auth.reason, value.data);
-      const result = await decide(ctx.deps, value.data, actor);
-      if (result.status === 'refused' && channel) {
-        await ctx.publisher.ephemeral(channel, userId, refusalMessage(result.message));
-      }
-      await ctx.publisher.refresh(result.records);
+      if (!auth.ok) return void (await refuse(auth.reason, value.data));
+      return value.data;
+    };
+
+    if (action !== 'revoke-org-share' && asksForReason(ctx, action)) {
+      // Not queued behind other decisions: the click's trigger_id is good for 3 seconds only.
+      const work = (async () => {
+        const findingId = await checked();
+        if (!findingId) return;
+        const record = await ctx.deps.store.getFinding(findingId);
+        const stale = staleReason(action, record);
+        if (stale || !record) return refuse(stale ?? 'unknown finding', findingId);
+        const trigger = triggerOf.safeParse(body);
+        const opened =
+          trigger.success &&
+          (await openReasonModal(ctx, {
+            action,
+            record,
+            triggerId: trigger.data.trigger_id,
+            ...(channel ? { channel } : {}),
+            ...((p.container?.message_ts ?? p.message?.ts)
+              ? { ts: (p.container?.message_ts ?? p.message?.ts)! }
+              : {}),
+          }));
+        if (!opened && channel)
+          await ctx.publisher.ephemeral(
+            channel,
+            userId,
+            refusalMessage(
+              'Slack did not open the form in time; click the button again. Nothing was changed.',
+            ),
+          );
+      })();
+      ctx.track(work);
+      return;
+    }
+    const work = ctx.decisions.run(async () => {
+      const findingId = await checked();
+      if (!findingId) return;
+      await submitDecision(ctx, {
+        action,
+        findingId,
+        by: actor,
+        extras: {},
+        tell: userId,
+        ...(channel ? { channel } : {}),
+      });
     });
     ctx.track(work);
   };
 }
 
-export const removeAction = (ctx: SlackContext) => decisionAction(ctx, 'remove', decideRemove);
-export const trustAction = (ctx: SlackContext) => decisionAction(ctx, 'trust', decideTrust);
-export const deleteAtSourceAction = (ctx: SlackContext) =>
-  decisionAction(ctx, 'delete-at-source', decideDeleteAtSource);
-export const revokeOrgShareAction = (ctx: SlackContext) =>
-  decisionAction(ctx, 'revoke-org-share', decideRevokeOrgShare);
+export const removeAction = (ctx: SlackContext) => decisionAction(ctx, 'remove');
+export const trustAction = (ctx: SlackContext) => decisionAction(ctx, 'trust');
+export const deleteAtSourceAction = (ctx: SlackContext) => decisionAction(ctx, 'delete-at-source');
+export const revokeOrgShareAction = (ctx: SlackContext) => decisionAction(ctx, 'revoke-org-share');
