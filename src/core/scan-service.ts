@@ -6,6 +6,7 @@ import { Limiter } from '../scan/limiter.ts';
 import { currentTrust } from './trust.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { holdBackBlockedOwners } from './block-account.ts';
+import { sweepExpiredApprovals } from './two-person.ts';
 
 export interface ScanFilters {
   accounts?: string[];
@@ -21,6 +22,8 @@ export interface RecordedScan {
   blockedOwnerShares: FindingRecord[];
   /** Findings that were open and are gone now: their messages say so. */
   resolved: FindingRecord[];
+  /** Two-person requests that lapsed (taken off: the findings are open again, their messages must say so). */
+  expiredApprovals: FindingRecord[];
   counts: { new: number; sharedAgain: number; resolved: number; seen: number };
   /** "all accounts" or the filters, for messages. */
   scope: string;
@@ -90,6 +93,7 @@ export async function scanAndRecord(
     stored.filter((c) => c.type === 'new' || c.type === 'shared-again').map((c) => c.record),
   );
   const resolved = stored.filter((c) => c.type === 'resolved').map((c) => c.record);
+  const expiredApprovals = await sweepExpiredApprovals(deps);
   deps.log.info(
     {
       scope: describeScope(filters),
@@ -104,6 +108,7 @@ export async function scanAndRecord(
     toPost,
     blockedOwnerShares,
     resolved,
+    expiredApprovals,
     counts: {
       new: count(stored, 'new'),
       sharedAgain: count(stored, 'shared-again'),

@@ -119,6 +119,7 @@ export class ScanJob {
         this.threaded ? { threadTs: progressRef.ts } : {},
       );
       await this.publisher.refresh(recorded.resolved);
+      await this.publisher.refresh(recorded.expiredApprovals);
       const counts = {
         ...recorded.counts,
         posted: posted.posted,

@@ -392,7 +392,10 @@ export function findingMessage(
 export function findingLine(record: FindingRecord): string {
   const f = record.finding;
   const name = f.name ? ` “${esc(f.name, 80)}”` : '';
-  const state = record.state === 'open' ? '' : ` · ${STATE_EMOJI[record.state]} ${record.state}`;
+  const why =
+    record.state !== 'open' && record.decision?.reason ? ` (“${esc(record.decision.reason, 120)}”)` : '';
+  const awaiting = record.state === 'open' && record.approval ? ` · ⏳ awaiting a second approver` : '';
+  const state = record.state === 'open' ? awaiting : ` · ${STATE_EMOJI[record.state]} ${record.state}${why}`;
   return (
     `• ${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +
     `from ${code(f.ownerAccountId, 40)} → ${accountText(f)} ${esc(f.region, 40)} · since ${slackDate(record.firstSeenAt, false)}${state}`

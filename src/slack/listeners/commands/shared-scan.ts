@@ -3,6 +3,7 @@ import { untrustAccount, logRefusal } from '../../../core/decisions.ts';
 import { blockAccount, unblockAccount } from '../../../core/block-account.ts';
 import { blockAccountMessage } from '../../messages/guard.ts';
 import { currentTrust } from '../../../core/trust.ts';
+import { nowIso } from '../../../core/deps.ts';
 import { ScanFilterError } from '../../../core/scan-service.ts';
 import { CommandTextError, parseSharedScanText, type SharedScanCommand } from '../../command-text.ts';
 import {
@@ -72,7 +73,7 @@ export function sharedScanCommand(ctx: SlackContext) {
               ctx.deps.store.listFindings({ states: ['open'] }),
               ctx.deps.store.listFindings({ states: ['removing', 'owner-only', 'recorded'] }),
               ctx.deps.store.getMeta<LastScan>('lastScan'),
-              currentTrust(ctx.deps.config, ctx.deps.store),
+              currentTrust(ctx.deps.config, ctx.deps.store, nowIso(ctx.deps)),
             ]);
             const running = ctx.scanJob.current();
             await reply(
@@ -91,7 +92,9 @@ export function sharedScanCommand(ctx: SlackContext) {
       case 'trusted': {
         await ack();
         ctx.track(
-          currentTrust(ctx.deps.config, ctx.deps.store).then((t) => reply(trustedListMessage(t.entries))),
+          currentTrust(ctx.deps.config, ctx.deps.store, nowIso(ctx.deps)).then((t) =>
+            reply(trustedListMessage(t.entries)),
+          ),
         );
         return;
       }
