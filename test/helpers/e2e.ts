@@ -49,7 +49,15 @@ export interface E2E {
    * the click's, or the submission's when a modal was submitted.
    */
   click(
-    action: 'trust' | 'remove' | 'delete-at-source' | 'revoke-org-share' | 'block-account',
+    action:
+      | 'trust'
+      | 'remove'
+      | 'delete-at-source'
+      | 'revoke-org-share'
+      | 'block-account'
+      /** The two-person rule's buttons (they open no modal). */
+      | 'confirm'
+      | 'reject',
     findingId: string,
     user?: string,
     messageTs?: string,
