@@ -91,7 +91,7 @@ export async function startServer(options: {
     const app = createSlackApp(slack, identity, log);
     const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
       postIntervalMs: config.slack.postIntervalMs,
-      remediation: remediationView(config),
+      view: remediationView(config),
     });
     const ctx: SlackContext = {
       deps,

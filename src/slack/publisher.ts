@@ -13,6 +13,8 @@ import {
 } from './messages/index.ts';
 
 export interface PublisherOptions {
+  /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
+  view?: RemediationView;
   /**
    * Minimum gap between two `chat.postMessage` calls (Slack allows about one post per second per
    * channel, thread replies included, and does not promise to show bursts: docs/slack.md). Default 0.
@@ -21,8 +23,6 @@ export interface PublisherOptions {
   /** For tests: how to wait, and the clock the pace is measured on. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
-  /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
-  remediation?: RemediationView;
 }
 
 export interface PostOptions {
@@ -70,13 +70,12 @@ export class Publisher {
   private nextPostAt = 0;
   private stopping = false;
   private release: () => void = () => undefined;
+  private readonly view: RemediationView;
   private readonly stopped = new Promise<void>((resolve) => (this.release = resolve));
   private readonly members = new Map<string, { at: number; members: ReadonlySet<string> }>();
   private readonly postIntervalMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
-  /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
-  private readonly view: RemediationView;
 
   constructor(
     private readonly client: WebClient,
@@ -88,7 +87,7 @@ export class Publisher {
     this.postIntervalMs = options.postIntervalMs ?? 0;
     this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? Date.now;
-    this.view = options.remediation ?? NO_REMEDIATION_VIEW;
+    this.view = options.view ?? NO_REMEDIATION_VIEW;
   }
 
   /** Waits for this post's slot: slots are reserved synchronously, so concurrent posters queue up in order. */

@@ -15,8 +15,7 @@ import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { remediationActions } from '../../src/remediate/registry.ts';
 import { KINDS } from '../../src/aws/kinds/index.ts';
-import { EC2_ACTIONS } from '../../src/sim/actions/ec2.ts';
-import { EC2_LAUNCH_ACTIONS } from '../../src/sim/actions/ec2-launch.ts';
+import { EC2_ACTIONS } from '../../src/sim/actions/ec2/index.ts';
 import { RDS_ACTIONS } from '../../src/sim/actions/rds.ts';
 import { RDS_USE_ACTIONS } from '../../src/sim/actions/rds-restore.ts';
 import { IAM_ACTIONS } from '../../src/sim/actions/iam.ts';
@@ -68,7 +67,7 @@ function world(): World {
 const called = new Map<string, number>();
 const ALL_ACTIONS: Record<string, string> = {};
 for (const [svc, map] of [
-  ['ec2', { ...EC2_ACTIONS, ...EC2_LAUNCH_ACTIONS }],
+  ['ec2', EC2_ACTIONS],
   ['rds', { ...RDS_ACTIONS, ...RDS_USE_ACTIONS }],
   ['iam', IAM_ACTIONS],
   ['organizations', ORGANIZATIONS_ACTIONS],

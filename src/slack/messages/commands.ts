@@ -32,14 +32,14 @@ export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
   { usage: `${COMMAND} trusted`, description: 'the accounts on the trust list' },
   { usage: `${COMMAND} untrust <account id>`, description: 'take an account off the trust list' },
   {
-    usage: `${COMMAND} post`,
-    description: 'post the open findings that have no message yet (a failed post, or beyond a scan’s budget)',
-  },
-  {
     usage: `${COMMAND} block <account id> [reason]`,
     description: 'deny every image and snapshot of that owner in every monitored account (the guard)',
   },
   { usage: `${COMMAND} unblock <account id>`, description: 'take an owner off the guard' },
+  {
+    usage: `${COMMAND} post`,
+    description: 'post the open findings that have no message yet (a failed post, or beyond a scan’s budget)',
+  },
   { usage: `${COMMAND} help`, description: 'this help' },
 ];
 

@@ -10,7 +10,7 @@ import type { ScanProgress } from '../../scan/scan.ts';
 import { actions, context, divider, header, section } from './blocks.ts';
 import { channelMention } from './commands.ts';
 import { decisionLine, lastScanText, riskCounts, type LastScan } from './digest.ts';
-import { findingButtons, findingLine } from './finding.ts';
+import { findingButtons, findingLine, type RemediationView } from './finding.ts';
 import { VIEW_LIMITS, viewProblems } from './limits.ts';
 import { byRisk, POST_COMMAND, riskOf, STATUS_COMMAND } from './plan.ts';
 import { progressMessage } from './scan.ts';
@@ -39,16 +39,24 @@ export interface HomeInput {
   channel?: string;
   /** Findings listed before "…and N more" (shrunk further if the view would not fit). */
   maxFindings?: number;
+  /** What the Remove / Delete at source confirm dialogs say per finding (src/remediate/registry.ts). */
+  view?: RemediationView;
 }
 
 const RISK_BADGE: Record<string, string> = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟩' };
 
-function findingSection(r: FindingRecord, i: number, withButtons: boolean): KnownBlock[] {
+function findingSection(
+  r: FindingRecord,
+  i: number,
+  withButtons: boolean,
+  view?: RemediationView,
+): KnownBlock[] {
   const risk = riskOf(r);
   const badge = risk ? `${RISK_BADGE[risk]} *${risk}* ` : '';
   const line = `${badge}${findingLine(r).replace(/^• /, '')}`;
   const out: KnownBlock[] = [{ ...section(line), block_id: `home.finding.${i}` }];
-  if (withButtons) out.push({ ...actions(...findingButtons(r.finding)), block_id: `home.actions.${i}` });
+  if (withButtons)
+    out.push({ ...actions(...findingButtons(r.finding, view)), block_id: `home.actions.${i}` });
   return out;
 }
 
@@ -105,7 +113,7 @@ function build(h: HomeInput, maxFindings: number, scale: number): HomeView {
     const risks = riskCounts(open);
     if (risks) blocks.push(context(`By risk: ${risks}`));
     const shown = open.slice(0, maxFindings);
-    shown.forEach((r, i) => blocks.push(...findingSection(r, i, h.viewer.canDecide)));
+    shown.forEach((r, i) => blocks.push(...findingSection(r, i, h.viewer.canDecide, h.view)));
     if (open.length > shown.length)
       blocks.push(
         context(`…and ${open.length - shown.length} more open. \`${STATUS_COMMAND}\` lists them all.`),

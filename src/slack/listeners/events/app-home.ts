@@ -7,6 +7,7 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { currentTrust } from '../../../core/trust.ts';
 import { nowIso } from '../../../core/deps.ts';
 import type { SlackContext } from '../../context.ts';
+import { remediationView } from '../../../remediate/registry.ts';
 import { homeDeniedView, homeView, type GuardState, type LastScan } from '../../messages/index.ts';
 
 type Args = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
@@ -102,6 +103,7 @@ export async function publishHome(ctx: SlackContext, userId: string): Promise<vo
       ...(running ? { running: { scope: running.scope, progress: running.progress } } : {}),
       ...(guard ? { guard } : {}),
       ...(channel ? { channel } : {}),
+      view: remediationView(ctx.deps.config),
     }),
   );
 }
