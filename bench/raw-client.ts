@@ -2,7 +2,7 @@
  * Lower bound (b): a minimal client with no SDK. Raw HTTP (node:http, keep-alive), requests signed
  * with SigV4 by hand, as many in flight as the caller allows. It sends exactly the requests shareguard's
  * scan sends (same actions, parameters, page sizes and paging chains, the second AMI listing only when
- * the first found someone else's image) and reads each answer only as far as paging needs.
+ * the product makes it and the first found someone else's image) and reads each answer only as far as paging needs.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -23,6 +23,8 @@ export interface RawScanOptions {
   homeRegion: string;
   /** Requests in flight at once. */
   concurrency: number;
+  /** Whether to make the second AMI listing (by account id), as the product does or not. */
+  amiDirect?: boolean;
 }
 
 export interface RawScanResult {
@@ -189,7 +191,7 @@ export async function rawScan(o: RawScanOptions): Promise<RawScanResult> {
         (xml) => (others += all(xml, 'imageOwnerId').filter((x) => x !== account).length),
       );
       sharedItems += others;
-      if (others === 0) return;
+      if (others === 0 || o.amiDirect === false) return;
       await chain(
         'ec2',
         region,

@@ -1,5 +1,6 @@
 /** BENCHMARKS.md, generated from bench/results/{full,quick}.json by bench/run.ts. */
 import type { CliInfo } from './article-cli.ts';
+import type { PeerInfo, PeerRun } from './boto3-peer.ts';
 import type { RawScanResult } from './raw-client.ts';
 import type { ShareguardScanRun } from './shareguard-scan.ts';
 import type { ClickResult, RenderResult } from './slack.ts';
@@ -22,13 +23,20 @@ export interface WorldSummary {
   untrustedOwners: number;
   multiPageTargets: Array<{ account: string; region: string; pages: Record<string, number> }>;
   expectedCalls: Record<string, number>;
+  /** Whether the product's scan makes the second AMI listing (told from its requests). */
+  amiDirectListing?: boolean;
+  /** DescribeImages requests the second AMI listing costs on this world. */
+  secondAmiListingRequests?: number;
   worldFileMiB: number;
 }
 
 export interface ScanSection {
+  /** 1-, 5- and 15-minute load averages when this world's part started. */
+  loadAvg?: number[];
   boundA: BoundA;
   shareguard: {
     concurrency: number;
+    workers?: number;
     runs: Array<Omit<ShareguardScanRun, 'findings'> & { findings: number }>;
     wallMs: number;
     scanMs: number;
@@ -53,6 +61,13 @@ export interface ScanSection {
   };
   bound: { ms: number; which: 'a' | 'b' };
   ratio: { scan: number; wall: number };
+  peer?: Omit<PeerRun, 'findings'> & {
+    findings: number;
+    simRequests: number;
+    matchesWorld: boolean;
+    /** The peer's time ÷ shareguard's: scans alone, and process spawn to exit. */
+    ratio: { scan: number; wall: number };
+  };
 }
 
 export interface Target {
@@ -104,6 +119,8 @@ export interface BenchResult {
   scan: Partial<Record<SizeName, ScanSection>>;
   article?: ArticleSection;
   articleSkipped?: CliInfo;
+  /** The boto3 peer's Python and boto3, or why it was skipped. */
+  peer?: PeerInfo;
   slack: { clicks?: ClickResult; render?: RenderResult };
   targets: Target[];
   problems: string[];
@@ -142,7 +159,7 @@ function runLine(r: BenchResult): string {
 }
 
 function worldTable(worlds: Partial<Record<SizeName, WorldSummary>>): string {
-  const ws = (['S', 'L'] as const).flatMap((k) => (worlds[k] ? [worlds[k]] : []));
+  const ws = (['S', 'M', 'L'] as const).flatMap((k) => (worlds[k] ? [worlds[k]] : []));
   return table(
     [
       'world',
@@ -172,14 +189,19 @@ function worldTable(worlds: Partial<Record<SizeName, WorldSummary>>): string {
               .join(', ')}`,
         )
         .join('; ') || '—',
-      n(Object.values(w.expectedCalls).reduce((a, b) => a + b, 0)),
+      n(Object.values(w.expectedCalls).reduce((a, b) => a + b, 0)) +
+        (w.amiDirectListing === undefined || w.secondAmiListingRequests === undefined
+          ? ''
+          : w.amiDirectListing
+            ? ` (${n(w.secondAmiListingRequests)} of them the second AMI listing)`
+            : ` (one AMI listing per account-region: ${n(w.secondAmiListingRequests)} fewer than with the second)`),
     ]),
   );
 }
 
 function scanTable(r: BenchResult): string {
   const rows: string[][] = [];
-  for (const size of ['S', 'L'] as const) {
+  for (const size of ['S', 'M', 'L'] as const) {
     const sc = r.scan[size];
     if (!sc) continue;
     const sg = sc.shareguard;
@@ -187,7 +209,7 @@ function scanTable(r: BenchResult): string {
     const simCpu = sg.runs[0]?.simCpuMs;
     rows.push([
       `**${size}**`,
-      `shareguard scan (CLI, \`aws.concurrency: ${sg.concurrency}\`)${sg.runs.length > 1 ? `, median of ${sg.runs.length}` : ''}`,
+      `shareguard scan (CLI, \`aws.concurrency: ${sg.concurrency}\`, \`aws.workers: ${sg.workers ?? `default (${r.machine.nproc})`}\`)${sg.runs.length > 1 ? `, median of ${sg.runs.length}` : ''}`,
       `**${s(sg.scanMs)}** scan, ${s(sg.wallMs)} end to end`,
       `${n(sg.requests.total ?? 0)}`,
       cpu !== undefined ? `scanner ${s(cpu)}${simCpu !== undefined ? `, simulator ${s(simCpu)}` : ''}` : '',
@@ -233,13 +255,27 @@ function scanTable(r: BenchResult): string {
         : '',
       'same requests as shareguard, answers read only as far as paging needs',
     ]);
+    const p = sc.peer;
+    if (p)
+      rows.push([
+        '',
+        `boto3 peer (\`bench/boto3_peer.py\`, ThreadPoolExecutor, ${p.threads} threads)`,
+        `**${s(p.wallMs)}** scan, ${s(p.processMs)} end to end`,
+        n(p.simRequests),
+        `peer ${s(p.cpuMs)}${p.simCpuMs !== undefined ? `, simulator ${s(p.simCpuMs)}` : ''}`,
+        `${mb(p.maxRssMiB)} peak RSS; ${n(p.findings)} findings ${p.matchesWorld ? '= the world’s' : '≠ the world’s (see problems)'}`,
+      ]);
     rows.push([
       '',
-      `**shareguard ÷ bound** (bound = ${sc.bound.which === 'b' ? '(b)' : '(a)'} ${s(sc.bound.ms)})`,
-      `**${sc.ratio.scan.toFixed(2)}×** (scan), ${sc.ratio.wall.toFixed(2)}× (end to end)`,
+      `**shareguard ÷ bound** (bound = ${sc.bound.which === 'b' ? '(b)' : '(a)'} ${s(sc.bound.ms)})` +
+        (p ? '; **boto3 ÷ shareguard**' : ''),
+      `**${sc.ratio.scan.toFixed(2)}×** (scan), ${sc.ratio.wall.toFixed(2)}× (end to end)` +
+        (p
+          ? `; **${p.ratio.scan.toFixed(1)}×** faster than boto3 (scan), ${p.ratio.wall.toFixed(1)}× (end to end)`
+          : ''),
       '',
       '',
-      '',
+      sc.loadAvg ? `load average ${sc.loadAvg.join(' / ')} when this world started` : '',
     ]);
   }
   return table(['world', 'what', 'time', 'AWS requests', 'CPU', 'notes'], rows);
@@ -349,76 +385,116 @@ function articleNotes(r: BenchResult): string {
 }
 
 /**
+ * Figures from side-by-side runs made while this was written (interleaved A/B, fresh simulator each,
+ * compiled build), quoted with the commit and the machine's load; the rest of the analysis comes from
+ * the run's results.
+ */
+export const SIDE_BY_SIDE = {
+  memory:
+    'Measured apart at commit 4a376f0 (compiled build): importing `@aws-sdk/client-ec2` alone takes a Node process from 39 MB to ' +
+    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory), RDS and STS add ≈ 30 MB ' +
+    'more; a worker thread loads its own copy, so every scanning thread costs ≈ 85–90 MB before its first request. S with the ' +
+    'default two threads peaks at ≈ 231 MiB against 163 MiB with one (the same S world in the previous runs). Side by side on M at ' +
+    '4a376f0, at load averages 13–22 (other engineers’ test suites on the same 2 cores): `aws.workers: 1` 264 MiB, `2` 336 MiB, `2` ' +
+    'with the calling thread idle (one worker scanning) 242 MiB. So the 250 MB target cannot be met with two threads each loading ' +
+    'the SDK for JavaScript: ≈ 143 MB for the CLI with the SDK plus ≈ 85 MB for the second copy leaves ≈ 20 MB for findings and ' +
+    'garbage. What would meet it: a calling thread that never loads the EC2/RDS clients (the CLI and `src/scan/scan.ts` import them ' +
+    'statically today) with every listing in workers whose heaps are capped, or one scanning thread with a capped heap ' +
+    '(`aws.workers: 1` and `NODE_OPTIONS=--max-old-space-size=160`: 226 MB on L at 61ea930).',
+  changes:
+    '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
+    'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
+    'time and RSS are the comparable figures):\n\n' +
+    '| world | `aws.workers` | scan | scanner CPU | peak RSS | load average before |\n|---|---|---|---|---|---|\n' +
+    '| M (15,830 requests) | 1 | 64.7 s | 24.5 s | 264 MiB | 13.5 |\n' +
+    '| M | 2 | 150.3 s | 39.7 s | 336 MiB | 13.3 |\n' +
+    '| M | 2, no worker heap limits | 90.3 s | 33.6 s | 337 MiB | 15.7 |\n' +
+    '| M | 2, calling thread idle (one worker scans) | 261.7 s | 38.7 s | 242 MiB | 21.5 |\n' +
+    '| M’s spec with 50 accounts (4,290 requests) | 1 | 135.4 s | 13.2 s | 229 MiB | 16.6 |\n' +
+    '| same | 2 | 40.8 s | 15.9 s | 288 MiB | 17.8 |\n\n' +
+    'A second thread costs CPU (its own JIT warm-up of the SDK, its own connection pool; ≈ +20 % on the 50-account world) and ' +
+    '≈ 70 MB; it pays off in wall time only when a core is free, which on this machine the simulator and the other work rarely ' +
+    'leave. The SDK settings in `src/aws/clients.ts` were not re-measured apart here (the load made differences of 6 % ' +
+    'unmeasurable); their figures are issue 11’s.',
+};
+
+/**
  * The analysis of what was measured. Figures from the run come from the results; figures from one-off
- * investigations (profiles, patched copies) are quoted with the commit they were taken at.
+ * investigations (profiles, A/B runs) are quoted with the commit they were taken at.
  */
 function analysis(full: BenchResult | undefined, quick: BenchResult | undefined): string {
   const r = full ?? quick;
   if (!r) return '';
   const L = full?.scan.L;
+  const M = r.scan.M ?? quick?.scan.M;
   const S = r.scan.S;
   const parts: string[] = [];
   const target = (id: string) => r.targets.find((t) => t.id === id);
   const us = (msTotal: number | undefined, count: number) =>
     msTotal === undefined || !count ? '?' : `${((msTotal / count) * 1000).toFixed(0)} µs`;
 
-  if (L) {
+  const big = L ?? M;
+  if (big) {
+    const name = L ? 'L' : 'M';
     const lt = target('L-vs-bound');
-    const run = L.shareguard.runs[0]!;
-    const raw = L.boundB.runs.find((x) => x.concurrency === L.boundB.bestConcurrency)!;
-    const req = L.shareguard.requests.total ?? 0;
-    const both =
-      run.cpuMs !== undefined && run.simCpuMs !== undefined ? (run.cpuMs + run.simCpuMs) / 2 : undefined;
-    const budget1 = (2 * L.bound.ms) / req; // ms of CPU per request, one scanner thread
-    const budget2 = raw.simCpuMs !== undefined ? (4 * L.bound.ms - raw.simCpuMs) / req : undefined;
+    const run = big.shareguard.runs[0]!;
+    const raw = big.boundB.runs.find((x) => x.concurrency === big.boundB.bestConcurrency)!;
+    const req = big.shareguard.requests.total ?? 0;
     parts.push(
-      `### L scan time: ${lt?.pass ? 'within' : '**not** within'} 2× the bound\n\n` +
-        `**Where the bound comes from.** Bound (a) is ${s(L.boundA.ms)}: with 25 ms per request, at most ` +
-        `${L.boundA.critical.sequentialCalls} dependent requests per account-region and no account-region needing more than a burst of its ` +
-        `token buckets, unlimited parallelism would finish in a fraction of a second. So on 2 cores the ${n(req)} requests are limited by CPU, ` +
-        `and bound (b), the raw client, sets the bound: ${s(L.boundB.bestMs)}, with ${us(raw.cpuMs, raw.requests)} of CPU per request ` +
-        `in the client and ${us(raw.simCpuMs, raw.requests)} in the simulator.\n\n` +
-        `**Where shareguard’s time goes.** Its process used ${run.cpuMs !== undefined ? s(run.cpuMs) : '?'} of CPU for a ${s(run.scanMs)} scan: ` +
-        `${us(run.cpuMs, req)} per request, on one core (Node runs the scan on one thread), against ${us(raw.cpuMs, raw.requests)} for the raw client. ` +
-        'A CPU profile (`node --cpu-prof`, 200 of L’s accounts, taken at commit 9e67d16) puts it in the AWS SDK for JavaScript v3 — its ' +
-        'middleware stack and schema-based (de)serialisation (`@smithy/core` ≈ 29 %, `@aws-sdk/core` ≈ 8 %), XML parsing ≈ 3 %, SigV4 ≈ 3 % — ' +
-        'plus garbage collection ≈ 11 % and socket writes ≈ 10 %; creating two SDK clients per account-region (34,000 on L) ≈ 5 %, partly ' +
-        'provider chains throwing `ProviderError` for settings the clients are not given. A micro-benchmark round trip through the SDK to a ' +
-        'trivial in-process HTTP server (same client options) costs ≈ 0.64 ms of CPU per `DescribeImages` on a reused client and ≈ 0.92 ms ' +
-        'with a fresh client per request. More requests in flight help a little (`aws.concurrency` 16 / 64 / 256 on 200 of L’s accounts at ' +
-        '9e67d16: 32 / 23.5 / 20.1 s); this run uses the product’s default, 64.\n\n' +
-        `**Why 2× is out of reach here, and what would close the gap.** Within 2× (${s(2 * L.bound.ms)}) means at most ` +
-        `${(budget1 * 1000).toFixed(0)} µs of CPU per request on one thread` +
-        (budget2 !== undefined
-          ? `, or ${(budget2 * 1000).toFixed(0)} µs if the scan used both cores perfectly (sharing the second with the simulator)`
-          : '') +
-        '; an SDK round trip alone (≈ 0.64 ms, above) is over the first and about the second. Even today’s work spread perfectly over both cores would take ' +
-        `${both !== undefined ? `≈ ${s(both)} (${(both / L.bound.ms).toFixed(1)}× the bound)` : '?'}. In order of effect:\n\n` +
-        '1. Use more than one core: run the per-account listings in `worker_threads` (each with its own `AwsClients`), one per core. On this ' +
-        '2-core machine that mostly competes with the simulator; against real AWS, whose side costs the scanner nothing, it divides the scan ' +
-        'time by the number of cores.\n' +
-        '2. Per-client overhead: 34,000 SDK clients are built for 79,500 requests, ≈ 0.3 ms of CPU each in the micro-benchmark (≈ 5 % of the ' +
-        'profile). Passing the FIPS and dual-stack settings explicitly made no measurable difference there; the SDK ties credentials and ' +
-        'region to a client, so at most ≈ 5 % is to be had.\n' +
-        '3. Or restate the target against an SDK baseline: the raw client is not something the product could ship (no retries, no credential ' +
-        'chain, no error handling); an SDK-based scanner on this machine is bounded by ≈ 0.6 ms × requests on one core, ≈ 50 s for L.',
+      `### Scan time against the raw-HTTP bound${L ? `: L ${lt?.pass ? 'within' : '**not** within'} 3×` : ' (M; L runs in the full run)'}\n\n` +
+        `Bound (a) is ${s(big.boundA.ms)} on ${name}: with 25 ms per request and no account-region needing more than a burst of its token ` +
+        'buckets, unlimited parallelism would finish in a fraction of a second, so on 2 cores the requests are limited by CPU and bound (b), ' +
+        `the raw client, sets the bound: ${s(big.boundB.bestMs)}, ${us(raw.cpuMs, raw.requests)} of CPU per request in the client and ` +
+        `${us(raw.simCpuMs, raw.requests)} in the simulator. shareguard's process used ${run.cpuMs !== undefined ? s(run.cpuMs) : '?'} of CPU ` +
+        `for ${n(req)} requests (${us(run.cpuMs, req)} per request, all threads) and took ${s(run.scanMs)}: ` +
+        `${big.ratio.scan.toFixed(2)}× the bound. The AWS SDK for JavaScript v3 is the cost: at its newest release its pipeline takes ` +
+        '≈ 0.6–0.75 ms of CPU per request beyond what the raw client spends, spread thinly (signing, the HTTP agent, middleware, ' +
+        'schema-based (de)serialisation, XML, garbage collection; issue 11 has the profile). The measured cheap wins are in ' +
+        '`src/aws/clients.ts` and the worker threads (below). On this 2-core machine the scanner shares the cores with the simulator ' +
+        '(its own CPU is in the table) and, while these runs were made, with other work (load averages in the table): a second scanning ' +
+        'thread only helps when a core is free. Against real AWS, whose side costs the scanner nothing, the threads divide the CPU-bound ' +
+        'part of the scan by the number of cores.',
     );
   }
-  if (L) {
-    const rss = target('L-rss');
-    const run = L.shareguard.runs[0]!;
+  const peers = (['S', 'M', 'L'] as const).flatMap((k) => {
+    const p = (r.scan[k] ?? quick?.scan[k])?.peer;
+    return p ? [{ k, p, sg: (r.scan[k] ?? quick?.scan[k])!.shareguard }] : [];
+  });
+  if (peers.length) {
     parts.push(
-      `### Memory on L: ${rss?.pass ? 'within' : '**over**'} 300 MB\n\n` +
-        `Peak RSS ${mb(L.shareguard.maxRssMiB)}; the largest V8 heap seen was ${run.heapUsedMaxMiB?.toFixed(0) ?? '?'} MiB used of ` +
-        `${run.heapTotalMaxMiB?.toFixed(0) ?? '?'} MiB reserved. About 140 MB of it is there before the first request (\`shareguard help\` ` +
-        'from the compiled build peaks at ≈ 140 MB here: Node and the AWS SDK clients’ code; from the sources through tsx ≈ 210–220 MB). ' +
-        'The rest is mostly garbage: V8 sizes its heap against the machine’s memory (limit ≈ 4 GB here) and collects lazily, and 80,000 ' +
-        'requests through the SDK allocate a lot. The live data is small: measured separately at commit 61ea930 (compiled build), the same L ' +
-        'scan under `node --max-old-space-size=160` peaked at 216 MiB (226 MB) RSS with at most 91 MiB of heap in use, and took 92 s — no ' +
-        'slower. (At 9e67d16, sources through tsx and every listing queued up front, the default peak was 597 MiB.) What would fix it: a ' +
-        'bounded heap, `NODE_OPTIONS=--max-old-space-size=192` (`v8.setFlagsFromString` once Node runs does not change the limit). It is ' +
-        'documented in README.md, not the default: the heap needed grows with the number of findings kept (≈ 35,500 untrusted on L), and ' +
-        'a fixed cap would turn a much larger organization into an out-of-memory crash.',
+      '### The boto3 peer\n\n' +
+        `\`bench/boto3_peer.py\` makes the same listing calls as shareguard with Debian's python3-boto3 (${r.peer?.version ?? '?'}): ` +
+        'paginators where botocore has them, one Session (models parsed once) and clients per account-region made under a lock, ' +
+        'account-regions in a ThreadPoolExecutor, standard retries. Its findings are checked against the world like shareguard’s. ' +
+        'Debian’s botocore 1.29 has neither a paginator nor `MaxResults` for `DescribeImages`, so it asks for every image at once and ' +
+        'sends fewer requests than shareguard where an account-region has over 1,000 images. ' +
+        peers
+          .map(
+            ({ k, p, sg }) =>
+              `${k}: ${s(p.wallMs)} against ${s(sg.scanMs)} (${p.ratio.scan.toFixed(1)}×), ${us(p.cpuMs, p.requests)} of CPU per request, ` +
+              `${mb(p.maxRssMiB)} peak RSS.`,
+          )
+          .join(' ') +
+        ' Python runs one thread at a time (the GIL), so the 16 threads overlap the waiting but not botocore’s per-request work ' +
+        '(request building, signing, XML parsing into dictionaries), which is several times the SDK for JavaScript’s.',
+    );
+  }
+  if (L || M) {
+    const rss = target('L-rss');
+    const big2 = L ?? M!;
+    const run = big2.shareguard.runs[0]!;
+    parts.push(
+      `### Memory${L ? `: L ${rss?.pass ? 'within' : '**over**'} 250 MB` : ''}\n\n` +
+        `Peak RSS on ${L ? 'L' : 'M'} ${mb(big2.shareguard.maxRssMiB)}; the calling thread’s V8 heap peaked at ` +
+        `${run.heapUsedMaxMiB?.toFixed(0) ?? '?'} MiB used of ${run.heapTotalMaxMiB?.toFixed(0) ?? '?'} MiB reserved (worker heaps are ` +
+        'not in that figure). Where it goes: Node and the compiled CLI with the AWS SDK clients’ code, ≈ 140 MB before the first request ' +
+        '(`shareguard help` from the compiled build); each worker thread loads its own copy of the SDK and keeps its own heap; and the ' +
+        'findings, kept in the calling thread to be sorted (≈ 1 kB each: 35,551 on L). SDK answers never leave the thread that listed ' +
+        'them: a listing’s findings are posted to the calling thread as it ends, so a worker holds at most the pages in flight. A ' +
+        'worker’s old generation is limited to 64 MB + 4 MB per request it may have in flight (`workerHeapLimitMb`, 192 MB at the default ' +
+        'concurrency on 2 cores): sized from the work, so it does not grow with the organization, and a worker that still hits it fails ' +
+        'its accounts’ targets with the reason instead of the scan. The calling thread has no such limit (it holds the findings, which ' +
+        `do grow with the organization). ${SIDE_BY_SIDE.memory}`,
     );
   }
   const sa = target('S-vs-article');
@@ -426,11 +502,10 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
     parts.push(
       `### S against the article’s procedure: ${sa?.pass ? 'more' : '**less**'} than 100× faster\n\n` +
         `End to end, \`shareguard scan\` on S takes ${s(S.shareguard.wallMs)}, of which the scan is ${s(S.shareguard.scanMs)}; the rest is ` +
-        'process start-up (Node and loading the SDK: `shareguard help` takes ≈ 1.1 s from the compiled build, ≈ 1.5 s from the sources through tsx). ' +
+        'process start-up (Node and loading the SDK). ' +
         `The article’s ${r.article.fullCommands} CLI commands take ${s(r.article.fullMs)}${r.article.extrapolated ? ' (extrapolated)' : ''}, ` +
-        `${r.article.perCommandMs.mean.toFixed(0)} ms each, nearly all of it the Python CLI starting. The margin depends on shareguard’s start-up: ` +
-        'with the sources through tsx (`--from-source`, or a stale `dist/`) it was 95–127× across runs on this machine, with the compiled ' +
-        'build 136–152×; it also moves with the machine’s load, since both sides are CPU-bound. ' +
+        `${r.article.perCommandMs.mean.toFixed(0)} ms each, nearly all of it the Python CLI starting. Both sides are CPU-bound, so the margin ` +
+        'moves with the machine’s load. ' +
         articleNotes(r),
     );
   } else if (r.articleSkipped) {
@@ -440,34 +515,29 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
   if (r.slack.clicks) {
     parts.push(
       `### Remove clicks: ack p99 ${cp?.pass ? 'within' : '**over**'} 250 ms\n\n` +
-        'Every click is acknowledged (`ack()`) before any work, and since commit 8748902 the decision work (a store read, a conditional write, ' +
-        'the decision log, the AWS calls, the Slack updates: several DynamoDB requests through the SDK to the embedded dynalite, in the same ' +
-        'process) runs at most three at a time, so a burst of clicks cannot starve the acks of the clicks behind it. Before that change the ' +
-        'same harness measured p99 ≈ 330–450 ms; with a listener that only acknowledges (a patched copy) p99 is ≈ 105 ms, the floor of Bolt and ' +
-        'Node’s HTTP server for 200 simultaneous requests on 2 cores. The first round is the slowest (a cold JIT in the serve process). ' +
-        'Duplicate clicks never reach AWS: the conditional `open → removing` transition lets exactly one click per finding through ' +
-        `(${r.slack.clicks.rounds.map((x) => x.awsCalls.cancelImageLaunchPermission).join(', ')} \`CancelImageLaunchPermission\` calls for ` +
-        'the rounds’ 200 clicks each). Each removal is followed by one `DescribeImages` that checks the AMI is gone, so a round makes 100 AWS ' +
-        'calls in all, 50 of them removals.',
+        'Every click is acknowledged (`ack()`) before any work, and the decision work runs at most three at a time, so a burst of clicks ' +
+        'cannot starve the acks of the clicks behind it. Duplicate clicks never reach AWS: the conditional transition out of `open` lets ' +
+        'exactly one click per finding through. The expected number of AWS calls that change something is taken from the kinds ' +
+        'registry (`KINDS.ami.remediation[0]`: its mutating IAM actions, one per decided finding today), so the target follows the ' +
+        'product if the Remove comes to need more calls per finding; the Describe calls that check the outcome are counted apart.',
     );
   }
   return parts.join('\n\n');
 }
 
-const PROPOSED_CHANGES = `## Product changes these measurements suggest
+const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
 
-Made while the benchmark was written: decisions three at a time after the ack (8748902), a bounded scan worker pool
-(ae14175), the compiled build (d063903), and a head-indexed queue in \`src/scan/limiter.ts\` (\`Array#shift()\` made a long
-queue quadratic: 70,000 / 140,000 queued tasks cost 2.5 / 12 s of CPU; \`persist\` queues one store write per changed
-finding, 35,551 on L's first scan). Left, with the reason:
-
-1. **Memory** — a bounded heap (\`node --max-old-space-size=160\`: L peaked at 226 MB RSS instead of 376 MB in the same session, no slower).
-   Not the default: a fixed cap turns an organization with many more findings into an out-of-memory crash of the bot.
-   Operators who want it set \`NODE_OPTIONS=--max-old-space-size=192\` (the heap needed grows with the findings kept,
-   about 35,500 untrusted on L).
-2. **Scan CPU** — spread accounts over \`worker_threads\` (one per core, each with its own \`AwsClients\`, findings merged at
-   the end): the only change that moves L substantially towards the 2× target, and on this 2-core machine, where the
-   simulator needs the other core, not far enough (see above).
+1. **SDK settings** (\`src/aws/clients.ts\`): \`authSchemePreference: []\` passed explicitly (no env/ini lookup and no
+   \`ProviderError\`s per client), the user-agent, recursion-detection and logger middleware removed from the listing
+   clients (the app id kept in a precomputed header), each ≈ −6 % scan CPU in issue 11's side-by-side runs.
+2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`): the scan runs in the calling thread plus
+   \`aws.workers − 1\` worker threads (default one thread per available core, at most one per 10 accounts: a worker costs
+   ≈ 0.5 s of CPU and ≈ 85 MB to start), accounts handed out one at a time, one
+   account's regions in one thread, results merged and sorted as before. Each worker's young generation is 48 MB
+   (a 16 MB semi-space; issue 11 measured ≈ −6 % CPU for a larger young generation) and its old generation sized from its
+   concurrency.
+3. **Streaming**: trust applied and findings made per listing in the thread that listed; only findings cross threads.
+${SIDE_BY_SIDE.changes}
 `;
 
 export function renderReport(results: Partial<Record<'quick' | 'full', BenchResult>>): string {
@@ -482,22 +552,24 @@ export function renderReport(results: Partial<Record<'quick' | 'full', BenchResu
 
 \`\`\`sh
 npm ci
-npm run bench -- --quick   # world S only, the article's CLI procedure on 3 of S's 20 accounts (about 2 minutes)
-npm run bench              # S and L, the article's procedure on all of S (about 10 minutes)
+npm run bench -- --quick   # worlds S and M, the boto3 peer on both, the article's CLI procedure on 3 of S's 20 accounts
+npm run bench              # S, M and L, the boto3 peer on all three, the article's procedure on all of S
 \`\`\`
 
 Not part of \`npm test\`. Each run writes \`bench/results/quick.json\` or \`bench/results/full.json\` (every figure, the git
-commit, the machine) and regenerates this file from both. Scratch files (worlds, configs, logs, scan output) go to
+commit, the machine, load averages) and regenerates this file from both. Scratch files (worlds, configs, logs, scan output) go to
 \`bench/results/tmp/\` (git-ignored). The exit code is 1 when something is *wrong* (a part failed, finding sets differ),
 not when a performance target is missed; misses are printed as \`MISS\` and explained below.
 
-Needs Node ≥ 20.19 and, for the article's procedure, Debian's AWS CLI at \`/usr/bin/aws\`: when it is missing the bench
-checks \`apt-cache policy awscli\` and runs \`apt-get update && apt-get install -y awscli\` (root); if that fails, that part
-is skipped and reported, the rest runs. shareguard is measured in the form \`npm ci\` installs: the compiled build in
+Needs Node ≥ 20.19; for the article's procedure Debian's AWS CLI at \`/usr/bin/aws\`, and for the peer Debian's
+\`python3-boto3\` under \`/usr/bin/python3\`: when one is missing the bench checks \`apt-cache policy\` and runs
+\`apt-get update && apt-get install -y awscli\` / \`python3-boto3\` (root); if that fails, that part is skipped and
+reported, the rest runs. shareguard is measured in the form \`npm ci\` installs: the compiled build in
 \`dist/\` (the bench runs \`npm run build\` first when \`dist/\` is missing or older than \`src/\`). Options:
-\`--concurrency N\` (shareguard's \`aws.concurrency\`, default 64, the product's default), \`--article-accounts N\` (accounts
-of S the quick run sends through the CLI, default 3), \`--from-source\` (measure the sources through tsx instead),
-\`--report-only\` (regenerate this file from the saved results).`);
+\`--concurrency N\` (shareguard's \`aws.concurrency\`, default 64, the product's default), \`--workers N\` (\`aws.workers\`;
+default unset: the product's one thread per core), \`--boto3-threads N\` (the peer's pool, default 16), \`--no-boto3\`,
+\`--article-accounts N\` (accounts of S the quick run sends through the CLI, default 3), \`--from-source\` (measure the
+sources through tsx instead), \`--report-only\` (regenerate this file from the saved results).`);
 
   if (main) {
     lines.push('## Results');
@@ -537,7 +609,7 @@ Every monitored account is in one AWS organization and one of several OUs. Resou
 future), 1 % disabled (invisible to recipients), some also public; a few AMIs are shared with the whole organization
 or with one OU; every account owns unshared AMIs and snapshots (the \`self\` listings return them); public-only images
 and snapshots never show up. One account-region per kind is crowded enough to need several pages (on L: 2,500 AMIs, 1,500
-EBS snapshots, 250 DB and 230 cluster snapshots). "About 50,000 shared resources of every kind" is read as about 50,000
+EBS snapshots, 250 DB and 230 cluster snapshots). M is L's spec with 200 accounts and a fifth of the shares. "About 50,000 shared resources of every kind" is read as about 50,000
 (resource, recipient account) shares in all, spread over the four kinds. Simulator latency 25 ms per request, AWS token
 buckets on (\`throttle.scale: 1\`, aws-facts.md §6). What a correct scan must find is computed from the world itself
 (\`oracle()\`), and every shareguard run is checked against it.
@@ -552,6 +624,15 @@ a preloaded \`bench/lib/rusage-hook.mjs\`). Every measured run gets a fresh simu
 **The sequential loop** (\`bench/sequential.ts\`, S only) uses the same config, \`AwsClients\` (one socket),
 \`regionsFor\` and per-kind listing modules, one call at a time; its finding set must equal shareguard's exactly.
 
+**The boto3 peer** (\`bench/boto3_peer.py\`, run by \`bench/boto3-peer.ts\` on S and M, and L in the full run): the
+same listings in Python with Debian's \`python3-boto3\` under \`/usr/bin/python3\` — one Session (service models parsed
+once), clients per account-region made from it under a lock with the account's assumed-role credentials, boto3's
+paginators with the same page sizes (\`DescribeImages\` has neither paginator nor \`MaxResults\` in Debian's botocore 1.29,
+so one call returns every image), the second AMI listing when shareguard makes it, account-regions in a
+\`ThreadPoolExecutor\` (16 threads, \`--boto3-threads\`), standard retries; the same trust (vendors and monitored
+accounts). Its findings are checked against the world's. "Scan" is its own timer around the work, "end to end" spawn to
+exit (Python start and imports included); the ratio in the targets compares scans.
+
 **The article's procedure** (\`bench/article-cli.ts\`, S only): Debian's AWS CLI, for each account \`aws sts assume-role\`
 (not for the home account), then for each region its three commands, each piped to \`grep -v\` of the trusted ids (the
 vendors and the monitored accounts, the same trust shareguard applies), one after the other.
@@ -564,7 +645,7 @@ buckets impose (only when an account-region needs more than a burst of 100 calls
 (b) measured: \`bench/raw-client.ts\`, a minimal client with no SDK — \`node:http\` with a keep-alive agent, SigV4 signed
 by hand, answers read with regular expressions only as far as paging needs — sending exactly the requests shareguard
 sends (the same actions, parameters, page sizes and paging chains; the bench checks the request counts are equal), in
-its own process, with 16/64/256 (S) or 256/512/1,024 (L) requests in flight, the best of them. Client and simulator
+its own process, with 16/64/256 (S), 64/256/512 (M) or 256/512/1,024 (L) requests in flight, the best of them. Client and simulator
 share the machine's 2 cores.
 
 **Slack** (\`bench/slack.ts\`): \`shareguard serve\` in its own process (HTTP mode, embedded dynalite store, no schedule),

@@ -37,12 +37,16 @@ interface ScanJson {
 export async function runShareguardScan(
   bw: BenchWorld,
   worldFile: string,
-  opts: { concurrency: number; tag: string },
+  opts: { concurrency: number; tag: string; workers?: number },
 ): Promise<ShareguardScanRun> {
   const sim = await startSimProcess(worldFile, join(TMP, `sim-${opts.tag}.log`));
   try {
     const configFile = join(TMP, `config-${opts.tag}.yml`);
-    await writeBenchConfig(configFile, bw, { endpoint: sim.endpoint, concurrency: opts.concurrency });
+    await writeBenchConfig(configFile, bw, {
+      endpoint: sim.endpoint,
+      concurrency: opts.concurrency,
+      ...(opts.workers ? { workers: opts.workers } : {}),
+    });
     const outFile = join(TMP, `scan-${opts.tag}.json`);
     const simCpu0 = await sim.cpuMs();
     const run = await runMeasured(

@@ -15,8 +15,12 @@ import {
 } from './aws/iam-policy.ts';
 import { guardRolePolicy } from './guard/iam-actions.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
-import { formatScanReport, scanExitCode, writeScanJson } from './scan/report.ts';
+import { formatScanReport, scanExitCode, writeChunk, writeScanJson } from './scan/report.ts';
 import { scan } from './scan/scan.ts';
+import { filterMinRisk, rankScan } from './scan/rank.ts';
+import { failOnExitCode } from './scan/risk-report.ts';
+import { parseRiskLevel } from './domain/risk.ts';
+import type { RiskLevel } from './domain/finding.ts';
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, partial: 3 } as const;
 
@@ -25,15 +29,19 @@ const USAGE = `shareguard — find AMIs and snapshots shared into your AWS accou
 Usage:
   shareguard scan [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                   [--kinds LIST] [--trust IDS] [--no-trust-monitored] [--endpoint URL] [--json]
+                  [--min-risk LEVEL] [--fail-on LEVEL] [--no-blast-radius]
   shareguard serve [--config FILE] [--world FILE] [--accounts IDS] [--regions LIST|all]
                    [--kinds LIST] [--trust IDS] [--channel ID] [--approvers IDS]
                    [--store embedded|memory|dynamodb] [--no-schedule] [--dry-run]
   shareguard remediate --plan [--config FILE]  the removal ladder of every open finding (changes nothing)
   shareguard store init [--config FILE]       create the DynamoDB table
   shareguard config check [--config FILE]
-  shareguard guard print [--config FILE] [--format iam|scp] [--account ID]
-                                              the guard policies (deny blocked images/snapshots)
+  shareguard guard print [--config FILE] [--format iam|scp|declarative] [--account ID]
+                                              the guard policies (deny blocked images/snapshots);
+                                              declarative: the Organizations Allowed AMIs policy
   shareguard guard apply [--config FILE] [--world FILE] [--dry-run]
+  shareguard allowed-amis check|apply [--config FILE] [--world FILE]
+                                              Allowed AMIs vs the trust list (guard.allowedAmis)
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only]
                         [--for scanner|remediation|owner|guard|bot]
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
@@ -47,7 +55,9 @@ The config file defaults to $SHAREGUARD_CONFIG, else ./shareguard.yml when prese
 With --world, the simulator starts in-process on that world and no config file is needed.
 
 Exit codes: 0 nothing untrusted and every target scanned; 1 untrusted findings;
-            2 usage or configuration error; 3 no findings but some targets failed.`;
+            2 usage or configuration error; 3 no findings but some targets failed.
+            With --fail-on LEVEL (critical, high, medium, low): 1 only for a finding at or above LEVEL.
+            --min-risk LEVEL reports only findings at or above LEVEL.`;
 
 class UsageError extends Error {}
 
@@ -61,7 +71,18 @@ const SCAN_OPTIONS = {
   'no-trust-monitored': { type: 'boolean' },
   endpoint: { type: 'string' },
   json: { type: 'boolean' },
+  // issue 9
+  'min-risk': { type: 'string' },
+  'fail-on': { type: 'string' },
+  'no-blast-radius': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
+
+function riskFlag(name: string, value: string | undefined): RiskLevel | undefined {
+  if (value === undefined) return undefined;
+  const level = parseRiskLevel(value);
+  if (!level) throw new UsageError(`--${name}: expected critical, high, medium or low, got "${value}"`);
+  return level;
+}
 
 function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
   try {
@@ -89,6 +110,7 @@ function overridesFrom(values: {
   approvers?: string | undefined;
   store?: string | undefined;
   'no-trust-monitored'?: boolean | undefined;
+  'no-blast-radius'?: boolean | undefined;
 }): ConfigOverrides {
   const o: ConfigOverrides = {};
   const accounts = commaList(values.accounts);
@@ -105,6 +127,7 @@ function overridesFrom(values: {
   const approvers = commaList(values.approvers);
   if (approvers) o.approvers = approvers;
   if (values.store) o.store = values.store;
+  if (values['no-blast-radius']) o.blastRadius = false;
   return o;
 }
 
@@ -180,11 +203,13 @@ export async function loadRuntime(
 
 async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parse(args, SCAN_OPTIONS);
+  const minRisk = riskFlag('min-risk', values['min-risk']);
+  const failOn = riskFlag('fail-on', values['fail-on']);
   const runtime = await loadRuntime(values, overridesFrom(values), env);
   const clients = new AwsClients(awsSettingsFromConfig(runtime.config, runtime.credentials));
   try {
     const showProgress = !values.json && process.stderr.isTTY;
-    const result = await scan(scanRequestFromConfig(runtime.config), {
+    const scanned = await scan(scanRequestFromConfig(runtime.config), {
       clients,
       concurrency: runtime.config.aws.concurrency,
       ...(showProgress
@@ -192,12 +217,35 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
         : {}),
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
-    if (values.json) await writeScanJson(result, process.stdout);
-    else process.stdout.write(`${formatScanReport(result)}\n`);
-    return scanExitCode(result);
+    // Most risky first everywhere; a CLI scan has no history, so no "owner never seen before".
+    rankScan(scanned, runtime.config, { now: new Date().toISOString() });
+    const result = minRisk ? filterMinRisk(scanned, minRisk) : scanned;
+    await writeOutput(() =>
+      values.json
+        ? writeScanJson(result, process.stdout)
+        : writeChunk(process.stdout, `${formatScanReport(result)}\n`),
+    );
+    return failOn ? failOnExitCode(result, failOn) : scanExitCode(result);
   } finally {
     clients.destroy();
     await runtime.stop();
+  }
+}
+
+/**
+ * Writes to stdout, tolerating a reader that went away (`scan | head`): EPIPE ends the output
+ * quietly instead of crashing with a stack trace; the exit code still reports the scan.
+ */
+async function writeOutput(write: () => Promise<void>): Promise<void> {
+  const isEpipe = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+  const onError = (err: Error) => {
+    if (!isEpipe(err)) throw err;
+  };
+  process.stdout.on('error', onError);
+  try {
+    await write();
+  } catch (err) {
+    if (!isEpipe(err)) throw err;
   }
 }
 
@@ -213,36 +261,64 @@ const SERVE_OPTIONS = {
 async function cmdServe(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const { values } = parse(args, SERVE_OPTIONS);
   if (values.json) throw new UsageError('--json is for scan, not serve');
-  const runtime = await loadRuntime(values, overridesFrom(values), env);
-  // Every remediation rung runs as a plan: EC2 DryRun=true, nothing changes, messages say "would".
-  if (values['dry-run']) runtime.config.remediation.dryRun = true;
-  const { startServer, ServeSetupError } = await import('./serve.ts');
-  let server;
+  const { startServer, ServeSetupError, StartupError, Shutdown, processSettingsFromEnv } =
+    await import('./serve.ts');
+  const { createLogger } = await import('./log.ts');
+  const log = createLogger();
+  let graceMs: number;
   try {
-    server = await startServer({
-      config: runtime.config,
-      env,
-      ...(runtime.credentials ? { credentials: runtime.credentials } : {}),
-      ...(values['no-schedule'] ? { schedules: false } : {}),
-    });
+    graceMs = processSettingsFromEnv(env).graceMs;
   } catch (err) {
-    await runtime.stop();
-    if (err instanceof ServeSetupError) {
-      process.stderr.write(
-        `shareguard serve: cannot start, missing settings:\n  - ${err.missing.join('\n  - ')}\n`,
-      );
+    if (err instanceof ServeSetupError) return setupFailed(err.missing);
+    throw err;
+  }
+  // Signals are handled from here on, before anything slow (the simulator, Slack, the store) starts.
+  const shutdown = new Shutdown(graceMs, log);
+  const stopped = shutdown.requested.then(() => 'signal' as const);
+  let runtime: LoadedRuntime | undefined;
+  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  try {
+    const starting = (async () => {
+      runtime = await loadRuntime(values, overridesFrom(values), env);
+      // Every remediation rung runs as a plan: EC2 DryRun=true, nothing changes, messages say "would".
+      if (values['dry-run']) runtime.config.remediation.dryRun = true;
+      server = await startServer({
+        config: runtime.config,
+        env,
+        log,
+        ...(runtime.credentials ? { credentials: runtime.credentials } : {}),
+        ...(values['no-schedule'] ? { schedules: false } : {}),
+      });
+      return 'ready' as const;
+    })();
+    const first = await Promise.race([starting, stopped]);
+    if (first === 'signal') {
+      // Stopped before ready: let the start finish or fail (the deadline bounds it), then clean up.
+      await starting.catch(() => {});
+    } else {
+      shutdown.setPending(() => server!.pendingCount());
+      await stopped;
+    }
+  } catch (err) {
+    await runtime?.stop().catch(() => {});
+    shutdown.done();
+    if (err instanceof ServeSetupError) return setupFailed(err.missing);
+    if (err instanceof StartupError) {
+      process.stderr.write(`shareguard serve: cannot start: ${err.message}\n`);
       return EXIT.usage;
     }
     throw err;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await server.stop();
-  await runtime.stop();
+  await server?.stop();
+  await runtime?.stop();
+  log.info('stopped');
+  shutdown.done();
   return EXIT.ok;
+}
+
+function setupFailed(missing: string[]): number {
+  process.stderr.write(`shareguard serve: cannot start:\n  - ${missing.join('\n  - ')}\n`);
+  return EXIT.usage;
 }
 
 async function cmdStore(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -318,7 +394,11 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
         ? config && config.guard.mode !== 'off'
           ? guardRolePolicy(config)
           : guardActionsPolicy(typed)
-        : scannerRolePolicy(typed, { remediation: target === 'remediation' || !values['scan-only'] });
+        : scannerRolePolicy(typed, {
+            remediation: target === 'remediation' || !values['scan-only'],
+            blastRadius: config?.scan.blastRadius ?? true,
+            allowedAmis: (config?.guard.allowedAmis ?? 'off') !== 'off',
+          });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;
 }
@@ -345,6 +425,8 @@ async function cmdRemediate(args: string[], env: NodeJS.ProcessEnv): Promise<num
 }
 
 async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // `guard print --format declarative` is the Allowed AMIs declarative policy (src/allowed-amis).
+  if (args[0] === 'print' && args.includes('declarative')) return cmdGuardDeclarative(args, env);
   const [sub, ...rest] = args;
   const { values } = parse(rest, {
     config: { type: 'string', short: 'c' },
@@ -381,17 +463,68 @@ async function cmdDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
   return runDemo(args, env);
 }
 
-const COMMANDS: Record<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>> = {
-  scan: cmdScan,
-  serve: cmdServe,
-  store: cmdStore,
-  config: cmdConfig,
-  'iam-policy': cmdIamPolicy,
-  remediate: cmdRemediate,
-  guard: cmdGuard,
-  sim: cmdSim,
-  demo: cmdDemo,
-};
+// --- issue 9: Allowed AMIs -------------------------------------------------------------------
+const ALLOWED_AMIS_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  world: { type: 'string' },
+  accounts: { type: 'string' },
+  regions: { type: 'string' },
+  endpoint: { type: 'string' },
+  store: { type: 'string' },
+  format: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+async function cmdAllowedAmis(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'check' && sub !== 'apply')
+    throw new UsageError(`allowed-amis: expected "check" or "apply", got ${sub ?? '(nothing)'}`);
+  const { values } = parse(rest, ALLOWED_AMIS_OPTIONS);
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  try {
+    const { runAllowedAmis } = await import('./allowed-amis/cli.ts');
+    return await runAllowedAmis(sub, runtime.config, runtime.credentials, process.stdout);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/**
+ * `guard print --format declarative` (issue 9). The guard's own `guard` command (src/guard) owns the
+ * other formats: when both are merged, its `print` calls printDeclarativePolicy for this format.
+ */
+async function cmdGuardDeclarative(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parse(rest, ALLOWED_AMIS_OPTIONS);
+  if (sub !== 'print' || values.format !== 'declarative')
+    throw new UsageError('guard: expected "print --format declarative"');
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  try {
+    const { printDeclarativePolicy } = await import('./allowed-amis/cli.ts');
+    return await printDeclarativePolicy(runtime.config, runtime.credentials, process.stdout, process.stderr);
+  } finally {
+    await runtime.stop();
+  }
+}
+
+// A Map, not an object: `shareguard constructor` / `toString` must not find Object.prototype's.
+const COMMANDS = new Map<string, (args: string[], env: NodeJS.ProcessEnv) => Promise<number>>([
+  ['scan', cmdScan],
+  ['serve', cmdServe],
+  ['store', cmdStore],
+  ['config', cmdConfig],
+  ['iam-policy', cmdIamPolicy],
+  ['remediate', cmdRemediate],
+  ['allowed-amis', cmdAllowedAmis],
+  ['guard', cmdGuard],
+  ['sim', cmdSim],
+  ['demo', cmdDemo],
+]);
+
+/** node:util parseArgs errors (an unknown or malformed option), wherever a command parses its own. */
+function isParseArgsError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -403,13 +536,13 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     );
     return command ? EXIT.ok : EXIT.usage;
   }
-  const run = COMMANDS[command];
+  const run = COMMANDS.get(command);
   try {
     if (!run) throw new UsageError(`unknown command "${command}"`);
     return await run(rest, env);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`shareguard: ${err.message}\n\n${USAGE}\n`);
+    if (err instanceof UsageError || isParseArgsError(err)) {
+      process.stderr.write(`shareguard: ${(err as Error).message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
     if (err instanceof ConfigError || (err as Error).name === 'WorldError') {

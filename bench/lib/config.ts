@@ -7,6 +7,8 @@ export interface BenchConfigOptions {
   endpoint: string;
   /** aws.concurrency (the product's default is 64). */
   concurrency?: number;
+  /** aws.workers (the product's default: one thread per core). */
+  workers?: number;
   slack?: Record<string, unknown>;
   store?: Record<string, unknown>;
   schedule?: Record<string, unknown>;
@@ -18,6 +20,7 @@ export function benchConfig(bw: BenchWorld, o: BenchConfigOptions): Record<strin
       endpoint: o.endpoint,
       homeRegion: 'us-east-1',
       ...(o.concurrency ? { concurrency: o.concurrency } : {}),
+      ...(o.workers ? { workers: o.workers } : {}),
     },
     // The home account scans with the base credentials; every other one through the default role.
     accounts: bw.accounts.map((a) =>

@@ -1,6 +1,8 @@
 import type { ResourceKind } from '../domain/finding.ts';
 import { remediationActions } from '../remediate/registry.ts';
 import { KINDS } from './kinds/index.ts';
+import { USAGE_ACTIONS } from './usage/index.ts';
+import { ALLOWED_AMIS_READ_ACTIONS, ALLOWED_AMIS_WRITE_ACTIONS } from '../allowed-amis/actions.ts';
 
 /** Actions the scan needs whatever the kinds: listing enabled regions. */
 const BASE_SCAN_ACTIONS = ['ec2:DescribeRegions'];
@@ -16,11 +18,24 @@ export interface PolicyDocument {
  */
 export function scannerRolePolicy(
   kinds: readonly ResourceKind[],
-  options: { remediation: boolean },
+  options: {
+    remediation: boolean;
+    /** Blast-radius lookups (issue 9, `scan.blastRadius`); on unless false. */
+    blastRadius?: boolean;
+    /** Allowed AMIs managed (`guard.allowedAmis` not off). */
+    allowedAmis?: boolean;
+  },
 ): PolicyDocument {
   const scan = new Set(BASE_SCAN_ACTIONS);
-  for (const kind of kinds) for (const a of KINDS[kind].scanActions) scan.add(a);
+  for (const kind of kinds) {
+    for (const a of KINDS[kind].scanActions) scan.add(a);
+    if (options.blastRadius !== false) for (const a of USAGE_ACTIONS[kind]) scan.add(a);
+  }
   const remediate = new Set(options.remediation ? remediationActions(kinds).remediation : []);
+  if (options.allowedAmis) {
+    for (const a of ALLOWED_AMIS_READ_ACTIONS) scan.add(a);
+    if (options.remediation) for (const a of ALLOWED_AMIS_WRITE_ACTIONS) remediate.add(a);
+  }
   for (const a of scan) remediate.delete(a);
   const statements: PolicyDocument['Statement'] = [
     { Sid: 'ShareGuardScan', Effect: 'Allow', Action: [...scan].sort(), Resource: '*' },

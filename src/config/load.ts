@@ -15,6 +15,8 @@ export interface ConfigOverrides {
   channel?: string;
   approvers?: string[];
   store?: string;
+  /** false: `--no-blast-radius`. */
+  blastRadius?: boolean;
 }
 
 /**
@@ -28,6 +30,7 @@ export const ENVIRONMENT_VARIABLES: Record<string, string> = {
   SHAREGUARD_SLACK_CHANNEL: 'slack.channel',
   SHAREGUARD_APPROVERS: 'slack.approvers.users (comma list of user ids)',
   SHAREGUARD_APPROVER_GROUPS: 'slack.approvers.usergroups (comma list of user group ids)',
+  SHAREGUARD_SLACK_READERS: 'slack.readers (channel | approvers | anyone)',
   SHAREGUARD_STORE: 'store.kind',
   SHAREGUARD_TABLE: 'store.tableName',
   SHAREGUARD_DYNAMODB_ENDPOINT: 'store.endpoint',
@@ -84,6 +87,7 @@ function applyEnvironment(raw: Raw, env: NodeJS.ProcessEnv): void {
     'SHAREGUARD_APPROVER_GROUPS',
     (v) => (section(section(raw, 'slack'), 'approvers').usergroups = list(v)),
   );
+  set('SHAREGUARD_SLACK_READERS', (v) => (section(raw, 'slack').readers = v));
   set('SHAREGUARD_STORE', (v) => (section(raw, 'store').kind = v));
   set('SHAREGUARD_TABLE', (v) => (section(raw, 'store').tableName = v));
   set('SHAREGUARD_DYNAMODB_ENDPOINT', (v) => (section(raw, 'store').endpoint = v));
@@ -106,6 +110,7 @@ function applyOverrides(raw: Raw, o: ConfigOverrides): void {
   if (o.channel) section(raw, 'slack').channel = o.channel;
   if (o.approvers) section(section(raw, 'slack'), 'approvers').users = o.approvers;
   if (o.store) section(raw, 'store').kind = o.store;
+  if (o.blastRadius !== undefined) section(raw, 'scan').blastRadius = o.blastRadius;
 }
 
 /** Validates a raw config object after environment and overrides; throws ConfigError listing every problem. */
@@ -113,6 +118,14 @@ export function resolveConfig(
   raw: Raw,
   options: { source: string; env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides },
 ): Config {
+  const known = Object.keys(configSchema.shape);
+  const keys = Object.keys(raw);
+  if (keys.length && !keys.some((k) => known.includes(k))) {
+    // Not a shareguard config at all (a wrong --config path): say so without echoing its content.
+    throw new ConfigError(options.source, [
+      `not a shareguard configuration: none of its ${keys.length} top-level keys is a setting (${known.join(', ')})`,
+    ]);
+  }
   const merged = structuredClone(raw);
   applyEnvironment(merged, options.env ?? {});
   applyOverrides(merged, options.overrides ?? {});

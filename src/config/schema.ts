@@ -1,6 +1,6 @@
 import cron from 'node-cron';
 import { z } from 'zod';
-import { RESOURCE_KINDS } from '../domain/finding.ts';
+import { RESOURCE_KINDS, RISK_LEVELS } from '../domain/finding.ts';
 
 export const ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
 export const REGION = z
@@ -45,6 +45,23 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
+/**
+ * Issue 9's keys in the `guard` section: Allowed AMIs kept in step with the trust list (src/allowed-amis).
+ * Spread into the guard section's object (`...ALLOWED_AMIS_CONFIG_KEYS`).
+ */
+export const ALLOWED_AMIS_CONFIG_KEYS = {
+  /** off, audit (`audit-mode`) or enforce (`enabled`). */
+  allowedAmis: z.enum(['off', 'audit', 'enforce']).default('off'),
+  allowedAmiProviders: z
+    .strictObject({
+      /** Also allow AWS Marketplace images (`aws-marketplace`). */
+      awsMarketplace: z.boolean().default(false),
+      /** Also allow AWS Backup logically air-gapped vault images (`aws-backup-vault`). */
+      awsBackupVault: z.boolean().default(false),
+    })
+    .prefault({}),
+};
+
 const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role name (no path)');
 /** An SCP target: the organization root, an OU, or an account. */
 const scpTarget = z
@@ -66,6 +83,7 @@ const guardSchema = z
       .default('ShareGuardBlocked'),
     /** iam-policy: the roles in each monitored account the policy is attached to (workload roles). */
     attachToRoles: z.array(iamRoleName).default([]),
+    ...ALLOWED_AMIS_CONFIG_KEYS,
     scp: z
       .strictObject({
         managementAccount: ACCOUNT_ID,
@@ -85,7 +103,9 @@ export const configSchema = z.strictObject({
   aws: z
     .strictObject({
       /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
-      endpoint: z.url().optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://ec2.example.com' })
+        .optional(),
       homeRegion: REGION.default('us-east-1'),
       defaultRole: z.string().default(DEFAULT_ROLE_NAME),
       roleSessionName: z
@@ -96,6 +116,11 @@ export const configSchema = z.strictObject({
       maxAttempts: z.int().min(1).max(20).default(6),
       /** Calls in flight across the whole scan. */
       concurrency: z.int().min(1).max(1024).default(64),
+      /**
+       * Threads a scan runs its accounts on (this one plus worker_threads); default one per available
+       * core, at most one per 10 accounts. 1 keeps the whole scan in the calling thread.
+       */
+      workers: z.int().min(1).max(64).optional(),
       /** Multiplies the per-account-region pace (AWS token buckets); lower it if you share the account's budget. */
       paceScale: z.number().positive().max(100).default(1),
     })
@@ -130,6 +155,22 @@ export const configSchema = z.strictObject({
       /** Findings per scan above which messages are grouped per owner. */
       maxMessagesPerScan: z.int().min(1).max(200).default(20),
       /**
+       * Who `/shared-scan` answers (status, trusted, scans): `channel` (default) — anyone in
+       * `slack.channel`, and approvers anywhere; `approvers` — approvers only; `anyone` — every member.
+       */
+      readers: z.enum(['channel', 'approvers', 'anyone']).default('channel'),
+      /** Scans a user who is not an approver may start per window (approvers are not limited). */
+      scanRateLimit: z
+        .strictObject({
+          scans: z.int().min(0).max(100).default(2),
+          windowMinutes: z
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(60),
+        })
+        .prefault({}),
+      /**
        * `thread` (default): a scan's progress/summary is its only top-level message and its findings go
        * into that message's thread (critical ones also broadcast); the digest likewise. `flat`: every
        * finding message is top-level, as before. docs/slack.md "One thread per scan".
@@ -158,8 +199,45 @@ export const configSchema = z.strictObject({
             .default('24h'),
         })
         .optional(),
+      /** Who is mentioned in a finding message at or above `minRisk` (issue 9). */
+      notify: z
+        .strictObject({
+          users: z.array(slackUserId).default([]),
+          usergroups: z.array(slackGroupId).default([]),
+          minRisk: z.enum(RISK_LEVELS).default('critical'),
+        })
+        .prefault({}),
     })
     .prefault({}),
+  // --- issue 9: blast radius, risk, Allowed AMIs -------------------------------------------
+  scan: z
+    .strictObject({
+      /** Look up who uses each finding (instances, volumes, copies, restores); `--no-blast-radius` turns it off. */
+      blastRadius: z.boolean().default(true),
+    })
+    .prefault({}),
+  risk: z
+    .strictObject({
+      /** "Recently created" for the new-owner signal. */
+      recentDays: z.int().min(1).max(3650).default(30),
+      /** Monitored accounts one owner must share into at once for the spray signal. */
+      sprayAccounts: z.int().min(2).max(10_000).default(3),
+      /** Your own official image families, on top of the built-in vendors (src/domain/official-images.ts). */
+      patterns: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[\w.-]{1,64}$/, 'expected an id of letters, digits, . _ -'),
+            label: z.string().min(1).max(100),
+            publisher: z.string().max(200).optional(),
+            patterns: z.array(z.string().min(1).max(128)).min(1, 'list at least one name pattern'),
+            owners: z.array(ACCOUNT_ID).default([]),
+            aliases: z.array(z.enum(['amazon', 'aws-marketplace', 'aws-backup-vault'])).default([]),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  // The guard section is the guard engineer's; issue 9 adds only the Allowed AMIs keys (spread in).
   store: z
     .strictObject({
       /** `embedded`: dynalite on disk under dataDir; `memory`: throwaway; `dynamodb`: real DynamoDB. */
@@ -168,7 +246,9 @@ export const configSchema = z.strictObject({
         .string()
         .regex(/^[\w.-]{3,255}$/)
         .default('shareguard'),
-      endpoint: z.url().optional(),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8000' })
+        .optional(),
       region: REGION.optional(),
       dataDir: z.string().default('.shareguard/data'),
     })

@@ -10,6 +10,7 @@ import { trustExpired } from '../domain/trust.ts';
 import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import { onTrustListChanged } from '../allowed-amis/sync.ts';
 
 /**
  * What comes with a decision besides who took it (issue 10): the approver's reason, for Trust an
@@ -295,9 +296,12 @@ export async function decideTrust(
     if (res.ok) records.push(res.record);
   }
   deps.log.info({ owner, closed: records.length, by: by.userId }, 'owner trusted');
+  const allowed = await onTrustListChanged(deps, by, `trust ${owner}`); // issue 9
   return {
     status: 'done',
-    message: `Account ${owner} is trusted now; ${records.length} finding${records.length === 1 ? '' : 's'} closed.`,
+    message:
+      `Account ${owner} is trusted now; ${records.length} finding${records.length === 1 ? '' : 's'} closed.` +
+      (allowed ? ` ${allowed.summary}.` : ''),
     records,
   };
 }
@@ -326,9 +330,12 @@ export async function untrustAccount(deps: CoreDeps, accountId: string, by: Acto
     outcome: 'succeeded',
     detail: `Account ${accountId} removed from the trust list.`,
   });
+  const allowed = await onTrustListChanged(deps, by, `untrust ${accountId}`); // issue 9
   return {
     status: 'done',
-    message: `${accountId} is no longer trusted; the next scan reports what it shares.`,
+    message:
+      `${accountId} is no longer trusted; the next scan reports what it shares.` +
+      (allowed ? ` ${allowed.summary}.` : ''),
     records: [],
   };
 }

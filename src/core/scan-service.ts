@@ -3,6 +3,11 @@ import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '.
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
 import { Limiter } from '../scan/limiter.ts';
+import { rankScan } from '../scan/rank.ts';
+import { compareByRisk } from '../domain/risk.ts';
+import { StoreConflictError } from '../store/errors.ts';
+import { newUse, type NewUse } from './new-use.ts';
+import { syncAllowedAmis, type AllowedAmisReport } from '../allowed-amis/sync.ts';
 import { currentTrust } from './trust.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { holdBackBlockedOwners } from './block-account.ts';
@@ -27,6 +32,10 @@ export interface RecordedScan {
   counts: { new: number; sharedAgain: number; resolved: number; seen: number };
   /** "all accounts" or the filters, for messages. */
   scope: string;
+  /** Decided findings something new uses since the last scan: an alert each (issue 9). */
+  newUse: NewUse[];
+  /** Allowed AMIs drift check (when `guard.allowedAmis` is not off): read-only. */
+  allowedAmis?: AllowedAmisReport;
 }
 
 export class ScanFilterError extends Error {}
@@ -64,6 +73,7 @@ export async function scanAndRecord(
       regions: filters.regions?.length ? filters.regions : deps.config.regions,
       kinds,
       trust: policy,
+      blastRadius: deps.config.scan.blastRadius,
     },
     {
       clients: deps.clients,
@@ -84,14 +94,36 @@ export async function scanAndRecord(
   for (const r of await deps.store.listFindings({ states: ['open', 'owner-only', 'recorded'] }))
     known.set(r.finding.id, r);
   const now = nowIso(deps);
+  // Risk (issue 9): owners the store knew before this scan are not "never seen before".
+  rankScan(result, deps.config, {
+    now,
+    knownOwners: new Set([...known.values()].map((r) => r.finding.ownerAccountId)),
+  });
   const changes = reconcile(known, result.findings, scanned, now);
   const stored = await persist(deps, known, changes);
+  const uses: NewUse[] = [];
+  for (const c of stored) {
+    const prev = c.type === 'seen' ? known.get(c.record.finding.id) : undefined;
+    const use = prev && newUse(prev, c.record);
+    if (use) uses.push(use);
+  }
+
+  // Drift check of Allowed AMIs: read-only; a failure here never fails the scan.
+  let allowedAmis: AllowedAmisReport | undefined;
+  if (deps.config.guard.allowedAmis !== 'off')
+    allowedAmis = await syncAllowedAmis(deps, { apply: false, accountIds: accounts.map((a) => a.id) }).catch(
+      (err: Error) => {
+        deps.log.error({ err: err.message }, 'Allowed AMIs check failed');
+        return undefined;
+      },
+    );
 
   // A blocked owner's new shares are already denied by the guard (ec2:Owner / owner ARN): not posted as open.
-  const { toPost, closed: blockedOwnerShares } = await holdBackBlockedOwners(
+  const { toPost: held, closed: blockedOwnerShares } = await holdBackBlockedOwners(
     deps,
     stored.filter((c) => c.type === 'new' || c.type === 'shared-again').map((c) => c.record),
   );
+  const toPost = held.sort((a, b) => compareByRisk(a.finding, b.finding));
   const resolved = stored.filter((c) => c.type === 'resolved').map((c) => c.record);
   const expiredApprovals = await sweepExpiredApprovals(deps);
   deps.log.info(
@@ -116,6 +148,8 @@ export async function scanAndRecord(
       seen: count(stored, 'seen'),
     },
     scope: describeScope(filters),
+    newUse: uses,
+    ...(allowedAmis ? { allowedAmis } : {}),
   };
 }
 
@@ -140,6 +174,19 @@ async function persist(
         const prev = known.get(id);
         if (!prev) return undefined;
         const r = change.record;
+        if (change.type === 'seen' && findingChanged(prev, r)) {
+          // The finding itself changed (blast radius, risk): the whole record is written, conditional on
+          // its version, so a decision taken meanwhile wins and this update is dropped like a lost race.
+          try {
+            return {
+              type: 'seen',
+              record: await deps.store.saveFinding({ ...prev, finding: r.finding, lastSeenAt: r.lastSeenAt }),
+            };
+          } catch (err) {
+            if (err instanceof StoreConflictError) return undefined;
+            throw err;
+          }
+        }
         const patch =
           change.type === 'shared-again'
             ? {
@@ -163,6 +210,16 @@ async function persist(
     ),
   );
   return out.filter((c): c is LifecycleChange => c !== undefined);
+}
+
+/** Whether the parts of a finding a scan refreshes (issue 9: usage, risk) changed. */
+function findingChanged(prev: FindingRecord, next: FindingRecord): boolean {
+  const a = prev.finding;
+  const b = next.finding;
+  return (
+    JSON.stringify([a.inUse, a.risk, a.riskReasons, a.imageAllowed]) !==
+    JSON.stringify([b.inUse, b.risk, b.riskReasons, b.imageAllowed])
+  );
 }
 
 export function parseKinds(values: string[]): ResourceKind[] {

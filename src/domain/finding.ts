@@ -61,6 +61,59 @@ export interface Finding {
   engine?: string;
   encrypted?: boolean;
   sizeGiB?: number;
+  // --- risk (issue 9): added after listing by src/scan/enrich.ts and src/domain/risk.ts ---
+  /** AMIs: the image this one was copied from (`SourceImageId`), when AWS tells. */
+  sourceImageId?: string;
+  /**
+   * AMIs: not in the account's listing any more (deregistered, unshared, or hidden by Allowed AMIs), found
+   * through instances still running from it (`DescribeInstanceImageMetadata`).
+   */
+  notListed?: boolean;
+  /** Who already uses the resource in the monitored account (blast radius); absent when not looked up. */
+  inUse?: InUse;
+  /** Risk level from `risk()` (src/domain/risk.ts); absent when not ranked. */
+  risk?: RiskLevel;
+  /** Why, most important first. */
+  riskReasons?: RiskReason[];
+}
+
+/** Risk levels, most severe first (src/domain/risk.ts). */
+export const RISK_LEVELS = ['critical', 'high', 'medium', 'low'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+/** One reason a finding is risky: a stable code for machines, words for people, its weight in the score. */
+export interface RiskReason {
+  code: string;
+  text: string;
+  weight: number;
+}
+
+/** One resource that uses a finding: an instance, volume, own AMI, own snapshot copy, or a restore. */
+export interface UsageItem {
+  id: string;
+  /** `running`, `stopped`, `available`, `in-use`… as AWS says. */
+  state?: string;
+  /** When it started using it (launch time, copy time, restore event time). */
+  at?: string;
+}
+
+/** A count (complete) and the first few items (bounded, for messages). */
+export interface UsageList {
+  count: number;
+  items: UsageItem[];
+}
+
+/**
+ * Blast radius (docs/aws.md "Who already uses it"). `unknown` lists the lookups that failed: then the
+ * counts are lower bounds, never "not in use".
+ */
+export interface InUse {
+  instances: UsageList;
+  volumes: UsageList;
+  images: UsageList;
+  copies: UsageList;
+  restores: UsageList;
+  unknown?: string[];
 }
 
 export function findingId(kind: ResourceKind, accountId: string, region: string, resourceId: string): string {

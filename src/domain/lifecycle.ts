@@ -45,7 +45,9 @@ export type DecisionAction =
   | 'revoke-org-share'
   /** Deny every image and snapshot of an owner (guard engineer). */
   | 'block-account'
-  | 'unblock-account';
+  | 'unblock-account'
+  /** Allowed AMIs criteria/state changed in one account-region (src/allowed-amis). */
+  | 'allowed-amis';
 
 /**
  * - `pending`: written before anything is attempted (write-ahead).

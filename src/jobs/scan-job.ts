@@ -11,6 +11,8 @@ import {
   type LastScan,
 } from '../slack/messages/index.ts';
 import type { FindingRecord } from '../domain/lifecycle.ts';
+import { newUseAlertMessage } from '../slack/messages/risk.ts';
+import { allowedAmisMessage } from '../slack/messages/allowed-amis.ts';
 
 export const SCAN_LEASE = 'scan';
 /** `startedBy` of scans the cron schedule starts. */
@@ -113,13 +115,23 @@ export class ScanJob {
       const recorded = await scanAndRecord(this.deps, filters, onProgress);
       await updating;
       const { records, retried } = mergeNeedsPosting(recorded.toPost, await this.publisher.needsPosting());
-      const posted = await this.publisher.postFindings(
-        records,
-        this.deps.config.slack.maxMessagesPerScan,
-        this.threaded ? { threadTs: progressRef.ts } : {},
-      );
+      const posted = await this.publisher.postFindings(records, this.deps.config.slack.maxMessagesPerScan, {
+        ...(this.threaded ? { threadTs: progressRef.ts } : {}),
+        notify: this.deps.config.slack.notify, // issue 9
+      });
       await this.publisher.refresh(recorded.resolved);
       await this.publisher.refresh(recorded.expiredApprovals);
+      // issue 9: something new uses a resource already decided on; also refresh its message (usage line).
+      for (const use of recorded.newUse)
+        await this.publisher
+          .post(newUseAlertMessage(use), channel)
+          .catch((err: Error) => this.deps.log.error({ err: err.message }, 'new-use alert failed'));
+      await this.publisher.refresh(recorded.newUse.map((u) => u.record));
+      const allowed = recorded.allowedAmis && allowedAmisMessage(recorded.allowedAmis);
+      if (allowed)
+        await this.publisher
+          .post(allowed, channel)
+          .catch((err: Error) => this.deps.log.error({ err: err.message }, 'Allowed AMIs message failed'));
       const counts = {
         ...recorded.counts,
         posted: posted.posted,

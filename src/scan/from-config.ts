@@ -23,6 +23,7 @@ export function scanRequestFromConfig(config: Config): ScanRequest {
     accounts,
     regions: config.regions,
     kinds: config.kinds,
+    blastRadius: config.scan.blastRadius,
     trust: makeTrustPolicy({
       trusted: config.trust.accounts.map((t) => ({ accountId: t.id, ...(t.note ? { note: t.note } : {}) })),
       trustMonitoredAccounts: config.trust.monitoredAccounts,
@@ -40,6 +41,7 @@ export function awsSettingsFromConfig(config: Config, credentials?: AwsCredentia
     paceScale: config.aws.paceScale,
     roleSessionName: config.aws.roleSessionName,
     maxSockets: config.aws.concurrency,
+    ...(config.aws.workers ? { workers: config.aws.workers } : {}),
     ...(credentials ? { credentials } : {}),
   };
 }

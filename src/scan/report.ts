@@ -1,5 +1,19 @@
 import type { Finding } from '../domain/finding.ts';
 import type { ScanResult, TargetResult } from './scan.ts';
+import { cap, terminalSafe } from '../terminal.ts';
+
+/** Widest a table column gets; longer cells end in `…` (a 5,000-character name must not make 5,000-column rows). */
+export const MAX_COLUMN_WIDTH = 64;
+/** Resource ids and ARNs are shown whole (AWS bounds them; a cut ARN cannot be copied into a command). */
+const MAX_RESOURCE_WIDTH = 400;
+/** Longest failure line (AWS error text included). */
+const MAX_FAILURE_WIDTH = 300;
+
+/** A table cell: one line, no terminal control, at most `MAX_COLUMN_WIDTH` wide. */
+export function cell(s: string, max = MAX_COLUMN_WIDTH): string {
+  return cap(terminalSafe(s), max);
+}
+import { inUseCell, riskCell, riskCounts, riskSummaryText, usageErrorLines } from './risk-report.ts';
 
 /** The `--json` contract: only untrusted findings; fields keep their meaning, more may be added. */
 export function scanResultJson(result: ScanResult): object {
@@ -11,6 +25,15 @@ export function scanResultJson(result: ScanResult): object {
       trustedSkipped: result.summary.trustedSkipped,
       targetsScanned: result.summary.targetsScanned,
       targetsFailed: result.summary.targetsFailed,
+      // issue 9: present only when the scan ranked findings / looked up the blast radius / filtered.
+      ...(result.findings.some((f) => f.risk) ? { byRisk: riskCounts(result.findings) } : {}),
+      ...(result.summary.notListedInUse !== undefined
+        ? {
+            notListedInUse: result.summary.notListedInUse,
+            hiddenByAllowedAmis: result.summary.hiddenByAllowedAmis ?? 0,
+          }
+        : {}),
+      ...(result.summary.belowMinRisk !== undefined ? { belowMinRisk: result.summary.belowMinRisk } : {}),
     },
     startedAt: result.startedAt,
     durationMs: result.durationMs,
@@ -26,23 +49,44 @@ function notes(f: Finding): string {
   if (f.deprecationTime && Date.parse(f.deprecationTime) <= Date.now()) n.push('deprecated');
   if (f.public) n.push('public');
   if (f.imageAllowed === false) n.push('not-allowed');
+  if (f.notListed) n.push('not-listed');
   return n.join(',');
 }
 
 export function formatTable(findings: readonly Finding[]): string {
-  const header = ['KIND', 'ACCOUNT', 'REGION', 'RESOURCE', 'OWNER', 'SHARED VIA', 'NAME', 'CREATED', 'NOTES'];
-  const rows = findings.map((f) => [
-    f.kind,
-    accountCell(f),
-    f.region,
-    f.resourceId,
-    f.ownerAccountId,
-    f.sharedVia,
-    f.name ?? '',
-    f.createdAt?.slice(0, 10) ?? '',
-    notes(f),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const ranked = findings.some((f) => f.risk);
+  const header = [
+    ...(ranked ? ['RISK'] : []),
+    'KIND',
+    'ACCOUNT',
+    'REGION',
+    'RESOURCE',
+    'OWNER',
+    'SHARED VIA',
+    'NAME',
+    'CREATED',
+    'IN USE',
+    'NOTES',
+  ];
+  const resourceColumn = header.indexOf('RESOURCE');
+  const rows = findings.map((f) =>
+    [
+      ...(ranked ? [riskCell(f)] : []),
+      f.kind,
+      accountCell(f),
+      f.region,
+      f.resourceId,
+      f.ownerAccountId,
+      f.sharedVia,
+      f.name ?? '',
+      f.createdAt?.slice(0, 10) ?? '',
+      inUseCell(f),
+      notes(f),
+    ].map((c, i) => cell(c, i === resourceColumn ? MAX_RESOURCE_WIDTH : MAX_COLUMN_WIDTH)),
+  );
+  // A loop, not Math.max(...column): spreading 125,000+ values overflows the call stack.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i]!, r[i]!.length);
   const line = (cells: string[]) =>
     cells
       .map((c, i) => c.padEnd(widths[i]!))
@@ -53,7 +97,10 @@ export function formatTable(findings: readonly Finding[]): string {
 
 function failureCell(t: TargetResult): string {
   const who = t.accountName ? `${t.accountId} (${t.accountName})` : t.accountId;
-  return `${who} ${t.region === '*' ? 'all regions' : t.region}: ${t.error ?? 'failed'}`;
+  return cell(
+    `${who} ${t.region === '*' ? 'all regions' : t.region}: ${t.error ?? 'failed'}`,
+    MAX_FAILURE_WIDTH,
+  );
 }
 
 /** "3 untrusted shared resources in 2 of 3 accounts (51 account-regions scanned, 1 failed: …)". */
@@ -65,14 +112,16 @@ export function formatSummary(result: ScanResult): string {
     ? `, ${failed.length} failed: ${failed
         .slice(0, 3)
         .map((t) =>
-          `${t.accountId}${t.region === '*' ? '' : ` ${t.region}`} ${t.error?.split(':')[0] ?? ''}`.trim(),
+          cell(
+            `${t.accountId}${t.region === '*' ? '' : ` ${t.region}`} ${t.error?.split(':')[0] ?? ''}`.trim(),
+          ),
         )
         .join(', ')}${failed.length > 3 ? ', …' : ''}`
     : '';
   return (
     `${s.findings} ${noun} in ${s.accountsWithFindings} of ${s.accountsScanned} accounts ` +
     `(${s.targetsScanned} account-regions scanned${failedText}; ${s.trustedSkipped} trusted shares skipped; ` +
-    `${(result.durationMs / 1000).toFixed(1)} s)`
+    `${(result.durationMs / 1000).toFixed(1)} s)${riskSummaryText(result)}`
   );
 }
 
@@ -83,6 +132,9 @@ export function formatScanReport(result: ScanResult): string {
   const failed = result.targets.filter((t) => t.status === 'error');
   if (failed.length)
     parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
+  const usage = usageErrorLines(result);
+  if (usage.length)
+    parts.push(['Blast radius unknown (lookups failed; findings kept):', ...usage].join('\n'));
   parts.push(formatSummary(result));
   return parts.join('\n\n');
 }
@@ -99,23 +151,35 @@ export function scanExitCode(result: ScanResult): number {
  * one giant string in memory (the same document as JSON.stringify of scanResultJson, laid out compactly).
  */
 export async function writeScanJson(result: ScanResult, out: NodeJS.WritableStream): Promise<void> {
-  const write = (chunk: string) =>
-    new Promise<void>((resolve, reject) => {
-      if (out.write(chunk)) resolve();
-      else {
-        out.once('drain', resolve);
-        out.once('error', reject);
-      }
-    });
   const { findings, ...rest } = scanResultJson(result) as { findings: unknown[] } & Record<string, unknown>;
-  await write('{\n  "findings": [');
+  await writeChunk(out, '{\n  "findings": [');
   const BATCH = 500;
   for (let i = 0; i < findings.length; i += BATCH) {
     const lines = findings.slice(i, i + BATCH).map((f, j) => `${i + j ? ',' : ''}\n    ${JSON.stringify(f)}`);
-    await write(lines.join(''));
+    await writeChunk(out, lines.join(''));
   }
-  await write(findings.length ? '\n  ]' : ']');
+  await writeChunk(out, findings.length ? '\n  ]' : ']');
   for (const [key, value] of Object.entries(rest))
-    await write(`,\n  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
-  await write('\n}\n');
+    await writeChunk(out, `,\n  ${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+  await writeChunk(out, '\n}\n');
+}
+
+/**
+ * Writes one chunk and waits for `drain` when the stream asks for it. Both listeners are removed
+ * whichever fires first: a listener left behind per backpressure event piles up (MaxListenersExceeded).
+ */
+export function writeChunk(out: NodeJS.WritableStream, chunk: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (out.write(chunk)) return resolve();
+    const onDrain = () => {
+      out.off('error', onError);
+      resolve();
+    };
+    const onError = (err: Error) => {
+      out.off('drain', onDrain);
+      reject(err);
+    };
+    out.once('drain', onDrain);
+    out.once('error', onError);
+  });
 }

@@ -7,12 +7,17 @@ import type { AwsClients } from '../aws/clients.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import { KINDS, type KindContext } from '../aws/kinds/index.ts';
 import { regionsFor } from '../aws/targets.ts';
+import { availableParallelism } from 'node:os';
+import { Limiter } from './limiter.ts';
+import { enrichTarget } from './enrich.ts';
 
 export interface ScanRequest {
   accounts: readonly MonitoredAccount[];
   regions: 'all' | readonly string[];
   kinds: readonly ResourceKind[];
   trust: TrustPolicy;
+  /** Look up who uses each finding (blast radius, src/scan/enrich.ts); off unless asked for. */
+  blastRadius?: boolean;
 }
 
 export interface ScanProgress {
@@ -34,6 +39,12 @@ export interface TargetResult {
   error?: string;
   /** Kinds that failed in this account-region; the others' findings are kept. */
   failedKinds?: ResourceKind[];
+  /** Blast-radius lookups that failed here: findings kept, their `inUse` marked unknown. */
+  usageErrors?: string[];
+  /** Untrusted AMIs found here only through instances still running from them (not listed any more). */
+  notListedInUse?: number;
+  /** Of those, hidden by Allowed AMIs (not allowed). */
+  hiddenByAllowedAmis?: number;
 }
 
 export interface ScanSummary {
@@ -43,6 +54,12 @@ export interface ScanSummary {
   targetsFailed: number;
   accountsScanned: number;
   accountsWithFindings: number;
+  /** Untrusted AMIs found only through instances still running from them (not listed any more). */
+  notListedInUse?: number;
+  /** Of those, hidden by Allowed AMIs (not allowed). */
+  hiddenByAllowedAmis?: number;
+  /** Findings left out by `--min-risk`. */
+  belowMinRisk?: number;
 }
 
 export interface ScanResult {
@@ -55,153 +72,282 @@ export interface ScanResult {
 
 export interface ScanDeps {
   clients: AwsClients;
-  /** Account-region-kind listings in flight at once. */
+  /** Account-region-kind listings in flight at once (across every thread). */
   concurrency: number;
+  /**
+   * Threads that scan: 1 scans in this thread alone; N adds N−1 `worker_threads`, each with its own SDK
+   * clients, accounts handed out one at a time. Default: `clients.settings.workers`, else `scanThreads`.
+   */
+  workers?: number;
   onProgress?: (progress: ScanProgress) => void;
+  /** For tests only (never set from configuration): see `WorkerTestHooks`. */
+  testHooks?: WorkerTestHooks;
+}
+
+/** Test-only switches for the worker pool; unreachable from the config file or the CLI. */
+export interface WorkerTestHooks {
+  /** The calling thread takes no accounts until every worker has stopped. */
+  mainThreadIdle?: boolean;
+  /** The worker that resolves this account dies right after (an uncaught error in the thread). */
+  crashWorkerOnAccount?: string;
 }
 
 /**
  * Fans out over accounts × regions × kinds. A failing account, region or kind is recorded in
- * `targets` and never stops the rest; results come back in a deterministic order.
+ * `targets` and never stops the rest; results come back in a deterministic order, whatever the
+ * number of threads.
  */
 export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanResult> {
   const started = Date.now();
-  // Trust is applied as each listing arrives, so trusted shares never accumulate in memory.
-  const untrusted: Finding[] = [];
-  let trustedSkipped = 0;
-  const targets: TargetResult[] = [];
-  const progress: ScanProgress = {
-    done: 0,
-    total: request.regions === 'all' ? 0 : request.accounts.length * request.regions.length,
-    accountsResolved: 0,
-    accountsTotal: request.accounts.length,
-    failed: 0,
-  };
-  const report = () => deps.onProgress?.({ ...progress });
-  report();
+  const collector = new ScanCollector(request, deps.onProgress);
+  const threads = scanThreads(deps.workers ?? deps.clients.settings.workers, request.accounts.length);
+  if (threads === 1) {
+    let nextAccount = 0;
+    await scanAccounts(
+      () => request.accounts[nextAccount++],
+      { ...request, clients: deps.clients, concurrency: deps.concurrency },
+      collector,
+    );
+  } else {
+    // Loaded only when used: the pool brings worker_threads and the worker's module path.
+    const { scanWithWorkers } = await import('./worker-pool.ts');
+    await scanWithWorkers(request, { ...deps, threads }, collector);
+  }
+  return collector.result(started);
+}
 
-  const finishTarget = (t: TargetState): void => {
-    deps.clients.release(t.ctx.account.id, t.ctx.region);
-    targets.push(targetResult(t.ctx.account, t.ctx.region, t.failures, request.kinds.length));
-    progress.done++;
-    if (t.failures.length) progress.failed++;
-    report();
-  };
+/**
+ * A worker thread costs ≈ 0.5 s of CPU and ≈ 85 MB to start (it loads its own copy of the SDK), about
+ * what scanning ten accounts in every region costs: fewer accounts than that per thread are not worth one.
+ */
+export const ACCOUNTS_PER_THREAD = 10;
 
-  const runListing = async ({ target, kind }: { target: TargetState; kind: ResourceKind }): Promise<void> => {
-    try {
-      for (const f of await KINDS[kind].list(target.ctx)) {
-        if (judgeOwner(request.trust, f.ownerAccountId).trusted) trustedSkipped++;
-        else untrusted.push(f);
-      }
-    } catch (err) {
-      target.failures.push({ kind, error: describeAwsError(err) });
-    }
-    if (--target.remaining === 0) finishTarget(target);
-  };
+/**
+ * Threads for a scan: `aws.workers` as configured (never more than the accounts), or by default one per
+ * available core but at most one per `ACCOUNTS_PER_THREAD` accounts.
+ */
+export function scanThreads(configured: number | undefined, accounts: number): number {
+  const wanted = configured ?? Math.min(availableParallelism(), Math.floor(accounts / ACCOUNTS_PER_THREAD));
+  return Math.max(1, Math.min(wanted, accounts));
+}
 
-  const resolveAccount = async (account: MonitoredAccount): Promise<Listing[]> => {
+/** What one thread's scan reports, as it happens; the collector in the calling thread merges it. */
+export interface ScanSink {
+  accountResolved(account: MonitoredAccount, regions: readonly string[]): void;
+  accountFailed(account: MonitoredAccount, error: string): void;
+  /** One listing's untrusted findings (trust applied in the thread) and how many trusted ones it skipped. */
+  listed(
+    target: { accountId: string; region: string },
+    kind: ResourceKind,
+    untrusted: Finding[],
+    trustedSkipped: number,
+  ): void;
+  targetDone(result: TargetResult): void;
+}
+
+export interface ThreadScanOptions {
+  regions: ScanRequest['regions'];
+  kinds: readonly ResourceKind[];
+  trust: TrustPolicy;
+  clients: AwsClients;
+  /** Requests in flight in this thread. */
+  concurrency: number;
+  /** Look up who uses each finding after listing (src/scan/enrich.ts). */
+  blastRadius?: boolean;
+}
+
+/**
+ * One thread's share of a scan: takes accounts from `next` until it has none, resolves each (role,
+ * regions), then scans its account-regions with `scanTarget`. Every request goes through one limiter, and
+ * at most `concurrency` accounts are open at once, so the work queued stays bounded by accounts ×
+ * regions × kinds in flight, however large the organization. An account's regions all stay in this thread
+ * (its pace buckets and assumed-role credentials are this thread's).
+ */
+export async function scanAccounts(
+  next: () => MonitoredAccount | undefined | Promise<MonitoredAccount | undefined>,
+  opts: ThreadScanOptions,
+  sink: ScanSink,
+  afterResolve?: (account: MonitoredAccount) => void,
+): Promise<void> {
+  const limiter = new Limiter(opts.concurrency);
+  const scanAccount = async (account: MonitoredAccount): Promise<void> => {
     let regions: string[];
     try {
-      regions = await regionsFor(deps.clients, account, request.regions);
+      regions = await limiter.run(() => regionsFor(opts.clients, account, opts.regions));
     } catch (err) {
-      targets.push({ ...accountPart(account), region: '*', status: 'error', error: describeAwsError(err) });
-      progress.accountsResolved++;
-      if (request.regions !== 'all') progress.total -= request.regions.length;
-      progress.total++;
-      progress.done++;
-      progress.failed++;
-      report();
-      return [];
+      sink.accountFailed(account, describeAwsError(err));
+      return;
     }
-    progress.accountsResolved++;
-    if (request.regions === 'all') progress.total += regions.length;
-    report();
-    return regions.flatMap((region) => {
-      const target = newTarget(deps, account, region, request.kinds.length);
-      return request.kinds.map((kind) => ({ target, kind }));
-    });
+    sink.accountResolved(account, regions);
+    afterResolve?.(account);
+    await Promise.all(regions.map((region) => scanTarget(account, region, opts, limiter, sink)));
   };
+  const loop = async (): Promise<void> => {
+    for (let account = await next(); account; account = await next()) await scanAccount(account);
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, loop));
+}
 
-  // A fixed pool of workers. Listings are taken before the next account is resolved, so the work queued
-  // at any moment stays around one account's regions × kinds, however large the organization.
-  const listings: Listing[] = [];
-  let nextAccount = 0;
-  let running = 0;
-  let waiting: Array<() => void> = [];
-  const wakeAll = () => {
-    const w = waiting;
-    waiting = [];
-    for (const resolve of w) resolve();
-  };
-  const worker = async (): Promise<void> => {
-    for (;;) {
-      const listing = listings.shift();
-      const account = listing ? undefined : request.accounts[nextAccount];
-      if (!listing && !account) {
-        if (running === 0) return wakeAll();
-        await new Promise<void>((resolve) => waiting.push(resolve));
-        continue;
-      }
-      running++;
-      try {
-        if (listing) await runListing(listing);
-        else {
-          nextAccount++;
-          listings.push(...(await resolveAccount(account!)));
+/**
+ * One account-region: its kinds listed (each listing a task of the thread's limiter), trust applied as
+ * each listing arrives so trusted shares never accumulate, the SDK clients and pace buckets dropped
+ * once done. Per-target work that follows the listings belongs here, inside the thread.
+ */
+export async function scanTarget(
+  account: MonitoredAccount,
+  region: string,
+  opts: ThreadScanOptions,
+  limiter: Limiter,
+  sink: ScanSink,
+): Promise<void> {
+  const ctx = newContext(opts.clients, account, region);
+  const failures: Array<{ kind: ResourceKind; error: string }> = [];
+  const where = { accountId: account.id, region };
+  const trusted = (owner: string) => judgeOwner(opts.trust, owner).trusted;
+  // With the blast radius on, a target's untrusted findings wait for its lookups (they set `inUse`), then
+  // go to the sink; without it, each listing goes as it arrives.
+  const held: Array<{ kind: ResourceKind; untrusted: Finding[]; trustedSkipped: number }> = [];
+  await Promise.all(
+    opts.kinds.map((kind) =>
+      limiter.run(async () => {
+        try {
+          const untrusted: Finding[] = [];
+          let trustedSkipped = 0;
+          for (const f of await KINDS[kind].list(ctx)) {
+            if (trusted(f.ownerAccountId)) trustedSkipped++;
+            else untrusted.push(f);
+          }
+          if (opts.blastRadius) held.push({ kind, untrusted, trustedSkipped });
+          else sink.listed(where, kind, untrusted, trustedSkipped);
+        } catch (err) {
+          failures.push({ kind, error: describeAwsError(err) });
         }
-      } finally {
-        running--;
-        wakeAll();
-      }
+      }),
+    ),
+  );
+  const result = targetResult(account, region, failures, opts.kinds.length);
+  if (opts.blastRadius) {
+    // One lookup round per account-region, after all its kinds are listed (docs/risk.md).
+    const e = await limiter.run(() =>
+      enrichTarget(
+        ctx,
+        held.flatMap((h) => h.untrusted),
+        { kinds: opts.kinds.filter((k) => !failures.some((f) => f.kind === k)), trusted },
+      ),
+    );
+    for (const h of held) sink.listed(where, h.kind, h.untrusted, h.trustedSkipped);
+    if (e.extra.length || e.trustedSkipped) sink.listed(where, 'ami', e.extra, e.trustedSkipped);
+    if (e.usageErrors.length) result.usageErrors = e.usageErrors;
+    if (e.extra.length) {
+      result.notListedInUse = e.extra.length;
+      result.hiddenByAllowedAmis = e.extra.filter((f) => f.imageAllowed === false).length;
     }
-  };
-  await Promise.all(Array.from({ length: deps.concurrency }, worker));
-
-  untrusted.sort(compareFindings);
-  targets.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region));
-  const okAccounts = new Set(targets.filter((t) => t.status === 'ok').map((t) => t.accountId));
-  return {
-    findings: untrusted,
-    targets,
-    summary: {
-      findings: untrusted.length,
-      trustedSkipped,
-      targetsScanned: targets.filter((t) => t.status === 'ok').length,
-      targetsFailed: targets.filter((t) => t.status === 'error').length,
-      accountsScanned: okAccounts.size,
-      accountsWithFindings: new Set(untrusted.map((f) => f.accountId)).size,
-    },
-    startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-  };
+  }
+  opts.clients.release(account.id, region);
+  sink.targetDone(result);
 }
 
-interface TargetState {
-  ctx: KindContext;
-  /** Listings of this account-region still to finish. */
-  remaining: number;
-  failures: Array<{ kind: ResourceKind; error: string }>;
+/** Merges what the threads report into progress events and the final, sorted result. */
+export class ScanCollector implements ScanSink {
+  private readonly untrusted: Finding[] = [];
+  private trustedSkipped = 0;
+  private readonly targets: TargetResult[] = [];
+  private readonly progress: ScanProgress;
+
+  constructor(
+    private readonly request: ScanRequest,
+    private readonly onProgress?: (progress: ScanProgress) => void,
+  ) {
+    this.progress = {
+      done: 0,
+      total: request.regions === 'all' ? 0 : request.accounts.length * request.regions.length,
+      accountsResolved: 0,
+      accountsTotal: request.accounts.length,
+      failed: 0,
+    };
+    this.report();
+  }
+
+  private report(): void {
+    this.onProgress?.({ ...this.progress });
+  }
+
+  accountResolved(_account: MonitoredAccount, regions: readonly string[]): void {
+    this.progress.accountsResolved++;
+    if (this.request.regions === 'all') this.progress.total += regions.length;
+    this.report();
+  }
+
+  accountFailed(account: MonitoredAccount, error: string): void {
+    this.targets.push({ ...accountPart(account), region: '*', status: 'error', error });
+    const p = this.progress;
+    p.accountsResolved++;
+    if (this.request.regions !== 'all') p.total -= this.request.regions.length;
+    p.total++;
+    p.done++;
+    p.failed++;
+    this.report();
+  }
+
+  listed(
+    _target: { accountId: string; region: string },
+    _kind: ResourceKind,
+    untrusted: Finding[],
+    trustedSkipped: number,
+  ): void {
+    for (const f of untrusted) this.untrusted.push(f);
+    this.trustedSkipped += trustedSkipped;
+  }
+
+  targetDone(result: TargetResult): void {
+    this.targets.push(result);
+    this.progress.done++;
+    if (result.status === 'error') this.progress.failed++;
+    this.report();
+  }
+
+  result(started: number): ScanResult {
+    const untrusted = this.untrusted.sort(compareFindings);
+    const targets = this.targets.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region));
+    // An account counts as scanned when at least one of its kinds was listed somewhere: one failing kind
+    // must not drop it from the count while its other kinds' findings stay ("4 of 3 accounts").
+    const reached = (t: TargetResult) =>
+      t.status === 'ok' ||
+      (t.region !== '*' && (t.failedKinds?.length ?? Infinity) < this.request.kinds.length);
+    const okAccounts = new Set(targets.filter(reached).map((t) => t.accountId));
+    for (const f of untrusted) okAccounts.add(f.accountId);
+    return {
+      findings: untrusted,
+      targets,
+      summary: {
+        findings: untrusted.length,
+        trustedSkipped: this.trustedSkipped,
+        targetsScanned: targets.filter((t) => t.status === 'ok').length,
+        targetsFailed: targets.filter((t) => t.status === 'error').length,
+        accountsScanned: okAccounts.size,
+        accountsWithFindings: new Set(untrusted.map((f) => f.accountId)).size,
+        ...(this.request.blastRadius
+          ? {
+              notListedInUse: sum(targets, (t) => t.notListedInUse),
+              hiddenByAllowedAmis: sum(targets, (t) => t.hiddenByAllowedAmis),
+            }
+          : {}),
+      },
+      startedAt: new Date(started).toISOString(),
+      durationMs: Date.now() - started,
+    };
+  }
 }
 
-interface Listing {
-  target: TargetState;
-  kind: ResourceKind;
-}
-
-/** An account-region's state; its SDK clients are made on first use and dropped with it. */
-function newTarget(deps: ScanDeps, account: MonitoredAccount, region: string, kinds: number): TargetState {
+/** An account-region's kind context; its SDK clients are made on first use and dropped with it. */
+function newContext(clients: AwsClients, account: MonitoredAccount, region: string): KindContext {
   let ec2: EC2Client | undefined;
   let rds: RDSClient | undefined;
   return {
-    ctx: {
-      account,
-      region,
-      ec2: () => (ec2 ??= deps.clients.ec2(account, region)),
-      rds: () => (rds ??= deps.clients.rds(account, region)),
-    },
-    remaining: kinds,
-    failures: [],
+    account,
+    region,
+    ec2: () => (ec2 ??= clients.ec2(account, region)),
+    rds: () => (rds ??= clients.rds(account, region)),
   };
 }
 
@@ -209,7 +355,7 @@ function accountPart(account: MonitoredAccount): { accountId: string; accountNam
   return account.name ? { accountId: account.id, accountName: account.name } : { accountId: account.id };
 }
 
-function targetResult(
+export function targetResult(
   account: MonitoredAccount,
   region: string,
   failures: Array<{ kind: ResourceKind; error: string }>,
@@ -231,3 +377,6 @@ function targetResult(
     failedKinds: failures.map((f) => f.kind),
   };
 }
+
+const sum = <T>(items: readonly T[], value: (item: T) => number | undefined): number =>
+  items.reduce((n, item) => n + (value(item) ?? 0), 0);

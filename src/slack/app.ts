@@ -1,30 +1,57 @@
-import { App, LogLevel } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { Logger } from '../log.ts';
+import { StartupError } from '../startup-error.ts';
+import { slackErrorCode } from './listeners/failures.ts';
 
 type BoltApp = InstanceType<typeof App>;
 type BoltLogger = NonNullable<ConstructorParameters<typeof App>[0]>['logger'];
 type BoltLogLevel = (typeof LogLevel)[keyof typeof LogLevel];
 
-/** Bolt's Logger interface over pino. */
-function boltLogger(log: Logger): NonNullable<BoltLogger> {
+/**
+ * Every Web API call: a few quick retries, each request cut off after 10 s, no retry started after
+ * 15 s (the WebClient's default policy retries for ~30 minutes, holding shutdown and queues up).
+ * A 429 still waits its Retry-After before the retry. docs/slack.md "Retries".
+ */
+export const SLACK_RETRY: RetryOptions = {
+  retries: 2,
+  factor: 2,
+  minTimeout: 500,
+  maxTimeout: 3_000,
+  maxRetryTime: 15_000,
+};
+export const SLACK_REQUEST_TIMEOUT_MS = 10_000;
+
+const BOLT_LEVELS: Record<string, BoltLogLevel> = {
+  trace: LogLevel.DEBUG,
+  debug: LogLevel.DEBUG,
+  info: LogLevel.INFO,
+  warn: LogLevel.WARN,
+  error: LogLevel.ERROR,
+  fatal: LogLevel.ERROR,
+  silent: LogLevel.ERROR,
+};
+
+/** Bolt's level for our logger's: LOG_LEVEL=debug must reach Bolt (and the Socket Mode client). */
+export function boltLevel(log: Logger): BoltLogLevel {
+  return BOLT_LEVELS[log.level] ?? LogLevel.INFO;
+}
+
+/** Bolt's Logger interface over pino. pino's level (LOG_LEVEL) stays the one that decides. */
+export function boltLogger(log: Logger): NonNullable<BoltLogger> {
   let current = log;
   const fmt = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
-  const levels: Record<string, BoltLogLevel> = {
-    debug: LogLevel.DEBUG,
-    info: LogLevel.INFO,
-    warn: LogLevel.WARN,
-    error: LogLevel.ERROR,
-  };
   return {
     debug: (...msg: unknown[]) => current.debug(fmt(msg)),
     info: (...msg: unknown[]) => current.info(fmt(msg)),
     warn: (...msg: unknown[]) => current.warn(fmt(msg)),
     error: (...msg: unknown[]) => current.error(fmt(msg)),
-    setLevel: (level: BoltLogLevel) => {
-      current.level = level;
-    },
-    getLevel: () => levels[current.level] ?? LogLevel.INFO,
+    // Bolt and the Socket Mode client call setLevel with their own default (INFO); obeying it would
+    // silence LOG_LEVEL=debug, so the level is ours.
+    setLevel: () => {},
+    getLevel: () => boltLevel(current),
     setName: (name: string) => {
       current = current.child({ component: name });
     },
@@ -40,6 +67,8 @@ export interface SlackSettings {
   /** Web API base URL (a proxy, or the local stand-in); Slack's own when absent. */
   apiUrl?: string;
   port: number;
+  /** Socket Mode: how long to wait for Slack's `hello` before giving up at start (default 30 s). */
+  helloTimeoutMs?: number;
 }
 
 export interface SlackIdentity {
@@ -54,10 +83,61 @@ export interface SlackIdentity {
  */
 export function apiBase(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  const u = new URL(url);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new StartupError(
+      'SLACK_API_URL',
+      `SLACK_API_URL "${url}" is not a URL: use https://slack.com/api/ or unset it`,
+    );
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new StartupError(
+      'SLACK_API_URL',
+      `SLACK_API_URL "${url}" is not an http(s) URL: use https://slack.com/api/ or unset it`,
+    );
   if (u.pathname === '' || u.pathname === '/') u.pathname = '/api/';
   else if (!u.pathname.endsWith('/')) u.pathname += '/';
   return u.toString();
+}
+
+/** WebClient options every client of ours uses. */
+export function clientOptions(apiUrl: string | undefined) {
+  const slackApiUrl = apiBase(apiUrl);
+  return {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    retryConfig: SLACK_RETRY,
+    timeout: SLACK_REQUEST_TIMEOUT_MS,
+  };
+}
+
+/** A Slack failure at start, named after the setting to fix. */
+function startupFailure(
+  setting: string,
+  what: string,
+  err: unknown,
+  apiUrl: string | undefined,
+): StartupError {
+  const code = slackErrorCode(err);
+  const where = apiUrl ?? 'https://slack.com/api/';
+  if (!code) {
+    return new StartupError(
+      'SLACK_API_URL',
+      `Slack is unreachable at ${where} (${what}: ${(err as Error).message}): check the network, proxy or SLACK_API_URL`,
+    );
+  }
+  const hints: Record<string, string> = {
+    invalid_auth: `${setting} is not a valid token: copy it again from the app's settings`,
+    not_authed: `${setting} is empty: set it`,
+    account_inactive: `${setting} belongs to a deactivated app or workspace: reinstall the app`,
+    token_revoked: `${setting} was revoked: reinstall the app and copy the new token`,
+    not_allowed_token_type:
+      setting === 'SLACK_APP_TOKEN'
+        ? 'SLACK_APP_TOKEN is not an app-level token: create one (xapp-…) with connections:write under Basic Information → App-Level Tokens'
+        : 'SLACK_BOT_TOKEN is not a bot token: use the Bot User OAuth Token (xoxb-…)',
+  };
+  return new StartupError(setting, `${hints[code] ?? `${setting} was refused`} (${what}: ${code})`);
 }
 
 /**
@@ -65,49 +145,150 @@ export function apiBase(url: string | undefined): string | undefined {
  * is an unhandled rejection that kills the process. Here it becomes a clear error instead.
  */
 export async function verifyBotToken(settings: SlackSettings): Promise<SlackIdentity> {
-  const slackApiUrl = apiBase(settings.apiUrl);
-  const client = new WebClient(settings.botToken, {
-    ...(slackApiUrl ? { slackApiUrl } : {}),
-    retryConfig: { retries: 2 },
-  });
+  const client = new WebClient(settings.botToken, clientOptions(settings.apiUrl));
+  let res;
   try {
-    const res = await client.auth.test();
-    if (!res.user_id || !res.bot_id)
-      throw new Error('auth.test did not identify a bot user; is SLACK_BOT_TOKEN a bot token (xoxb-)?');
-    return { botUserId: res.user_id, botId: res.bot_id, teamId: res.team_id ?? '' };
+    res = await client.auth.test();
   } catch (err) {
-    throw new Error(`Slack rejected SLACK_BOT_TOKEN (auth.test): ${(err as Error).message}`, { cause: err });
+    throw startupFailure('SLACK_BOT_TOKEN', 'auth.test', err, settings.apiUrl);
+  }
+  if (!res.user_id || !res.bot_id)
+    throw new StartupError(
+      'SLACK_BOT_TOKEN',
+      'SLACK_BOT_TOKEN does not identify a bot user (auth.test): use the Bot User OAuth Token (xoxb-…)',
+    );
+  return { botUserId: res.user_id, botId: res.bot_id, teamId: res.team_id ?? '' };
+}
+
+/**
+ * Socket Mode: one `apps.connections.open` with the app token before the Socket Mode client starts.
+ * The client treats `not_allowed_token_type` (an xoxb- token given as SLACK_APP_TOKEN) as recoverable
+ * and retries forever; here it is a startup error naming the setting.
+ */
+export async function verifyAppToken(settings: SlackSettings): Promise<void> {
+  if (!settings.appToken) return;
+  const client = new WebClient(settings.appToken, clientOptions(settings.apiUrl));
+  try {
+    await client.apps.connections.open({});
+  } catch (err) {
+    throw startupFailure('SLACK_APP_TOKEN', 'apps.connections.open', err, settings.apiUrl);
   }
 }
 
-/** The Bolt app: Socket Mode or HTTP (`/slack/events`, `/healthz`). */
-export function createSlackApp(settings: SlackSettings, identity: SlackIdentity, log: Logger): BoltApp {
-  const slackApiUrl = apiBase(settings.apiUrl);
+/** Body sizes Bolt accepts (its default). */
+const BODY_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * HTTP mode: a signed body that is JSON `null` (or `payload=null`) makes Bolt 5.1's receiver throw
+ * outside any handler (`body.ssl_check` of null) and the process dies. Such bodies are answered 400
+ * before Bolt sees them; everything else reaches Bolt buffered, exactly as sent (it verifies signatures).
+ */
+export function guardRequestBodies(receiver: HTTPReceiver, signingSecret: string, log: Logger): void {
+  const inner = receiver.requestListener;
+  receiver.requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'POST') return inner(req, res);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > BODY_LIMIT) tooLarge = true;
+      else chunks.push(c);
+    });
+    req.on('error', () => res.destroy());
+    req.on('end', () => {
+      if (tooLarge) {
+        res.writeHead(413).end();
+        return;
+      }
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
+      if (!isObjectBody(text, req.headers['content-type'])) {
+        // Unsigned, it is nobody's business what the body holds: 401 as Bolt would answer.
+        const signed = hasValidSignature(signingSecret, req, text);
+        log.warn({ path: req.url, signed }, 'request body is not an object; refused before Bolt');
+        res.writeHead(signed ? 400 : 401).end();
+        return;
+      }
+      // Bolt reuses an already-buffered request (`rawBody`) instead of reading the stream again.
+      Object.assign(req, { rawBody: raw });
+      try {
+        inner(req, res);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, path: req.url }, 'request refused');
+        if (!res.headersSent) res.writeHead(404).end();
+      }
+    });
+  };
+}
+
+/** Slack's v0 signature over this body, fresh (5 minutes), like Bolt checks it (docs/slack.md). */
+function hasValidSignature(secret: string, req: IncomingMessage, body: string): boolean {
+  const ts = Number(req.headers['x-slack-request-timestamp']);
+  const sig = req.headers['x-slack-signature'];
+  if (!Number.isInteger(ts) || typeof sig !== 'string') return false;
+  if (Math.abs(Date.now() / 1000 - ts) > 300) return false;
+  const expected = Buffer.from(`v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`);
+  const given = Buffer.from(sig);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** What Bolt's body parser will make of this body is an object (or the body is not JSON at all: Bolt answers that). */
+function isObjectBody(text: string, contentType: string | undefined): boolean {
+  let json: string;
+  if (contentType === 'application/x-www-form-urlencoded') {
+    const payload = new URLSearchParams(text).get('payload');
+    if (payload === null) return true;
+    json = payload;
+  } else json = text;
+  try {
+    const v: unknown = JSON.parse(json);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return true; // Bolt answers malformed JSON with 400 itself
+  }
+}
+
+export interface HealthRoute {
+  (req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** The Bolt app, Socket Mode or HTTP (`/slack/events`, and `/healthz` when a health route is given). */
+export function createSlackApp(
+  settings: SlackSettings,
+  identity: SlackIdentity,
+  log: Logger,
+  health?: HealthRoute,
+): { app: BoltApp; receiver: HTTPReceiver | SocketModeReceiver } {
+  const options = clientOptions(settings.apiUrl);
+  const logger = boltLogger(log.child({ component: 'bolt' }));
+  const logLevel = boltLevel(log);
   const common = {
     token: settings.botToken,
     botId: identity.botId,
     botUserId: identity.botUserId,
-    logger: boltLogger(log.child({ component: 'bolt' })),
-    logLevel: LogLevel.INFO,
-    clientOptions: { ...(slackApiUrl ? { slackApiUrl } : {}) },
+    logger,
+    logLevel,
+    clientOptions: options,
   };
   if (settings.appToken) {
-    return new App({ ...common, appToken: settings.appToken, socketMode: true });
+    const receiver = new SocketModeReceiver({
+      appToken: settings.appToken,
+      logger,
+      logLevel,
+      // The Socket Mode client's own WebClient (apps.connections.open) takes its options from here.
+      installerOptions: { clientOptions: options },
+    });
+    return { app: new App({ ...common, receiver }), receiver };
   }
-  return new App({
-    ...common,
+  const receiver = new HTTPReceiver({
     signingSecret: settings.signingSecret!,
-    customRoutes: [
-      {
-        path: '/healthz',
-        method: ['GET'],
-        handler: (_req, res) => {
-          res.writeHead(200, { 'content-type': 'text/plain' });
-          res.end('ok');
-        },
-      },
-    ],
+    logger,
+    logLevel,
+    customRoutes: health ? [{ path: '/healthz', method: ['GET'], handler: health }] : [],
   });
+  guardRequestBodies(receiver, settings.signingSecret!, log);
+  return { app: new App({ ...common, receiver }), receiver };
 }
 
 export type { BoltApp };

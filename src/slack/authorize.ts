@@ -35,6 +35,32 @@ export class Approvers {
     return { ok: true };
   }
 
+  /** Listed by user id (no network call): callers that must answer before acking use this. */
+  isListedApprover(userId: string): boolean {
+    return this.users.has(userId);
+  }
+
+  /**
+   * May this user read findings through `/shared-scan` (status, trusted, scans) in this channel?
+   * `slack.readers`: `channel` — in the configured channel, or an approver; `approvers`; `anyone`.
+   * May call usergroups.users.list: only after the ack.
+   */
+  async mayRead(userId: string, channelId: string): Promise<AuthorizationResult> {
+    const readers = this.slack.readers;
+    if (readers === 'anyone') return { ok: true };
+    if (readers === 'channel' && this.slack.channel && channelId === this.slack.channel) return { ok: true };
+    const auth = await this.isApprover(userId);
+    if (auth.ok) return auth;
+    const where = this.slack.channel ? `<#${this.slack.channel}>` : 'the security channel';
+    return {
+      ok: false,
+      reason:
+        readers === 'channel'
+          ? `shareguard answers in ${where} only (and to approvers anywhere): run it there`
+          : 'only approvers may use /shared-scan here (slack.readers: approvers)',
+    };
+  }
+
   async isApprover(userId: string): Promise<AuthorizationResult> {
     if (this.users.has(userId)) return { ok: true };
     for (const group of this.groups) {

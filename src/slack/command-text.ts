@@ -63,7 +63,8 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
   for (const word of filterWords) {
     const eq = word.indexOf('=');
     const name = (eq > 0 ? word.slice(0, eq) : word).toLowerCase();
-    if (eq <= 0 || !(name in FILTERS)) {
+    // Object.hasOwn, not `in`: `constructor=` or `__proto__=` must not reach Object.prototype.
+    if (eq <= 0 || !Object.hasOwn(FILTERS, name)) {
       throw new CommandTextError(
         `unknown word "${word}": expected help, status, trusted, post, untrust <account>, block <account> [reason], unblock <account>, or filters account=, region=, kind=`,
       );

@@ -24,6 +24,7 @@ export const blockActionPayload = z.object({
   channel: z.object({ id: z.string() }).optional(),
   container: z.object({ message_ts: z.string().optional(), channel_id: z.string().optional() }).optional(),
   message: z.object({ ts: z.string() }).optional(),
+  response_url: z.string().optional(),
   actions: z
     .array(z.object({ action_id: z.string(), value: z.string().optional(), type: z.string() }))
     .min(1),

@@ -6,11 +6,15 @@ import type { Store } from '../store/index.ts';
 import {
   findingMessage,
   NO_REMEDIATION_VIEW,
+  NO_UNFURL,
   ownerGroupMessage,
   planScanPosts,
+  verbatimBlocks,
   type RemediationView,
   type SlackMessage,
 } from './messages/index.ts';
+import { describeSlackError } from './listeners/failures.ts';
+import type { RiskMessageOptions } from './messages/risk.ts';
 
 export interface PublisherOptions {
   /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
@@ -85,6 +89,7 @@ export class Publisher {
     options: PublisherOptions = {},
   ) {
     this.postIntervalMs = options.postIntervalMs ?? 0;
+    this.view = options.view ?? NO_REMEDIATION_VIEW;
     this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? Date.now;
     this.view = options.view ?? NO_REMEDIATION_VIEW;
@@ -112,16 +117,34 @@ export class Publisher {
 
   async post(msg: SlackMessage, channel = this.channel, opts: PostOptions = {}): Promise<MessageRef> {
     await this.pace();
-    const base = { channel, text: msg.text, blocks: msg.blocks };
-    const res = await this.client.chat.postMessage(
-      opts.threadTs ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) } : base,
-    );
+    // verbatim + no unfurls: URLs in attacker-written names stay text and are never fetched (docs/slack.md).
+    const base = { channel, text: msg.text, blocks: verbatimBlocks(msg.blocks), ...NO_UNFURL };
+    const res = await this.client.chat
+      .postMessage(
+        opts.threadTs
+          ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) }
+          : base,
+      )
+      .catch((err: unknown) => {
+        const code = slackErrorCode(err);
+        if (code === 'not_in_channel' || code === 'channel_not_found')
+          // Keeps Slack's `data` so callers still see the code (CHANNEL_ERRORS stops a posting round).
+          throw Object.assign(new Error(`${code}: ${describeSlackError(err, channel)}`, { cause: err }), {
+            data: (err as { data?: unknown }).data,
+          });
+        throw err;
+      });
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: res.channel ?? channel, ts: res.ts };
   }
 
   async update(ref: MessageRef, msg: SlackMessage): Promise<void> {
-    await this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
+    await this.client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      text: msg.text,
+      blocks: verbatimBlocks(msg.blocks),
+    });
   }
 
   /**
@@ -132,9 +155,9 @@ export class Publisher {
   async postFindings(
     records: readonly FindingRecord[],
     maxMessages: number,
-    opts: { threadTs?: string } = {},
+    opts: { threadTs?: string } & RiskMessageOptions = {},
   ): Promise<PostFindingsResult> {
-    const plan = planScanPosts(records, maxMessages, this.view);
+    const plan = planScanPosts(records, maxMessages, this.view, opts.notify ? { notify: opts.notify } : {});
     let posted = 0;
     let failed = 0;
     let broadcasts = 0;
@@ -223,7 +246,10 @@ export class Publisher {
 
   /** Publishes a user's App Home tab (`views.publish`). */
   async publishHome(userId: string, view: HomeView): Promise<void> {
-    await this.client.views.publish({ user_id: userId, view });
+    await this.client.views.publish({
+      user_id: userId,
+      view: { ...view, blocks: verbatimBlocks(view.blocks) },
+    });
   }
 
   /**
@@ -253,7 +279,12 @@ export class Publisher {
 
   async ephemeral(channel: string, user: string, msg: SlackMessage): Promise<void> {
     try {
-      await this.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks });
+      await this.client.chat.postEphemeral({
+        channel,
+        user,
+        text: msg.text,
+        blocks: verbatimBlocks(msg.blocks),
+      });
     } catch (err) {
       this.log.warn({ err: (err as Error).message, user }, 'ephemeral message failed');
     }

@@ -173,8 +173,11 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     const log = await e2e.server.ctx.deps.store.listDecisions({ since: SINCE });
     expect(log[0]).toMatchObject({ action: 'remove', outcome: 'refused', by: { userId: MALLORY } });
 
+    // Acked at once (the approver check may call usergroups.users.list); the refusal follows via response_url.
     const untrust = await e2e.command('untrust 999999999999', MALLORY);
-    expect(untrust.body).toMatch(/approver/);
+    expect(untrust.body).toBe('');
+    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toMatch(/approver/);
+    expect(e2e.slack.responses.at(-1)?.effect).toBe('ephemeral');
 
     await e2e.click('remove', amiId(1), CAROL);
     expect((await e2e.server.ctx.deps.store.getFinding(amiId(1)))?.state).toBe('removed');

@@ -7,6 +7,7 @@ import { REASON_CALLBACK, TWO_PERSON_ACTIONS } from '../messages/modals.ts';
 import { reasonSubmitted } from './views/reason.ts';
 import { confirmAction, rejectAction } from './views/two-person.ts';
 import { sharedScanCommand } from './commands/shared-scan.ts';
+import { registerUnhandled } from './unhandled.ts';
 import { appHomeOpened } from './events/app-home.ts';
 
 export function registerListeners(app: App, ctx: SlackContext): void {
@@ -20,4 +21,5 @@ export function registerListeners(app: App, ctx: SlackContext): void {
   app.action(TWO_PERSON_ACTIONS.confirm, confirmAction(ctx)); // two-person rule (item 5)
   app.action(TWO_PERSON_ACTIONS.reject, rejectAction(ctx));
   app.event('app_home_opened', appHomeOpened(ctx)); // App Home (slackux)
+  registerUnhandled(app, ctx); // last: only what no listener above takes
 }

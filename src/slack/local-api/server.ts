@@ -26,6 +26,8 @@ export interface LocalSlackApiOptions {
   bot?: { userId: string; botId: string; name: string };
   /** Refuse blocks that break Block Kit limits, like Slack (default true). */
   validateBlocks?: boolean;
+  /** More methods (e.g. the Socket Mode stand-in's `apps.connections.open`); they see the caller's token. */
+  methods?: Record<string, (args: Args, token: string | undefined) => Answer>;
 }
 
 export interface ApiCall {
@@ -376,7 +378,9 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
         queued.retryAfter !== undefined ? { 'Retry-After': String(queued.retryAfter) } : {};
       return { status: queued.status ?? 200, headers, body: { ok: false, error: queued.error } };
     }
-    const handler = methods[method];
+    const extra = opts.methods && Object.hasOwn(opts.methods, method) ? opts.methods[method] : undefined;
+    if (extra) return extra(recorded, token);
+    const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
     if (!handler) return fail('unknown_method');
     if (method !== 'api.test') {
       if (!token) return fail('not_authed');

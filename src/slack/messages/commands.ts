@@ -6,8 +6,19 @@ import { context, header, message, section, shrinkToFit, type SlackMessage } fro
 import { lastScanText, ownerCounts, type LastScan } from './digest.ts';
 import { findingLine } from './finding.ts';
 import { blocksFit } from './limits.ts';
+import { byRisk } from './plan.ts';
 import { progressMessage } from './scan.ts';
-import { code, esc, groupMention, packLines, plural, slackDate, userMention, who } from './text.ts';
+import {
+  code,
+  esc,
+  groupMention,
+  packLines,
+  plural,
+  reasonText,
+  slackDate,
+  userMention,
+  who,
+} from './text.ts';
 
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
 /** `<#C…>` for a real channel id, else the escaped text: never a link built from data. */
@@ -119,7 +130,7 @@ export function usageMessage(error: string): SlackMessage {
 
 /** Why a click or command was not carried out (not an approver, wrong workspace, already decided…). */
 export function refusalMessage(reason: string): SlackMessage {
-  const text = `🚫 ${esc(reason, 500)}`;
+  const text = `🚫 ${reasonText(reason)}`;
   return message(text, [section(text)]);
 }
 
@@ -156,7 +167,7 @@ export function statusMessage(s: StatusInput): SlackMessage {
     if (ctx.length) blocks.push(context(...ctx));
     if (s.open.length) {
       blocks.push(context(`Open by owner: ${ownerCounts(s.open, Math.max(1, Math.floor(15 * scale)))}`));
-      const { chunks, omitted } = packLines(s.open.map(findingLine), {
+      const { chunks, omitted } = packLines(byRisk(s.open).map(findingLine), {
         maxLines: Math.max(1, Math.floor(40 * scale)),
         maxTotal: Math.max(300, Math.floor(7000 * scale)),
       });

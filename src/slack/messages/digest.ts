@@ -63,6 +63,8 @@ export function decisionLine(d: DecisionRecord): string {
   const owner = d.ownerAccountId ? code(d.ownerAccountId, 40) : 'its owner';
   const by = `${who(d.by)}${d.confirmedBy ? ` (confirmed by ${who(d.confirmedBy)})` : ''}`;
   const detail = `${d.detail ? `: ${esc(d.detail, 200)}` : ''}${d.reason ? ` — why: “${esc(d.reason, 200)}”` : ''}`;
+  if (d.action === 'allowed-amis')
+    return `• ${slackDate(d.at)} 🛂 Allowed AMIs (${esc(d.outcome, 20)})${detail}`;
   const verb =
     d.action === 'trust'
       ? `trust account ${owner}`
@@ -121,7 +123,7 @@ export function digestMessage(d: DigestInput): SlackMessage {
     const expired = expiredTrustText(d.expiredTrust);
     if (expired) blocks.push(section(expired));
     if (d.open.length) {
-      const { chunks, omitted } = packLines(d.open.map(findingLine), {
+      const { chunks, omitted } = packLines(byRisk(d.open).map(findingLine), {
         maxLines: Math.max(1, Math.floor(15 * scale)),
         maxTotal: Math.max(300, Math.floor(4000 * scale)),
       });

@@ -21,6 +21,7 @@ import {
 } from './blocks.ts';
 import { clean, code, esc, slackDate, truncate, who } from './text.ts';
 import { twoPersonBlocks } from './modals.ts';
+import { notifyMentions, riskBlocks, riskTag, withUsageWarning, type RiskMessageOptions } from './risk.ts';
 
 /** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
 export const ACTIONS = {
@@ -117,7 +118,8 @@ export function removeButton(
         : onlyRecord
           ? 'Only the owner can unshare this'
           : `Remove this ${kindLabel(f.kind)}?`,
-      text: confirmWords('remove', f, ctx),
+      // "3 running instances keep running; removing does not stop them."
+      text: withUsageWarning(f, confirmWords('remove', f, ctx)),
       confirm: onlyRecord ? 'Record decision' : 'Remove',
       deny: 'Cancel',
       style: 'danger',
@@ -195,6 +197,7 @@ const ACTION_WORDS: Record<DecisionAction, string> = {
   'revoke-org-share': 'revoking the organization share',
   'block-account': 'blocking the account',
   'unblock-account': 'unblocking the account',
+  'allowed-amis': 'Allowed AMIs update',
 };
 const DONE_WORDS: Record<DecisionAction, string> = {
   trust: 'trusted',
@@ -204,6 +207,7 @@ const DONE_WORDS: Record<DecisionAction, string> = {
   'revoke-org-share': 'organization share revoked',
   'block-account': 'account blocked',
   'unblock-account': 'account unblocked',
+  'allowed-amis': 'Allowed AMIs updated',
 };
 
 /** The trust's expiry, read back from the decision's detail ("… until <ISO time>."). */
@@ -325,6 +329,7 @@ const STATE_EMOJI: Record<FindingRecord['state'], string> = {
 export function findingMessage(
   record: FindingRecord,
   view: RemediationView = NO_REMEDIATION_VIEW,
+  options: RiskMessageOptions = {},
 ): SlackMessage {
   const f = record.finding;
   const label = kindLabel(f.kind);
@@ -337,6 +342,7 @@ export function findingMessage(
         : `${STATE_EMOJI[record.state]} ${label} shared by untrusted account ${owner}`,
     ),
   );
+  blocks.push(...riskBlocks(record, options)); // issue 9: risk level, reasons, blast radius
 
   const name = f.name ? ` “${esc(f.name, NAME_MAX)}”` : '';
   const fields = [
@@ -381,7 +387,9 @@ export function findingMessage(
     if (more.length) blocks.push(actions(...more));
   }
 
+  const mentions = record.state === 'open' ? notifyMentions(f, options.notify) : '';
   const fallback =
+    `${mentions ? `${mentions} ` : ''}${f.risk ? `[${f.risk}] ` : ''}` +
     `${STATE_EMOJI[record.state]} ${record.sharedAgainAt ? 'Shared again: ' : ''}${label} ${esc(f.resourceId, 300)} ` +
     `shared into ${f.accountName ? `${esc(f.accountName, 64)} ` : ''}${esc(f.accountId, 40)} ${esc(f.region, 40)} ` +
     `by untrusted account ${esc(f.ownerAccountId, 40)}${record.state === 'open' ? '' : ` (${record.state})`}`;
@@ -396,8 +404,9 @@ export function findingLine(record: FindingRecord): string {
     record.state !== 'open' && record.decision?.reason ? ` (“${esc(record.decision.reason, 120)}”)` : '';
   const awaiting = record.state === 'open' && record.approval ? ` · ⏳ awaiting a second approver` : '';
   const state = record.state === 'open' ? awaiting : ` · ${STATE_EMOJI[record.state]} ${record.state}${why}`;
+  const tag = riskTag(f);
   return (
-    `• ${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +
+    `• ${tag ? `${tag} · ` : ''}${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +
     `from ${code(f.ownerAccountId, 40)} → ${accountText(f)} ${esc(f.region, 40)} · since ${slackDate(record.firstSeenAt, false)}${state}`
   );
 }

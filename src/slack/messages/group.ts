@@ -15,6 +15,7 @@ import {
 } from './finding.ts';
 import { blocksFit, LIMITS } from './limits.ts';
 import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
+import { riskTag } from './risk.ts';
 
 const SHARED_VIA_SHORT: Record<FindingRecord['finding']['sharedVia'], string> = {
   account: 'direct',
@@ -37,6 +38,8 @@ function resourceSection(record: FindingRecord, view: RemediationView): KnownBlo
       (f.createdAt ? ` · created ${slackDate(f.createdAt, false)}` : ''),
   ];
   const notes = findingNotes(f, record.lastSeenAt);
+  const tag = riskTag(f); // issue 9
+  if (tag) notes.unshift(tag);
   if (record.sharedAgainAt) {
     const prev = record.previousDecision;
     notes.unshift(

@@ -1,7 +1,39 @@
 import type { BlockAccountResult } from '../../core/block-account.ts';
 import type { Actor } from '../../domain/lifecycle.ts';
-import { context, message, section, type SlackMessage } from './blocks.ts';
-import { code, esc, plural, who } from './text.ts';
+import type { Button } from '@slack/types';
+import type { GuardMode } from '../../domain/guard.ts';
+import { button, context, message, section, type SlackMessage } from './blocks.ts';
+import { clean, code, esc, plural, truncate, who } from './text.ts';
+
+/** Action id of the "Block account" button; its value is only the finding id (the server re-loads it). */
+export const BLOCK_ACCOUNT_ACTION = 'block_account';
+
+/**
+ * The "Block account" button for a finding message (the opposite of Trust): its confirm says what the
+ * guard will do in this mode. For the finding message builders to place next to Trust / Remove.
+ */
+export function blockAccountButton(ownerAccountId: string, findingId: string, mode: GuardMode): Button {
+  const owner = truncate(clean(ownerAccountId), 40);
+  const effect =
+    mode === 'iam-policy' || mode === 'scp'
+      ? `The guard (${mode}) will deny every image and snapshot of account ${owner} in every monitored account, now and later, and close its findings once AWS verifies the deny.`
+      : mode === 'print'
+        ? `Account ${owner} will be recorded as blocked and its findings closed; nothing is blocked until the printed guard policy is applied.`
+        : `Account ${owner} will be recorded as blocked and its findings closed, but the guard is off: AWS will not stop anyone using its shares.`;
+  return button({
+    text: `Block account ${owner}`,
+    actionId: BLOCK_ACCOUNT_ACTION,
+    value: findingId,
+    style: 'danger',
+    confirm: {
+      title: `Block account ${owner}?`,
+      text: `${effect} /shared-scan unblock ${owner} reverses it.`,
+      confirm: 'Block',
+      deny: 'Cancel',
+      style: 'danger',
+    },
+  });
+}
 
 type Done = Extract<BlockAccountResult, { status: 'done' }>;
 

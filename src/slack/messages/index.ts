@@ -5,6 +5,7 @@ export * from './finding.ts';
 export * from './group.ts';
 export * from './limits.ts';
 export * from './plan.ts';
+export * from './risk.ts';
 export * from './scan.ts';
 export * from './text.ts';
 export * from './home.ts';

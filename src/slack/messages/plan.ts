@@ -4,6 +4,7 @@ import { context, header, message, section, type SlackMessage } from './blocks.t
 import { findingMessage, NO_REMEDIATION_VIEW, type RemediationView } from './finding.ts';
 import { ownerGroupMessages } from './group.ts';
 import { code, packLines, plural } from './text.ts';
+import type { RiskMessageOptions } from './risk.ts';
 
 export const STATUS_COMMAND = '/shared-scan status';
 export const POST_COMMAND = '/shared-scan post';
@@ -59,8 +60,9 @@ export function planScanPosts(
   unsorted: readonly FindingRecord[],
   maxMessages: number,
   view: RemediationView = NO_REMEDIATION_VIEW,
+  options: RiskMessageOptions = {},
 ): ScanPostPlan {
-  const plan = planSorted(byRisk(unsorted), maxMessages, view);
+  const plan = planSorted(byRisk(unsorted), maxMessages, view, options);
   const critical = new Set(unsorted.filter((r) => riskOf(r) === 'critical').map((r) => r.finding.id));
   if (critical.size)
     for (const p of plan.posts) if (p.findingIds.some((id) => critical.has(id))) p.critical = true;
@@ -71,13 +73,14 @@ function planSorted(
   records: readonly FindingRecord[],
   maxMessages: number,
   view: RemediationView,
+  options: RiskMessageOptions,
 ): ScanPostPlan {
   const budget = Math.max(1, Math.floor(maxMessages));
   if (records.length === 0) return { posts: [], overflowCount: 0 };
   if (records.length <= budget) {
     return {
       posts: records.map((r) => ({
-        ...findingMessage(r, view),
+        ...findingMessage(r, view, options),
         kind: 'finding',
         findingIds: [r.finding.id],
       })),

@@ -21,16 +21,54 @@ export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Untrusted data → mrkdwn-safe text, cut to `max` characters of the original (before escaping). */
+/**
+ * mrkdwn has no backslash escape for its formatting characters, so in data they become look-alikes
+ * that Slack does not interpret: `*bold*`, `~strike~` and backticks never render, and `_` only where it
+ * could open or close italics (at a word boundary; `my_ami_name` stays as it is). A description cannot
+ * show a fake "*approved by @admin*".
+ */
+export function neutralizeFormatting(s: string): string {
+  return s
+    .replace(/\*/g, '\u2217') // ∗ asterisk operator
+    .replace(/~/g, '\u223c') // ∼ tilde operator
+    .replace(/`/g, '\u02cb') // ˋ modifier letter grave accent
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\uff3f'); // ＿ fullwidth low line
+}
+
+/** Untrusted data → mrkdwn-safe literal text, cut to `max` characters of the original (before escaping). */
 export function esc(s: string | undefined, max = 300): string {
-  return escapeMrkdwn(truncate(clean(s ?? ''), max));
+  return escapeMrkdwn(neutralizeFormatting(truncate(clean(s ?? ''), max)));
 }
 
 /** Untrusted data in a code span (ids, ARNs); backticks would close the span, so they become quotes. */
 export function code(s: string | undefined, max = 300): string {
-  const v = esc(s, max).replace(/`/g, "'");
+  const v = escapeMrkdwn(truncate(clean(s ?? ''), max)).replace(/`/g, "'");
   return v ? `\`${v}\`` : '';
 }
+
+type Block = Record<string, unknown>;
+
+/**
+ * Every mrkdwn text object gets `verbatim: true`: Slack then neither turns bare URLs and domains into
+ * links nor parses `@here`, `#channel` or names into mentions; only the `<@U…>` / `<!date^…>` tokens the
+ * app itself wrote render. Applied to every message shareguard sends (docs/slack.md "Attacker text").
+ */
+export function verbatimBlocks<T>(blocks: T): T {
+  if (!Array.isArray(blocks)) return blocks;
+  return blocks.map((b) => literal(b)) as T;
+}
+
+function literal(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(literal);
+  if (!node || typeof node !== 'object') return node;
+  const out: Block = {};
+  for (const [k, v] of Object.entries(node as Block)) out[k] = literal(v);
+  if (out['type'] === 'mrkdwn' && typeof out['text'] === 'string') out['verbatim'] = true;
+  return out;
+}
+
+/** Options every post carries: Slack must not fetch or preview URLs that appear in a message. */
+export const NO_UNFURL = { unfurl_links: false, unfurl_media: false } as const;
 
 /** Cuts plain text to at most `max` UTF-16 units, never splitting a surrogate pair, marking the cut with `…`. */
 export function truncate(s: string, max: number): string {
@@ -129,4 +167,27 @@ export function packLines(
   }
   if (current) chunks.push(current);
   return { chunks, shown, omitted: lines.length - shown };
+}
+
+// The tokens shareguard's own refusal texts carry: a user mention, a channel mention, an ISO time.
+const REASON_TOKEN =
+  /<@([UW][A-Z0-9]{2,})>|<#([CG][A-Z0-9]{2,})>|\b(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z)\b/g;
+
+/**
+ * A refusal or error text (plain text from the core or the listeners) → mrkdwn, rendered once:
+ * everything is escaped as data except well-formed `<@U…>` / `<#C…>` tokens, which stay mentions,
+ * and ISO timestamps, which become Slack dates (readers see their own time zone).
+ */
+export function reasonText(reason: string, max = 500): string {
+  const s = truncate(clean(reason), max);
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(REASON_TOKEN)) {
+    out += escapeMrkdwn(neutralizeFormatting(s.slice(last, m.index)));
+    if (m[1]) out += `<@${m[1]}>`;
+    else if (m[2]) out += `<#${m[2]}>`;
+    else out += slackDate(m[3]);
+    last = m.index + m[0].length;
+  }
+  return out + escapeMrkdwn(neutralizeFormatting(s.slice(last)));
 }

@@ -3,14 +3,13 @@ import { blockAccount } from '../../../core/block-account.ts';
 import { logRefusal } from '../../../core/decisions.ts';
 import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
-import { blockAccountMessage } from '../../messages/guard.ts';
+import { BLOCK_ACCOUNT_ACTION, blockAccountMessage } from '../../messages/guard.ts';
+
+export { BLOCK_ACCOUNT_ACTION };
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
 import { asksForReason } from '../views/reason.ts';
 import { decisionAction } from './decision.ts';
-
-/** The "Block account" button on a finding message; its value is the finding id (like Trust / Remove). */
-export const BLOCK_ACCOUNT_ACTION = 'block_account';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 

@@ -5,6 +5,8 @@ import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { ephemeral } from '../commands/shared-scan.ts';
 import { submitDecision, type SubmittableAction } from '../views/carry-out.ts';
 import { asksForReason, openReasonModal, staleReason } from '../views/reason.ts';
 
@@ -20,7 +22,7 @@ const triggerOf = z.object({ trigger_id: z.string().min(1) });
  * submitted now (views/carry-out.ts).
  */
 export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  return async ({ ack, body, respond }: Args): Promise<void> => {
     await ack();
     const payload = blockActionPayload.safeParse(body);
     if (!payload.success) {
@@ -35,10 +37,37 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
       ...((p.user.username ?? p.user.name) ? { userName: (p.user.username ?? p.user.name)! } : {}),
       ...(p.team?.id ? { teamId: p.team.id } : {}),
     };
+    // Refusals go to the clicking user through the action's response_url: it works where the bot is
+    // not a channel member; chat.postEphemeral only when there is none.
+    const tell = async (reason: string) => {
+      const msg = refusalMessage(reason);
+      if (p.response_url) {
+        try {
+          await respond({ ...ephemeral(msg), replace_original: false });
+          return;
+        } catch (err) {
+          ctx.deps.log.warn({ err: (err as Error).message, user: userId }, 'respond failed');
+        }
+      }
+      if (channel) await ctx.publisher.ephemeral(channel, userId, msg);
+    };
     const refuse = async (reason: string, findingId?: string) => {
       ctx.deps.log.warn({ user: userId, action, findingId, reason }, 'decision refused');
-      await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {});
-      if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
+      await tell(reason);
+      // The user has the answer already; a refusal the log cannot take is logged here, not retold.
+      await logRefusal(ctx.deps, action, actor, reason, findingId ? { findingId } : {}).catch((err: Error) =>
+        ctx.deps.log.error({ err: err.message, user: userId, action }, 'refusal could not be logged'),
+      );
+    };
+    /** Runs click work; a store outage is answered to the clicker instead of failing silently. */
+    const guarded = (fn: () => Promise<void>) => async () => {
+      try {
+        await fn();
+      } catch (err) {
+        if (!isStoreUnavailable(err)) throw err;
+        ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'store unavailable');
+        await tell(STORE_UNAVAILABLE);
+      }
     };
     const checked = async (): Promise<string | undefined> => {
       const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
@@ -55,7 +84,7 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
 
     if (action !== 'revoke-org-share' && asksForReason(ctx, action)) {
       // Not queued behind other decisions: the click's trigger_id is good for 3 seconds only.
-      const work = (async () => {
+      const work = guarded(async () => {
         const findingId = await checked();
         if (!findingId) return;
         const record = await ctx.deps.store.getFinding(findingId);
@@ -73,30 +102,26 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
               ? { ts: (p.container?.message_ts ?? p.message?.ts)! }
               : {}),
           }));
-        if (!opened && channel)
-          await ctx.publisher.ephemeral(
-            channel,
-            userId,
-            refusalMessage(
-              'Slack did not open the form in time; click the button again. Nothing was changed.',
-            ),
-          );
+        if (!opened)
+          await tell('Slack did not open the form in time; click the button again. Nothing was changed.');
       })();
       ctx.track(work);
       return;
     }
-    const work = ctx.decisions.run(async () => {
-      const findingId = await checked();
-      if (!findingId) return;
-      await submitDecision(ctx, {
-        action,
-        findingId,
-        by: actor,
-        extras: {},
-        tell: userId,
-        ...(channel ? { channel } : {}),
-      });
-    });
+    const work = ctx.decisions.run(
+      guarded(async () => {
+        const findingId = await checked();
+        if (!findingId) return;
+        await submitDecision(ctx, {
+          action,
+          findingId,
+          by: actor,
+          extras: {},
+          tell: userId,
+          ...(channel ? { channel } : {}),
+        });
+      }),
+    );
     ctx.track(work);
   };
 }

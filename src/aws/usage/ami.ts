@@ -1,0 +1,162 @@
+import {
+  paginateDescribeImages,
+  paginateDescribeInstanceImageMetadata,
+  paginateDescribeInstances,
+  type InstanceImageMetadata,
+} from '@aws-sdk/client-ec2';
+import { findingId, partitionOf, type Finding } from '../../domain/finding.ts';
+import { describeAwsError } from '../errors.ts';
+import { isoDate, type KindContext } from '../kinds/kind.ts';
+import { ENDED_INSTANCE_STATES, UsageBook, chunks } from './common.ts';
+
+/** EC2 accepts at most 200 values in one filter (docs/aws.md "Who already uses it"). */
+const FILTER_VALUES_MAX = 200;
+const PAGE_SIZE = 1000;
+/** Aliases only AWS can set: instances from these images are not from an untrusted share. */
+const AWS_ALIASES = new Set(['amazon', 'aws-marketplace', 'aws-backup-vault']);
+
+export interface AmiUsageResult {
+  /**
+   * AMIs that instances of the account were launched from, that the listing did not show (deregistered,
+   * unshared, or hidden by Allowed AMIs), from other non-AWS owners and not public: findings of their own.
+   */
+  hidden: Finding[];
+  errors: string[];
+}
+
+/**
+ * Blast radius of shared AMIs in one account-region:
+ * - `DescribeInstances` filter `image-id` (≤ 200 ids a call): instances launched from them;
+ * - `DescribeInstanceImageMetadata` (no image-id filter exists; filtered here on the image id): also
+ *   instances whose AMI is no longer visible — which yields the `hidden` findings;
+ * - `DescribeImages Owners=self`: own AMIs copied from them (`SourceImageId`).
+ * A failed call marks the usage unknown on every AMI finding; it never throws.
+ */
+export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): Promise<AmiUsageResult> {
+  const amis = findings.filter((f) => f.kind === 'ami');
+  const book = new UsageBook(amis);
+  const errors: string[] = [];
+  const client = ctx.ec2();
+  const ids = amis.map((f) => f.resourceId);
+
+  if (ids.length) {
+    try {
+      for (const batch of chunks(ids, FILTER_VALUES_MAX)) {
+        for await (const page of paginateDescribeInstances(
+          { client, pageSize: PAGE_SIZE },
+          { Filters: [{ Name: 'image-id', Values: batch }] },
+        )) {
+          for (const r of page.Reservations ?? [])
+            for (const i of r.Instances ?? []) {
+              const state = i.State?.Name;
+              if (!i.InstanceId || !i.ImageId || (state && ENDED_INSTANCE_STATES.has(state))) continue;
+              book.add(i.ImageId, 'instances', {
+                id: i.InstanceId,
+                ...(state ? { state } : {}),
+                ...(isoDate(i.LaunchTime) ? { at: isoDate(i.LaunchTime)! } : {}),
+              });
+            }
+        }
+      }
+    } catch (err) {
+      const e = `ec2:DescribeInstances: ${describeAwsError(err)}`;
+      errors.push(e);
+      book.unknown(e);
+    }
+  }
+
+  const hidden = new Map<string, { meta: InstanceImageMetadata; instances: InstanceImageMetadata[] }>();
+  try {
+    for await (const page of paginateDescribeInstanceImageMetadata({ client, pageSize: PAGE_SIZE }, {})) {
+      for (const m of page.InstanceImageMetadata ?? []) {
+        const image = m.ImageMetadata;
+        const state = m.State?.Name;
+        if (!m.InstanceId || !image?.ImageId || (state && ENDED_INSTANCE_STATES.has(state))) continue;
+        if (book.has(image.ImageId)) {
+          book.add(image.ImageId, 'instances', {
+            id: m.InstanceId,
+            ...(state ? { state } : {}),
+            ...(isoDate(m.LaunchTime) ? { at: isoDate(m.LaunchTime)! } : {}),
+          });
+          continue;
+        }
+        const owner = image.OwnerId;
+        // Own, AWS-published and public images are not shares; the listing decides the rest.
+        if (!owner || owner === ctx.account.id || image.IsPublic) continue;
+        if (image.ImageOwnerAlias && AWS_ALIASES.has(image.ImageOwnerAlias)) continue;
+        let h = hidden.get(image.ImageId);
+        if (!h) hidden.set(image.ImageId, (h = { meta: m, instances: [] }));
+        h.instances.push(m);
+      }
+    }
+  } catch (err) {
+    const e = `ec2:DescribeInstanceImageMetadata: ${describeAwsError(err)}`;
+    errors.push(e);
+    book.unknown(e);
+  }
+
+  if (ids.length) {
+    try {
+      for await (const page of paginateDescribeImages(
+        { client, pageSize: PAGE_SIZE },
+        { Owners: ['self'], IncludeDeprecated: true },
+      )) {
+        for (const img of page.Images ?? []) {
+          if (img.ImageId && img.SourceImageId && book.has(img.SourceImageId))
+            book.add(img.SourceImageId, 'images', {
+              id: img.ImageId,
+              ...(img.State ? { state: img.State } : {}),
+              ...(isoDate(img.CreationDate) ? { at: isoDate(img.CreationDate)! } : {}),
+            });
+        }
+      }
+    } catch (err) {
+      const e = `ec2:DescribeImages (own copies): ${describeAwsError(err)}`;
+      errors.push(e);
+      book.unknown(e);
+    }
+  }
+
+  book.applyTo(amis);
+  const hiddenFindings = [...hidden.values()].map((h) => hiddenFinding(ctx, h.meta, h.instances));
+  return { hidden: hiddenFindings, errors };
+}
+
+function hiddenFinding(
+  ctx: KindContext,
+  meta: InstanceImageMetadata,
+  instances: InstanceImageMetadata[],
+): Finding {
+  const image = meta.ImageMetadata!;
+  const imageId = image.ImageId!;
+  const f: Finding = {
+    id: findingId('ami', ctx.account.id, ctx.region, imageId),
+    kind: 'ami',
+    accountId: ctx.account.id,
+    region: ctx.region,
+    resourceId: imageId,
+    resourceArn: `arn:${partitionOf(ctx.region)}:ec2:${ctx.region}::image/${imageId}`,
+    ownerAccountId: image.OwnerId!,
+    // Not listed any more, so nothing says how it was shared; a direct share is what a recipient can act on.
+    sharedVia: 'account',
+    notListed: true,
+  };
+  if (ctx.account.name) f.accountName = ctx.account.name;
+  if (image.Name) f.name = image.Name;
+  const created = isoDate(image.CreationDate);
+  if (created) f.createdAt = created;
+  const deprecation = isoDate(image.DeprecationTime);
+  if (deprecation) f.deprecationTime = deprecation;
+  if (image.ImageAllowed !== undefined) f.imageAllowed = image.ImageAllowed;
+  const book = new UsageBook([f]);
+  for (const m of instances) {
+    const state = m.State?.Name;
+    book.add(imageId, 'instances', {
+      id: m.InstanceId!,
+      ...(state ? { state } : {}),
+      ...(isoDate(m.LaunchTime) ? { at: isoDate(m.LaunchTime)! } : {}),
+    });
+  }
+  book.applyTo([f]);
+  return f;
+}

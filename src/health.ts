@@ -1,0 +1,72 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Store } from './store/index.ts';
+import { StartupError } from './startup-error.ts';
+
+/** Socket Mode connection state as the Socket Mode client reports it; `n/a` in HTTP mode. */
+export type SocketState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'n/a';
+
+export interface HealthState {
+  mode: 'socket' | 'http';
+  socket: SocketState;
+  /** Shutting down: no new work is taken. */
+  draining: boolean;
+}
+
+const STORE_PROBE_MS = 2_000;
+
+/**
+ * `GET /healthz`: 200 when the store answers, the Socket Mode connection is up (HTTP mode: always)
+ * and the process is not shutting down; 503 otherwise. The body says which part is unhealthy:
+ * `{"ok":false,"mode":"socket","socket":"reconnecting","store":"ok","draining":false}`.
+ * A refresh leaves Socket Mode ~5 s without a connection (docs/slack.md): readiness, not liveness.
+ */
+export function healthHandler(state: () => HealthState, store: Store) {
+  return (_req: IncomingMessage, res: ServerResponse): void => {
+    void probeStore(store).then((storeOk) => {
+      const s = state();
+      const socketOk = s.mode === 'http' || s.socket === 'connected';
+      const ok = storeOk && socketOk && !s.draining;
+      const body = JSON.stringify({ ok, ...s, store: storeOk ? 'ok' : 'unreachable' });
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(body);
+    });
+  };
+}
+
+async function probeStore(store: Store): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      store.getMeta('health').then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STORE_PROBE_MS))),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A small server for `/healthz` on HEALTH_PORT (both modes; Socket Mode has no other HTTP port). */
+export async function startHealthServer(
+  port: number,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (req.method === 'GET' && path === '/healthz') return handler(req, res);
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new StartupError('HEALTH_PORT', `HEALTH_PORT ${port} is already in use: pick a free port`)
+          : new StartupError('HEALTH_PORT', `cannot listen on HEALTH_PORT ${port}: ${err.message}`),
+      ),
+    );
+    server.listen(port, () => resolve());
+  });
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}

@@ -1,0 +1,41 @@
+/** Messages between a scan's calling thread and its worker threads (structured clone, no functions). */
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { MonitoredAccount } from '../aws/account.ts';
+import type { AwsSettings } from '../aws/clients.ts';
+import type { Finding, ResourceKind } from '../domain/finding.ts';
+import type { TrustPolicy } from '../domain/trust.ts';
+import type { ScanRequest, TargetResult, WorkerTestHooks } from './scan.ts';
+
+export interface WorkerInit {
+  /** 1-based, for error messages. */
+  index: number;
+  /** The calling thread's settings without credentials: a worker asks for those (`creds`). */
+  settings: Omit<AwsSettings, 'credentials'>;
+  regions: ScanRequest['regions'];
+  kinds: readonly ResourceKind[];
+  trust: TrustPolicy;
+  concurrency: number;
+  /** Blast-radius lookups after listing (src/scan/enrich.ts), in the worker like the listings. */
+  blastRadius?: boolean;
+  testHooks?: WorkerTestHooks;
+}
+
+export type FromWorker =
+  | { t: 'next'; id: number }
+  | { t: 'creds'; id: number }
+  | { t: 'resolved'; accountId: string; regions: string[] }
+  | { t: 'accountFailed'; accountId: string; error: string }
+  | {
+      t: 'listed';
+      accountId: string;
+      region: string;
+      kind: ResourceKind;
+      untrusted: Finding[];
+      trustedSkipped: number;
+    }
+  | { t: 'target'; result: TargetResult }
+  | { t: 'done' };
+
+export type ToWorker =
+  | { t: 'account'; id: number; account: MonitoredAccount | null }
+  | { t: 'creds'; id: number; credentials?: AwsCredentialIdentity; error?: string };

@@ -1,0 +1,158 @@
+/**
+ * The risk and blast-radius parts of Slack messages (issue 9): the level line that opens a finding
+ * message, what already uses it, the Remove dialog's warning, mentions at high risk, and the alert when
+ * something new uses a decided resource. Reasons and ids come from AWS data: escaped like everything else.
+ */
+import type { KnownBlock } from '@slack/types';
+import type { Finding, InUse, RiskLevel, UsageItem } from '../../domain/finding.ts';
+import type { FindingRecord } from '../../domain/lifecycle.ts';
+import { atLeast, usageCount, usageWords } from '../../domain/risk.ts';
+import type { NewUse } from '../../core/new-use.ts';
+import { context, header, message, section, type SlackMessage } from './blocks.ts';
+import { accountText, kindLabel } from './finding.ts';
+import { code, esc, groupMention, plural, truncate, truncateMrkdwn, userMention, who } from './text.ts';
+
+export const RISK_EMOJI: Record<RiskLevel, string> = {
+  critical: '🔴',
+  high: '🟠',
+  medium: '🟡',
+  low: '⚪',
+};
+
+/** Who to mention at or above a level (`slack.notify`). */
+export interface NotifySettings {
+  users: readonly string[];
+  usergroups: readonly string[];
+  minRisk: RiskLevel;
+}
+
+export interface RiskMessageOptions {
+  notify?: NotifySettings;
+}
+
+/** How many usage ids a message line names before "…and N more". */
+const IDS_SHOWN = 3;
+
+/** "🔴 *critical* — impersonates Ubuntu (…); in use: 2 running instances", or undefined when unranked. */
+export function riskLine(f: Finding, max = 600): string | undefined {
+  if (!f.risk) return undefined;
+  const reasons = (f.riskReasons ?? []).map((r) => esc(r.text, 200));
+  return truncateMrkdwn(
+    `${RISK_EMOJI[f.risk]} *${f.risk}*${reasons.length ? ` — ${reasons.join('; ')}` : ''}`,
+    max,
+  );
+}
+
+function idsText(list: { count: number; items: UsageItem[] }): string {
+  const shown = list.items.slice(0, IDS_SHOWN).map((i) => code(i.id, 120));
+  const more = list.count - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` …and ${more} more` : ''}`;
+}
+
+/**
+ * "🔥 in use: 3 running instances — `i-1`, `i-2`, `i-3`; 1 volume — `vol-1`", "✓ not in use", or the
+ * lookup failure. Undefined when the blast radius was not looked up.
+ */
+export function inUseLine(u: InUse | undefined): string | undefined {
+  if (!u) return undefined;
+  const parts: string[] = [];
+  const add = (n: number, words: string, list: { count: number; items: UsageItem[] }) => {
+    if (n) parts.push(`${words} — ${idsText(list)}`);
+  };
+  const running = u.instances.items.filter((i) => i.state === 'running').length;
+  add(
+    u.instances.count,
+    running === u.instances.count
+      ? plural(running, 'running instance')
+      : plural(u.instances.count, 'instance'),
+    u.instances,
+  );
+  add(u.volumes.count, plural(u.volumes.count, 'volume'), u.volumes);
+  add(u.images.count, plural(u.images.count, 'own AMI'), u.images);
+  add(u.copies.count, plural(u.copies.count, 'own copy', 'own copies'), u.copies);
+  add(u.restores.count, plural(u.restores.count, 'restore'), u.restores);
+  const unknown = u.unknown?.length
+    ? `❔ usage partly unknown (${esc(u.unknown[0], 200)}${u.unknown.length > 1 ? ` and ${u.unknown.length - 1} more` : ''})`
+    : '';
+  if (parts.length)
+    return truncateMrkdwn(`🔥 *in use:* ${parts.join('; ')}${unknown ? ` · ${unknown}` : ''}`, 1500);
+  return unknown || '✓ nothing in this account uses it';
+}
+
+/** Sentence for the Remove confirm dialog: removing a share stops nothing that already runs. */
+export function removeUsageWarning(f: Finding): string | undefined {
+  const u = f.inUse;
+  if (!u || usageCount(u) === 0) return undefined;
+  return `${usageWords(u)} ${usageCount(u) === 1 ? 'keeps' : 'keep'} running or existing; removing does not stop them.`;
+}
+
+/** The confirm text with the usage warning first, within Slack's 300 characters. */
+export function withUsageWarning(f: Finding, confirmText: string): string {
+  const warning = removeUsageWarning(f);
+  return warning ? truncate(`${warning} ${confirmText}`, 300) : confirmText;
+}
+
+/** Mentions for a finding at or above `notify.minRisk` (empty string otherwise). */
+export function notifyMentions(f: Pick<Finding, 'risk'>, notify: NotifySettings | undefined): string {
+  if (!notify || !f.risk || !atLeast(f.risk, notify.minRisk)) return '';
+  return [...notify.users.map(userMention), ...notify.usergroups.map(groupMention)].slice(0, 20).join(' ');
+}
+
+/** Blocks placed right after a finding message's header: the level line (+ mentions), then usage. */
+export function riskBlocks(record: FindingRecord, options: RiskMessageOptions = {}): KnownBlock[] {
+  const f = record.finding;
+  const blocks: KnownBlock[] = [];
+  const line = riskLine(f);
+  const mentions = record.state === 'open' ? notifyMentions(f, options.notify) : '';
+  if (line) blocks.push(section(`${line}${mentions ? `\n${mentions}` : ''}`));
+  const use = inUseLine(f.inUse);
+  const hidden = f.notListed
+    ? `👻 no longer listed for this account (${f.imageAllowed === false ? 'hidden by Allowed AMIs' : 'unshared or deregistered'}); instances still run from it`
+    : '';
+  // "not allowed by Allowed AMIs (audit mode)" is among the finding's notes (finding.ts) already.
+  const ctx = [use, hidden].filter(Boolean) as string[];
+  if (ctx.length) blocks.push(context(ctx.join(' · ')));
+  return blocks;
+}
+
+/** One-line risk prefix for compact lists (digest, status, groups): "🔴 critical · 🔥 2 inst". */
+export function riskTag(f: Finding): string {
+  const parts: string[] = [];
+  if (f.risk) parts.push(`${RISK_EMOJI[f.risk]} ${f.risk}`);
+  const n = usageCount(f.inUse);
+  if (n) parts.push(`🔥 ${usageWords(f.inUse!)}`);
+  else if (f.inUse?.unknown?.length) parts.push('❔ usage unknown');
+  return parts.join(' · ');
+}
+
+/** The channel alert when something new uses a resource somebody already decided on. */
+export function newUseAlertMessage(use: NewUse): SlackMessage {
+  const f = use.record.finding;
+  const label = kindLabel(f.kind);
+  const decided = use.record.decision;
+  const lines = Object.entries(use.added).map(
+    ([list, items]) =>
+      `• ${esc(list, 20)}: ${
+        items!.length
+          ? items!
+              .slice(0, 10)
+              .map((i) => `${code(i.id, 120)}${i.state ? ` (${esc(i.state, 30)})` : ''}`)
+              .join(', ')
+          : 'more than before'
+      }`,
+  );
+  const text =
+    `🚨 New use of ${label} ${esc(f.resourceId, 300)} in ${esc(f.accountId, 40)} ${esc(f.region, 40)}, ` +
+    `decided earlier (${esc(use.record.state, 40)}): ${plural(use.count, 'new user')}`;
+  return message(text, [
+    header(`🚨 New use of a ${label} already decided on`),
+    section(
+      `*${label}* ${code(f.resourceId, 400)} from ${code(f.ownerAccountId, 40)} → ${accountText(f)} ${esc(f.region, 40)}\n` +
+        `State: *${esc(use.record.state, 40)}*${decided ? `, decided by ${who(decided.by)}` : ''}. ` +
+        `Since the last scan, ${plural(use.count, 'new resource uses', 'new resources use')} it:\n${lines.join('\n')}`,
+    ),
+    context(
+      'Removing or blocking a share does not stop what already runs from it. Check who launched these.',
+    ),
+  ]);
+}

@@ -1,0 +1,146 @@
+import { createServer, type Server } from 'node:net';
+import { createRequire } from 'node:module';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startLocalSlackApi,
+  startLocalSocketMode,
+  type LocalSlackApi,
+  type LocalSocketMode,
+} from '../../src/slack/local-api/index.ts';
+import { DEMO_WORLD, shareguard, STACK } from './spawn.ts';
+
+const SERVE = [
+  'serve',
+  '--world',
+  DEMO_WORLD,
+  '--channel',
+  'C0SEC',
+  '--approvers',
+  'U0ALICE',
+  '--store',
+  'memory',
+  '--no-schedule',
+];
+
+let slack: LocalSlackApi;
+let silentSocket: LocalSocketMode;
+let silentSlack: LocalSlackApi;
+beforeAll(async () => {
+  slack = await startLocalSlackApi({ token: 'xoxb-good' });
+  silentSocket = await startLocalSocketMode({ hello: false });
+  silentSlack = await startLocalSlackApi({ methods: silentSocket.methods });
+});
+afterAll(async () => {
+  await slack.close();
+  await silentSlack.close();
+  await silentSocket.close();
+});
+
+/** The lines a person reads: stderr minus the JSON log lines. */
+const humanLines = (stderr: string) => stderr.split('\n').filter((l) => l.trim() && !l.startsWith('{'));
+
+async function failsWith(env: NodeJS.ProcessEnv, pattern: RegExp, args = SERVE): Promise<string> {
+  const r = await shareguard(args, env).exited;
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).not.toMatch(STACK);
+  const lines = humanLines(r.stderr).filter((l) => l.startsWith('shareguard serve'));
+  expect(lines.length, r.stderr).toBeGreaterThanOrEqual(1);
+  expect(r.stderr).toMatch(pattern);
+  return r.stderr;
+}
+
+const HTTP = (over: NodeJS.ProcessEnv = {}) => ({
+  SLACK_BOT_TOKEN: 'xoxb-good',
+  SLACK_SIGNING_SECRET: 'secret',
+  SLACK_APP_TOKEN: '',
+  SLACK_API_URL: slack.url,
+  PORT: '0',
+  ...over,
+});
+
+describe('serve fails to start with one line naming the setting and the fix, exit 2 (issue 8 item 9)', () => {
+  it('PORT=1e3', () => failsWith(HTTP({ PORT: '1e3' }), /PORT "1e3" is not a whole number/));
+
+  it('SLACK_API_URL=notaurl', () =>
+    failsWith(HTTP({ SLACK_API_URL: 'notaurl' }), /SLACK_API_URL "notaurl" is not a URL/));
+
+  it('a bot token Slack refuses', () =>
+    failsWith(HTTP({ SLACK_BOT_TOKEN: 'xoxb-wrong' }), /SLACK_BOT_TOKEN is not a valid token.*invalid_auth/));
+
+  it('a bot token given as SLACK_APP_TOKEN (not_allowed_token_type; retried forever before)', () =>
+    failsWith(
+      { ...HTTP({ SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: 'xoxb-good' }) },
+      /SLACK_APP_TOKEN is not an app-level token \(xapp-…\)/,
+    ));
+
+  it('an app token Slack refuses (invalid_auth at apps.connections.open)', async () => {
+    const sm = await startLocalSocketMode({ appToken: 'xapp-right' });
+    const api = await startLocalSlackApi({ methods: sm.methods });
+    try {
+      await failsWith(
+        {
+          SLACK_BOT_TOKEN: 'xoxb-1',
+          SLACK_APP_TOKEN: 'xapp-wrong',
+          SLACK_SIGNING_SECRET: '',
+          SLACK_API_URL: api.url,
+        },
+        /SLACK_APP_TOKEN is not a valid token.*apps\.connections\.open: invalid_auth/,
+      );
+    } finally {
+      await api.close();
+      await sm.close();
+    }
+  });
+
+  it('Slack unreachable', () =>
+    failsWith(
+      HTTP({ SLACK_API_URL: 'http://127.0.0.1:1' }),
+      /Slack is unreachable at http:\/\/127\.0\.0\.1:1/,
+    ));
+
+  it('Socket Mode without hello within SOCKET_HELLO_TIMEOUT_MS', () =>
+    failsWith(
+      {
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_APP_TOKEN: 'xapp-1',
+        SLACK_SIGNING_SECRET: '',
+        SLACK_API_URL: silentSlack.url,
+        SOCKET_HELLO_TIMEOUT_MS: '500',
+      },
+      /Socket Mode: no hello from Slack within 1 s/,
+    ));
+
+  it('PORT in use (EADDRINUSE)', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((r) => taken.listen(0, '0.0.0.0', () => r()));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      await failsWith(HTTP({ PORT: String(port) }), new RegExp(`PORT ${port} is already in use`));
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('a locked store.dataDir', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sg-locked-'));
+    const fromDynalite = createRequire(createRequire(import.meta.url).resolve('dynalite'));
+    const { Level } = fromDynalite('level') as {
+      Level: new (p: string) => { open(): Promise<void>; close(): Promise<void> };
+    };
+    const lock = new Level(dir);
+    await lock.open();
+    try {
+      await failsWith(
+        HTTP({ SHAREGUARD_DATA_DIR: dir }),
+        /store\.dataDir|in use by another shareguard process/,
+        SERVE.map((a) => (a === 'memory' ? 'embedded' : a)),
+      );
+    } finally {
+      await lock.close();
+    }
+  });
+});
