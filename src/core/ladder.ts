@@ -83,6 +83,9 @@ export async function decideLadder(
     extras?: DecisionExtras;
     /** Called once the finding is claimed (`removing`), before AWS: the message shows "⏳ Removing…" at once. */
     claimed?: (rec: FindingRecord) => Promise<void>;
+    /** The intent's id and time (core/intents.ts): a retried intent converges on the same decision. */
+    decisionId?: string;
+    at?: string;
   },
 ): Promise<DecisionResult> {
   const rec = await deps.store.getFinding(findingId);
@@ -101,9 +104,9 @@ export async function decideLadder(
         : `shareguard has no role in the owner account ${rec.finding.ownerAccountId}, so it cannot act at the source`,
       rec,
     );
-  const at = nowIso(deps);
+  const at = options.at ?? nowIso(deps);
   const decision: DecisionRecord = {
-    decisionId: randomUUID(),
+    decisionId: options.decisionId ?? randomUUID(),
     action,
     findingId,
     ownerAccountId: rec.finding.ownerAccountId,
@@ -175,6 +178,7 @@ export async function carryOutLadder(
       continue;
     }
     if (!rung.appliesTo(rec.finding, ctx)) continue;
+    const resumed = steps.some((s) => s.id === id && s.status === 'attempting');
     const startedAt = nowIso(deps);
     upsert(steps, { id, status: 'attempting', startedAt });
     rec = await writeLadder(deps, rec, { ...ladder, steps: [...steps] });
@@ -194,6 +198,7 @@ export async function carryOutLadder(
         ...(ctx.owner ? { owner: clientsFor(deps, ctx.owner, rec.finding.region) } : {}),
         guard,
         decision: { decisionId: decision.decisionId, by: decision.by, at: decision.at },
+        ...(resumed ? { resumed: true } : {}),
       };
       try {
         outcome = await rung.run(rec.finding, rdeps);

@@ -9,6 +9,8 @@ import type { FindingRecord } from '../domain/lifecycle.ts';
 import { confirmWords, remediationContext } from '../remediate/registry.ts';
 import { startServer, type RunningServer } from '../serve.ts';
 import { renderMessage } from '../slack/local-api/render.ts';
+import { renderSlackUx } from '../slack/local-api/render-views.ts';
+import { BLOCK_ACCOUNT_ACTION } from '../slack/messages/guard.ts';
 import { startLocalSlackApi, type LocalSlackApi } from '../slack/local-api/server.ts';
 import { buttonClickForm, sendSigned, slashCommandForm } from '../slack/signed-request.ts';
 
@@ -73,6 +75,8 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
     });
     config.store.dataDir = DEMO_DATA;
     config.schedule.enabled = false;
+    // Slack's ~1 post/s pace is real in production; the local stand-in needs none to show the thread.
+    config.slack.postIntervalMs = 50;
     const approver = config.slack.approvers.users[0]!;
     const channel = config.slack.channel!;
     server = await startServer({
@@ -108,6 +112,21 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       say('\nNothing waits for a decision (run without --keep for a fresh start).');
       return 0;
     }
+    const running = server;
+    rule('2b. The same in Slack: the scan thread, a reason modal, the App Home');
+    say(
+      await renderSlackUx({
+        api: slack,
+        events,
+        secret: SECRET,
+        channel,
+        teamId: TEAM,
+        user: approver,
+        idle: () => running.idle(),
+        ...(open[0] ? { finding: open[0].finding } : {}),
+        width: 100,
+      }),
+    );
     rule('3. Decisions: each one is a signed button click into the Bolt app');
     const rl =
       mode === 'interactive' ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
@@ -155,6 +174,33 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       }
     } finally {
       rl?.close();
+    }
+
+    // Block account: one click denies everything an attacker shares, now and later (docs/aws.md "Guard").
+    const attacker = (await server.ctx.deps.store.listFindings({ states: ['open'] })).find(
+      (r) => r.finding.ownerAccountId === ATTACKER && r.message,
+    );
+    if (attacker?.message && mode !== 'trust-all') {
+      rule(`3b. Block account ${ATTACKER}: deny all it shares, in every monitored account`);
+      say(
+        `  → @${approver} clicks "Block account ${ATTACKER}" on ${attacker.finding.resourceId} and confirms`,
+      );
+      await sendSigned(
+        events,
+        SECRET,
+        buttonClickForm({
+          actionId: BLOCK_ACCOUNT_ACTION,
+          value: attacker.finding.id,
+          userId: approver,
+          teamId: TEAM,
+          channelId: channel,
+          messageTs: attacker.message.ts,
+          responseUrl: slack.responseUrl(),
+        }),
+      );
+      await server.idle();
+      const last = slack.messages(channel).at(-1);
+      if (last) say(indent(renderMessage(last, { width: 100 })));
     }
 
     rule('4. /shared-scan status');
@@ -206,6 +252,8 @@ function walkthroughChoices(open: readonly FindingRecord[]): Map<string, Choice>
 
 /** The demo's sandbox account (demo/shareguard.yml: `trustedSource: false`). */
 const SANDBOX = '777777777777';
+/** The demo world's attacker: an Amazon Linux look-alike AMI and a customer-data DB snapshot. */
+const ATTACKER = '666666666666';
 
 async function ask(rl: ReturnType<typeof createInterface>): Promise<Choice> {
   for (;;) {

@@ -26,6 +26,7 @@ import {
   REASON_CALLBACK,
 } from '../../src/slack/messages/modals.ts';
 import type { World } from './world.ts';
+import { faultyStore, type Faults } from './faulty-store.ts';
 
 export const CHANNEL = 'C0SECURITY';
 export const ALICE = 'U0ALICE';
@@ -76,6 +77,14 @@ export interface E2E {
   /** The message that shows a finding, as Slack has it now. */
   messageFor(findingId: string): Promise<StoredMessage | undefined>;
   restart(): Promise<void>;
+  /**
+   * A crash: from this moment the running instance can write nothing (its store is cut off), its
+   * in-flight work fails at its next store call, then it is torn down; a new instance starts on the
+   * same data dir. Unlike `restart`, nothing in flight gets to finish.
+   */
+  crashAndRestart(): Promise<void>;
+  /** Store fault injection for the running instance (test/helpers/faulty-store.ts). */
+  readonly faults: Faults;
   stop(): Promise<void>;
 }
 
@@ -87,16 +96,17 @@ export async function startE2E(
     dataDir?: string;
     accounts?: string[];
     teamId?: string;
+    env?: Record<string, string>;
+    /** Accounts (of `accounts`) marked `trustedSource: false`: shareguard acts there as owner. */
+    untrustedSources?: string[];
+    /** More config sections (guard, remediation), as in shareguard.yml. */
+    config?: Record<string, unknown>;
     /** `slack.layout` (default thread). */
     layout?: 'thread' | 'flat';
     /** `slack.postIntervalMs`: 0 by default here so tests do not wait on Slack's posting pace. */
     postIntervalMs?: number;
     /** Members of the channel (`conversations.members`); when given, the stand-in knows only this channel. */
     channelMembers?: string[];
-    /** Accounts (of `accounts`) marked `trustedSource: false`: shareguard acts there as owner. */
-    untrustedSources?: string[];
-    /** More config sections (guard, remediation), as in shareguard.yml. */
-    config?: Record<string, unknown>;
     /** More `slack` settings (requireReason, twoPersonRule…), merged into the test's slack section. */
     slack?: Record<string, unknown>;
     /** The clock the server decides by (trust and two-person expiry); default the real one. */
@@ -142,12 +152,18 @@ export async function startE2E(
     PORT: '0',
   };
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  let faults!: Faults;
   const boot = () =>
     startServer({
       config,
-      env,
+      env: { ...env, ...options.env },
       credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
       log,
+      wrapStore: (inner) => {
+        const f = faultyStore(inner);
+        faults = f.faults;
+        return f.store;
+      },
     }).then((s) => {
       // The core reads its clock from deps (trust and two-person expiry compare timestamps).
       if (options.now) s.ctx.deps.now = options.now;
@@ -247,6 +263,15 @@ export async function startE2E(
     async restart() {
       await server.stop();
       server = await boot();
+    },
+    async crashAndRestart() {
+      faults.random(null);
+      faults.down = true;
+      await server.stop();
+      server = await boot();
+    },
+    get faults() {
+      return faults;
     },
     async stop() {
       await server.stop();

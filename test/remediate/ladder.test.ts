@@ -178,7 +178,7 @@ describe('delete at the source', () => {
     const { deps } = await setup();
     const res = await decideDeleteAtSource(deps, fid.snap(2), ALICE);
     expect(res.status).toBe('refused');
-    expect(res.message).toMatch(/no role in the owner account 444444444444/);
+    expect(res).toMatchObject({ refusal: { code: 'no-owner-role', ownerAccountId: '444444444444' } });
     expect(state().snapshot(snapId(2))).toBeDefined();
   });
 });
@@ -263,7 +263,7 @@ describe('failures, crashes, dry run', () => {
     const first = await decideRemove(deps, fid.snap(1), ALICE);
     expect(first.records[0]).toMatchObject({ state: 'open', decision: { outcome: 'failed' } });
     expect(first.records[0]!.decision!.detail).toMatch(/UnauthorizedOperation: You are not authorized/);
-    expect(first.message).toMatch(/You can try again/);
+    expect(first.status === 'done' ? first.message : '').toMatch(/You can try again/);
     expect(state().snapshot(snapId(1))!.createVolumePermissions).toEqual([{ userId: A }]);
 
     const retry = await decideRemove(deps, fid.snap(1), ALICE);

@@ -7,6 +7,7 @@ import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
 import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
 import { ephemeral } from '../commands/shared-scan.ts';
+import { recordIntent } from '../../../core/intents.ts';
 import { submitDecision, type SubmittableAction } from '../views/carry-out.ts';
 import { asksForReason, openReasonModal, staleReason } from '../views/reason.ts';
 
@@ -104,6 +105,29 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
           }));
         if (!opened)
           await tell('Slack did not open the form in time; click the button again. Nothing was changed.');
+      })();
+      ctx.track(work);
+      return;
+    }
+    if (action !== 'block-account') {
+      // One click, no modal: written to the store as a decision intent before anything else, then
+      // carried out from it (core/intents.ts, durable); the approver is checked by the intent runner.
+      const work = guarded(async () => {
+        const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
+        if (!origin.ok) return refuse(origin.reason);
+        const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
+        if (!value.success)
+          return refuse('the button carried something that is not a shareguard finding; nothing was changed');
+        const intent = await recordIntent(ctx.deps, {
+          action,
+          findingId: value.data,
+          by: actor,
+          reply: {
+            ...(p.response_url ? { responseUrl: p.response_url } : {}),
+            ...(channel ? { channel } : {}),
+          },
+        });
+        await ctx.intents.run(intent);
       })();
       ctx.track(work);
       return;

@@ -10,6 +10,7 @@ import {
   helpMessage,
   NO_UNFURL,
   refusalMessage,
+  typedRefusalMessage,
   statusMessage,
   trustedListMessage,
   usageMessage,
@@ -164,7 +165,7 @@ export function sharedScanCommand(ctx: SlackContext) {
           }
           const r = await untrustAccount(ctx.deps, command.accountId, actor);
           await reply(
-            r.status === 'done' ? { text: `✅ ${r.message}`, blocks: [] } : refusalMessage(r.message),
+            r.status === 'done' ? { text: `✅ ${r.message}`, blocks: [] } : typedRefusalMessage(r.refusal),
           );
           if (r.status === 'done') {
             await ctx.publisher.post({

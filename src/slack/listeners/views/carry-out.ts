@@ -16,7 +16,7 @@ import {
 } from '../../../core/decisions.ts';
 import { requestApproval, needsSecondApprover, type TwoPersonRefusal } from '../../../core/two-person.ts';
 import type { Actor, FindingRecord } from '../../../domain/lifecycle.ts';
-import { refusalMessage } from '../../messages/index.ts';
+import { refusalMessage, typedRefusalMessage } from '../../messages/index.ts';
 import { blockAccountMessage } from '../../messages/guard.ts';
 import type { SlackContext } from '../../context.ts';
 
@@ -60,22 +60,22 @@ async function carryOut(ctx: SlackContext, s: Submission): Promise<void> {
   let result: DecisionResult;
   switch (s.action) {
     case 'trust':
-      result = await decideTrust(deps, s.findingId, s.by, s.extras);
+      result = await decideTrust(deps, s.findingId, s.by, undefined, s.extras);
       break;
     case 'remove':
-      result = await decideRemove(deps, s.findingId, s.by, { extras: s.extras, claimed });
+      result = await decideRemove(deps, s.findingId, s.by, undefined, { extras: s.extras, claimed });
       break;
     case 'delete-at-source':
-      result = await decideDeleteAtSource(deps, s.findingId, s.by, { extras: s.extras, claimed });
+      result = await decideDeleteAtSource(deps, s.findingId, s.by, undefined, { extras: s.extras, claimed });
       break;
     case 'revoke-org-share':
-      result = await decideRevokeOrgShare(deps, s.findingId, s.by, { extras: s.extras, claimed });
+      result = await decideRevokeOrgShare(deps, s.findingId, s.by, undefined, { extras: s.extras, claimed });
       break;
     case 'block-account':
       return blockOwner(ctx, s);
   }
   if (result.status === 'refused') {
-    await tell(ctx, s, result.message);
+    if (s.channel) await ctx.publisher.ephemeral(s.channel, s.tell, typedRefusalMessage(result.refusal));
     // The message may show a request or a preview that no longer holds: re-render from the store.
     const now = await deps.store.getFinding(s.findingId);
     await ctx.publisher.refresh(now ? [now] : []);
