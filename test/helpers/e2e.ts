@@ -137,6 +137,8 @@ export async function startE2E(
         ...(options.teamId ? { teamId: options.teamId } : {}),
         ...(options.layout ? { layout: options.layout } : {}),
         postIntervalMs: options.postIntervalMs ?? 0,
+        // One-click decisions (carried out as intents) unless a test asks for the reason modal.
+        requireReason: false,
         ...options.slack,
       },
       store: { kind: 'embedded', dataDir },

@@ -45,7 +45,7 @@ const errorsOf = (body: string) =>
 describe('reasons, trust expiry and instant feedback (issue 10 items 2 and 3)', () => {
   it('Trust with a reason and a 7-day expiry: stored, shown; after the expiry the owner is reported again and the digest says so', async () => {
     const c = clock();
-    e2e = await startE2E(testWorld(), { now: c.now });
+    e2e = await startE2E(testWorld(), { now: c.now, slack: { requireReason: true } });
     await e2e.command('');
     expect(await e2e.click('trust', amiId(1), ALICE, undefined, false)).toBeDefined();
     // The click opened a valid modal (the stand-in refuses what Slack would) without deciding anything.
@@ -111,7 +111,7 @@ describe('reasons, trust expiry and instant feedback (issue 10 items 2 and 3)', 
   });
 
   it('a modal submitted by a non-approver is refused and changes nothing', async () => {
-    e2e = await startE2E(testWorld());
+    e2e = await startE2E(testWorld(), { slack: { requireReason: true } });
     await e2e.command('');
     await e2e.click('remove', amiId(1), ALICE, undefined, false);
     const modal = e2e.openModal('remove', amiId(1));
@@ -127,7 +127,7 @@ describe('reasons, trust expiry and instant feedback (issue 10 items 2 and 3)', 
   });
 
   it('a finding decided by someone else while the modal was open: the submission says so and changes nothing', async () => {
-    e2e = await startE2E(testWorld());
+    e2e = await startE2E(testWorld(), { slack: { requireReason: true } });
     await e2e.command('');
     await e2e.click('remove', amiId(1), ALICE, undefined, false);
     const aliceModal = e2e.openModal('remove', amiId(1));
@@ -146,7 +146,7 @@ describe('reasons, trust expiry and instant feedback (issue 10 items 2 and 3)', 
   });
 
   it('Remove shows "⏳ Removing…" with the approver at once, then the outcome with the reason', async () => {
-    e2e = await startE2E(testWorld());
+    e2e = await startE2E(testWorld(), { slack: { requireReason: true } });
     await e2e.command('');
     await e2e.click('remove', amiId(1), ALICE, undefined, { reason: 'unknown owner' });
     const ref = (await e2e.server.ctx.deps.store.getFinding(amiId(1)))!.message!;
