@@ -7,11 +7,42 @@ import type {
   FindingState,
 } from '../domain/lifecycle.ts';
 import type { Refusal } from '../domain/intent.ts';
+import type { TrustEntry } from '../domain/lifecycle.ts';
+import { trustExpired } from '../domain/trust.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { onTrustListChanged } from '../allowed-amis/sync.ts';
+
+/**
+ * What comes with a decision besides who took it (issue 10): the approver's reason, for Trust an
+ * expiry, and under the two-person rule the second approver who confirmed (`by` asked).
+ */
+export interface DecisionExtras {
+  reason?: string;
+  /** Trust only: the trust entry lapses at this time (ISO). */
+  trustExpiresAt?: string;
+  confirmedBy?: Actor;
+}
+
+/** The fields of `DecisionExtras` a decision record / summary keeps (absent ones left out). */
+export function extrasOf(e: { reason?: string; confirmedBy?: Actor } | undefined): {
+  reason?: string;
+  confirmedBy?: Actor;
+} {
+  return {
+    ...(e?.reason ? { reason: e.reason } : {}),
+    ...(e?.confirmedBy ? { confirmedBy: e.confirmedBy } : {}),
+  };
+}
+
+/** Optional hooks and extras of a ladder decision (Remove, Delete at source). */
+export interface LadderDecisionOptions {
+  extras?: DecisionExtras;
+  /** The finding was claimed (`removing`) and AWS is about to be called. */
+  claimed?: (rec: FindingRecord) => Promise<void>;
+}
 
 /**
  * What a decision did: `records` are the findings whose messages must change. A refusal is typed
@@ -125,11 +156,18 @@ function ladderRefusal(action: LadderAction, deps: CoreDeps, by: Actor, findingI
 }
 
 function decideLadderAction(action: LadderAction) {
-  return (deps: CoreDeps, findingId: string, by: Actor, ids: DecisionIds = freshIds(deps)) =>
+  return (
+    deps: CoreDeps,
+    findingId: string,
+    by: Actor,
+    ids: DecisionIds = freshIds(deps),
+    opts: LadderDecisionOptions = {},
+  ) =>
     decideLadder(deps, action, findingId, by, {
       refused: ladderRefusal(action, deps, by, findingId, ids),
       decisionId: ids.decisionId,
       at: ids.at,
+      ...opts,
     });
 }
 
@@ -172,6 +210,7 @@ export async function resumeLadder(deps: CoreDeps, rec: FindingRecord): Promise<
     at: d.at,
     outcome: 'pending',
     ...(d.dryRun ? { dryRun: true } : {}),
+    ...extrasOf(d),
   };
   if (!pending) await deps.store.appendDecision(decision);
   return carryOutLadder(deps, rec, decision);
@@ -216,6 +255,7 @@ export async function decideTrust(
   findingId: string,
   by: Actor,
   ids: DecisionIds = freshIds(deps),
+  extras: DecisionExtras = {},
 ): Promise<DecisionResult> {
   const { decisionId, at } = ids;
   const rec = await deps.store.getFinding(findingId);
@@ -224,8 +264,18 @@ export async function decideTrust(
   const mine = rec.decision?.decisionId === decisionId;
   if (!mine && !TRUSTABLE.includes(rec.state))
     return refuse(deps, 'trust', by, alreadyDecided(rec), { findingId, ownerAccountId: owner }, ids);
-  const detail = `Account ${owner} added to the trust list.`;
-  const summary: DecisionSummary = { decisionId, action: 'trust', by, at, outcome: 'succeeded', detail };
+  const detail = `Account ${owner} added to the trust list${
+    extras.trustExpiresAt ? ` until ${extras.trustExpiresAt}` : ''
+  }.`;
+  const summary: DecisionSummary = {
+    decisionId,
+    action: 'trust',
+    by,
+    at,
+    outcome: 'succeeded',
+    detail,
+    ...extrasOf(extras),
+  };
   const entry: DecisionRecord = {
     decisionId,
     action: 'trust',
@@ -234,15 +284,25 @@ export async function decideTrust(
     by,
     at,
     outcome: 'pending',
+    ...extrasOf(extras),
   };
 
   // 1. The trust entry first: it is what future scans obey. False = already trusted: not a refusal.
-  await deps.store.putTrust({
+  const trust: TrustEntry = {
     accountId: owner,
     note: `trusted from ${rec.finding.kind} ${rec.finding.resourceId}`,
     addedBy: by,
     addedAt: at,
-  });
+    ...(extras.reason ? { reason: extras.reason } : {}),
+    ...(extras.trustExpiresAt ? { expiresAt: extras.trustExpiresAt } : {}),
+    ...(extras.confirmedBy ? { confirmedBy: extras.confirmedBy } : {}),
+  };
+  if (!(await deps.store.putTrust(trust))) {
+    // An entry whose expiry passed no longer applies: this decision replaces it (a live one is kept).
+    const old = await deps.store.getTrust(owner);
+    if (old && trustExpired(old, at) && (await deps.store.deleteTrust(owner)))
+      await deps.store.putTrust(trust);
+  }
   // 2. The log entry, pending (a retry finds its own entry, pending or completed).
   try {
     await deps.store.appendDecision(entry);

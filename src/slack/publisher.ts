@@ -1,4 +1,4 @@
-import type { HomeView } from '@slack/types';
+import type { HomeView, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
 import { outboxKey, type OutboxEntry } from '../domain/intent.ts';
@@ -305,6 +305,11 @@ export class Publisher {
       return r ? [r] : [];
     });
     return ownerGroupMessage(record.finding.ownerAccountId, group, 1, 1, this.view);
+  }
+
+  /** Opens a modal for the user who clicked (`views.open`; the trigger lives 3 s and works once). */
+  async openModal(triggerId: string, view: ModalView): Promise<void> {
+    await this.client.views.open({ trigger_id: triggerId, view });
   }
 
   /** Publishes a user's App Home tab (`views.publish`). */

@@ -17,6 +17,7 @@ import type {
   FindingState,
   MessageRef,
   TrustEntry,
+  ApprovalRequest,
 } from '../domain/lifecycle.ts';
 import type { BlockedOwner, BlockedResource } from '../domain/guard.ts';
 import type { DecisionIntent, IntentResult, OutboxEntry } from '../domain/intent.ts';
@@ -83,6 +84,17 @@ export interface Store {
   ): Promise<TransitionResult>;
   /** Records where the finding is shown in Slack. Throws StoreError if the finding does not exist. */
   setMessage(id: string, ref: MessageRef): Promise<void>;
+  /**
+   * Two-person rule (docs/store.md "Approval requests"): puts `req` on the finding if it is `open` and
+   * carries no request, or (with `replacing`) only a request with that id — so of concurrent first
+   * approvers exactly one asks. One conditional UpdateItem.
+   */
+  putApproval(id: string, req: ApprovalRequest, replacing?: string): Promise<TransitionResult>;
+  /**
+   * Takes the request `requestId` off the finding (Confirm, Reject, expiry): of concurrent callers
+   * exactly one gets `ok: true`. One conditional UpdateItem.
+   */
+  clearApproval(id: string, requestId: string): Promise<TransitionResult>;
 
   listTrust(): Promise<TrustEntry[]>;
   getTrust(accountId: string): Promise<TrustEntry | undefined>;
@@ -364,6 +376,59 @@ export class DynamoStore implements Store {
     ) {
       return { ok: true, record: current };
     }
+    return current ? { ok: false, current } : { ok: false };
+  }
+
+  async putApproval(id: string, req: ApprovalRequest, replacing?: string): Promise<TransitionResult> {
+    const values: Record<string, unknown> = { ':req': req, ':one': 1, ':open': 'open' };
+    if (replacing) values[':rid'] = replacing;
+    return this.approvalWrite(id, {
+      UpdateExpression: 'SET #approval = :req, #version = #version + :one',
+      ConditionExpression: `attribute_exists(PK) AND #state = :open AND ${
+        replacing ? '#approval.#rid = :rid' : 'attribute_not_exists(#approval)'
+      }`,
+      ExpressionAttributeNames: {
+        '#approval': 'approval',
+        '#version': 'version',
+        '#state': 'state',
+        ...(replacing ? { '#rid': 'requestId' } : {}),
+      },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  async clearApproval(id: string, requestId: string): Promise<TransitionResult> {
+    return this.approvalWrite(id, {
+      UpdateExpression: 'REMOVE #approval SET #version = #version + :one',
+      ConditionExpression: 'attribute_exists(PK) AND #approval.#rid = :rid',
+      ExpressionAttributeNames: { '#approval': 'approval', '#version': 'version', '#rid': 'requestId' },
+      ExpressionAttributeValues: { ':rid': requestId, ':one': 1 },
+    });
+  }
+
+  private async approvalWrite(
+    id: string,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<TransitionResult> {
+    let attributes: Item | undefined;
+    const ok = await this.write('UpdateItem', async () => {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.finding(id),
+          ...update,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      attributes = out.Attributes;
+    });
+    if (ok && attributes) return { ok: true, record: toRecord<FindingRecord>(attributes) };
+    const current = await this.getFinding(id);
     return current ? { ok: false, current } : { ok: false };
   }
 
