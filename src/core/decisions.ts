@@ -6,7 +6,7 @@ import type {
   FindingRecord,
   FindingState,
 } from '../domain/lifecycle.ts';
-import type { Refusal } from '../domain/intent.ts';
+import type { IntentExtras, Refusal } from '../domain/intent.ts';
 import type { TrustEntry } from '../domain/lifecycle.ts';
 import { trustExpired } from '../domain/trust.ts';
 import { StoreConflictError } from '../store/errors.ts';
@@ -19,12 +19,7 @@ import { onTrustListChanged } from '../allowed-amis/sync.ts';
  * What comes with a decision besides who took it (issue 10): the approver's reason, for Trust an
  * expiry, and under the two-person rule the second approver who confirmed (`by` asked).
  */
-export interface DecisionExtras {
-  reason?: string;
-  /** Trust only: the trust entry lapses at this time (ISO). */
-  trustExpiresAt?: string;
-  confirmedBy?: Actor;
-}
+export type DecisionExtras = IntentExtras;
 
 /** The fields of `DecisionExtras` a decision record / summary keeps (absent ones left out). */
 export function extrasOf(e: { reason?: string; confirmedBy?: Actor } | undefined): {

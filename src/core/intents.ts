@@ -9,7 +9,14 @@
  * caller's, after the intent is done (src/slack/intent-runner.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { DecisionIntent, IntentAction, IntentReply, IntentResult, Refusal } from '../domain/intent.ts';
+import type {
+  DecisionIntent,
+  IntentAction,
+  IntentExtras,
+  IntentReply,
+  IntentResult,
+  Refusal,
+} from '../domain/intent.ts';
 import type { Actor, DecisionRecord, FindingRecord } from '../domain/lifecycle.ts';
 import { StoreConflictError, StoreError } from '../store/errors.ts';
 import {
@@ -28,8 +35,16 @@ import { nowIso, type CoreDeps } from './deps.ts';
 /** Writes the click as a pending intent; throws StoreError when the store cannot take it. */
 export async function recordIntent(
   deps: CoreDeps,
-  click: { action: IntentAction; findingId: string; by: Actor; reply?: IntentReply },
+  click: {
+    action: IntentAction;
+    findingId: string;
+    by: Actor;
+    reply?: IntentReply;
+    /** Reason, trust expiry, second approver (the reason modal, a two-person Confirm). */
+    extras?: IntentExtras;
+  },
 ): Promise<DecisionIntent> {
+  const extras = storedExtras(click.extras);
   const intent: DecisionIntent = {
     intentId: randomUUID(),
     action: click.action,
@@ -38,35 +53,71 @@ export async function recordIntent(
     at: nowIso(deps),
     status: 'pending',
     ...(click.reply ? { reply: click.reply } : {}),
+    ...(extras ? { extras } : {}),
   };
   if (!(await deps.store.putIntent(intent)))
     throw new StoreError(`intent ${intent.intentId} collides with another intent`);
   return intent;
 }
 
-const DECIDE = {
-  trust: decideTrust,
-  remove: decideRemove,
-  'delete-at-source': decideDeleteAtSource,
-  'revoke-org-share': decideRevokeOrgShare,
-} as const;
+/** Only the fields that are set (DynamoDB keeps no `undefined`); undefined when none is. */
+function storedExtras(e: IntentExtras | undefined): IntentExtras | undefined {
+  if (!e) return undefined;
+  const out: IntentExtras = {
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.trustExpiresAt ? { trustExpiresAt: e.trustExpiresAt } : {}),
+    ...(e.confirmedBy ? { confirmedBy: e.confirmedBy } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Hooks of one run of an intent. */
+export interface CarryOutHooks {
+  /** The finding was claimed (`removing`) and AWS is about to be called: "⏳ Removing…" can show. */
+  claimed?: (rec: FindingRecord) => Promise<void>;
+}
+
+function decide(
+  deps: CoreDeps,
+  intent: DecisionIntent,
+  ids: DecisionIds,
+  hooks: CarryOutHooks,
+): Promise<DecisionResult> {
+  const extras = intent.extras ?? {};
+  const opts = { extras, ...(hooks.claimed ? { claimed: hooks.claimed } : {}) };
+  switch (intent.action) {
+    case 'trust':
+      return decideTrust(deps, intent.findingId, intent.by, ids, extras);
+    case 'remove':
+      return decideRemove(deps, intent.findingId, intent.by, ids, opts);
+    case 'delete-at-source':
+      return decideDeleteAtSource(deps, intent.findingId, intent.by, ids, opts);
+    case 'revoke-org-share':
+      return decideRevokeOrgShare(deps, intent.findingId, intent.by, ids, opts);
+  }
+}
 
 /**
  * Carries one intent out (does not mark it done: `completeIntent` does, after the caller has queued
  * the messages to refresh). Safe to call again after any failure: what an earlier run did is found by
  * the intent's id on the finding and in the log, and is finished rather than repeated or refused.
  */
-export async function carryOutIntent(deps: CoreDeps, intent: DecisionIntent): Promise<DecisionResult> {
+export async function carryOutIntent(
+  deps: CoreDeps,
+  intent: DecisionIntent,
+  hooks: CarryOutHooks = {},
+): Promise<DecisionResult> {
   const ids: DecisionIds = { decisionId: intent.intentId, at: intent.at };
   const rec = await deps.store.getFinding(intent.findingId);
   if (rec && rec.decision?.decisionId === intent.intentId) {
     // An earlier run of this intent got as far as the finding.
     if (rec.state === 'removing') return resumeLadder(deps, rec);
-    if (intent.action === 'trust') return decideTrust(deps, intent.findingId, intent.by, ids);
+    if (intent.action === 'trust')
+      return decideTrust(deps, intent.findingId, intent.by, ids, intent.extras ?? {});
     await ensureLogged(deps, intent, rec);
     return { status: 'done', message: rec.decision.detail ?? '', records: [rec] };
   }
-  return DECIDE[intent.action](deps, intent.findingId, intent.by, ids);
+  return decide(deps, intent, ids, hooks);
 }
 
 /** Refuses an intent before core ran (e.g. the clicker is not an approver), logged once under its id. */

@@ -31,6 +31,21 @@ export type Refusal =
 export interface IntentReply {
   responseUrl?: string;
   channel?: string;
+  /** Who is told (ephemeral) when not the decider: under the two-person rule, the confirmer. */
+  userId?: string;
+}
+
+/**
+ * What a decision carries besides who took it (issue 10): the approver's reason, for Trust an expiry,
+ * under the two-person rule the second approver (`by` asked). Stored on the intent so a decision from
+ * the reason modal or a Confirm is resumed after a crash with all of it (core/decisions.ts
+ * `DecisionExtras` is this type).
+ */
+export interface IntentExtras {
+  reason?: string;
+  /** Trust only: the trust entry lapses at this time (ISO). */
+  trustExpiresAt?: string;
+  confirmedBy?: Actor;
 }
 
 /**
@@ -47,6 +62,8 @@ export interface DecisionIntent {
   at: string;
   status: 'pending' | 'done';
   reply?: IntentReply;
+  /** Reason, trust expiry, second approver: absent for a one-click decision without them. */
+  extras?: IntentExtras;
   /** Set when done. */
   result?: IntentResult;
   completedAt?: string;

@@ -8,6 +8,7 @@ import type { CoreDeps } from '../core/deps.ts';
 import { carryOutIntent, completeIntent, refuseIntent } from '../core/intents.ts';
 import { resumeInterruptedRemovals } from '../core/decisions.ts';
 import type { DecisionIntent } from '../domain/intent.ts';
+import type { FindingRecord } from '../domain/lifecycle.ts';
 import type { Limiter } from '../scan/limiter.ts';
 import type { Approvers } from './authorize.ts';
 import type { Publisher } from './publisher.ts';
@@ -50,9 +51,15 @@ export class IntentRunner {
       if (!current || current.status !== 'pending') return;
       const auth = await this.approvers.isApprover(current.by.userId);
       const result = auth.ok
-        ? await carryOutIntent(this.deps, current)
+        ? await carryOutIntent(this.deps, current, { claimed: (rec) => this.showClaimed(rec) })
         : await refuseIntent(this.deps, current, { code: 'not-authorized', reason: auth.reason });
-      const queued = await this.publisher.queueRefresh(result.records);
+      // A refused decision changed nothing, but the message may show a request or a preview that
+      // no longer holds (a Confirm took the request off the finding): it is re-rendered too.
+      const shown =
+        result.status === 'refused' && !result.records.length
+          ? await store.getFinding(current.findingId).then((r) => (r ? [r] : []))
+          : result.records;
+      const queued = await this.publisher.queueRefresh(shown);
       if (!(await completeIntent(this.deps, current, result))) return;
       log.info(
         {
@@ -64,7 +71,7 @@ export class IntentRunner {
         'decision intent done',
       );
       if (result.status === 'refused') await this.reply(current, typedRefusalMessage(result.refusal));
-      await this.publisher.flush(queued, result.records);
+      await this.publisher.flush(queued, shown);
     } catch (err) {
       // Left pending: the reconciler runs it again; every step recognises what this run did.
       const message = (err as Error).message;
@@ -74,6 +81,19 @@ export class IntentRunner {
       );
       await store.noteIntentFailure(intent.intentId, message).catch(() => {});
     }
+  }
+
+  /**
+   * "⏳ Removing…" as soon as the finding is claimed. Not awaited by the AWS work: a slow or failing
+   * Slack delays the message, never the decision (the final render goes through the outbox anyway).
+   */
+  private showClaimed(rec: FindingRecord): Promise<void> {
+    this.publisher
+      .refresh([rec])
+      .catch((err: Error) =>
+        this.deps.log.warn({ err: err.message, findingId: rec.finding.id }, 'claimed message not shown'),
+      );
+    return Promise.resolve();
   }
 
   /** The clicker's answer: through the click's response_url (works without channel membership), else ephemeral. */
@@ -96,7 +116,8 @@ export class IntentRunner {
         this.deps.log.warn({ err: (err as Error).message, intentId: intent.intentId }, 'response_url failed');
       }
     }
-    if (intent.reply?.channel) await this.publisher.ephemeral(intent.reply.channel, intent.by.userId, msg);
+    if (intent.reply?.channel)
+      await this.publisher.ephemeral(intent.reply.channel, intent.reply.userId ?? intent.by.userId, msg);
   }
 
   /**

@@ -42,6 +42,8 @@ const decisionsOf = (e: E2E, id: string) =>
 describe('durable decisions (issue 8 items 1 and 3)', () => {
   it('a message chat.update would not take goes to the outbox and is re-rendered by the next reconcile', async () => {
     const e = await started();
+    // Both renders fail: "⏳ Removing…" when the finding is claimed, and the outcome.
+    e.slack.failNext('chat.update', 'fatal_error');
     e.slack.failNext('chat.update', 'fatal_error');
 
     await e.click('remove', ami(1));

@@ -1,22 +1,16 @@
 /**
- * WHEN and WITH WHAT a decision is submitted (issue 10): after the reason modal, after one click when
- * no modal is asked for, or after a second approver's Confirm. HOW it is carried out is core's
- * (core/decisions.ts, core/ladder.ts, core/block-account.ts); this only calls it with the reason,
- * expiry and second approver, shows "⏳ Removing…" as soon as the finding is claimed, and renders the
- * outcome or the refusal.
+ * WHEN and WITH WHAT a decision is submitted (issue 10): after the reason modal, or after a second
+ * approver's Confirm. Trust / Remove / Delete at source / Revoke organization share become decision
+ * intents carried out from the store (core/intents.ts, slack/intent-runner.ts: "⏳ Removing…" as soon
+ * as the finding is claimed, the outcome or the refusal rendered after); Block account is carried out
+ * here directly (core/block-account.ts) and is not yet durable across a crash.
  */
 import { blockAccount } from '../../../core/block-account.ts';
-import {
-  decideDeleteAtSource,
-  decideRemove,
-  decideRevokeOrgShare,
-  decideTrust,
-  type DecisionExtras,
-  type DecisionResult,
-} from '../../../core/decisions.ts';
+import type { DecisionExtras } from '../../../core/decisions.ts';
+import { recordIntent } from '../../../core/intents.ts';
 import { requestApproval, needsSecondApprover, type TwoPersonRefusal } from '../../../core/two-person.ts';
-import type { Actor, FindingRecord } from '../../../domain/lifecycle.ts';
-import { refusalMessage, typedRefusalMessage } from '../../messages/index.ts';
+import type { Actor } from '../../../domain/lifecycle.ts';
+import { refusalMessage } from '../../messages/index.ts';
 import { blockAccountMessage } from '../../messages/guard.ts';
 import type { SlackContext } from '../../context.ts';
 
@@ -53,35 +47,22 @@ export async function submitDecision(ctx: SlackContext, s: Submission): Promise<
   await carryOut(ctx, s);
 }
 
+/**
+ * Written to the store as a decision intent (with its reason, expiry, second approver) before
+ * anything else, then carried out from the store by the intent runner — the same path as a one-click
+ * decision, so a crash after the modal's ack or the Confirm is resumed by the reconciler (issue 8
+ * item 1). The run is tracked, not awaited: the caller may hold a slot of the limiter the runner uses.
+ */
 async function carryOut(ctx: SlackContext, s: Submission): Promise<void> {
-  const { deps } = ctx;
-  // The finding is claimed (`removing`) before AWS is called: show it at once.
-  const claimed = (rec: FindingRecord) => ctx.publisher.refresh([rec]);
-  let result: DecisionResult;
-  switch (s.action) {
-    case 'trust':
-      result = await decideTrust(deps, s.findingId, s.by, undefined, s.extras);
-      break;
-    case 'remove':
-      result = await decideRemove(deps, s.findingId, s.by, undefined, { extras: s.extras, claimed });
-      break;
-    case 'delete-at-source':
-      result = await decideDeleteAtSource(deps, s.findingId, s.by, undefined, { extras: s.extras, claimed });
-      break;
-    case 'revoke-org-share':
-      result = await decideRevokeOrgShare(deps, s.findingId, s.by, undefined, { extras: s.extras, claimed });
-      break;
-    case 'block-account':
-      return blockOwner(ctx, s);
-  }
-  if (result.status === 'refused') {
-    if (s.channel) await ctx.publisher.ephemeral(s.channel, s.tell, typedRefusalMessage(result.refusal));
-    // The message may show a request or a preview that no longer holds: re-render from the store.
-    const now = await deps.store.getFinding(s.findingId);
-    await ctx.publisher.refresh(now ? [now] : []);
-    return;
-  }
-  await ctx.publisher.refresh(result.records);
+  if (s.action === 'block-account') return blockOwner(ctx, s);
+  const intent = await recordIntent(ctx.deps, {
+    action: s.action,
+    findingId: s.findingId,
+    by: s.by,
+    extras: s.extras,
+    reply: { ...(s.channel ? { channel: s.channel } : {}), userId: s.tell },
+  });
+  ctx.track(ctx.intents.run(intent));
 }
 
 /** Block account from a finding: its owner is blocked (core/block-account.ts), the channel told. */

@@ -20,6 +20,8 @@ import {
 } from '../../messages/modals.ts';
 import type { SlackContext } from '../../context.ts';
 import { submitDecision } from './carry-out.ts';
+import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { refusalMessage } from '../../messages/index.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -148,16 +150,23 @@ export function reasonSubmitted(ctx: SlackContext) {
         : {}),
     };
     ctx.track(
-      ctx.decisions.run(() =>
-        submitDecision(ctx, {
-          action,
-          findingId,
-          by,
-          extras,
-          tell: u.id,
-          ...(channel ? { channel } : {}),
-        }),
-      ),
+      ctx.decisions.run(async () => {
+        try {
+          // Trust / Remove / …: written as a decision intent (with the reason and expiry) first.
+          await submitDecision(ctx, {
+            action,
+            findingId,
+            by,
+            extras,
+            tell: u.id,
+            ...(channel ? { channel } : {}),
+          });
+        } catch (err) {
+          if (!isStoreUnavailable(err)) throw err;
+          ctx.deps.log.error({ err: (err as Error).message, user: u.id, action }, 'store unavailable');
+          if (channel) await ctx.publisher.ephemeral(channel, u.id, refusalMessage(STORE_UNAVAILABLE));
+        }
+      }),
     );
   };
 }
