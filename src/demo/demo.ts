@@ -12,7 +12,13 @@ import { renderMessage } from '../slack/local-api/render.ts';
 import { renderSlackUx } from '../slack/local-api/render-views.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../slack/messages/guard.ts';
 import { startLocalSlackApi, type LocalSlackApi } from '../slack/local-api/server.ts';
-import { buttonClickForm, sendSigned, slashCommandForm } from '../slack/signed-request.ts';
+import {
+  buttonClickForm,
+  sendSigned,
+  slashCommandForm,
+  viewSubmissionForm,
+} from '../slack/signed-request.ts';
+import { decodeMetadata, EXPIRY_BLOCK, REASON_BLOCK, REASON_CALLBACK } from '../slack/messages/modals.ts';
 
 export const DEMO_WORLD = fileURLToPath(new URL('../../demo/world.json', import.meta.url));
 export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/shareguard.yml', import.meta.url));
@@ -91,6 +97,60 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       log: pino({ level: env.LOG_LEVEL ?? 'warn' }),
     });
     const events = `${server.url}/slack/events`;
+    const running = server;
+    /**
+     * What a person does: the button click opens the reason modal (`slack.requireReason`), which is
+     * submitted with a reason (and, for Trust, an expiry) — both as signed requests into the Bolt app.
+     */
+    const clickWithReason = async (c: {
+      actionId: string;
+      findingId: string;
+      messageTs: string;
+      reason: string;
+      expiry?: '7' | '30' | '90' | 'never';
+    }): Promise<void> => {
+      await sendSigned(
+        events,
+        SECRET,
+        buttonClickForm({
+          actionId: c.actionId,
+          value: c.findingId,
+          userId: approver,
+          teamId: TEAM,
+          channelId: channel,
+          messageTs: c.messageTs,
+          responseUrl: slack.responseUrl(),
+          triggerId: slack.views.issueTrigger(approver),
+        }),
+      );
+      await running.idle();
+      const modal = slack.views
+        .modals()
+        .filter((v) => v.callbackId === REASON_CALLBACK && v.userId === approver)
+        .find((v) => {
+          const m = decodeMetadata(v.privateMetadata);
+          return m.ok && m.value.findingId === c.findingId && !submitted.has(v.id);
+        });
+      if (!modal) return; // one-click decisions (slack.requireReason: false) carry out at once
+      submitted.add(modal.id);
+      say(
+        `  (the reason modal opens; reason: "${c.reason}"${c.expiry ? `, trust for ${c.expiry} days` : ''})`,
+      );
+      await sendSigned(
+        events,
+        SECRET,
+        viewSubmissionForm({
+          userId: approver,
+          teamId: TEAM,
+          view: slack.views.submitted(modal.id, {
+            [REASON_BLOCK]: c.reason,
+            ...(c.expiry ? { [EXPIRY_BLOCK]: c.expiry } : {}),
+          }),
+        }),
+      );
+      await running.idle();
+    };
+    const submitted = new Set<string>();
 
     rule(`2. /shared-scan in #security, typed by @${approver} (decisions are kept in ${DEMO_DATA})`);
     await sendSigned(
@@ -112,7 +172,6 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       say('\nNothing waits for a decision (run without --keep for a fresh start).');
       return 0;
     }
-    const running = server;
     rule('2b. The same in Slack: the scan thread, a reason modal, the App Home');
     say(
       await renderSlackUx({
@@ -155,20 +214,13 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
         say(
           `  → @${approver} clicks ${choice === 'trust' ? `"Trust account ${f.ownerAccountId}"` : '"Remove" and confirms'}`,
         );
-        await sendSigned(
-          events,
-          SECRET,
-          buttonClickForm({
-            actionId: `shareguard.${choice}`,
-            value: f.id,
-            userId: approver,
-            teamId: TEAM,
-            channelId: channel,
-            messageTs: fresh.message.ts,
-            responseUrl: slack.responseUrl(),
-          }),
-        );
-        await server.idle();
+        await clickWithReason({
+          actionId: `shareguard.${choice}`,
+          findingId: f.id,
+          messageTs: fresh.message.ts,
+          reason: REASONS[choice],
+          ...(choice === 'trust' ? { expiry: '30' as const } : {}),
+        });
         const updated = slack.message(fresh.message.channel, fresh.message.ts);
         if (updated) say(indent(renderMessage(updated, { width: 100 })));
       }
@@ -185,20 +237,12 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       say(
         `  → @${approver} clicks "Block account ${ATTACKER}" on ${attacker.finding.resourceId} and confirms`,
       );
-      await sendSigned(
-        events,
-        SECRET,
-        buttonClickForm({
-          actionId: BLOCK_ACCOUNT_ACTION,
-          value: attacker.finding.id,
-          userId: approver,
-          teamId: TEAM,
-          channelId: channel,
-          messageTs: attacker.message.ts,
-          responseUrl: slack.responseUrl(),
-        }),
-      );
-      await server.idle();
+      await clickWithReason({
+        actionId: BLOCK_ACCOUNT_ACTION,
+        findingId: attacker.finding.id,
+        messageTs: attacker.message.ts,
+        reason: 'impersonates Amazon Linux and shares a customer-data snapshot',
+      });
       const last = slack.messages(channel).at(-1);
       if (last) say(indent(renderMessage(last, { width: 100 })));
     }
@@ -249,6 +293,11 @@ function walkthroughChoices(open: readonly FindingRecord[]): Map<string, Choice>
   pick((r) => r.finding.kind === 'ami' && r.finding.ownerAccountId === '888888888888', 'trust');
   return out;
 }
+
+const REASONS: Record<Exclude<Choice, 'skip'>, string> = {
+  remove: 'untrusted owner; nothing of ours should depend on it',
+  trust: 'GPU experiments team, reviewed by security',
+};
 
 /** The demo's sandbox account (demo/shareguard.yml: `trustedSource: false`). */
 const SANDBOX = '777777777777';
