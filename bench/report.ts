@@ -756,7 +756,7 @@ or with one OU; every account owns unshared AMIs and snapshots (the \`self\` lis
 and snapshots never show up. One account-region per kind is crowded enough to need several pages (on L: 2,500 AMIs, 1,500
 EBS snapshots, 250 DB and 230 cluster snapshots). M is L's spec with 200 accounts and a fifth of the shares. "About 50,000 shared resources of every kind" is read as about 50,000
 (resource, recipient account) shares in all, spread over the four kinds. Simulator latency 25 ms per request, AWS token
-buckets on (\`throttle.scale: 1\`, aws-facts.md §6). What a correct scan must find is computed from the world itself
+buckets on (\`throttle.scale: 1\`, docs/aws.md "Limits and retries"). What a correct scan must find is computed from the world itself
 (\`oracle()\`), and every shareguard run is checked against it. For the blast radius, each world also has instances
 launched from untrusted shared AMIs, volumes created from untrusted shared EBS snapshots and RDS restore events
 (RDS-EVENT-0043, dated within RDS's 14 days) naming untrusted shared snapshots (S 10 / 10 / 5, M 100 / 100 / 50,

@@ -165,6 +165,9 @@ export async function clickBench(
         approvers: { users: [ALICE, BOB] },
         maxMessagesPerScan: 200,
         postIntervalMs: 0,
+        // One-click decisions: the bench measures the click's ack and the AWS calls of a decision; with
+        // reasons required a click only opens a modal (measured by the tests, not here).
+        requireReason: false,
       },
       store: { kind: 'embedded', dataDir },
       schedule: { enabled: false },

@@ -1,5 +1,5 @@
 /**
- * Benchmark worlds (aws-simulator.md format), generated from a seed so every run and every machine
+ * Benchmark worlds (docs/simulator.md format), generated from a seed so every run and every machine
  * scans the same organization, plus what a correct scan of it must find (an oracle computed from the
  * world itself) and how many calls and pages each account-region needs (for the lower bound).
  *
@@ -644,7 +644,7 @@ export interface BoundA {
  * Lower bound (a): unlimited parallelism across accounts, regions and kinds, so only the longest
  * chain of dependent requests counts, each costing the world's latency: AssumeRole → DescribeRegions
  * → the longest paging chain of one account-region (AMIs: the `self` pages, then, as shareguard does,
- * the pages by account id). Token buckets (aws-facts.md §6: 100 burst, 20/s per account-region and
+ * the pages by account id). Token buckets (docs/aws.md "Limits and retries": 100 burst, 20/s per account-region and
  * category) add a wait only when an account-region needs more than a burst of calls.
  */
 export function boundA(bw: BenchWorld, o: Oracle, amiDirect = true, homeRegion = 'us-east-1'): BoundA {

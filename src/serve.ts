@@ -10,7 +10,6 @@ import { awsSettingsFromConfig } from './scan/from-config.ts';
 import { openStore, StoreError, type Store } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
-import { resumeInterruptedRemovals } from './core/decisions.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
@@ -23,13 +22,19 @@ import { describeSlackError, slackErrorCode } from './slack/listeners/failures.t
 import { Publisher } from './slack/publisher.ts';
 import { Limiter } from './scan/limiter.ts';
 import type { SlackContext } from './slack/context.ts';
+import { IntentRunner } from './slack/intent-runner.ts';
 import { healthHandler, startHealthServer, type HealthState, type SocketState } from './health.ts';
 import { StartupError } from './startup-error.ts';
 
 export { StartupError };
 
-/** Clicks carried out at once; the rest wait their turn after being acked. */
+/** Clicks carried out at once; the rest wait their turn after being acked (and written as intents). */
 const DECISION_CONCURRENCY = 3;
+/**
+ * How often pending intents, stuck `removing` findings and the message outbox are reconciled
+ * (RECONCILE_INTERVAL_MS): a store or Slack outage is finished by the next pass, not by a restart.
+ */
+export const DEFAULT_RECONCILE_INTERVAL_MS = 60_000;
 /** Below Docker's 10 s between SIGTERM and SIGKILL. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 8_000;
 /** Socket Mode: Slack's `hello` must arrive within this at start. */
@@ -113,6 +118,8 @@ export interface RunningServer {
   /** `/healthz` on HEALTH_PORT, when set. */
   healthUrl?: string;
   ctx: SlackContext;
+  /** One reconcile pass now (pending intents, stuck removals, the outbox); serve also runs it periodically. */
+  reconcile(): ReturnType<IntentRunner['reconcile']>;
   health(): HealthState;
   /** Resolves when the background work started so far (scans, decisions) has finished. */
   idle(): Promise<void>;
@@ -153,6 +160,8 @@ export async function startServer(options: {
   credentials?: AwsCredentialIdentity;
   log?: Logger;
   schedules?: boolean;
+  /** Tests: wraps the opened store (fault injection). */
+  wrapStore?: (store: Store) => Store;
 }): Promise<RunningServer> {
   const { config, env } = options;
   const log = options.log ?? createLogger();
@@ -160,9 +169,9 @@ export async function startServer(options: {
   const processSettings = processSettingsFromEnv(env);
   const identity = await verifyBotToken(slack);
   await verifyAppToken(slack);
-  let store: Store;
+  let opened: Store;
   try {
-    store = await openStore(config.store, {
+    opened = await openStore(config.store, {
       fallbackRegion: config.aws.homeRegion,
       log: (m) => log.info(m),
     });
@@ -174,6 +183,7 @@ export async function startServer(options: {
     throw err;
   }
   const clients = new AwsClients(awsSettingsFromConfig(config, options.credentials));
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const deps: CoreDeps = { config, store, clients, log };
   const pending = new Set<Promise<unknown>>();
   const state: HealthState = {
@@ -193,12 +203,16 @@ export async function startServer(options: {
       postIntervalMs: config.slack.postIntervalMs,
       view: remediationView(config),
     });
+    const decisions = new Limiter(DECISION_CONCURRENCY);
+    const approvers = new Approvers(config.slack, app.client, log);
+    const intents = new IntentRunner(deps, publisher, approvers, decisions);
     const ctx: SlackContext = {
       deps,
       publisher,
-      approvers: new Approvers(config.slack, app.client, log),
+      intents,
+      approvers,
       scanJob: new ScanJob(deps, publisher),
-      decisions: new Limiter(DECISION_CONCURRENCY),
+      decisions,
       track: (work) => {
         const p = work.catch((err: Error) =>
           log.error({ err: err.message, stack: err.stack }, 'background work failed'),
@@ -213,8 +227,21 @@ export async function startServer(options: {
     });
     await checkChannel(app.client, config.slack.channel!, log);
 
-    const resumed = await resumeInterruptedRemovals(deps);
-    if (resumed.length) await publisher.refresh(resumed);
+    // Clicks acknowledged before a restart, removals it interrupted, messages it left stale. A store
+    // failure here is not fatal: the periodic pass retries.
+    const reconcile = async (why: string) => {
+      try {
+        const r = await intents.reconcile();
+        if (r.intents || r.interrupted || r.refreshed || r.failedRefreshes)
+          log.info({ ...r, why }, 'reconciled');
+      } catch (err) {
+        log.warn({ err: (err as Error).message, why }, 'reconcile failed; the next pass retries');
+      }
+    };
+    await reconcile('start');
+    const reconcileMs = reconcileIntervalFromEnv(env);
+    const reconciler = setInterval(() => ctx.track(reconcile('periodic')), reconcileMs);
+    reconciler.unref();
     const resumedBlocks = await resumeInterruptedBlocks(deps);
     if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
 
@@ -264,11 +291,13 @@ export async function startServer(options: {
       ctx,
       health: () => ({ ...state }),
       idle,
+      reconcile: () => intents.reconcile(),
       pendingCount: () => pending.size,
       stop: () =>
         (stopping ??= (async () => {
           // Stop taking work first (schedules, then Slack deliveries), then let what was acked finish.
           state.draining = true;
+          clearInterval(reconciler);
           publisher.stop(); // paced posts waiting for a slot give up; the next scan offers them again
           await stopSchedules?.();
           await running.stop();
@@ -286,6 +315,16 @@ export async function startServer(options: {
     await store.close();
     throw err;
   }
+}
+
+function reconcileIntervalFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.RECONCILE_INTERVAL_MS;
+  if (raw === undefined || raw === '') return DEFAULT_RECONCILE_INTERVAL_MS;
+  if (!/^\d+$/.test(raw) || Number(raw) < 100)
+    throw new ServeSetupError([
+      `RECONCILE_INTERVAL_MS "${raw}" is not a whole number of milliseconds (100 or more)`,
+    ]);
+  return Number(raw);
 }
 
 async function startHttp(app: NonNullable<ReturnType<typeof createSlackApp>['app']>, port: number) {

@@ -1,5 +1,5 @@
 /**
- * Client-side token buckets that mirror AWS's own (aws-facts.md §6), one set per account-region,
+ * Client-side token buckets that mirror AWS's own (docs/aws.md "Limits and retries"), one set per account-region,
  * so a scan paces itself within an account-region instead of leaning on throttling errors and retries.
  * Reservation style: a caller takes a token even when the bucket is empty and waits until it refills,
  * so concurrent callers queue fairly without a timer per waiter.

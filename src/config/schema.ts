@@ -178,6 +178,27 @@ export const configSchema = z.strictObject({
       layout: z.enum(['thread', 'flat']).default('thread'),
       /** Minimum gap between two chat.postMessage calls (Slack allows about 1 post per second per channel). */
       postIntervalMs: z.int().min(0).max(60_000).default(1100),
+      /**
+       * Trust, Block account and Delete at source ask for a reason in a modal (Remove: optional), and
+       * Trust for an expiry. `false`: reasons are optional, and without a two-person rule a button acts
+       * at once (behind Slack's confirm dialog), as before. docs/slack.md "Reasons and expiry".
+       */
+      requireReason: z.boolean().default(true),
+      /**
+       * Decisions that need a second approver: the first approver's submission (with its reason) becomes
+       * a request others Confirm or Reject; it expires after `expiresAfter`. Absent: no two-person rule.
+       */
+      twoPersonRule: z
+        .strictObject({
+          actions: z
+            .array(z.enum(['remove', 'delete-at-source', 'block-account', 'trust']))
+            .min(1, 'list at least one action (remove, delete-at-source, block-account, trust)'),
+          expiresAfter: z
+            .string()
+            .regex(/^\d+[mhd]$/, "expected a duration such as '30m', '24h' or '7d'")
+            .default('24h'),
+        })
+        .optional(),
       /** Who is mentioned in a finding message at or above `minRisk` (issue 9). */
       notify: z
         .strictObject({

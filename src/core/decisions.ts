@@ -1,101 +1,169 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, DecisionRecord, DecisionSummary, FindingRecord } from '../domain/lifecycle.ts';
+import type {
+  Actor,
+  DecisionRecord,
+  DecisionSummary,
+  FindingRecord,
+  FindingState,
+} from '../domain/lifecycle.ts';
+import type { IntentExtras, Refusal } from '../domain/intent.ts';
+import type { TrustEntry } from '../domain/lifecycle.ts';
+import { trustExpired } from '../domain/trust.ts';
+import { StoreConflictError } from '../store/errors.ts';
 import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { onTrustListChanged } from '../allowed-amis/sync.ts';
 
-/** What a decision did: `records` are the findings whose messages must change. */
+/**
+ * What comes with a decision besides who took it (issue 10): the approver's reason, for Trust an
+ * expiry, and under the two-person rule the second approver who confirmed (`by` asked).
+ */
+export type DecisionExtras = IntentExtras;
+
+/** The fields of `DecisionExtras` a decision record / summary keeps (absent ones left out). */
+export function extrasOf(e: { reason?: string; confirmedBy?: Actor } | undefined): {
+  reason?: string;
+  confirmedBy?: Actor;
+} {
+  return {
+    ...(e?.reason ? { reason: e.reason } : {}),
+    ...(e?.confirmedBy ? { confirmedBy: e.confirmedBy } : {}),
+  };
+}
+
+/** Optional hooks and extras of a ladder decision (Remove, Delete at source). */
+export interface LadderDecisionOptions {
+  extras?: DecisionExtras;
+  /** The finding was claimed (`removing`) and AWS is about to be called. */
+  claimed?: (rec: FindingRecord) => Promise<void>;
+}
+
+/**
+ * What a decision did: `records` are the findings whose messages must change. A refusal is typed
+ * (`Refusal`); only src/slack/ (or the CLI) turns it into words (issue 8 item 8). `message` is plain
+ * text (AWS's answers in words), never markup.
+ */
 export type DecisionResult =
   | { status: 'done'; message: string; records: FindingRecord[] }
-  | { status: 'refused'; message: string; records: FindingRecord[] };
+  | { status: 'refused'; refusal: Refusal; records: FindingRecord[] };
 
-const who = (d: DecisionSummary) => `<@${d.by.userId}>`;
+/** The id and time a decision is recorded under: the intent's, so a retry converges (core/intents.ts). */
+export interface DecisionIds {
+  decisionId: string;
+  at: string;
+}
 
-function alreadyDecided(rec: FindingRecord): string {
+const freshIds = (deps: CoreDeps): DecisionIds => ({ decisionId: randomUUID(), at: nowIso(deps) });
+
+export function alreadyDecided(rec: FindingRecord): Refusal {
   const d = rec.decision;
-  const by = d ? ` by ${who(d)} at ${d.at}` : '';
-  switch (rec.state) {
-    case 'removing':
-      return `Removal of ${rec.finding.resourceId} is already under way${by}.`;
-    case 'removed':
-      return `${rec.finding.resourceId} was already removed${by}.`;
-    case 'trusted':
-      return `The owner ${rec.finding.ownerAccountId} was already trusted${by}.`;
-    case 'resolved':
-      return `${rec.finding.resourceId} is no longer shared with ${rec.finding.accountId}; nothing to do.`;
-    case 'owner-only':
-    case 'recorded':
-      return `Remove was already decided${by}; only the owner ${rec.finding.ownerAccountId} can unshare it.`;
-    case 'revoked':
-      return `The share of ${rec.finding.resourceId} was already revoked at the source${by}.`;
-    case 'deleted':
-      return `${rec.finding.resourceId} was already deleted at the source${by}.`;
-    case 'blocked':
-      return `${rec.finding.resourceId} is already blocked${by}.`;
-    case 'open':
-      return `${rec.finding.resourceId} is open: use Remove first.`;
-    default:
-      return `${rec.finding.resourceId} is ${rec.state}.`;
+  return {
+    code: 'already-decided',
+    state: rec.state,
+    resourceId: rec.finding.resourceId,
+    accountId: rec.finding.accountId,
+    ownerAccountId: rec.finding.ownerAccountId,
+    ...(d ? { by: d.by, at: d.at } : {}),
+  };
+}
+
+/** Plain words for the decision log's `detail` (data, not markup). */
+export function refusalDetail(r: Refusal): string {
+  switch (r.code) {
+    case 'unknown-finding':
+      return 'unknown finding';
+    case 'already-decided':
+      return `already ${r.state}`;
+    case 'not-monitored':
+      return `account ${r.accountId} is no longer monitored`;
+    case 'nothing-applies':
+      return 'nothing applies';
+    case 'no-owner-role':
+      return `no role in the owner account ${r.ownerAccountId}`;
+    case 'not-authorized':
+      return r.reason;
+    case 'trusted-by-config':
+      return 'trusted by configuration';
+    case 'not-trusted':
+      return 'not on the trust list';
   }
 }
 
-/** Records an attempt that changed nothing (unauthorized, stale, double click), for the audit trail. */
+/**
+ * Records an attempt that changed nothing (unauthorized, stale, double click), for the audit trail.
+ * With `ids` (an intent's) the entry is written once however often the intent is retried.
+ */
 export async function logRefusal(
   deps: CoreDeps,
   action: DecisionRecord['action'],
   by: Actor,
   reason: string,
   target: { findingId?: string; ownerAccountId?: string } = {},
+  ids: DecisionIds = freshIds(deps),
 ): Promise<void> {
-  await deps.store.appendDecision({
-    decisionId: randomUUID(),
-    action,
-    ...target,
-    by,
-    at: nowIso(deps),
-    outcome: 'refused',
-    detail: reason,
-  });
+  try {
+    await deps.store.appendDecision({
+      decisionId: ids.decisionId,
+      action,
+      ...target,
+      by,
+      at: ids.at,
+      outcome: 'refused',
+      detail: reason,
+    });
+  } catch (err) {
+    // A retried intent whose refusal was logged by an earlier run (the state may have moved since).
+    if (!(err instanceof StoreConflictError)) throw err;
+  }
 }
 
-async function unknownFinding(
+async function refuse(
   deps: CoreDeps,
-  action: 'trust',
+  action: DecisionRecord['action'],
   by: Actor,
-  findingId: string,
+  refusal: Refusal,
+  target: { findingId?: string; ownerAccountId?: string },
+  ids: DecisionIds,
 ): Promise<DecisionResult> {
-  await logRefusal(deps, action, by, 'unknown finding', { findingId });
-  return {
-    status: 'refused',
-    message: 'That finding is unknown to shareguard; nothing was changed.',
-    records: [],
+  await logRefusal(deps, action, by, refusalDetail(refusal), target, ids);
+  return { status: 'refused', refusal, records: [] };
+}
+
+/**
+ * The ladder (core/ladder.ts, owned by the remediation work) reports refusals as words; they are
+ * typed here so nothing outside src/slack/ renders them.
+ */
+function ladderRefusal(action: LadderAction, deps: CoreDeps, by: Actor, findingId: string, ids: DecisionIds) {
+  return async (reason: string, rec?: FindingRecord): Promise<DecisionResult> => {
+    const target = { findingId, ...(rec ? { ownerAccountId: rec.finding.ownerAccountId } : {}) };
+    let refusal: Refusal;
+    if (!rec) refusal = { code: 'unknown-finding', findingId };
+    else if (reason.startsWith('already') || reason.startsWith('lost the race'))
+      refusal = alreadyDecided(rec);
+    else if (reason.includes('no longer monitored'))
+      refusal = { code: 'not-monitored', accountId: rec.finding.accountId };
+    else if (reason === 'nothing applies')
+      refusal = { code: 'nothing-applies', resourceId: rec.finding.resourceId };
+    else refusal = { code: 'no-owner-role', ownerAccountId: rec.finding.ownerAccountId };
+    return refuse(deps, action, by, refusal, target, ids);
   };
 }
 
-/** Refusal of a ladder decision, in words for the person who clicked. */
-function ladderRefusal(action: LadderAction) {
-  return (deps: CoreDeps, by: Actor, findingId: string) =>
-    async (reason: string, rec?: FindingRecord): Promise<DecisionResult> => {
-      await logRefusal(deps, action, by, reason, {
-        findingId,
-        ...(rec ? { ownerAccountId: rec.finding.ownerAccountId } : {}),
-      });
-      if (!rec)
-        return {
-          status: 'refused',
-          message: 'That finding is unknown to shareguard; nothing was changed.',
-          records: [],
-        };
-      const state = reason.startsWith('already') || reason.startsWith('lost the race');
-      return {
-        status: 'refused',
-        message: state
-          ? alreadyDecided(rec)
-          : `${reason[0]!.toUpperCase()}${reason.slice(1)}; nothing was changed.`,
-        records: [],
-      };
-    };
+function decideLadderAction(action: LadderAction) {
+  return (
+    deps: CoreDeps,
+    findingId: string,
+    by: Actor,
+    ids: DecisionIds = freshIds(deps),
+    opts: LadderDecisionOptions = {},
+  ) =>
+    decideLadder(deps, action, findingId, by, {
+      refused: ladderRefusal(action, deps, by, findingId, ids),
+      decisionId: ids.decisionId,
+      at: ids.at,
+      ...opts,
+    });
 }
 
 /**
@@ -104,33 +172,13 @@ function ladderRefusal(action: LadderAction) {
  * revoke at the source, cancel as recipient, block use — every rung that applies, each recorded before
  * it is attempted.
  */
-export async function decideRemove(deps: CoreDeps, findingId: string, by: Actor): Promise<DecisionResult> {
-  return decideLadder(deps, 'remove', findingId, by, {
-    refused: ladderRefusal('remove')(deps, by, findingId),
-  });
-}
+export const decideRemove = decideLadderAction('remove');
 
 /** Delete at the source (owner-side role only): its own button and confirm. */
-export async function decideDeleteAtSource(
-  deps: CoreDeps,
-  findingId: string,
-  by: Actor,
-): Promise<DecisionResult> {
-  return decideLadder(deps, 'delete-at-source', findingId, by, {
-    refused: ladderRefusal('delete-at-source')(deps, by, findingId),
-  });
-}
+export const decideDeleteAtSource = decideLadderAction('delete-at-source');
 
 /** Revoke an AMI's organization/OU share at the source (offered when a revoke left one in place). */
-export async function decideRevokeOrgShare(
-  deps: CoreDeps,
-  findingId: string,
-  by: Actor,
-): Promise<DecisionResult> {
-  return decideLadder(deps, 'revoke-org-share', findingId, by, {
-    refused: ladderRefusal('revoke-org-share')(deps, by, findingId),
-  });
-}
+export const decideRevokeOrgShare = decideLadderAction('revoke-org-share');
 
 const LADDER_ACTIONS: ReadonlySet<DecisionRecord['action']> = new Set([
   'remove',
@@ -139,96 +187,144 @@ const LADDER_ACTIONS: ReadonlySet<DecisionRecord['action']> = new Set([
 ]);
 
 /**
- * Finishes ladder decisions a crash left in `removing` (the decision was written, the outcome was not).
- * Rungs recorded as done are not repeated; the one under way is run again (every rung reads before it
- * writes, so running it again is safe).
+ * Carries on a ladder decision left in `removing` (a crash, or a store write that failed mid-way):
+ * the decision log entry is written if it is missing, rungs recorded as done are not repeated, the one
+ * under way is run again (every rung reads before it writes, so running it again is safe).
  */
-export async function resumeInterruptedRemovals(deps: CoreDeps): Promise<FindingRecord[]> {
+export async function resumeLadder(deps: CoreDeps, rec: FindingRecord): Promise<DecisionResult> {
+  const d = rec.decision!;
+  const pending = (
+    await deps.store.listDecisions({ since: d.at, until: d.at, findingId: rec.finding.id })
+  ).find((x) => x.decisionId === d.decisionId);
+  const decision: DecisionRecord = pending ?? {
+    decisionId: d.decisionId,
+    action: d.action,
+    findingId: rec.finding.id,
+    ownerAccountId: rec.finding.ownerAccountId,
+    by: d.by,
+    at: d.at,
+    outcome: 'pending',
+    ...(d.dryRun ? { dryRun: true } : {}),
+    ...extrasOf(d),
+  };
+  if (!pending) await deps.store.appendDecision(decision);
+  return carryOutLadder(deps, rec, decision);
+}
+
+/**
+ * Finishes ladder decisions left in `removing` (the decision was written, the outcome was not): at
+ * start and periodically (serve's reconciler). `skip` holds decision ids being carried out right now.
+ */
+export async function resumeInterruptedRemovals(
+  deps: CoreDeps,
+  skip: ReadonlySet<string> = new Set(),
+): Promise<FindingRecord[]> {
   const out: FindingRecord[] = [];
   for (const rec of await deps.store.listFindings({ states: ['removing'] })) {
     const d = rec.decision;
-    if (!d || !LADDER_ACTIONS.has(d.action)) continue;
-    const pending = (
-      await deps.store.listDecisions({ since: d.at, until: d.at, findingId: rec.finding.id })
-    ).find((x) => x.decisionId === d.decisionId);
-    const decision: DecisionRecord = pending ?? {
-      decisionId: d.decisionId,
-      action: d.action,
-      findingId: rec.finding.id,
-      ownerAccountId: rec.finding.ownerAccountId,
-      by: d.by,
-      at: d.at,
-      outcome: 'pending',
-    };
-    if (!pending) await deps.store.appendDecision(decision);
+    if (!d || !LADDER_ACTIONS.has(d.action) || skip.has(d.decisionId)) continue;
+    // The index may lag (DynamoDB GSI): re-read the item before acting on it.
+    const fresh = await deps.store.getFinding(rec.finding.id);
+    if (fresh?.state !== 'removing' || fresh.decision?.decisionId !== d.decisionId) continue;
     deps.log.warn(
       { findingId: rec.finding.id, action: d.action },
-      'finishing a decision interrupted by a restart',
+      'finishing a decision interrupted by a restart or a store failure',
     );
-    out.push(...(await carryOutLadder(deps, rec, decision)).records);
+    out.push(...(await resumeLadder(deps, fresh)).records);
   }
   return out;
 }
 
+/** Findings a Trust closes: waiting on someone, or Remove recorded without a guard. */
+const TRUSTABLE: readonly FindingState[] = ['open', 'owner-only', 'recorded'];
+
 /**
- * Trust: the clicked finding is claimed (open/owner-only → trusted), the owner goes on the trust list,
- * and every other open finding of that owner is closed the same way.
+ * Trust: the owner goes on the trust list, the decision is logged as pending, the clicked finding is
+ * claimed (→ trusted), every other open finding of that owner is closed the same way, and the log
+ * entry is completed. Each step is retryable: a failure after the trust entry leaves the owner trusted
+ * and the finding open, and the retry (the same intent, or a new click) finishes — it is never refused
+ * as "already trusted" (issue 8 item 3).
  */
-export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor): Promise<DecisionResult> {
+export async function decideTrust(
+  deps: CoreDeps,
+  findingId: string,
+  by: Actor,
+  ids: DecisionIds = freshIds(deps),
+  extras: DecisionExtras = {},
+): Promise<DecisionResult> {
+  const { decisionId, at } = ids;
   const rec = await deps.store.getFinding(findingId);
-  if (!rec) return unknownFinding(deps, 'trust', by, findingId);
+  if (!rec) return refuse(deps, 'trust', by, { code: 'unknown-finding', findingId }, { findingId }, ids);
   const owner = rec.finding.ownerAccountId;
-  const at = nowIso(deps);
-  const decisionId = randomUUID();
+  const mine = rec.decision?.decisionId === decisionId;
+  if (!mine && !TRUSTABLE.includes(rec.state))
+    return refuse(deps, 'trust', by, alreadyDecided(rec), { findingId, ownerAccountId: owner }, ids);
+  const detail = `Account ${owner} added to the trust list${
+    extras.trustExpiresAt ? ` until ${extras.trustExpiresAt}` : ''
+  }.`;
   const summary: DecisionSummary = {
     decisionId,
     action: 'trust',
     by,
     at,
     outcome: 'succeeded',
-    detail: `Account ${owner} added to the trust list.`,
+    detail,
+    ...extrasOf(extras),
   };
-  const claim = await deps.store.transitionFinding(findingId, ['open', 'owner-only', 'recorded'], {
-    state: 'trusted',
-    decision: summary,
-  });
-  if (!claim.ok) {
-    await logRefusal(deps, 'trust', by, `already ${claim.current?.state ?? 'gone'}`, {
-      findingId,
-      ownerAccountId: owner,
-    });
-    return {
-      status: 'refused',
-      message: claim.current ? alreadyDecided(claim.current) : 'That finding is gone.',
-      records: [],
-    };
-  }
-  await deps.store.putTrust({
-    accountId: owner,
-    note: `trusted from ${rec.finding.kind} ${rec.finding.resourceId}`,
-    addedBy: by,
-    addedAt: at,
-  });
-  await deps.store.appendDecision({
+  const entry: DecisionRecord = {
     decisionId,
     action: 'trust',
     findingId,
     ownerAccountId: owner,
     by,
     at,
-    outcome: 'succeeded',
-    detail: summary.detail!,
+    outcome: 'pending',
+    ...extrasOf(extras),
+  };
+
+  // 1. The trust entry first: it is what future scans obey. False = already trusted: not a refusal.
+  const trust: TrustEntry = {
+    accountId: owner,
+    note: `trusted from ${rec.finding.kind} ${rec.finding.resourceId}`,
+    addedBy: by,
+    addedAt: at,
+    ...(extras.reason ? { reason: extras.reason } : {}),
+    ...(extras.trustExpiresAt ? { expiresAt: extras.trustExpiresAt } : {}),
+    ...(extras.confirmedBy ? { confirmedBy: extras.confirmedBy } : {}),
+  };
+  if (!(await deps.store.putTrust(trust))) {
+    // An entry whose expiry passed no longer applies: this decision replaces it (a live one is kept).
+    const old = await deps.store.getTrust(owner);
+    if (old && trustExpired(old, at) && (await deps.store.deleteTrust(owner)))
+      await deps.store.putTrust(trust);
+  }
+  // 2. The log entry, pending (a retry finds its own entry, pending or completed).
+  try {
+    await deps.store.appendDecision(entry);
+  } catch (err) {
+    if (!(err instanceof StoreConflictError)) throw err;
+  }
+  // 3. The findings it closes: the clicked one, then the owner's other open ones.
+  const records: FindingRecord[] = [];
+  const claim = await deps.store.transitionFinding(findingId, mine ? [rec.state] : TRUSTABLE, {
+    state: 'trusted',
+    decision: summary,
   });
-  const records = [claim.record];
-  for (const other of await deps.store.listFindings({
-    states: ['open', 'owner-only', 'recorded'],
-    ownerAccountId: owner,
-  })) {
-    const res = await deps.store.transitionFinding(other.finding.id, ['open', 'owner-only', 'recorded'], {
+  if (claim.ok) records.push(claim.record);
+  for (const other of await deps.store.listFindings({ states: TRUSTABLE, ownerAccountId: owner })) {
+    if (other.finding.id === findingId) continue;
+    const res = await deps.store.transitionFinding(other.finding.id, TRUSTABLE, {
       state: 'trusted',
       decision: summary,
     });
     if (res.ok) records.push(res.record);
+  }
+  // 4. Done.
+  try {
+    await deps.store.completeDecision(entry, 'succeeded', detail, at);
+  } catch (err) {
+    // Completed by an earlier run of this same decision.
+    if (!(err instanceof StoreConflictError)) throw err;
   }
   deps.log.info({ owner, closed: records.length, by: by.userId }, 'owner trusted');
   const allowed = await onTrustListChanged(deps, by, `trust ${owner}`); // issue 9
@@ -241,30 +337,24 @@ export async function decideTrust(deps: CoreDeps, findingId: string, by: Actor):
   };
 }
 
-/** Takes an owner off the trust list (future scans report its shares again). */
+/**
+ * Takes an owner off the trust list (future scans report its shares again). The log entry is written
+ * pending before the trust entry is deleted, so a failure in between is visible and a retry finishes.
+ */
 export async function untrustAccount(deps: CoreDeps, accountId: string, by: Actor): Promise<DecisionResult> {
-  if (deps.config.trust.accounts.some((t) => t.id === accountId)) {
-    await logRefusal(deps, 'untrust', by, 'trusted by configuration', { ownerAccountId: accountId });
-    return {
-      status: 'refused',
-      message: `${accountId} is trusted by shareguard's configuration file; remove it there.`,
-      records: [],
-    };
-  }
+  const ids = freshIds(deps);
+  const target = { ownerAccountId: accountId };
+  if (deps.config.trust.accounts.some((t) => t.id === accountId))
+    return refuse(deps, 'untrust', by, { code: 'trusted-by-config', accountId }, target, ids);
+  if (!(await deps.store.getTrust(accountId)))
+    return refuse(deps, 'untrust', by, { code: 'not-trusted', accountId }, target, ids);
+  const entry: DecisionRecord = { ...ids, action: 'untrust', ...target, by, outcome: 'pending' };
+  await deps.store.appendDecision(entry);
   const removed = await deps.store.deleteTrust(accountId);
-  if (!removed) {
-    await logRefusal(deps, 'untrust', by, 'not on the trust list', { ownerAccountId: accountId });
-    return { status: 'refused', message: `${accountId} is not on the trust list.`, records: [] };
-  }
-  await deps.store.appendDecision({
-    decisionId: randomUUID(),
-    action: 'untrust',
-    ownerAccountId: accountId,
-    by,
-    at: nowIso(deps),
-    outcome: 'succeeded',
-    detail: `Account ${accountId} removed from the trust list.`,
-  });
+  const detail = removed
+    ? `Account ${accountId} removed from the trust list.`
+    : `Account ${accountId} was already off the trust list.`;
+  await deps.store.completeDecision(entry, 'succeeded', detail, nowIso(deps));
   const allowed = await onTrustListChanged(deps, by, `untrust ${accountId}`); // issue 9
   return {
     status: 'done',

@@ -32,7 +32,7 @@ import {
 import type { AccountClients, RemediationDeps, StepOutcome } from '../remediate/types.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
-import type { DecisionResult } from './decisions.ts';
+import { extrasOf, type DecisionExtras, type DecisionResult } from './decisions.ts';
 
 /** From which states each ladder decision may start. */
 export const LADDER_FROM: Record<LadderAction, readonly FindingState[]> = {
@@ -77,7 +77,16 @@ export async function decideLadder(
   action: LadderAction,
   findingId: string,
   by: Actor,
-  options: { refused: (reason: string, rec?: FindingRecord) => Promise<DecisionResult> },
+  options: {
+    refused: (reason: string, rec?: FindingRecord) => Promise<DecisionResult>;
+    /** Why, and the second approver (issue 10): kept on the decision and its log entry. */
+    extras?: DecisionExtras;
+    /** Called once the finding is claimed (`removing`), before AWS: the message shows "⏳ Removing…" at once. */
+    claimed?: (rec: FindingRecord) => Promise<void>;
+    /** The intent's id and time (core/intents.ts): a retried intent converges on the same decision. */
+    decisionId?: string;
+    at?: string;
+  },
 ): Promise<DecisionResult> {
   const rec = await deps.store.getFinding(findingId);
   if (!rec) return options.refused('unknown finding');
@@ -95,9 +104,9 @@ export async function decideLadder(
         : `shareguard has no role in the owner account ${rec.finding.ownerAccountId}, so it cannot act at the source`,
       rec,
     );
-  const at = nowIso(deps);
+  const at = options.at ?? nowIso(deps);
   const decision: DecisionRecord = {
-    decisionId: randomUUID(),
+    decisionId: options.decisionId ?? randomUUID(),
     action,
     findingId,
     ownerAccountId: rec.finding.ownerAccountId,
@@ -105,6 +114,7 @@ export async function decideLadder(
     at,
     outcome: 'pending',
     ...(ctx.dryRun ? { dryRun: true } : {}),
+    ...extrasOf(options.extras),
   };
   const ladder: LadderProgress = {
     decisionId: decision.decisionId,
@@ -122,11 +132,20 @@ export async function decideLadder(
       at,
       outcome: 'pending',
       ...(ctx.dryRun ? { dryRun: true } : {}),
+      ...extrasOf(options.extras),
     },
     ladder,
   });
   if (!claim.ok) return options.refused(`lost the race: ${claim.current?.state ?? 'gone'}`, claim.current);
   await deps.store.appendDecision(decision);
+  if (options.claimed) {
+    // Feedback only: a failed message update never stops the decision.
+    await options
+      .claimed(claim.record)
+      .catch((err: unknown) =>
+        deps.log.warn({ err: (err as Error).message, findingId }, 'showing the decision under way failed'),
+      );
+  }
   return carryOutLadder(deps, claim.record, decision);
 }
 
@@ -159,6 +178,7 @@ export async function carryOutLadder(
       continue;
     }
     if (!rung.appliesTo(rec.finding, ctx)) continue;
+    const resumed = steps.some((s) => s.id === id && s.status === 'attempting');
     const startedAt = nowIso(deps);
     upsert(steps, { id, status: 'attempting', startedAt });
     rec = await writeLadder(deps, rec, { ...ladder, steps: [...steps] });
@@ -178,6 +198,7 @@ export async function carryOutLadder(
         ...(ctx.owner ? { owner: clientsFor(deps, ctx.owner, rec.finding.region) } : {}),
         guard,
         decision: { decisionId: decision.decisionId, by: decision.by, at: decision.at },
+        ...(resumed ? { resumed: true } : {}),
       };
       try {
         outcome = await rung.run(rec.finding, rdeps);
@@ -315,6 +336,7 @@ async function finish(
     outcome,
     detail,
     ...(ladder.dryRun ? { dryRun: true } : {}),
+    ...extrasOf(decision),
   };
   const res = await deps.store.transitionFinding(rec.finding.id, ['removing'], {
     state,

@@ -11,6 +11,7 @@ import { syncAllowedAmis, type AllowedAmisReport } from '../allowed-amis/sync.ts
 import { currentTrust } from './trust.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { holdBackBlockedOwners } from './block-account.ts';
+import { sweepExpiredApprovals } from './two-person.ts';
 
 export interface ScanFilters {
   accounts?: string[];
@@ -26,6 +27,8 @@ export interface RecordedScan {
   blockedOwnerShares: FindingRecord[];
   /** Findings that were open and are gone now: their messages say so. */
   resolved: FindingRecord[];
+  /** Two-person requests that lapsed (taken off: the findings are open again, their messages must say so). */
+  expiredApprovals: FindingRecord[];
   counts: { new: number; sharedAgain: number; resolved: number; seen: number };
   /** "all accounts" or the filters, for messages. */
   scope: string;
@@ -62,7 +65,7 @@ export async function scanAndRecord(
   if (unknown.length) throw new ScanFilterError(`not a monitored account: ${unknown.join(', ')}`);
   const accounts = filters.accounts?.length ? all.filter((a) => filters.accounts!.includes(a.id)) : all;
   const kinds = filters.kinds?.length ? filters.kinds : deps.config.kinds;
-  const { policy } = await currentTrust(deps.config, deps.store);
+  const { policy } = await currentTrust(deps.config, deps.store, nowIso(deps));
 
   const result = await scan(
     {
@@ -122,6 +125,7 @@ export async function scanAndRecord(
   );
   const toPost = held.sort((a, b) => compareByRisk(a.finding, b.finding));
   const resolved = stored.filter((c) => c.type === 'resolved').map((c) => c.record);
+  const expiredApprovals = await sweepExpiredApprovals(deps);
   deps.log.info(
     {
       scope: describeScope(filters),
@@ -136,6 +140,7 @@ export async function scanAndRecord(
     toPost,
     blockedOwnerShares,
     resolved,
+    expiredApprovals,
     counts: {
       new: count(stored, 'new'),
       sharedAgain: count(stored, 'shared-again'),

@@ -1,13 +1,23 @@
 import type { Config } from '../config/schema.ts';
-import { makeTrustPolicy, type TrustedAccount, type TrustPolicy } from '../domain/trust.ts';
+import {
+  makeTrustPolicy,
+  partitionByExpiry,
+  type TrustedAccount,
+  type TrustPolicy,
+} from '../domain/trust.ts';
 import type { TrustEntry } from '../domain/lifecycle.ts';
 import type { Store } from '../store/index.ts';
 
-/** The trust list as it stands: the config's entries plus those approvers added in Slack. */
+/**
+ * The trust list as it stands at `now`: the config's entries plus those approvers added in Slack whose
+ * expiry (if any) has not passed. `expired` lists the stored entries that lapsed: they no longer apply,
+ * so their owners' shares are reported again.
+ */
 export async function currentTrust(
   config: Config,
   store: Store,
-): Promise<{ entries: TrustEntry[]; policy: TrustPolicy }> {
+  now: string = new Date().toISOString(),
+): Promise<{ entries: TrustEntry[]; expired: TrustEntry[]; policy: TrustPolicy }> {
   const fromConfig: TrustEntry[] = config.trust.accounts.map((t) => ({
     accountId: t.id,
     ...(t.note ? { note: t.note } : {}),
@@ -15,7 +25,10 @@ export async function currentTrust(
     addedAt: '',
   }));
   const configured = new Set(fromConfig.map((e) => e.accountId));
-  const stored = (await store.listTrust()).filter((e) => !configured.has(e.accountId));
+  const { active: stored, expired } = partitionByExpiry(
+    (await store.listTrust()).filter((e) => !configured.has(e.accountId)),
+    now,
+  );
   const entries = [...fromConfig, ...stored];
   const trusted: TrustedAccount[] = entries.map((e) => ({
     accountId: e.accountId,
@@ -23,6 +36,7 @@ export async function currentTrust(
   }));
   return {
     entries,
+    expired,
     policy: makeTrustPolicy({
       trusted,
       trustMonitoredAccounts: config.trust.monitoredAccounts,

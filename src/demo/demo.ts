@@ -9,8 +9,16 @@ import type { FindingRecord } from '../domain/lifecycle.ts';
 import { confirmWords, remediationContext } from '../remediate/registry.ts';
 import { startServer, type RunningServer } from '../serve.ts';
 import { renderMessage } from '../slack/local-api/render.ts';
+import { renderSlackUx } from '../slack/local-api/render-views.ts';
+import { BLOCK_ACCOUNT_ACTION } from '../slack/messages/guard.ts';
 import { startLocalSlackApi, type LocalSlackApi } from '../slack/local-api/server.ts';
-import { buttonClickForm, sendSigned, slashCommandForm } from '../slack/signed-request.ts';
+import {
+  buttonClickForm,
+  sendSigned,
+  slashCommandForm,
+  viewSubmissionForm,
+} from '../slack/signed-request.ts';
+import { decodeMetadata, EXPIRY_BLOCK, REASON_BLOCK, REASON_CALLBACK } from '../slack/messages/modals.ts';
 
 export const DEMO_WORLD = fileURLToPath(new URL('../../demo/world.json', import.meta.url));
 export const DEMO_CONFIG = fileURLToPath(new URL('../../demo/shareguard.yml', import.meta.url));
@@ -73,6 +81,8 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
     });
     config.store.dataDir = DEMO_DATA;
     config.schedule.enabled = false;
+    // Slack's ~1 post/s pace is real in production; the local stand-in needs none to show the thread.
+    config.slack.postIntervalMs = 50;
     const approver = config.slack.approvers.users[0]!;
     const channel = config.slack.channel!;
     server = await startServer({
@@ -87,6 +97,60 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       log: pino({ level: env.LOG_LEVEL ?? 'warn' }),
     });
     const events = `${server.url}/slack/events`;
+    const running = server;
+    /**
+     * What a person does: the button click opens the reason modal (`slack.requireReason`), which is
+     * submitted with a reason (and, for Trust, an expiry) — both as signed requests into the Bolt app.
+     */
+    const clickWithReason = async (c: {
+      actionId: string;
+      findingId: string;
+      messageTs: string;
+      reason: string;
+      expiry?: '7' | '30' | '90' | 'never';
+    }): Promise<void> => {
+      await sendSigned(
+        events,
+        SECRET,
+        buttonClickForm({
+          actionId: c.actionId,
+          value: c.findingId,
+          userId: approver,
+          teamId: TEAM,
+          channelId: channel,
+          messageTs: c.messageTs,
+          responseUrl: slack.responseUrl(),
+          triggerId: slack.views.issueTrigger(approver),
+        }),
+      );
+      await running.idle();
+      const modal = slack.views
+        .modals()
+        .filter((v) => v.callbackId === REASON_CALLBACK && v.userId === approver)
+        .find((v) => {
+          const m = decodeMetadata(v.privateMetadata);
+          return m.ok && m.value.findingId === c.findingId && !submitted.has(v.id);
+        });
+      if (!modal) return; // one-click decisions (slack.requireReason: false) carry out at once
+      submitted.add(modal.id);
+      say(
+        `  (the reason modal opens; reason: "${c.reason}"${c.expiry ? `, trust for ${c.expiry} days` : ''})`,
+      );
+      await sendSigned(
+        events,
+        SECRET,
+        viewSubmissionForm({
+          userId: approver,
+          teamId: TEAM,
+          view: slack.views.submitted(modal.id, {
+            [REASON_BLOCK]: c.reason,
+            ...(c.expiry ? { [EXPIRY_BLOCK]: c.expiry } : {}),
+          }),
+        }),
+      );
+      await running.idle();
+    };
+    const submitted = new Set<string>();
 
     rule(`2. /shared-scan in #security, typed by @${approver} (decisions are kept in ${DEMO_DATA})`);
     await sendSigned(
@@ -108,6 +172,20 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       say('\nNothing waits for a decision (run without --keep for a fresh start).');
       return 0;
     }
+    rule('2b. The same in Slack: the scan thread, a reason modal, the App Home');
+    say(
+      await renderSlackUx({
+        api: slack,
+        events,
+        secret: SECRET,
+        channel,
+        teamId: TEAM,
+        user: approver,
+        idle: () => running.idle(),
+        ...(open[0] ? { finding: open[0].finding } : {}),
+        width: 100,
+      }),
+    );
     rule('3. Decisions: each one is a signed button click into the Bolt app');
     const rl =
       mode === 'interactive' ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
@@ -136,25 +214,37 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
         say(
           `  → @${approver} clicks ${choice === 'trust' ? `"Trust account ${f.ownerAccountId}"` : '"Remove" and confirms'}`,
         );
-        await sendSigned(
-          events,
-          SECRET,
-          buttonClickForm({
-            actionId: `shareguard.${choice}`,
-            value: f.id,
-            userId: approver,
-            teamId: TEAM,
-            channelId: channel,
-            messageTs: fresh.message.ts,
-            responseUrl: slack.responseUrl(),
-          }),
-        );
-        await server.idle();
+        await clickWithReason({
+          actionId: `shareguard.${choice}`,
+          findingId: f.id,
+          messageTs: fresh.message.ts,
+          reason: REASONS[choice],
+          ...(choice === 'trust' ? { expiry: '30' as const } : {}),
+        });
         const updated = slack.message(fresh.message.channel, fresh.message.ts);
         if (updated) say(indent(renderMessage(updated, { width: 100 })));
       }
     } finally {
       rl?.close();
+    }
+
+    // Block account: one click denies everything an attacker shares, now and later (docs/aws.md "Guard").
+    const attacker = (await server.ctx.deps.store.listFindings({ states: ['open'] })).find(
+      (r) => r.finding.ownerAccountId === ATTACKER && r.message,
+    );
+    if (attacker?.message && mode !== 'trust-all') {
+      rule(`3b. Block account ${ATTACKER}: deny all it shares, in every monitored account`);
+      say(
+        `  → @${approver} clicks "Block account ${ATTACKER}" on ${attacker.finding.resourceId} and confirms`,
+      );
+      await clickWithReason({
+        actionId: BLOCK_ACCOUNT_ACTION,
+        findingId: attacker.finding.id,
+        messageTs: attacker.message.ts,
+        reason: 'impersonates Amazon Linux and shares a customer-data snapshot',
+      });
+      const last = slack.messages(channel).at(-1);
+      if (last) say(indent(renderMessage(last, { width: 100 })));
     }
 
     rule('4. /shared-scan status');
@@ -204,8 +294,15 @@ function walkthroughChoices(open: readonly FindingRecord[]): Map<string, Choice>
   return out;
 }
 
+const REASONS: Record<Exclude<Choice, 'skip'>, string> = {
+  remove: 'untrusted owner; nothing of ours should depend on it',
+  trust: 'GPU experiments team, reviewed by security',
+};
+
 /** The demo's sandbox account (demo/shareguard.yml: `trustedSource: false`). */
 const SANDBOX = '777777777777';
+/** The demo world's attacker: an Amazon Linux look-alike AMI and a customer-data DB snapshot. */
+const ATTACKER = '666666666666';
 
 async function ask(rl: ReturnType<typeof createInterface>): Promise<Choice> {
   for (;;) {

@@ -83,6 +83,26 @@ export interface DecisionSummary {
   detail?: string;
   /** Carried out as a plan only (remediation.dryRun): nothing was changed. */
   dryRun?: boolean;
+  /** Why, as the approver wrote it in the reason modal (plain text; escaped when shown). */
+  reason?: string;
+  /** The second approver who confirmed `by`'s request (`slack.twoPersonRule`). */
+  confirmedBy?: Actor;
+}
+
+/**
+ * A decision awaiting a second approver (`slack.twoPersonRule`), kept on the open finding. Written and
+ * cleared with conditional writes: one request at a time, and one Confirm / Reject wins.
+ */
+export interface ApprovalRequest {
+  requestId: string;
+  action: 'trust' | 'remove' | 'delete-at-source' | 'block-account';
+  requestedBy: Actor;
+  requestedAt: string;
+  reason?: string;
+  /** Trust only: when the trust entry would expire. */
+  trustExpiresAt?: string;
+  /** After this the request is void (checked on click, swept by the scan). */
+  expiresAt: string;
 }
 
 /** The rungs of the removal ladder (src/remediate/registry.ts), strongest first per kind. */
@@ -160,6 +180,8 @@ export interface FindingRecord {
   ladder?: LadderProgress;
   /** Organization / OU shares seen at the source and left in place: offered as their own decision. */
   orgShares?: string[];
+  /** A request awaiting a second approver (the finding stays `open`; its buttons are Confirm / Reject). */
+  approval?: ApprovalRequest;
   /** Incremented on every write; writes are conditional on it (no transactions in dynalite). */
   version: number;
 }
@@ -179,6 +201,10 @@ export interface DecisionRecord {
   completedAt?: string;
   /** Carried out as a plan only (remediation.dryRun): nothing was changed. */
   dryRun?: boolean;
+  /** Why, from the reason modal. */
+  reason?: string;
+  /** The second approver (`slack.twoPersonRule`); `by` is the one who asked. */
+  confirmedBy?: Actor;
 }
 
 export interface TrustEntry {
@@ -186,6 +212,12 @@ export interface TrustEntry {
   note?: string;
   addedBy: Actor | { system: 'config' };
   addedAt: string;
+  /** Why the approver trusted it (reason modal). */
+  reason?: string;
+  /** The trust stops applying at the first scan after this time (compared by timestamp: no TTL). */
+  expiresAt?: string;
+  /** The second approver (`slack.twoPersonRule`). */
+  confirmedBy?: Actor;
 }
 
 /** The (account, region, kind) triples a scan listed successfully: only there can a finding be judged gone. */

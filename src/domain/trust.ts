@@ -5,6 +5,26 @@ export interface TrustedAccount {
   note?: string;
 }
 
+/**
+ * Whether a trust entry with this expiry has lapsed at `now` (both ISO timestamps). Compared by time at
+ * every scan: the store has no TTL (dynalite has none) and an entry is kept after it lapses, for the
+ * record and the digest.
+ */
+export function trustExpired(entry: { expiresAt?: string }, now: string): boolean {
+  return entry.expiresAt !== undefined && Date.parse(entry.expiresAt) <= Date.parse(now);
+}
+
+/** Splits trust entries into those in force and those whose expiry has passed. */
+export function partitionByExpiry<T extends { expiresAt?: string }>(
+  entries: readonly T[],
+  now: string,
+): { active: T[]; expired: T[] } {
+  const active: T[] = [];
+  const expired: T[] = [];
+  for (const e of entries) (trustExpired(e, now) ? expired : active).push(e);
+  return { active, expired };
+}
+
 /** Who may share into the monitored accounts without it being a finding. */
 export interface TrustPolicy {
   trusted: ReadonlyMap<string, TrustedAccount>;

@@ -1,4 +1,5 @@
 import type { CoreDeps } from '../core/deps.ts';
+import { currentTrust } from '../core/trust.ts';
 import { digestMessage, digestThread, type DigestInput, type LastScan } from '../slack/messages/index.ts';
 import type { Publisher } from '../slack/publisher.ts';
 
@@ -19,18 +20,22 @@ export async function postDigest(
   if (!(await deps.store.acquireLease(`digest-${day}`, holder, DAY_MS + 60_000, now.getTime())))
     return 'skipped';
   const since = new Date(now.getTime() - DAY_MS).toISOString();
-  const [open, resolved, decisions, lastScan] = await Promise.all([
+  const [open, resolved, decisions, lastScan, trust] = await Promise.all([
     deps.store.listFindings({ states: ['open', 'owner-only', 'recorded', 'removing'] }),
     deps.store.listFindings({ states: ['resolved'] }),
     deps.store.listDecisions({ since, until: now.toISOString() }),
     deps.store.getMeta<LastScan>('lastScan'),
+    currentTrust(deps.config, deps.store, now.toISOString()),
   ]);
+  // Trusts that lapsed in the period (entries are kept after they lapse; see core/trust.ts).
+  const expiredTrust = trust.expired.filter((e) => (e.expiresAt ?? '') >= since);
   const input: DigestInput = {
     since,
     open,
     decisions,
     resolved: resolved.filter((r) => (r.resolvedAt ?? '') >= since).length,
     ...(lastScan ? { lastScan } : {}),
+    ...(expiredTrust.length ? { expiredTrust } : {}),
   };
   if (deps.config.slack.layout === 'flat') {
     await publisher.post(digestMessage(input));

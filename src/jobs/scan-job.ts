@@ -120,6 +120,7 @@ export class ScanJob {
         notify: this.deps.config.slack.notify, // issue 9
       });
       await this.publisher.refresh(recorded.resolved);
+      await this.publisher.refresh(recorded.expiredApprovals);
       // issue 9: something new uses a resource already decided on; also refresh its message (usage line).
       for (const use of recorded.newUse)
         await this.publisher

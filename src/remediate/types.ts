@@ -46,6 +46,12 @@ export interface RemediationDeps {
   guard: GuardPort;
   /** The decision carrying this step out (the guard records it on the blocked resource). */
   decision: { decisionId: string; by: Actor; at: string };
+  /**
+   * An earlier run recorded this rung as `attempting` and never recorded its end (a crash or a store
+   * failure after the AWS call): the call may have landed, so a rung whose write is not naturally
+   * idempotent checks first.
+   */
+  resumed?: boolean;
 }
 
 /** What one rung did. */

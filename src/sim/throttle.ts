@@ -1,4 +1,4 @@
-// EC2-style request rate limiting (aws-facts.md §6): token buckets per acting account, region
+// EC2-style request rate limiting (docs/aws.md "Limits and retries"): token buckets per acting account, region
 // and category (or per action, as an extension), sized by AWS's defaults × throttle.scale.
 import type { Category } from './actions/common.ts';
 import type { Service } from './protocol/errors.ts';

@@ -1,4 +1,4 @@
-// The world file: the simulator's input, fixed by docs/design/aws-simulator.md. Fields marked
+// The world file: the simulator's input, a contract documented in docs/simulator.md. Fields marked
 // "extension" are additions of this implementation; every one is optional, so any world written
 // against the contract still loads unchanged.
 import { readFile } from 'node:fs/promises';

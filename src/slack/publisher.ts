@@ -1,6 +1,7 @@
-import type { HomeView } from '@slack/types';
+import type { HomeView, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
+import { outboxKey, type OutboxEntry } from '../domain/intent.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import {
@@ -203,24 +204,91 @@ export class Publisher {
     return (await this.store.listFindings({ states: ['open'] })).filter((r) => !r.message);
   }
 
-  /** Re-renders the messages that show these findings (after a decision, or when they resolved). */
+  /**
+   * Re-renders the messages that show these findings (after a decision, or when they resolved). A
+   * message Slack would not update goes to the store's outbox and is re-rendered later from the store
+   * (`drainOutbox`), not retried here.
+   */
   async refresh(records: readonly FindingRecord[]): Promise<void> {
-    const done = new Set<string>();
-    for (const record of records) {
-      const ref = record.message;
-      if (!ref) continue;
-      const key = `${ref.channel}|${ref.ts}`;
-      if (done.has(key)) continue;
-      done.add(key);
+    await this.flush(this.entries(records, 0), records);
+  }
+
+  /**
+   * Write-ahead for a decision's messages: one outbox entry per message, written before the decision
+   * is marked done, so a crash or a Slack outage after it still leaves "needs refresh" in the store.
+   */
+  async queueRefresh(records: readonly FindingRecord[]): Promise<OutboxEntry[]> {
+    const entries = this.entries(records, 0);
+    for (const e of entries) await this.store.putOutbox(e);
+    return entries;
+  }
+
+  /**
+   * Updates these messages; each one that worked leaves the outbox, each one that failed stays in it.
+   * Renders of one message run one at a time and read the store inside the turn: two decisions on one
+   * owner's grouped message can never leave the older picture last (the chaos test found that race).
+   */
+  async flush(entries: readonly OutboxEntry[], _fresh: readonly FindingRecord[] = []): Promise<number> {
+    let failed = 0;
+    for (const e of entries) if (!(await this.inTurn(e.key, () => this.flushOne(e)))) failed++;
+    return failed;
+  }
+
+  private readonly turns = new Map<string, Promise<unknown>>();
+
+  private async inTurn<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(key) ?? Promise.resolve();
+    const mine = before.then(fn, fn);
+    const tail = mine.catch(() => {});
+    this.turns.set(key, tail);
+    void tail.finally(() => {
+      if (this.turns.get(key) === tail) this.turns.delete(key);
+    });
+    return mine;
+  }
+
+  private async flushOne(e: OutboxEntry): Promise<boolean> {
+    {
       try {
-        await this.update(ref, await this.render(record, ref, records));
+        const record = await this.store.getFinding(e.findingId);
+        if (record) await this.update(e.ref, await this.render(record, e.ref, [record]));
       } catch (err) {
-        this.log.error(
-          { err: (err as Error).message, findingId: record.finding.id },
-          'updating a finding message failed',
+        const lastError = (err as Error).message;
+        this.log.warn(
+          { err: lastError, findingId: e.findingId, attempts: e.attempts + 1 },
+          'message left for a later refresh',
         );
+        await this.store
+          .putOutbox({ ...e, attempts: e.attempts + 1, lastError: lastError.slice(0, 500) })
+          .catch((err2: Error) =>
+            this.log.error({ err: err2.message, findingId: e.findingId }, 'outbox write failed'),
+          );
+        return false;
       }
+      await this.store
+        .deleteOutbox(e.key)
+        // Left behind, it only re-renders a message that is already right.
+        .catch((err: Error) => this.log.warn({ err: err.message, key: e.key }, 'outbox delete failed'));
+      return true;
     }
+  }
+
+  /** Re-renders every message in the outbox from the store (serve's reconciler). */
+  async drainOutbox(): Promise<{ refreshed: number; failed: number }> {
+    const entries = await this.store.listOutbox();
+    const failed = await this.flush(entries);
+    return { refreshed: entries.length - failed, failed };
+  }
+
+  private entries(records: readonly FindingRecord[], attempts: number): OutboxEntry[] {
+    const out = new Map<string, OutboxEntry>();
+    const at = new Date().toISOString();
+    for (const r of records) {
+      if (!r.message) continue;
+      const key = outboxKey(r.message);
+      if (!out.has(key)) out.set(key, { key, findingId: r.finding.id, ref: r.message, at, attempts });
+    }
+    return [...out.values()];
   }
 
   private async render(
@@ -237,6 +305,11 @@ export class Publisher {
       return r ? [r] : [];
     });
     return ownerGroupMessage(record.finding.ownerAccountId, group, 1, 1, this.view);
+  }
+
+  /** Opens a modal for the user who clicked (`views.open`; the trigger lives 3 s and works once). */
+  async openModal(triggerId: string, view: ModalView): Promise<void> {
+    await this.client.views.open({ trigger_id: triggerId, view });
   }
 
   /** Publishes a user's App Home tab (`views.publish`). */

@@ -17,8 +17,10 @@ import type {
   FindingState,
   MessageRef,
   TrustEntry,
+  ApprovalRequest,
 } from '../domain/lifecycle.ts';
 import type { BlockedOwner, BlockedResource } from '../domain/guard.ts';
+import type { DecisionIntent, IntentResult, OutboxEntry } from '../domain/intent.ts';
 import { StoreConflictError, StoreError, isConditionalFailure, storeError } from './errors.ts';
 import { GSI1, KEY_ATTRIBUTES, assertCanonicalTime, dayOf, keys } from './table.ts';
 
@@ -82,6 +84,17 @@ export interface Store {
   ): Promise<TransitionResult>;
   /** Records where the finding is shown in Slack. Throws StoreError if the finding does not exist. */
   setMessage(id: string, ref: MessageRef): Promise<void>;
+  /**
+   * Two-person rule (docs/store.md "Approval requests"): puts `req` on the finding if it is `open` and
+   * carries no request, or (with `replacing`) only a request with that id — so of concurrent first
+   * approvers exactly one asks. One conditional UpdateItem.
+   */
+  putApproval(id: string, req: ApprovalRequest, replacing?: string): Promise<TransitionResult>;
+  /**
+   * Takes the request `requestId` off the finding (Confirm, Reject, expiry): of concurrent callers
+   * exactly one gets `ok: true`. One conditional UpdateItem.
+   */
+  clearApproval(id: string, requestId: string): Promise<TransitionResult>;
 
   listTrust(): Promise<TrustEntry[]>;
   getTrust(accountId: string): Promise<TrustEntry | undefined>;
@@ -130,6 +143,29 @@ export interface Store {
   acquireLease(name: string, holder: string, ttlMs: number, now?: number): Promise<boolean>;
   /** Gives the lease up if `holder` still holds it; does nothing otherwise. */
   releaseLease(name: string, holder: string): Promise<void>;
+
+  /**
+   * Decision intents (docs/store.md "Intents"): an acknowledged click, written before anything else.
+   * `putIntent` creates it `pending`; true when written, or when the same intent is already there (an
+   * SDK retry of a write that landed). False when another intent has this id.
+   */
+  putIntent(intent: DecisionIntent): Promise<boolean>;
+  getIntent(intentId: string): Promise<DecisionIntent | undefined>;
+  /** Pending intents, oldest first (GSI1: eventually consistent on DynamoDB; re-read before acting). */
+  listPendingIntents(): Promise<DecisionIntent[]>;
+  /** pending → done with its result, conditional on still pending; false when it was done already. */
+  completeIntent(intentId: string, result: IntentResult, completedAt: string): Promise<boolean>;
+  /** Counts a failed run on a pending intent (for logs and `status`); never fails on a done one. */
+  noteIntentFailure(intentId: string, error: string): Promise<void>;
+
+  /**
+   * Messages that must be re-rendered from the store (docs/store.md "Outbox"), one per message.
+   * Put overwrites (a newer failure replaces the entry; `attempts` is the caller's count).
+   */
+  putOutbox(e: OutboxEntry): Promise<void>;
+  /** Sorted by key. */
+  listOutbox(): Promise<OutboxEntry[]>;
+  deleteOutbox(key: string): Promise<void>;
 
   /** Small named documents (the last scan's summary): last write wins. */
   putMeta<T extends object>(name: string, value: T): Promise<void>;
@@ -343,6 +379,59 @@ export class DynamoStore implements Store {
     return current ? { ok: false, current } : { ok: false };
   }
 
+  async putApproval(id: string, req: ApprovalRequest, replacing?: string): Promise<TransitionResult> {
+    const values: Record<string, unknown> = { ':req': req, ':one': 1, ':open': 'open' };
+    if (replacing) values[':rid'] = replacing;
+    return this.approvalWrite(id, {
+      UpdateExpression: 'SET #approval = :req, #version = #version + :one',
+      ConditionExpression: `attribute_exists(PK) AND #state = :open AND ${
+        replacing ? '#approval.#rid = :rid' : 'attribute_not_exists(#approval)'
+      }`,
+      ExpressionAttributeNames: {
+        '#approval': 'approval',
+        '#version': 'version',
+        '#state': 'state',
+        ...(replacing ? { '#rid': 'requestId' } : {}),
+      },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  async clearApproval(id: string, requestId: string): Promise<TransitionResult> {
+    return this.approvalWrite(id, {
+      UpdateExpression: 'REMOVE #approval SET #version = #version + :one',
+      ConditionExpression: 'attribute_exists(PK) AND #approval.#rid = :rid',
+      ExpressionAttributeNames: { '#approval': 'approval', '#version': 'version', '#rid': 'requestId' },
+      ExpressionAttributeValues: { ':rid': requestId, ':one': 1 },
+    });
+  }
+
+  private async approvalWrite(
+    id: string,
+    update: {
+      UpdateExpression: string;
+      ConditionExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<TransitionResult> {
+    let attributes: Item | undefined;
+    const ok = await this.write('UpdateItem', async () => {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.finding(id),
+          ...update,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      attributes = out.Attributes;
+    });
+    if (ok && attributes) return { ok: true, record: toRecord<FindingRecord>(attributes) };
+    const current = await this.getFinding(id);
+    return current ? { ok: false, current } : { ok: false };
+  }
+
   async setMessage(id: string, ref: MessageRef): Promise<void> {
     const ok = await this.write('UpdateItem', () =>
       this.doc.send(
@@ -358,6 +447,130 @@ export class DynamoStore implements Store {
       ),
     );
     if (!ok) throw new StoreError(`setMessage: finding ${id} does not exist`);
+  }
+
+  // ---- intents ----
+
+  async putIntent(intent: DecisionIntent): Promise<boolean> {
+    assertCanonicalTime(intent.at, 'DecisionIntent.at');
+    const item = {
+      ...keys.intent(intent.intentId),
+      ...keys.intentGsi(intent.status, intent.at, intent.intentId),
+      type: 'intent',
+      ...intent,
+    };
+    const ok = await this.write('PutItem', () =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      ),
+    );
+    if (ok) return true;
+    const current = await this.getIntent(intent.intentId);
+    return current !== undefined && current.at === intent.at && current.findingId === intent.findingId;
+  }
+
+  async getIntent(intentId: string): Promise<DecisionIntent | undefined> {
+    const out = await this.call('GetItem', () =>
+      this.doc.send(
+        new GetCommand({ TableName: this.table, Key: keys.intent(intentId), ConsistentRead: true }),
+      ),
+    );
+    return out.Item ? toRecord<DecisionIntent>(out.Item) : undefined;
+  }
+
+  async listPendingIntents(): Promise<DecisionIntent[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: GSI1,
+      KeyConditionExpression: 'GSI1PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.intentIndex('pending') },
+    });
+    return items
+      .map((i) => toRecord<DecisionIntent>(i))
+      .sort((a, b) => cmp(a.at, b.at) || cmp(a.intentId, b.intentId));
+  }
+
+  async completeIntent(intentId: string, result: IntentResult, completedAt: string): Promise<boolean> {
+    const ok = await this.write('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.intent(intentId),
+          UpdateExpression: 'SET #status = :done, #result = :result, #completedAt = :at, GSI1PK = :gsi1pk',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#result': 'result',
+            '#completedAt': 'completedAt',
+          },
+          ExpressionAttributeValues: {
+            ':done': 'done',
+            ':pending': 'pending',
+            ':result': result,
+            ':at': completedAt,
+            ':gsi1pk': keys.intentIndex('done'),
+          },
+        }),
+      ),
+    );
+    if (ok) return true;
+    // An SDK retry of our own update that had landed.
+    const current = await this.getIntent(intentId);
+    return current?.status === 'done' && current.completedAt === completedAt;
+  }
+
+  async noteIntentFailure(intentId: string, error: string): Promise<void> {
+    await this.write('UpdateItem', () =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.intent(intentId),
+          UpdateExpression: 'SET #attempts = if_not_exists(#attempts, :zero) + :one, #lastError = :err',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: {
+            '#attempts': 'attempts',
+            '#lastError': 'lastError',
+            '#status': 'status',
+          },
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':one': 1,
+            ':err': error.slice(0, 1000),
+            ':pending': 'pending',
+          },
+        }),
+      ),
+    );
+  }
+
+  // ---- outbox ----
+
+  async putOutbox(e: OutboxEntry): Promise<void> {
+    await this.call('PutItem', () =>
+      this.doc.send(
+        new PutCommand({ TableName: this.table, Item: { ...keys.outbox(e.key), type: 'outbox', ...e } }),
+      ),
+    );
+  }
+
+  async listOutbox(): Promise<OutboxEntry[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.outboxPartition },
+      ConsistentRead: true,
+    });
+    return items.map((i) => toRecord<OutboxEntry>(i));
+  }
+
+  async deleteOutbox(key: string): Promise<void> {
+    await this.call('DeleteItem', () =>
+      this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.outbox(key) })),
+    );
   }
 
   // ---- meta ----

@@ -21,6 +21,8 @@ import { StoreError, storeError } from './errors.ts';
  * | lease     | LEASE#<name>             | LEASE                     |                |                 |
  * | blocked   | GUARD#RESOURCE           | <accountId>#<findingId>   |                |                 |
  * | blocked   | GUARD#OWNER              | <ownerAccountId>          |                |                 |
+ * | intent    | INTENT#<intentId>        | INTENT                    | INTENTS#<status> | <at>#<intentId> |
+ * | outbox    | OUTBOX                   | <channel>|<ts>            |                |                 |
  */
 export const GSI1 = 'GSI1';
 
@@ -44,6 +46,14 @@ export const keys = {
   }),
   blockedOwnerPartition: 'GUARD#OWNER',
   blockedOwner: (ownerAccountId: string) => ({ PK: 'GUARD#OWNER', SK: ownerAccountId }),
+  intent: (intentId: string) => ({ PK: `INTENT#${intentId}`, SK: 'INTENT' }),
+  intentIndex: (status: 'pending' | 'done') => `INTENTS#${status}`,
+  intentGsi: (status: 'pending' | 'done', at: string, intentId: string) => ({
+    GSI1PK: `INTENTS#${status}`,
+    GSI1SK: `${at}#${intentId}`,
+  }),
+  outboxPartition: 'OUTBOX',
+  outbox: (key: string) => ({ PK: 'OUTBOX', SK: key }),
 } as const;
 
 /** Attributes the layout adds to an item; stripped when it is read back into a domain record. */

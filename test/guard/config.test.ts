@@ -26,7 +26,13 @@ async function problems(text: string): Promise<string> {
 describe('guard configuration', () => {
   it('is off by default, with the default policy name and no roles', async () => {
     const c = await load('');
-    expect(c.guard).toEqual({ mode: 'off', policyName: 'ShareGuardBlocked', attachToRoles: [] });
+    expect(c.guard).toEqual({
+      mode: 'off',
+      policyName: 'ShareGuardBlocked',
+      attachToRoles: [],
+      allowedAmis: 'off',
+      allowedAmiProviders: { awsMarketplace: false, awsBackupVault: false },
+    });
     expect(c.remediation.dryRun).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-/** Small builders for simulator worlds (aws-simulator.md format) used across tests. */
+/** Small builders for simulator worlds (docs/simulator.md format) used across tests. */
 import type {
   PolicyDocument,
   WorldManagedPolicy,

@@ -1,4 +1,4 @@
-// Deny enforcement over a workload role (aws-simulator.md "Contract additions (Dec 2026)"):
+// Deny enforcement over a workload role (docs/simulator.md "Policy evaluation"):
 // what the guard blocks is refused, everything else still works and is recorded in the state.
 import {
   CopyImageCommand,

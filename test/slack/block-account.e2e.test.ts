@@ -44,7 +44,7 @@ async function startBed(world: World, guard: Record<string, unknown>): Promise<B
       accounts: [{ id: A }],
       regions: [R],
       aws: { endpoint: sim.endpoint, maxAttempts: 2 },
-      slack: { channel: CHANNEL, approvers: { users: [ALICE] } },
+      slack: { channel: CHANNEL, approvers: { users: [ALICE] }, requireReason: false }, // one-click (the modal: modals.e2e)
       store: { kind: 'embedded', dataDir: await mkdtemp(join(tmpdir(), 'sg-guard-e2e-')) },
       schedule: { enabled: false },
       guard,

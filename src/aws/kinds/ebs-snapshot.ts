@@ -5,7 +5,7 @@ import { collect, isoDate, type KindContext, type ResourceKindModule } from './k
 const PAGE_SIZE = 1000;
 
 /**
- * Snapshots the account may create volumes from but does not own (aws-facts.md §1). Snapshots cannot be
+ * Snapshots the account may create volumes from but does not own (docs/aws.md "Listing what was shared in"). Snapshots cannot be
  * shared with an organization, so every share names the account directly. A recipient cannot remove one.
  */
 async function list(ctx: KindContext): Promise<Finding[]> {

@@ -5,7 +5,7 @@ import { rdsSnapshotFinding } from './rds-common.ts';
 
 const PAGE_SIZE = 100;
 
-/** Manual DB cluster snapshots shared to the account (aws-facts.md §1). */
+/** Manual DB cluster snapshots shared to the account (docs/aws.md "Listing what was shared in"). */
 async function list(ctx: KindContext): Promise<Finding[]> {
   const snapshots = await collect(
     paginateDescribeDBClusterSnapshots(

@@ -5,7 +5,7 @@ import { rdsSnapshotFinding } from './rds-common.ts';
 
 const PAGE_SIZE = 100;
 
-/** Manual DB snapshots shared to the account (aws-facts.md §1); neither own nor public ones come back. */
+/** Manual DB snapshots shared to the account (docs/aws.md "Listing what was shared in"); neither own nor public ones come back. */
 async function list(ctx: KindContext): Promise<Finding[]> {
   const snapshots = await collect(
     paginateDescribeDBSnapshots(

@@ -23,6 +23,25 @@ export const cancelAsRecipient: Remediation = {
     const calls: CallLog = [];
     const dry = deps.context.dryRun;
     let notFound = false;
+    // Resumed after a crash or a store failure: the cancel may have landed already. Read before
+    // writing, so the AWS change happens once (issue 8 chaos test).
+    if (deps.resumed && !dry) {
+      try {
+        if (!(await visibleToRecipient(f, deps.recipient, calls)))
+          return {
+            status: 'done',
+            result: 'removed',
+            detail: `${f.resourceId} is no longer shared with ${f.accountId} (cancelled by an earlier attempt of this decision).`,
+            calls,
+            stillVisible: false,
+          };
+      } catch (err) {
+        return failed(
+          `Could not check whether ${f.resourceId} is still visible: ${describeAwsError(err)}`,
+          calls,
+        );
+      }
+    }
     try {
       const out = await logged(
         calls,

@@ -1,4 +1,4 @@
-// Enforcement of Deny statements (aws-simulator.md "Contract additions (Dec 2026)"): the calling
+// Enforcement of Deny statements (docs/simulator.md "Policy evaluation"): the calling
 // role's attached managed policies (default versions) and the SCPs over the acting account,
 // evaluated by policy/evaluate.ts for the actions that use a shared resource.
 import { SimError } from '../protocol/errors.ts';

@@ -115,6 +115,20 @@ export interface LocalSlackApi {
   replies(channel: string, threadTs: string): StoredMessage[];
   /** Modals and Home tabs: trigger ids for interactions, the views opened and published. */
   views: ViewsStandIn;
+  /**
+   * Chaos: every Web API call (not response_url posts) fails with probability `rate`, drawn from a
+   * seeded generator so a run is repeatable; one of `errors` is picked the same way. `null` stops it.
+   */
+  failRandomly(
+    chaos: {
+      rate: number;
+      seed: number;
+      errors: Array<{ error: string; status?: number; retryAfter?: number }>;
+      methods?: string[];
+    } | null,
+  ): void;
+  /** Calls failed by `failRandomly` so far. */
+  randomFailures(): number;
   setUsergroup(id: string, users: string[]): void;
   /** Calls of one method. */
   callsOf(method: string): ApiCall[];
@@ -152,6 +166,15 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     Array<{ error: string; status?: number; retryAfter?: number; match?: (args: Args) => boolean }>
   >();
   const views = viewsStandIn({ teamId: team.id, appId: 'A0SHAREGUARD' });
+  let chaos:
+    | {
+        rate: number;
+        next: () => number;
+        errors: Array<{ error: string; status?: number; retryAfter?: number }>;
+        methods?: string[];
+      }
+    | undefined;
+  let chaosFailures = 0;
   const responseUrls = new Map<string, { origin: ResponseOrigin; created: number; uses: number }>();
   let lastMicros = 0;
   let responseSeq = 0;
@@ -372,7 +395,13 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     calls.push({ method, args: recorded, at: new Date().toISOString() });
     const queue = failures.get(method) ?? [];
     const at = queue.findIndex((f) => !f.match || f.match(recorded));
-    const queued = at >= 0 ? queue.splice(at, 1)[0] : undefined;
+    let queued:
+      { error: string; status?: number; retryAfter?: number; match?: (args: Args) => boolean } | undefined =
+      at >= 0 ? queue.splice(at, 1)[0] : undefined;
+    if (!queued && chaos && (!chaos.methods || chaos.methods.includes(method)) && chaos.next() < chaos.rate) {
+      queued = chaos.errors[Math.floor(chaos.next() * chaos.errors.length)];
+      chaosFailures++;
+    }
     if (queued) {
       const headers: Record<string, string> =
         queued.retryAfter !== undefined ? { 'Retry-After': String(queued.retryAfter) } : {};
@@ -516,6 +545,17 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
       responseUrls.set(rid, { origin, created: Date.now(), uses: 0 });
       return `${url}/response/${encodeURIComponent(rid)}`;
     },
+    failRandomly(c) {
+      chaos = c
+        ? {
+            rate: c.rate,
+            next: mulberry32(c.seed),
+            errors: c.errors,
+            ...(c.methods ? { methods: c.methods } : {}),
+          }
+        : undefined;
+    },
+    randomFailures: () => chaosFailures,
     failNext(method, error, o = {}) {
       const list = failures.get(method) ?? [];
       list.push({ error, ...o });
@@ -598,4 +638,16 @@ function parseArgs(raw: string, contentType: string | undefined, query: URLSearc
     return args;
   }
   throw new HttpError(400, 'invalid_form_data');
+}
+
+/** A small seeded PRNG (mulberry32): repeatable chaos in tests. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -202,7 +202,10 @@ export function trustedListMessage(entries: readonly TrustEntry[]): SlackMessage
   }
   const line = (e: TrustEntry) => {
     const by = 'system' in e.addedBy ? 'from config' : `added by ${who(e.addedBy)} ${slackDate(e.addedAt)}`;
-    return `• ${code(e.accountId, 40)}${e.note ? ` — ${esc(e.note, 200)}` : ''} · ${by}`;
+    const confirmed = e.confirmedBy ? ` (confirmed by ${who(e.confirmedBy)})` : '';
+    const why = e.reason ? ` · why: “${esc(e.reason, 200)}”` : '';
+    const until = e.expiresAt ? ` · until ${slackDate(e.expiresAt)}` : '';
+    return `• ${code(e.accountId, 40)}${e.note ? ` — ${esc(e.note, 200)}` : ''} · ${by}${confirmed}${why}${until}`;
   };
   const build = (scale: number): SlackMessage => {
     const { chunks, omitted } = packLines(entries.map(line), {

@@ -1,6 +1,6 @@
 /** The daily digest for the channel: what is still open, what was decided, what went away. */
 import type { KnownBlock } from '@slack/types';
-import type { DecisionRecord, FindingRecord, MessageRef } from '../../domain/lifecycle.ts';
+import type { DecisionRecord, FindingRecord, MessageRef, TrustEntry } from '../../domain/lifecycle.ts';
 import { RESOURCE_KINDS, type ResourceKind } from '../../domain/finding.ts';
 import type { ScanSummary } from '../../scan/scan.ts';
 import { context, header, message, section, shrinkToFit, type SlackMessage } from './blocks.ts';
@@ -26,6 +26,21 @@ export interface DigestInput {
   decisions: readonly DecisionRecord[];
   resolved: number;
   lastScan?: LastScan;
+  /** Trust entries whose expiry passed in the period: their owners' shares are reported again. */
+  expiredTrust?: readonly TrustEntry[];
+}
+
+/** "⌛ Trust expired: `4444…` (why) · …": which trusts lapsed, so nobody is surprised by re-reported shares. */
+export function expiredTrustText(entries: readonly TrustEntry[] | undefined): string | undefined {
+  if (!entries?.length) return undefined;
+  const shown = entries
+    .slice(0, 10)
+    .map(
+      (e) =>
+        `${code(e.accountId, 40)}${e.reason ? ` (“${esc(e.reason, 80)}”)` : ''} ${slackDate(e.expiresAt!)}`,
+    );
+  const more = entries.length - shown.length;
+  return `⌛ *Trust expired*: ${shown.join(' · ')}${more > 0 ? ` · …and ${plural(more, 'more')}` : ''}. Their shares are reported again.`;
 }
 
 /** "AMI `ami-1` in `111111111111` us-east-1" from a finding id (`kind:account:region:resource`). */
@@ -46,8 +61,8 @@ export function decisionLine(d: DecisionRecord): string {
       ? `account ${code(d.ownerAccountId, 40)}`
       : 'a finding';
   const owner = d.ownerAccountId ? code(d.ownerAccountId, 40) : 'its owner';
-  const by = who(d.by);
-  const detail = d.detail ? `: ${esc(d.detail, 200)}` : '';
+  const by = `${who(d.by)}${d.confirmedBy ? ` (confirmed by ${who(d.confirmedBy)})` : ''}`;
+  const detail = `${d.detail ? `: ${esc(d.detail, 200)}` : ''}${d.reason ? ` — why: “${esc(d.reason, 200)}”` : ''}`;
   if (d.action === 'allowed-amis')
     return `• ${slackDate(d.at)} 🛂 Allowed AMIs (${esc(d.outcome, 20)})${detail}`;
   const verb =
@@ -105,6 +120,8 @@ export function digestMessage(d: DigestInput): SlackMessage {
     `${d.resolved} resolved.`;
   const build = (scale: number): SlackMessage => {
     const blocks: KnownBlock[] = [header('📋 shareguard daily digest'), section(headline)];
+    const expired = expiredTrustText(d.expiredTrust);
+    if (expired) blocks.push(section(expired));
     if (d.open.length) {
       const { chunks, omitted } = packLines(byRisk(d.open).map(findingLine), {
         maxLines: Math.max(1, Math.floor(15 * scale)),
@@ -186,6 +203,8 @@ export function digestThread(d: DigestInput): DigestThread {
     `${d.resolved} resolved.`;
   const build = (scale: number): SlackMessage => {
     const blocks: KnownBlock[] = [header('📋 shareguard daily digest'), section(headline)];
+    const expired = expiredTrustText(d.expiredTrust);
+    if (expired) blocks.push(section(expired));
     if (d.open.length) {
       const risks = riskCounts(d.open);
       if (risks) blocks.push(context(`Open by risk: ${risks}`));

@@ -20,6 +20,7 @@ import {
   type SlackMessage,
 } from './blocks.ts';
 import { clean, code, esc, slackDate, truncate, who } from './text.ts';
+import { twoPersonBlocks } from './modals.ts';
 import { notifyMentions, riskBlocks, riskTag, withUsageWarning, type RiskMessageOptions } from './risk.ts';
 
 /** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
@@ -209,9 +210,18 @@ const DONE_WORDS: Record<DecisionAction, string> = {
   'allowed-amis': 'Allowed AMIs updated',
 };
 
+/** The trust's expiry, read back from the decision's detail ("… until <ISO time>."). */
+function trustUntil(d: DecisionSummary | undefined): string | undefined {
+  return d?.action === 'trust' ? /until (\d{4}-\d\d-\d\dT[\d:.]+Z)/.exec(d.detail ?? '')?.[1] : undefined;
+}
+
+/** " (confirmed by <@U2>)": the second approver under the two-person rule. */
+const confirmedText = (d: DecisionSummary): string =>
+  d.confirmedBy ? ` (confirmed by ${who(d.confirmedBy)})` : '';
+
 /** "✅ removed by <@U1> <date>: detail" — a past decision in one line. */
 export function describeDecision(d: DecisionSummary, ownerAccountId: string): string {
-  const by = `${who(d.by)} ${slackDate(d.at)}`;
+  const by = `${who(d.by)}${confirmedText(d)} ${slackDate(d.at)}`;
   const detail = d.detail ? `: ${esc(d.detail, DETAIL_MAX)}` : '';
   if (d.dryRun && d.outcome !== 'pending' && d.outcome !== 'failed')
     return `🧪 dry run of ${ACTION_WORDS[d.action]} by ${by}, nothing changed${detail}`;
@@ -235,7 +245,7 @@ export function outcomeLine(record: FindingRecord): string | undefined {
   const f = record.finding;
   const d = record.decision;
   const owner = code(f.ownerAccountId, 40);
-  const by = d ? ` by ${who(d.by)} ${slackDate(d.at)}` : '';
+  const by = d ? ` by ${who(d.by)}${confirmedText(d)} ${slackDate(d.at)}` : '';
   const detail = d?.detail ? esc(d.detail, DETAIL_MAX) : '';
   switch (record.state) {
     case 'open':
@@ -262,7 +272,9 @@ export function outcomeLine(record: FindingRecord): string | undefined {
     case 'deleted':
       return `🗑 *Deleted at the source*${by}: ${detail || `it no longer exists in the owner account ${owner}.`}`;
     case 'trusted':
-      return `🛡 *Trusted*${by}: account ${owner} is on the trust list; what it shares is no longer reported.`;
+      return `🛡 *Trusted*${by}: account ${owner} is on the trust list; what it shares is no longer reported${
+        trustUntil(d) ? ` until ${slackDate(trustUntil(d)!)}` : ''
+      }.`;
     case 'owner-only':
       // Records from before the removal ladder.
       return (
@@ -274,6 +286,13 @@ export function outcomeLine(record: FindingRecord): string | undefined {
       return `✔️ *Resolved* ${slackDate(record.resolvedAt ?? record.lastSeenAt)}: no longer shared with this account.${earlier}`;
     }
   }
+}
+
+/** The decision's reason (reason modal) under its outcome line; nothing for an open finding. */
+export function reasonLine(record: FindingRecord): string {
+  const r = record.decision?.reason;
+  if (!r || record.state === 'open') return '';
+  return `\n>_Reason:_ ${esc(r, 500)}`;
 }
 
 /** "Still shared with organization … (left in place)": the share Remove never removes as a side effect. */
@@ -349,8 +368,20 @@ export function findingMessage(
   if (again) blocks.push(section(again));
 
   const outcome = outcomeLine(record);
-  if (outcome) blocks.push(section(outcome));
-  if (record.state === 'open') blocks.push(actions(...findingButtons(f, view)));
+  if (outcome) blocks.push(section(`${outcome}${reasonLine(record)}`));
+  if (record.state === 'open' && record.approval)
+    // Two-person rule: Confirm / Reject instead of the decision buttons (modals.ts).
+    blocks.push(
+      ...twoPersonBlocks({
+        action: record.approval.action,
+        finding: f,
+        requestedBy: record.approval.requestedBy.userId,
+        requestedAt: record.approval.requestedAt,
+        expiresAt: record.approval.expiresAt,
+        ...(record.approval.reason ? { reason: record.approval.reason } : {}),
+      }),
+    );
+  else if (record.state === 'open') blocks.push(actions(...findingButtons(f, view)));
   else {
     const more = afterRemoveButtons(record, view);
     if (more.length) blocks.push(actions(...more));
@@ -369,7 +400,10 @@ export function findingMessage(
 export function findingLine(record: FindingRecord): string {
   const f = record.finding;
   const name = f.name ? ` “${esc(f.name, 80)}”` : '';
-  const state = record.state === 'open' ? '' : ` · ${STATE_EMOJI[record.state]} ${record.state}`;
+  const why =
+    record.state !== 'open' && record.decision?.reason ? ` (“${esc(record.decision.reason, 120)}”)` : '';
+  const awaiting = record.state === 'open' && record.approval ? ` · ⏳ awaiting a second approver` : '';
+  const state = record.state === 'open' ? awaiting : ` · ${STATE_EMOJI[record.state]} ${record.state}${why}`;
   const tag = riskTag(f);
   return (
     `• ${tag ? `${tag} · ` : ''}${record.sharedAgainAt ? '🔁 ' : ''}*${kindLabel(f.kind)}* ${code(f.resourceId, 200)}${name} ` +

@@ -8,5 +8,6 @@ export * from './plan.ts';
 export * from './risk.ts';
 export * from './scan.ts';
 export * from './text.ts';
+export * from './refusal.ts';
 export * from './home.ts';
 export * from './modals.ts';

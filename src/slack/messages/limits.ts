@@ -1,5 +1,5 @@
 /**
- * Block Kit limits (slack-facts.md) and a validator that reports every broken one. The message
+ * Block Kit limits (docs/slack.md "Block Kit limits") and a validator that reports every broken one. The message
  * builders stay under them by construction; tests and the local Slack API check with `validateBlocks`.
  * Lengths are counted in UTF-16 units (`String.length`), which is never less than Slack's count.
  */

@@ -74,6 +74,7 @@ export async function startHarness(
       slack: {
         channel: CHANNEL,
         approvers: { users: [ALICE, BOB], usergroups: [GROUP] },
+        requireReason: false, // one-click decisions (the reason modal: test/slack/modals.e2e.test.ts)
         ...(o.slack ?? {}),
       },
       store: { kind: 'embedded', dataDir },

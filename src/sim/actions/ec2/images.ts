@@ -65,7 +65,7 @@ function imageSources(
   ];
   if (execBy.length) {
     return execBy.flatMap((s) => {
-      // aws-simulator.md "Corrected (Dec 2026)": A's own id is the same scope as self.
+      // docs/simulator.md: A's own id is the same scope as self (AWS returns org/OU shares for both).
       if (s === 'self' || s === a.id) return self();
       if (s === 'all') return idx(state.imgPublic.get(r, ''));
       return idx(state.imgUser.get(r, s));

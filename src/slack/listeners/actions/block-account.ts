@@ -8,6 +8,8 @@ import { BLOCK_ACCOUNT_ACTION, blockAccountMessage } from '../../messages/guard.
 export { BLOCK_ACCOUNT_ACTION };
 import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { asksForReason } from '../views/reason.ts';
+import { decisionAction } from './decision.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -17,7 +19,11 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
  * finding messages are refreshed.
  */
 export function blockAccountAction(ctx: SlackContext) {
-  return async ({ ack, body }: Args): Promise<void> => {
+  // With a reason asked for (slack.requireReason, default) or a two-person rule: the reason modal.
+  const viaModal = decisionAction(ctx, 'block-account');
+  return async (args: Args): Promise<void> => {
+    if (asksForReason(ctx, 'block-account')) return viaModal(args);
+    const { ack, body } = args;
     await ack();
     const payload = blockActionPayload.safeParse(body);
     if (!payload.success) {

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { untrustAccount, logRefusal } from '../../../core/decisions.ts';
+import { nowIso } from '../../../core/deps.ts';
 import { currentTrust } from '../../../core/trust.ts';
 import { blockAccount, unblockAccount } from '../../../core/block-account.ts';
 import { blockAccountMessage } from '../../messages/guard.ts';
@@ -9,6 +10,7 @@ import {
   helpMessage,
   NO_UNFURL,
   refusalMessage,
+  typedRefusalMessage,
   statusMessage,
   trustedListMessage,
   usageMessage,
@@ -131,7 +133,7 @@ export function sharedScanCommand(ctx: SlackContext) {
             ctx.deps.store.listFindings({ states: ['open'] }),
             ctx.deps.store.listFindings({ states: ['removing', 'owner-only', 'recorded'] }),
             ctx.deps.store.getMeta<LastScan>('lastScan'),
-            currentTrust(ctx.deps.config, ctx.deps.store),
+            currentTrust(ctx.deps.config, ctx.deps.store, nowIso(ctx.deps)),
           ]);
           const running = ctx.scanJob.current();
           await reply(
@@ -148,7 +150,7 @@ export function sharedScanCommand(ctx: SlackContext) {
         case 'trusted': {
           const read = await ctx.approvers.mayRead(p.user_id, p.channel_id);
           if (!read.ok) return refuse(read.reason);
-          const trust = await currentTrust(ctx.deps.config, ctx.deps.store);
+          const trust = await currentTrust(ctx.deps.config, ctx.deps.store, nowIso(ctx.deps));
           await reply(trustedListMessage(trust.entries));
           return;
         }
@@ -163,7 +165,7 @@ export function sharedScanCommand(ctx: SlackContext) {
           }
           const r = await untrustAccount(ctx.deps, command.accountId, actor);
           await reply(
-            r.status === 'done' ? { text: `✅ ${r.message}`, blocks: [] } : refusalMessage(r.message),
+            r.status === 'done' ? { text: `✅ ${r.message}`, blocks: [] } : typedRefusalMessage(r.refusal),
           );
           if (r.status === 'done') {
             await ctx.publisher.post({

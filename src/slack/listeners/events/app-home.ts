@@ -5,6 +5,7 @@
  */
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { currentTrust } from '../../../core/trust.ts';
+import { nowIso } from '../../../core/deps.ts';
 import type { SlackContext } from '../../context.ts';
 import { remediationView } from '../../../remediate/registry.ts';
 import { homeDeniedView, homeView, type GuardState, type LastScan } from '../../messages/index.ts';
@@ -85,7 +86,7 @@ export async function publishHome(ctx: SlackContext, userId: string): Promise<vo
     ctx.deps.store.listFindings({ states: ['open'] }),
     ctx.deps.store.listFindings({ states: ['removing', 'owner-only'] }),
     ctx.deps.store.listDecisions({ since, until: now.toISOString(), limit: DECISIONS_SHOWN }),
-    currentTrust(ctx.deps.config, ctx.deps.store),
+    currentTrust(ctx.deps.config, ctx.deps.store, nowIso(ctx.deps)),
     ctx.deps.store.getMeta<LastScan>('lastScan'),
     guardState(ctx),
   ]);

@@ -1,0 +1,187 @@
+/**
+ * Decision intents (issue 8 item 1): an acknowledged click is written to the store before anything
+ * else, then carried out from the store — by the listener's queue right away, and by serve's
+ * reconciler at start and periodically if that run did not finish (a crash, a store or network
+ * failure). The intent's id is the decision id everywhere (the log entry, the finding's `decision`),
+ * so every run of one intent converges on the same records: the finding claim is a conditional write
+ * that recognises its own decision id, the ladder records each rung before attempting it
+ * (core/ladder.ts), log writes are idempotent. AWS work never waits on Slack: rendering is the
+ * caller's, after the intent is done (src/slack/intent-runner.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  DecisionIntent,
+  IntentAction,
+  IntentExtras,
+  IntentReply,
+  IntentResult,
+  Refusal,
+} from '../domain/intent.ts';
+import type { Actor, DecisionRecord, FindingRecord } from '../domain/lifecycle.ts';
+import { StoreConflictError, StoreError } from '../store/errors.ts';
+import {
+  decideDeleteAtSource,
+  decideRemove,
+  decideRevokeOrgShare,
+  decideTrust,
+  logRefusal,
+  refusalDetail,
+  resumeLadder,
+  type DecisionIds,
+  type DecisionResult,
+} from './decisions.ts';
+import { nowIso, type CoreDeps } from './deps.ts';
+
+/** Writes the click as a pending intent; throws StoreError when the store cannot take it. */
+export async function recordIntent(
+  deps: CoreDeps,
+  click: {
+    action: IntentAction;
+    findingId: string;
+    by: Actor;
+    reply?: IntentReply;
+    /** Reason, trust expiry, second approver (the reason modal, a two-person Confirm). */
+    extras?: IntentExtras;
+  },
+): Promise<DecisionIntent> {
+  const extras = storedExtras(click.extras);
+  const intent: DecisionIntent = {
+    intentId: randomUUID(),
+    action: click.action,
+    findingId: click.findingId,
+    by: click.by,
+    at: nowIso(deps),
+    status: 'pending',
+    ...(click.reply ? { reply: click.reply } : {}),
+    ...(extras ? { extras } : {}),
+  };
+  if (!(await deps.store.putIntent(intent)))
+    throw new StoreError(`intent ${intent.intentId} collides with another intent`);
+  return intent;
+}
+
+/** Only the fields that are set (DynamoDB keeps no `undefined`); undefined when none is. */
+function storedExtras(e: IntentExtras | undefined): IntentExtras | undefined {
+  if (!e) return undefined;
+  const out: IntentExtras = {
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.trustExpiresAt ? { trustExpiresAt: e.trustExpiresAt } : {}),
+    ...(e.confirmedBy ? { confirmedBy: e.confirmedBy } : {}),
+  };
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** Hooks of one run of an intent. */
+export interface CarryOutHooks {
+  /** The finding was claimed (`removing`) and AWS is about to be called: "⏳ Removing…" can show. */
+  claimed?: (rec: FindingRecord) => Promise<void>;
+}
+
+function decide(
+  deps: CoreDeps,
+  intent: DecisionIntent,
+  ids: DecisionIds,
+  hooks: CarryOutHooks,
+): Promise<DecisionResult> {
+  const extras = intent.extras ?? {};
+  const opts = { extras, ...(hooks.claimed ? { claimed: hooks.claimed } : {}) };
+  switch (intent.action) {
+    case 'trust':
+      return decideTrust(deps, intent.findingId, intent.by, ids, extras);
+    case 'remove':
+      return decideRemove(deps, intent.findingId, intent.by, ids, opts);
+    case 'delete-at-source':
+      return decideDeleteAtSource(deps, intent.findingId, intent.by, ids, opts);
+    case 'revoke-org-share':
+      return decideRevokeOrgShare(deps, intent.findingId, intent.by, ids, opts);
+  }
+}
+
+/**
+ * Carries one intent out (does not mark it done: `completeIntent` does, after the caller has queued
+ * the messages to refresh). Safe to call again after any failure: what an earlier run did is found by
+ * the intent's id on the finding and in the log, and is finished rather than repeated or refused.
+ */
+export async function carryOutIntent(
+  deps: CoreDeps,
+  intent: DecisionIntent,
+  hooks: CarryOutHooks = {},
+): Promise<DecisionResult> {
+  const ids: DecisionIds = { decisionId: intent.intentId, at: intent.at };
+  const rec = await deps.store.getFinding(intent.findingId);
+  if (rec && rec.decision?.decisionId === intent.intentId) {
+    // An earlier run of this intent got as far as the finding.
+    if (rec.state === 'removing') return resumeLadder(deps, rec);
+    if (intent.action === 'trust')
+      return decideTrust(deps, intent.findingId, intent.by, ids, intent.extras ?? {});
+    await ensureLogged(deps, intent, rec);
+    return { status: 'done', message: rec.decision.detail ?? '', records: [rec] };
+  }
+  return decide(deps, intent, ids, hooks);
+}
+
+/** Refuses an intent before core ran (e.g. the clicker is not an approver), logged once under its id. */
+export async function refuseIntent(
+  deps: CoreDeps,
+  intent: DecisionIntent,
+  refusal: Refusal,
+): Promise<DecisionResult> {
+  await logRefusal(
+    deps,
+    intent.action,
+    intent.by,
+    refusalDetail(refusal),
+    { findingId: intent.findingId },
+    {
+      decisionId: intent.intentId,
+      at: intent.at,
+    },
+  );
+  return { status: 'refused', refusal, records: [] };
+}
+
+/** pending → done with what happened. False when it was already done (another run finished it). */
+export async function completeIntent(
+  deps: CoreDeps,
+  intent: DecisionIntent,
+  result: DecisionResult,
+): Promise<boolean> {
+  const outcome: IntentResult =
+    result.status === 'refused'
+      ? { status: 'refused', refusal: result.refusal }
+      : { status: 'done', outcome: finalOutcome(result.records, intent.intentId) };
+  return deps.store.completeIntent(intent.intentId, outcome, nowIso(deps));
+}
+
+function finalOutcome(records: readonly FindingRecord[], decisionId: string) {
+  const d = records.find((r) => r.decision?.decisionId === decisionId)?.decision;
+  return d && d.outcome !== 'pending' ? d.outcome : 'succeeded';
+}
+
+/**
+ * The finding shows this intent's outcome but the log entry may not (the completing write failed):
+ * write or complete it from the finding.
+ */
+async function ensureLogged(deps: CoreDeps, intent: DecisionIntent, rec: FindingRecord): Promise<void> {
+  const d = rec.decision!;
+  if (d.outcome === 'pending') return;
+  const logged = (
+    await deps.store.listDecisions({ since: d.at, until: d.at, findingId: rec.finding.id })
+  ).find((x) => x.decisionId === d.decisionId);
+  if (logged && logged.outcome !== 'pending') return;
+  const entry: DecisionRecord = logged ?? {
+    decisionId: d.decisionId,
+    action: intent.action,
+    findingId: rec.finding.id,
+    ownerAccountId: rec.finding.ownerAccountId,
+    by: d.by,
+    at: d.at,
+    outcome: 'pending',
+  };
+  if (!logged) await deps.store.appendDecision(entry);
+  try {
+    await deps.store.completeDecision(entry, d.outcome, d.detail, nowIso(deps));
+  } catch (err) {
+    if (!(err instanceof StoreConflictError)) throw err;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Runs decision intents (core/intents.ts) and shows their results in Slack. AWS work runs from the
+ * intent in the store; Slack comes after and separately: the messages to refresh are queued in the
+ * store's outbox before the intent is marked done, and a message Slack would not update stays there
+ * for the reconciler. A Slack outage delays messages, never decisions (issue 8 item 1).
+ */
+import type { CoreDeps } from '../core/deps.ts';
+import { carryOutIntent, completeIntent, refuseIntent } from '../core/intents.ts';
+import { resumeInterruptedRemovals } from '../core/decisions.ts';
+import type { DecisionIntent } from '../domain/intent.ts';
+import type { FindingRecord } from '../domain/lifecycle.ts';
+import type { Limiter } from '../scan/limiter.ts';
+import type { Approvers } from './authorize.ts';
+import type { Publisher } from './publisher.ts';
+import { typedRefusalMessage, type SlackMessage } from './messages/index.ts';
+import { ephemeral } from './listeners/commands/shared-scan.ts';
+
+export interface ReconcileReport {
+  intents: number;
+  interrupted: number;
+  refreshed: number;
+  failedRefreshes: number;
+}
+
+export class IntentRunner {
+  /** Intents being carried out by this process: a reconcile never starts a second run of one. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private reconciling: Promise<ReconcileReport> | undefined;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly publisher: Publisher,
+    private readonly approvers: Pick<Approvers, 'isApprover'>,
+    private readonly limiter: Limiter,
+  ) {}
+
+  /** Carries the intent out (queued behind the limiter); resolves when done or left for a later run. */
+  run(intent: DecisionIntent): Promise<void> {
+    const running = this.inFlight.get(intent.intentId);
+    if (running) return running;
+    const p = this.limiter.run(() => this.once(intent)).finally(() => this.inFlight.delete(intent.intentId));
+    this.inFlight.set(intent.intentId, p);
+    return p;
+  }
+
+  private async once(intent: DecisionIntent): Promise<void> {
+    const { store, log } = this.deps;
+    try {
+      // Strongly consistent re-read: the pending list comes from an index, and another run may have finished it.
+      const current = await store.getIntent(intent.intentId);
+      if (!current || current.status !== 'pending') return;
+      const auth = await this.approvers.isApprover(current.by.userId);
+      const result = auth.ok
+        ? await carryOutIntent(this.deps, current, { claimed: (rec) => this.showClaimed(rec) })
+        : await refuseIntent(this.deps, current, { code: 'not-authorized', reason: auth.reason });
+      // A refused decision changed nothing, but the message may show a request or a preview that
+      // no longer holds (a Confirm took the request off the finding): it is re-rendered too.
+      const shown =
+        result.status === 'refused' && !result.records.length
+          ? await store.getFinding(current.findingId).then((r) => (r ? [r] : []))
+          : result.records;
+      const queued = await this.publisher.queueRefresh(shown);
+      if (!(await completeIntent(this.deps, current, result))) return;
+      log.info(
+        {
+          intentId: current.intentId,
+          action: current.action,
+          findingId: current.findingId,
+          status: result.status,
+        },
+        'decision intent done',
+      );
+      if (result.status === 'refused') await this.reply(current, typedRefusalMessage(result.refusal));
+      await this.publisher.flush(queued, shown);
+    } catch (err) {
+      // Left pending: the reconciler runs it again; every step recognises what this run did.
+      const message = (err as Error).message;
+      log.warn(
+        { intentId: intent.intentId, err: message },
+        'decision intent interrupted; it will be resumed',
+      );
+      await store.noteIntentFailure(intent.intentId, message).catch(() => {});
+    }
+  }
+
+  /**
+   * "⏳ Removing…" as soon as the finding is claimed. Not awaited by the AWS work: a slow or failing
+   * Slack delays the message, never the decision (the final render goes through the outbox anyway).
+   */
+  private showClaimed(rec: FindingRecord): Promise<void> {
+    this.publisher
+      .refresh([rec])
+      .catch((err: Error) =>
+        this.deps.log.warn({ err: err.message, findingId: rec.finding.id }, 'claimed message not shown'),
+      );
+    return Promise.resolve();
+  }
+
+  /** The clicker's answer: through the click's response_url (works without channel membership), else ephemeral. */
+  private async reply(intent: DecisionIntent, msg: SlackMessage): Promise<void> {
+    const url = intent.reply?.responseUrl;
+    if (url) {
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...ephemeral(msg), replace_original: false }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (res.ok) return;
+        this.deps.log.warn(
+          { status: res.status, intentId: intent.intentId },
+          'response_url refused the answer',
+        );
+      } catch (err) {
+        this.deps.log.warn({ err: (err as Error).message, intentId: intent.intentId }, 'response_url failed');
+      }
+    }
+    if (intent.reply?.channel)
+      await this.publisher.ephemeral(intent.reply.channel, intent.reply.userId ?? intent.by.userId, msg);
+  }
+
+  /**
+   * What serve runs at start and periodically: pending intents, ladder decisions left in `removing`
+   * (older records or a write that failed after the intent was done), and the outbox. One at a time.
+   */
+  reconcile(): Promise<ReconcileReport> {
+    this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  private async reconcileOnce(): Promise<ReconcileReport> {
+    const pending = await this.deps.store.listPendingIntents();
+    await Promise.all(pending.map((i) => this.run(i)));
+    const busy = new Set([...this.inFlight.keys(), ...pending.map((i) => i.intentId)]);
+    const resumed = await resumeInterruptedRemovals(this.deps, busy);
+    if (resumed.length) await this.publisher.queueRefresh(resumed);
+    const outbox = await this.publisher.drainOutbox();
+    return {
+      intents: pending.length,
+      interrupted: resumed.length,
+      refreshed: outbox.refreshed,
+      failedRefreshes: outbox.failed,
+    };
+  }
+
+  /** Intents this process is carrying out right now. */
+  get running(): number {
+    return this.inFlight.size;
+  }
+}
