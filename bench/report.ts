@@ -537,10 +537,18 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
   });
   if (blasts.length) {
     const verdicts = blasts
-      .map(({ k }) => `${k} ${target(`${k}-blast-radius`)?.pass ? 'within' : '**over**'}`)
-      .join(', ');
+      .map(
+        ({ k, sc, b }) =>
+          `${k} ${b.ratio.scan.toFixed(2)}× in time (${target(`${k}-blast-radius`)?.pass ? 'PASS' : '**MISS**'})` +
+          (b.ratio.cpu !== undefined
+            ? `, ${b.ratio.cpu.toFixed(2)}× in scanner CPU`
+            : b.run.cpuMs !== undefined && sc.shareguard.runs[0]?.cpuMs
+              ? `, ${(b.run.cpuMs / sc.shareguard.runs[0].cpuMs).toFixed(2)}× in scanner CPU`
+              : ''),
+      )
+      .join('; ');
     parts.push(
-      `### The blast radius: ${verdicts} 1.3× the listing-only scan\n\n` +
+      `### The blast radius against 1.3× the listing-only scan: ${verdicts}\n\n` +
         'With `scan.blastRadius` on (the product’s default; `--no-blast-radius` turns it off), each account-region, once its ' +
         'kinds are listed, looks up who uses its untrusted findings (`src/aws/usage/`): one `DescribeInstanceImageMetadata` ' +
         'in every account-region (it has no image-id filter, so it runs even where nothing is shared, and it is what finds ' +
