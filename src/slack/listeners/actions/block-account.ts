@@ -1,12 +1,12 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { blockAccount } from '../../../core/block-account.ts';
 import { logRefusal } from '../../../core/decisions.ts';
-import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { BLOCK_ACCOUNT_ACTION, blockAccountMessage } from '../../messages/guard.ts';
 
 export { BLOCK_ACCOUNT_ACTION };
-import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
+import { FINDING_ID } from '../../payloads.ts';
+import { parseClick } from './click.ts';
 import type { SlackContext } from '../../context.ts';
 import { asksForReason } from '../views/reason.ts';
 import { decisionAction } from './decision.ts';
@@ -25,20 +25,9 @@ export function blockAccountAction(ctx: SlackContext) {
     if (asksForReason(ctx, 'block-account')) return viaModal(args);
     const { ack, body } = args;
     await ack();
-    const payload = blockActionPayload.safeParse(body);
-    if (!payload.success) {
-      ctx.deps.log.warn({ issues: payload.error.issues.length }, 'malformed action payload ignored');
-      return;
-    }
-    const p = payload.data;
-    const channel = p.channel?.id ?? p.container?.channel_id;
-    const userId = p.user.id;
-    const name = p.user.username ?? p.user.name;
-    const actor: Actor = {
-      userId,
-      ...(name ? { userName: name } : {}),
-      ...(p.team?.id ? { teamId: p.team.id } : {}),
-    };
+    const click = parseClick(body, ctx.deps.log);
+    if (!click) return;
+    const { p, channel, userId, actor } = click;
     const refuse = async (reason: string, target: { findingId?: string; ownerAccountId?: string } = {}) => {
       ctx.deps.log.warn({ user: userId, action: 'block-account', ...target, reason }, 'decision refused');
       await logRefusal(ctx.deps, 'block-account', actor, reason, target);

@@ -1,9 +1,9 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { logRefusal } from '../../../core/decisions.ts';
-import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
-import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
+import { FINDING_ID } from '../../payloads.ts';
+import { parseClick } from './click.ts';
 import type { SlackContext } from '../../context.ts';
 import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
 import { ephemeral } from '../commands/shared-scan.ts';
@@ -25,19 +25,9 @@ const triggerOf = z.object({ trigger_id: z.string().min(1) });
 export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
     await ack();
-    const payload = blockActionPayload.safeParse(body);
-    if (!payload.success) {
-      ctx.deps.log.warn({ issues: payload.error.issues.length }, 'malformed action payload ignored');
-      return;
-    }
-    const p = payload.data;
-    const channel = p.channel?.id ?? p.container?.channel_id;
-    const userId = p.user.id;
-    const actor: Actor = {
-      userId,
-      ...((p.user.username ?? p.user.name) ? { userName: (p.user.username ?? p.user.name)! } : {}),
-      ...(p.team?.id ? { teamId: p.team.id } : {}),
-    };
+    const click = parseClick(body, ctx.deps.log);
+    if (!click) return;
+    const { p, channel, userId, actor } = click;
     // Refusals go to the clicking user through the action's response_url: it works where the bot is
     // not a channel member; chat.postEphemeral only when there is none.
     const tell = async (reason: string) => {

@@ -7,9 +7,9 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { logRefusal } from '../../../core/decisions.ts';
 import { confirmApproval, rejectApproval } from '../../../core/two-person.ts';
-import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
-import { blockActionPayload, FINDING_ID } from '../../payloads.ts';
+import { FINDING_ID } from '../../payloads.ts';
+import { parseClick } from '../actions/click.ts';
 import type { SlackContext } from '../../context.ts';
 import { submitDecision, twoPersonRefusalText } from './carry-out.ts';
 
@@ -18,20 +18,9 @@ type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 function twoPersonAction(ctx: SlackContext, step: 'confirm' | 'reject') {
   return async ({ ack, body }: Args): Promise<void> => {
     await ack();
-    const payload = blockActionPayload.safeParse(body);
-    if (!payload.success) {
-      ctx.deps.log.warn({ issues: payload.error.issues.length }, 'malformed action payload ignored');
-      return;
-    }
-    const p = payload.data;
-    const channel = p.channel?.id ?? p.container?.channel_id;
-    const userId = p.user.id;
-    const name = p.user.username ?? p.user.name;
-    const actor: Actor = {
-      userId,
-      ...(name ? { userName: name } : {}),
-      ...(p.team?.id ? { teamId: p.team.id } : {}),
-    };
+    const click = parseClick(body, ctx.deps.log);
+    if (!click) return;
+    const { p, channel, userId, actor } = click;
     const say = async (words: string) => {
       if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(words));
     };
