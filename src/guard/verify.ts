@@ -15,7 +15,7 @@ import type { CoreDeps } from '../core/deps.ts';
 import { partitionOf, type ResourceKind } from '../domain/finding.ts';
 import type { BlockedResource } from '../domain/guard.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
-import { scpManagementAccount } from './apply.ts';
+import { scpManagementAccount } from './apply-scp.ts';
 import { CallLog } from './calls.ts';
 import { guardDenyActions, policyName } from './render.ts';
 
