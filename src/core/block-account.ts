@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { describeAwsError } from '../aws/errors.ts';
-import type { ResourceKind } from '../domain/finding.ts';
 import type { BlockedOwner } from '../domain/guard.ts';
 import type {
   Actor,
@@ -11,25 +10,17 @@ import type {
   FindingState,
 } from '../domain/lifecycle.ts';
 import { applyGuard, type GuardApplyResult } from '../guard/apply.ts';
-import { ownerProbe, verifyBlocked, type GuardVerification, type VerifyTarget } from '../guard/verify.ts';
-import { Limiter } from '../scan/limiter.ts';
+import type { VerifyTarget } from '../guard/verify.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { logRefusal } from './decisions.ts';
+import { callsOf, guardProblems, verifyOwner, type AccountVerification } from './verify-block.ts';
 
 /**
  * Block account — the opposite of Trust: every image and snapshot an owner shares, now and later, is
  * denied by the guard in every monitored account (docs/aws.md "Guard"). The owner is stored before
  * the guard is applied (write-ahead), so a failed apply is finished by the next one.
  */
-
-/** Verification of one monitored account (iam-policy) or of the organization's SCPs (scp: `accountId` is `organization`). */
-export interface AccountVerification {
-  accountId: string;
-  verified: boolean;
-  /** One per kind checked. */
-  checks: Array<{ kind: ResourceKind; verification: GuardVerification }>;
-}
 
 export type BlockAccountResult =
   | { status: 'refused'; ownerAccountId: string; reason: string }
@@ -55,7 +46,6 @@ export type BlockAccountResult =
       detail: string;
     };
 
-const VERIFY_CONCURRENCY = 4;
 /** States a Block account closes: waiting on someone, or Remove recorded without a guard. */
 const CLOSABLE: readonly FindingState[] = ['open', 'owner-only', 'recorded'];
 
@@ -70,47 +60,6 @@ async function refusedWhy(deps: CoreDeps, owner: string): Promise<string | undef
     return `${owner} is trusted by shareguard's configuration file; remove it there first`;
   if (await deps.store.getTrust(owner)) return `${owner} is on the trust list; untrust it first`;
   return undefined;
-}
-
-/** Verifies the owner's block in each account (iam-policy) or once for the organization (scp). */
-async function verifyOwner(
-  deps: CoreDeps,
-  owner: string,
-  accountIds: readonly string[],
-  samples: ReadonlyMap<string, VerifyTarget> = new Map(),
-): Promise<AccountVerification[]> {
-  const kinds = deps.config.kinds;
-  const region = deps.config.aws.homeRegion;
-  const scopes = deps.config.guard.mode === 'scp' ? [accountIds[0] ?? ''] : [...accountIds];
-  const limiter = new Limiter(VERIFY_CONCURRENCY);
-  return Promise.all(
-    scopes.map((accountId) =>
-      limiter.run(async (): Promise<AccountVerification> => {
-        const probes = ownerProbe(owner, accountId, region).filter((p) => kinds.includes(p.kind));
-        const checks: AccountVerification['checks'] = [];
-        for (const probe of probes) {
-          // A real resource of that kind, when there is one, makes the evidence concrete.
-          const target = samples.get(`${accountId}|${probe.kind}`) ?? probe;
-          checks.push({ kind: probe.kind, verification: await verifyBlocked(deps, target) });
-        }
-        return {
-          accountId: deps.config.guard.mode === 'scp' ? 'organization' : accountId,
-          verified: checks.length > 0 && checks.every((c) => c.verification.verified),
-          checks,
-        };
-      }),
-    ),
-  );
-}
-
-function callsOf(guard: GuardApplyResult, verification: AccountVerification[]): string[] {
-  return [...guard.calls, ...verification.flatMap((v) => v.checks.flatMap((c) => c.verification.calls))];
-}
-
-function guardProblems(guard: GuardApplyResult): string[] {
-  return guard.accounts
-    .filter((a) => a.status === 'failed')
-    .map((a) => `${a.accountId}: ${a.error ?? 'failed'}`);
 }
 
 /** Blocks every image and snapshot of `owner` in every monitored account and closes its open findings. */
@@ -369,71 +318,4 @@ export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): 
     leftOpen: [],
     detail,
   };
-}
-
-/**
- * The scan's hook (call it in scanAndRecord on the findings about to be posted): a new or shared-again
- * finding of a blocked owner is not posted as open. It is closed as `blocked` when the guard of its
- * account verifies (applied first, so a newly monitored account gets it), as `recorded` when the guard
- * is off or print, and left to be posted when the guard could not be verified there.
- */
-export async function holdBackBlockedOwners(
-  deps: CoreDeps,
-  toPost: readonly FindingRecord[],
-): Promise<{ toPost: FindingRecord[]; closed: FindingRecord[] }> {
-  const owners = new Map((await deps.store.listBlockedOwners()).map((o) => [o.ownerAccountId, o]));
-  const candidates = toPost.filter((r) => owners.has(r.finding.ownerAccountId) && r.state === 'open');
-  if (!candidates.length) return { toPost: [...toPost], closed: [] };
-  const mode = deps.config.guard.mode;
-  const recordedOnly = mode === 'off' || mode === 'print' || deps.config.remediation.dryRun;
-  const verified = new Map<string, GuardVerification>();
-  if (!recordedOnly) {
-    const accountIds = [...new Set(candidates.map((r) => r.finding.accountId))];
-    const guard = await applyGuard(deps, { accountIds });
-    const applied = new Set(guard.accounts.filter((a) => a.status !== 'failed').map((a) => a.accountId));
-    // One verification per account and kind, with a real finding of that kind.
-    for (const r of candidates) {
-      const key = `${r.finding.accountId}|${r.finding.kind}`;
-      if (verified.has(key)) continue;
-      const ok = mode === 'scp' ? guard.status !== 'failed' : applied.has(r.finding.accountId);
-      verified.set(
-        key,
-        ok
-          ? await verifyBlocked(deps, r.finding)
-          : { verified: false, evidence: [], blockedBy: [], detail: 'guard not applied', calls: [] },
-      );
-    }
-  }
-  const closed: FindingRecord[] = [];
-  const closedIds = new Set<string>();
-  for (const r of candidates) {
-    const o = owners.get(r.finding.ownerAccountId)!;
-    const v = verified.get(`${r.finding.accountId}|${r.finding.kind}`);
-    if (!recordedOnly && !v?.verified) {
-      deps.log.warn(
-        { findingId: r.finding.id, detail: v?.detail },
-        'share of a blocked owner not verified blocked: posting it',
-      );
-      continue;
-    }
-    const summary: DecisionSummary = {
-      decisionId: o.decisionId,
-      action: 'block-account',
-      by: o.by,
-      at: o.at,
-      outcome: recordedOnly ? 'recorded' : 'blocked',
-      detail: recordedOnly
-        ? `Shared by ${o.ownerAccountId}, which is blocked; the guard is ${deps.config.remediation.dryRun ? 'in dry run' : mode}, so nothing blocks it in AWS.`
-        : `Shared by ${o.ownerAccountId}, which is blocked: ${v!.detail}`,
-    };
-    const res = await deps.store.transitionFinding(r.finding.id, ['open'], {
-      state: recordedOnly ? 'recorded' : 'blocked',
-      decision: summary,
-    });
-    if (res.ok) {
-      closed.push(res.record);
-      closedIds.add(r.finding.id);
-    }
-  }
-  return { toPost: toPost.filter((r) => !closedIds.has(r.finding.id)), closed };
 }

@@ -10,7 +10,7 @@ import { newUse, type NewUse } from './new-use.ts';
 import { syncAllowedAmis, type AllowedAmisReport } from '../allowed-amis/sync.ts';
 import { currentTrust } from './trust.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
-import { holdBackBlockedOwners } from './block-account.ts';
+import { holdBackBlockedOwners } from './hold-back-blocked.ts';
 import { sweepExpiredApprovals } from './two-person.ts';
 
 export interface ScanFilters {
