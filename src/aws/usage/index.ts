@@ -2,6 +2,7 @@ import type { Finding, ResourceKind } from '../../domain/finding.ts';
 import type { KindContext } from '../kinds/kind.ts';
 import { amiUsage } from './ami.ts';
 import { ebsSnapshotUsage } from './ebs-snapshot.ts';
+import { listOwnImages, type OwnImages } from './own-images.ts';
 import { rdsUsage } from './rds.ts';
 
 /**
@@ -9,6 +10,7 @@ import { rdsUsage } from './rds.ts';
  * read-only and support no resource-level permissions, so `Resource: "*"`.
  */
 export const USAGE_ACTIONS: Record<ResourceKind, string[]> = {
+  // DescribeInstances only when DescribeInstanceImageMetadata fails (usage/ami.ts).
   ami: ['ec2:DescribeInstances', 'ec2:DescribeInstanceImageMetadata', 'ec2:DescribeImages'],
   'ebs-snapshot': ['ec2:DescribeVolumes', 'ec2:DescribeImages'],
   'rds-snapshot': ['rds:DescribeDBSnapshots', 'rds:DescribeEvents'],
@@ -31,13 +33,18 @@ export async function lookupUsage(
 ): Promise<UsageResult> {
   const errors: string[] = [];
   let hidden: Finding[] = [];
+  const looksUp = (kind: ResourceKind) => kinds.includes(kind) && findings.some((f) => f.kind === kind);
+  // One listing of the own AMIs for both kinds that need it (own-images.ts), only when one does.
+  const ownImages: OwnImages =
+    looksUp('ami') || looksUp('ebs-snapshot') ? await listOwnImages(ctx) : { images: [] };
   if (kinds.includes('ami')) {
-    const r = await amiUsage(ctx, findings);
+    const r = await amiUsage(ctx, findings, ownImages);
     hidden = r.hidden;
     errors.push(...r.errors);
   }
-  if (kinds.includes('ebs-snapshot')) errors.push(...(await ebsSnapshotUsage(ctx, findings)));
+  if (kinds.includes('ebs-snapshot')) errors.push(...(await ebsSnapshotUsage(ctx, findings, ownImages)));
   if (kinds.includes('rds-snapshot') || kinds.includes('rds-cluster-snapshot'))
     errors.push(...(await rdsUsage(ctx, findings, now)));
-  return { hidden, errors };
+  // A failed own-AMI listing is reported once, though both kinds' findings carry it in `inUse.unknown`.
+  return { hidden, errors: [...new Set(errors)] };
 }
