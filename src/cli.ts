@@ -147,8 +147,8 @@ export interface WorldSession {
 
 export async function startWorld(file: string): Promise<WorldSession> {
   const [{ start }, { loadWorldFile }] = await Promise.all([
-    import('./sim/index.ts'),
-    import('./sim/world.ts'),
+    import('./testing/sim/index.ts'),
+    import('./testing/sim/world.ts'),
   ]);
   const world = await loadWorldFile(file);
   const sim = await start({ world });
@@ -454,7 +454,7 @@ async function cmdGuard(args: string[], env: NodeJS.ProcessEnv): Promise<number>
 }
 
 async function cmdSim(args: string[]): Promise<number> {
-  const { runSimCommand } = await import('./sim/cli.ts');
+  const { runSimCommand } = await import('./testing/sim/cli.ts');
   return runSimCommand(args);
 }
 

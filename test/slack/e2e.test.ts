@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingId } from '../../src/domain/finding.ts';
-import { sendSigned, slackSignature } from '../../src/slack/signed-request.ts';
+import { sendSigned, slackSignature } from '../../src/testing/signed-request.ts';
 import { ALICE, BOB, CAROL, CHANNEL, MALLORY, SECRET, startE2E, type E2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image, ORG, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 
