@@ -7,7 +7,7 @@ import { findingId, partitionOf, type Finding, type UsageItem } from '../../doma
 import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { ENDED_INSTANCE_STATES, UsageBook, chunks } from './common.ts';
-import type { OwnImages } from './own-images.ts';
+import { ownImagesFor } from './own-images.ts';
 
 /** EC2 accepts at most 200 values in one filter (docs/aws.md "Who already uses it"). */
 const FILTER_VALUES_MAX = 200;
@@ -31,14 +31,10 @@ export interface AmiUsageResult {
  *   it"). It is made in every account-region (nothing else finds the `hidden` AMIs), and it answers which
  *   instances run a listed AMI too, so no `DescribeInstances` by image id is needed — unless it fails:
  *   then `DescribeInstances` filter `image-id` (≤ 200 ids a call) still counts the listed AMIs' instances;
- * - own AMIs copied from them (`SourceImageId`), from the account-region's own AMIs (`listOwnImages`).
+ * - own AMIs copied from them (`SourceImageId`), from the account-region's own AMIs (`ownImagesFor`).
  * A failed call marks the usage unknown on every AMI finding; it never throws.
  */
-export async function amiUsage(
-  ctx: KindContext,
-  findings: readonly Finding[],
-  ownImages: OwnImages,
-): Promise<AmiUsageResult> {
+export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): Promise<AmiUsageResult> {
   const amis = findings.filter((f) => f.kind === 'ami');
   const book = new UsageBook(amis);
   const errors: string[] = [];
@@ -81,6 +77,7 @@ export async function amiUsage(
   }
 
   if (ids.length) {
+    const ownImages = await ownImagesFor(ctx, findings);
     if ('error' in ownImages) {
       errors.push(ownImages.error);
       book.unknown(ownImages.error);

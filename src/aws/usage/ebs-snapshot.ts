@@ -3,7 +3,7 @@ import type { Finding } from '../../domain/finding.ts';
 import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { UsageBook, chunks } from './common.ts';
-import type { OwnImages } from './own-images.ts';
+import { ownImagesFor } from './own-images.ts';
 
 const FILTER_VALUES_MAX = 200;
 const PAGE_SIZE = 500;
@@ -11,14 +11,10 @@ const PAGE_SIZE = 500;
 /**
  * Blast radius of shared EBS snapshots in one account-region: volumes created from them
  * (`DescribeVolumes` filter `snapshot-id`, ≤ 200 ids a call) and own AMIs built on them (a block-device
- * mapping's snapshot, from the account-region's own AMIs, `listOwnImages`). Failures mark the usage
+ * mapping's snapshot, from the account-region's own AMIs, `ownImagesFor`). Failures mark the usage
  * unknown; never throws.
  */
-export async function ebsSnapshotUsage(
-  ctx: KindContext,
-  findings: readonly Finding[],
-  ownImages: OwnImages,
-): Promise<string[]> {
+export async function ebsSnapshotUsage(ctx: KindContext, findings: readonly Finding[]): Promise<string[]> {
   const snaps = findings.filter((f) => f.kind === 'ebs-snapshot');
   if (snaps.length === 0) return [];
   const book = new UsageBook(snaps);
@@ -47,6 +43,7 @@ export async function ebsSnapshotUsage(
     errors.push(e);
     book.unknown(e);
   }
+  const ownImages = await ownImagesFor(ctx, findings);
   if ('error' in ownImages) {
     errors.push(ownImages.error);
     book.unknown(ownImages.error);

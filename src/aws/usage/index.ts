@@ -2,7 +2,6 @@ import type { Finding, ResourceKind } from '../../domain/finding.ts';
 import type { KindContext } from '../kinds/kind.ts';
 import { amiUsage } from './ami.ts';
 import { ebsSnapshotUsage } from './ebs-snapshot.ts';
-import { listOwnImages, type OwnImages } from './own-images.ts';
 import { rdsUsage } from './rds.ts';
 
 /**
@@ -33,16 +32,13 @@ export async function lookupUsage(
 ): Promise<UsageResult> {
   const errors: string[] = [];
   let hidden: Finding[] = [];
-  const looksUp = (kind: ResourceKind) => kinds.includes(kind) && findings.some((f) => f.kind === kind);
-  // One listing of the own AMIs for both kinds that need it (own-images.ts), only when one does.
-  const ownImages: OwnImages =
-    looksUp('ami') || looksUp('ebs-snapshot') ? await listOwnImages(ctx) : { images: [] };
+  // The AMI and EBS lookups share one listing of the own AMIs (own-images.ts `ownImagesFor`).
   if (kinds.includes('ami')) {
-    const r = await amiUsage(ctx, findings, ownImages);
+    const r = await amiUsage(ctx, findings);
     hidden = r.hidden;
     errors.push(...r.errors);
   }
-  if (kinds.includes('ebs-snapshot')) errors.push(...(await ebsSnapshotUsage(ctx, findings, ownImages)));
+  if (kinds.includes('ebs-snapshot')) errors.push(...(await ebsSnapshotUsage(ctx, findings)));
   if (kinds.includes('rds-snapshot') || kinds.includes('rds-cluster-snapshot'))
     errors.push(...(await rdsUsage(ctx, findings, now)));
   // A failed own-AMI listing is reported once, though both kinds' findings carry it in `inUse.unknown`.

@@ -1,4 +1,5 @@
 import { paginateDescribeImages, type Image } from '@aws-sdk/client-ec2';
+import type { Finding } from '../../domain/finding.ts';
 import { describeAwsError } from '../errors.ts';
 import type { KindContext } from '../kinds/kind.ts';
 
@@ -6,6 +7,19 @@ const PAGE_SIZE = 1000;
 
 /** The account-region's own AMIs, or why they could not be listed. */
 export type OwnImages = { images: Image[] } | { error: string };
+
+/**
+ * The lookups of one account-region (`lookupUsage`) all receive the same findings array, so it keys the one
+ * listing the AMI and EBS lookups share; the next scan's arrays are new, so nothing goes stale.
+ */
+const listed = new WeakMap<readonly Finding[], Promise<OwnImages>>();
+
+/** `listOwnImages` once for this account-region's lookups (the first that needs it lists). */
+export function ownImagesFor(ctx: KindContext, findings: readonly Finding[]): Promise<OwnImages> {
+  let p = listed.get(findings);
+  if (!p) listed.set(findings, (p = listOwnImages(ctx)));
+  return p;
+}
 
 /**
  * One `DescribeImages Owners=self` per account-region serves both lookups that need own AMIs: the AMI
