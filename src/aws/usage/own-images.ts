@@ -6,7 +6,7 @@ import type { KindContext } from '../kinds/kind.ts';
 const PAGE_SIZE = 1000;
 
 /** The account-region's own AMIs, or why they could not be listed. */
-export type OwnImages = { images: Image[] } | { error: string };
+type OwnImages = { images: Image[] } | { error: string };
 
 /**
  * The lookups of one account-region (`lookupUsage`) all receive the same findings array, so it keys the one
@@ -28,7 +28,7 @@ export function ownImagesFor(ctx: KindContext, findings: readonly Finding[]): Pr
  * (`block-device-mapping.snapshot-id`, ≤ 200 values) would cost a call per 200 snapshots on top of it.
  * Never throws.
  */
-export async function listOwnImages(ctx: KindContext): Promise<OwnImages> {
+async function listOwnImages(ctx: KindContext): Promise<OwnImages> {
   const images: Image[] = [];
   try {
     for await (const page of paginateDescribeImages(
