@@ -10,16 +10,16 @@ import type { FindingRecord } from '../domain/lifecycle.ts';
 import { confirmWords, remediationContext } from '../remediate/registry.ts';
 import { startServer, type RunningServer } from '../serve.ts';
 import { startWorld } from '../runtime/world.ts';
-import { renderMessage } from '../slack/local-api/render.ts';
-import { renderSlackUx } from '../slack/local-api/render-views.ts';
+import { renderMessage } from '../testing/slack-api/render.ts';
+import { renderSlackUx } from '../testing/slack-api/render-views.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../slack/messages/guard.ts';
-import { startLocalSlackApi, type LocalSlackApi } from '../slack/local-api/server.ts';
+import { startLocalSlackApi, type LocalSlackApi } from '../testing/slack-api/server.ts';
 import {
   buttonClickForm,
   sendSigned,
   slashCommandForm,
   viewSubmissionForm,
-} from '../slack/signed-request.ts';
+} from '../testing/signed-request.ts';
 import { decodeMetadata, EXPIRY_BLOCK, REASON_BLOCK, REASON_CALLBACK } from '../slack/messages/modals.ts';
 
 export const DEMO_WORLD = fileURLToPath(new URL('../../demo/world.json', import.meta.url));

@@ -14,8 +14,8 @@ export interface WorldSession {
 
 export async function startWorld(file: string): Promise<WorldSession> {
   const [{ start }, { loadWorldFile }] = await Promise.all([
-    import('../sim/index.ts'),
-    import('../sim/world.ts'),
+    import('../testing/sim/index.ts'),
+    import('../testing/sim/world.ts'),
   ]);
   const world = await loadWorldFile(file);
   const sim = await start({ world });

@@ -66,8 +66,8 @@ function describeInstances(ctx: Ctx): string {
   const sources = ids.length
     ? [SortedIds.of(ids)]
     : byImage
-      ? [SortedIds.of(byImage.flatMap((img) => [...(state.instByImage.get(img) ?? [])]))]
-      : idx(state.instByAccount.get(r, a.id));
+      ? [SortedIds.of(byImage.flatMap((img) => [...(state.instances.byImage.get(img) ?? [])]))]
+      : idx(state.instances.byAccount.get(r, a.id));
   const result = page(sources, after, limit, (id) => {
     const i = state.instances.get(id);
     return mine(i) && matchFilters(i) ? i : undefined;
@@ -135,8 +135,8 @@ function describeVolumes(ctx: Ctx): string {
   const sources = ids.length
     ? [SortedIds.of(ids)]
     : bySnap
-      ? [SortedIds.of(bySnap.flatMap((s) => [...(state.volBySnapshot.get(s) ?? [])]))]
-      : idx(state.volByAccount.get(r, a.id));
+      ? [SortedIds.of(bySnap.flatMap((s) => [...(state.volumes.bySnapshot.get(s) ?? [])]))]
+      : idx(state.volumes.byAccount.get(r, a.id));
   const result = page(sources, after, limit, (id) => {
     const v = state.volumes.get(id);
     return mine(v) && matchFilters(v) ? v : undefined;

@@ -2,7 +2,8 @@
 import { SimError } from '../protocol/errors.ts';
 import type { Params } from '../protocol/form.ts';
 import { mergeAfter, type SortedIds } from '../sorted.ts';
-import { glob, type AccountRec, type Session, type SimState } from '../state.ts';
+import { glob } from '../glob.ts';
+import type { AccountRec, Session, SimState } from '../state.ts';
 
 export interface Ctx {
   state: SimState;

@@ -3,7 +3,7 @@
  * `renderMessage`). Text only: attacker data in blocks is already escaped mrkdwn or plain text.
  */
 import type { Finding } from '../../domain/finding.ts';
-import { reasonModal } from '../messages/modals.ts';
+import { reasonModal } from '../../slack/messages/modals.ts';
 import { appHomeOpenedEvent, sendSignedJson } from '../signed-request.ts';
 import { renderMessage, renderText, type RenderOptions } from './render.ts';
 import type { LocalSlackApi, StoredMessage } from './server.ts';

@@ -2,7 +2,8 @@
 // DescribeEvents, where restores show up as RDS-EVENT-0043 (aws-facts §5).
 import { SimError } from '../protocol/errors.ts';
 import { el, isoTime, memberList, wrap } from '../protocol/xml.ts';
-import { dbKey, parseRdsArn, rdsArn, type RdsKind, type RdsSnapshotRec } from '../state.ts';
+import type { RdsKind, RdsSnapshotRec } from '../state.ts';
+import { dbKey, parseRdsArn, rdsArn } from '../stores/rds.ts';
 import {
   decodeToken,
   encodeToken,

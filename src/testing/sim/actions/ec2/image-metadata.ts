@@ -71,20 +71,20 @@ function describeInstanceImageMetadata(ctx: Ctx): string {
   }
   const settings = state.allowedSettings(a.id, r);
   const result = page(
-    ids.length ? [SortedIds.of(ids)] : idx(state.instByAccount.get(r, a.id)),
+    ids.length ? [SortedIds.of(ids)] : idx(state.instances.byAccount.get(r, a.id)),
     after,
     limit,
     (id) => {
       const instance = state.instances.get(id);
       if (!mine(instance)) return undefined;
       const live = state.images.get(instance.imageId);
-      const image = live ?? state.retiredImages.get(instance.imageId);
+      const image = live ?? state.images.retired.get(instance.imageId);
       const row: Row = {
         instance,
         ...(image && { image }),
         deregistered: !live && !!image,
         ...(image &&
-          settings.state !== 'disabled' && { allowed: state.imageAllowed(image, a.id, settings, ctx.now) }),
+          settings.state !== 'disabled' && { allowed: state.images.allowed(image, a.id, settings, ctx.now) }),
       };
       return match(row) ? row : undefined;
     },

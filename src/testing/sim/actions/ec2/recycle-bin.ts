@@ -4,7 +4,8 @@
 // The product observes it like on AWS: ListImagesInRecycleBin / ListSnapshotsInRecycleBin.
 import { SimError } from '../../protocol/errors.ts';
 import { el, isoTime, itemSet } from '../../protocol/xml.ts';
-import { launchPermissionsOf, type ImageRec, type RecycleBinEntry, type SnapshotRec } from '../../state.ts';
+import type { ImageRec, RecycleBinEntry, SnapshotRec } from '../../state.ts';
+import { launchPermissionsOf } from '../../stores/images.ts';
 import { checkIds, describe, mutate, RETURN_TRUE } from './shared.ts';
 import { dryRunGate, ec2MaxResults, required, type ActionDef, type Ctx } from '../common.ts';
 
@@ -94,9 +95,9 @@ function restoreImage(ctx: Ctx): string {
   dryRunGate(ctx);
   const i = e.image!;
   ctx.state.recycleBin.delete(id);
-  ctx.state.retiredImages.delete(id);
+  ctx.state.images.retired.delete(id);
   // AWS restores the image without its launch permissions' public flag; keep the rest.
-  ctx.state.addImage({
+  ctx.state.images.add({
     id: i.id,
     region: i.region,
     owner: i.owner,
@@ -120,7 +121,7 @@ function restoreSnapshot(ctx: Ctx): string {
   dryRunGate(ctx);
   const s = e.snapshot!;
   ctx.state.recycleBin.delete(id);
-  ctx.state.addSnapshot({
+  ctx.state.snapshots.add({
     id: s.id,
     region: s.region,
     owner: s.owner,

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { blockProblems, LIMITS } from '../messages/limits.ts';
+import { blockProblems, LIMITS } from '../../slack/messages/limits.ts';
 import { threadReplies, topLevel } from './threads.ts';
 import { viewsStandIn, type ViewsStandIn } from './views.ts';
 

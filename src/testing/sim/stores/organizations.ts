@@ -1,7 +1,7 @@
 // Service control policies as the organization's management account keeps them, and which
 // accounts each one covers (docs/simulator.md "Organizations").
 import type { PolicyDocumentLike, PolicySource } from '../policy/evaluate.ts';
-import type { AccountRec } from '../state.ts';
+import type { AccountRec } from './records.ts';
 import type { PolicyDocument, World, WorldOrganizationPolicies } from '../world.ts';
 
 export interface ScpRec {

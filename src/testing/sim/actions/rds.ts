@@ -3,7 +3,8 @@
 import { SimError } from '../protocol/errors.ts';
 import { el, isoTime, memberList, wrap } from '../protocol/xml.ts';
 import { SortedIds } from '../sorted.ts';
-import { parseRdsArn, type RdsKind, type RdsSnapshotRec } from '../state.ts';
+import type { RdsKind, RdsSnapshotRec } from '../state.ts';
+import { parseRdsArn } from '../stores/rds.ts';
 import {
   ACCOUNT_ID,
   decodeToken,

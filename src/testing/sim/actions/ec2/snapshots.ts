@@ -4,7 +4,8 @@ import type { ParamView } from '../../protocol/form.ts';
 import { el, isoTime, itemSet } from '../../protocol/xml.ts';
 import { SortedIds } from '../../sorted.ts';
 import { keepInRecycleBin } from './recycle-bin.ts';
-import { volumePermissionsOf, type SnapshotRec } from '../../state.ts';
+import type { SnapshotRec } from '../../state.ts';
+import { volumePermissionsOf } from '../../stores/snapshots.ts';
 import {
   checkIds,
   describe,
@@ -110,22 +111,22 @@ function describeSnapshots(ctx: Ctx): string {
   else if (ownerScopes) {
     sources = ownerScopes.flatMap((o) =>
       OWNER_ALIASES.has(o)
-        ? idx(state.snapAlias.get(r, o))
-        : idx(state.snapOwner.get(r, o === 'self' ? a.id : o)),
+        ? idx(state.snapshots.alias.get(r, o))
+        : idx(state.snapshots.owner.get(r, o === 'self' ? a.id : o)),
     );
   } else if (restorableBy.length) {
     sources = restorableBy.flatMap((x) =>
       x === 'self' || x === a.id
-        ? [...idx(state.snapOwner.get(r, a.id)), ...idx(state.snapUser.get(r, a.id))]
+        ? [...idx(state.snapshots.owner.get(r, a.id)), ...idx(state.snapshots.user.get(r, a.id))]
         : x === 'all'
-          ? idx(state.snapPublic.get(r, ''))
-          : idx(state.snapUser.get(r, x)),
+          ? idx(state.snapshots.publicIdx.get(r, ''))
+          : idx(state.snapshots.user.get(r, x)),
     );
   } else {
     sources = [
-      ...idx(state.snapOwner.get(r, a.id)),
-      ...idx(state.snapUser.get(r, a.id)),
-      ...idx(state.snapPublic.get(r, '')),
+      ...idx(state.snapshots.owner.get(r, a.id)),
+      ...idx(state.snapshots.user.get(r, a.id)),
+      ...idx(state.snapshots.publicIdx.get(r, '')),
     ];
   }
   const result = page(sources, after, limit, (id) => {
@@ -161,13 +162,13 @@ function snapshotForAction(ctx: Ctx): SnapshotRec {
 
 function deleteSnapshot(ctx: Ctx): string {
   const s = snapshotForAction(ctx);
-  const users = ctx.state.imgBySnapshot.get(s.id);
+  const users = ctx.state.images.bySnapshot.get(s.id);
   if (users?.size) {
     const [image] = users;
     throw new SimError('InvalidSnapshot.InUse', `The snapshot ${s.id} is currently in use by ${image}`);
   }
   dryRunGate(ctx);
-  ctx.state.removeSnapshot(s);
+  ctx.state.snapshots.remove(s);
   keepInRecycleBin(ctx, 'snapshot', s.id, s.owner, s.region, { snapshot: s });
   return RETURN_TRUE;
 }
@@ -219,8 +220,8 @@ function modifySnapshotAttribute(ctx: Ctx): string {
     throw invalidValue('At most 500 create volume permission changes per request.');
   if (!adds.length && !removes.length) throw new SimError('MissingParameter', 'No attributes specified.');
   dryRunGate(ctx);
-  for (const x of removes) ctx.state.removeVolumePermission(s, x);
-  for (const x of adds) ctx.state.addVolumePermission(s, x);
+  for (const x of removes) ctx.state.snapshots.removeVolumePermission(s, x);
+  for (const x of adds) ctx.state.snapshots.addVolumePermission(s, x);
   return RETURN_TRUE;
 }
 

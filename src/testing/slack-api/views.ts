@@ -5,7 +5,7 @@
  * 100 blocks, title/submit/close ≤ 24 characters, callback_id ≤ 255, private_metadata ≤ 3000.
  */
 import { randomBytes } from 'node:crypto';
-import { viewProblems } from '../messages/limits.ts';
+import { viewProblems } from '../../slack/messages/limits.ts';
 
 /** Slack: a trigger_id is good for 3 seconds and once. */
 export const TRIGGER_TTL_MS = 3000;

@@ -5,7 +5,8 @@ import type { ParamView } from '../../protocol/form.ts';
 import { el, isoTime, itemSet, wrap } from '../../protocol/xml.ts';
 import { SortedIds } from '../../sorted.ts';
 import { keepInRecycleBin } from './recycle-bin.ts';
-import { launchPermissionsOf, type ImageRec } from '../../state.ts';
+import type { ImageRec } from '../../state.ts';
+import { launchPermissionsOf } from '../../stores/images.ts';
 import type { WorldLaunchPermission } from '../../world.ts';
 import {
   checkIds,
@@ -48,30 +49,30 @@ function imageSources(
   const byId = exactValues(filters, 'image-id');
   if (byId) return [SortedIds.of(byId)];
   const bySnap = exactValues(filters, 'block-device-mapping.snapshot-id');
-  if (bySnap) return [SortedIds.of(bySnap.flatMap((s) => [...(state.imgBySnapshot.get(s) ?? [])]))];
+  if (bySnap) return [SortedIds.of(bySnap.flatMap((s) => [...(state.images.bySnapshot.get(s) ?? [])]))];
   const ownerScopes = owners.length ? owners : exactValues(filters, 'owner-id');
   if (ownerScopes) {
     return ownerScopes.flatMap((o) =>
       OWNER_ALIASES.has(o)
-        ? idx(state.imgAlias.get(r, o))
-        : idx(state.imgOwner.get(r, o === 'self' ? a.id : o)),
+        ? idx(state.images.alias.get(r, o))
+        : idx(state.images.owner.get(r, o === 'self' ? a.id : o)),
     );
   }
   const self = (): SortedIds[] => [
-    ...idx(state.imgOwner.get(r, a.id)),
-    ...idx(state.imgUser.get(r, a.id)),
-    ...(a.organization ? idx(state.imgOrg.get(r, a.organization)) : []),
-    ...a.ous.flatMap((ou) => idx(state.imgOu.get(r, ou))),
+    ...idx(state.images.owner.get(r, a.id)),
+    ...idx(state.images.user.get(r, a.id)),
+    ...(a.organization ? idx(state.images.org.get(r, a.organization)) : []),
+    ...a.ous.flatMap((ou) => idx(state.images.ou.get(r, ou))),
   ];
   if (execBy.length) {
     return execBy.flatMap((s) => {
       // docs/simulator.md: A's own id is the same scope as self (AWS returns org/OU shares for both).
       if (s === 'self' || s === a.id) return self();
-      if (s === 'all') return idx(state.imgPublic.get(r, ''));
-      return idx(state.imgUser.get(r, s));
+      if (s === 'all') return idx(state.images.publicIdx.get(r, ''));
+      return idx(state.images.user.get(r, s));
     });
   }
-  return [...self(), ...idx(state.imgPublic.get(r, ''))];
+  return [...self(), ...idx(state.images.publicIdx.get(r, ''))];
 }
 
 const IMAGE_FILTERS: Record<string, (i: ImageRec) => string | readonly string[] | boolean | undefined> = {
@@ -144,7 +145,8 @@ function describeImages(ctx: Ctx): string {
   dryRunGate(ctx);
 
   // Asked-for ids that A cannot see at all are an error, as in AWS.
-  const visible = (i: ImageRec | undefined): i is ImageRec => !!i && i.region === r && state.canLaunch(i, a);
+  const visible = (i: ImageRec | undefined): i is ImageRec =>
+    !!i && i.region === r && state.images.canLaunch(i, a);
   if (ids.length) {
     const missing = ids.filter((id) => !visible(state.images.get(id)));
     if (missing.length)
@@ -159,7 +161,7 @@ function describeImages(ctx: Ctx): string {
   const execOk = (i: ImageRec) =>
     execBy.some((s) =>
       s === 'self' || s === a.id
-        ? i.owner === a.id || state.sharedWith(i, a)
+        ? i.owner === a.id || state.images.sharedWith(i, a)
         : s === 'all'
           ? i.isPublic
           : i.users.has(s),
@@ -180,7 +182,7 @@ function describeImages(ctx: Ctx): string {
     if (!matchFilters(i)) return undefined;
     let allowed: boolean | undefined;
     if (settings.state !== 'disabled') {
-      allowed = state.imageAllowed(i, a.id, settings, now);
+      allowed = state.images.allowed(i, a.id, settings, now);
       if (!allowed && settings.state === 'enabled') return undefined;
     }
     return [i, allowed];
@@ -213,7 +215,7 @@ function cancelImageLaunchPermission(ctx: Ctx): string {
     throw notFound('InvalidAMIID.NotFound', 'image id', [`[${id}]`]);
   }
   dryRunGate(ctx);
-  ctx.state.removeLaunchPermission(i, { userId: ctx.account.id });
+  ctx.state.images.removeLaunchPermission(i, { userId: ctx.account.id });
   return RETURN_TRUE;
 }
 
@@ -229,7 +231,7 @@ function deregisterImage(ctx: Ctx): string {
   }
   dryRunGate(ctx);
   const results: { snapshotId: string; returnCode: string }[] = [];
-  ctx.state.removeImage(i);
+  ctx.state.images.remove(i);
   keepInRecycleBin(ctx, 'image', i.id, i.owner, i.region, { image: i });
   if (deleteSnapshots) {
     for (const b of i.blockDeviceMappings) {
@@ -238,10 +240,10 @@ function deregisterImage(ctx: Ctx): string {
         results.push({ snapshotId: b.snapshotId, returnCode: 'client-error' });
       } else if (s.owner !== ctx.account.id) {
         results.push({ snapshotId: b.snapshotId, returnCode: 'missing-permissions' });
-      } else if (ctx.state.imgBySnapshot.has(s.id)) {
+      } else if (ctx.state.images.bySnapshot.has(s.id)) {
         results.push({ snapshotId: b.snapshotId, returnCode: 'skipped' }); // still backs another image
       } else {
-        ctx.state.removeSnapshot(s);
+        ctx.state.snapshots.remove(s);
         keepInRecycleBin(ctx, 'snapshot', s.id, s.owner, s.region, { snapshot: s });
         results.push({ snapshotId: b.snapshotId, returnCode: 'success' });
       }
@@ -335,8 +337,8 @@ function modifyImageAttribute(ctx: Ctx): string {
     throw new SimError('MissingParameter', 'No attributes specified.');
   }
   dryRunGate(ctx);
-  for (const x of removes) ctx.state.removeLaunchPermission(i, x);
-  for (const x of adds) ctx.state.addLaunchPermission(i, x);
+  for (const x of removes) ctx.state.images.removeLaunchPermission(i, x);
+  for (const x of adds) ctx.state.images.addLaunchPermission(i, x);
   if (description !== undefined) i.description = description;
   return RETURN_TRUE;
 }
@@ -345,7 +347,7 @@ function disableImage(ctx: Ctx): string {
   const i = imageForAction(ctx, true);
   dryRunGate(ctx);
   i.state = 'disabled';
-  ctx.state.clearLaunchPermissions(i);
+  ctx.state.images.clearLaunchPermissions(i);
   return RETURN_TRUE;
 }
 

@@ -13,7 +13,7 @@ const MAX_LAUNCH = 20;
 
 function launchableImage(ctx: Ctx, region: string, id: string): ImageRec | undefined {
   const i = ctx.state.images.get(id);
-  if (!i || i.region !== region || !ctx.state.canLaunch(i, ctx.account)) return undefined;
+  if (!i || i.region !== region || !ctx.state.images.canLaunch(i, ctx.account)) return undefined;
   if (i.state !== 'available') return undefined; // a disabled AMI launches nothing, not even for its owner
   return i;
 }
@@ -48,7 +48,7 @@ function runInstances(ctx: Ctx): string {
   const image = launchableImage(ctx, r, imageId);
   if (!image) throw notFound('InvalidAMIID.NotFound', 'image id', [`[${imageId}]`]);
   const settings = state.allowedSettings(a.id, r);
-  if (settings.state === 'enabled' && !state.imageAllowed(image, a.id, settings, ctx.now)) {
+  if (settings.state === 'enabled' && !state.images.allowed(image, a.id, settings, ctx.now)) {
     // The exact code AWS answers is UNCONFIRMED (docs/simulator.md): a non-allowed AMI is not
     // discoverable in enabled mode, so it is answered like one that is not there.
     throw new SimError(
@@ -69,7 +69,7 @@ function runInstances(ctx: Ctx): string {
       instanceType,
       launchTime: isoTime(ctx.now),
     };
-    state.addInstance(rec);
+    state.instances.add(rec);
     created.push(rec);
   }
   return (
@@ -115,7 +115,7 @@ function createVolume(ctx: Ctx): string {
     size,
     state: 'available',
   };
-  state.addVolume(rec);
+  state.volumes.add(rec);
   return (
     el('volumeId', rec.id) +
     el('size', size) +
@@ -144,7 +144,7 @@ function copySnapshot(ctx: Ctx): string {
   const src = visibleSnapshot(ctx, sourceRegion, sourceId);
   if (!src) throw new SimError('InvalidSnapshot.NotFound', `The snapshot '${sourceId}' does not exist.`);
   dryRunGate(ctx);
-  const copy = state.addSnapshot({
+  const copy = state.snapshots.add({
     id: state.newId('snap'),
     region: r,
     owner: a.id,
@@ -176,7 +176,7 @@ function copyImage(ctx: Ctx): string {
   // The copy gets its own snapshots, owned by A, one per block device.
   const blockDeviceMappings = src.blockDeviceMappings.map((b) => {
     const from = state.snapshots.get(b.snapshotId);
-    const snap = state.addSnapshot({
+    const snap = state.snapshots.add({
       id: state.newId('snap'),
       region: r,
       owner: a.id,
@@ -188,7 +188,7 @@ function copyImage(ctx: Ctx): string {
     });
     return { deviceName: b.deviceName, snapshotId: snap.id };
   });
-  const copy = state.addImage({
+  const copy = state.images.add({
     id: state.newId('ami'),
     region: r,
     owner: a.id,
