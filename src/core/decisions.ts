@@ -13,6 +13,8 @@ import { StoreConflictError } from '../store/errors.ts';
 import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import { extrasOf } from './extras.ts';
+import { alreadyDecided } from './refusals.ts';
 import { onTrustListChanged } from '../allowed-amis/sync.ts';
 
 /**
@@ -20,17 +22,6 @@ import { onTrustListChanged } from '../allowed-amis/sync.ts';
  * expiry, and under the two-person rule the second approver who confirmed (`by` asked).
  */
 export type DecisionExtras = IntentExtras;
-
-/** The fields of `DecisionExtras` a decision record / summary keeps (absent ones left out). */
-export function extrasOf(e: { reason?: string; confirmedBy?: Actor } | undefined): {
-  reason?: string;
-  confirmedBy?: Actor;
-} {
-  return {
-    ...(e?.reason ? { reason: e.reason } : {}),
-    ...(e?.confirmedBy ? { confirmedBy: e.confirmedBy } : {}),
-  };
-}
 
 /** Optional hooks and extras of a ladder decision (Remove, Delete at source). */
 export interface LadderDecisionOptions {
@@ -75,18 +66,6 @@ export interface DecisionIds {
 }
 
 const freshIds = (deps: CoreDeps): DecisionIds => ({ decisionId: randomUUID(), at: nowIso(deps) });
-
-export function alreadyDecided(rec: FindingRecord): Refusal {
-  const d = rec.decision;
-  return {
-    code: 'already-decided',
-    state: rec.state,
-    resourceId: rec.finding.resourceId,
-    accountId: rec.finding.accountId,
-    ownerAccountId: rec.finding.ownerAccountId,
-    ...(d ? { by: d.by, at: d.at } : {}),
-  };
-}
 
 /** Plain words for the decision log's `detail` (data, not markup). */
 export function refusalDetail(r: Refusal): string {

@@ -32,7 +32,9 @@ import {
 import type { AccountClients, RemediationDeps, StepOutcome } from '../remediate/types.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
-import { alreadyDecided, extrasOf, type DecisionExtras, type DecisionResult } from './decisions.ts';
+import type { DecisionExtras, DecisionResult } from './decisions.ts';
+import { extrasOf } from './extras.ts';
+import { alreadyDecided } from './refusals.ts';
 import type { Refusal } from '../domain/intent.ts';
 
 /** From which states each ladder decision may start. */
