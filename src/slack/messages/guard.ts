@@ -38,7 +38,7 @@ export function blockAccountButton(ownerAccountId: string, findingId: string, mo
 type Done = Extract<BlockAccountResult, { status: 'done' }>;
 
 /** Why Block / Unblock account was refused, in words. */
-export function blockRefusalText(code: BlockRefusalCode, ownerAccountId: string): string {
+function blockRefusalText(code: BlockRefusalCode, ownerAccountId: string): string {
   const owner = esc(ownerAccountId, 40);
   switch (code) {
     case 'monitored-account':
