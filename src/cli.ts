@@ -6,13 +6,6 @@ import { ENVIRONMENT_VARIABLES, loadConfig, type ConfigOverrides } from './confi
 import type { Config } from './config/schema.ts';
 import { RESOURCE_KINDS } from './domain/finding.ts';
 import { roleArn } from './aws/account.ts';
-import { AwsClients } from './aws/clients.ts';
-import {
-  botIdentityPolicy,
-  guardActionsPolicy,
-  ownerRolePolicy,
-  scannerRolePolicy,
-} from './aws/iam-policy.ts';
 import { guardRolePolicy } from './guard/iam-actions.ts';
 import { awsSettingsFromConfig, monitoredAccounts, scanRequestFromConfig } from './scan/from-config.ts';
 import { formatScanReport, scanExitCode, writeChunk, writeScanJson } from './scan/report.ts';
@@ -206,11 +199,12 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
   const minRisk = riskFlag('min-risk', values['min-risk']);
   const failOn = riskFlag('fail-on', values['fail-on']);
   const runtime = await loadRuntime(values, overridesFrom(values), env);
-  const clients = new AwsClients(awsSettingsFromConfig(runtime.config, runtime.credentials));
   try {
     const showProgress = !values.json && process.stderr.isTTY;
+    // Settings, not clients: a scan in worker threads never loads the SDK clients in this thread
+    // (test/scan/calling-thread-sdk.test.ts). Nothing this file imports statically may load them.
     const scanned = await scan(scanRequestFromConfig(runtime.config), {
-      clients,
+      settings: awsSettingsFromConfig(runtime.config, runtime.credentials),
       concurrency: runtime.config.aws.concurrency,
       ...(showProgress
         ? { onProgress: (p) => process.stderr.write(`\rScanning ${p.done}/${p.total} account-regions…`) }
@@ -227,7 +221,6 @@ async function cmdScan(args: string[], env: NodeJS.ProcessEnv): Promise<number> 
     );
     return failOn ? failOnExitCode(result, failOn) : scanExitCode(result);
   } finally {
-    clients.destroy();
     await runtime.stop();
   }
 }
@@ -364,6 +357,9 @@ async function cmdIamPolicy(args: string[], env: NodeJS.ProcessEnv): Promise<num
     'scan-only': { type: 'boolean' },
     for: { type: 'string' },
   });
+  // Loaded here: the kinds' modules bring the SDK clients, which `scan` must not load in this thread.
+  const { botIdentityPolicy, guardActionsPolicy, ownerRolePolicy, scannerRolePolicy } =
+    await import('./aws/iam-policy.ts');
   const target = values.for ?? 'scanner';
   const TARGETS = ['scanner', 'remediation', 'owner', 'guard', 'bot'];
   if (!TARGETS.includes(target))

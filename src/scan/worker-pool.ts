@@ -1,6 +1,7 @@
 /**
- * A scan across threads: the calling thread scans too, and `threads − 1` worker threads (worker.ts)
- * each with their own SDK clients. Accounts are handed out one at a time to whichever thread asks, so
+ * A scan across threads: `threads` worker threads (worker.ts) each with their own SDK clients and a
+ * heap capped from its share of the work, while the calling thread only hands out accounts and collects
+ * what they find (it never loads the SDK clients for this: ≈ 90 MB a thread; BENCHMARKS.md, memory). Accounts are handed out one at a time to whichever thread asks, so
  * one account's account-regions stay in one thread (its pace buckets and cached AssumeRole answer are
  * that thread's) and a slow account never holds the others up. Every thread reports to the one
  * `ScanCollector`, which sorts at the end: the result does not depend on which thread scanned what.
@@ -15,7 +16,8 @@ import { Worker } from 'node:worker_threads';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { ResourceKind } from '../domain/finding.ts';
-import { scanAccounts, targetResult, type ScanCollector, type ScanDeps, type ScanRequest } from './scan.ts';
+import type { AwsSettings } from '../aws/clients.ts';
+import { targetResult, type ScanCollector, type ScanDeps, type ScanRequest } from './scan.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
 /**
@@ -45,40 +47,50 @@ interface Taken {
 
 export async function scanWithWorkers(
   request: ScanRequest,
-  deps: ScanDeps & { threads: number },
+  deps: ScanDeps & { settings: AwsSettings; threads: number },
   collector: ScanCollector,
 ): Promise<void> {
   let nextAccount = 0;
   const take = (): MonitoredAccount | undefined => request.accounts[nextAccount++];
   const perThread = Math.max(1, Math.ceil(deps.concurrency / deps.threads));
-  const home = deps.clients.homeCredentialsProvider();
-  const { credentials: _drop, ...settings } = deps.clients.settings;
+  const home = await homeCredentials(deps);
+  const { credentials: _drop, ...settings } = deps.settings;
   const base = { ...settings, maxSockets: perThread, workers: 1 };
 
-  const workers = Array.from({ length: deps.threads - 1 }, (_, i) =>
-    runWorker(
-      {
-        index: i + 1,
-        settings: base,
-        regions: request.regions,
-        kinds: request.kinds,
-        trust: request.trust,
-        concurrency: perThread,
-        ...(request.blastRadius ? { blastRadius: true } : {}),
-        ...(deps.testHooks ? { testHooks: deps.testHooks } : {}),
-      },
-      take,
-      home,
-      collector,
+  await Promise.all(
+    Array.from({ length: deps.threads }, (_, i) =>
+      runWorker(
+        {
+          index: i + 1,
+          settings: base,
+          regions: request.regions,
+          kinds: request.kinds,
+          trust: request.trust,
+          concurrency: perThread,
+          ...(request.blastRadius ? { blastRadius: true } : {}),
+          ...(deps.testHooks ? { testHooks: deps.testHooks } : {}),
+        },
+        take,
+        home,
+        collector,
+      ),
     ),
   );
-  const own = { ...request, clients: deps.clients, concurrency: perThread };
-  if (deps.testHooks?.mainThreadIdle) {
-    await Promise.all(workers);
-    await scanAccounts(take, own, collector);
-  } else {
-    await Promise.all([scanAccounts(take, own, collector), ...workers]);
-  }
+}
+
+/**
+ * The home credentials the workers ask for: the calling thread's clients' provider, the configured ones,
+ * or the SDK's default chain (env, ini, SSO, instance metadata), memoized by the SDK so every worker
+ * shares one resolution and refresh. The chain alone costs ≈ 11 MB, against ≈ 90 MB for the clients.
+ */
+async function homeCredentials(
+  deps: ScanDeps & { settings: AwsSettings },
+): Promise<AwsCredentialIdentityProvider> {
+  if ('clients' in deps) return deps.clients.homeCredentialsProvider();
+  const configured = deps.settings.credentials;
+  if (configured) return typeof configured === 'function' ? configured : async () => configured;
+  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+  return fromNodeProviderChain();
 }
 
 function runWorker(
