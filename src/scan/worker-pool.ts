@@ -32,11 +32,12 @@ export function workerHeapLimitMb(concurrency: number): number {
 }
 
 /**
- * Young generation of a worker: 48 MB is a 16 MB semi-space (V8 sizes the young generation as three
- * semi-spaces). Node's default, 16 MB, makes the scan's short-lived SDK objects survive into the old
- * generation; a larger young generation saved ≈ 6 % CPU on M and L (issue 11, `--max-semi-space-size`).
+ * Young generation of a worker: 16 MB (a ≈ 5 MB semi-space). Issue 11 measured ≈ −6 % CPU for a 48 MB one
+ * (fewer of the SDK's short-lived objects promoted), but each worker commits it: on M at 38ad32e 48 MB
+ * peaked at 262 MiB for the process with two workers, 16 MB at 209 MiB (+3 s of CPU on 39 s, at load
+ * averages of 25). The peak RSS target (≤ 250 MB on L) wins over 6 % CPU.
  */
-const YOUNG_GENERATION_MB = 48;
+const YOUNG_GENERATION_MB = 16;
 
 interface Taken {
   account: MonitoredAccount;
