@@ -623,15 +623,17 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
       `### Memory${L ? `: L ${rss?.pass ? 'within' : '**over**'} 250 MB` : ''}\n\n` +
         `Peak RSS on ${L ? 'L' : 'M'} ${mb(big2.shareguard.maxRssMiB)}; the calling thread’s V8 heap peaked at ` +
         `${run.heapUsedMaxMiB?.toFixed(0) ?? '?'} MiB used of ${run.heapTotalMaxMiB?.toFixed(0) ?? '?'} MiB reserved (worker heaps are ` +
-        'not in that figure). Where it goes: Node and the compiled CLI with the AWS SDK clients’ code, ≈ 140 MB before the first request ' +
-        '(`shareguard help` from the compiled build); each worker thread loads its own copy of the SDK and keeps its own heap; and the ' +
-        'findings, kept in the calling thread to be sorted (≈ 1 kB each: ' +
-        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). ` +
-        'SDK answers never leave the thread that listed ' +
+        'not in that figure). Where it goes: with more than one thread the scan runs every listing in worker threads and the ' +
+        'calling thread only hands out accounts and collects findings: it never loads the AWS SDK clients (`src/scan/thread-scan.ts` ' +
+        'is imported only when the calling thread scans itself; `test/scan/calling-thread-sdk.test.ts` checks the CLI’s module cache), ' +
+        'so it costs Node, the CLI and the findings, kept there to be sorted (≈ 1 kB each: ' +
+        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). Each worker thread loads its own copy of the SDK (≈ 85 MB) and keeps ` +
+        'its own heap. SDK answers never leave the thread that listed ' +
         'them: a listing’s findings are posted to the calling thread as it ends, so a worker holds at most the pages in flight. A ' +
         'worker’s old generation is limited to 64 MB + 4 MB per request it may have in flight (`workerHeapLimitMb`, 192 MB at the default ' +
-        'concurrency on 2 cores): sized from the work, so it does not grow with the organization, and a worker that still hits it fails ' +
-        'its accounts’ targets with the reason instead of the scan. The calling thread has no such limit (it holds the findings, which ' +
+        'concurrency on 2 cores) and its young generation to 16 MB: sized from the work, so it does not grow with the organization, and a ' +
+        'worker that still hits it fails its accounts’ targets with the reason instead of the scan. The calling thread has no such limit ' +
+        '(it holds the findings, which ' +
         `do grow with the organization). ${SIDE_BY_SIDE.memory}`,
     );
   }
@@ -682,12 +684,12 @@ const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
 1. **SDK settings** (\`src/aws/clients.ts\`): \`authSchemePreference: []\` passed explicitly (no env/ini lookup and no
    \`ProviderError\`s per client), the user-agent, recursion-detection and logger middleware removed from the listing
    clients (the app id kept in a precomputed header), each ≈ −6 % scan CPU in issue 11's side-by-side runs.
-2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`): the scan runs in the calling thread plus
-   \`aws.workers − 1\` worker threads (default one thread per available core, at most one per 10 accounts: a worker costs
-   ≈ 0.5 s of CPU and ≈ 85 MB to start), accounts handed out one at a time, one
-   account's regions in one thread, results merged and sorted as before. Each worker's young generation is 48 MB
-   (a 16 MB semi-space; issue 11 measured ≈ −6 % CPU for a larger young generation) and its old generation sized from its
-   concurrency.
+2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`, \`src/scan/thread-scan.ts\`): with \`aws.workers\` > 1
+   (default one thread per available core, at most one per 10 accounts: a worker costs ≈ 0.5 s of CPU and ≈ 85 MB to
+   start) the scan runs in that many worker threads, accounts handed out one at a time, one account's regions in one
+   thread, results merged and sorted as before; the calling thread only coordinates and never loads the SDK clients
+   (\`aws.workers: 1\` scans in the calling thread, as before). Each worker's young generation is 16 MB and its old
+   generation sized from its concurrency.
 3. **Streaming**: trust applied and findings made per listing in the thread that listed; only findings cross threads.
 ${SIDE_BY_SIDE.changes}
 `;

@@ -136,7 +136,8 @@ export const ACCOUNTS_PER_THREAD = 10;
 
 /**
  * Threads for a scan: `aws.workers` as configured (never more than the accounts), or by default one per
- * available core but at most one per `ACCOUNTS_PER_THREAD` accounts.
+ * available core but at most one per `ACCOUNTS_PER_THREAD` accounts. 1 scans in the calling thread; more
+ * are all worker threads (the calling thread coordinates).
  */
 export function scanThreads(configured: number | undefined, accounts: number): number {
   const wanted = configured ?? Math.min(availableParallelism(), Math.floor(accounts / ACCOUNTS_PER_THREAD));
