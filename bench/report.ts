@@ -458,15 +458,21 @@ export const STOPPED_FULL_RUN =
 export const SIDE_BY_SIDE = {
   memory:
     'Measured apart at commit 4a376f0 (compiled build): importing `@aws-sdk/client-ec2` alone takes a Node process from 39 MB to ' +
-    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory), RDS and STS add ≈ 30 MB ' +
-    'more; a worker thread loads its own copy, so every scanning thread costs ≈ 85–90 MB before its first request. S with the ' +
-    'default two threads peaks at ≈ 231 MiB against 163 MiB with one (the same S world in the previous runs). Side by side on M at ' +
-    '4a376f0, at load averages 13–22 (other engineers’ test suites on the same 2 cores): `aws.workers: 1` 264 MiB, `2` 336 MiB, `2` ' +
-    'with the calling thread idle (one worker scanning) 242 MiB. So the 250 MB target cannot be met with two threads each loading ' +
-    'the SDK for JavaScript: ≈ 143 MB for the CLI with the SDK plus ≈ 85 MB for the second copy leaves ≈ 20 MB for findings and ' +
-    'garbage. What would meet it: a calling thread that never loads the EC2/RDS clients (the CLI and `src/scan/scan.ts` import them ' +
-    'statically today) with every listing in workers whose heaps are capped, or one scanning thread with a capped heap ' +
-    '(`aws.workers: 1` and `NODE_OPTIONS=--max-old-space-size=160`: 226 MB on L at 61ea930).',
+    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory); in the same process ' +
+    'RDS, STS and the credential chain add ≈ 6 MB and IAM and Organizations ≈ 2 MB (38ad32e; the chain alone 11 MB); a worker thread loads its own copy, so every ' +
+    'scanning thread costs ≈ 85–90 MB before its first request. Before the calling thread stopped loading the SDK (the threads were ' +
+    'the calling one plus workers), M peaked at 366 MiB and L at 460 MiB with two threads. With every listing in two workers and a ' +
+    'calling thread without the SDK (38ad32e, compiled build, `bench/scan-one.ts`, single runs at load averages 25–28 — other ' +
+    'engineers’ work on the same 2 cores, so the times are the scheduler’s): M 262 MiB with the workers’ 48 MB young generation, ' +
+    '209 MiB with 16 MB (scanner CPU 39.1 s → 42.1 s, within the noise of that load; issue 11 had measured ≈ 6 % for the larger one); ' +
+    'L 360 MiB with 16 MB (scan 891 s, scanner CPU 162 s, calling thread’s heap 62 MiB used of 96 MiB reserved). So L is still over ' +
+    '250 MB: ≈ 140 MB for the calling thread (Node, the CLI, ≈ 35,000 findings at ≈ 0.65 kB each from the workers, ≈ 1 kB once ' +
+    'ranked, and a heap V8 lets grow to 1.5× what it holds) and ≈ 110 MB for each worker (its SDK copy and its heap). Since then the ' +
+    'findings from workers share their repeated strings (account, region, owner: 655 → 487 bytes each on M’s findings, ≈ −6 MB ' +
+    'on L; not re-measured on L). What would still cut it: one worker instead of two on L (≈ −110 MB, but the scan then uses one ' +
+    'core), writing the findings to the output as they arrive instead of sorting them in memory (the JSON order is sorted, so this ' +
+    'needs an external sort or a sort of compact keys), or a calling-thread heap limit (`--max-old-space-size`), which makes V8 ' +
+    'collect earlier but would fail a larger organization.',
   changes:
     '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
     'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
