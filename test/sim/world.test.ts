@@ -100,7 +100,8 @@ describe('world file', () => {
     };
     expect(parseWorld(example).accounts[0]!.id).toBe('111111111111');
     // Every image of the fixture survives parsing, in order (smallWorld has 16).
-    expect(parseWorld(smallWorld()).images.map((i) => i.id)).toEqual(smallWorld().images.map((i) => i.id));
+    const fixtureIds = (smallWorld().images as { id: string }[]).map((i) => i.id);
+    expect(parseWorld(smallWorld()).images.map((i) => i.id)).toEqual(fixtureIds);
     expect(parseWorld(smallWorld()).images).toHaveLength(16);
   });
 
