@@ -215,6 +215,7 @@ describe('who may read (slack.readers, issue 8 item 6)', () => {
     );
     expect(e2e.slack.callsOf('chat.postMessage').length).toBe(scansBefore);
     await ask('', ALICE, CHANNEL);
-    expect(e2e.slack.callsOf('chat.postMessage').length).toBeGreaterThan(scansBefore);
+    // ALICE's scan runs: its own message (the findings were already posted by the first scan).
+    expect(e2e.slack.callsOf('chat.postMessage').length).toBe(scansBefore + 1);
   });
 });
