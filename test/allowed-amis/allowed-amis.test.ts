@@ -114,7 +114,13 @@ describe('Allowed AMIs follow the trust list', () => {
       d.clients
         .ec2({ id: A, role: { name: 'ShareGuardScanner' } }, R)
         .send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1 }));
-    await expect(launch('ami-00000000000000002')).rejects.toThrow(/not allowed|does not exist/);
+    const refusedLaunch = (imageId: string) => ({
+      name: 'InvalidAMIID.NotFound',
+      message: `The image id '[${imageId}]' does not exist or is not allowed by the Allowed AMIs settings of this account`,
+    });
+    await expect(launch('ami-00000000000000002')).rejects.toMatchObject(
+      refusedLaunch('ami-00000000000000002'),
+    );
 
     // trust: the owner joins the criteria at once, everywhere.
     const vendorFinding = findingId('ami', A, R, 'ami-00000000000000002');
@@ -124,8 +130,12 @@ describe('Allowed AMIs follow the trust list', () => {
     );
     expect(providers(A)).toContain(VENDOR);
     expect(providers(B)).toContain(VENDOR);
-    await expect(launch('ami-00000000000000002')).resolves.toBeDefined();
-    await expect(launch('ami-00000000000000001')).rejects.toThrow(/not allowed|does not exist/);
+    await expect(launch('ami-00000000000000002')).resolves.toMatchObject({
+      Instances: [{ ImageId: 'ami-00000000000000002', State: { Name: 'running' } }],
+    });
+    await expect(launch('ami-00000000000000001')).rejects.toMatchObject(
+      refusedLaunch('ami-00000000000000001'),
+    );
 
     // untrust: it leaves them again.
     const untrusted = await untrustAccount(d, VENDOR, ALICE);

@@ -43,15 +43,33 @@ afterAll(async () => {
 /** The lines a person reads: stderr minus the JSON log lines. */
 const humanLines = (stderr: string) => stderr.split('\n').filter((l) => l.trim() && !l.startsWith('{'));
 
-async function failsWith(env: NodeJS.ProcessEnv, pattern: RegExp, args = SERVE): Promise<string> {
+/**
+ * Serve exits 2 with exactly the human lines given (a string is a whole line; a RegExp is for the one part that
+ * comes from outside shareguard, e.g. Node's fetch error), one of them headed "shareguard serve", and no stack.
+ */
+async function failsWith(
+  env: NodeJS.ProcessEnv,
+  expected: (string | RegExp)[],
+  args = SERVE,
+  { slackSdkWarnings = false } = {},
+): Promise<string> {
   const r = await shareguard(args, env).exited;
   expect(r.code, r.stderr).toBe(2);
   expect(r.stderr).not.toMatch(STACK);
-  const lines = humanLines(r.stderr).filter((l) => l.startsWith('shareguard serve'));
-  expect(lines.length, r.stderr).toBeGreaterThanOrEqual(1);
-  expect(r.stderr).toMatch(pattern);
+  const lines = humanLines(r.stderr).filter((l) => !(slackSdkWarnings && l.startsWith('[WARN]  web-api:')));
+  expect(
+    lines.filter((l) => l.startsWith('shareguard serve')),
+    r.stderr,
+  ).toHaveLength(1);
+  expect(lines, r.stderr).toHaveLength(expected.length);
+  expected.forEach((line, i) => {
+    if (typeof line === 'string') expect(lines[i], r.stderr).toBe(line);
+    else expect(lines[i], r.stderr).toMatch(line);
+  });
   return r.stderr;
 }
+
+const CANNOT = 'shareguard serve: cannot start:';
 
 const HTTP = (over: NodeJS.ProcessEnv = {}) => ({
   SLACK_BOT_TOKEN: 'xoxb-good',
@@ -63,19 +81,24 @@ const HTTP = (over: NodeJS.ProcessEnv = {}) => ({
 });
 
 describe('serve fails to start with one line naming the setting and the fix, exit 2 (issue 8 item 9)', () => {
-  it('PORT=1e3', () => failsWith(HTTP({ PORT: '1e3' }), /PORT "1e3" is not a whole number/));
+  it('PORT=1e3', () =>
+    failsWith(HTTP({ PORT: '1e3' }), [CANNOT, '  - PORT "1e3" is not a whole number from 0 to 65535']));
 
   it('SLACK_API_URL=notaurl', () =>
-    failsWith(HTTP({ SLACK_API_URL: 'notaurl' }), /SLACK_API_URL "notaurl" is not a URL/));
+    failsWith(HTTP({ SLACK_API_URL: 'notaurl' }), [
+      `${CANNOT} SLACK_API_URL "notaurl" is not a URL: use https://slack.com/api/ or unset it`,
+    ]));
 
   it('a bot token Slack refuses', () =>
-    failsWith(HTTP({ SLACK_BOT_TOKEN: 'xoxb-wrong' }), /SLACK_BOT_TOKEN is not a valid token.*invalid_auth/));
+    failsWith(HTTP({ SLACK_BOT_TOKEN: 'xoxb-wrong' }), [
+      `${CANNOT} SLACK_BOT_TOKEN is not a valid token: copy it again from the app's settings (auth.test: invalid_auth)`,
+    ]));
 
   it('a bot token given as SLACK_APP_TOKEN (not_allowed_token_type; retried forever before)', () =>
-    failsWith(
-      { ...HTTP({ SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: 'xoxb-good' }) },
-      /SLACK_APP_TOKEN is not an app-level token \(xapp-…\)/,
-    ));
+    failsWith({ ...HTTP({ SLACK_SIGNING_SECRET: '', SLACK_APP_TOKEN: 'xoxb-good' }) }, [
+      CANNOT,
+      '  - SLACK_APP_TOKEN is not an app-level token (xapp-…): create one with connections:write under Basic Information → App-Level Tokens',
+    ]));
 
   it('an app token Slack refuses (invalid_auth at apps.connections.open)', async () => {
     const sm = await startLocalSocketMode({ appToken: 'xapp-right' });
@@ -88,7 +111,9 @@ describe('serve fails to start with one line naming the setting and the fix, exi
           SLACK_SIGNING_SECRET: '',
           SLACK_API_URL: api.url,
         },
-        /SLACK_APP_TOKEN is not a valid token.*apps\.connections\.open: invalid_auth/,
+        [
+          `${CANNOT} SLACK_APP_TOKEN is not a valid token: copy it again from the app's settings (apps.connections.open: invalid_auth)`,
+        ],
       );
     } finally {
       await api.close();
@@ -99,7 +124,15 @@ describe('serve fails to start with one line naming the setting and the fix, exi
   it('Slack unreachable', () =>
     failsWith(
       HTTP({ SLACK_API_URL: 'http://127.0.0.1:1' }),
-      /Slack is unreachable at http:\/\/127\.0\.0\.1:1/,
+      // The part in brackets is the Slack SDK's and Node's wording, not ours.
+      [
+        /^shareguard serve: cannot start: Slack is unreachable at http:\/\/127\.0\.0\.1:1 \(auth\.test: [^)]+\): check the network, proxy or SLACK_API_URL$/,
+      ],
+      SERVE,
+      // KNOWN PRODUCT BUG (not fixed here): verifyBotToken's WebClient keeps the Slack SDK's console logger,
+      // so "[WARN]  web-api:WebClient:0 http request failed fetch failed" lines come before ours; they are
+      // set aside here until that logger is silenced or routed to the JSON log.
+      { slackSdkWarnings: true },
     ));
 
   it('Socket Mode without hello within SOCKET_HELLO_TIMEOUT_MS', () =>
@@ -111,7 +144,10 @@ describe('serve fails to start with one line naming the setting and the fix, exi
         SLACK_API_URL: silentSlack.url,
         SOCKET_HELLO_TIMEOUT_MS: '500',
       },
-      /Socket Mode: no hello from Slack within 1 s/,
+      // 500 ms shows as "1 s" (rounded to whole seconds).
+      [
+        `${CANNOT} Socket Mode: no hello from Slack within 1 s: check that outbound WebSocket connections (wss://wss-primary.slack.com) are allowed and that the app has Socket Mode enabled`,
+      ],
     ));
 
   it('PORT in use (EADDRINUSE)', async () => {
@@ -119,7 +155,9 @@ describe('serve fails to start with one line naming the setting and the fix, exi
     await new Promise<void>((r) => taken.listen(0, '0.0.0.0', () => r()));
     try {
       const port = (taken.address() as AddressInfo).port;
-      await failsWith(HTTP({ PORT: String(port) }), new RegExp(`PORT ${port} is already in use`));
+      await failsWith(HTTP({ PORT: String(port) }), [
+        `${CANNOT} PORT ${port} is already in use: stop what listens there or set PORT to a free port`,
+      ]);
     } finally {
       taken.close();
     }
@@ -136,7 +174,9 @@ describe('serve fails to start with one line naming the setting and the fix, exi
     try {
       await failsWith(
         HTTP({ SHAREGUARD_DATA_DIR: dir }),
-        /store\.dataDir|in use by another shareguard process/,
+        [
+          `${CANNOT} the embedded store's data directory ${dir} is in use by another shareguard process (or another store in this one); stop it, or give this one another store.dataDir`,
+        ],
         SERVE.map((a) => (a === 'memory' ? 'embedded' : a)),
       );
     } finally {

@@ -57,18 +57,34 @@ schedule:
     expect(text).toMatch(/aws\.endpoint/);
     expect(text).toMatch(/schedule\.scan: expected a cron expression/);
     expect(text).toMatch(/schedule\.timezone: expected an IANA time zone/);
-    expect(found.length).toBeGreaterThanOrEqual(6);
+    // Every bad field, named by its path, and nothing else.
+    expect(found).toEqual([
+      'aws.endpoint: expected an http(s) URL such as https://ec2.example.com',
+      'accounts[0].id: expected a 12-digit AWS account id',
+      'accounts[1].role.externalId: Too small: expected string to have >=2 characters',
+      'accounts[1].role: unrecognized keys: "extra"',
+      'regions[1]: expected an AWS region name such as us-east-1',
+      'kinds[1]: Invalid option: expected one of "ami"|"ebs-snapshot"|"rds-snapshot"|"rds-cluster-snapshot"',
+      'trust.accounts[0].id: expected a 12-digit AWS account id',
+      'schedule.scan: expected a cron expression such as "0 */6 * * *"',
+      'schedule.timezone: expected an IANA time zone such as UTC or Europe/Berlin',
+    ]);
   });
 
   it('refuses unknown keys and duplicate accounts', async () => {
-    expect((await problems('acounts: []\n')).join('\n')).toMatch(/acounts|accounts/);
+    // (It does not name "acounts" itself: noted as a product gap in the branch report.)
+    expect(await problems('acounts: []\n')).toEqual([
+      'not a shareguard configuration: none of its 1 top-level keys is a setting (aws, accounts, regions, kinds, trust, slack, scan, risk, store, remediation, schedule, guard)',
+    ]);
     expect(await problems("accounts: [{ id: '111111111111' }, { id: '111111111111' }]\n")).toEqual([
       'accounts: account 111111111111 is listed more than once',
     ]);
   });
 
   it('says where YAML is broken', async () => {
-    expect((await problems('accounts: [\n  - id: x\n'))[0]).toMatch(/not valid YAML/);
+    expect(await problems('accounts: [\n  - id: x\n')).toEqual([
+      'not valid YAML (line 2): Block collections are not allowed within flow collections at line 2, column 3:',
+    ]);
   });
 
   it('takes the environment over the file, and flags over both', async () => {

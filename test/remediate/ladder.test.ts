@@ -116,7 +116,10 @@ describe('revoke at the source (owner account monitored, not a trusted source)',
         state: 'revoked',
         decision: { outcome: 'revoked-at-source' },
       });
-      expect(res.records[0]!.decision!.detail).toMatch(/the account no longer sees it/);
+      const resource = id.split(':').slice(3).join(':');
+      expect(res.records[0]!.decision!.detail).toBe(
+        `Revoked at the source: account ${A} removed from the shares of ${resource} by owner ${SANDBOX}; the account no longer sees it.`,
+      );
     }
     expect(state().image(amiId(1))!.launchPermissions).toEqual([]);
     // A recipient cancel was not needed: the owner side did it.
@@ -128,8 +131,12 @@ describe('revoke at the source (owner account monitored, not a trusted source)',
     // The decision log lists each rung with the AWS calls and their answers.
     const log = await deps.store.listDecisions({ since: HOUR_AGO(), findingId: fid.snap(1) });
     expect(log[0]).toMatchObject({ action: 'remove', outcome: 'revoked-at-source' });
-    expect(log[0]!.detail).toMatch(/ec2:DescribeSnapshotAttribute .* → 1 permission/);
-    expect(log[0]!.detail).toMatch(/ec2:ModifySnapshotAttribute .*UserId=111111111111 → ok/);
+    expect(log[0]!.detail).toBe(
+      `1. Revoke at the source — done: Revoked at the source: account ${A} removed from the shares of ${snapId(1)} by owner ${SANDBOX}; the account no longer sees it. ` +
+        `[ec2:DescribeSnapshotAttribute ${snapId(1)} createVolumePermission → 1 permission(s); ` +
+        `ec2:ModifySnapshotAttribute ${snapId(1)} CreateVolumePermission.Remove UserId=${A} → ok; ` +
+        `ec2:DescribeSnapshots RestorableBy=self snapshot-id=${snapId(1)} → not visible]`,
+    );
   });
 
   it('names an organization/OU share it leaves in place, offers it as its own decision, and blocks meanwhile', async () => {
@@ -144,8 +151,12 @@ describe('revoke at the source (owner account monitored, not a trusted source)',
       ['block', 'done', 'blocked'],
     ]);
     expect(bed!.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
-    expect(rec.decision!.detail).toContain(`Left in place`);
-    expect(rec.decision!.detail).toContain(OU);
+    expect(rec.decision!.detail).toBe(
+      `Revoked at the source: account ${A} removed from the shares of ${amiId(2)} by owner ${SANDBOX}; it is still visible to the account. ` +
+        `Left in place (it reaches other accounts too; only its own decision may remove it): OU ${OU}. ` +
+        `IAM answers explicitDeny for ec2:CopyImage, ec2:CreateReplaceRootVolumeTask, ec2:RegisterImage, ec2:RunInstances on ${amiId(2)} (ShareGuardBlocked in ${A}). ` +
+        `It stays listed in the account (only the owner ${SANDBOX} can unshare it), but AWS denies using it.`,
+    );
     expect(state().image(amiId(2))!.launchPermissions).toEqual([{ organizationalUnitArn: OU }]);
 
     // Its own decision removes the OU share: the account no longer sees it.
@@ -168,8 +179,10 @@ describe('delete at the source', () => {
     expect(state().image(amiId(1))).toBeUndefined();
     expect(state().snapshot(snapId(1))).toBeUndefined();
     const ami = await deps.store.getFinding(fid.ami(1));
-    expect(ami!.decision!.detail).toMatch(/snapshots were not deleted/);
-    expect(ami!.decision!.detail).toMatch(/Recycle Bin/);
+    expect(ami!.decision!.detail).toBe(
+      `Deleted at the source: AMI ${amiId(1)} deregistered in owner account ${SANDBOX}. Its EBS snapshots were not deleted (they stay in the owner account). ` +
+        'Instances already launched from it keep running. If a Recycle Bin retention rule in the owner account matches it, AWS keeps it restorable until the rule expires.',
+    );
     const log = await deps.store.listDecisions({ since: HOUR_AGO(), findingId: fid.ami(1) });
     expect(log[0]!.detail).toMatch(
       /ec2:DeregisterImage ami-\w+ DryRun → DryRunOperation[^;]*; ec2:DeregisterImage ami-\w+ → ok/,
@@ -181,7 +194,12 @@ describe('delete at the source', () => {
     const res = await decideDeleteAtSource(deps, fid.snap(2), ALICE);
     expect(res.status).toBe('refused');
     expect(res).toMatchObject({ refusal: { code: 'no-owner-role', ownerAccountId: '444444444444' } });
-    expect(state().snapshot(snapId(2))).toBeDefined();
+    // Untouched: still there, still shared as before.
+    expect(state().snapshot(snapId(2))).toMatchObject({
+      id: snapId(2),
+      owner: EVIL,
+      createVolumePermissions: [{ userId: A }],
+    });
   });
 });
 
@@ -202,7 +220,10 @@ describe('recipient side', () => {
     expect((await deps.store.getFinding(fid.ami(4)))!.finding.sharedVia).toBe('unknown');
     const res = await decideRemove(deps, fid.ami(4), ALICE);
     expect(res.records[0]).toMatchObject({ state: 'recorded', finding: { sharedVia: 'organization' } });
-    expect(res.records[0]!.decision!.detail).toMatch(/only the owner 444444444444 can unshare it/);
+    expect(res.records[0]!.decision!.detail).toBe(
+      `${amiId(4)} reaches ${A} through an organization or OU share, which a recipient cannot cancel (AWS answered InvalidAMIID.NotFound while it stays visible). ` +
+        `AWS offers the account no way to remove it and the guard is off (guard.mode: off), so nothing blocks its use: only the owner ${EVIL} can unshare it. The decision is recorded.`,
+    );
     await scanAndRecord(deps, {});
     expect((await deps.store.getFinding(fid.ami(4)))!.finding.sharedVia).toBe('organization');
   });
@@ -213,7 +234,10 @@ describe('block with the guard', () => {
     const { deps, sim } = await setup({ guard: { mode: 'iam-policy', attachToRoles: [WORKLOAD] } });
     const snap = await decideRemove(deps, fid.snap(2), ALICE);
     expect(snap.records[0]).toMatchObject({ state: 'blocked', decision: { outcome: 'blocked' } });
-    expect(snap.records[0]!.decision!.detail).toMatch(/ShareGuardBlocked/);
+    expect(snap.records[0]!.decision!.detail).toBe(
+      `IAM answers explicitDeny for ec2:CopySnapshot, ec2:CreateVolume on ${snapId(2)} (ShareGuardBlocked in ${A}). ` +
+        `It stays listed in the account (only the owner ${EVIL} can unshare it), but AWS denies using it.`,
+    );
     const db = await decideRemove(deps, fid.cluster(EVIL, 'evil-aurora'), ALICE);
     expect(db.records[0]).toMatchObject({ state: 'blocked' });
     expect(await deps.store.listBlockedResources({ accountId: A })).toHaveLength(2);
@@ -247,7 +271,9 @@ describe('block with the guard', () => {
     const { deps } = await setup({ guard: { mode: 'print' } });
     const res = await decideRemove(deps, fid.db(EVIL, 'evil-db'), ALICE);
     expect(res.records[0]).toMatchObject({ state: 'recorded', decision: { outcome: 'recorded' } });
-    expect(res.records[0]!.decision!.detail).toMatch(/not blocked until the printed policy/);
+    expect(res.records[0]!.decision!.detail).toBe(
+      `Added to the guard, but guard.mode is print: it is not blocked until the printed policy (\`shareguard guard print\`) is applied. Only the owner ${EVIL} can unshare it.`,
+    );
     expect(await deps.store.listBlockedResources({ accountId: A })).toHaveLength(1);
   });
 });
@@ -264,9 +290,13 @@ describe('failures, crashes, dry run', () => {
     });
     const first = await decideRemove(deps, fid.snap(1), ALICE);
     expect(first.records[0]).toMatchObject({ state: 'open', decision: { outcome: 'failed' } });
-    expect(first.records[0]!.decision!.detail).toMatch(/UnauthorizedOperation: You are not authorized/);
+    const refused =
+      'AWS refused the owner-side revoke: UnauthorizedOperation: You are not authorized to perform this operation.';
+    expect(first.records[0]!.decision!.detail).toBe(refused);
     // What the finding's message says (the decision result carries no words: issue 12).
-    expect(outcomeLine(first.records[0]!)).toMatch(/You can try again/);
+    const line = outcomeLine(first.records[0]!);
+    expect(line).toContain(refused);
+    expect(line).toMatch(/^⚠️ \*Removal failed\*.* You can try again\.$/);
     expect(state().snapshot(snapId(1))!.createVolumePermissions).toEqual([{ userId: A }]);
 
     const retry = await decideRemove(deps, fid.snap(1), ALICE);
@@ -339,10 +369,24 @@ describe('failures, crashes, dry run', () => {
       i: [1, 2, 3].map((n) => state().image(amiId(n))!.launchPermissions),
       s: [1, 2].map((n) => state().snapshot(snapId(n))!.createVolumePermissions),
     });
+    const revokeAtSource = (resource: string, answered: string) =>
+      `Dry run: would remove account ${A} from the shares of ${resource} in owner account ${SANDBOX} (${answered}).`;
+    const guard = `Guard (iam-policy) — dry run, nothing changed: ${A}: planned ShareGuardBlocked: would be created (attached to ${WORKLOAD})`;
+    const wouldSay: Record<string, string> = {
+      [fid.ami(1)]: revokeAtSource(amiId(1), 'AWS answered DryRunOperation: allowed'),
+      [fid.ami(3)]:
+        `Dry run: would cancel the launch permission of ${amiId(3)} for ${A} (AWS answered DryRunOperation: allowed). Dry run: would block AMI ${amiId(3)}. ${guard}`,
+      [fid.snap(1)]: revokeAtSource(snapId(1), 'AWS answered DryRunOperation: allowed'),
+      [fid.snap(2)]: `Dry run: would block EBS snapshot ${snapId(2)}. ${guard}`,
+      [fid.db(SANDBOX, 'orders')]: revokeAtSource(
+        rdsArn(SANDBOX, 'orders'),
+        'RDS has no dry run: the shares were read, nothing was called to change them',
+      ),
+    };
     for (const id of [fid.ami(1), fid.ami(3), fid.snap(1), fid.snap(2), fid.db(SANDBOX, 'orders')]) {
       const res = await decideRemove(deps, id, ALICE);
       expect(res.records[0], id).toMatchObject({ state: 'open', decision: { dryRun: true } });
-      expect(res.records[0]!.decision!.detail, id).toMatch(/Dry run: would/);
+      expect(res.records[0]!.decision!.detail, id).toBe(wouldSay[id]);
     }
     const del = await decideDeleteAtSource(deps, fid.ami(1), ALICE);
     expect(del.records[0]).toMatchObject({ state: 'open', decision: { dryRun: true } });
@@ -352,7 +396,7 @@ describe('failures, crashes, dry run', () => {
         s: [1, 2].map((n) => state().snapshot(snapId(n))!.createVolumePermissions),
       }),
     ).toBe(before);
-    expect(state().image(amiId(1))).toBeDefined();
+    expect(state().image(amiId(1))).toMatchObject({ id: amiId(1), state: 'available' });
     expect(await deps.store.listBlockedResources({})).toEqual([]);
     expect(sim.calls({ action: 'CreatePolicy' }) + sim.calls({ action: 'CreatePolicyVersion' })).toBe(0);
     expect(sim.calls({ action: 'ModifyDBSnapshotAttribute' })).toBe(0);

@@ -47,15 +47,27 @@ describe('a finding message with its risk', () => {
   it('opens with the level and the reasons, then what uses it', () => {
     const m = findingMessage(critical);
     expectValid(m);
-    const first = textOf([m.blocks[1]!]);
-    expect(first).toContain('🔴 *critical*');
-    expect(first).toContain('impersonates Ubuntu (Canonical publishes from 099720109477');
-    expect(first).toContain('in use: 3 running instances, 3 volumes');
-    const ctx = textOf([m.blocks[2]!]);
-    expect(ctx).toContain(
-      '🔥 *in use:* 3 running instances — `i-00000000000000000`, `i-00000000000000001`, `i-00000000000000002`',
+    // The level, then each reason; the impersonation names the real publisher and this owner (OWNER).
+    expect(m.blocks[1]).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '🔴 *critical* — impersonates Ubuntu (Canonical publishes from 099720109477; this one is from 444455556666); in use: 3 running instances, 3 volumes',
+      },
+    });
+    // Then what uses it, by id (usage(3): three instances and three volumes).
+    expect(m.blocks[2]).toEqual({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: '🔥 *in use:* 3 running instances — `i-00000000000000000`, `i-00000000000000001`, `i-00000000000000002`; 3 volumes — `vol-00000000000000000`, `vol-00000000000000001`, `vol-00000000000000002`',
+        },
+      ],
+    });
+    expect(m.text).toBe(
+      '[critical] 🚨 AMI ami-0123456789abcdef0 shared into prod 111122223333 us-east-1 by untrusted account 444455556666',
     );
-    expect(m.text).toMatch(/^\[critical\]/);
   });
 
   it('warns in the Remove dialog that what runs keeps running', () => {

@@ -92,9 +92,28 @@ describe('scan across worker threads', () => {
       const two = await run(sim, { workers: 2 }, progress);
       const three = await run(sim, { workers: 3 });
 
-      expect(one.findings.length).toBeGreaterThan(40);
-      expect(one.targets.some((t) => t.status === 'error' && t.region === '*')).toBe(true);
-      expect(one.summary.trustedSkipped).toBeGreaterThan(0);
+      // From world(): 13 account-regions of ACCOUNTS (accounts 0, 3, 6 have us-east-1 only) + HOME's one.
+      // Each sees its direct AMI, the region's 8 OU-shared AMIs, its snapshot, RDS and cluster snapshot
+      // (12); accounts 0 and 4 get theirs from TRUSTED (direct AMI and snapshot skipped: 10). So
+      // 1×10 + 2×10 + (4×2 + 2×1)×12 + HOME's 1 = 151 findings, 1×2 + 2×2 = 6 skipped as trusted.
+      expect(one.findings).toHaveLength(151);
+      expect(one.summary).toMatchObject({
+        findings: 151,
+        trustedSkipped: 6,
+        targetsScanned: 14,
+        targetsFailed: 1,
+        accountsScanned: 9,
+        accountsWithFindings: 9,
+      });
+      // DENIED's role refuses AssumeRole: its one target fails, naming the account and the call.
+      expect(one.targets.filter((t) => t.status === 'error')).toEqual([
+        {
+          accountId: DENIED,
+          region: '*',
+          status: 'error',
+          error: `AccessDenied: User: arn:aws:iam::${HOME}:user/shareguard-sim is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${DENIED}:role/ShareGuardScanner`,
+        },
+      ]);
       expect(stable(two)).toBe(stable(one));
       expect(stable(three)).toBe(stable(one));
       expect(two.findings).toEqual(one.findings);
@@ -125,7 +144,11 @@ describe('scan across worker threads', () => {
 
       const byAccount = (r: ScanResult, id: string) => r.targets.filter((t) => t.accountId === id);
       const victimTargets = byAccount(result, victim);
-      expect(victimTargets.length).toBeGreaterThan(0);
+      // The victim's regions were resolved (both enabled), then nothing of them was listed.
+      expect(victimTargets.map((t) => [t.region, t.failedKinds])).toEqual([
+        ['eu-west-1', [...RESOURCE_KINDS].sort()],
+        ['us-east-1', [...RESOURCE_KINDS].sort()],
+      ]);
       for (const t of victimTargets) {
         expect(t.status).toBe('error');
         expect(t.error).toMatch(/^scan worker \d stopped before finishing: test hook: worker \d dies/);

@@ -211,7 +211,7 @@ describe('AMIs, owner side', () => {
     expect(
       await failure(asOwner.send(new DeregisterImageCommand({ ImageId: 'ami-protected' }))),
     ).toMatchObject({ name: 'OperationNotPermitted' });
-    expect(sim.state.image('ami-protected')).toBeDefined();
+    expect(sim.state.image('ami-protected')).toMatchObject({ id: 'ami-protected', state: 'available' });
     await asOwner.send(new DisableImageDeregistrationProtectionCommand({ ImageId: 'ami-protected' }));
     await asOwner.send(new DeregisterImageCommand({ ImageId: 'ami-protected' }));
     expect(sim.state.image('ami-protected')).toBeUndefined();
@@ -244,11 +244,15 @@ describe('AMIs, owner side', () => {
         .recycleBinEntries()
         .map((e) => e.id)
         .sort(),
-    ).toEqual(expect.arrayContaining(['ami-direct', 'snap-backing']));
+    ).toEqual(['ami-direct', 'ami-protected', 'snap-backing']); // ami-protected: deregistered by the test above
     // The recipient sees nothing of the owner's Recycle Bin.
     expect((await asA.send(new ListImagesInRecycleBinCommand({}))).Images).toEqual([]);
     await asOwner.send(new RestoreImageFromRecycleBinCommand({ ImageId: 'ami-direct' }));
-    expect(sim.state.image('ami-direct')).toBeDefined();
+    expect(sim.state.image('ami-direct')).toMatchObject({
+      id: 'ami-direct',
+      owner: OWNER,
+      state: 'available',
+    });
   });
 });
 
@@ -316,7 +320,10 @@ describe('EBS snapshots, owner side', () => {
     expect(
       await failure(asOwner.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-free', DryRun: true }))),
     ).toMatchObject({ name: 'DryRunOperation' });
-    expect(sim.state.snapshot('snap-free')).toBeDefined();
+    expect(sim.state.snapshot('snap-free')).toMatchObject({
+      id: 'snap-free',
+      createVolumePermissions: [{ userId: A }],
+    });
     await asOwner.send(new DeleteSnapshotCommand({ SnapshotId: 'snap-free' }));
     expect(sim.state.snapshot('snap-free')).toBeUndefined();
     const bin = await asOwner.send(new ListSnapshotsInRecycleBinCommand({ SnapshotIds: ['snap-free'] }));

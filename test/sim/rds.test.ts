@@ -152,7 +152,7 @@ describe('RDS snapshots', () => {
     });
     expect(
       sim.state.dbSnapshot(`arn:aws:rds:us-east-1:${OUTSIDER}:snapshot:orders-2024-05-01`),
-    ).toBeDefined();
+    ).toMatchObject({ id: 'orders-2024-05-01', owner: OUTSIDER, restore: [A] });
     await asC.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: 'caurora' }));
     expect(sim.state.dbClusterSnapshot('caurora')).toBeUndefined();
   });

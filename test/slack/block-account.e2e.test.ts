@@ -162,13 +162,13 @@ describe('Block account through Slack', () => {
     await bed.command('');
     await bed.click('block_account', amiFinding, MALLORY);
     expect(await store.getBlockedOwner(EVIL)).toBeUndefined();
-    expect(bed.slack.ephemerals.at(-1)?.text).toMatch(/approver/);
+    expect(bed.slack.ephemerals.at(-1)?.text).toBe('🚫 you are not one of the configured approvers');
 
     await bed.click('block_account', 'ami:111111111111:us-east-1:ami-nonexistent');
     expect(await store.getBlockedOwner(EVIL)).toBeUndefined();
 
     await bed.click('block_account', amiFinding);
-    expect(await store.getBlockedOwner(EVIL)).toBeDefined();
+    expect(await store.getBlockedOwner(EVIL)).toMatchObject({ ownerAccountId: EVIL, by: { userId: ALICE } });
     expect((await store.getFinding(snapFinding))?.state).toBe('blocked');
     const log = await store.listDecisions({ since: new Date(Date.now() - 3600_000).toISOString() });
     expect(

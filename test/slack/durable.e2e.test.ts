@@ -57,7 +57,14 @@ describe('durable decisions (issue 8 items 1 and 3)', () => {
 
     expect(report).toMatchObject({ refreshed: 1, failedRefreshes: 0 });
     expect(hasButtons(await e.messageFor(ami(1)))).toBe(false);
-    expect(JSON.stringify(await e.messageFor(ami(1)))).toMatch(/✅/);
+    expect((await e.messageFor(ami(1)))?.blocks?.at(-1)).toMatchObject({
+      type: 'section',
+      text: {
+        text: expect.stringMatching(
+          /^✅ \*Removed\* by <@U0ALICE> <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>: Launch permission of ami-00000000000000001 cancelled for 111111111111 in us-east-1; the account no longer sees it\. Only the owner 444444444444 can share it again\.$/,
+        ),
+      },
+    });
     expect(await store.listOutbox()).toEqual([]);
   });
 
@@ -67,8 +74,14 @@ describe('durable decisions (issue 8 items 1 and 3)', () => {
 
     await e.click('remove', ami(1));
 
-    expect(e.slack.responses.map((r) => JSON.stringify(r))).toEqual([
-      expect.stringContaining('the decision store is unavailable; nothing was changed, try again'),
+    expect(e.slack.responses).toMatchObject([
+      {
+        effect: 'ephemeral',
+        payload: {
+          text: '🚫 the decision store is unavailable; nothing was changed, try again',
+          replace_original: false,
+        },
+      },
     ]);
     expect(e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
     e.faults.down = false;
@@ -113,7 +126,8 @@ describe('durable decisions (issue 8 items 1 and 3)', () => {
     await e.click('trust', ami(1));
 
     const store = e.server.ctx.deps.store;
-    expect(await store.getTrust(EVIL)).toBeDefined(); // the trust entry comes first
+    // The trust entry comes first.
+    expect(await store.getTrust(EVIL)).toMatchObject({ accountId: EVIL, addedBy: { userId: ALICE } });
     expect((await store.getFinding(ami(1)))?.state).toBe('open');
     expect(e.slack.responses).toEqual([]); // nothing refused
 

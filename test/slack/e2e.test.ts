@@ -33,6 +33,8 @@ afterEach(async () => {
   e2e = undefined;
 });
 
+/** A literal string as a RegExp source. */
+const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const blocksText = (m: { text?: string; blocks?: unknown[] } | undefined) => JSON.stringify(m ?? {});
 const hasButtons = (m: { blocks?: unknown[] } | undefined) =>
   /shareguard\.(trust|remove)/.test(JSON.stringify(m?.blocks ?? []));
@@ -45,9 +47,22 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
 
     const messages = e2e.slack.messages(CHANNEL);
     const progress = messages[0]!;
-    expect(progress.text).toMatch(/scan/i);
     expect(progress.updates).toBeGreaterThanOrEqual(1); // replaced by the summary
-    expect(blocksText(progress)).toMatch(/7 untrusted/);
+    // testWorld: 7 shares (3 AMIs, one of them in both accounts, then one in each; a snapshot; an RDS snapshot)
+    // into 2 accounts of one region each; all new, all posted in the summary's thread.
+    const summary =
+      /^✅ Scan of all monitored accounts finished in [\d.]+ s: 7 untrusted shares in 2 of 2 accounts \(7 new, 0 shared again, 0 resolved; 7 posted\)\. 2 account-regions scanned; 0 trusted shares skipped\.$/;
+    expect(progress.text).toMatch(summary);
+    expect(progress.blocks).toEqual([
+      { type: 'section', text: { type: 'mrkdwn', text: progress.text, verbatim: true } },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: '🧵 The findings are in this thread, most urgent first.', verbatim: true },
+        ],
+      },
+    ]);
+    expect(progress.reply_count).toBe(7);
 
     const ids = [
       amiId(1),
@@ -62,6 +77,15 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
       const m = await e2e.messageFor(id);
       expect(m, id).toBeDefined();
       expect(hasButtons(m)).toBe(true);
+      // Its Trust and Remove buttons act on this finding.
+      const acts = (m!.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[])
+        .filter((b) => b.type === 'actions')
+        .flatMap((b) => b.elements ?? [])
+        .map((e) => [e.action_id, e.value]);
+      expect(acts, id).toEqual([
+        ['shareguard.trust', id],
+        ['shareguard.remove', id],
+      ]);
     }
     const direct = await e2e.messageFor(amiId(1));
     // The confirm dialog lists the rungs that will run, generated from the registry.
@@ -90,8 +114,15 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
       expect((await store.getFinding(id))?.state).toBe('trusted');
       const m = await e2e.messageFor(id);
       expect(hasButtons(m)).toBe(false);
-      expect(blocksText(m)).toMatch(/🛡/);
-      expect(blocksText(m)).toContain(ALICE);
+      expect(m?.text).toMatch(/^\[low\] 🛡 .* by untrusted account 444444444444 \(trusted\)$/);
+      expect(m?.blocks?.at(-1)).toMatchObject({
+        type: 'section',
+        text: {
+          text: expect.stringMatching(
+            /^🛡 \*Trusted\* by <@U0ALICE> <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>: account `444444444444` is on the trust list; what it shares is no longer reported\.$/,
+          ),
+        },
+      });
     }
     expect((await store.getFinding(amiId(3)))?.state).toBe('open');
     const decisions = await store.listDecisions({ since: SINCE });
@@ -122,11 +153,23 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     });
     const m = await e2e.messageFor(amiId(1));
     expect(hasButtons(m)).toBe(false);
-    expect(blocksText(m)).toMatch(/✅/);
-    expect(blocksText(m)).toMatch(/cancelled/i);
+    expect(m?.text).toBe(
+      `[low] ✅ AMI ami-00000000000000001 shared into ${A} ${R} by untrusted account ${EVIL} (removed)`,
+    );
+    expect(m?.blocks?.at(-1)).toMatchObject({
+      type: 'section',
+      text: {
+        text: expect.stringMatching(
+          /^✅ \*Removed\* by <@U0ALICE> <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>: Launch permission of ami-00000000000000001 cancelled for 111111111111 in us-east-1; the account no longer sees it\. Only the owner 444444444444 can share it again\.$/,
+        ),
+      },
+    });
     const log = await e2e.server.ctx.deps.store.listDecisions({ since: SINCE, findingId: amiId(1) });
     expect(log[0]).toMatchObject({ action: 'remove', outcome: 'removed' });
-    expect(log[0]!.detail).toMatch(/CancelImageLaunchPermission/);
+    // The log says which rung ran and the AWS calls that show it: the cancel, then the check it is gone.
+    expect(log[0]!.detail).toBe(
+      '1. Cancel as recipient — done: Launch permission of ami-00000000000000001 cancelled for 111111111111 in us-east-1; the account no longer sees it. Only the owner 444444444444 can share it again. [ec2:CancelImageLaunchPermission ami-00000000000000001 → true; ec2:DescribeImages ExecutableBy=self image-id=ami-00000000000000001 → not visible]',
+    );
   });
 
   it('Remove with the guard off on an organization-shared AMI and on a snapshot is honest: recorded, nothing claimed removed', async () => {
@@ -154,10 +197,28 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     ]);
     // Organization-shared AMIs and snapshots: no recipient-side call is even attempted on snapshots.
     expect(e2e.sim.calls({ action: 'ModifySnapshotAttribute' })).toBe(0);
+    const honest =
+      'AWS offers the account no way to remove it and the guard is off (guard.mode: off), so nothing blocks its use: only the owner 444444444444 can unshare it. The decision is recorded.';
+    const outcome = async (id: string) => (await e2e!.messageFor(id))?.blocks?.at(-1);
+    const recorded = (words: string) =>
+      expect.stringMatching(
+        new RegExp(
+          `^ℹ️ \\*Remove recorded\\* by <@U0ALICE> <!date\\^\\d+\\^\\{date_short_pretty\\} \\{time\\}\\|[^>]+>: ${escape(words)}$`,
+        ),
+      );
+    expect(await outcome(amiId(2))).toMatchObject({
+      text: {
+        text: recorded(
+          'ami-00000000000000002 reaches 111111111111 through an organization or OU share, which a recipient cannot cancel (AWS answered InvalidAMIID.NotFound while it stays visible). ' +
+            honest,
+        ),
+      },
+    });
+    expect(await outcome(snapId)).toMatchObject({ text: { text: recorded(honest) } });
     for (const id of [amiId(2), snapId]) {
-      const text = blocksText(await e2e.messageFor(id));
-      expect(text).toMatch(/only the owner/i);
-      expect(text).not.toMatch(/✅/);
+      const m = await e2e.messageFor(id);
+      expect(m?.text).toMatch(/ by untrusted account 444444444444 \(recorded\)$/);
+      expect(blocksText(m)).not.toMatch(/✅/);
     }
   });
 
@@ -169,14 +230,18 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
     expect((await e2e.server.ctx.deps.store.getFinding(amiId(1)))?.state).toBe('open');
     expect(e2e.slack.ephemerals.at(-1)).toMatchObject({ user: MALLORY });
-    expect(e2e.slack.ephemerals.at(-1)!.text).toMatch(/approver/);
+    expect(e2e.slack.ephemerals.at(-1)!.text).toBe(
+      '🚫 you are not one of the configured approvers; nothing was changed.',
+    );
     const log = await e2e.server.ctx.deps.store.listDecisions({ since: SINCE });
     expect(log[0]).toMatchObject({ action: 'remove', outcome: 'refused', by: { userId: MALLORY } });
 
     // Acked at once (the approver check may call usergroups.users.list); the refusal follows via response_url.
     const untrust = await e2e.command('untrust 999999999999', MALLORY);
     expect(untrust.body).toBe('');
-    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toMatch(/approver/);
+    expect(e2e.slack.responses.at(-1)?.payload).toMatchObject({
+      text: '🚫 you are not one of the configured approvers',
+    });
     expect(e2e.slack.responses.at(-1)?.effect).toBe('ephemeral');
 
     await e2e.click('remove', amiId(1), CAROL);
@@ -186,7 +251,10 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
   it('refuses commands and clicks that claim another workspace', async () => {
     e2e = await startE2E(testWorld(), { teamId: 'T0OTHER' });
     const res = await e2e.command('');
-    expect(res.body).toMatch(/workspace T0LOCAL is not allowed/);
+    expect(JSON.parse(res.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: '🚫 workspace T0LOCAL is not allowed',
+    });
     expect(e2e.slack.callsOf('chat.postMessage')).toHaveLength(0);
     await e2e.click('remove', amiId(1));
     expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
@@ -251,14 +319,32 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     await e2e.restart();
 
     const store = e2e.server.ctx.deps.store;
-    expect(await store.getTrust(EVIL2)).toBeDefined();
+    expect(await store.getTrust(EVIL2)).toMatchObject({
+      accountId: EVIL2,
+      note: 'trusted from ami ami-00000000000000003',
+      addedBy: { userId: ALICE },
+    });
     expect((await store.getFinding(amiId(1)))?.state).toBe('removed');
     const posts = e2e.slack.callsOf('chat.postMessage').length;
     await e2e.command('');
     // Nothing reposted: the remaining findings are known, EVIL2 is trusted, the removed AMI is gone.
     expect(e2e.slack.callsOf('chat.postMessage').length).toBe(posts + 1);
     await e2e.command('trusted');
-    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toContain(EVIL2);
+    expect(e2e.slack.responses.at(-1)?.payload).toMatchObject({
+      response_type: 'ephemeral',
+      text: '🛡 1 trusted account',
+      blocks: [
+        { type: 'header', text: { text: '🛡 Trusted accounts (1)' } },
+        {
+          type: 'section',
+          text: {
+            text: expect.stringMatching(
+              /^• `666666666666` — trusted from ami ami-00000000000000003 · added by <@U0ALICE> <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>$/,
+            ),
+          },
+        },
+      ],
+    });
   });
 
   it('marks a finding resolved when the owner unshares it, and posts it again when shared again', async () => {
@@ -268,7 +354,19 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     e2e.sim.state.snapshots.removeVolumePermission(snap, { userId: A });
     await e2e.command('');
     expect((await e2e.server.ctx.deps.store.getFinding(snapId))?.state).toBe('resolved');
-    expect(blocksText(await e2e.messageFor(snapId))).toMatch(/no longer shared/i);
+    const resolved = await e2e.messageFor(snapId);
+    expect(resolved?.text).toBe(
+      `[low] ✔️ EBS snapshot snap-00000000000000001 shared into ${A} ${R} by untrusted account ${EVIL} (resolved)`,
+    );
+    expect(resolved?.blocks?.at(-1)).toMatchObject({
+      type: 'section',
+      text: {
+        text: expect.stringMatching(
+          /^✔️ \*Resolved\* <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>: no longer shared with this account\.$/,
+        ),
+      },
+    });
+    expect(hasButtons(resolved)).toBe(false);
 
     await e2e.click('remove', amiId(1));
     e2e.sim.state.images.addLaunchPermission(e2e.sim.state.images.get('ami-00000000000000001')!, {
@@ -282,18 +380,37 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     });
     const m = await e2e.messageFor(amiId(1));
     expect(hasButtons(m)).toBe(true);
-    expect(blocksText(m)).toMatch(/shared again/i);
+    expect(m?.text).toBe(
+      `[low] 🚨 Shared again: AMI ami-00000000000000001 shared into ${A} ${R} by untrusted account ${EVIL}`,
+    );
+    expect(m?.blocks?.[0]).toMatchObject({
+      type: 'header',
+      text: { text: `🔁 AMI shared again by account ${EVIL}` },
+    });
+    // The earlier decision is shown: who removed it and what was done.
+    expect(blocksText(m)).toMatch(
+      /🔁 \*Shared again\* <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>\. Previously ✅ removed by <@U0ALICE> <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>: Launch permission of ami-00000000000000001 cancelled for 111111111111 in us-east-1; the account no longer sees it\./,
+    );
   });
 
   it('answers help, status, bad input and filters without a stack trace', async () => {
     e2e = await startE2E(testWorld());
     const help = await e2e.command('help');
-    expect(help.body).toMatch(/untrust/);
+    expect(JSON.parse(help.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: 'shareguard: /shared-scan, /shared-scan account=<id>[,<id>…] region=<region>[,…] kind=<kind>[,…], /shared-scan status, /shared-scan trusted, /shared-scan untrust <account id>, /shared-scan block <account id> [reason], /shared-scan unblock <account id>, /shared-scan post, /shared-scan help',
+    });
     const bad = await e2e.command('frobnicate now');
-    expect(bad.body).toMatch(/frobnicate/);
+    expect(JSON.parse(bad.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: '⚠️ unknown word "frobnicate": expected help, status, trusted, post, untrust &lt;account&gt;, block &lt;account&gt; [reason], unblock &lt;account&gt;, or filters account=, region=, kind=',
+    });
     expect(bad.body).not.toMatch(/at .*\.ts:\d+/);
     const badRegion = await e2e.command('region=moon-1');
-    expect(badRegion.body).toMatch(/region/);
+    expect(JSON.parse(badRegion.body)).toMatchObject({
+      response_type: 'ephemeral',
+      text: '⚠️ region="moon-1": expected a region such as us-east-1',
+    });
 
     await e2e.command(`account=${B} kind=rds-snapshot`);
     const store = e2e.server.ctx.deps.store;
@@ -301,10 +418,30 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     expect(open.map((r) => r.finding.kind)).toEqual(['rds-snapshot']);
 
     await e2e.command('account=333333333333');
-    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toMatch(/not a monitored account/);
+    expect(e2e.slack.responses.at(-1)?.payload).toMatchObject({
+      response_type: 'ephemeral',
+      text: '🚫 the scan failed: not a monitored account: 333333333333',
+    });
 
     await e2e.command('status');
-    expect(JSON.stringify(e2e.slack.responses.at(-1)?.payload)).toMatch(/1 open|open/i);
+    // Only B's RDS snapshot was scanned (account=B kind=rds-snapshot): one open finding.
+    expect(e2e.slack.responses.at(-1)?.payload).toMatchObject({
+      text: 'shareguard status: 1 open finding',
+      blocks: [
+        { type: 'header', text: { text: 'shareguard status' } },
+        { type: 'section', text: { text: '*1 open finding* waiting for a decision · 0 trusted accounts' } },
+        {},
+        { type: 'context', elements: [{ text: 'Open by owner: `666666666666` 1' }] },
+        {
+          type: 'section',
+          text: {
+            text: expect.stringMatching(
+              /^• 🟡 medium · \*RDS DB snapshot\* `arn:aws:rds:us-east-1:666666666666:snapshot:customers` “customers” from `666666666666` → `222222222222` us-east-1 · since /,
+            ),
+          },
+        },
+      ],
+    });
   });
 
   it('a scan with 500 findings posts a bounded number of messages, all within Block Kit limits', async () => {
@@ -319,10 +456,11 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     await e2e.command('');
 
     const posts = e2e.slack.callsOf('chat.postMessage');
-    expect(posts.length).toBeLessThanOrEqual(21); // progress + at most 20
-    expect(
-      e2e.slack.calls.filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update'),
-    ).not.toHaveLength(0);
+    // The progress message + the whole budget of 20: 19 owner-group messages and the overflow message.
+    expect(posts).toHaveLength(21);
+    const top = e2e.slack.topLevel(CHANNEL);
+    expect(top).toHaveLength(1);
+    expect(posts.slice(1).map((c) => c.args['thread_ts'])).toEqual(Array(20).fill(top[0]!.ts));
     const open = await e2e.server.ctx.deps.store.listFindings({ states: ['open'] });
     expect(open).toHaveLength(500);
     // Every finding is in a message or counted in the overflow message.
@@ -332,6 +470,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
       .map((m) => blocksText(m))
       .join('')
       .match(/(\d+) more finding/);
-    expect(shown + Number(overflow?.[1] ?? 0)).toBe(500);
+    expect(overflow).not.toBeNull();
+    expect(shown + Number(overflow![1])).toBe(500);
   });
 });

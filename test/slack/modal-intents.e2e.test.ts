@@ -146,7 +146,11 @@ describe('modal and two-person decisions are durable intents (issue 8 item 1)', 
     const e = e2e;
     await e.command('');
     await e.click('remove', ami(1), ALICE, undefined, { reason: 'owner unknown to us' });
-    expect((await e.server.ctx.deps.store.getFinding(ami(1)))?.approval).toBeDefined();
+    expect((await e.server.ctx.deps.store.getFinding(ami(1)))?.approval).toMatchObject({
+      action: 'remove',
+      requestedBy: { userId: ALICE },
+      reason: 'owner unknown to us',
+    });
 
     e.faults.failNext('getIntent');
     await e.click('confirm', ami(1), BOB, undefined, false);

@@ -55,7 +55,8 @@ describe('one thread per scan (slack.layout: thread)', () => {
     const parent = top[0]!;
     expect(JSON.stringify(parent.blocks)).toMatch(/500 untrusted shares/);
     const posts = e2e.slack.callsOf('chat.postMessage');
-    expect(posts.length).toBeLessThanOrEqual(21); // the parent + the per-scan budget
+    // The parent + the per-scan budget, all used: 19 owner-group messages and the overflow message.
+    expect(posts).toHaveLength(21);
     expect(posts.slice(1).every((c) => c.args['thread_ts'] === parent.ts)).toBe(true);
     expect(posts.some((c) => c.args['reply_broadcast'] === 'true')).toBe(false); // nothing critical
     const replies = e2e.slack.replies(CHANNEL, parent.ts);
@@ -71,7 +72,15 @@ describe('one thread per scan (slack.layout: thread)', () => {
     const open = await e2e.server.ctx.deps.store.listFindings({ states: ['open'] });
     expect(open).toHaveLength(500);
     const shown = open.filter((r) => r.message).length;
-    expect(shown).toBeGreaterThan(0);
+    // Exactly the findings that have a Remove button in the thread are recorded as shown.
+    const removeButtons = posts
+      .slice(1)
+      .reduce(
+        (n, c) => n + (JSON.stringify(c.args['blocks']).match(/"shareguard\.remove"/g) ?? []).length,
+        0,
+      );
+    expect(shown).toBe(removeButtons);
+    expect(shown).toBeLessThan(500);
     expect(open.filter((r) => r.message).every((r) => r.message!.ts !== parent.ts)).toBe(true);
     const summary = JSON.stringify(parent.blocks);
     expect(summary).toContain(`${shown} posted`);
@@ -175,13 +184,26 @@ describe('one thread per scan (slack.layout: thread)', () => {
     const replies = e2e.slack.callsOf('chat.postMessage').filter((c) => c.args['thread_ts']);
     expect(replies).toHaveLength(3);
     // Highest risk first, and only the critical one broadcast.
-    expect(String(replies[0]!.args['text'])).toContain('ami-00000000000000002');
-    expect(String(replies[1]!.args['text'])).toContain('ami-00000000000000003');
+    const says = (risk: string, n: number) =>
+      `[${risk}] 🚨 AMI ami-0000000000000000${n} shared into ${A} ${R} by untrusted account ${EVIL}`;
+    expect(replies.map((c) => c.args['text'])).toEqual([
+      says('critical', 2),
+      says('high', 3),
+      says('low', 1),
+    ]);
     expect(replies.map((c) => c.args['reply_broadcast'])).toEqual(['true', 'false', 'false']);
     const shown = e2e.slack.topLevel(CHANNEL);
     expect(shown).toHaveLength(2); // the round's message and the broadcast critical finding
     expect(shown[1]!.reply_broadcast).toBe(true);
-    expect(parent).toBeDefined();
+    // The round's message heads the thread, and the critical finding is the one broadcast.
+    expect(parent.args['text']).toBe(
+      '📬 Posting 3 open findings that had no message yet (asked by <@U0ALICE>)…',
+    );
+    expect(shown[0]!.text).toBe(
+      '📬 Posting 3 open findings that had no message yet (asked by <@U0ALICE>): 3 posted.',
+    );
+    expect(replies.map((c) => c.args['thread_ts'])).toEqual([shown[0]!.ts, shown[0]!.ts, shown[0]!.ts]);
+    expect(shown[1]!.text).toBe(says('critical', 2));
   });
 
   it('slack.layout: flat keeps every finding message top-level', async () => {

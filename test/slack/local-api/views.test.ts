@@ -88,7 +88,7 @@ describe('views in the local Slack stand-in', () => {
     expect(publish({ user_id: 'U0ALICE', view: { type: 'home', blocks: [] } }).body).toMatchObject({
       ok: true,
     });
-    expect(views.home('U0ALICE')).toBeDefined();
+    expect(views.home('U0ALICE')).toMatchObject({ view: { type: 'home', blocks: [] } });
   });
 
   it('a click opens the reason modal through Bolt; a submission comes back signed, with errors or accepted', async () => {

@@ -208,10 +208,16 @@ describe('planScanPosts', () => {
     const records = many(200, owners(60), 5);
     const plan = check(records, 10);
     expect(plan.posts).toHaveLength(10);
+    // Every finding not in the 9 owner groups posted is counted in the overflow message.
+    const shown = plan.posts.slice(0, 9).reduce((n, p) => n + p.findingIds.length, 0);
+    expect(plan.overflowCount).toBe(200 - shown);
     expect(plan.overflowCount).toBeGreaterThan(0);
     const last = plan.posts.at(-1)!;
     expect(last.kind).toBe('overflow');
     expect(textOf(last.blocks)).toContain('/shared-scan status');
+    expect(last.text).toBe(
+      `⚠️ ${plan.overflowCount} findings were not posted individually (200 new in this scan; at most 10 messages per scan). See them with /shared-scan status.`,
+    );
   });
 
   it('with a budget of one message, only counts', () => {
