@@ -31,6 +31,7 @@ import {
 } from '../remediate/registry.ts';
 import type { AccountClients, RemediationDeps, StepOutcome } from '../remediate/types.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
+import { serviceClients } from '../aws/kinds/kind.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { extrasOf, type DecisionExtras, type DecisionResult } from './decisions.ts';
 
@@ -65,7 +66,7 @@ const VERB: Record<LadderAction, string> = {
 };
 
 function clientsFor(deps: CoreDeps, account: MonitoredAccount, region: string): AccountClients {
-  return { ec2: () => deps.clients.ec2(account, region), rds: () => deps.clients.rds(account, region) };
+  return serviceClients(deps.clients, account, region);
 }
 
 /**

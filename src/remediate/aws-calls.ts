@@ -1,81 +1,20 @@
 /**
- * The AWS calls the rungs make, per kind, each logged as `"service:Action target → answer"`.
- * Owner side: read the exact shares, remove one account, remove an organization/OU share, delete.
- * Recipient side: is it still visible to the monitored account? (docs/aws.md §1, §2, §5a)
+ * The AWS calls the rungs make, each logged as `"service:Action target → answer"`. Owner side: read the
+ * exact shares, remove one account, remove an organization/OU share, delete. Recipient side: is it still
+ * visible to the monitored account? (docs/aws.md §1, §2, §5a) The per-kind calls are declared by each
+ * kind's module (`source` in src/aws/kinds/<kind>.ts); this module dispatches and judges their errors.
  */
-import {
-  DeleteSnapshotCommand,
-  DeregisterImageCommand,
-  DescribeImageAttributeCommand,
-  DescribeImagesCommand,
-  DescribeSnapshotAttributeCommand,
-  DescribeSnapshotsCommand,
-  ModifyImageAttributeCommand,
-  ModifySnapshotAttributeCommand,
-} from '@aws-sdk/client-ec2';
-import {
-  DeleteDBClusterSnapshotCommand,
-  DeleteDBSnapshotCommand,
-  DescribeDBClusterSnapshotAttributesCommand,
-  DescribeDBClusterSnapshotsCommand,
-  DescribeDBSnapshotAttributesCommand,
-  DescribeDBSnapshotsCommand,
-  ModifyDBClusterSnapshotAttributeCommand,
-  ModifyDBSnapshotAttributeCommand,
-} from '@aws-sdk/client-rds';
-import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
-import { rdsOwnerAndName } from '../aws/kinds/rds-common.ts';
+import { ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
+import { awsErrorCode } from '../aws/errors.ts';
+import { isDryRunOk, logged, type CallLog, type SourceShares } from '../aws/kinds/calls.ts';
+import { KINDS, kindModules } from '../aws/kinds/index.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { AccountClients } from './types.ts';
 
-/** The calls made so far, in order; every helper appends its own line, answer or error. */
-export type CallLog = string[];
+export { isDryRunOk, logged, type CallLog, type SourceShares };
 
-/** Who a resource is shared with, as its owner reads it. */
-export interface SourceShares {
-  accounts: string[];
-  /** Organization and OU ARNs. */
-  organizations: string[];
-  public: boolean;
-}
-
-/** AWS answered: the call would have succeeded (EC2 `DryRun=true`). */
-export const isDryRunOk = (err: unknown): boolean => awsErrorCode(err) === 'DryRunOperation';
-
-const NOT_FOUND = new Set([
-  'InvalidAMIID.NotFound',
-  'InvalidAMIID.Unavailable',
-  'InvalidSnapshot.NotFound',
-  'DBSnapshotNotFound',
-  'DBSnapshotNotFoundFault',
-  'DBClusterSnapshotNotFoundFault',
-  'DBClusterSnapshotNotFound',
-]);
+const NOT_FOUND = new Set(kindModules().flatMap((k) => k.source.notFoundCodes));
 export const isNotFound = (err: unknown): boolean => NOT_FOUND.has(awsErrorCode(err) ?? '');
-
-/** Runs one AWS call and logs it; errors are logged and rethrown for the caller to judge. */
-export async function logged<T>(
-  calls: CallLog,
-  label: string,
-  fn: () => Promise<T>,
-  answer: (out: T) => string,
-): Promise<T> {
-  try {
-    const out = await fn();
-    calls.push(`${label} → ${answer(out)}`);
-    return out;
-  } catch (err) {
-    calls.push(`${label} → ${isDryRunOk(err) ? 'DryRunOperation (would succeed)' : describeAwsError(err)}`);
-    throw err;
-  }
-}
-
-/** The owner's own identifier of an RDS snapshot: its name (the ARN's last field). */
-function rdsName(f: Finding): string {
-  return rdsOwnerAndName(f.resourceArn)?.name ?? f.resourceId;
-}
-
-const list = (xs: readonly string[]) => (xs.length ? xs.join(',') : 'none');
 
 // ---- owner side -------------------------------------------------------------------------------
 
@@ -86,104 +25,16 @@ export async function readSourceShares(
   calls: CallLog,
 ): Promise<SourceShares | undefined> {
   try {
-    switch (f.kind) {
-      case 'ami': {
-        const out = await logged(
-          calls,
-          `ec2:DescribeImageAttribute ${f.resourceId} launchPermission`,
-          () =>
-            owner
-              .ec2()
-              .send(
-                new DescribeImageAttributeCommand({ ImageId: f.resourceId, Attribute: 'launchPermission' }),
-              ),
-          (o) => `${o.LaunchPermissions?.length ?? 0} permission(s)`,
-        );
-        const perms = out.LaunchPermissions ?? [];
-        return {
-          accounts: perms.flatMap((p) => (p.UserId ? [p.UserId] : [])),
-          organizations: perms.flatMap((p) => [p.OrganizationArn, p.OrganizationalUnitArn].filter(isString)),
-          public: perms.some((p) => p.Group === 'all'),
-        };
-      }
-      case 'ebs-snapshot': {
-        const out = await logged(
-          calls,
-          `ec2:DescribeSnapshotAttribute ${f.resourceId} createVolumePermission`,
-          () =>
-            owner.ec2().send(
-              new DescribeSnapshotAttributeCommand({
-                SnapshotId: f.resourceId,
-                Attribute: 'createVolumePermission',
-              }),
-            ),
-          (o) => `${o.CreateVolumePermissions?.length ?? 0} permission(s)`,
-        );
-        const perms = out.CreateVolumePermissions ?? [];
-        return {
-          accounts: perms.flatMap((p) => (p.UserId ? [p.UserId] : [])),
-          organizations: [],
-          public: perms.some((p) => p.Group === 'all'),
-        };
-      }
-      case 'rds-snapshot':
-      case 'rds-cluster-snapshot': {
-        const values =
-          f.kind === 'rds-snapshot'
-            ? (
-                await logged(
-                  calls,
-                  `rds:DescribeDBSnapshotAttributes ${rdsName(f)}`,
-                  () =>
-                    owner
-                      .rds()
-                      .send(new DescribeDBSnapshotAttributesCommand({ DBSnapshotIdentifier: rdsName(f) })),
-                  (o) => restoreOf(o.DBSnapshotAttributesResult?.DBSnapshotAttributes).join(',') || 'none',
-                )
-              ).DBSnapshotAttributesResult?.DBSnapshotAttributes
-            : (
-                await logged(
-                  calls,
-                  `rds:DescribeDBClusterSnapshotAttributes ${rdsName(f)}`,
-                  () =>
-                    owner.rds().send(
-                      new DescribeDBClusterSnapshotAttributesCommand({
-                        DBClusterSnapshotIdentifier: rdsName(f),
-                      }),
-                    ),
-                  (o) =>
-                    restoreOf(o.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes).join(',') ||
-                    'none',
-                )
-              ).DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes;
-        const restore = restoreOf(values);
-        return {
-          accounts: restore.filter((v) => v !== 'all'),
-          organizations: [],
-          public: restore.includes('all'),
-        };
-      }
-    }
+    return await KINDS[f.kind].source.readShares(f, owner, calls);
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
   }
 }
 
-function restoreOf(
-  attrs: Array<{ AttributeName?: string; AttributeValues?: string[] }> | undefined,
-): string[] {
-  return attrs?.find((a) => a.AttributeName === 'restore')?.AttributeValues ?? [];
-}
-
-function isString(x: string | undefined): x is string {
-  return typeof x === 'string' && x.length > 0;
-}
-
 /**
  * Removes exactly one account from the resource's shares, as its owner. With `dryRun`, EC2 is asked
  * with `DryRun=true` (answers DryRunOperation when allowed) and RDS, which has no dry run, is not called.
- * Returns true when the change was made (or would be allowed).
  */
 export async function removeAccountAtSource(
   f: Finding,
@@ -192,74 +43,8 @@ export async function removeAccountAtSource(
   dryRun: boolean,
   calls: CallLog,
 ): Promise<void> {
-  const dry = dryRun ? ' DryRun' : '';
   try {
-    switch (f.kind) {
-      case 'ami':
-        await logged(
-          calls,
-          `ec2:ModifyImageAttribute ${f.resourceId} LaunchPermission.Remove UserId=${accountId}${dry}`,
-          () =>
-            owner.ec2().send(
-              new ModifyImageAttributeCommand({
-                ImageId: f.resourceId,
-                LaunchPermission: { Remove: [{ UserId: accountId }] },
-                DryRun: dryRun,
-              }),
-            ),
-          () => 'ok',
-        );
-        return;
-      case 'ebs-snapshot':
-        await logged(
-          calls,
-          `ec2:ModifySnapshotAttribute ${f.resourceId} CreateVolumePermission.Remove UserId=${accountId}${dry}`,
-          () =>
-            owner.ec2().send(
-              new ModifySnapshotAttributeCommand({
-                SnapshotId: f.resourceId,
-                Attribute: 'createVolumePermission',
-                CreateVolumePermission: { Remove: [{ UserId: accountId }] },
-                DryRun: dryRun,
-              }),
-            ),
-          () => 'ok',
-        );
-        return;
-      case 'rds-snapshot':
-        if (dryRun) return;
-        await logged(
-          calls,
-          `rds:ModifyDBSnapshotAttribute ${rdsName(f)} restore ValuesToRemove=${accountId}`,
-          () =>
-            owner.rds().send(
-              new ModifyDBSnapshotAttributeCommand({
-                DBSnapshotIdentifier: rdsName(f),
-                AttributeName: 'restore',
-                ValuesToRemove: [accountId],
-              }),
-            ),
-          (o) => `restore=${list(restoreOf(o.DBSnapshotAttributesResult?.DBSnapshotAttributes))}`,
-        );
-        return;
-      case 'rds-cluster-snapshot':
-        if (dryRun) return;
-        await logged(
-          calls,
-          `rds:ModifyDBClusterSnapshotAttribute ${rdsName(f)} restore ValuesToRemove=${accountId}`,
-          () =>
-            owner.rds().send(
-              new ModifyDBClusterSnapshotAttributeCommand({
-                DBClusterSnapshotIdentifier: rdsName(f),
-                AttributeName: 'restore',
-                ValuesToRemove: [accountId],
-              }),
-            ),
-          (o) =>
-            `restore=${list(restoreOf(o.DBClusterSnapshotAttributesResult?.DBClusterSnapshotAttributes))}`,
-        );
-        return;
-    }
+    await KINDS[f.kind].source.removeAccount(f, owner, accountId, dryRun, calls);
   } catch (err) {
     if (dryRun && isDryRunOk(err)) return;
     throw err;
@@ -282,7 +67,7 @@ export async function removeOrgSharesAtSource(
       calls,
       `ec2:ModifyImageAttribute ${f.resourceId} LaunchPermission.Remove ${arns.join(',')}${dryRun ? ' DryRun' : ''}`,
       () =>
-        owner.ec2().send(
+        owner.client('ec2').send(
           new ModifyImageAttributeCommand({
             ImageId: f.resourceId,
             LaunchPermission: { Remove: remove },
@@ -308,53 +93,8 @@ export async function deleteAtSource(
   dryRun: boolean,
   calls: CallLog,
 ): Promise<{ kept: string }> {
-  const dry = dryRun ? ' DryRun' : '';
-  const recycleBin =
-    'If a Recycle Bin retention rule in the owner account matches it, AWS keeps it restorable until the rule expires.';
   try {
-    switch (f.kind) {
-      case 'ami':
-        await logged(
-          calls,
-          `ec2:DeregisterImage ${f.resourceId}${dry}`,
-          () => owner.ec2().send(new DeregisterImageCommand({ ImageId: f.resourceId, DryRun: dryRun })),
-          () => 'ok',
-        );
-        return {
-          kept:
-            'Its EBS snapshots were not deleted (they stay in the owner account). Instances already launched from it keep running. ' +
-            recycleBin,
-        };
-      case 'ebs-snapshot':
-        await logged(
-          calls,
-          `ec2:DeleteSnapshot ${f.resourceId}${dry}`,
-          () => owner.ec2().send(new DeleteSnapshotCommand({ SnapshotId: f.resourceId, DryRun: dryRun })),
-          () => 'ok',
-        );
-        return { kept: `Volumes already created from it are not affected. ${recycleBin}` };
-      case 'rds-snapshot':
-        if (!dryRun)
-          await logged(
-            calls,
-            `rds:DeleteDBSnapshot ${rdsName(f)}`,
-            () => owner.rds().send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: rdsName(f) })),
-            (o) => o.DBSnapshot?.Status ?? 'ok',
-          );
-        return { kept: 'Databases already restored or copies made from it are not affected.' };
-      case 'rds-cluster-snapshot':
-        if (!dryRun)
-          await logged(
-            calls,
-            `rds:DeleteDBClusterSnapshot ${rdsName(f)}`,
-            () =>
-              owner
-                .rds()
-                .send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: rdsName(f) })),
-            (o) => o.DBClusterSnapshot?.Status ?? 'ok',
-          );
-        return { kept: 'Clusters already restored or copies made from it are not affected.' };
-    }
+    return await KINDS[f.kind].source.delete(f, owner, dryRun, calls);
   } catch (err) {
     if (dryRun && isDryRunOk(err)) return { kept: '' };
     throw err;
@@ -364,60 +104,7 @@ export async function deleteAtSource(
 /** Does the resource still exist at the source (as its owner lists it)? */
 export async function existsAtSource(f: Finding, owner: AccountClients, calls: CallLog): Promise<boolean> {
   try {
-    switch (f.kind) {
-      case 'ami': {
-        const out = await logged(
-          calls,
-          `ec2:DescribeImages Owners=self image-id=${f.resourceId}`,
-          () =>
-            owner.ec2().send(
-              new DescribeImagesCommand({
-                Owners: ['self'],
-                IncludeDeprecated: true,
-                Filters: [{ Name: 'image-id', Values: [f.resourceId] }],
-              }),
-            ),
-          (o) => (o.Images?.length ? 'exists' : 'gone'),
-        );
-        return (out.Images ?? []).some((i) => i.ImageId === f.resourceId);
-      }
-      case 'ebs-snapshot': {
-        const out = await logged(
-          calls,
-          `ec2:DescribeSnapshots OwnerIds=self snapshot-id=${f.resourceId}`,
-          () =>
-            owner.ec2().send(
-              new DescribeSnapshotsCommand({
-                OwnerIds: ['self'],
-                Filters: [{ Name: 'snapshot-id', Values: [f.resourceId] }],
-              }),
-            ),
-          (o) => (o.Snapshots?.length ? 'exists' : 'gone'),
-        );
-        return (out.Snapshots ?? []).some((s) => s.SnapshotId === f.resourceId);
-      }
-      case 'rds-snapshot': {
-        const out = await logged(
-          calls,
-          `rds:DescribeDBSnapshots ${rdsName(f)}`,
-          () => owner.rds().send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: rdsName(f) })),
-          (o) => (o.DBSnapshots?.length ? 'exists' : 'gone'),
-        );
-        return (out.DBSnapshots ?? []).length > 0;
-      }
-      case 'rds-cluster-snapshot': {
-        const out = await logged(
-          calls,
-          `rds:DescribeDBClusterSnapshots ${rdsName(f)}`,
-          () =>
-            owner
-              .rds()
-              .send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: rdsName(f) })),
-          (o) => (o.DBClusterSnapshots?.length ? 'exists' : 'gone'),
-        );
-        return (out.DBClusterSnapshots ?? []).length > 0;
-      }
-    }
+    return await KINDS[f.kind].source.exists(f, owner, calls);
   } catch (err) {
     if (isNotFound(err)) return false;
     throw err;
@@ -435,99 +122,16 @@ export async function visibleToRecipient(
   recipient: AccountClients,
   calls: CallLog,
 ): Promise<boolean> {
-  switch (f.kind) {
-    case 'ami': {
-      const out = await logged(
-        calls,
-        `ec2:DescribeImages ExecutableBy=self image-id=${f.resourceId}`,
-        () =>
-          recipient.ec2().send(
-            new DescribeImagesCommand({
-              ExecutableUsers: ['self'],
-              IncludeDeprecated: true,
-              Filters: [{ Name: 'image-id', Values: [f.resourceId] }],
-            }),
-          ),
-        (o) => (o.Images?.some((i) => i.ImageId === f.resourceId) ? 'still visible' : 'not visible'),
-      );
-      return (out.Images ?? []).some((i) => i.ImageId === f.resourceId);
-    }
-    case 'ebs-snapshot': {
-      const out = await logged(
-        calls,
-        `ec2:DescribeSnapshots RestorableBy=self snapshot-id=${f.resourceId}`,
-        () =>
-          recipient.ec2().send(
-            new DescribeSnapshotsCommand({
-              RestorableByUserIds: ['self'],
-              Filters: [{ Name: 'snapshot-id', Values: [f.resourceId] }],
-            }),
-          ),
-        (o) => (o.Snapshots?.some((s) => s.SnapshotId === f.resourceId) ? 'still visible' : 'not visible'),
-      );
-      return (out.Snapshots ?? []).some((s) => s.SnapshotId === f.resourceId);
-    }
-    case 'rds-snapshot': {
-      const out = await logged(
-        calls,
-        `rds:DescribeDBSnapshots shared db-snapshot-id=${f.resourceArn}`,
-        () =>
-          recipient.rds().send(
-            new DescribeDBSnapshotsCommand({
-              SnapshotType: 'shared',
-              IncludeShared: true,
-              Filters: [{ Name: 'db-snapshot-id', Values: [f.resourceArn] }],
-            }),
-          ),
-        (o) =>
-          o.DBSnapshots?.some((s) => s.DBSnapshotArn === f.resourceArn) ? 'still visible' : 'not visible',
-      );
-      return (out.DBSnapshots ?? []).some((s) => s.DBSnapshotArn === f.resourceArn);
-    }
-    case 'rds-cluster-snapshot': {
-      const out = await logged(
-        calls,
-        `rds:DescribeDBClusterSnapshots shared db-cluster-snapshot-id=${f.resourceArn}`,
-        () =>
-          recipient.rds().send(
-            new DescribeDBClusterSnapshotsCommand({
-              SnapshotType: 'shared',
-              IncludeShared: true,
-              Filters: [{ Name: 'db-cluster-snapshot-id', Values: [f.resourceArn] }],
-            }),
-          ),
-        (o) =>
-          o.DBClusterSnapshots?.some((s) => s.DBClusterSnapshotArn === f.resourceArn)
-            ? 'still visible'
-            : 'not visible',
-      );
-      return (out.DBClusterSnapshots ?? []).some((s) => s.DBClusterSnapshotArn === f.resourceArn);
-    }
-  }
+  return KINDS[f.kind].source.visible(f, recipient, calls);
 }
 
-/** The IAM actions each helper above may call, per side (kept next to the calls they describe). */
-export const OWNER_READ_ACTIONS: Record<Finding['kind'], string[]> = {
-  ami: ['ec2:DescribeImageAttribute'],
-  'ebs-snapshot': ['ec2:DescribeSnapshotAttribute'],
-  'rds-snapshot': ['rds:DescribeDBSnapshotAttributes'],
-  'rds-cluster-snapshot': ['rds:DescribeDBClusterSnapshotAttributes'],
-};
-export const OWNER_REVOKE_ACTIONS: Record<Finding['kind'], string[]> = {
-  ami: ['ec2:ModifyImageAttribute'],
-  'ebs-snapshot': ['ec2:ModifySnapshotAttribute'],
-  'rds-snapshot': ['rds:ModifyDBSnapshotAttribute'],
-  'rds-cluster-snapshot': ['rds:ModifyDBClusterSnapshotAttribute'],
-};
-export const OWNER_DELETE_ACTIONS: Record<Finding['kind'], string[]> = {
-  ami: ['ec2:DeregisterImage', 'ec2:DescribeImages'],
-  'ebs-snapshot': ['ec2:DeleteSnapshot', 'ec2:DescribeSnapshots'],
-  'rds-snapshot': ['rds:DeleteDBSnapshot', 'rds:DescribeDBSnapshots'],
-  'rds-cluster-snapshot': ['rds:DeleteDBClusterSnapshot', 'rds:DescribeDBClusterSnapshots'],
-};
-export const RECIPIENT_VISIBILITY_ACTIONS: Record<Finding['kind'], string[]> = {
-  ami: ['ec2:DescribeImages'],
-  'ebs-snapshot': ['ec2:DescribeSnapshots'],
-  'rds-snapshot': ['rds:DescribeDBSnapshots'],
-  'rds-cluster-snapshot': ['rds:DescribeDBClusterSnapshots'],
-};
+/** The IAM actions each helper above may call, per kind (declared next to the calls, in the kind modules). */
+const actionsOf = (call: keyof (typeof KINDS)['ami']['source']['actions']) =>
+  Object.fromEntries(kindModules().map((k) => [k.kind, [...k.source.actions[call]]])) as Record<
+    Finding['kind'],
+    string[]
+  >;
+export const OWNER_READ_ACTIONS = actionsOf('readShares');
+export const OWNER_REVOKE_ACTIONS = actionsOf('removeAccount');
+export const OWNER_DELETE_ACTIONS = actionsOf('delete');
+export const RECIPIENT_VISIBILITY_ACTIONS = actionsOf('visible');
