@@ -34,7 +34,9 @@ export function kindLabel(kind: ResourceKind, count = 1): string {
 }
 
 /** "ami, ebs-snapshot, rds-snapshot, rds-cluster-snapshot": the ids, for help texts and errors. */
-export const KIND_IDS_TEXT = RESOURCE_KINDS.join(', ');
+export function kindIdsText(): string {
+  return RESOURCE_KINDS.join(', ');
+}
 
 /** "AMIs, EBS snapshots, RDS DB snapshots and RDS cluster snapshots". */
 export function kindsInWords(kinds: readonly ResourceKind[] = RESOURCE_KINDS): string {
