@@ -13,6 +13,7 @@ import { findingId } from '../../src/domain/finding.ts';
 import { findingMessage, findingLine } from '../../src/slack/messages/finding.ts';
 import { helpMessage } from '../../src/slack/messages/commands.ts';
 import { parseSharedScanText } from '../../src/slack/command-text.ts';
+import { FINDING_ID } from '../../src/slack/payloads.ts';
 import { account, emptyWorld, snapshot } from '../helpers/world.ts';
 import { startBed, type Bed } from '../guard/helpers.ts';
 
@@ -42,14 +43,19 @@ describe('a kind added by its module and one registry entry', () => {
 
     // store: the record round-trips with its kind
     const record = (await bed.deps.store.getFinding(id))!;
-    expect(record).toMatchObject({ state: 'open', finding: { kind: WIDGET, resourceId: 'snap-00000000000000001' } });
+    expect(record).toMatchObject({
+      state: 'open',
+      finding: { kind: WIDGET, resourceId: 'snap-00000000000000001' },
+    });
 
     // messages: the kind's label, details and notes, from its module
     const msg = JSON.stringify(findingMessage(record));
     expect(msg).toContain('Test widget shared by untrusted account 444444444444');
     expect(msg).toContain('widget of 42 GiB');
     expect(msg).toContain('a test widget note');
-    expect(msg).toContain('Remove this Test widget?');
+    // its buttons carry the finding id, which the click's payload check accepts
+    expect(msg).toContain(`"action_id":"shareguard.remove","value":"${id}"`);
+    expect(FINDING_ID.safeParse(id).success).toBe(true);
     expect(findingLine(record)).toContain('*Test widget* `snap-00000000000000001`');
     // help text and the `kind=` filter know it; its IAM scan actions are in the generated policy
     expect(JSON.stringify(helpMessage())).toContain('test-widget');
@@ -62,6 +68,6 @@ describe('a kind added by its module and one registry entry', () => {
     // Remove walks the ladder the module declares: no owner-side role, guard off → recorded
     const res = await decideRemove(bed.deps, id, { userId: 'U0ALICE' });
     expect(res.records[0]).toMatchObject({ state: 'recorded', decision: { outcome: 'recorded' } });
-    expect(res.records[0]!.decision!.detail).toContain('Test widget snap-00000000000000001');
+    expect(res.records[0]!.decision!.detail).toContain('only the owner 444444444444 can unshare it');
   });
 });

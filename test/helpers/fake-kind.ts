@@ -26,19 +26,17 @@ export const widgetKind: ResourceKindModule = {
     const out = await ctx.client('ec2').send(new DescribeSnapshotsCommand({ RestorableByUserIds: ['self'] }));
     return (out.Snapshots ?? [])
       .filter((s) => s.SnapshotId && s.OwnerId && s.OwnerId !== ctx.account.id)
-      .map(
-        (s): Finding => ({
-          id: findingId(WIDGET, ctx.account.id, ctx.region, s.SnapshotId!),
-          kind: WIDGET,
-          accountId: ctx.account.id,
-          region: ctx.region,
-          resourceId: s.SnapshotId!,
-          resourceArn: `arn:aws:ec2:${ctx.region}::snapshot/${s.SnapshotId}`,
-          ownerAccountId: s.OwnerId!,
-          sharedVia: 'account',
-          ...(s.VolumeSize !== undefined ? { sizeGiB: s.VolumeSize } : {}),
-        }),
-      );
+      .map((s): Finding => ({
+        id: findingId(WIDGET, ctx.account.id, ctx.region, s.SnapshotId!),
+        kind: WIDGET,
+        accountId: ctx.account.id,
+        region: ctx.region,
+        resourceId: s.SnapshotId!,
+        resourceArn: `arn:aws:ec2:${ctx.region}::snapshot/${s.SnapshotId}`,
+        ownerAccountId: s.OwnerId!,
+        sharedVia: 'account',
+        ...(s.VolumeSize !== undefined ? { sizeGiB: s.VolumeSize } : {}),
+      }));
   },
   details: (f) => [`widget of ${f.sizeGiB ?? '?'} GiB`],
   notes: () => [{ text: 'a test widget note' }],
