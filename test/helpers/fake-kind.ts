@@ -44,6 +44,7 @@ export const widgetKind: ResourceKindModule = {
   remediation: { remove: ['revoke-at-source', 'block'], orgShares: false },
   // Its AWS calls are the EBS snapshot ones: the simulator answers them.
   source: ebsSnapshot.source,
+  guard: ebsSnapshot.guard,
 };
 
 if (!(RESOURCE_KINDS as readonly string[]).includes(WIDGET)) {

@@ -186,4 +186,11 @@ export const ami: ResourceKindModule<'ami'> = {
   // docs/aws.md §2: only AMIs have a recipient-side cancel.
   remediation: { remove: ['revoke-at-source', 'cancel-as-recipient', 'block'], orgShares: true },
   source,
+  guard: {
+    family: 'image',
+    probe: (_owner, region, p) => ({
+      resourceId: 'ami-0123456789abcdef0',
+      resourceArn: `arn:${p}:ec2:${region}::image/ami-0123456789abcdef0`,
+    }),
+  },
 };

@@ -161,4 +161,11 @@ export const ebsSnapshot: ResourceKindModule<'ebs-snapshot'> = {
   },
   remediation: { remove: ['revoke-at-source', 'block'], orgShares: false },
   source,
+  guard: {
+    family: 'snapshot',
+    probe: (_owner, region, p) => ({
+      resourceId: 'snap-0123456789abcdef0',
+      resourceArn: `arn:${p}:ec2:${region}::snapshot/snap-0123456789abcdef0`,
+    }),
+  },
 };

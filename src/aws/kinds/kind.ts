@@ -128,7 +128,20 @@ export interface ResourceKindModule<K extends ResourceKind = ResourceKind> {
     orgShares: boolean;
   };
   source: KindSource;
+  guard: KindGuard;
 }
+
+/**
+ * How the guard (src/guard, docs/aws.md "Guard") denies the use of a blocked resource of this kind:
+ * the deny family whose statements cover it (`image`: EC2 image ARNs and `ec2:Owner`; `snapshot`: EC2
+ * snapshot ARNs and `ec2:Owner`; `rds`: RDS snapshot ARNs, which carry the owner), and a resource an
+ * owner might share, to verify an owner block without a real share.
+ */
+export interface KindGuard {
+  family: GuardFamily;
+  probe(owner: string, region: string, partition: string): { resourceId: string; resourceArn: string };
+}
+export type GuardFamily = 'image' | 'snapshot' | 'rds';
 
 /** Drains an SDK paginator into one array of items. */
 export async function collect<P, T>(

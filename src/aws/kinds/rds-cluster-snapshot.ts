@@ -148,4 +148,11 @@ export const rdsClusterSnapshot: ResourceKindModule<'rds-cluster-snapshot'> = {
   usage: rdsUsageOf('rds:DescribeDBClusterSnapshots'),
   remediation: { remove: ['revoke-at-source', 'block'], orgShares: false },
   source,
+  guard: {
+    family: 'rds',
+    probe: (owner, region, p) => {
+      const arn = `arn:${p}:rds:${region}:${owner}:cluster-snapshot:any-snapshot`;
+      return { resourceId: arn, resourceArn: arn };
+    },
+  },
 };

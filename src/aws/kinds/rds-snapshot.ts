@@ -136,4 +136,11 @@ export const rdsSnapshot: ResourceKindModule<'rds-snapshot'> = {
   usage: rdsUsageOf('rds:DescribeDBSnapshots'),
   remediation: { remove: ['revoke-at-source', 'block'], orgShares: false },
   source,
+  guard: {
+    family: 'rds',
+    probe: (owner, region, p) => {
+      const arn = `arn:${p}:rds:${region}:${owner}:snapshot:any-snapshot`;
+      return { resourceId: arn, resourceArn: arn };
+    },
+  },
 };
