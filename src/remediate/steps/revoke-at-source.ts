@@ -49,14 +49,13 @@ export const revokeAtSource: Remediation = {
       }
       const listed = shares.accounts.includes(f.accountId);
       // After this rung the account is reached only through what remains: an organization/OU share if any.
-      const learned =
-        !KINDS[f.kind].remediation.orgShares
-          ? 'account'
-          : shares.organizations.length && (!listed || !dry)
-            ? 'organization'
-            : listed
-              ? 'account'
-              : undefined;
+      const learned = !KINDS[f.kind].remediation.orgShares
+        ? 'account'
+        : shares.organizations.length && (!listed || !dry)
+          ? 'organization'
+          : listed
+            ? 'account'
+            : undefined;
       const remaining = [
         ...shares.organizations.map((o) => (o.includes(':ou/') ? `OU ${o}` : `organization ${o}`)),
         ...(shares.public ? ['public (everyone)'] : []),

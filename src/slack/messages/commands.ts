@@ -37,8 +37,7 @@ export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
   { usage: `${COMMAND}`, description: 'scan every monitored account now' },
   {
     usage: `${COMMAND} account=<id>[,<id>…] region=<region>[,…] kind=<kind>[,…]`,
-    description:
-      `scan part of it (any of the filters; kinds: ${kindIdsText()})`,
+    description: `scan part of it (any of the filters; kinds: ${kindIdsText()})`,
   },
   { usage: `${COMMAND} status`, description: 'open findings, the running scan and the last one' },
   { usage: `${COMMAND} trusted`, description: 'the accounts on the trust list' },
