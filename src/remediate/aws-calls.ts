@@ -7,7 +7,7 @@
 import { ModifyImageAttributeCommand } from '@aws-sdk/client-ec2';
 import { awsErrorCode } from '../aws/errors.ts';
 import { isDryRunOk, logged, type CallLog, type SourceShares } from '../aws/kinds/calls.ts';
-import { KINDS, kindModules } from '../aws/kinds/index.ts';
+import { KINDS, kindModules, type KindSource } from '../aws/kinds/index.ts';
 import type { Finding } from '../domain/finding.ts';
 import type { AccountClients } from './types.ts';
 
@@ -126,7 +126,7 @@ export async function visibleToRecipient(
 }
 
 /** The IAM actions each helper above may call, per kind (declared next to the calls, in the kind modules). */
-const actionsOf = (call: keyof (typeof KINDS)['ami']['source']['actions']) =>
+const actionsOf = (call: keyof KindSource['actions']) =>
   Object.fromEntries(kindModules().map((k) => [k.kind, [...k.source.actions[call]]])) as Record<
     Finding['kind'],
     string[]
