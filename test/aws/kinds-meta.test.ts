@@ -22,12 +22,12 @@ import {
 import { parseSharedScanText } from '../../src/slack/command-text.ts';
 import { helpMessage } from '../../src/slack/messages/commands.ts';
 import { findingMessage } from '../../src/slack/messages/finding.ts';
-import { EC2_ACTIONS } from '../../src/sim/actions/ec2/index.ts';
-import { IAM_ACTIONS } from '../../src/sim/actions/iam.ts';
-import { ORGANIZATIONS_ACTIONS } from '../../src/sim/actions/organizations.ts';
-import { RDS_ACTIONS } from '../../src/sim/actions/rds.ts';
-import { RDS_USE_ACTIONS } from '../../src/sim/actions/rds-restore.ts';
-import { STS_ACTIONS } from '../../src/sim/actions/sts.ts';
+import { EC2_ACTIONS } from '../../src/testing/sim/actions/ec2/index.ts';
+import { IAM_ACTIONS } from '../../src/testing/sim/actions/iam.ts';
+import { ORGANIZATIONS_ACTIONS } from '../../src/testing/sim/actions/organizations.ts';
+import { RDS_ACTIONS } from '../../src/testing/sim/actions/rds.ts';
+import { RDS_USE_ACTIONS } from '../../src/testing/sim/actions/rds-restore.ts';
+import { STS_ACTIONS } from '../../src/testing/sim/actions/sts.ts';
 import { startBed, type Bed } from '../guard/helpers.ts';
 import { account, emptyWorld, image, OU, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 

@@ -1,10 +1,11 @@
 /** The message for one finding: what was shared, by whom, and Trust / Remove while nobody decided. */
 import type { KnownBlock } from '@slack/types';
-import { KINDS, kindLabel, type ResourceKindModule } from '../../aws/kinds/index.ts';
+import { KINDS, type ResourceKindModule } from '../../aws/kinds/index.ts';
 import { sharedViaWords, type Finding } from '../../domain/finding.ts';
 import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { actions, context, fieldsSection, header, message, section, type SlackMessage } from './blocks.ts';
 import { clean, code, esc, slackDate, truncate } from './text.ts';
+import { accountText, kindLabel } from './labels.ts';
 import { twoPersonBlocks } from './modals.ts';
 import { notifyMentions, riskBlocks, riskTag, type RiskMessageOptions } from './risk.ts';
 import { outcomeLine, reasonLine, sharedAgainLine } from './decision-text.ts';
@@ -18,16 +19,11 @@ import {
 // The buttons and the decision words live in their own modules; importers of this one keep working.
 export * from './finding-buttons.ts';
 export * from './decision-text.ts';
-/** "AMI", "EBS snapshot": the kind registry's labels (src/aws/kinds). */
-export { kindLabel };
+// Re-exported: the other messages and the tests take them from here.
+export { accountText, kindLabel };
 
 /** Longest resource name (or description) shown, before escaping. EC2 names are ≤ 128, tags ≤ 256. */
 const NAME_MAX = 200;
-
-/** `prod 111111111111` (account name escaped: it comes from config, but costs nothing to escape). */
-export function accountText(f: Pick<Finding, 'accountId' | 'accountName'>): string {
-  return f.accountName ? `${esc(f.accountName, 64)} ${code(f.accountId, 40)}` : code(f.accountId, 40);
-}
 
 export function sharedViaText(f: Pick<Finding, 'sharedVia'>): string {
   return sharedViaWords(f.sharedVia);

@@ -1,0 +1,14 @@
+/**
+ * Words for a finding's kind and account, shared by the finding message and the modals. Their own module
+ * so finding.ts (which shows the two-person blocks from modals.ts) and modals.ts do not import each other.
+ */
+import type { Finding } from '../../domain/finding.ts';
+import { code, esc } from './text.ts';
+
+/** "AMI", "EBS snapshot" (plural with a count ≠ 1): declared by each kind module (src/aws/kinds). */
+export { kindLabel } from '../../aws/kinds/index.ts';
+
+/** `prod 111111111111` (account name escaped: it comes from config, but costs nothing to escape). */
+export function accountText(f: Pick<Finding, 'accountId' | 'accountName'>): string {
+  return f.accountName ? `${esc(f.accountName, 64)} ${code(f.accountId, 40)}` : code(f.accountId, 40);
+}
