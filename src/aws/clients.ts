@@ -40,10 +40,10 @@ export interface AwsSettings {
  * service, `src/aws/kinds/kind.ts`; `AwsClients.for(service, …)` makes the client). Adding a kind of a
  * new service adds its client class here.
  */
-export const SERVICE_CLIENTS = { ec2: EC2Client, rds: RDSClient } as const;
+const SERVICE_CLIENTS = { ec2: EC2Client, rds: RDSClient } as const;
 export type AwsService = keyof typeof SERVICE_CLIENTS;
 export type ServiceClient<S extends AwsService> = InstanceType<(typeof SERVICE_CLIENTS)[S]>;
-export const AWS_SERVICES = Object.keys(SERVICE_CLIENTS) as AwsService[];
+const AWS_SERVICES = Object.keys(SERVICE_CLIENTS) as AwsService[];
 
 /** Refresh assumed-role credentials this long before they expire. */
 const REFRESH_MARGIN_MS = 5 * 60_000;

@@ -44,11 +44,4 @@ export function kindsInWords(kinds: readonly ResourceKind[] = RESOURCE_KINDS): s
   return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 }
 
-export type {
-  KindContext,
-  KindNote,
-  KindSource,
-  KindUsage,
-  ResourceKindModule,
-  ServiceClients,
-} from './kind.ts';
+export type { KindContext, KindSource, ResourceKindModule } from './kind.ts';

@@ -116,7 +116,7 @@ export function reasonLine(record: FindingRecord): string {
 }
 
 /** "Still shared with organization … (left in place)": the share Remove never removes as a side effect. */
-export function orgSharesText(record: FindingRecord): string {
+function orgSharesText(record: FindingRecord): string {
   const orgs = record.orgShares ?? [];
   if (!orgs.length) return '';
   return ` Still shared through ${orgs.map((o) => code(o, 120)).join(', ')} (left in place: it reaches other accounts too).`;

@@ -43,7 +43,7 @@ export function findingNotes(f: Finding, asOf: string): string[] {
 }
 
 /** The kind module's details (engine, size, encryption…), escaped. */
-export function findingDetails(f: Finding): string[] {
+function findingDetails(f: Finding): string[] {
   const kind = (KINDS as Partial<Record<string, ResourceKindModule>>)[f.kind];
   return (kind?.details(f) ?? []).map((d) => esc(d, 40));
 }
