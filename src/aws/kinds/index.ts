@@ -26,9 +26,14 @@ export function kindModules(kinds: readonly ResourceKind[] = RESOURCE_KINDS): Re
   return kinds.map((k) => KINDS[k]);
 }
 
+/** The module of a kind id read back from storage or a payload; undefined for an id no longer known. */
+export function findKind(kind: string): ResourceKindModule | undefined {
+  return Object.hasOwn(KINDS, kind) ? (KINDS as Record<string, ResourceKindModule>)[kind] : undefined;
+}
+
 /** "AMI", "EBS snapshot"; with `count` ≠ 1 the plural: "AMIs". An unknown id (old records) as itself. */
 export function kindLabel(kind: ResourceKind, count = 1): string {
-  const label = (KINDS as Partial<Record<string, ResourceKindModule>>)[kind]?.label;
+  const label = findKind(kind)?.label;
   if (!label) return kind;
   return count === 1 ? label.one : label.many;
 }

@@ -1,6 +1,6 @@
 /** The message for one finding: what was shared, by whom, and Trust / Remove while nobody decided. */
 import type { KnownBlock } from '@slack/types';
-import { KINDS, type ResourceKindModule } from '../../aws/kinds/index.ts';
+import { findKind } from '../../aws/kinds/index.ts';
 import { sharedViaWords, type Finding } from '../../domain/finding.ts';
 import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { actions, context, fieldsSection, header, message, section, type SlackMessage } from './blocks.ts';
@@ -36,7 +36,7 @@ export function sharedViaText(f: Pick<Finding, 'sharedVia'>): string {
 export function findingNotes(f: Finding, asOf: string): string[] {
   const notes: string[] = [];
   if (f.public) notes.push('🌐 also public');
-  const kind = (KINDS as Partial<Record<string, ResourceKindModule>>)[f.kind];
+  const kind = findKind(f.kind);
   for (const n of kind?.notes?.(f, asOf) ?? [])
     notes.push(n.date ? `${esc(n.text, 200)} ${slackDate(n.date, false)}` : esc(n.text, 200));
   return notes;
@@ -44,7 +44,7 @@ export function findingNotes(f: Finding, asOf: string): string[] {
 
 /** The kind module's details (engine, size, encryption…), escaped. */
 function findingDetails(f: Finding): string[] {
-  const kind = (KINDS as Partial<Record<string, ResourceKindModule>>)[f.kind];
+  const kind = findKind(f.kind);
   return (kind?.details(f) ?? []).map((d) => esc(d, 40));
 }
 
