@@ -180,6 +180,7 @@ export const ami: ResourceKindModule<'ami'> = {
   details: commonDetails,
   notes,
   usage: {
+    // DescribeInstances only when DescribeInstanceImageMetadata fails (usage/ami.ts).
     actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceImageMetadata', 'ec2:DescribeImages'],
     lookup: (ctx, findings) => amiUsage(ctx, findings),
   },

@@ -37,5 +37,7 @@ export async function lookupUsage(
     if (r.hidden) hidden = [...hidden, ...r.hidden];
     errors.push(...r.errors);
   }
-  return { hidden, errors };
+  // A failed own-AMI listing (shared by the AMI and EBS lookups, own-images.ts) is reported once,
+  // though both kinds' findings carry it in `inUse.unknown`.
+  return { hidden, errors: [...new Set(errors)] };
 }
