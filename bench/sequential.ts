@@ -3,6 +3,7 @@
  * listing code, but one call at a time in one loop (account → regions → kinds → pages).
  */
 import { AwsClients } from '../src/aws/clients.ts';
+import { kindContext } from '../src/aws/kinds/kind.ts';
 import { KINDS } from '../src/aws/kinds/index.ts';
 import { regionsFor } from '../src/aws/targets.ts';
 import { loadConfig } from '../src/config/load.ts';
@@ -30,9 +31,7 @@ export async function sequentialScan(
     for (const account of request.accounts) {
       const regions = await regionsFor(clients, account, request.regions);
       for (const region of regions) {
-        const ec2 = clients.ec2(account, region);
-        const rds = clients.rds(account, region);
-        const ctx = { account, region, ec2: () => ec2, rds: () => rds };
+        const ctx = kindContext(clients, account, region);
         for (const kind of request.kinds) for (const f of await KINDS[kind].list(ctx)) all.push(f);
         clients.release(account.id, region);
       }

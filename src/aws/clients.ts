@@ -35,6 +35,16 @@ export interface AwsSettings {
   workers?: number;
 }
 
+/**
+ * The regional AWS services a resource kind may need, and their SDK client classes (a kind names its
+ * service, `src/aws/kinds/kind.ts`; `AwsClients.for(service, …)` makes the client). Adding a kind of a
+ * new service adds its client class here.
+ */
+const SERVICE_CLIENTS = { ec2: EC2Client, rds: RDSClient } as const;
+export type AwsService = keyof typeof SERVICE_CLIENTS;
+export type ServiceClient<S extends AwsService> = InstanceType<(typeof SERVICE_CLIENTS)[S]>;
+const AWS_SERVICES = Object.keys(SERVICE_CLIENTS) as AwsService[];
+
 /** Refresh assumed-role credentials this long before they expire. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -147,18 +157,22 @@ export class AwsClients {
     };
   }
 
-  ec2(account: MonitoredAccount, region: string): EC2Client {
-    const client = new EC2Client({ ...this.common(region), credentials: this.credentialsFor(account) });
+  /** A regional service's client acting as the account, paced per account-region-service. */
+  for<S extends AwsService>(service: S, account: MonitoredAccount, region: string): ServiceClient<S> {
+    // The constructors differ only in their config type; every service here takes the common settings.
+    const Client = SERVICE_CLIENTS[service] as unknown as new (config: object) => ServiceClient<S>;
+    const client = new Client({ ...this.common(region), credentials: this.credentialsFor(account) });
     slimStack(client);
-    client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|ec2`));
+    client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|${service}`));
     return client;
   }
 
+  ec2(account: MonitoredAccount, region: string): EC2Client {
+    return this.for('ec2', account, region);
+  }
+
   rds(account: MonitoredAccount, region: string): RDSClient {
-    const client = new RDSClient({ ...this.common(region), credentials: this.credentialsFor(account) });
-    slimStack(client);
-    client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|rds`));
-    return client;
+    return this.for('rds', account, region);
   }
 
   /** IAM is global: one client per account, in the home region (the guard's managed policies). */
@@ -183,8 +197,7 @@ export class AwsClients {
 
   /** Forget the pace buckets of an account-region whose scan is over. */
   release(accountId: string, region: string): void {
-    this.pacer.forget(`${accountId}|${region}|ec2`);
-    this.pacer.forget(`${accountId}|${region}|rds`);
+    for (const service of AWS_SERVICES) this.pacer.forget(`${accountId}|${region}|${service}`);
   }
 
   /** Every attempt (retries included) takes a token: placed inside the retry middleware. */
@@ -224,7 +237,7 @@ const USER_AGENT = `shareguard md/nodejs#${process.versions.node}`;
  * only matters inside Lambda (it copies `_X_AMZN_TRACE_ID`), and the logger one formats a log entry
  * for a logger we do not pass. The app id stays, from a precomputed header.
  */
-function slimStack(client: EC2Client | RDSClient): void {
+function slimStack(client: ServiceClient<AwsService>): void {
   const stack = client.middlewareStack as {
     remove(name: string): boolean;
     add: EC2Client['middlewareStack']['add'];

@@ -1,7 +1,6 @@
 import type { ResourceKind } from '../domain/finding.ts';
 import { remediationActions } from '../remediate/registry.ts';
 import { KINDS } from './kinds/index.ts';
-import { USAGE_ACTIONS } from './usage/index.ts';
 import { ALLOWED_AMIS_READ_ACTIONS, ALLOWED_AMIS_WRITE_ACTIONS } from '../allowed-amis/actions.ts';
 
 /** Actions the scan needs whatever the kinds: listing enabled regions. */
@@ -29,7 +28,7 @@ export function scannerRolePolicy(
   const scan = new Set(BASE_SCAN_ACTIONS);
   for (const kind of kinds) {
     for (const a of KINDS[kind].scanActions) scan.add(a);
-    if (options.blastRadius !== false) for (const a of USAGE_ACTIONS[kind]) scan.add(a);
+    if (options.blastRadius !== false) for (const a of KINDS[kind].usage?.actions ?? []) scan.add(a);
   }
   const remediate = new Set(options.remediation ? remediationActions(kinds).remediation : []);
   if (options.allowedAmis) {

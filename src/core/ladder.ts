@@ -31,6 +31,7 @@ import {
 } from '../remediate/registry.ts';
 import type { AccountClients, RemediationDeps, StepOutcome } from '../remediate/types.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
+import { serviceClients } from '../aws/kinds/kind.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import type { DecisionExtras, DecisionResult } from './decisions.ts';
 import { extrasOf } from './extras.ts';
@@ -62,7 +63,7 @@ const STATE_OF: Partial<Record<StepResult, FindingState>> = {
 };
 
 function clientsFor(deps: CoreDeps, account: MonitoredAccount, region: string): AccountClients {
-  return { ec2: () => deps.clients.ec2(account, region), rds: () => deps.clients.rds(account, region) };
+  return serviceClients(deps.clients, account, region);
 }
 
 /**

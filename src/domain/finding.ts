@@ -1,4 +1,8 @@
-/** Resource kinds shareguard knows how to find. Adding one means adding a module under src/aws/kinds/. */
+/**
+ * Resource kinds shareguard knows how to find: the ids of the kind registry (src/aws/kinds/index.ts,
+ * one module per kind), kept here so the domain stays free of the AWS layer. CONTRIBUTING.md "Add a
+ * resource kind".
+ */
 export const RESOURCE_KINDS = ['ami', 'ebs-snapshot', 'rds-snapshot', 'rds-cluster-snapshot'] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 

@@ -1,3 +1,5 @@
+import { KINDS } from '../aws/kinds/index.ts';
+import type { GuardFamily } from '../aws/kinds/kind.ts';
 import { cmp, partitionOf, type ResourceKind } from '../domain/finding.ts';
 import type {
   BlockedResource,
@@ -32,15 +34,7 @@ export const RDS_DENY_ACTIONS = [
 
 /** The actions the guard denies on a resource of this kind (what verification must see denied). */
 export function guardDenyActions(kind: ResourceKind): string[] {
-  switch (kind) {
-    case 'ami':
-      return [...IMAGE_DENY_ACTIONS];
-    case 'ebs-snapshot':
-      return [...SNAPSHOT_DENY_ACTIONS];
-    case 'rds-snapshot':
-    case 'rds-cluster-snapshot':
-      return [...RDS_DENY_ACTIONS];
-  }
+  return [...GROUP_ACTIONS[KINDS[kind].guard.family]];
 }
 
 /** Managed policy: 6,144 characters, whitespace not counted. SCP: 5,120 characters. */
@@ -50,13 +44,12 @@ export const DEFAULT_POLICY_NAME = 'ShareGuardBlocked';
 /** The ARN a deny statement names for a blocked resource: any region for EC2 (ids are unique), exact for RDS. */
 export function denyArn(r: Pick<BlockedResource, 'kind' | 'region' | 'resourceId' | 'resourceArn'>): string {
   const p = partitionOf(r.region);
-  switch (r.kind) {
-    case 'ami':
+  switch (KINDS[r.kind].guard.family) {
+    case 'image':
       return `arn:${p}:ec2:*::image/${r.resourceId}`;
-    case 'ebs-snapshot':
+    case 'snapshot':
       return `arn:${p}:ec2:*::snapshot/${r.resourceId}`;
-    case 'rds-snapshot':
-    case 'rds-cluster-snapshot':
+    case 'rds':
       return r.resourceArn;
   }
 }
@@ -71,14 +64,9 @@ export interface GuardInput {
   partition?: string;
 }
 
-type Group = 'image' | 'snapshot' | 'rds';
+/** A kind's deny family is declared by its module (`guard.family`, src/aws/kinds). */
+type Group = GuardFamily;
 const GROUPS: readonly Group[] = ['image', 'snapshot', 'rds'];
-const GROUP_OF: Record<ResourceKind, Group> = {
-  ami: 'image',
-  'ebs-snapshot': 'snapshot',
-  'rds-snapshot': 'rds',
-  'rds-cluster-snapshot': 'rds',
-};
 const GROUP_ACTIONS: Record<Group, readonly string[]> = {
   image: IMAGE_DENY_ACTIONS,
   snapshot: SNAPSHOT_DENY_ACTIONS,
@@ -176,7 +164,7 @@ export function renderGuard(input: GuardInput, format: GuardFormat): GuardPolicy
   const limit = POLICY_SIZE_LIMIT[format];
   const owners = [...new Set(input.owners)].sort(cmp);
   const arns = new Map<string, Group>();
-  for (const r of input.resources) arns.set(denyArn(r), GROUP_OF[r.kind]);
+  for (const r of input.resources) arns.set(denyArn(r), KINDS[r.kind].guard.family);
   type Unit = { owner: string } | { arn: string; group: Group };
   const units: Unit[] = [
     ...owners.map((owner) => ({ owner })),

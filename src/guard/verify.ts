@@ -12,7 +12,8 @@ import {
 import { roleArn } from '../aws/account.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import type { CoreDeps } from '../core/deps.ts';
-import { partitionOf, type ResourceKind } from '../domain/finding.ts';
+import { KINDS, kindModules } from '../aws/kinds/index.ts';
+import { partitionOf } from '../domain/finding.ts';
 import type { BlockedResource } from '../domain/guard.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scpManagementAccount } from './apply-scp.ts';
@@ -47,7 +48,7 @@ export type VerifyTarget = Pick<
 
 function contextFor(r: VerifyTarget): ContextEntry[] {
   // EC2 image and snapshot ARNs carry no owner: the guard's owner statements match on ec2:Owner.
-  if (r.kind === 'ami' || r.kind === 'ebs-snapshot')
+  if (KINDS[r.kind].guard.family !== 'rds')
     return [{ ContextKeyName: 'ec2:Owner', ContextKeyValues: [r.ownerAccountId], ContextKeyType: 'string' }];
   return [];
 }
@@ -268,30 +269,11 @@ function conclude(
 /** Representative resources of an owner, one per kind, to verify a blocked owner without a real share. */
 export function ownerProbe(owner: string, accountId: string, region: string): VerifyTarget[] {
   const p = partitionOf(region);
-  const probe = (kind: ResourceKind, resourceId: string, resourceArn: string): VerifyTarget => ({
-    kind,
+  return kindModules().map((m) => ({
+    kind: m.kind,
     accountId,
     region,
-    resourceId,
-    resourceArn,
+    ...m.guard.probe(owner, region, p),
     ownerAccountId: owner,
-  });
-  return [
-    probe('ami', 'ami-0123456789abcdef0', `arn:${p}:ec2:${region}::image/ami-0123456789abcdef0`),
-    probe(
-      'ebs-snapshot',
-      'snap-0123456789abcdef0',
-      `arn:${p}:ec2:${region}::snapshot/snap-0123456789abcdef0`,
-    ),
-    probe(
-      'rds-snapshot',
-      `arn:${p}:rds:${region}:${owner}:snapshot:any-snapshot`,
-      `arn:${p}:rds:${region}:${owner}:snapshot:any-snapshot`,
-    ),
-    probe(
-      'rds-cluster-snapshot',
-      `arn:${p}:rds:${region}:${owner}:cluster-snapshot:any-snapshot`,
-      `arn:${p}:rds:${region}:${owner}:cluster-snapshot:any-snapshot`,
-    ),
-  ];
+  }));
 }

@@ -6,6 +6,7 @@
 import type { Config } from '../config/schema.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
+import { KINDS } from '../aws/kinds/index.ts';
 import { RESOURCE_KINDS, type Finding, type ResourceKind } from '../domain/finding.ts';
 import type { DecisionAction, RemediationId } from '../domain/lifecycle.ts';
 import type { GuardMode } from './guard-port.ts';
@@ -24,13 +25,10 @@ export const REMEDIATIONS: Record<RemediationId, Remediation> = {
   'revoke-org-share': revokeOrgShare,
 };
 
-/** What Remove walks, per kind, strongest first (docs/aws.md §2: only AMIs have a recipient-side cancel). */
-export const REMOVE_LADDER: Record<ResourceKind, readonly RemediationId[]> = {
-  ami: ['revoke-at-source', 'cancel-as-recipient', 'block'],
-  'ebs-snapshot': ['revoke-at-source', 'block'],
-  'rds-snapshot': ['revoke-at-source', 'block'],
-  'rds-cluster-snapshot': ['revoke-at-source', 'block'],
-};
+/** What Remove walks, per kind, strongest first: declared by each kind module (`remediation.remove`). */
+export const REMOVE_LADDER = Object.fromEntries(
+  RESOURCE_KINDS.map((k) => [k, KINDS[k].remediation.remove]),
+) as Record<ResourceKind, readonly RemediationId[]>;
 
 /** The decisions that walk a ladder, and the rungs each may take. */
 export type LadderAction = Extract<DecisionAction, 'remove' | 'delete-at-source' | 'revoke-org-share'>;
@@ -42,7 +40,7 @@ export function ladderFor(action: LadderAction, kind: ResourceKind): readonly Re
     case 'delete-at-source':
       return ['delete-at-source'];
     case 'revoke-org-share':
-      return kind === 'ami' ? ['revoke-org-share'] : [];
+      return KINDS[kind].remediation.orgShares ? ['revoke-org-share'] : [];
   }
 }
 
@@ -129,7 +127,7 @@ export function remediationActions(
       for (const a of actions) out[role].add(a);
   }
   // Drop actions of services none of the kinds use (e.g. rds:* when only AMIs are scanned).
-  const services = new Set<string>(kinds.map((k) => (k.startsWith('rds') ? 'rds' : 'ec2')));
+  const services = new Set<string>(kinds.map((k) => KINDS[k].service));
   const filter = (xs: Set<string>, role: RemediationRole) =>
     [...xs].filter((a) => role === 'guard' || services.has(a.split(':')[0]!)).sort();
   return {

@@ -3,9 +3,8 @@
  * declaring when it applies, what it will do (words for the confirm dialog), which IAM actions it needs
  * in which role, how to run it and how to verify it.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { RDSClient } from '@aws-sdk/client-rds';
 import type { MonitoredAccount } from '../aws/account.ts';
+import type { ServiceClients } from '../aws/kinds/kind.ts';
 import type { Finding, SharedVia } from '../domain/finding.ts';
 import type { Actor, RemediationId, StepResult } from '../domain/lifecycle.ts';
 import type { GuardMode, GuardPort } from './guard-port.ts';
@@ -31,11 +30,8 @@ export interface RemediationContext {
   dryRun: boolean;
 }
 
-/** AWS clients acting as one account in the finding's region. */
-export interface AccountClients {
-  ec2(): EC2Client;
-  rds(): RDSClient;
-}
+/** AWS clients acting as one account in the finding's region (`serviceClients` in src/aws/kinds/kind.ts). */
+export type AccountClients = ServiceClients;
 
 /** What `run` gets: clients for both sides, the guard, and the plan-only switch. */
 export interface RemediationDeps {

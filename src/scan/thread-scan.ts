@@ -5,14 +5,13 @@
  * SDK clients (≈ 90 MB per thread that does; BENCHMARKS.md, memory): scan.ts imports this module only
  * when it scans itself.
  */
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { RDSClient } from '@aws-sdk/client-rds';
 import type { Finding, ResourceKind } from '../domain/finding.ts';
 import { judgeOwner, type TrustPolicy } from '../domain/trust.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsClients } from '../aws/clients.ts';
 import { describeAwsError } from '../aws/errors.ts';
-import { KINDS, type KindContext } from '../aws/kinds/index.ts';
+import { KINDS } from '../aws/kinds/index.ts';
+import { kindContext } from '../aws/kinds/kind.ts';
 import { regionsFor } from '../aws/targets.ts';
 import { Limiter } from './limiter.ts';
 import { enrichTarget } from './enrich.ts';
@@ -73,7 +72,7 @@ export async function scanTarget(
   limiter: Limiter,
   sink: ScanSink,
 ): Promise<void> {
-  const ctx = newContext(opts.clients, account, region);
+  const ctx = kindContext(opts.clients, account, region);
   const failures: Array<{ kind: ResourceKind; error: string }> = [];
   const where = { accountId: account.id, region };
   const trusted = (owner: string) => judgeOwner(opts.trust, owner).trusted;
@@ -118,16 +117,4 @@ export async function scanTarget(
   }
   opts.clients.release(account.id, region);
   sink.targetDone(result);
-}
-
-/** An account-region's kind context; its SDK clients are made on first use and dropped with it. */
-function newContext(clients: AwsClients, account: MonitoredAccount, region: string): KindContext {
-  let ec2: EC2Client | undefined;
-  let rds: RDSClient | undefined;
-  return {
-    account,
-    region,
-    ec2: () => (ec2 ??= clients.ec2(account, region)),
-    rds: () => (rds ??= clients.rds(account, region)),
-  };
 }

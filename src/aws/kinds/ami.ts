@@ -1,6 +1,23 @@
-import { paginateDescribeImages, type Image } from '@aws-sdk/client-ec2';
+import {
+  DeregisterImageCommand,
+  DescribeImageAttributeCommand,
+  DescribeImagesCommand,
+  ModifyImageAttributeCommand,
+  paginateDescribeImages,
+  type Image,
+} from '@aws-sdk/client-ec2';
 import { findingId, partitionOf, type Finding, type SharedVia } from '../../domain/finding.ts';
-import { collect, isoDate, type KindContext, type ResourceKindModule } from './kind.ts';
+import { amiUsage } from '../usage/ami.ts';
+import { isString, logged, RECYCLE_BIN_NOTE } from './calls.ts';
+import {
+  collect,
+  isoDate,
+  commonDetails,
+  type KindContext,
+  type KindNote,
+  type KindSource,
+  type ResourceKindModule,
+} from './kind.ts';
 
 const PAGE_SIZE = 1000;
 
@@ -15,7 +32,7 @@ async function list(ctx: KindContext): Promise<Finding[]> {
   const accountId = ctx.account.id;
   const images = await collect(
     paginateDescribeImages(
-      { client: ctx.ec2(), pageSize: PAGE_SIZE },
+      { client: ctx.client('ec2'), pageSize: PAGE_SIZE },
       { ExecutableUsers: ['self'], IncludeDeprecated: true },
     ),
     (page) => page.Images,
@@ -54,10 +71,127 @@ export function toFinding(
   return f;
 }
 
-export const ami: ResourceKindModule = {
+/** Deprecation and Allowed AMIs (audit mode), as notes; `asOf` decides "deprecated". */
+function notes(f: Finding, asOf: string): KindNote[] {
+  const out: KindNote[] = [];
+  if (f.deprecationTime) {
+    const past = Date.parse(f.deprecationTime) <= Date.parse(asOf);
+    out.push({ text: past ? 'deprecated since' : 'deprecation set for', date: f.deprecationTime });
+  }
+  if (f.imageAllowed === false) out.push({ text: 'not allowed by Allowed AMIs (audit mode)' });
+  return out;
+}
+
+/** Owner and recipient calls (docs/aws.md §1, §2, §5a). */
+const source: KindSource = {
+  notFoundCodes: ['InvalidAMIID.NotFound', 'InvalidAMIID.Unavailable'],
+  dryRun: true,
+  async readShares(f, owner, calls) {
+    const out = await logged(
+      calls,
+      `ec2:DescribeImageAttribute ${f.resourceId} launchPermission`,
+      () =>
+        owner
+          .client('ec2')
+          .send(new DescribeImageAttributeCommand({ ImageId: f.resourceId, Attribute: 'launchPermission' })),
+      (o) => `${o.LaunchPermissions?.length ?? 0} permission(s)`,
+    );
+    const perms = out.LaunchPermissions ?? [];
+    return {
+      accounts: perms.flatMap((p) => (p.UserId ? [p.UserId] : [])),
+      organizations: perms.flatMap((p) => [p.OrganizationArn, p.OrganizationalUnitArn].filter(isString)),
+      public: perms.some((p) => p.Group === 'all'),
+    };
+  },
+  async removeAccount(f, owner, accountId, dryRun, calls) {
+    await logged(
+      calls,
+      `ec2:ModifyImageAttribute ${f.resourceId} LaunchPermission.Remove UserId=${accountId}${dryRun ? ' DryRun' : ''}`,
+      () =>
+        owner.client('ec2').send(
+          new ModifyImageAttributeCommand({
+            ImageId: f.resourceId,
+            LaunchPermission: { Remove: [{ UserId: accountId }] },
+            DryRun: dryRun,
+          }),
+        ),
+      () => 'ok',
+    );
+  },
+  async delete(f, owner, dryRun, calls) {
+    await logged(
+      calls,
+      `ec2:DeregisterImage ${f.resourceId}${dryRun ? ' DryRun' : ''}`,
+      () => owner.client('ec2').send(new DeregisterImageCommand({ ImageId: f.resourceId, DryRun: dryRun })),
+      () => 'ok',
+    );
+    return {
+      kept:
+        'Its EBS snapshots were not deleted (they stay in the owner account). Instances already launched from it keep running. ' +
+        RECYCLE_BIN_NOTE,
+    };
+  },
+  async exists(f, owner, calls) {
+    const out = await logged(
+      calls,
+      `ec2:DescribeImages Owners=self image-id=${f.resourceId}`,
+      () =>
+        owner.client('ec2').send(
+          new DescribeImagesCommand({
+            Owners: ['self'],
+            IncludeDeprecated: true,
+            Filters: [{ Name: 'image-id', Values: [f.resourceId] }],
+          }),
+        ),
+      (o) => (o.Images?.length ? 'exists' : 'gone'),
+    );
+    return (out.Images ?? []).some((i) => i.ImageId === f.resourceId);
+  },
+  async visible(f, recipient, calls) {
+    const out = await logged(
+      calls,
+      `ec2:DescribeImages ExecutableBy=self image-id=${f.resourceId}`,
+      () =>
+        recipient.client('ec2').send(
+          new DescribeImagesCommand({
+            ExecutableUsers: ['self'],
+            IncludeDeprecated: true,
+            Filters: [{ Name: 'image-id', Values: [f.resourceId] }],
+          }),
+        ),
+      (o) => (o.Images?.some((i) => i.ImageId === f.resourceId) ? 'still visible' : 'not visible'),
+    );
+    return (out.Images ?? []).some((i) => i.ImageId === f.resourceId);
+  },
+  actions: {
+    readShares: ['ec2:DescribeImageAttribute'],
+    removeAccount: ['ec2:ModifyImageAttribute'],
+    delete: ['ec2:DeregisterImage', 'ec2:DescribeImages'],
+    visible: ['ec2:DescribeImages'],
+  },
+};
+
+export const ami: ResourceKindModule<'ami'> = {
   kind: 'ami',
-  label: 'AMI',
+  label: { one: 'AMI', many: 'AMIs' },
   service: 'ec2',
   scanActions: ['ec2:DescribeImages'],
   list,
+  details: commonDetails,
+  notes,
+  usage: {
+    // DescribeInstances only when DescribeInstanceImageMetadata fails (usage/ami.ts).
+    actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceImageMetadata', 'ec2:DescribeImages'],
+    lookup: (ctx, findings) => amiUsage(ctx, findings),
+  },
+  // docs/aws.md §2: only AMIs have a recipient-side cancel.
+  remediation: { remove: ['revoke-at-source', 'cancel-as-recipient', 'block'], orgShares: true },
+  source,
+  guard: {
+    family: 'image',
+    probe: (_owner, region, p) => ({
+      resourceId: 'ami-0123456789abcdef0',
+      resourceArn: `arn:${p}:ec2:${region}::image/ami-0123456789abcdef0`,
+    }),
+  },
 };

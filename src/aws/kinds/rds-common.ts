@@ -1,5 +1,6 @@
 import { accountFromArn, findingId, type Finding } from '../../domain/finding.ts';
-import { isoDate, type KindContext } from './kind.ts';
+import { rdsUsage } from '../usage/rds.ts';
+import { isoDate, type KindContext, type KindUsage } from './kind.ts';
 
 /** `arn:aws:rds:REGION:OWNER:snapshot:NAME` or `…:cluster-snapshot:NAME` → owner and name. */
 export function rdsOwnerAndName(arn: string): { owner: string; name: string } | undefined {
@@ -49,4 +50,32 @@ export function rdsSnapshotFinding(
   // Aurora reports 0 for cluster snapshots (storage is shared); only a real size is worth showing.
   if (s.allocatedGiB) f.sizeGiB = s.allocatedGiB;
   return f;
+}
+
+/** The owner's own identifier of an RDS snapshot: its name (the ARN's last field). */
+export function rdsName(f: Finding): string {
+  return rdsOwnerAndName(f.resourceArn)?.name ?? f.resourceId;
+}
+
+/** The `restore` attribute's values: the accounts (and `all`) a manual snapshot is shared with. */
+export function restoreOf(
+  attrs: Array<{ AttributeName?: string; AttributeValues?: string[] }> | undefined,
+): string[] {
+  return attrs?.find((a) => a.AttributeName === 'restore')?.AttributeValues ?? [];
+}
+
+export const RDS_NOT_FOUND = [
+  'DBSnapshotNotFound',
+  'DBSnapshotNotFoundFault',
+  'DBClusterSnapshotNotFoundFault',
+  'DBClusterSnapshotNotFound',
+];
+
+/** One lookup for DB and cluster snapshots (one DescribeEvents answers both): the same function for both kinds. */
+const rdsLookup: KindUsage['lookup'] = async (ctx, findings, now) => ({
+  errors: await rdsUsage(ctx, findings, now),
+});
+
+export function rdsUsageOf(describeAction: string): KindUsage {
+  return { actions: [describeAction, 'rds:DescribeEvents'], lookup: rdsLookup };
 }

@@ -1,20 +1,14 @@
-import type { Finding, ResourceKind } from '../../domain/finding.ts';
-import type { KindContext } from '../kinds/kind.ts';
-import { amiUsage } from './ami.ts';
-import { ebsSnapshotUsage } from './ebs-snapshot.ts';
-import { rdsUsage } from './rds.ts';
+import { RESOURCE_KINDS, type Finding, type ResourceKind } from '../../domain/finding.ts';
+import { KINDS } from '../kinds/index.ts';
+import type { KindContext, KindUsage } from '../kinds/kind.ts';
 
 /**
- * IAM actions the blast-radius lookups need, per kind (for `shareguard iam-policy`). All are
- * read-only and support no resource-level permissions, so `Resource: "*"`.
+ * IAM actions the blast-radius lookups need, per kind (for `shareguard iam-policy`), as each kind module
+ * declares them (`usage`). All are read-only and support no resource-level permissions, so `Resource: "*"`.
  */
-export const USAGE_ACTIONS: Record<ResourceKind, string[]> = {
-  // DescribeInstances only when DescribeInstanceImageMetadata fails (usage/ami.ts).
-  ami: ['ec2:DescribeInstances', 'ec2:DescribeInstanceImageMetadata', 'ec2:DescribeImages'],
-  'ebs-snapshot': ['ec2:DescribeVolumes', 'ec2:DescribeImages'],
-  'rds-snapshot': ['rds:DescribeDBSnapshots', 'rds:DescribeEvents'],
-  'rds-cluster-snapshot': ['rds:DescribeDBClusterSnapshots', 'rds:DescribeEvents'],
-};
+export const USAGE_ACTIONS = Object.fromEntries(
+  RESOURCE_KINDS.map((k) => [k, [...(KINDS[k].usage?.actions ?? [])]]),
+) as Record<ResourceKind, string[]>;
 
 export interface UsageResult {
   /** AMIs in use by instances but no longer listed (see amiUsage). */
@@ -32,15 +26,18 @@ export async function lookupUsage(
 ): Promise<UsageResult> {
   const errors: string[] = [];
   let hidden: Finding[] = [];
-  // The AMI and EBS lookups share one listing of the own AMIs (own-images.ts `ownImagesFor`).
-  if (kinds.includes('ami')) {
-    const r = await amiUsage(ctx, findings);
-    hidden = r.hidden;
+  // In registry order; kinds sharing one lookup (RDS DB and cluster snapshots) run it once.
+  const lookups = new Set<KindUsage['lookup']>();
+  for (const k of RESOURCE_KINDS) {
+    const lookup = kinds.includes(k) ? KINDS[k].usage?.lookup : undefined;
+    if (lookup) lookups.add(lookup);
+  }
+  for (const lookup of lookups) {
+    const r = await lookup(ctx, findings, now);
+    if (r.hidden) hidden = [...hidden, ...r.hidden];
     errors.push(...r.errors);
   }
-  if (kinds.includes('ebs-snapshot')) errors.push(...(await ebsSnapshotUsage(ctx, findings)));
-  if (kinds.includes('rds-snapshot') || kinds.includes('rds-cluster-snapshot'))
-    errors.push(...(await rdsUsage(ctx, findings, now)));
-  // A failed own-AMI listing is reported once, though both kinds' findings carry it in `inUse.unknown`.
+  // A failed own-AMI listing (shared by the AMI and EBS lookups, own-images.ts) is reported once,
+  // though both kinds' findings carry it in `inUse.unknown`.
   return { hidden, errors: [...new Set(errors)] };
 }

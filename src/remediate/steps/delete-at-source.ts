@@ -3,6 +3,7 @@
  * so a role without the permission fails before anything changes; RDS has no dry run. The outcome says
  * what AWS kept (associated snapshots, Recycle Bin, instances already launched). docs/aws.md §5a
  */
+import { KINDS } from '../../aws/kinds/index.ts';
 import { describeAwsError } from '../../aws/errors.ts';
 import {
   OWNER_DELETE_ACTIONS,
@@ -37,16 +38,17 @@ export const deleteAtSource: Remediation = {
           stillVisible: false,
         };
       }
-      const ec2 = f.kind === 'ami' || f.kind === 'ebs-snapshot';
+      const asks = KINDS[f.kind].source.dryRun;
+      const service = KINDS[f.kind].service;
       // EC2: ask first, so a missing permission or protection shows before anything changes.
-      if (ec2 || deps.context.dryRun) await deleteCall(f, owner, true, calls);
+      if (asks || deps.context.dryRun) await deleteCall(f, owner, true, calls);
       if (deps.context.dryRun) {
         return {
           status: 'done',
           result: 'would',
-          detail: ec2
+          detail: asks
             ? `Dry run: would delete ${f.resourceId} in owner account ${f.ownerAccountId} (AWS answered DryRunOperation: allowed).`
-            : `Dry run: would delete ${f.resourceId} in owner account ${f.ownerAccountId} (RDS has no dry run; it exists and nothing was called to change it).`,
+            : `Dry run: would delete ${f.resourceId} in owner account ${f.ownerAccountId} (${service.toUpperCase()} has no dry run; it exists and nothing was called to change it).`,
           calls,
           stillVisible: true,
         };

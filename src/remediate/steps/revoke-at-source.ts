@@ -4,6 +4,7 @@
  * public share reaches other accounts, so it is named in the outcome and never removed as a side
  * effect (the org share is offered as its own decision: revoke-org-share). docs/aws.md §5a
  */
+import { KINDS } from '../../aws/kinds/index.ts';
 import { describeAwsError } from '../../aws/errors.ts';
 import {
   OWNER_READ_ACTIONS,
@@ -48,14 +49,13 @@ export const revokeAtSource: Remediation = {
       }
       const listed = shares.accounts.includes(f.accountId);
       // After this rung the account is reached only through what remains: an organization/OU share if any.
-      const learned =
-        f.kind !== 'ami'
-          ? 'account'
-          : shares.organizations.length && (!listed || !dry)
-            ? 'organization'
-            : listed
-              ? 'account'
-              : undefined;
+      const learned = !KINDS[f.kind].remediation.orgShares
+        ? 'account'
+        : shares.organizations.length && (!listed || !dry)
+          ? 'organization'
+          : listed
+            ? 'account'
+            : undefined;
       const remaining = [
         ...shares.organizations.map((o) => (o.includes(':ou/') ? `OU ${o}` : `organization ${o}`)),
         ...(shares.public ? ['public (everyone)'] : []),
@@ -70,7 +70,7 @@ export const revokeAtSource: Remediation = {
           status: 'done',
           result: 'would',
           detail: listed
-            ? `Dry run: would remove account ${f.accountId} from the shares of ${f.resourceId} in owner account ${f.ownerAccountId}${f.kind.startsWith('rds') ? ' (RDS has no dry run: the shares were read, nothing was called to change them)' : ' (AWS answered DryRunOperation: allowed)'}.${left}`
+            ? `Dry run: would remove account ${f.accountId} from the shares of ${f.resourceId} in owner account ${f.ownerAccountId}${KINDS[f.kind].source.dryRun ? ' (AWS answered DryRunOperation: allowed)' : ` (${KINDS[f.kind].service.toUpperCase()} has no dry run: the shares were read, nothing was called to change them)`}.${left}`
             : `Dry run: account ${f.accountId} is not named in the shares of ${f.resourceId}; nothing to revoke for it.${left}`,
           calls,
           stillVisible: !gone || !listed,

@@ -1,4 +1,5 @@
 /** Replies to `/shared-scan …`: help, usage errors, status, the trust list, refusals. Mostly ephemeral. */
+import { kindIdsText, kindsInWords } from '../../aws/kinds/index.ts';
 import type { KnownBlock } from '@slack/types';
 import type { FindingRecord, TrustEntry } from '../../domain/lifecycle.ts';
 import type { ScanProgress } from '../../scan/scan.ts';
@@ -37,8 +38,7 @@ export const DEFAULT_COMMAND_HELP: readonly CommandHelp[] = [
   { usage: `${COMMAND}`, description: 'scan every monitored account now' },
   {
     usage: `${COMMAND} account=<id>[,<id>…] region=<region>[,…] kind=<kind>[,…]`,
-    description:
-      'scan part of it (any of the filters; kinds: ami, ebs-snapshot, rds-snapshot, rds-cluster-snapshot)',
+    description: `scan part of it (any of the filters; kinds: ${kindIdsText()})`,
   },
   { usage: `${COMMAND} status`, description: 'open findings, the running scan and the last one' },
   { usage: `${COMMAND} trusted`, description: 'the accounts on the trust list' },
@@ -100,7 +100,7 @@ export function helpMessage(opts: HelpOptions = {}): SlackMessage {
   const lines = commands.map((c) => `• \`${esc(c.usage, 120)}\` — ${esc(c.description, 200)}`);
   const blocks: KnownBlock[] = [
     section(
-      '*shareguard* watches your AWS accounts for AMIs, EBS snapshots and RDS snapshots shared into them by ' +
+      `*shareguard* watches your AWS accounts for ${kindsInWords()} shared into them by ` +
         'accounts nobody trusted, and asks here what to do.',
     ),
     section(packLines(lines).chunks[0] ?? ''),

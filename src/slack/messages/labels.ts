@@ -2,19 +2,11 @@
  * Words for a finding's kind and account, shared by the finding message and the modals. Their own module
  * so finding.ts (which shows the two-person blocks from modals.ts) and modals.ts do not import each other.
  */
-import type { Finding, ResourceKind } from '../../domain/finding.ts';
+import type { Finding } from '../../domain/finding.ts';
 import { code, esc } from './text.ts';
 
-export const KIND_LABELS: Record<ResourceKind, string> = {
-  ami: 'AMI',
-  'ebs-snapshot': 'EBS snapshot',
-  'rds-snapshot': 'RDS DB snapshot',
-  'rds-cluster-snapshot': 'RDS cluster snapshot',
-};
-
-export function kindLabel(kind: ResourceKind): string {
-  return KIND_LABELS[kind] ?? kind;
-}
+/** "AMI", "EBS snapshot" (plural with a count ≠ 1): declared by each kind module (src/aws/kinds). */
+export { kindLabel } from '../../aws/kinds/index.ts';
 
 /** `prod 111111111111` (account name escaped: it comes from config, but costs nothing to escape). */
 export function accountText(f: Pick<Finding, 'accountId' | 'accountName'>): string {

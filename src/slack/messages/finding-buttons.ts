@@ -1,0 +1,136 @@
+/** The buttons of a finding message (Trust, Remove, Delete at source, Revoke organization share) and their confirms. */
+import type { Button } from '@slack/types';
+import { kindLabel } from '../../aws/kinds/index.ts';
+import type { Finding } from '../../domain/finding.ts';
+import type { FindingRecord } from '../../domain/lifecycle.ts';
+import { applicableRungs, confirmWords } from '../../remediate/registry.ts';
+import type { RemediationContext } from '../../remediate/types.ts';
+import { button } from './blocks.ts';
+import { clean, truncate } from './text.ts';
+import { withUsageWarning } from './risk.ts';
+
+/** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
+export const ACTIONS = {
+  trust: 'shareguard.trust',
+  remove: 'shareguard.remove',
+  deleteAtSource: 'shareguard.delete-at-source',
+  revokeOrgShare: 'shareguard.revoke-org-share',
+} as const;
+
+/**
+ * What the remediation rungs depend on for a finding (owner-side role, guard mode, dry run), so the
+ * buttons and confirm dialogs say exactly what will run. Built from the config by `remediationView`
+ * (src/remediate/registry.ts); without one, nothing is assumed: no owner side, guard off.
+ */
+export type RemediationView = (f: Finding) => RemediationContext;
+export const NO_REMEDIATION_VIEW: RemediationView = () => ({ guardMode: 'off', dryRun: false });
+export type ShareguardActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
+
+export function trustButton(ownerAccountId: string, findingId: string): Button {
+  const owner = truncate(clean(ownerAccountId), 40);
+  return button({
+    text: `Trust account ${owner}`,
+    actionId: ACTIONS.trust,
+    value: findingId,
+    style: 'primary',
+    confirm: {
+      title: `Trust account ${owner}?`,
+      text:
+        `Everything account ${owner} shares into any monitored account will stop being reported, ` +
+        'until it is removed from the trust list.',
+      confirm: 'Trust',
+      deny: 'Cancel',
+    },
+  });
+}
+
+/** Remove: its confirm dialog lists the rungs that will run, in order (generated from the registry). */
+export function removeButton(
+  f: Finding,
+  text = 'Remove',
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button {
+  const ctx = view(f);
+  const onlyRecord =
+    applicableRungs('remove', f, ctx).every((r) => r.id === 'block') && ctx.guardMode === 'off';
+  return button({
+    text: ctx.dryRun ? `${text} (dry run)` : text,
+    actionId: ACTIONS.remove,
+    value: f.id,
+    style: 'danger',
+    confirm: {
+      title: ctx.dryRun
+        ? `Dry run: remove this ${kindLabel(f.kind)}?`
+        : onlyRecord
+          ? 'Only the owner can unshare this'
+          : `Remove this ${kindLabel(f.kind)}?`,
+      // "3 running instances keep running; removing does not stop them."
+      text: withUsageWarning(f, confirmWords('remove', f, ctx)),
+      confirm: onlyRecord ? 'Record decision' : 'Remove',
+      deny: 'Cancel',
+      style: 'danger',
+    },
+  });
+}
+
+/** Delete at the source: only when shareguard has a role in the owner account; its own confirm. */
+export function deleteAtSourceButton(
+  f: Finding,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button | undefined {
+  const ctx = view(f);
+  if (applicableRungs('delete-at-source', f, ctx).length === 0) return undefined;
+  return button({
+    text: ctx.dryRun ? 'Delete at source (dry run)' : 'Delete at source',
+    actionId: ACTIONS.deleteAtSource,
+    value: f.id,
+    style: 'danger',
+    confirm: {
+      title: `Delete this ${kindLabel(f.kind)} in its owner account?`,
+      text: confirmWords('delete-at-source', f, ctx),
+      confirm: 'Delete',
+      deny: 'Cancel',
+      style: 'danger',
+    },
+  });
+}
+
+/** Revoke the organization share at the source: offered when a revoke left one in place (AMIs). */
+export function revokeOrgShareButton(
+  record: FindingRecord,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button | undefined {
+  const f = record.finding;
+  const ctx = view(f);
+  if (!record.orgShares?.length || applicableRungs('revoke-org-share', f, ctx).length === 0) return undefined;
+  return button({
+    text: 'Revoke organization share',
+    actionId: ACTIONS.revokeOrgShare,
+    value: f.id,
+    style: 'danger',
+    confirm: {
+      title: 'Revoke the organization share?',
+      text: confirmWords('revoke-org-share', f, ctx),
+      confirm: 'Revoke',
+      deny: 'Cancel',
+      style: 'danger',
+    },
+  });
+}
+
+/** Trust (for the owner), Remove and, where the owner side allows, Delete at source; each carries only the finding id. */
+export function findingButtons(f: Finding, view: RemediationView = NO_REMEDIATION_VIEW): Button[] {
+  const del = deleteAtSourceButton(f, view);
+  return [trustButton(f.ownerAccountId, f.id), removeButton(f, 'Remove', view), ...(del ? [del] : [])];
+}
+
+/** Buttons still useful once Remove ended blocked / recorded: the owner-side decisions. */
+export function afterRemoveButtons(
+  record: FindingRecord,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+): Button[] {
+  if (!['blocked', 'recorded', 'owner-only'].includes(record.state)) return [];
+  const org = revokeOrgShareButton(record, view);
+  const del = deleteAtSourceButton(record.finding, view);
+  return [...(org ? [org] : []), ...(del ? [del] : [])];
+}
