@@ -1,9 +1,9 @@
 /** A guard test bed: the simulator with IAM/Organizations, a memory store, and CoreDeps on them. */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import type { Sim } from '../helpers/scan.ts';
 import { startCoreBed, type CoreBed } from '../support/core-bed.ts';
+import { assume } from '../support/sim-clients.ts';
 
 export const A = '111111111111';
 export const B = '222222222222';
@@ -20,22 +20,7 @@ export const startBed = startCoreBed;
 
 /** SDK clients acting as a workload role of a monitored account (what the guard must stop). */
 export async function actAs(sim: Sim, accountId: string, role: string) {
-  const sts = new STSClient({
-    region: R,
-    endpoint: sim.endpoint,
-    credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
-    maxAttempts: 1,
-  });
-  const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/${role}`, RoleSessionName: 'workload' }),
-  );
-  sts.destroy();
-  const c = out.Credentials!;
-  const credentials = {
-    accessKeyId: c.AccessKeyId!,
-    secretAccessKey: c.SecretAccessKey!,
-    sessionToken: c.SessionToken!,
-  };
+  const credentials = await assume(sim, accountId, role, 'workload');
   const common = { region: R, endpoint: sim.endpoint, credentials, maxAttempts: 1 };
   const ec2 = new EC2Client(common);
   const rds = new RDSClient(common);
