@@ -552,9 +552,11 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         'With `scan.blastRadius` on (the product’s default; `--no-blast-radius` turns it off), each account-region, once its ' +
         'kinds are listed, looks up who uses its untrusted findings (`src/aws/usage/`): one `DescribeInstanceImageMetadata` ' +
         'in every account-region (it has no image-id filter, so it runs even where nothing is shared, and it is what finds ' +
-        'instances still running from AMIs no longer listed), and where there are untrusted findings of a kind, ' +
-        '`DescribeInstances` by image id and `DescribeImages Owners=self` (AMIs), `DescribeVolumes` and `DescribeImages` by ' +
-        'snapshot id (EBS), the own manual snapshots and 14 days of `DescribeEvents` (RDS), in batches of 200 ids. The worlds ' +
+        'instances still running from AMIs no longer listed, and, listing every instance with its AMI, which instances run a ' +
+        'listed one: `DescribeInstances` by image id only if it fails), and where there are untrusted findings of a kind: one ' +
+        '`DescribeImages Owners=self` for the AMIs and EBS snapshots together (own copies by `SourceImageId`, own AMIs by ' +
+        'their block-device mappings), `DescribeVolumes` by snapshot id in batches of 200 (EBS), the own manual snapshots of ' +
+        'the kind and one 14-day `DescribeEvents` for both RDS kinds. The worlds ' +
         'carry instances, volumes and restore events made from untrusted shares the listings show, so the lookups find ' +
         'something and no finding is added or lost; the bench checks the findings are the same, the number of findings in use ' +
         'and the extra requests against what the world needs. ' +
@@ -577,13 +579,16 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         ' The scan is CPU-bound on this machine (above), so its time follows the number of requests: the lookups cost what ' +
         'their requests cost. They wait for the account-region’s listings, but other account-regions keep the concurrency ' +
         'busy meanwhile, so the wait adds nothing but the tail. The wall-time ratio moves with the machine’s load (two ' +
-        'separate runs); the CPU ratio is the steadier figure. Why 1.3× is out of reach on these worlds: the lookups nearly ' +
-        'double the requests (+92 % on M, +94 % on L), and a CPU-bound scan cannot add 90 % of its requests for 30 % of its ' +
-        'time. What would bring it down: one `DescribeImages Owners=self` per account-region serving both the AMI copies and ' +
-        'the EBS snapshots’ own AMIs (today two; ≈ 6,300 fewer on L), and no `DescribeInstances` by image id: ' +
-        '`DescribeInstanceImageMetadata`, made in every account-region anyway, lists each instance with its AMI, so it ' +
-        'already answers which instances run a listed AMI (7,249 fewer on L) — together ≈ −20 % of the lookups; product ' +
-        'changes in `src/aws/usage/`, not made here.',
+        'separate runs); the CPU ratio is the steadier figure. The two cuts above (one own-AMI listing for both EC2 kinds; ' +
+        'no `DescribeInstances` by image id) took the lookups from +12,944 to +11,054 requests on M and from +65,955 to ' +
+        '+56,068 on L (`usageExpectation()`: DescribeInstanceImageMetadata 17,000, DescribeImages 10,906, DescribeEvents ' +
+        '9,833, DescribeVolumes 6,304, DescribeDBClusterSnapshots 6,017, DescribeDBSnapshots 6,008). Why 1.3× is still out ' +
+        'of reach: a CPU-bound scan cannot add +80 % of its requests for +30 % of its time, and the floor is what the ' +
+        'issue requires: `DescribeInstanceImageMetadata` in every account-region (nothing else finds instances from AMIs no ' +
+        'longer visible, or the AMIs Allowed AMIs hides) is already +24 % on L (17,000 on 70,006), leaving ≈ 4,000 requests ' +
+        'for every other lookup, while the volumes alone need 6,304 and the RDS copies and restores 21,858. Folding the own ' +
+        'RDS snapshots into the listing (`IncludeShared=true` without `SnapshotType`) would save at most one page per ' +
+        'account-region and kind (≤ 12,025 on L, to ≈ 1.63× in requests) and needs the simulator to answer that form.',
     );
   }
   const peers = (['S', 'M', 'L'] as const).flatMap((k) => {

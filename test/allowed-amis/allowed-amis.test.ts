@@ -10,6 +10,10 @@ import { findingId } from '../../src/domain/finding.ts';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { syncAllowedAmis } from '../../src/allowed-amis/sync.ts';
 import { declarativePolicy } from '../../src/allowed-amis/declarative.ts';
+
+interface PolicyShape {
+  ec2_attributes: { allowed_images_settings: { image_criteria: Record<string, unknown> } };
+}
 import { desiredProviders, planCriteria } from '../../src/allowed-amis/criteria.ts';
 import { allowedAmisMessage } from '../../src/slack/messages/allowed-amis.ts';
 import type { Sim } from '../helpers/scan.ts';
@@ -191,6 +195,27 @@ describe('criteria and the declarative policy (pure)', () => {
       },
     });
     expect(d.problems).toEqual([]);
+    // The policy spells AWS's aliases with underscores where the EC2 API has hyphens (docs/aws.md).
+    const aliases = declarativePolicy(['amazon', 'aws-marketplace', 'aws-backup-vault', A], 'enforce');
+    expect(aliases.policy).toEqual({
+      ec2_attributes: {
+        allowed_images_settings: {
+          state: { '@@assign': 'enabled' },
+          image_criteria: {
+            criteria_1: {
+              allowed_image_providers: { '@@assign': ['amazon', 'aws_marketplace', 'aws_backup_vault', A] },
+            },
+          },
+        },
+      },
+    });
+    const many = declarativePolicy(
+      Array.from({ length: 450 }, (_, i) => String(100000000000 + i)),
+      'audit',
+    );
+    expect(
+      Object.keys((many.policy as PolicyShape).ec2_attributes.allowed_images_settings.image_criteria),
+    ).toEqual(['criteria_1', 'criteria_2', 'criteria_3']);
     const big = declarativePolicy(
       Array.from({ length: 1000 }, (_, i) => String(100000000000 + i)),
       'enforce',
