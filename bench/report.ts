@@ -458,15 +458,21 @@ export const STOPPED_FULL_RUN =
 export const SIDE_BY_SIDE = {
   memory:
     'Measured apart at commit 4a376f0 (compiled build): importing `@aws-sdk/client-ec2` alone takes a Node process from 39 MB to ' +
-    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory), RDS and STS add ≈ 30 MB ' +
-    'more; a worker thread loads its own copy, so every scanning thread costs ≈ 85–90 MB before its first request. S with the ' +
-    'default two threads peaks at ≈ 231 MiB against 163 MiB with one (the same S world in the previous runs). Side by side on M at ' +
-    '4a376f0, at load averages 13–22 (other engineers’ test suites on the same 2 cores): `aws.workers: 1` 264 MiB, `2` 336 MiB, `2` ' +
-    'with the calling thread idle (one worker scanning) 242 MiB. So the 250 MB target cannot be met with two threads each loading ' +
-    'the SDK for JavaScript: ≈ 143 MB for the CLI with the SDK plus ≈ 85 MB for the second copy leaves ≈ 20 MB for findings and ' +
-    'garbage. What would meet it: a calling thread that never loads the EC2/RDS clients (the CLI and `src/scan/scan.ts` import them ' +
-    'statically today) with every listing in workers whose heaps are capped, or one scanning thread with a capped heap ' +
-    '(`aws.workers: 1` and `NODE_OPTIONS=--max-old-space-size=160`: 226 MB on L at 61ea930).',
+    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory); in the same process ' +
+    'RDS, STS and the credential chain add ≈ 6 MB and IAM and Organizations ≈ 2 MB (38ad32e; the chain alone 11 MB); a worker thread loads its own copy, so every ' +
+    'scanning thread costs ≈ 85–90 MB before its first request. Before the calling thread stopped loading the SDK (the threads were ' +
+    'the calling one plus workers), M peaked at 366 MiB and L at 460 MiB with two threads. With every listing in two workers and a ' +
+    'calling thread without the SDK (38ad32e, compiled build, `bench/scan-one.ts`, single runs at load averages 25–28 — other ' +
+    'engineers’ work on the same 2 cores, so the times are the scheduler’s): M 262 MiB with the workers’ 48 MB young generation, ' +
+    '209 MiB with 16 MB (scanner CPU 39.1 s → 42.1 s, within the noise of that load; issue 11 had measured ≈ 6 % for the larger one); ' +
+    'L 360 MiB with 16 MB (scan 891 s, scanner CPU 162 s, calling thread’s heap 62 MiB used of 96 MiB reserved). So L is still over ' +
+    '250 MB: ≈ 140 MB for the calling thread (Node, the CLI, ≈ 35,000 findings at ≈ 0.65 kB each from the workers, ≈ 1 kB once ' +
+    'ranked, and a heap V8 lets grow to 1.5× what it holds) and ≈ 110 MB for each worker (its SDK copy and its heap). Since then the ' +
+    'findings from workers share their repeated strings (account, region, owner: 655 → 487 bytes each on M’s findings, ≈ −6 MB ' +
+    'on L; not re-measured on L). What would still cut it: one worker instead of two on L (≈ −110 MB, but the scan then uses one ' +
+    'core), writing the findings to the output as they arrive instead of sorting them in memory (the JSON order is sorted, so this ' +
+    'needs an external sort or a sort of compact keys), or a calling-thread heap limit (`--max-old-space-size`), which makes V8 ' +
+    'collect earlier but would fail a larger organization.',
   changes:
     '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
     'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
@@ -628,15 +634,17 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
       `### Memory${L ? `: L ${rss?.pass ? 'within' : '**over**'} 250 MB` : ''}\n\n` +
         `Peak RSS on ${L ? 'L' : 'M'} ${mb(big2.shareguard.maxRssMiB)}; the calling thread’s V8 heap peaked at ` +
         `${run.heapUsedMaxMiB?.toFixed(0) ?? '?'} MiB used of ${run.heapTotalMaxMiB?.toFixed(0) ?? '?'} MiB reserved (worker heaps are ` +
-        'not in that figure). Where it goes: Node and the compiled CLI with the AWS SDK clients’ code, ≈ 140 MB before the first request ' +
-        '(`shareguard help` from the compiled build); each worker thread loads its own copy of the SDK and keeps its own heap; and the ' +
-        'findings, kept in the calling thread to be sorted (≈ 1 kB each: ' +
-        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). ` +
-        'SDK answers never leave the thread that listed ' +
+        'not in that figure). Where it goes: with more than one thread the scan runs every listing in worker threads and the ' +
+        'calling thread only hands out accounts and collects findings: it never loads the AWS SDK clients (`src/scan/thread-scan.ts` ' +
+        'is imported only when the calling thread scans itself; `test/scan/calling-thread-sdk.test.ts` checks the CLI’s module cache), ' +
+        'so it costs Node, the CLI and the findings, kept there to be sorted (≈ 1 kB each: ' +
+        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). Each worker thread loads its own copy of the SDK (≈ 85 MB) and keeps ` +
+        'its own heap. SDK answers never leave the thread that listed ' +
         'them: a listing’s findings are posted to the calling thread as it ends, so a worker holds at most the pages in flight. A ' +
         'worker’s old generation is limited to 64 MB + 4 MB per request it may have in flight (`workerHeapLimitMb`, 192 MB at the default ' +
-        'concurrency on 2 cores): sized from the work, so it does not grow with the organization, and a worker that still hits it fails ' +
-        'its accounts’ targets with the reason instead of the scan. The calling thread has no such limit (it holds the findings, which ' +
+        'concurrency on 2 cores) and its young generation to 16 MB: sized from the work, so it does not grow with the organization, and a ' +
+        'worker that still hits it fails its accounts’ targets with the reason instead of the scan. The calling thread has no such limit ' +
+        '(it holds the findings, which ' +
         `do grow with the organization). ${SIDE_BY_SIDE.memory}`,
     );
   }
@@ -687,12 +695,12 @@ const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
 1. **SDK settings** (\`src/aws/clients.ts\`): \`authSchemePreference: []\` passed explicitly (no env/ini lookup and no
    \`ProviderError\`s per client), the user-agent, recursion-detection and logger middleware removed from the listing
    clients (the app id kept in a precomputed header), each ≈ −6 % scan CPU in issue 11's side-by-side runs.
-2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`): the scan runs in the calling thread plus
-   \`aws.workers − 1\` worker threads (default one thread per available core, at most one per 10 accounts: a worker costs
-   ≈ 0.5 s of CPU and ≈ 85 MB to start), accounts handed out one at a time, one
-   account's regions in one thread, results merged and sorted as before. Each worker's young generation is 48 MB
-   (a 16 MB semi-space; issue 11 measured ≈ −6 % CPU for a larger young generation) and its old generation sized from its
-   concurrency.
+2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`, \`src/scan/thread-scan.ts\`): with \`aws.workers\` > 1
+   (default one thread per available core, at most one per 10 accounts: a worker costs ≈ 0.5 s of CPU and ≈ 85 MB to
+   start) the scan runs in that many worker threads, accounts handed out one at a time, one account's regions in one
+   thread, results merged and sorted as before; the calling thread only coordinates and never loads the SDK clients
+   (\`aws.workers: 1\` scans in the calling thread, as before). Each worker's young generation is 16 MB and its old
+   generation sized from its concurrency.
 3. **Streaming**: trust applied and findings made per listing in the thread that listed; only findings cross threads.
 ${SIDE_BY_SIDE.changes}
 `;

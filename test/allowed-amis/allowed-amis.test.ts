@@ -95,7 +95,9 @@ describe('Allowed AMIs follow the trust list', () => {
     // trust: the owner joins the criteria at once, everywhere.
     const vendorFinding = findingId('ami', A, R, 'ami-00000000000000002');
     const trusted = await decideTrust(d, vendorFinding, ALICE);
-    expect(trusted.status === 'done' ? trusted.message : '').toContain('Allowed AMIs (enforce): 2 updated');
+    expect(trusted.status === 'done' ? trusted.allowedAmisSummary : '').toContain(
+      'Allowed AMIs (enforce): 2 updated',
+    );
     expect(providers(A)).toContain(VENDOR);
     expect(providers(B)).toContain(VENDOR);
     await expect(launch('ami-00000000000000002')).resolves.toBeDefined();
@@ -103,7 +105,7 @@ describe('Allowed AMIs follow the trust list', () => {
 
     // untrust: it leaves them again.
     const untrusted = await untrustAccount(d, VENDOR, ALICE);
-    expect(untrusted.status === 'done' ? untrusted.message : '').toContain(
+    expect(untrusted.status === 'done' ? untrusted.allowedAmisSummary : '').toContain(
       'Allowed AMIs (enforce): 2 updated',
     );
     expect(providers(A)).not.toContain(VENDOR);
