@@ -2,16 +2,11 @@
  * Allowed AMIs in step with the trust list, through the real SDK against the simulator and the store:
  * audit → enforce → trust → untrust → drift, and the cases where shareguard must change nothing.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import { resolveConfig } from '../../src/config/load.ts';
+import { describe, expect, it } from 'vitest';
 import { decideTrust, untrustAccount } from '../../src/core/decisions.ts';
 import type { CoreDeps } from '../../src/core/deps.ts';
 import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
-import { openStore } from '../../src/store/index.ts';
-import { awsSettingsFromConfig } from '../../src/scan/from-config.ts';
-import { AwsClients } from '../../src/aws/clients.ts';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { syncAllowedAmis } from '../../src/allowed-amis/sync.ts';
 import { declarativePolicy } from '../../src/allowed-amis/declarative.ts';
@@ -21,7 +16,8 @@ interface PolicyShape {
 }
 import { desiredProviders, planCriteria } from '../../src/allowed-amis/criteria.ts';
 import { allowedAmisMessage } from '../../src/slack/messages/allowed-amis.ts';
-import { startSim, type Sim } from '../helpers/scan.ts';
+import type { Sim } from '../helpers/scan.ts';
+import { coreBedsPerTest } from '../support/core-bed.ts';
 import { account, emptyWorld, image, type World } from '../helpers/world.ts';
 import { validateBlocks } from '../../src/slack/messages/limits.ts';
 
@@ -32,43 +28,23 @@ const VENDOR = '777777777777';
 const R = 'us-east-1';
 const ALICE = { userId: 'U0ALICE' };
 
+const beds = coreBedsPerTest();
 let sim: Sim | undefined;
-let deps: CoreDeps | undefined;
-afterEach(async () => {
-  deps?.clients.destroy();
-  await deps?.store.close();
-  await sim?.stop();
-  sim = undefined;
-  deps = undefined;
-});
 
 async function setup(
   world: World,
   guard: Record<string, unknown>,
   extra: Record<string, unknown> = {},
 ): Promise<CoreDeps> {
-  sim = await startSim(world);
-  const config = resolveConfig(
-    {
-      accounts: [{ id: A }, { id: B }],
-      regions: [R],
-      aws: { endpoint: sim.endpoint, maxAttempts: 2 },
-      store: { kind: 'memory' },
-      trust: { accounts: [{ id: '999999999999' }] },
-      guard,
-      ...extra,
-    },
-    { source: 'test' },
-  );
-  deps = {
-    config,
-    store: await openStore(config.store, { fallbackRegion: R }),
-    clients: new AwsClients(
-      awsSettingsFromConfig(config, { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey }),
-    ),
-    log: pino({ level: 'silent' }),
-  };
-  return deps;
+  const bed = await beds.start(world, {
+    accounts: [{ id: A }, { id: B }],
+    regions: [R],
+    trust: { accounts: [{ id: '999999999999' }] },
+    guard,
+    ...extra,
+  });
+  sim = bed.sim;
+  return bed.deps;
 }
 
 const providers = (acct: string) =>

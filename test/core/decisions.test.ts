@@ -1,14 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import { resolveConfig } from '../../src/config/load.ts';
+import { describe, expect, it } from 'vitest';
 import { decideRemove, resumeInterruptedRemovals } from '../../src/core/decisions.ts';
 import type { CoreDeps } from '../../src/core/deps.ts';
 import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
-import { openStore } from '../../src/store/index.ts';
-import { awsSettingsFromConfig } from '../../src/scan/from-config.ts';
-import { AwsClients } from '../../src/aws/clients.ts';
-import { startSim, type Sim } from '../helpers/scan.ts';
+import type { Sim } from '../helpers/scan.ts';
+import { coreBedsPerTest } from '../support/core-bed.ts';
 import { account, emptyWorld, image, OU } from '../helpers/world.ts';
 
 const A = '111111111111';
@@ -16,15 +12,8 @@ const EVIL = '444444444444';
 const R = 'us-east-1';
 const ALICE = { userId: 'U0ALICE' };
 
+const beds = coreBedsPerTest();
 let sim: Sim | undefined;
-let deps: CoreDeps | undefined;
-afterEach(async () => {
-  deps?.clients.destroy();
-  await deps?.store.close();
-  await sim?.stop();
-  sim = undefined;
-  deps = undefined;
-});
 
 async function setup(): Promise<CoreDeps> {
   const world = emptyWorld([account(A, [R], { ous: [OU] })]);
@@ -32,21 +21,10 @@ async function setup(): Promise<CoreDeps> {
     image(1, R, EVIL, [{ userId: A }]),
     image(2, R, EVIL, [{ userId: A }, { organizationalUnitArn: OU }]),
   );
-  sim = await startSim(world);
-  const config = resolveConfig(
-    { accounts: [{ id: A }], aws: { endpoint: sim.endpoint, maxAttempts: 2 }, store: { kind: 'memory' } },
-    { source: 'test' },
-  );
-  deps = {
-    config,
-    store: await openStore(config.store, { fallbackRegion: R }),
-    clients: new AwsClients(
-      awsSettingsFromConfig(config, { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey }),
-    ),
-    log: pino({ level: 'silent' }),
-  };
-  await scanAndRecord(deps, {});
-  return deps;
+  const bed = await beds.start(world, { accounts: [{ id: A }] });
+  sim = bed.sim;
+  await scanAndRecord(bed.deps, {});
+  return bed.deps;
 }
 
 const ami = (n: number) => findingId('ami', A, R, `ami-${n.toString(16).padStart(17, '0')}`);

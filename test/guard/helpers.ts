@@ -1,15 +1,9 @@
 /** A guard test bed: the simulator with IAM/Organizations, a memory store, and CoreDeps on them. */
-import { pino } from 'pino';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
-import { resolveConfig } from '../../src/config/load.ts';
-import type { CoreDeps } from '../../src/core/deps.ts';
-import { AwsClients } from '../../src/aws/clients.ts';
-import { awsSettingsFromConfig } from '../../src/scan/from-config.ts';
-import { openStore } from '../../src/store/index.ts';
-import { startSim, type Sim } from '../helpers/scan.ts';
-import type { World } from '../helpers/world.ts';
+import type { Sim } from '../helpers/scan.ts';
+import { startCoreBed, type CoreBed } from '../support/core-bed.ts';
+import { assume } from '../support/sim-clients.ts';
 
 export const A = '111111111111';
 export const B = '222222222222';
@@ -20,59 +14,13 @@ export const R = 'us-east-1';
 export const ALICE = { userId: 'U0ALICE' };
 export const WORKLOAD = 'WorkloadRole';
 
-export interface Bed {
-  sim: Sim;
-  deps: CoreDeps;
-  stop(): Promise<void>;
-}
-
-export async function startBed(world: World, config: Record<string, unknown>): Promise<Bed> {
-  const sim = await startSim(world);
-  const resolved = resolveConfig(
-    {
-      aws: { endpoint: sim.endpoint, maxAttempts: 2 },
-      store: { kind: 'memory' },
-      ...config,
-    },
-    { source: 'test' },
-  );
-  const deps: CoreDeps = {
-    config: resolved,
-    store: await openStore(resolved.store, { fallbackRegion: R }),
-    clients: new AwsClients(
-      awsSettingsFromConfig(resolved, { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey }),
-    ),
-    log: pino({ level: 'silent' }),
-  };
-  return {
-    sim,
-    deps,
-    stop: async () => {
-      deps.clients.destroy();
-      await deps.store.close();
-      await sim.stop();
-    },
-  };
-}
+/** The guard's bed is the shared core bed (test/support/core-bed.ts). */
+export type Bed = CoreBed;
+export const startBed = startCoreBed;
 
 /** SDK clients acting as a workload role of a monitored account (what the guard must stop). */
 export async function actAs(sim: Sim, accountId: string, role: string) {
-  const sts = new STSClient({
-    region: R,
-    endpoint: sim.endpoint,
-    credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
-    maxAttempts: 1,
-  });
-  const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/${role}`, RoleSessionName: 'workload' }),
-  );
-  sts.destroy();
-  const c = out.Credentials!;
-  const credentials = {
-    accessKeyId: c.AccessKeyId!,
-    secretAccessKey: c.SecretAccessKey!,
-    sessionToken: c.SessionToken!,
-  };
+  const credentials = await assume(sim, accountId, role, 'workload');
   const common = { region: R, endpoint: sim.endpoint, credentials, maxAttempts: 1 };
   const ec2 = new EC2Client(common);
   const rds = new RDSClient(common);

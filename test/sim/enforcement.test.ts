@@ -15,10 +15,9 @@ import {
   RestoreDBClusterFromSnapshotCommand,
   RestoreDBInstanceFromDBSnapshotCommand,
 } from '@aws-sdk/client-rds';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start, type SimHandle } from '../../src/testing/sim/index.ts';
-import { A, failure, ORG, OU1, type Creds } from './helpers.ts';
+import { A, assume, failure, ORG, OU1, type Creds } from './helpers.ts';
 
 const OWNER = '999999999999'; // shares things into A; also the organization's management account
 const T = '2024-05-01T00:00:00.000Z';
@@ -139,19 +138,7 @@ let sim: SimHandle;
 let workload: Creds;
 let scanner: Creds;
 
-async function role(name: string): Promise<Creds> {
-  const sts = new STSClient({
-    endpoint: sim.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
-  });
-  const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${A}:role/${name}`, RoleSessionName: 'test' }),
-  );
-  sts.destroy();
-  const c = out.Credentials!;
-  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-}
+const role = (name: string): Promise<Creds> => assume(sim, A, name);
 
 const ec2 = (c: Creds, region = 'us-east-1') =>
   new EC2Client({ endpoint: sim.endpoint, region, credentials: c, maxAttempts: 1 });

@@ -1,8 +1,5 @@
-// Shared fixtures: a small world with one resource per visibility rule, and SDK clients that
-// talk to a running simulator as a given account.
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+// Shared fixtures: a small world with one resource per visibility rule; the SDK clients that
+// talk to a running simulator as a given account are in test/support/sim-clients.ts.
 import type { SimHandle } from '../../src/testing/sim/index.ts';
 
 export const HOME = '000000000000';
@@ -109,55 +106,15 @@ function rds(id: string, owner: string, restore: string[], engine = 'postgres') 
   return { id, region: 'us-east-1', owner, engine, createTime: T, restore };
 }
 
-export interface Creds {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
-
-export function baseCreds(sim: SimHandle): Creds {
-  return { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey };
-}
-
-export async function assume(sim: SimHandle, account: string): Promise<Creds> {
-  const sts = new STSClient({ endpoint: sim.endpoint, region: 'us-east-1', credentials: baseCreds(sim) });
-  const out = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${account}:role/ShareGuardScan`,
-      RoleSessionName: 'test',
-    }),
-  );
-  sts.destroy();
-  const c = out.Credentials!;
-  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
-}
-
-export interface ClientOpts {
-  region?: string;
-  maxAttempts?: number;
-}
-
-export function ec2(sim: SimHandle, credentials: Creds, opts: ClientOpts = {}): EC2Client {
-  return new EC2Client({
-    endpoint: sim.endpoint,
-    region: opts.region ?? 'us-east-1',
-    credentials,
-    maxAttempts: opts.maxAttempts ?? 1,
-  });
-}
-
-export function rdsClient(sim: SimHandle, credentials: Creds, opts: ClientOpts = {}): RDSClient {
-  return new RDSClient({
-    endpoint: sim.endpoint,
-    region: opts.region ?? 'us-east-1',
-    credentials,
-    maxAttempts: opts.maxAttempts ?? 1,
-  });
-}
-
-export function sts(sim: SimHandle, credentials: Creds, region = 'us-east-1'): STSClient {
-  return new STSClient({ endpoint: sim.endpoint, region, credentials, maxAttempts: 1 });
-}
+export {
+  assume,
+  baseCreds,
+  ec2,
+  rdsClient,
+  sts,
+  type ClientOpts,
+  type Creds,
+} from '../support/sim-clients.ts';
 
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function failure(

@@ -2,29 +2,19 @@
  * Block account end to end: signed Slack requests into the real Bolt app, the guard applied through
  * the IAM SDK against the simulator, enforcement checked as a workload role would see it.
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { resolveConfig } from '../../src/config/load.ts';
 import { findingId } from '../../src/domain/finding.ts';
-import { startServer, type RunningServer } from '../../src/serve.ts';
-import { startLocalSlackApi, type LocalSlackApi } from '../../src/testing/slack-api/index.ts';
-import { buttonClickForm, sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
-import { start } from '../../src/testing/sim/index.ts';
+import type { RunningServer } from '../../src/serve.ts';
+import type { LocalSlackApi } from '../../src/testing/slack-api/index.ts';
+import type { start } from '../../src/testing/sim/index.ts';
+import { ALICE, CHANNEL, MALLORY, startE2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image, snapshot, type World } from '../helpers/world.ts';
 import { actAs, outcomeOf } from '../guard/helpers.ts';
 
 const A = '111111111111';
 const EVIL = '444444444444';
 const R = 'us-east-1';
-const CHANNEL = 'C0SECURITY';
-const ALICE = 'U0ALICE';
-const MALLORY = 'U0MALLORY';
-const TEAM = 'T0LOCAL';
-const SECRET = 'test-signing-secret';
 const WORKLOAD = 'WorkloadRole';
 
 interface Bed {
@@ -32,78 +22,30 @@ interface Bed {
   slack: LocalSlackApi;
   server: RunningServer;
   command(text: string, user?: string): Promise<void>;
-  click(actionId: string, value: string, user?: string): Promise<void>;
+  click(action: 'block-account', value: string, user?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** The shared end-to-end bed (test/helpers/e2e.ts) with one approver and the guard configured. */
 async function startBed(world: World, guard: Record<string, unknown>): Promise<Bed> {
-  const sim = await start({ world });
-  const slack = await startLocalSlackApi({});
-  const config = resolveConfig(
-    {
-      accounts: [{ id: A }],
-      regions: [R],
-      aws: { endpoint: sim.endpoint, maxAttempts: 2 },
-      slack: { channel: CHANNEL, approvers: { users: [ALICE] }, requireReason: false }, // one-click (the modal: modals.e2e)
-      store: { kind: 'embedded', dataDir: await mkdtemp(join(tmpdir(), 'sg-guard-e2e-')) },
-      schedule: { enabled: false },
-      guard,
-    },
-    { source: 'test' },
-  );
-  const server = await startServer({
-    config,
-    env: {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-    },
-    credentials: { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey },
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  const e2e = await startE2E(world, {
+    accounts: [A],
+    config: { regions: [R], guard },
+    slack: { approvers: { users: [ALICE] } }, // one-click (the modal: modals.e2e)
   });
-  const events = `${server.url}/slack/events`;
   return {
-    sim,
-    slack,
-    server,
+    sim: e2e.sim,
+    slack: e2e.slack,
+    get server() {
+      return e2e.server;
+    },
     async command(text, user = ALICE) {
-      await sendSigned(
-        events,
-        SECRET,
-        slashCommandForm({
-          text,
-          userId: user,
-          channelId: CHANNEL,
-          teamId: TEAM,
-          responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, user }),
-        }),
-      );
-      await server.idle();
+      await e2e.command(text, user);
     },
-    async click(actionId, value, user = ALICE) {
-      const ts =
-        slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks ?? []).includes(value))?.ts ?? '0';
-      await sendSigned(
-        events,
-        SECRET,
-        buttonClickForm({
-          actionId,
-          value,
-          userId: user,
-          teamId: TEAM,
-          channelId: CHANNEL,
-          messageTs: ts,
-          responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, ts, user }),
-        }),
-      );
-      await server.idle();
+    async click(action, value, user = ALICE) {
+      await e2e.click(action, value, user, undefined, false);
     },
-    async stop() {
-      await server.stop();
-      await slack.close();
-      await sim.stop();
-    },
+    stop: () => e2e.stop(),
   };
 }
 
@@ -160,14 +102,14 @@ describe('Block account through Slack', () => {
     bed = await startBed(world(), { mode: 'iam-policy', attachToRoles: [WORKLOAD] });
     const store = bed.server.ctx.deps.store;
     await bed.command('');
-    await bed.click('block_account', amiFinding, MALLORY);
+    await bed.click('block-account', amiFinding, MALLORY);
     expect(await store.getBlockedOwner(EVIL)).toBeUndefined();
     expect(bed.slack.ephemerals.at(-1)?.text).toBe('🚫 you are not one of the configured approvers');
 
-    await bed.click('block_account', 'ami:111111111111:us-east-1:ami-nonexistent');
+    await bed.click('block-account', 'ami:111111111111:us-east-1:ami-nonexistent');
     expect(await store.getBlockedOwner(EVIL)).toBeUndefined();
 
-    await bed.click('block_account', amiFinding);
+    await bed.click('block-account', amiFinding);
     expect(await store.getBlockedOwner(EVIL)).toMatchObject({ ownerAccountId: EVIL, by: { userId: ALICE } });
     expect((await store.getFinding(snapFinding))?.state).toBe('blocked');
     const log = await store.listDecisions({ since: new Date(Date.now() - 3600_000).toISOString() });

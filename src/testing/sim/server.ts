@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
 import type { ActionDef, Ctx } from './actions/common.ts';
 import { EC2_ACTIONS } from './actions/ec2/index.ts';
 import { IAM_ACTIONS } from './actions/iam.ts';
@@ -14,18 +13,17 @@ import {
 import { RDS_ACTIONS } from './actions/rds.ts';
 import { RDS_USE_ACTIONS } from './actions/rds-restore.ts';
 import { STS_ACTIONS } from './actions/sts.ts';
+import { CallCounts, type CallFilter } from './call-counts.ts';
+import { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY, caller } from './caller.ts';
 import { Faults, type Fault } from './faults.ts';
+import { simHook } from './hooks.ts';
+import { readBody } from './protocol/body.ts';
 import { credentialScope } from './protocol/auth.ts';
 import { defaultStatus, errorXml, jsonErrorBody, SimError, XMLNS, type Service } from './protocol/errors.ts';
 import { Params } from './protocol/form.ts';
-import { SimState, type AccountRec, type Session } from './state.ts';
+import { SimState } from './state.ts';
 import { Throttle } from './throttle.ts';
 import { parseWorld } from './world.ts';
-
-export const BASE_ACCESS_KEY_ID = 'AKIASHAREGUARDSIM001';
-export const BASE_SECRET_ACCESS_KEY = 'shareguard-simulator-secret-key-0000000000';
-
-const MAX_BODY = 16 * 1024 * 1024;
 
 const ACTIONS: Record<Service, Record<string, ActionDef>> = {
   ec2: EC2_ACTIONS,
@@ -45,12 +43,6 @@ const VERSION_SERVICE: Record<string, Service> = {
   '2011-06-15': 'sts',
   '2010-05-08': 'iam',
 };
-
-export interface CallFilter {
-  action?: string;
-  account?: string;
-  region?: string;
-}
 
 export interface SimHandle {
   /** `http://127.0.0.1:PORT` */
@@ -73,21 +65,13 @@ interface Outcome {
   contentType?: string;
 }
 
-type Caller =
-  | { ok: true; account: AccountRec; session: Session | undefined; keyId: string }
-  | { ok: false; error: SimError };
-
-interface CallCount {
-  action: string;
-  account: string;
-  region: string;
-  n: number;
-}
+export { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from './caller.ts';
+export type { CallFilter } from './call-counts.ts';
 
 class Simulator {
   readonly faults = new Faults();
   readonly throttle: Throttle;
-  private readonly counts = new Map<string, CallCount>();
+  private readonly counts = new CallCounts();
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(readonly state: SimState) {
@@ -95,26 +79,16 @@ class Simulator {
   }
 
   calls(filter: CallFilter = {}): number {
-    let n = 0;
-    for (const c of this.counts.values()) {
-      if (filter.action !== undefined && c.action !== filter.action) continue;
-      if (filter.account !== undefined && c.account !== filter.account) continue;
-      if (filter.region !== undefined && c.region !== filter.region) continue;
-      n += c.n;
-    }
-    return n;
+    return this.counts.total(filter);
   }
 
   private count(action: string, account: string, region: string): void {
-    const key = `${action}\u0000${account}\u0000${region}`;
-    const c = this.counts.get(key);
-    if (c) c.n++;
-    else this.counts.set(key, { action, account, region, n: 1 });
+    this.counts.count(action, account, region);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
-    if (url.pathname.startsWith('/_sim/')) return this.hook(req, res, url);
+    if (url.pathname.startsWith('/_sim/')) return simHook(this, req, res, url);
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -182,36 +156,6 @@ class Simulator {
     } else send();
   }
 
-  /** Who is calling (the signature is not verified, see protocol/auth.ts). */
-  private caller(service: Service, scope: ReturnType<typeof credentialScope>, now: number): Caller {
-    const keyId = scope?.accessKeyId;
-    const session = keyId === undefined ? undefined : this.state.sessions.get(keyId);
-    const accountId = keyId === BASE_ACCESS_KEY_ID ? this.state.homeAccount : session?.account;
-    const account = accountId === undefined ? undefined : this.state.accountRec(accountId);
-    if (!account || keyId === undefined) {
-      return {
-        ok: false,
-        error:
-          service === 'ec2'
-            ? new SimError('AuthFailure', 'AWS was not able to validate the provided access credentials', 401)
-            : keyId === undefined
-              ? new SimError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
-              : new SimError(
-                  service === 'organizations' ? 'UnrecognizedClientException' : 'InvalidClientTokenId',
-                  'The security token included in the request is invalid.',
-                  403,
-                ),
-      };
-    }
-    if (session && session.expiresMs <= now) {
-      return {
-        ok: false,
-        error: new SimError('ExpiredToken', 'The security token included in the request is expired', 400),
-      };
-    }
-    return { ok: true, account, session, keyId };
-  }
-
   private dispatchJson(action: string, scope: ReturnType<typeof credentialScope>, body: Buffer): Outcome {
     const fail = (e: SimError): Outcome => ({
       status: e.status,
@@ -219,7 +163,7 @@ class Simulator {
     });
     const region = scope?.region ?? 'us-east-1';
     const now = Date.now();
-    const who = this.caller('organizations', scope, now);
+    const who = caller(this.state, 'organizations', scope, now);
     this.count(action, who.ok ? who.account.id : '', region);
     if (!who.ok) return fail(who.error);
     const def = ORGANIZATIONS_ACTIONS[action];
@@ -283,7 +227,7 @@ class Simulator {
     }
 
     const now = Date.now();
-    const who = this.caller(service, scope, now);
+    const who = caller(this.state, service, scope, now);
     this.count(action, who.ok ? who.account.id : '', region);
     if (!who.ok) return fail(who.error);
     const { account, session, keyId } = who;
@@ -372,81 +316,10 @@ class Simulator {
     };
   }
 
-  private async hook(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const json = (status: number, value: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-    };
-    try {
-      if (url.pathname === '/_sim/state' && req.method === 'GET') return json(200, this.state.toWorld());
-      if (url.pathname === '/_sim/denials' && req.method === 'GET') return json(200, this.state.denials);
-      if (url.pathname === '/_sim/recycle-bin' && req.method === 'GET') {
-        return json(
-          200,
-          this.state.recycleBinEntries().map(({ kind, id, account, region, enteredMs, exitMs }) => ({
-            kind,
-            id,
-            account,
-            region,
-            enteredMs,
-            exitMs,
-          })),
-        );
-      }
-      if (url.pathname === '/_sim/calls' && req.method === 'GET') {
-        const q = url.searchParams;
-        return json(200, {
-          count: this.calls({
-            action: q.get('action') ?? undefined,
-            account: q.get('account') ?? undefined,
-            region: q.get('region') ?? undefined,
-          }),
-        });
-      }
-      if (url.pathname === '/_sim/faults' && req.method === 'POST') {
-        const fault = JSON.parse((await readBody(req)).toString('utf8')) as Fault;
-        this.faults.add(fault);
-        return json(200, { ok: true });
-      }
-      if (url.pathname === '/_sim/faults' && req.method === 'GET') return json(200, this.faults.pending());
-      if (url.pathname === '/_sim/faults' && req.method === 'DELETE') {
-        this.faults.clear();
-        return json(200, { ok: true });
-      }
-      return json(404, { error: `no such endpoint: ${req.method} ${url.pathname}` });
-    } catch (err) {
-      return json(400, { error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-
   cancelTimers(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      try {
-        resolve(/gzip/i.test(req.headers['content-encoding'] ?? '') ? gunzipSync(raw) : raw);
-      } catch (err) {
-        reject(err as Error);
-      }
-    });
-    req.on('error', reject);
-  });
 }
 
 /** Starts a simulator for a world (validated here: a bad world throws WorldError). */

@@ -1,15 +1,19 @@
 // EC2 instances and EBS volumes: what the blast-radius questions ("who runs this image",
-// "which volumes came from this snapshot") are answered from.
+// "which volumes came from this snapshot") are answered from. Both are an account's resources
+// in a region built from one source (an image, a snapshot), so one store shape serves both.
 import { Index } from '../sorted.ts';
 import type { InstanceRec, VolumeRec } from './records.ts';
 import { addToSetMap } from './set-map.ts';
 
-export class InstanceStore {
-  private readonly byId = new Map<string, InstanceRec>();
+class AccountResources<T extends { id: string; region: string; account: string }> {
+  private readonly byId = new Map<string, T>();
   readonly byAccount = new Index(); // region → account
-  readonly byImage = new Map<string, Set<string>>(); // image id → instance ids
+  /** Source id (image, snapshot) → ids built from it. */
+  readonly bySource = new Map<string, Set<string>>();
 
-  get(id: string): InstanceRec | undefined {
+  constructor(private readonly sourceOf: (rec: T) => string) {}
+
+  get(id: string): T | undefined {
     return this.byId.get(id);
   }
 
@@ -17,61 +21,47 @@ export class InstanceStore {
     return this.byId.has(id);
   }
 
-  /** A world-file instance at load: append to the index and let it sort once. */
-  load(w: InstanceRec): void {
+  /** A world-file record at load: append to the index and let it sort once. */
+  load(w: T): void {
     this.byId.set(w.id, { ...w });
     this.byAccount.push(w.region, w.account, w.id);
-    addToSetMap(this.byImage, w.imageId, w.id);
+    addToSetMap(this.bySource, this.sourceOf(w), w.id);
   }
 
-  add(rec: InstanceRec): void {
+  add(rec: T): void {
     this.byId.set(rec.id, rec);
     this.byAccount.add(rec.region, rec.account, rec.id);
-    addToSetMap(this.byImage, rec.imageId, rec.id);
+    addToSetMap(this.bySource, this.sourceOf(rec), rec.id);
   }
 
-  view(id: string): InstanceRec | undefined {
+  view(id: string): T | undefined {
     const r = this.byId.get(id);
     return r && { ...r };
   }
 
-  toWorld(): InstanceRec[] {
+  toWorld(): T[] {
     return [...this.byId.values()].map((r) => ({ ...r }));
   }
 }
 
-export class VolumeStore {
-  private readonly byId = new Map<string, VolumeRec>();
-  readonly byAccount = new Index(); // region → account
-  readonly bySnapshot = new Map<string, Set<string>>(); // snapshot id → volume ids
-
-  get(id: string): VolumeRec | undefined {
-    return this.byId.get(id);
+export class InstanceStore extends AccountResources<InstanceRec> {
+  constructor() {
+    super((i) => i.imageId);
   }
 
-  has(id: string): boolean {
-    return this.byId.has(id);
+  /** Image id → the instances launched from it. */
+  get byImage(): Map<string, Set<string>> {
+    return this.bySource;
+  }
+}
+
+export class VolumeStore extends AccountResources<VolumeRec> {
+  constructor() {
+    super((v) => v.snapshotId);
   }
 
-  /** A world-file volume at load: append to the index and let it sort once. */
-  load(w: VolumeRec): void {
-    this.byId.set(w.id, { ...w });
-    this.byAccount.push(w.region, w.account, w.id);
-    addToSetMap(this.bySnapshot, w.snapshotId, w.id);
-  }
-
-  add(rec: VolumeRec): void {
-    this.byId.set(rec.id, rec);
-    this.byAccount.add(rec.region, rec.account, rec.id);
-    addToSetMap(this.bySnapshot, rec.snapshotId, rec.id);
-  }
-
-  view(id: string): VolumeRec | undefined {
-    const r = this.byId.get(id);
-    return r && { ...r };
-  }
-
-  toWorld(): VolumeRec[] {
-    return [...this.byId.values()].map((r) => ({ ...r }));
+  /** Snapshot id → the volumes created from it. */
+  get bySnapshot(): Map<string, Set<string>> {
+    return this.bySource;
   }
 }

@@ -5,14 +5,12 @@ import { glob } from '../glob.ts';
 import { Index } from '../sorted.ts';
 import type { WorldImage, WorldLaunchPermission } from '../world.ts';
 import type { AccountRec, AllowedImagesSettings, ImageCriterion, ImageRec } from './records.ts';
+import { OwnedRecords } from './owned.ts';
 import { addToSetMap, deleteFromSetMap } from './set-map.ts';
 
 const DAY_MS = 86_400_000;
 
-export class ImageStore {
-  private readonly byId = new Map<string, ImageRec>();
-  readonly owner = new Index(); // region → owner
-  readonly alias = new Index(); // region → owner alias
+export class ImageStore extends OwnedRecords<ImageRec> {
   readonly user = new Index(); // region → account
   readonly org = new Index(); // region → organization ARN
   readonly ou = new Index(); // region → OU ARN
@@ -20,14 +18,6 @@ export class ImageStore {
   readonly bySnapshot = new Map<string, Set<string>>(); // snapshot id → image ids
   /** Deregistered images, kept for DescribeInstanceImageMetadata (AWS keeps the metadata). */
   readonly retired = new Map<string, ImageRec>();
-
-  get(id: string): ImageRec | undefined {
-    return this.byId.get(id);
-  }
-
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
 
   /** A world-file image at load: append to the indexes and let them sort once. */
   load(w: WorldImage): void {
@@ -41,13 +31,7 @@ export class ImageStore {
 
   private insert(w: WorldImage, bulk: boolean): ImageRec {
     const rec = imageRec(w);
-    this.byId.set(rec.id, rec);
-    if (bulk) this.owner.push(rec.region, rec.owner, rec.id);
-    else this.owner.add(rec.region, rec.owner, rec.id);
-    if (rec.ownerAlias) {
-      if (bulk) this.alias.push(rec.region, rec.ownerAlias, rec.id);
-      else this.alias.add(rec.region, rec.ownerAlias, rec.id);
-    }
+    this.index(rec, bulk);
     for (const b of rec.blockDeviceMappings) addToSetMap(this.bySnapshot, b.snapshotId, rec.id);
     for (const p of w.launchPermissions) this.addLaunchPermission(rec, p, bulk);
     return rec;
@@ -92,10 +76,8 @@ export class ImageStore {
   /** Deregisters: out of every index, into `retired`. */
   remove(rec: ImageRec): void {
     this.clearLaunchPermissions(rec);
-    this.owner.delete(rec.region, rec.owner, rec.id);
-    if (rec.ownerAlias) this.alias.delete(rec.region, rec.ownerAlias, rec.id);
     for (const b of rec.blockDeviceMappings) deleteFromSetMap(this.bySnapshot, b.snapshotId, rec.id);
-    this.byId.delete(rec.id);
+    this.unindex(rec);
     this.retired.set(rec.id, rec);
   }
 

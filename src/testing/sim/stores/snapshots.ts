@@ -2,24 +2,14 @@
 // alias, createVolumePermission user, public).
 import { Index } from '../sorted.ts';
 import type { WorldSnapshot } from '../world.ts';
+import { OwnedRecords } from './owned.ts';
 import type { SnapshotRec } from './records.ts';
 
 type VolumePermission = { userId?: string; group?: string };
 
-export class SnapshotStore {
-  private readonly byId = new Map<string, SnapshotRec>();
-  readonly owner = new Index(); // region → owner
-  readonly alias = new Index(); // region → owner alias
+export class SnapshotStore extends OwnedRecords<SnapshotRec> {
   readonly user = new Index(); // region → account
   readonly publicIdx = new Index(); // region → "" (public ones)
-
-  get(id: string): SnapshotRec | undefined {
-    return this.byId.get(id);
-  }
-
-  has(id: string): boolean {
-    return this.byId.has(id);
-  }
 
   /** A world-file snapshot at load: append to the indexes and let them sort once. */
   load(w: WorldSnapshot): void {
@@ -33,13 +23,7 @@ export class SnapshotStore {
 
   private insert(w: WorldSnapshot, bulk: boolean): SnapshotRec {
     const rec = snapshotRec(w);
-    this.byId.set(rec.id, rec);
-    if (bulk) this.owner.push(rec.region, rec.owner, rec.id);
-    else this.owner.add(rec.region, rec.owner, rec.id);
-    if (rec.ownerAlias) {
-      if (bulk) this.alias.push(rec.region, rec.ownerAlias, rec.id);
-      else this.alias.add(rec.region, rec.ownerAlias, rec.id);
-    }
+    this.index(rec, bulk);
     for (const p of w.createVolumePermissions) this.addVolumePermission(rec, p, bulk);
     return rec;
   }
@@ -69,9 +53,7 @@ export class SnapshotStore {
   remove(rec: SnapshotRec): void {
     for (const u of [...rec.users]) this.removeVolumePermission(rec, { userId: u });
     this.removeVolumePermission(rec, { group: 'all' });
-    this.owner.delete(rec.region, rec.owner, rec.id);
-    if (rec.ownerAlias) this.alias.delete(rec.region, rec.ownerAlias, rec.id);
-    this.byId.delete(rec.id);
+    this.unindex(rec);
   }
 
   view(id: string): WorldSnapshot | undefined {

@@ -17,16 +17,8 @@ import {
   type ActionDef,
   type Ctx,
 } from '../common.ts';
+import { renderInstanceState } from './instances.ts';
 import { checkIds, idx, unfilteredUnlessPaged } from './shared.ts';
-
-const STATE_CODES: Record<string, number> = {
-  pending: 0,
-  running: 16,
-  'shutting-down': 32,
-  terminated: 48,
-  stopping: 64,
-  stopped: 80,
-};
 
 interface Row {
   instance: InstanceRec;
@@ -92,14 +84,13 @@ function describeInstanceImageMetadata(ctx: Ctx): string {
   return (
     itemSet('instanceImageMetadataSet', result.items, (row) => {
       const i = row.instance;
-      const stateName = i.state ?? 'running';
       const img = row.image;
       return (
         el('instanceId', i.id) +
         el('instanceType', i.instanceType ?? 't3.micro') +
         (i.launchTime !== undefined ? el('launchTime', isoTime(i.launchTime)) : '') +
         el('availabilityZone', `${i.region}a`) +
-        wrap('instanceState', el('code', STATE_CODES[stateName] ?? 16) + el('name', stateName)) +
+        renderInstanceState(i) +
         el('instanceOwnerId', i.account) +
         '<tagSet/>' +
         wrap(

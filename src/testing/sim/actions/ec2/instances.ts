@@ -1,21 +1,9 @@
 // The acting account's instances and volumes (blast radius: image-id / snapshot-id filters).
-import { SimError } from '../../protocol/errors.ts';
 import { el, isoTime, itemSet, wrap } from '../../protocol/xml.ts';
 import { SortedIds } from '../../sorted.ts';
 import type { InstanceRec, VolumeRec } from '../../state.ts';
-import { checkIds, idx, unfilteredUnlessPaged } from './shared.ts';
-import {
-  decodeToken,
-  dryRunGate,
-  ec2Filters,
-  ec2MaxResults,
-  encodeToken,
-  exactValues,
-  filterPredicate,
-  page,
-  type ActionDef,
-  type Ctx,
-} from '../common.ts';
+import { describeRequest, idx, requireIds, unfilteredUnlessPaged } from './shared.ts';
+import { encodeToken, exactValues, page, type ActionDef, type Ctx } from '../common.ts';
 
 const INSTANCE_STATE_CODES: Record<string, number> = {
   pending: 0,
@@ -37,31 +25,23 @@ const INSTANCE_FILTERS: Record<string, (i: InstanceRec) => string | undefined> =
 };
 
 function describeInstances(ctx: Ctx): string {
-  const { state, account: a, region: r, params: p } = ctx;
-  const ids = p.list('InstanceId');
-  checkIds(ids, 'i', 'InvalidInstanceID.Malformed');
-  const filters = ec2Filters(p);
-  const matchFilters = filterPredicate(filters, INSTANCE_FILTERS);
-  const limit = ec2MaxResults(p, 5, 1000);
-  if (limit !== undefined && ids.length) {
-    throw new SimError(
-      'InvalidParameterCombination',
-      'The parameter instancesSet cannot be used with the parameter maxResults',
-    );
-  }
-  const after = decodeToken(p.get('NextToken'), 'InvalidPaginationToken');
-  dryRunGate(ctx);
+  const { state, account: a, region: r } = ctx;
+  const { ids, filters, matchFilters, limit, after } = describeRequest(ctx, {
+    idParam: 'InstanceId',
+    prefix: 'i',
+    malformed: 'InvalidInstanceID.Malformed',
+    setName: 'instancesSet',
+    fields: INSTANCE_FILTERS,
+    maxResults: 1000,
+  });
   const mine = (i: InstanceRec | undefined): i is InstanceRec => !!i && i.region === r && i.account === a.id;
-  if (ids.length) {
-    const missing = ids.filter((id) => !mine(state.instances.get(id)));
-    if (missing.length === 1)
-      throw new SimError('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`);
-    if (missing.length)
-      throw new SimError(
-        'InvalidInstanceID.NotFound',
-        `The instance IDs '${missing.join(', ')}' do not exist`,
-      );
-  }
+  requireIds(
+    ids,
+    (id) => mine(state.instances.get(id)),
+    'InvalidInstanceID.NotFound',
+    (id) => `The instance ID '${id}' does not exist`,
+    (list) => `The instance IDs '${list}' do not exist`,
+  );
   const byImage = exactValues(filters, 'image-id');
   const sources = ids.length
     ? [SortedIds.of(ids)]
@@ -85,12 +65,17 @@ function describeInstances(ctx: Ctx): string {
   );
 }
 
-export function renderInstance(i: InstanceRec): string {
+/** `<instanceState>`: the state name and EC2's numeric code (an instance without one runs). */
+export function renderInstanceState(i: InstanceRec): string {
   const stateName = i.state ?? 'running';
+  return wrap('instanceState', el('code', INSTANCE_STATE_CODES[stateName] ?? 16) + el('name', stateName));
+}
+
+export function renderInstance(i: InstanceRec): string {
   return (
     el('instanceId', i.id) +
     el('imageId', i.imageId) +
-    wrap('instanceState', el('code', INSTANCE_STATE_CODES[stateName] ?? 16) + el('name', stateName)) +
+    renderInstanceState(i) +
     '<privateDnsName/><dnsName/><reason/><amiLaunchIndex>0</amiLaunchIndex>' +
     el('instanceType', i.instanceType ?? 't3.micro') +
     (i.launchTime !== undefined ? el('launchTime', isoTime(i.launchTime)) : '') +
@@ -109,28 +94,23 @@ const VOLUME_FILTERS: Record<string, (v: VolumeRec) => string | number | undefin
 };
 
 function describeVolumes(ctx: Ctx): string {
-  const { state, account: a, region: r, params: p } = ctx;
-  const ids = p.list('VolumeId');
-  checkIds(ids, 'vol', 'InvalidVolumeID.Malformed');
-  const filters = ec2Filters(p);
-  const matchFilters = filterPredicate(filters, VOLUME_FILTERS);
-  const limit = ec2MaxResults(p, 5, 500);
-  if (limit !== undefined && ids.length) {
-    throw new SimError(
-      'InvalidParameterCombination',
-      'The parameter volumeSet cannot be used with the parameter maxResults',
-    );
-  }
-  const after = decodeToken(p.get('NextToken'), 'InvalidPaginationToken');
-  dryRunGate(ctx);
+  const { state, account: a, region: r } = ctx;
+  const { ids, filters, matchFilters, limit, after } = describeRequest(ctx, {
+    idParam: 'VolumeId',
+    prefix: 'vol',
+    malformed: 'InvalidVolumeID.Malformed',
+    setName: 'volumeSet',
+    fields: VOLUME_FILTERS,
+    maxResults: 500,
+  });
   const mine = (v: VolumeRec | undefined): v is VolumeRec => !!v && v.region === r && v.account === a.id;
-  if (ids.length) {
-    const missing = ids.filter((id) => !mine(state.volumes.get(id)));
-    if (missing.length === 1)
-      throw new SimError('InvalidVolume.NotFound', `The volume '${missing[0]}' does not exist.`);
-    if (missing.length)
-      throw new SimError('InvalidVolume.NotFound', `The volumes '${missing.join(', ')}' do not exist.`);
-  }
+  requireIds(
+    ids,
+    (id) => mine(state.volumes.get(id)),
+    'InvalidVolume.NotFound',
+    (id) => `The volume '${id}' does not exist.`,
+    (list) => `The volumes '${list}' do not exist.`,
+  );
   const bySnap = exactValues(filters, 'snapshot-id');
   const sources = ids.length
     ? [SortedIds.of(ids)]

@@ -9,22 +9,20 @@ import { volumePermissionsOf } from '../../stores/snapshots.ts';
 import {
   checkIds,
   describe,
+  describeRequest,
   idx,
   mutate,
   OWNER_ALIASES,
+  requireIds,
   RETURN_TRUE,
   unfilteredUnlessPaged,
   userScopes,
 } from './shared.ts';
 import {
   ACCOUNT_ID,
-  decodeToken,
   dryRunGate,
-  ec2Filters,
-  ec2MaxResults,
   encodeToken,
   exactValues,
-  filterPredicate,
   invalidValue,
   page,
   required,
@@ -67,29 +65,24 @@ function describeSnapshots(ctx: Ctx): string {
   const { state, account: a, region: r, params: p } = ctx;
   const restorableBy = userScopes(p.list('RestorableBy'), 'user id', new Set(['self', 'all']));
   const owners = userScopes(p.list('Owner'), 'owner', new Set(['self', ...OWNER_ALIASES]));
-  const ids = p.list('SnapshotId');
-  checkIds(ids, 'snap', 'InvalidSnapshotID.Malformed');
-  const filters = ec2Filters(p);
-  const matchFilters = filterPredicate(filters, SNAPSHOT_FILTERS);
-  const limit = ec2MaxResults(p, 5, 1000);
-  if (limit !== undefined && ids.length) {
-    throw new SimError(
-      'InvalidParameterCombination',
-      'The parameter snapshotSet cannot be used with the parameter maxResults',
-    );
-  }
-  const after = decodeToken(p.get('NextToken'), 'InvalidPaginationToken');
-  dryRunGate(ctx);
+  const { ids, filters, matchFilters, limit, after } = describeRequest(ctx, {
+    idParam: 'SnapshotId',
+    prefix: 'snap',
+    malformed: 'InvalidSnapshotID.Malformed',
+    setName: 'snapshotSet',
+    fields: SNAPSHOT_FILTERS,
+    maxResults: 1000,
+  });
 
   const visible = (s: SnapshotRec | undefined): s is SnapshotRec =>
     !!s && s.region === r && (s.owner === a.id || s.users.has(a.id) || s.isPublic);
-  if (ids.length) {
-    const missing = ids.filter((id) => !visible(state.snapshots.get(id)));
-    if (missing.length === 1)
-      throw new SimError('InvalidSnapshot.NotFound', `The snapshot '${missing[0]}' does not exist.`);
-    if (missing.length)
-      throw new SimError('InvalidSnapshot.NotFound', `The snapshots '${missing.join(', ')}' do not exist.`);
-  }
+  requireIds(
+    ids,
+    (id) => visible(state.snapshots.get(id)),
+    'InvalidSnapshot.NotFound',
+    (id) => `The snapshot '${id}' does not exist.`,
+    (list) => `The snapshots '${list}' do not exist.`,
+  );
   const idSet = ids.length ? new Set(ids) : undefined;
   const restorableOk = (s: SnapshotRec) =>
     restorableBy.some((x) =>

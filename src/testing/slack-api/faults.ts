@@ -1,0 +1,60 @@
+// Failures a test asks for: the next call of a method (failNext) or, for chaos runs, every call
+// with a probability drawn from a seeded generator so a run is repeatable (failRandomly).
+import type { Answer, Args, LocalSlackApi } from './types.ts';
+
+type Failure = { error: string; status?: number; retryAfter?: number };
+
+export class Faults {
+  private readonly queued = new Map<string, Array<Failure & { match?: (args: Args) => boolean }>>();
+  private chaos: { rate: number; next: () => number; errors: Failure[]; methods?: string[] } | undefined;
+  private chaosFailures = 0;
+
+  failNext(method: string, error: string, o: Parameters<LocalSlackApi['failNext']>[2] = {}): void {
+    const list = this.queued.get(method) ?? [];
+    list.push({ error, ...o });
+    this.queued.set(method, list);
+  }
+
+  failRandomly(c: Parameters<LocalSlackApi['failRandomly']>[0]): void {
+    this.chaos = c
+      ? {
+          rate: c.rate,
+          next: mulberry32(c.seed),
+          errors: c.errors,
+          ...(c.methods ? { methods: c.methods } : {}),
+        }
+      : undefined;
+  }
+
+  randomFailures(): number {
+    return this.chaosFailures;
+  }
+
+  /** The failure this call gets, if any: a queued one first, then chaos. */
+  take(method: string, args: Args): Answer | undefined {
+    const queue = this.queued.get(method) ?? [];
+    const at = queue.findIndex((f) => !f.match || f.match(args));
+    let f: Failure | undefined = at >= 0 ? queue.splice(at, 1)[0] : undefined;
+    const chaos = this.chaos;
+    if (!f && chaos && (!chaos.methods || chaos.methods.includes(method)) && chaos.next() < chaos.rate) {
+      f = chaos.errors[Math.floor(chaos.next() * chaos.errors.length)];
+      this.chaosFailures++;
+    }
+    if (!f) return undefined;
+    const headers: Record<string, string> =
+      f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {};
+    return { status: f.status ?? 200, headers, body: { ok: false, error: f.error } };
+  }
+}
+
+/** A small seeded PRNG (mulberry32): repeatable chaos in tests. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
