@@ -10,6 +10,15 @@ import { regionsFor } from '../aws/targets.ts';
 import { availableParallelism } from 'node:os';
 import { Limiter } from './limiter.ts';
 import { enrichTarget } from './enrich.ts';
+import {
+  accountFailedResult,
+  blastRadiusNotes,
+  isFailed,
+  regionTargetResult,
+  type KindFailure,
+  type RegionTarget,
+  type TargetResult,
+} from './target-result.ts';
 
 export interface ScanRequest {
   accounts: readonly MonitoredAccount[];
@@ -28,23 +37,6 @@ export interface ScanProgress {
   accountsResolved: number;
   accountsTotal: number;
   failed: number;
-}
-
-export interface TargetResult {
-  accountId: string;
-  accountName?: string;
-  /** `*` when the whole account failed (its role could not be assumed, its regions not listed). */
-  region: string;
-  status: 'ok' | 'error';
-  error?: string;
-  /** Kinds that failed in this account-region; the others' findings are kept. */
-  failedKinds?: ResourceKind[];
-  /** Blast-radius lookups that failed here: findings kept, their `inUse` marked unknown. */
-  usageErrors?: string[];
-  /** Untrusted AMIs found here only through instances still running from them (not listed any more). */
-  notListedInUse?: number;
-  /** Of those, hidden by Allowed AMIs (not allowed). */
-  hiddenByAllowedAmis?: number;
 }
 
 export interface ScanSummary {
@@ -142,7 +134,8 @@ export interface ScanSink {
     untrusted: Finding[],
     trustedSkipped: number,
   ): void;
-  targetDone(result: TargetResult): void;
+  /** An account-region finished (an account-wide failure goes to `accountFailed`). */
+  targetDone(result: RegionTarget): void;
 }
 
 export interface ThreadScanOptions {
@@ -201,7 +194,7 @@ export async function scanTarget(
   sink: ScanSink,
 ): Promise<void> {
   const ctx = newContext(opts.clients, account, region);
-  const failures: Array<{ kind: ResourceKind; error: string }> = [];
+  const failures: KindFailure[] = [];
   const where = { accountId: account.id, region };
   const trusted = (owner: string) => judgeOwner(opts.trust, owner).trusted;
   // With the blast radius on, a target's untrusted findings wait for its lookups (they set `inUse`), then
@@ -225,7 +218,7 @@ export async function scanTarget(
       }),
     ),
   );
-  const result = targetResult(account, region, failures, opts.kinds.length);
+  const result = regionTargetResult(account, region, failures, opts.kinds.length);
   if (opts.blastRadius) {
     // One lookup round per account-region, after all its kinds are listed (docs/risk.md).
     const e = await limiter.run(() =>
@@ -279,7 +272,7 @@ export class ScanCollector implements ScanSink {
   }
 
   accountFailed(account: MonitoredAccount, error: string): void {
-    this.targets.push({ ...accountPart(account), region: '*', status: 'error', error });
+    this.targets.push(accountFailedResult(account, error));
     const p = this.progress;
     p.accountsResolved++;
     if (this.request.regions !== 'all') p.total -= this.request.regions.length;
@@ -299,21 +292,23 @@ export class ScanCollector implements ScanSink {
     this.trustedSkipped += trustedSkipped;
   }
 
-  targetDone(result: TargetResult): void {
+  targetDone(result: RegionTarget): void {
     this.targets.push(result);
     this.progress.done++;
-    if (result.status === 'error') this.progress.failed++;
+    if (isFailed(result)) this.progress.failed++;
     this.report();
   }
 
   result(started: number): ScanResult {
     const untrusted = this.untrusted.sort(compareFindings);
-    const targets = this.targets.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region));
+    // An account-wide failure sorts before the account's regions (it has none; it was the region `*`).
+    const regionOf = (t: TargetResult) => (t.status === 'account-failed' ? '' : t.region);
+    const targets = this.targets.sort(
+      (a, b) => cmp(a.accountId, b.accountId) || cmp(regionOf(a), regionOf(b)),
+    );
     // An account counts as scanned when at least one of its kinds was listed somewhere: one failing kind
     // must not drop it from the count while its other kinds' findings stay ("4 of 3 accounts").
-    const reached = (t: TargetResult) =>
-      t.status === 'ok' ||
-      (t.region !== '*' && (t.failedKinds?.length ?? Infinity) < this.request.kinds.length);
+    const reached = (t: TargetResult) => t.status === 'ok' || t.status === 'partial';
     const okAccounts = new Set(targets.filter(reached).map((t) => t.accountId));
     for (const f of untrusted) okAccounts.add(f.accountId);
     return {
@@ -323,13 +318,13 @@ export class ScanCollector implements ScanSink {
         findings: untrusted.length,
         trustedSkipped: this.trustedSkipped,
         targetsScanned: targets.filter((t) => t.status === 'ok').length,
-        targetsFailed: targets.filter((t) => t.status === 'error').length,
+        targetsFailed: targets.filter(isFailed).length,
         accountsScanned: okAccounts.size,
         accountsWithFindings: new Set(untrusted.map((f) => f.accountId)).size,
         ...(this.request.blastRadius
           ? {
-              notListedInUse: sum(targets, (t) => t.notListedInUse),
-              hiddenByAllowedAmis: sum(targets, (t) => t.hiddenByAllowedAmis),
+              notListedInUse: sum(targets, (t) => blastRadiusNotes(t).notListedInUse),
+              hiddenByAllowedAmis: sum(targets, (t) => blastRadiusNotes(t).hiddenByAllowedAmis),
             }
           : {}),
       },
@@ -348,33 +343,6 @@ function newContext(clients: AwsClients, account: MonitoredAccount, region: stri
     region,
     ec2: () => (ec2 ??= clients.ec2(account, region)),
     rds: () => (rds ??= clients.rds(account, region)),
-  };
-}
-
-function accountPart(account: MonitoredAccount): { accountId: string; accountName?: string } {
-  return account.name ? { accountId: account.id, accountName: account.name } : { accountId: account.id };
-}
-
-export function targetResult(
-  account: MonitoredAccount,
-  region: string,
-  failures: Array<{ kind: ResourceKind; error: string }>,
-  kindCount: number,
-): TargetResult {
-  if (failures.length === 0) return { ...accountPart(account), region, status: 'ok' };
-  failures.sort((a, b) => cmp(a.kind, b.kind));
-  const errors = new Set(failures.map((f) => f.error));
-  // One cause for every kind (a region not enabled) reads better without the kind names.
-  const error =
-    errors.size === 1 && failures.length === kindCount
-      ? failures[0]!.error
-      : failures.map((f) => `${f.kind}: ${f.error}`).join('; ');
-  return {
-    ...accountPart(account),
-    region,
-    status: 'error',
-    error,
-    failedKinds: failures.map((f) => f.kind),
   };
 }
 

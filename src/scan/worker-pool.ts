@@ -15,7 +15,8 @@ import { Worker } from 'node:worker_threads';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { ResourceKind } from '../domain/finding.ts';
-import { scanAccounts, targetResult, type ScanCollector, type ScanDeps, type ScanRequest } from './scan.ts';
+import { scanAccounts, type ScanCollector, type ScanDeps, type ScanRequest } from './scan.ts';
+import { regionTargetResult } from './target-result.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
 /**
@@ -172,7 +173,7 @@ function failTaken(
       if (t.done.has(region)) continue;
       const listed = t.listed.get(region) ?? new Set<ResourceKind>();
       const failures = kinds.filter((k) => !listed.has(k)).map((kind) => ({ kind, error: why }));
-      collector.targetDone(targetResult(t.account, region, failures, kinds.length));
+      collector.targetDone(regionTargetResult(t.account, region, failures, kinds.length));
     }
   }
   taken.clear();

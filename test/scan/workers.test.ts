@@ -3,6 +3,7 @@ import { RESOURCE_KINDS } from '../../src/domain/finding.ts';
 import { makeTrustPolicy } from '../../src/domain/trust.ts';
 import { scanResultJson } from '../../src/scan/report.ts';
 import { scan, type ScanDeps, type ScanProgress, type ScanResult } from '../../src/scan/scan.ts';
+import { failureText, isFailed } from '../../src/scan/target-result.ts';
 import { clientsFor, monitored, startSim, type Sim } from '../helpers/scan.ts';
 import { account, emptyWorld, image, ORG, OU, rdsSnapshot, snapshot } from '../helpers/world.ts';
 
@@ -93,7 +94,7 @@ describe('scan across worker threads', () => {
       const three = await run(sim, { workers: 3, testHooks: { mainThreadIdle: true } });
 
       expect(one.findings.length).toBeGreaterThan(40);
-      expect(one.targets.some((t) => t.status === 'error' && t.region === '*')).toBe(true);
+      expect(one.targets.some((t) => t.status === 'account-failed')).toBe(true);
       expect(one.summary.trustedSkipped).toBeGreaterThan(0);
       expect(stable(two)).toBe(stable(one));
       expect(stable(three)).toBe(stable(one));
@@ -130,8 +131,10 @@ describe('scan across worker threads', () => {
       const victimTargets = byAccount(result, victim);
       expect(victimTargets.length).toBeGreaterThan(0);
       for (const t of victimTargets) {
-        expect(t.status).toBe('error');
-        expect(t.error).toMatch(/^scan worker \d stopped before finishing: test hook: worker \d dies/);
+        expect(t.status).not.toBe('ok');
+        expect(isFailed(t) && failureText(t)).toMatch(
+          /^scan worker \d stopped before finishing: test hook: worker \d dies/,
+        );
       }
       // Every other account is either scanned as in a normal scan, or was taken by the dead worker: then each of
       // its targets is either finished or fails the kinds not yet listed with the same reason (listings that
@@ -139,9 +142,9 @@ describe('scan across worker threads', () => {
       let scannedElsewhere = 0;
       for (const id of [HOME, ...ACCOUNTS, DENIED]) {
         const got = byAccount(result, id);
-        if (got.some((t) => t.error?.includes('scan worker'))) {
-          for (const t of got.filter((x) => x.status === 'error'))
-            expect(t.error).toMatch(/scan worker \d stopped before finishing: test hook/);
+        if (got.some((t) => isFailed(t) && failureText(t).includes('scan worker'))) {
+          for (const t of got.filter(isFailed))
+            expect(failureText(t)).toMatch(/scan worker \d stopped before finishing: test hook/);
           continue;
         }
         scannedElsewhere++;
