@@ -23,7 +23,7 @@ import {
 import type { MonitoredAccount } from '../aws/account.ts';
 import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
 import type { CoreDeps } from '../core/deps.ts';
-import { partitionOf } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type { BlockedResource, GuardFormat, GuardMode, GuardPolicy } from '../domain/guard.ts';
 import { Limiter } from '../scan/limiter.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';

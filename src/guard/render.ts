@@ -1,4 +1,5 @@
-import { cmp, partitionOf, type ResourceKind } from '../domain/finding.ts';
+import { cmp, type ResourceKind } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type {
   BlockedResource,
   GuardDocument,

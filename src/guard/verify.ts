@@ -12,7 +12,8 @@ import {
 import { roleArn } from '../aws/account.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import type { CoreDeps } from '../core/deps.ts';
-import { partitionOf, type ResourceKind } from '../domain/finding.ts';
+import type { ResourceKind } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type { BlockedResource } from '../domain/guard.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scpManagementAccount } from './apply.ts';

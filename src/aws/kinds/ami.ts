@@ -1,5 +1,6 @@
 import { paginateDescribeImages, type Image } from '@aws-sdk/client-ec2';
-import { findingId, partitionOf, type Finding, type SharedVia } from '../../domain/finding.ts';
+import { findingId, type Finding, type SharedVia } from '../../domain/finding.ts';
+import { partitionOf } from '../../domain/ids.ts';
 import { collect, isoDate, type KindContext, type ResourceKindModule } from './kind.ts';
 
 const PAGE_SIZE = 1000;

@@ -1,5 +1,6 @@
 import { paginateDescribeSnapshots, type Snapshot } from '@aws-sdk/client-ec2';
-import { findingId, partitionOf, type Finding } from '../../domain/finding.ts';
+import { findingId, type Finding } from '../../domain/finding.ts';
+import { partitionOf } from '../../domain/ids.ts';
 import { collect, isoDate, type KindContext, type ResourceKindModule } from './kind.ts';
 
 const PAGE_SIZE = 1000;

@@ -1,4 +1,5 @@
-import { accountFromArn, findingId, type Finding } from '../../domain/finding.ts';
+import { findingId, type Finding } from '../../domain/finding.ts';
+import { accountFromArn } from '../../domain/ids.ts';
 import { isoDate, type KindContext } from './kind.ts';
 
 /** `arn:aws:rds:REGION:OWNER:snapshot:NAME` or `…:cluster-snapshot:NAME` → owner and name. */
