@@ -1,6 +1,17 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Test infrastructure (the AWS simulator, the local Slack Web API stand-in, the signed-request
+// helper) lives under src/testing/ and is no part of the product's import graph. Product code may
+// only reach it lazily through `await import(...)` (the CLI's `--world` and `sim` command), which
+// this rule does not see; a static import would ship it in every code path. The demo is the
+// product's showcase on simulated AWS and may use it statically.
+const TESTING_IMPORT = {
+  regex: '^\\.{1,2}/(?:.*/)?testing(?:/|$)',
+  message:
+    'src/testing/ (simulator, local Slack stand-in, signed requests) is test infrastructure: product code must not import it statically; load it lazily with await import() as the CLI does for --world (docs/architecture.md).',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', '.scratch/**', 'node_modules/**', 'bench/results/**', 'data/**', '.shareguard/**'] },
   js.configs.recommended,
@@ -10,6 +21,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/testing/**', 'src/demo/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [TESTING_IMPORT] }],
     },
   },
 );

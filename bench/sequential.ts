@@ -7,7 +7,7 @@ import { KINDS } from '../src/aws/kinds/index.ts';
 import { regionsFor } from '../src/aws/targets.ts';
 import { loadConfig } from '../src/config/load.ts';
 import type { Finding } from '../src/domain/finding.ts';
-import { applyTrust } from '../src/domain/trust.ts';
+import { judgeOwner } from '../src/domain/trust.ts';
 import { awsSettingsFromConfig, scanRequestFromConfig } from '../src/scan/from-config.ts';
 
 export interface SequentialResult {
@@ -40,6 +40,8 @@ export async function sequentialScan(
   } finally {
     clients.destroy();
   }
-  const { untrusted, trustedSkipped } = applyTrust(request.trust, all);
+  // The scan's own rule (scan/scan.ts): findings of trusted owners are counted, not kept.
+  const untrusted = all.filter((f) => !judgeOwner(request.trust, f.ownerAccountId).trusted);
+  const trustedSkipped = all.length - untrusted.length;
   return { wallMs: performance.now() - t0, findings: untrusted.map((f) => f.id), trustedSkipped };
 }

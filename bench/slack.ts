@@ -13,15 +13,15 @@ import { findingId, RESOURCE_KINDS, type Finding, type ResourceKind } from '../s
 import type { DecisionRecord, FindingRecord } from '../src/domain/lifecycle.ts';
 import type { ScanResult } from '../src/scan/scan.ts';
 import type { TargetResult } from '../src/scan/target-result.ts';
-import type { World } from '../src/sim/index.ts';
-import { startLocalSlackApi } from '../src/slack/local-api/index.ts';
+import type { World } from '../src/testing/sim/index.ts';
+import { startLocalSlackApi } from '../src/testing/slack-api/index.ts';
 import {
   blockProblems,
   digestMessage,
   planScanPosts,
   scanSummaryMessage,
 } from '../src/slack/messages/index.ts';
-import { buttonClickForm, sendSigned, slashCommandForm } from '../src/slack/signed-request.ts';
+import { buttonClickForm, sendSigned, slashCommandForm } from '../src/testing/signed-request.ts';
 import { Rng } from './lib/prng.ts';
 import { cleanEnv, freePort, ROOT, runNode, SHAREGUARD_BIN, startSimProcess, TMP } from './lib/proc.ts';
 import { LATENCY_MS } from './worlds.ts';

@@ -9,7 +9,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DEFAULT_REGIONS } from '../src/aws/targets.ts';
 import { findingId, type ResourceKind } from '../src/domain/finding.ts';
-import type { World, WorldImage, WorldSnapshot, WorldDbSnapshot, WorldAccount } from '../src/sim/index.ts';
+import type {
+  World,
+  WorldImage,
+  WorldSnapshot,
+  WorldDbSnapshot,
+  WorldAccount,
+} from '../src/testing/sim/index.ts';
 import { Rng } from './lib/prng.ts';
 
 export type SizeName = 'S' | 'M' | 'L';

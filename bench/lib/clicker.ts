@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { slackSignature } from '../../src/slack/signed-request.ts';
+import { slackSignature } from '../../src/testing/signed-request.ts';
 
 interface Input {
   url: string;

@@ -13,6 +13,7 @@ import { StoreConflictError } from '../store/errors.ts';
 import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import { extrasOf } from './extras.ts';
 import { onTrustListChanged } from '../allowed-amis/sync.ts';
 
 /**
@@ -20,17 +21,6 @@ import { onTrustListChanged } from '../allowed-amis/sync.ts';
  * expiry, and under the two-person rule the second approver who confirmed (`by` asked).
  */
 export type DecisionExtras = IntentExtras;
-
-/** The fields of `DecisionExtras` a decision record / summary keeps (absent ones left out). */
-export function extrasOf(e: { reason?: string; confirmedBy?: Actor } | undefined): {
-  reason?: string;
-  confirmedBy?: Actor;
-} {
-  return {
-    ...(e?.reason ? { reason: e.reason } : {}),
-    ...(e?.confirmedBy ? { confirmedBy: e.confirmedBy } : {}),
-  };
-}
 
 /** Optional hooks and extras of a ladder decision (Remove, Delete at source). */
 export interface LadderDecisionOptions {

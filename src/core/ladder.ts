@@ -32,7 +32,8 @@ import {
 import type { AccountClients, RemediationDeps, StepOutcome } from '../remediate/types.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
-import { extrasOf, type DecisionExtras, type DecisionResult } from './decisions.ts';
+import type { DecisionExtras, DecisionResult } from './decisions.ts';
+import { extrasOf } from './extras.ts';
 
 /** From which states each ladder decision may start. */
 export const LADDER_FROM: Record<LadderAction, readonly FindingState[]> = {

@@ -1,4 +1,4 @@
-import { RESOURCE_KINDS, type ResourceKind } from '../domain/finding.ts';
+import type { ResourceKind } from '../domain/finding.ts';
 import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '../domain/lifecycle.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
@@ -219,11 +219,4 @@ function findingChanged(prev: FindingRecord, next: FindingRecord): boolean {
     JSON.stringify([a.inUse, a.risk, a.riskReasons, a.imageAllowed]) !==
     JSON.stringify([b.inUse, b.risk, b.riskReasons, b.imageAllowed])
   );
-}
-
-export function parseKinds(values: string[]): ResourceKind[] {
-  const bad = values.filter((v) => !(RESOURCE_KINDS as readonly string[]).includes(v));
-  if (bad.length)
-    throw new ScanFilterError(`unknown kind ${bad.join(', ')}: expected ${RESOURCE_KINDS.join(', ')}`);
-  return values as ResourceKind[];
 }

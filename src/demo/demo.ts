@@ -3,21 +3,23 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { main } from '../cli.ts';
+import { scanCommand } from '../cli/commands/scan.ts';
+import { runCommand } from '../cli/run.ts';
 import { loadConfig } from '../config/load.ts';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import { confirmWords, remediationContext } from '../remediate/registry.ts';
 import { startServer, type RunningServer } from '../serve.ts';
-import { renderMessage } from '../slack/local-api/render.ts';
-import { renderSlackUx } from '../slack/local-api/render-views.ts';
+import { startWorld } from '../runtime/world.ts';
+import { renderMessage } from '../testing/slack-api/render.ts';
+import { renderSlackUx } from '../testing/slack-api/render-views.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../slack/messages/guard.ts';
-import { startLocalSlackApi, type LocalSlackApi } from '../slack/local-api/server.ts';
+import { startLocalSlackApi, type LocalSlackApi } from '../testing/slack-api/server.ts';
 import {
   buttonClickForm,
   sendSigned,
   slashCommandForm,
   viewSubmissionForm,
-} from '../slack/signed-request.ts';
+} from '../testing/signed-request.ts';
 import { decodeMetadata, EXPIRY_BLOCK, REASON_BLOCK, REASON_CALLBACK } from '../slack/messages/modals.ts';
 
 export const DEMO_WORLD = fileURLToPath(new URL('../../demo/world.json', import.meta.url));
@@ -65,12 +67,11 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
     'shareguard demo — a simulated AWS organization of 5 accounts (one, "legacy", refuses shareguard\'s role).',
   );
   rule('1. shareguard scan (the command-line scanner)');
-  const code = await main(['scan', '--world', DEMO_WORLD, '--config', DEMO_CONFIG], env);
+  const code = await runCommand(() => scanCommand(['--world', DEMO_WORLD, '--config', DEMO_CONFIG], env));
   if (code === 2) return code;
   if (values['scan-only']) return 0;
 
   if (!values.keep) await rm(DEMO_DATA, { recursive: true, force: true });
-  const { startWorld } = await import('../cli.ts');
   const world = await startWorld(DEMO_WORLD);
   const slack = await startLocalSlackApi();
   let server: RunningServer | undefined;

@@ -1,4 +1,5 @@
-import type { Actor, DecisionOutcome, FindingState, MessageRef } from './lifecycle.ts';
+import type { Actor, DecisionOutcome, FindingState } from './lifecycle.ts';
+import type { MessageRef } from './message-ref.ts';
 
 /** The clicks that become decision intents (issue 8 item 1). */
 export const INTENT_ACTIONS = ['trust', 'remove', 'delete-at-source', 'revoke-org-share'] as const;

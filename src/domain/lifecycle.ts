@@ -1,4 +1,5 @@
 import { keepKnownSharedVia, type Finding, type ResourceKind } from './finding.ts';
+import type { MessageRef } from './message-ref.ts';
 
 /**
  * Where a finding stands.
@@ -28,6 +29,43 @@ export const FINDING_STATES = [
   'resolved',
 ] as const;
 export type FindingState = (typeof FINDING_STATES)[number];
+
+/**
+ * Every state change a finding may make, declared once: `FINDING_TRANSITIONS[from]` lists the states it
+ * may move to. The store refuses any other (`transitionFinding` throws a StoreError naming the pair), so a
+ * new path through the lifecycle starts here. A write that leaves the state as it is (a patch without
+ * `state`, or with the state it already has: a retried decision) is not a transition and always allowed.
+ */
+export const FINDING_TRANSITIONS: { readonly [S in FindingState]: readonly FindingState[] } = {
+  // Remove / delete / revoke-org claim it (core/ladder.ts); Trust; Block account closes it (blocked,
+  // or recorded when the guard is off); a scan no longer sees it.
+  open: ['removing', 'trusted', 'blocked', 'recorded', 'resolved'],
+  // The ladder ends: the state its last rung reached, or back where it started (failure, dry run).
+  removing: ['removed', 'revoked', 'deleted', 'blocked', 'recorded', 'open', 'owner-only'],
+  // Shared again (a scan sees it again).
+  removed: ['open'],
+  revoked: ['open'],
+  deleted: ['open'],
+  // Delete / revoke-org at the source; Unblock account reopens what the block closed.
+  blocked: ['removing', 'open'],
+  // As `blocked`, plus Trust, Block account (verified now) and a scan no longer seeing it.
+  recorded: ['removing', 'open', 'trusted', 'blocked', 'resolved'],
+  // Old records: read as `recorded`, but nothing moves a finding into it except a ladder started from it.
+  'owner-only': ['removing', 'trusted', 'blocked', 'resolved'],
+  // Shared again after its owner left the trust list.
+  trusted: ['open'],
+  resolved: ['open'],
+};
+
+/** Whether a finding in state `from` may be moved to `to` (staying put is always allowed). */
+export function canTransition(from: FindingState, to: FindingState): boolean {
+  return from === to || FINDING_TRANSITIONS[from].includes(to);
+}
+
+/** The states from which a finding may move to `to`, in FINDING_STATES order. */
+export function statesLeadingTo(to: FindingState): FindingState[] {
+  return FINDING_STATES.filter((from) => from !== to && FINDING_TRANSITIONS[from].includes(to));
+}
 
 export interface Actor {
   userId: string;
@@ -157,14 +195,6 @@ export interface LadderProgress {
   steps: LadderStep[];
 }
 
-/** Where a finding is shown in Slack. */
-export interface MessageRef {
-  channel: string;
-  ts: string;
-  /** When the message groups several findings (one owner's resources): all of them, in display order. */
-  findingIds?: string[];
-}
-
 export interface FindingRecord {
   finding: Finding;
   state: FindingState;
@@ -234,7 +264,7 @@ const SHARED_AGAIN_FROM: ReadonlySet<FindingState> = new Set([
   'trusted',
 ]);
 /** States in which a finding no longer listed becomes `resolved`. */
-const RESOLVABLE: ReadonlySet<FindingState> = new Set(['open', 'recorded', 'owner-only']);
+const RESOLVABLE: ReadonlySet<FindingState> = new Set(statesLeadingTo('resolved'));
 
 export type LifecycleChange =
   | { type: 'new'; record: FindingRecord }

@@ -1,5 +1,3 @@
-import type { Finding } from './finding.ts';
-
 export interface TrustedAccount {
   accountId: string;
   note?: string;
@@ -55,18 +53,4 @@ export function judgeOwner(policy: TrustPolicy, ownerAccountId: string): TrustVe
     return { trusted: true, reason: 'monitored-account' };
   }
   return { trusted: false };
-}
-
-/** Splits findings into the untrusted ones (kept) and a count of the trusted ones (dropped). */
-export function applyTrust(
-  policy: TrustPolicy,
-  findings: readonly Finding[],
-): { untrusted: Finding[]; trustedSkipped: number } {
-  const untrusted: Finding[] = [];
-  let trustedSkipped = 0;
-  for (const f of findings) {
-    if (judgeOwner(policy, f.ownerAccountId).trusted) trustedSkipped++;
-    else untrusted.push(f);
-  }
-  return { untrusted, trustedSkipped };
 }

@@ -1,6 +1,6 @@
 import type { CoreDeps } from '../core/deps.ts';
 import { currentTrust } from '../core/trust.ts';
-import { digestMessage, digestThread, type DigestInput, type LastScan } from '../slack/messages/index.ts';
+import { digestMessage, digestThread, type DigestInput } from '../slack/messages/index.ts';
 import type { Publisher } from '../slack/publisher.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
@@ -24,7 +24,7 @@ export async function postDigest(
     deps.store.listFindings({ states: ['open', 'owner-only', 'recorded', 'removing'] }),
     deps.store.listFindings({ states: ['resolved'] }),
     deps.store.listDecisions({ since, until: now.toISOString() }),
-    deps.store.getMeta<LastScan>('lastScan'),
+    deps.store.getLastScan(),
     currentTrust(deps.config, deps.store, now.toISOString()),
   ]);
   // Trusts that lapsed in the period (entries are kept after they lapse; see core/trust.ts).

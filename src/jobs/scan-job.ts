@@ -4,12 +4,8 @@ import { nowIso } from '../core/deps.ts';
 import { describeScope, scanAndRecord, type ScanFilters } from '../core/scan-service.ts';
 import type { ScanProgress } from '../scan/scan.ts';
 import type { Publisher } from '../slack/publisher.ts';
-import {
-  pendingPostMessage,
-  progressMessage,
-  scanSummaryMessage,
-  type LastScan,
-} from '../slack/messages/index.ts';
+import { pendingPostMessage, progressMessage, scanSummaryMessage } from '../slack/messages/index.ts';
+import type { LastScan } from '../store/last-scan.ts';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import { newUseAlertMessage } from '../slack/messages/risk.ts';
 import { allowedAmisMessage } from '../slack/messages/allowed-amis.ts';
@@ -148,7 +144,7 @@ export class ScanJob {
         message: progressRef,
         posts: { posted: posted.posted, failed: posted.failed, notPosted: posted.overflow },
       };
-      await this.deps.store.putMeta('lastScan', lastScan);
+      await this.deps.store.putLastScan(lastScan);
       return {
         status: 'done',
         findings: recorded.result.findings.length,

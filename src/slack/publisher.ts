@@ -1,6 +1,7 @@
 import type { HomeView, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { FindingRecord, MessageRef } from '../domain/lifecycle.ts';
+import type { FindingRecord } from '../domain/lifecycle.ts';
+import type { MessageRef } from '../domain/message-ref.ts';
 import { outboxKey, type OutboxEntry } from '../domain/intent.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';

@@ -8,5 +8,6 @@ export type {
   StoreInfo,
   TransitionResult,
 } from './store.ts';
+export type { LastScan } from './last-scan.ts';
 export { StoreConflictError, StoreError } from './errors.ts';
 export { runStoreCommand } from './cli.ts';

@@ -2,7 +2,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config/schema.ts';
 import { startDynalite } from './embedded.ts';
 import { StoreError } from './errors.ts';
-import { DynamoStore, type Store } from './store.ts';
+import { DynamoStore } from './dynamo-store.ts';
+import type { Store } from './store.ts';
 import { createTable } from './table.ts';
 
 export type StoreConfig = Config['store'];

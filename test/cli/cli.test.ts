@@ -3,8 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startLocalSlackApi } from '../../src/slack/local-api/index.ts';
-import { sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
+import { startLocalSlackApi } from '../../src/testing/slack-api/index.ts';
+import { sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/shareguard.js');
 const DEMO_WORLD = join(import.meta.dirname, '../../demo/world.json');

@@ -10,7 +10,7 @@ import {
   startLocalSocketMode,
   type LocalSlackApi,
   type LocalSocketMode,
-} from '../../src/slack/local-api/index.ts';
+} from '../../src/testing/slack-api/index.ts';
 import { DEMO_WORLD, shareguard, STACK } from './spawn.ts';
 
 const SERVE = [

@@ -1,8 +1,8 @@
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startLocalSlackApi } from '../../src/slack/local-api/index.ts';
-import { sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
+import { startLocalSlackApi } from '../../src/testing/slack-api/index.ts';
+import { sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
 import { DEMO_WORLD, shareguard, STACK } from './spawn.ts';
 
 const SERVE = [

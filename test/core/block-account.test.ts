@@ -159,7 +159,7 @@ describe('Block account', () => {
     ).toBe('ok');
 
     // A later share of the blocked owner is closed as blocked by the scan, not posted.
-    bed.sim.state.addLaunchPermission(bed.sim.state.images.get(amiId(9))!, { userId: A });
+    bed.sim.state.images.addLaunchPermission(bed.sim.state.images.get(amiId(9))!, { userId: A });
     const scan = await scanAndRecord(d, {});
     expect(scan.toPost).toEqual([]);
     expect(scan.blockedOwnerShares.map((x) => [x.finding.resourceId, x.state])).toEqual([

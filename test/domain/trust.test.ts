@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingId, type Finding } from '../../src/domain/finding.ts';
-import { applyTrust, judgeOwner, makeTrustPolicy } from '../../src/domain/trust.ts';
+import { judgeOwner, makeTrustPolicy } from '../../src/domain/trust.ts';
 
 const finding = (owner: string): Finding => ({
   id: findingId('ami', '111111111111', 'us-east-1', `ami-${owner}`),
@@ -39,21 +39,5 @@ describe('trust rules', () => {
     });
     expect(judgeOwner(strict, '222222222222')).toEqual({ trusted: false });
     expect(judgeOwner(policy, '222222222222')).toEqual({ trusted: true, reason: 'monitored-account' });
-  });
-});
-
-describe('applyTrust', () => {
-  it('keeps the untrusted findings and counts the rest', () => {
-    const policy = makeTrustPolicy({
-      trusted: [{ accountId: '999999999999' }],
-      trustMonitoredAccounts: false,
-      monitoredAccountIds: [],
-    });
-    const { untrusted, trustedSkipped } = applyTrust(policy, [
-      finding('999999999999'),
-      finding('444444444444'),
-    ]);
-    expect(untrusted.map((f) => f.ownerAccountId)).toEqual(['444444444444']);
-    expect(trustedSkipped).toBe(1);
   });
 });

@@ -8,8 +8,8 @@ import {
   startLocalSlackApi,
   type LocalSlackApi,
   type StoredMessage,
-} from '../../src/slack/local-api/index.ts';
-import type { StoredView } from '../../src/slack/local-api/views.ts';
+} from '../../src/testing/slack-api/index.ts';
+import type { StoredView } from '../../src/testing/slack-api/views.ts';
 import {
   appHomeOpenedEvent,
   buttonClickForm,
@@ -17,8 +17,8 @@ import {
   sendSignedJson,
   slashCommandForm,
   viewSubmissionForm,
-} from '../../src/slack/signed-request.ts';
-import { start } from '../../src/sim/index.ts';
+} from '../../src/testing/signed-request.ts';
+import { start } from '../../src/testing/sim/index.ts';
 import {
   decodeMetadata,
   EXPIRY_BLOCK,

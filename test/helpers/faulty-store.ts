@@ -5,7 +5,7 @@
  */
 import { StoreError } from '../../src/store/errors.ts';
 import type { Store } from '../../src/store/index.ts';
-import { mulberry32 } from '../../src/slack/local-api/server.ts';
+import { mulberry32 } from '../../src/testing/slack-api/server.ts';
 
 export interface Faults {
   /** After `after` more calls of `method` succeed, the next `times` fail (default: the next one). */

@@ -3,7 +3,7 @@ import type { MonitoredAccount } from '../../src/aws/account.ts';
 import { RESOURCE_KINDS, type ResourceKind } from '../../src/domain/finding.ts';
 import { makeTrustPolicy } from '../../src/domain/trust.ts';
 import { scan, type ScanResult } from '../../src/scan/scan.ts';
-import { start } from '../../src/sim/index.ts';
+import { start } from '../../src/testing/sim/index.ts';
 import type { World } from './world.ts';
 
 export type Sim = Awaited<ReturnType<typeof start>>;

@@ -9,7 +9,7 @@ import type {
   WorldDbSnapshot as WorldRdsSnapshot,
   WorldImage,
   WorldSnapshot,
-} from '../../src/sim/index.ts';
+} from '../../src/testing/sim/index.ts';
 
 export type { World, WorldAccount, WorldImage, WorldSnapshot, WorldRdsSnapshot };
 

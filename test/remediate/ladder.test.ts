@@ -16,12 +16,12 @@ import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { remediationActions } from '../../src/remediate/registry.ts';
 import { KINDS } from '../../src/aws/kinds/index.ts';
-import { EC2_ACTIONS } from '../../src/sim/actions/ec2/index.ts';
-import { RDS_ACTIONS } from '../../src/sim/actions/rds.ts';
-import { RDS_USE_ACTIONS } from '../../src/sim/actions/rds-restore.ts';
-import { IAM_ACTIONS } from '../../src/sim/actions/iam.ts';
-import { ORGANIZATIONS_ACTIONS } from '../../src/sim/actions/organizations.ts';
-import { STS_ACTIONS } from '../../src/sim/actions/sts.ts';
+import { EC2_ACTIONS } from '../../src/testing/sim/actions/ec2/index.ts';
+import { RDS_ACTIONS } from '../../src/testing/sim/actions/rds.ts';
+import { RDS_USE_ACTIONS } from '../../src/testing/sim/actions/rds-restore.ts';
+import { IAM_ACTIONS } from '../../src/testing/sim/actions/iam.ts';
+import { ORGANIZATIONS_ACTIONS } from '../../src/testing/sim/actions/organizations.ts';
+import { STS_ACTIONS } from '../../src/testing/sim/actions/sts.ts';
 import { actAs, outcomeOf, startBed, type Bed } from '../guard/helpers.ts';
 import { account, emptyWorld, image, OU, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 

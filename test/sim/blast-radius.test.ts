@@ -18,7 +18,7 @@ import {
   type DescribeEventsCommandInput,
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
 import { A, assume, failure, type Creds } from './helpers.ts';
 
 const OWNER = '999999999999';

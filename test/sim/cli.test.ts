@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runSimCommand } from '../../src/sim/cli.ts';
+import { runSimCommand } from '../../src/testing/sim/cli.ts';
 import { smallWorld } from './helpers.ts';
 
 function io(until?: Promise<unknown>) {

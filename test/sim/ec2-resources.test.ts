@@ -11,7 +11,7 @@ import {
   type EC2Client,
 } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
 import { A, assume, baseCreds, C, ec2, failure, OUTSIDER, smallWorld, type Creds } from './helpers.ts';
 
 let sim: SimHandle;

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
 import { A, failure, ORG, OU1, type Creds } from './helpers.ts';
 
 const OWNER = '999999999999'; // shares things into A; also the organization's management account

@@ -3,7 +3,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { SimHandle } from '../../src/sim/index.ts';
+import type { SimHandle } from '../../src/testing/sim/index.ts';
 
 export const HOME = '000000000000';
 export const A = '111111111111'; // the scanned account: in org O and OU1

@@ -25,7 +25,7 @@ import {
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
 import { A, assume, failure, ORG, OU1, type Creds } from './helpers.ts';
 
 const MGMT = '999999999999';

@@ -27,7 +27,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
 import { A, assume, ec2, failure, ORG, OU1, rdsClient } from './helpers.ts';
 
 const OWNER = '555555555555';

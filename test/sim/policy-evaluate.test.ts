@@ -6,7 +6,7 @@ import {
   UnsupportedPolicyError,
   type EvalRequest,
   type PolicyStatementLike,
-} from '../../src/sim/policy/evaluate.ts';
+} from '../../src/testing/sim/policy/evaluate.ts';
 
 const IMG = 'arn:aws:ec2:us-east-1::image/ami-0bad';
 const A = '111111111111';

@@ -10,7 +10,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
 import { A, assume, baseCreds, C, failure, OUTSIDER, rdsClient, smallWorld } from './helpers.ts';
 
 let sim: SimHandle;

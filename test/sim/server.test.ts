@@ -6,7 +6,7 @@ import {
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
 import {
   A,
   assume,

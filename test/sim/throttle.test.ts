@@ -1,8 +1,8 @@
 import { DescribeImagesCommand, DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start, type SimHandle } from '../../src/sim/index.ts';
-import { Throttle } from '../../src/sim/throttle.ts';
+import { start, type SimHandle } from '../../src/testing/sim/index.ts';
+import { Throttle } from '../../src/testing/sim/throttle.ts';
 import { A, assume, baseCreds, ec2, rdsClient, smallWorld } from './helpers.ts';
 
 describe('Throttle buckets', () => {

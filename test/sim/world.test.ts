@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWorldFile, parseWorld, WorldError } from '../../src/sim/index.ts';
+import { loadWorldFile, parseWorld, WorldError } from '../../src/testing/sim/index.ts';
 import { smallWorld } from './helpers.ts';
 
 function problems(input: unknown): string[] {
@@ -152,7 +152,7 @@ describe('world file: Dec 2026 contract additions', () => {
     const json = /### Example world\n\n```json\n([\s\S]*?)\n```/.exec(doc)![1]!;
     const world = parseWorld(JSON.parse(json));
     expect(world.organizationPolicies!.policies[0]!.targets).toEqual(['r-ab12']);
-    const { SimState } = await import('../../src/sim/index.ts');
+    const { SimState } = await import('../../src/testing/sim/index.ts');
     expect(() => parseWorld(new SimState(world).toWorld())).not.toThrow();
   });
 

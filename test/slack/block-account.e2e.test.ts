@@ -11,9 +11,9 @@ import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { resolveConfig } from '../../src/config/load.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { startServer, type RunningServer } from '../../src/serve.ts';
-import { startLocalSlackApi, type LocalSlackApi } from '../../src/slack/local-api/index.ts';
-import { buttonClickForm, sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
-import { start } from '../../src/sim/index.ts';
+import { startLocalSlackApi, type LocalSlackApi } from '../../src/testing/slack-api/index.ts';
+import { buttonClickForm, sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
+import { start } from '../../src/testing/sim/index.ts';
 import { account, emptyWorld, image, snapshot, type World } from '../helpers/world.ts';
 import { actAs, outcomeOf } from '../guard/helpers.ts';
 

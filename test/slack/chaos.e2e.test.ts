@@ -7,9 +7,9 @@
  * nothing), every AWS removal happened exactly once, and every finding's message shows its final state.
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/slack/local-api/server.ts';
+import { mulberry32 } from '../../src/testing/slack-api/server.ts';
 import { findingId } from '../../src/domain/finding.ts';
-import { buttonClickForm, sendSigned } from '../../src/slack/signed-request.ts';
+import { buttonClickForm, sendSigned } from '../../src/testing/signed-request.ts';
 import { ALICE, BOB, CHANNEL, SECRET, TEAM, startE2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image } from '../helpers/world.ts';
 

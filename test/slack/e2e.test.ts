@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingId } from '../../src/domain/finding.ts';
-import { sendSigned, slackSignature } from '../../src/slack/signed-request.ts';
+import { sendSigned, slackSignature } from '../../src/testing/signed-request.ts';
 import { ALICE, BOB, CAROL, CHANNEL, MALLORY, SECRET, startE2E, type E2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image, ORG, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 
@@ -265,13 +265,15 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     e2e = await startE2E(testWorld());
     await e2e.command('');
     const snap = e2e.sim.state.snapshots.get('snap-00000000000000001')!;
-    e2e.sim.state.removeVolumePermission(snap, { userId: A });
+    e2e.sim.state.snapshots.removeVolumePermission(snap, { userId: A });
     await e2e.command('');
     expect((await e2e.server.ctx.deps.store.getFinding(snapId))?.state).toBe('resolved');
     expect(blocksText(await e2e.messageFor(snapId))).toMatch(/no longer shared/i);
 
     await e2e.click('remove', amiId(1));
-    e2e.sim.state.addLaunchPermission(e2e.sim.state.images.get('ami-00000000000000001')!, { userId: A });
+    e2e.sim.state.images.addLaunchPermission(e2e.sim.state.images.get('ami-00000000000000001')!, {
+      userId: A,
+    });
     await e2e.command('');
     const again = await e2e.server.ctx.deps.store.getFinding(amiId(1));
     expect(again).toMatchObject({

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sendSigned, slashCommandForm } from '../../src/slack/signed-request.ts';
+import { sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
 import { ALICE, CHANNEL, GROUP, MALLORY, SECRET, TEAM, startE2E, type E2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image } from '../helpers/world.ts';
 

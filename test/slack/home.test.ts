@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DecisionRecord, FindingRecord, TrustEntry } from '../../src/domain/lifecycle.ts';
 import { homeView } from '../../src/slack/messages/home.ts';
 import { validateView } from '../../src/slack/messages/limits.ts';
-import { sendSigned } from '../../src/slack/signed-request.ts';
+import { sendSigned } from '../../src/testing/signed-request.ts';
 import { ALICE, CAROL, CHANNEL, MALLORY, SECRET, TEAM, startE2E, type E2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image } from '../helpers/world.ts';
 import { record } from './messages/fixtures.ts';

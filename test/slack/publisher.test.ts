@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebClient } from '@slack/web-api';
 import { pino } from 'pino';
 import { Publisher } from '../../src/slack/publisher.ts';
-import { startLocalSlackApi, type LocalSlackApi } from '../../src/slack/local-api/index.ts';
+import { startLocalSlackApi, type LocalSlackApi } from '../../src/testing/slack-api/index.ts';
 import type { Store } from '../../src/store/store.ts';
 import { makeFinding, memoryStore } from '../store/fixtures.ts';
 

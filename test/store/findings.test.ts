@@ -116,16 +116,16 @@ describe('transitionFinding', () => {
     const rec = { ...makeRecord(6, OWNER_B), sharedAgainAt: '2024-05-01T00:00:00.000Z' };
     await store.createFinding(rec);
     const r = await store.transitionFinding(rec.finding.id, ['open', 'removing'], {
-      state: 'owner-only',
+      state: 'recorded',
       sharedAgainAt: undefined,
-      decision: { ...decision('d-x'), outcome: 'owner-only', detail: undefined },
+      decision: { ...decision('d-x'), outcome: 'recorded', detail: undefined },
     });
     expect(r.ok).toBe(true);
     const got = (await store.getFinding(rec.finding.id))!;
     expect(got).not.toHaveProperty('sharedAgainAt');
-    expect(got.decision).toEqual({ ...decision('d-x'), outcome: 'owner-only' });
-    const ownerOnly = await store.listFindings({ states: ['owner-only'], ownerAccountId: OWNER_B });
-    expect(ownerOnly.map((f) => f.finding.id)).toEqual([rec.finding.id]);
+    expect(got.decision).toEqual({ ...decision('d-x'), outcome: 'recorded' });
+    const recorded = await store.listFindings({ states: ['recorded'], ownerAccountId: OWNER_B });
+    expect(recorded.map((f) => f.finding.id)).toEqual([rec.finding.id]);
     const open = await store.listFindings({ states: ['open'], ownerAccountId: OWNER_B });
     expect(open.map((f) => f.finding.id)).not.toContain(rec.finding.id);
   });
@@ -157,5 +157,10 @@ describe('transitionFinding', () => {
       store.transitionFinding(rec.finding.id, ['open'], { state: undefined }),
     ).rejects.toBeInstanceOf(StoreError);
     await expect(store.transitionFinding(rec.finding.id, [], { state: 'removing' })).rejects.toThrow(/from/);
+    // Not in the lifecycle's transition table: refused before anything is written.
+    await expect(store.transitionFinding(rec.finding.id, ['open'], { state: 'removed' })).rejects.toThrow(
+      /open → removed is not a finding transition/,
+    );
+    expect(await store.getFinding(rec.finding.id)).toEqual({ ...rec, version: 1 });
   });
 });

@@ -1,24 +1,13 @@
 /** The daily digest for the channel: what is still open, what was decided, what went away. */
 import type { KnownBlock } from '@slack/types';
-import type { DecisionRecord, FindingRecord, MessageRef, TrustEntry } from '../../domain/lifecycle.ts';
+import type { DecisionRecord, FindingRecord, TrustEntry } from '../../domain/lifecycle.ts';
 import { RESOURCE_KINDS, type ResourceKind } from '../../domain/finding.ts';
-import type { ScanSummary } from '../../scan/scan.ts';
+import type { LastScan } from '../../store/last-scan.ts';
 import { context, header, message, section, shrinkToFit, type SlackMessage } from './blocks.ts';
 import { findingLine, kindLabel } from './finding.ts';
 import { blocksFit } from './limits.ts';
 import { byRisk, RISK_LEVELS, riskOf, STATUS_COMMAND } from './plan.ts';
 import { code, esc, packLines, plural, slackDate, who } from './text.ts';
-
-export interface LastScan {
-  at: string;
-  summary: ScanSummary | string;
-  /** What was scanned ("all monitored accounts", or the filters). */
-  scope?: string;
-  /** The scan's top-level message (its thread holds the findings). */
-  message?: MessageRef;
-  /** How its findings' posts went. */
-  posts?: { posted: number; failed: number; notPosted: number };
-}
 
 export interface DigestInput {
   since: string;

@@ -1,6 +1,6 @@
 /** The message for one finding: what was shared, by whom, and Trust / Remove while nobody decided. */
 import type { Button, KnownBlock } from '@slack/types';
-import { sharedViaWords, type Finding, type ResourceKind } from '../../domain/finding.ts';
+import { sharedViaWords, type Finding } from '../../domain/finding.ts';
 import type {
   DecisionAction,
   DecisionOutcome,
@@ -21,6 +21,7 @@ import {
 } from './blocks.ts';
 import { clean, code, esc, slackDate, truncate, who } from './text.ts';
 import { twoPersonBlocks } from './modals.ts';
+import { accountText, kindLabel } from './labels.ts';
 import { notifyMentions, riskBlocks, riskTag, withUsageWarning, type RiskMessageOptions } from './risk.ts';
 
 /** Action ids of the buttons; each button's `value` is only the finding id (the server re-loads the finding). */
@@ -40,25 +41,12 @@ export type RemediationView = (f: Finding) => RemediationContext;
 export const NO_REMEDIATION_VIEW: RemediationView = () => ({ guardMode: 'off', dryRun: false });
 export type ShareguardActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 
-export const KIND_LABELS: Record<ResourceKind, string> = {
-  ami: 'AMI',
-  'ebs-snapshot': 'EBS snapshot',
-  'rds-snapshot': 'RDS DB snapshot',
-  'rds-cluster-snapshot': 'RDS cluster snapshot',
-};
-
-export function kindLabel(kind: ResourceKind): string {
-  return KIND_LABELS[kind] ?? kind;
-}
+// Re-exported: the other messages and the tests take them from here.
+export { accountText, KIND_LABELS, kindLabel } from './labels.ts';
 
 /** Longest resource name (or description) shown, before escaping. EC2 names are ≤ 128, tags ≤ 256. */
 const NAME_MAX = 200;
 const DETAIL_MAX = 400;
-
-/** `prod 111111111111` (account name escaped: it comes from config, but costs nothing to escape). */
-export function accountText(f: Pick<Finding, 'accountId' | 'accountName'>): string {
-  return f.accountName ? `${esc(f.accountName, 64)} ${code(f.accountId, 40)}` : code(f.accountId, 40);
-}
 
 export function sharedViaText(f: Pick<Finding, 'sharedVia'>): string {
   return sharedViaWords(f.sharedVia);

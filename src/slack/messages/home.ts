@@ -9,7 +9,8 @@ import type { DecisionRecord, FindingRecord, TrustEntry } from '../../domain/lif
 import type { ScanProgress } from '../../scan/scan.ts';
 import { actions, context, divider, header, section } from './blocks.ts';
 import { channelMention } from './commands.ts';
-import { decisionLine, lastScanText, riskCounts, type LastScan } from './digest.ts';
+import type { LastScan } from '../../store/last-scan.ts';
+import { decisionLine, lastScanText, riskCounts } from './digest.ts';
 import { findingButtons, findingLine, type RemediationView } from './finding.ts';
 import { VIEW_LIMITS, viewProblems } from './limits.ts';
 import { byRisk, POST_COMMAND, riskOf, STATUS_COMMAND } from './plan.ts';

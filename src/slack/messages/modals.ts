@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Finding } from '../../domain/finding.ts';
 import { FINDING_ID } from '../payloads.ts';
 import { actions, button, context, plain, section } from './blocks.ts';
-import { accountText, kindLabel } from './finding.ts';
+import { accountText, kindLabel } from './labels.ts';
 import { VIEW_LIMITS } from './limits.ts';
 import { clean, code, esc, slackDate, truncate, userMention } from './text.ts';
 

@@ -9,7 +9,7 @@ import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { atLeast, usageCount, usageWords } from '../../domain/risk.ts';
 import type { NewUse } from '../../core/new-use.ts';
 import { context, header, message, section, type SlackMessage } from './blocks.ts';
-import { accountText, kindLabel } from './finding.ts';
+import { accountText, kindLabel } from './labels.ts';
 import { code, esc, groupMention, plural, truncate, truncateMrkdwn, userMention, who } from './text.ts';
 
 export const RISK_EMOJI: Record<RiskLevel, string> = {

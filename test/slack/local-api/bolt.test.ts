@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
-import { startLocalSlackApi, type LocalSlackApi } from '../../../src/slack/local-api/index.ts';
+import { startLocalSlackApi, type LocalSlackApi } from '../../../src/testing/slack-api/index.ts';
 
 let api: LocalSlackApi;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingMessage, homeView, reasonModal } from '../../../src/slack/messages/index.ts';
-import { renderThread, renderView } from '../../../src/slack/local-api/render-views.ts';
+import { renderThread, renderView } from '../../../src/testing/slack-api/render-views.ts';
 import { finding, record } from '../messages/fixtures.ts';
 
 describe('terminal renderings for the demo', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findingMessage, ownerGroupMessages, helpMessage } from '../../../src/slack/messages/index.ts';
-import { renderMessage, renderMrkdwn, renderText } from '../../../src/slack/local-api/render.ts';
+import { renderMessage, renderMrkdwn, renderText } from '../../../src/testing/slack-api/render.ts';
 import { OWNER, record } from '../messages/fixtures.ts';
 
 describe('renderText', () => {

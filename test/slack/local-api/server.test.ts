@@ -5,7 +5,7 @@ import {
   startLocalSlackApi,
   type LocalSlackApi,
   type LocalSlackEvent,
-} from '../../../src/slack/local-api/index.ts';
+} from '../../../src/testing/slack-api/index.ts';
 import { record } from '../messages/fixtures.ts';
 
 let api: LocalSlackApi;

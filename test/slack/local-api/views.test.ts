@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App, LogLevel } from '@slack/bolt';
-import { startLocalSlackApi, type LocalSlackApi } from '../../../src/slack/local-api/index.ts';
-import { TRIGGER_TTL_MS, viewsStandIn } from '../../../src/slack/local-api/views.ts';
+import { startLocalSlackApi, type LocalSlackApi } from '../../../src/testing/slack-api/index.ts';
+import { TRIGGER_TTL_MS, viewsStandIn } from '../../../src/testing/slack-api/views.ts';
 import {
   decodeMetadata,
   parseReasonSubmission,
@@ -12,7 +12,7 @@ import {
   EXPIRY_BLOCK,
   reasonModal,
 } from '../../../src/slack/messages/modals.ts';
-import { buttonClickForm, sendSigned, viewSubmissionForm } from '../../../src/slack/signed-request.ts';
+import { buttonClickForm, sendSigned, viewSubmissionForm } from '../../../src/testing/signed-request.ts';
 import { finding } from '../messages/fixtures.ts';
 
 const SECRET = 'views-secret';

@@ -11,8 +11,8 @@ import {
   startLocalSocketMode,
   type LocalSlackApi,
   type LocalSocketMode,
-} from '../../../src/slack/local-api/index.ts';
-import { start } from '../../../src/sim/index.ts';
+} from '../../../src/testing/slack-api/index.ts';
+import { start } from '../../../src/testing/sim/index.ts';
 import type { World } from '../../helpers/world.ts';
 import { ALICE, BOB, CAROL, CHANNEL, GROUP } from '../../helpers/e2e.ts';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findingId } from '../../../src/domain/finding.ts';
 import { StoreError } from '../../../src/store/errors.ts';
 import type { Store } from '../../../src/store/index.ts';
-import { sendSigned, slackSignature, slashCommandForm } from '../../../src/slack/signed-request.ts';
+import { sendSigned, slackSignature, slashCommandForm } from '../../../src/testing/signed-request.ts';
 import { ALICE, CAROL, CHANNEL, MALLORY, SECRET, TEAM, startE2E, type E2E } from '../../helpers/e2e.ts';
 import { account, emptyWorld, image } from '../../helpers/world.ts';
 

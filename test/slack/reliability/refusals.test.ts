@@ -44,7 +44,7 @@ describe('refusals and errors read well (issue 8 item 8, Slack side)', () => {
       h.lines.some((l) => /not a member of #security: invite @shareguard to #security/.test(l.msg)),
     ).toBe(true);
     expect(h.slack.callsOf('conversations.info')).toHaveLength(1);
-    const { sendSigned, slashCommandForm } = await import('../../../src/slack/signed-request.ts');
+    const { sendSigned, slashCommandForm } = await import('../../../src/testing/signed-request.ts');
     await sendSigned(
       `${h.server.url}/slack/events`,
       'test-signing-secret',

@@ -15,7 +15,6 @@ import {
   trustedListMessage,
   usageMessage,
   verbatimBlocks,
-  type LastScan,
   type SlackMessage,
 } from '../../messages/index.ts';
 import { slashCommandPayload } from '../../payloads.ts';
@@ -132,7 +131,7 @@ export function sharedScanCommand(ctx: SlackContext) {
           const [open, pending, lastScan, trust] = await Promise.all([
             ctx.deps.store.listFindings({ states: ['open'] }),
             ctx.deps.store.listFindings({ states: ['removing', 'owner-only', 'recorded'] }),
-            ctx.deps.store.getMeta<LastScan>('lastScan'),
+            ctx.deps.store.getLastScan(),
             currentTrust(ctx.deps.config, ctx.deps.store, nowIso(ctx.deps)),
           ]);
           const running = ctx.scanJob.current();

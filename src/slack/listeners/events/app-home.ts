@@ -8,7 +8,7 @@ import { currentTrust } from '../../../core/trust.ts';
 import { nowIso } from '../../../core/deps.ts';
 import type { SlackContext } from '../../context.ts';
 import { remediationView } from '../../../remediate/registry.ts';
-import { homeDeniedView, homeView, type GuardState, type LastScan } from '../../messages/index.ts';
+import { homeDeniedView, homeView, type GuardState } from '../../messages/index.ts';
 
 type Args = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
 
@@ -87,7 +87,7 @@ export async function publishHome(ctx: SlackContext, userId: string): Promise<vo
     ctx.deps.store.listFindings({ states: ['removing', 'owner-only'] }),
     ctx.deps.store.listDecisions({ since, until: now.toISOString(), limit: DECISIONS_SHOWN }),
     currentTrust(ctx.deps.config, ctx.deps.store, nowIso(ctx.deps)),
-    ctx.deps.store.getMeta<LastScan>('lastScan'),
+    ctx.deps.store.getLastScan(),
     guardState(ctx),
   ]);
   const running = ctx.scanJob.current();

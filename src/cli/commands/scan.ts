@@ -1,0 +1,57 @@
+import { AwsClients } from '../../aws/clients.ts';
+import { awsSettingsFromConfig, scanRequestFromConfig } from '../../scan/from-config.ts';
+import { formatScanReport, scanExitCode, writeChunk, writeScanJson } from '../../scan/report.ts';
+import { scan } from '../../scan/scan.ts';
+import { filterMinRisk, rankScan } from '../../scan/rank.ts';
+import { failOnExitCode } from '../../scan/risk-report.ts';
+import { overridesFrom, parse, riskFlag, SCAN_OPTIONS } from '../args.ts';
+import { loadRuntime } from '../runtime.ts';
+
+/** `shareguard scan`: one scan, the report (table or --json) on stdout, the exit code says what it found. */
+export async function scanCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values } = parse(args, SCAN_OPTIONS);
+  const minRisk = riskFlag('min-risk', values['min-risk']);
+  const failOn = riskFlag('fail-on', values['fail-on']);
+  const runtime = await loadRuntime(values, overridesFrom(values), env);
+  const clients = new AwsClients(awsSettingsFromConfig(runtime.config, runtime.credentials));
+  try {
+    const showProgress = !values.json && process.stderr.isTTY;
+    const scanned = await scan(scanRequestFromConfig(runtime.config), {
+      clients,
+      concurrency: runtime.config.aws.concurrency,
+      ...(showProgress
+        ? { onProgress: (p) => process.stderr.write(`\rScanning ${p.done}/${p.total} account-regions…`) }
+        : {}),
+    });
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    // Most risky first everywhere; a CLI scan has no history, so no "owner never seen before".
+    rankScan(scanned, runtime.config, { now: new Date().toISOString() });
+    const result = minRisk ? filterMinRisk(scanned, minRisk) : scanned;
+    await writeOutput(() =>
+      values.json
+        ? writeScanJson(result, process.stdout)
+        : writeChunk(process.stdout, `${formatScanReport(result)}\n`),
+    );
+    return failOn ? failOnExitCode(result, failOn) : scanExitCode(result);
+  } finally {
+    clients.destroy();
+    await runtime.stop();
+  }
+}
+
+/**
+ * Writes to stdout, tolerating a reader that went away (`scan | head`): EPIPE ends the output
+ * quietly instead of crashing with a stack trace; the exit code still reports the scan.
+ */
+async function writeOutput(write: () => Promise<void>): Promise<void> {
+  const isEpipe = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+  const onError = (err: Error) => {
+    if (!isEpipe(err)) throw err;
+  };
+  process.stdout.on('error', onError);
+  try {
+    await write();
+  } catch (err) {
+    if (!isEpipe(err)) throw err;
+  }
+}
