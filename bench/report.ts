@@ -458,15 +458,21 @@ export const STOPPED_FULL_RUN =
 export const SIDE_BY_SIDE = {
   memory:
     'Measured apart at commit 4a376f0 (compiled build): importing `@aws-sdk/client-ec2` alone takes a Node process from 39 MB to ' +
-    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory), RDS and STS add ≈ 30 MB ' +
-    'more; a worker thread loads its own copy, so every scanning thread costs ≈ 85–90 MB before its first request. S with the ' +
-    'default two threads peaks at ≈ 231 MiB against 163 MiB with one (the same S world in the previous runs). Side by side on M at ' +
-    '4a376f0, at load averages 13–22 (other engineers’ test suites on the same 2 cores): `aws.workers: 1` 264 MiB, `2` 336 MiB, `2` ' +
-    'with the calling thread idle (one worker scanning) 242 MiB. So the 250 MB target cannot be met with two threads each loading ' +
-    'the SDK for JavaScript: ≈ 143 MB for the CLI with the SDK plus ≈ 85 MB for the second copy leaves ≈ 20 MB for findings and ' +
-    'garbage. What would meet it: a calling thread that never loads the EC2/RDS clients (the CLI and `src/scan/scan.ts` import them ' +
-    'statically today) with every listing in workers whose heaps are capped, or one scanning thread with a capped heap ' +
-    '(`aws.workers: 1` and `NODE_OPTIONS=--max-old-space-size=160`: 226 MB on L at 61ea930).',
+    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory); in the same process ' +
+    'RDS, STS and the credential chain add ≈ 6 MB and IAM and Organizations ≈ 2 MB (38ad32e; the chain alone 11 MB); a worker thread loads its own copy, so every ' +
+    'scanning thread costs ≈ 85–90 MB before its first request. Before the calling thread stopped loading the SDK (the threads were ' +
+    'the calling one plus workers), M peaked at 366 MiB and L at 460 MiB with two threads. With every listing in two workers and a ' +
+    'calling thread without the SDK (38ad32e, compiled build, `bench/scan-one.ts`, single runs at load averages 25–28 — other ' +
+    'engineers’ work on the same 2 cores, so the times are the scheduler’s): M 262 MiB with the workers’ 48 MB young generation, ' +
+    '209 MiB with 16 MB (scanner CPU 39.1 s → 42.1 s, within the noise of that load; issue 11 had measured ≈ 6 % for the larger one); ' +
+    'L 360 MiB with 16 MB (scan 891 s, scanner CPU 162 s, calling thread’s heap 62 MiB used of 96 MiB reserved). So L is still over ' +
+    '250 MB: ≈ 140 MB for the calling thread (Node, the CLI, ≈ 35,000 findings at ≈ 0.65 kB each from the workers, ≈ 1 kB once ' +
+    'ranked, and a heap V8 lets grow to 1.5× what it holds) and ≈ 110 MB for each worker (its SDK copy and its heap). Since then the ' +
+    'findings from workers share their repeated strings (account, region, owner: 655 → 487 bytes each on M’s findings, ≈ −6 MB ' +
+    'on L; not re-measured on L). What would still cut it: one worker instead of two on L (≈ −110 MB, but the scan then uses one ' +
+    'core), writing the findings to the output as they arrive instead of sorting them in memory (the JSON order is sorted, so this ' +
+    'needs an external sort or a sort of compact keys), or a calling-thread heap limit (`--max-old-space-size`), which makes V8 ' +
+    'collect earlier but would fail a larger organization.',
   changes:
     '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
     'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
@@ -552,9 +558,11 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         'With `scan.blastRadius` on (the product’s default; `--no-blast-radius` turns it off), each account-region, once its ' +
         'kinds are listed, looks up who uses its untrusted findings (`src/aws/usage/`): one `DescribeInstanceImageMetadata` ' +
         'in every account-region (it has no image-id filter, so it runs even where nothing is shared, and it is what finds ' +
-        'instances still running from AMIs no longer listed), and where there are untrusted findings of a kind, ' +
-        '`DescribeInstances` by image id and `DescribeImages Owners=self` (AMIs), `DescribeVolumes` and `DescribeImages` by ' +
-        'snapshot id (EBS), the own manual snapshots and 14 days of `DescribeEvents` (RDS), in batches of 200 ids. The worlds ' +
+        'instances still running from AMIs no longer listed, and, listing every instance with its AMI, which instances run a ' +
+        'listed one: `DescribeInstances` by image id only if it fails), and where there are untrusted findings of a kind: one ' +
+        '`DescribeImages Owners=self` for the AMIs and EBS snapshots together (own copies by `SourceImageId`, own AMIs by ' +
+        'their block-device mappings), `DescribeVolumes` by snapshot id in batches of 200 (EBS), the own manual snapshots of ' +
+        'the kind and one 14-day `DescribeEvents` for both RDS kinds. The worlds ' +
         'carry instances, volumes and restore events made from untrusted shares the listings show, so the lookups find ' +
         'something and no finding is added or lost; the bench checks the findings are the same, the number of findings in use ' +
         'and the extra requests against what the world needs. ' +
@@ -577,13 +585,16 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         ' The scan is CPU-bound on this machine (above), so its time follows the number of requests: the lookups cost what ' +
         'their requests cost. They wait for the account-region’s listings, but other account-regions keep the concurrency ' +
         'busy meanwhile, so the wait adds nothing but the tail. The wall-time ratio moves with the machine’s load (two ' +
-        'separate runs); the CPU ratio is the steadier figure. Why 1.3× is out of reach on these worlds: the lookups nearly ' +
-        'double the requests (+92 % on M, +94 % on L), and a CPU-bound scan cannot add 90 % of its requests for 30 % of its ' +
-        'time. What would bring it down: one `DescribeImages Owners=self` per account-region serving both the AMI copies and ' +
-        'the EBS snapshots’ own AMIs (today two; ≈ 6,300 fewer on L), and no `DescribeInstances` by image id: ' +
-        '`DescribeInstanceImageMetadata`, made in every account-region anyway, lists each instance with its AMI, so it ' +
-        'already answers which instances run a listed AMI (7,249 fewer on L) — together ≈ −20 % of the lookups; product ' +
-        'changes in `src/aws/usage/`, not made here.',
+        'separate runs); the CPU ratio is the steadier figure. The two cuts above (one own-AMI listing for both EC2 kinds; ' +
+        'no `DescribeInstances` by image id) took the lookups from +12,944 to +11,054 requests on M and from +65,955 to ' +
+        '+56,068 on L (`usageExpectation()`: DescribeInstanceImageMetadata 17,000, DescribeImages 10,906, DescribeEvents ' +
+        '9,833, DescribeVolumes 6,304, DescribeDBClusterSnapshots 6,017, DescribeDBSnapshots 6,008). Why 1.3× is still out ' +
+        'of reach: a CPU-bound scan cannot add +80 % of its requests for +30 % of its time, and the floor is what the ' +
+        'issue requires: `DescribeInstanceImageMetadata` in every account-region (nothing else finds instances from AMIs no ' +
+        'longer visible, or the AMIs Allowed AMIs hides) is already +24 % on L (17,000 on 70,006), leaving ≈ 4,000 requests ' +
+        'for every other lookup, while the volumes alone need 6,304 and the RDS copies and restores 21,858. Folding the own ' +
+        'RDS snapshots into the listing (`IncludeShared=true` without `SnapshotType`) would save at most one page per ' +
+        'account-region and kind (≤ 12,025 on L, to ≈ 1.63× in requests) and needs the simulator to answer that form.',
     );
   }
   const peers = (['S', 'M', 'L'] as const).flatMap((k) => {
@@ -623,15 +634,17 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
       `### Memory${L ? `: L ${rss?.pass ? 'within' : '**over**'} 250 MB` : ''}\n\n` +
         `Peak RSS on ${L ? 'L' : 'M'} ${mb(big2.shareguard.maxRssMiB)}; the calling thread’s V8 heap peaked at ` +
         `${run.heapUsedMaxMiB?.toFixed(0) ?? '?'} MiB used of ${run.heapTotalMaxMiB?.toFixed(0) ?? '?'} MiB reserved (worker heaps are ` +
-        'not in that figure). Where it goes: Node and the compiled CLI with the AWS SDK clients’ code, ≈ 140 MB before the first request ' +
-        '(`shareguard help` from the compiled build); each worker thread loads its own copy of the SDK and keeps its own heap; and the ' +
-        'findings, kept in the calling thread to be sorted (≈ 1 kB each: ' +
-        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). ` +
-        'SDK answers never leave the thread that listed ' +
+        'not in that figure). Where it goes: with more than one thread the scan runs every listing in worker threads and the ' +
+        'calling thread only hands out accounts and collects findings: it never loads the AWS SDK clients (`src/scan/thread-scan.ts` ' +
+        'is imported only when the calling thread scans itself; `test/scan/calling-thread-sdk.test.ts` checks the CLI’s module cache), ' +
+        'so it costs Node, the CLI and the findings, kept there to be sorted (≈ 1 kB each: ' +
+        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). Each worker thread loads its own copy of the SDK (≈ 85 MB) and keeps ` +
+        'its own heap. SDK answers never leave the thread that listed ' +
         'them: a listing’s findings are posted to the calling thread as it ends, so a worker holds at most the pages in flight. A ' +
         'worker’s old generation is limited to 64 MB + 4 MB per request it may have in flight (`workerHeapLimitMb`, 192 MB at the default ' +
-        'concurrency on 2 cores): sized from the work, so it does not grow with the organization, and a worker that still hits it fails ' +
-        'its accounts’ targets with the reason instead of the scan. The calling thread has no such limit (it holds the findings, which ' +
+        'concurrency on 2 cores) and its young generation to 16 MB: sized from the work, so it does not grow with the organization, and a ' +
+        'worker that still hits it fails its accounts’ targets with the reason instead of the scan. The calling thread has no such limit ' +
+        '(it holds the findings, which ' +
         `do grow with the organization). ${SIDE_BY_SIDE.memory}`,
     );
   }
@@ -682,12 +695,12 @@ const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
 1. **SDK settings** (\`src/aws/clients.ts\`): \`authSchemePreference: []\` passed explicitly (no env/ini lookup and no
    \`ProviderError\`s per client), the user-agent, recursion-detection and logger middleware removed from the listing
    clients (the app id kept in a precomputed header), each ≈ −6 % scan CPU in issue 11's side-by-side runs.
-2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`): the scan runs in the calling thread plus
-   \`aws.workers − 1\` worker threads (default one thread per available core, at most one per 10 accounts: a worker costs
-   ≈ 0.5 s of CPU and ≈ 85 MB to start), accounts handed out one at a time, one
-   account's regions in one thread, results merged and sorted as before. Each worker's young generation is 48 MB
-   (a 16 MB semi-space; issue 11 measured ≈ −6 % CPU for a larger young generation) and its old generation sized from its
-   concurrency.
+2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`, \`src/scan/thread-scan.ts\`): with \`aws.workers\` > 1
+   (default one thread per available core, at most one per 10 accounts: a worker costs ≈ 0.5 s of CPU and ≈ 85 MB to
+   start) the scan runs in that many worker threads, accounts handed out one at a time, one account's regions in one
+   thread, results merged and sorted as before; the calling thread only coordinates and never loads the SDK clients
+   (\`aws.workers: 1\` scans in the calling thread, as before). Each worker's young generation is 16 MB and its old
+   generation sized from its concurrency.
 3. **Streaming**: trust applied and findings made per listing in the thread that listed; only findings cross threads.
 ${SIDE_BY_SIDE.changes}
 `;

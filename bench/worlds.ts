@@ -564,10 +564,11 @@ export interface UsageExpectation {
 }
 
 /**
- * What the blast radius adds on this world: per account-region, one DescribeInstanceImageMetadata; with
- * untrusted AMIs, DescribeInstances per 200 ids and one DescribeImages (own copies); with untrusted EBS
- * snapshots, DescribeVolumes and DescribeImages per 200 ids; with untrusted RDS snapshots, the own manual
- * snapshots of that kind and the events (100 a page).
+ * What the blast radius adds on this world (src/aws/usage/): per account-region, one
+ * DescribeInstanceImageMetadata (it also answers which instances run a listed AMI); with untrusted AMIs
+ * or EBS snapshots, the own AMIs once (DescribeImages Owners=self, 1000 a page) for both; with untrusted
+ * EBS snapshots, DescribeVolumes per 200 ids; with untrusted RDS snapshots, the own manual snapshots of
+ * that kind and the events (100 a page).
  */
 export function usageExpectation(bw: BenchWorld, o: Oracle): UsageExpectation {
   const key = (account: string, region: string) => `${account}|${region}`;
@@ -587,6 +588,11 @@ export function usageExpectation(bw: BenchWorld, o: Oracle): UsageExpectation {
   const ownDb = count(w.dbSnapshots, (x) => key(x.owner, x.region));
   const ownCluster = count(w.dbClusterSnapshots, (x) => key(x.owner, x.region));
   const events = count(w.rdsEvents ?? [], (x) => key(x.account, x.region));
+  // Owners=self leaves out disabled images (no IncludeDisabled).
+  const ownImages = count(
+    w.images.filter((x) => x.state !== 'disabled'),
+    (x) => key(x.owner, x.region),
+  );
   const calls: Record<string, number> = {
     DescribeInstanceImageMetadata: 0,
     DescribeInstances: 0,
@@ -602,14 +608,8 @@ export function usageExpectation(bw: BenchWorld, o: Oracle): UsageExpectation {
     const c = untrusted.get(k);
     calls.DescribeInstanceImageMetadata! += 1;
     if (!c) continue;
-    if (c.ami) {
-      calls.DescribeInstances! += batches(c.ami);
-      calls.DescribeImages! += 1;
-    }
-    if (c['ebs-snapshot']) {
-      calls.DescribeVolumes! += batches(c['ebs-snapshot']);
-      calls.DescribeImages! += batches(c['ebs-snapshot']);
-    }
+    if (c.ami || c['ebs-snapshot']) calls.DescribeImages! += pages(ownImages.get(k) ?? 0, PAGE.ami);
+    if (c['ebs-snapshot']) calls.DescribeVolumes! += batches(c['ebs-snapshot']);
     if (c['rds-snapshot']) calls.DescribeDBSnapshots! += pages(ownDb.get(k) ?? 0, PAGE.rds);
     if (c['rds-cluster-snapshot'])
       calls.DescribeDBClusterSnapshots! += pages(ownCluster.get(k) ?? 0, PAGE.rds);

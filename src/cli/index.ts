@@ -1,29 +1,23 @@
 import { ENVIRONMENT_VARIABLES } from '../config/load.ts';
-import { allowedAmisCommand } from './commands/allowed-amis.ts';
-import { configCommand } from './commands/config.ts';
-import { demoCommand } from './commands/demo.ts';
-import { guardCommand } from './commands/guard.ts';
-import { iamPolicyCommand } from './commands/iam-policy.ts';
-import { remediateCommand } from './commands/remediate.ts';
-import { scanCommand } from './commands/scan.ts';
-import { serveCommand } from './commands/serve.ts';
-import { simCommand } from './commands/sim.ts';
-import { storeCommand } from './commands/store.ts';
 import { runCommand } from './run.ts';
 import { EXIT, USAGE, UsageError, type Command } from './usage.ts';
 
-// A Map, not an object: `shareguard constructor` / `toString` must not find Object.prototype's.
-const COMMANDS = new Map<string, Command>([
-  ['scan', scanCommand],
-  ['serve', serveCommand],
-  ['store', storeCommand],
-  ['config', configCommand],
-  ['iam-policy', iamPolicyCommand],
-  ['remediate', remediateCommand],
-  ['allowed-amis', allowedAmisCommand],
-  ['guard', guardCommand],
-  ['sim', simCommand],
-  ['demo', demoCommand],
+/**
+ * Each command's module is loaded when it runs: several bring the AWS SDK clients (≈ 90 MB), which a scan
+ * run in worker threads must not load in this thread (test/scan/calling-thread-sdk.test.ts).
+ * A Map, not an object: `shareguard constructor` / `toString` must not find Object.prototype's.
+ */
+const COMMANDS = new Map<string, () => Promise<Command>>([
+  ['scan', async () => (await import('./commands/scan.ts')).scanCommand],
+  ['serve', async () => (await import('./commands/serve.ts')).serveCommand],
+  ['store', async () => (await import('./commands/store.ts')).storeCommand],
+  ['config', async () => (await import('./commands/config.ts')).configCommand],
+  ['iam-policy', async () => (await import('./commands/iam-policy.ts')).iamPolicyCommand],
+  ['remediate', async () => (await import('./commands/remediate.ts')).remediateCommand],
+  ['allowed-amis', async () => (await import('./commands/allowed-amis.ts')).allowedAmisCommand],
+  ['guard', async () => (await import('./commands/guard.ts')).guardCommand],
+  ['sim', async () => (await import('./commands/sim.ts')).simCommand],
+  ['demo', async () => (await import('./commands/demo.ts')).demoCommand],
 ]);
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -36,9 +30,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     );
     return command ? EXIT.ok : EXIT.usage;
   }
-  const run = COMMANDS.get(command);
+  const load = COMMANDS.get(command);
   return runCommand(async () => {
-    if (!run) throw new UsageError(`unknown command "${command}"`);
-    return await run(rest, env);
+    if (!load) throw new UsageError(`unknown command "${command}"`);
+    return await (
+      await load()
+    )(rest, env);
   });
 }

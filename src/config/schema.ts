@@ -116,8 +116,8 @@ export const configSchema = z.strictObject({
       /** Calls in flight across the whole scan. */
       concurrency: z.int().min(1).max(1024).default(64),
       /**
-       * Threads a scan runs its accounts on (this one plus worker_threads); default one per available
-       * core, at most one per 10 accounts. 1 keeps the whole scan in the calling thread.
+       * Threads a scan runs its accounts on (worker_threads; the calling thread only coordinates); default
+       * one per available core, at most one per 10 accounts. 1 keeps the whole scan in the calling thread.
        */
       workers: z.int().min(1).max(64).optional(),
       /** Multiplies the per-account-region pace (AWS token buckets); lower it if you share the account's budget. */

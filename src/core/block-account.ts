@@ -31,8 +31,15 @@ export interface AccountVerification {
   checks: Array<{ kind: ResourceKind; verification: GuardVerification }>;
 }
 
+/**
+ * Why Block / Unblock account refused (src/slack/messages/guard.ts words it): the owner is a monitored
+ * account (blocking it would deny its own images in its own account), trusted by the configuration file,
+ * on the trust list, or (unblock) not blocked.
+ */
+export type BlockRefusalCode = 'monitored-account' | 'trusted-by-config' | 'on-trust-list' | 'not-blocked';
+
 export type BlockAccountResult =
-  | { status: 'refused'; ownerAccountId: string; reason: string }
+  | { status: 'refused'; ownerAccountId: string; code: BlockRefusalCode }
   | {
       status: 'done';
       action: 'block-account' | 'unblock-account';
@@ -59,16 +66,29 @@ const VERIFY_CONCURRENCY = 4;
 /** States a Block account closes: waiting on someone, or Remove recorded without a guard. */
 const CLOSABLE: readonly FindingState[] = ['open', 'owner-only', 'recorded'];
 
-function refusal(ownerAccountId: string, reason: string): BlockAccountResult {
-  return { status: 'refused', ownerAccountId, reason };
+/** Logs the refusal (plain words, for the decision log) and returns it typed. */
+async function refuseBlock(
+  deps: CoreDeps,
+  action: 'block-account' | 'unblock-account',
+  by: Actor,
+  owner: string,
+  code: BlockRefusalCode,
+): Promise<BlockAccountResult> {
+  await logRefusal(deps, action, by, BLOCK_REFUSAL_LOG[code], { ownerAccountId: owner });
+  return { status: 'refused', ownerAccountId: owner, code };
 }
 
-async function refusedWhy(deps: CoreDeps, owner: string): Promise<string | undefined> {
-  if (monitoredAccounts(deps.config).some((a) => a.id === owner))
-    return `${owner} is a monitored account: blocking it would deny its own images and snapshots in its own account`;
-  if (deps.config.trust.accounts.some((t) => t.id === owner))
-    return `${owner} is trusted by shareguard's configuration file; remove it there first`;
-  if (await deps.store.getTrust(owner)) return `${owner} is on the trust list; untrust it first`;
+const BLOCK_REFUSAL_LOG: Record<BlockRefusalCode, string> = {
+  'monitored-account': 'monitored account',
+  'trusted-by-config': 'trusted by configuration',
+  'on-trust-list': 'on the trust list',
+  'not-blocked': 'not blocked',
+};
+
+async function refusalCode(deps: CoreDeps, owner: string): Promise<BlockRefusalCode | undefined> {
+  if (monitoredAccounts(deps.config).some((a) => a.id === owner)) return 'monitored-account';
+  if (deps.config.trust.accounts.some((t) => t.id === owner)) return 'trusted-by-config';
+  if (await deps.store.getTrust(owner)) return 'on-trust-list';
   return undefined;
 }
 
@@ -120,11 +140,8 @@ export async function blockAccount(
   by: Actor,
   reason?: string,
 ): Promise<BlockAccountResult> {
-  const why = await refusedWhy(deps, owner);
-  if (why) {
-    await logRefusal(deps, 'block-account', by, why, { ownerAccountId: owner });
-    return refusal(owner, why);
-  }
+  const refused = await refusalCode(deps, owner);
+  if (refused) return refuseBlock(deps, 'block-account', by, owner, refused);
   const accountIds = monitoredAccounts(deps.config).map((a) => a.id);
   const mode = deps.config.guard.mode;
 
@@ -291,11 +308,7 @@ export async function resumeInterruptedBlocks(deps: CoreDeps): Promise<FindingRe
 /** Reverses Block account: the owner leaves the guard, and findings it closed are open again. */
 export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): Promise<BlockAccountResult> {
   const entry = await deps.store.getBlockedOwner(owner);
-  if (!entry) {
-    const why = `${owner} is not blocked`;
-    await logRefusal(deps, 'unblock-account', by, why, { ownerAccountId: owner });
-    return refusal(owner, why);
-  }
+  if (!entry) return refuseBlock(deps, 'unblock-account', by, owner, 'not-blocked');
   const accountIds = monitoredAccounts(deps.config).map((a) => a.id);
   const reopenable = async () =>
     (await deps.store.listFindings({ states: ['blocked', 'recorded'], ownerAccountId: owner })).filter(

@@ -14,6 +14,7 @@ import type { LadderAction } from '../remediate/registry.ts';
 import { carryOutLadder, decideLadder } from './ladder.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { extrasOf } from './extras.ts';
+import { alreadyDecided } from './refusals.ts';
 import { onTrustListChanged } from '../allowed-amis/sync.ts';
 
 /**
@@ -30,12 +31,32 @@ export interface LadderDecisionOptions {
 }
 
 /**
- * What a decision did: `records` are the findings whose messages must change. A refusal is typed
- * (`Refusal`); only src/slack/ (or the CLI) turns it into words (issue 8 item 8). `message` is plain
- * text (AWS's answers in words), never markup.
+ * What a decision did: `records` are the findings whose messages must change (their messages are
+ * rendered from the records: state, decision, AWS's answer in `decision.detail`). A refusal is typed
+ * (`Refusal`); only src/slack/ (or the CLI) turns either into words (issue 8 item 8, issue 12).
  */
 export type DecisionResult =
-  | { status: 'done'; message: string; records: FindingRecord[] }
+  | {
+      status: 'done';
+      records: FindingRecord[];
+      /** Trust: the Allowed AMIs update that followed (issue 9), as src/allowed-amis summarises it. */
+      allowedAmisSummary?: string;
+    }
+  | Refused;
+
+type Refused = { status: 'refused'; refusal: Refusal; records: FindingRecord[] };
+
+/** What Untrust did, for src/slack/ to put in words. */
+export type UntrustResult =
+  | {
+      status: 'done';
+      accountId: string;
+      /** False when the entry was already gone (a concurrent untrust): the outcome is the same. */
+      wasTrusted: boolean;
+      /** The Allowed AMIs update that followed (issue 9), as src/allowed-amis summarises it. */
+      allowedAmisSummary?: string;
+      records: FindingRecord[];
+    }
   | { status: 'refused'; refusal: Refusal; records: FindingRecord[] };
 
 /** The id and time a decision is recorded under: the intent's, so a retry converges (core/intents.ts). */
@@ -45,18 +66,6 @@ export interface DecisionIds {
 }
 
 const freshIds = (deps: CoreDeps): DecisionIds => ({ decisionId: randomUUID(), at: nowIso(deps) });
-
-export function alreadyDecided(rec: FindingRecord): Refusal {
-  const d = rec.decision;
-  return {
-    code: 'already-decided',
-    state: rec.state,
-    resourceId: rec.finding.resourceId,
-    accountId: rec.finding.accountId,
-    ownerAccountId: rec.finding.ownerAccountId,
-    ...(d ? { by: d.by, at: d.at } : {}),
-  };
-}
 
 /** Plain words for the decision log's `detail` (data, not markup). */
 export function refusalDetail(r: Refusal): string {
@@ -115,27 +124,15 @@ async function refuse(
   refusal: Refusal,
   target: { findingId?: string; ownerAccountId?: string },
   ids: DecisionIds,
-): Promise<DecisionResult> {
+): Promise<Refused> {
   await logRefusal(deps, action, by, refusalDetail(refusal), target, ids);
   return { status: 'refused', refusal, records: [] };
 }
 
-/**
- * The ladder (core/ladder.ts, owned by the remediation work) reports refusals as words; they are
- * typed here so nothing outside src/slack/ renders them.
- */
+/** The ladder's refusals (typed by core/ladder.ts) are logged like every other decision's. */
 function ladderRefusal(action: LadderAction, deps: CoreDeps, by: Actor, findingId: string, ids: DecisionIds) {
-  return async (reason: string, rec?: FindingRecord): Promise<DecisionResult> => {
+  return (refusal: Refusal, rec?: FindingRecord): Promise<DecisionResult> => {
     const target = { findingId, ...(rec ? { ownerAccountId: rec.finding.ownerAccountId } : {}) };
-    let refusal: Refusal;
-    if (!rec) refusal = { code: 'unknown-finding', findingId };
-    else if (reason.startsWith('already') || reason.startsWith('lost the race'))
-      refusal = alreadyDecided(rec);
-    else if (reason.includes('no longer monitored'))
-      refusal = { code: 'not-monitored', accountId: rec.finding.accountId };
-    else if (reason === 'nothing applies')
-      refusal = { code: 'nothing-applies', resourceId: rec.finding.resourceId };
-    else refusal = { code: 'no-owner-role', ownerAccountId: rec.finding.ownerAccountId };
     return refuse(deps, action, by, refusal, target, ids);
   };
 }
@@ -318,20 +315,14 @@ export async function decideTrust(
   }
   deps.log.info({ owner, closed: records.length, by: by.userId }, 'owner trusted');
   const allowed = await onTrustListChanged(deps, by, `trust ${owner}`); // issue 9
-  return {
-    status: 'done',
-    message:
-      `Account ${owner} is trusted now; ${records.length} finding${records.length === 1 ? '' : 's'} closed.` +
-      (allowed ? ` ${allowed.summary}.` : ''),
-    records,
-  };
+  return { status: 'done', records, ...(allowed ? { allowedAmisSummary: allowed.summary } : {}) };
 }
 
 /**
  * Takes an owner off the trust list (future scans report its shares again). The log entry is written
  * pending before the trust entry is deleted, so a failure in between is visible and a retry finishes.
  */
-export async function untrustAccount(deps: CoreDeps, accountId: string, by: Actor): Promise<DecisionResult> {
+export async function untrustAccount(deps: CoreDeps, accountId: string, by: Actor): Promise<UntrustResult> {
   const ids = freshIds(deps);
   const target = { ownerAccountId: accountId };
   if (deps.config.trust.accounts.some((t) => t.id === accountId))
@@ -348,9 +339,9 @@ export async function untrustAccount(deps: CoreDeps, accountId: string, by: Acto
   const allowed = await onTrustListChanged(deps, by, `untrust ${accountId}`); // issue 9
   return {
     status: 'done',
-    message:
-      `${accountId} is no longer trusted; the next scan reports what it shares.` +
-      (allowed ? ` ${allowed.summary}.` : ''),
+    accountId,
+    wasTrusted: removed,
+    ...(allowed ? { allowedAmisSummary: allowed.summary } : {}),
     records: [],
   };
 }

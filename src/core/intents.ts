@@ -115,7 +115,7 @@ export async function carryOutIntent(
     if (intent.action === 'trust')
       return decideTrust(deps, intent.findingId, intent.by, ids, intent.extras ?? {});
     await ensureLogged(deps, intent, rec);
-    return { status: 'done', message: rec.decision.detail ?? '', records: [rec] };
+    return { status: 'done', records: [rec] };
   }
   return decide(deps, intent, ids, hooks);
 }

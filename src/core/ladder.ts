@@ -34,6 +34,8 @@ import type { MonitoredAccount } from '../aws/account.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import type { DecisionExtras, DecisionResult } from './decisions.ts';
 import { extrasOf } from './extras.ts';
+import { alreadyDecided } from './refusals.ts';
+import type { Refusal } from '../domain/intent.ts';
 
 /** From which states each ladder decision may start. */
 export const LADDER_FROM: Record<LadderAction, readonly FindingState[]> = {
@@ -59,12 +61,6 @@ const STATE_OF: Partial<Record<StepResult, FindingState>> = {
   recorded: 'recorded',
 };
 
-const VERB: Record<LadderAction, string> = {
-  remove: 'Removal',
-  'delete-at-source': 'Deletion at the source',
-  'revoke-org-share': 'Revoking the organization share',
-};
-
 function clientsFor(deps: CoreDeps, account: MonitoredAccount, region: string): AccountClients {
   return { ec2: () => deps.clients.ec2(account, region), rds: () => deps.clients.rds(account, region) };
 }
@@ -79,7 +75,7 @@ export async function decideLadder(
   findingId: string,
   by: Actor,
   options: {
-    refused: (reason: string, rec?: FindingRecord) => Promise<DecisionResult>;
+    refused: (refusal: Refusal, rec?: FindingRecord) => Promise<DecisionResult>;
     /** Why, and the second approver (issue 10): kept on the decision and its log entry. */
     extras?: DecisionExtras;
     /** Called once the finding is claimed (`removing`), before AWS: the message shows "⏳ Removing…" at once. */
@@ -90,19 +86,18 @@ export async function decideLadder(
   },
 ): Promise<DecisionResult> {
   const rec = await deps.store.getFinding(findingId);
-  if (!rec) return options.refused('unknown finding');
-  if (!LADDER_FROM[action].includes(rec.state)) return options.refused(`already ${rec.state}`, rec);
+  if (!rec) return options.refused({ code: 'unknown-finding', findingId });
+  if (!LADDER_FROM[action].includes(rec.state)) return options.refused(alreadyDecided(rec), rec);
   const ctx = remediationContext(deps.config, rec.finding);
+  // No recipient role: the account is no longer monitored, so shareguard has no role to act with.
   if (!ctx.recipient)
-    return options.refused(
-      `account ${rec.finding.accountId} is no longer monitored, so shareguard has no role to act with`,
-      rec,
-    );
+    return options.refused({ code: 'not-monitored', accountId: rec.finding.accountId }, rec);
   if (applicableRungs(action, rec.finding, ctx).length === 0)
     return options.refused(
       action === 'remove'
-        ? 'nothing applies'
-        : `shareguard has no role in the owner account ${rec.finding.ownerAccountId}, so it cannot act at the source`,
+        ? { code: 'nothing-applies', resourceId: rec.finding.resourceId }
+        : // Delete / revoke-org act at the source: without a role in the owner account nothing applies.
+          { code: 'no-owner-role', ownerAccountId: rec.finding.ownerAccountId },
       rec,
     );
   const at = options.at ?? nowIso(deps);
@@ -137,7 +132,12 @@ export async function decideLadder(
     },
     ladder,
   });
-  if (!claim.ok) return options.refused(`lost the race: ${claim.current?.state ?? 'gone'}`, claim.current);
+  // Lost the race: someone else's decision (or a scan) moved it first.
+  if (!claim.ok)
+    return options.refused(
+      claim.current ? alreadyDecided(claim.current) : { code: 'unknown-finding', findingId },
+      claim.current,
+    );
   await deps.store.appendDecision(decision);
   if (options.claimed) {
     // Feedback only: a failed message update never stops the decision.
@@ -356,6 +356,5 @@ async function finish(
     'ladder decision carried out',
   );
   const record = res.ok ? res.record : (res.current ?? rec);
-  const message = failure ? `${VERB[action]} failed: ${failure.detail} You can try again.` : detail;
-  return { status: 'done', message, records: [record] };
+  return { status: 'done', records: [record] };
 }

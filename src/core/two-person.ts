@@ -201,7 +201,7 @@ export async function sweepExpiredApprovals(deps: CoreDeps): Promise<FindingReco
 }
 
 /** Plain words for the decision log (data, not markup). */
-export function refusalWords(r: TwoPersonRefusal): string {
+function refusalWords(r: TwoPersonRefusal): string {
   switch (r.code) {
     case 'unknown-finding':
       return 'unknown finding';

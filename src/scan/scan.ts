@@ -1,21 +1,12 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { RDSClient } from '@aws-sdk/client-rds';
 import { compareFindings, cmp, type Finding, type ResourceKind } from '../domain/finding.ts';
-import { judgeOwner, type TrustPolicy } from '../domain/trust.ts';
+import type { TrustPolicy } from '../domain/trust.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
-import type { AwsClients } from '../aws/clients.ts';
-import { describeAwsError } from '../aws/errors.ts';
-import { KINDS, type KindContext } from '../aws/kinds/index.ts';
-import { regionsFor } from '../aws/targets.ts';
+import type { AwsClients, AwsSettings } from '../aws/clients.ts';
 import { availableParallelism } from 'node:os';
-import { Limiter } from './limiter.ts';
-import { enrichTarget } from './enrich.ts';
 import {
   accountFailedResult,
   blastRadiusNotes,
   isFailed,
-  regionTargetResult,
-  type KindFailure,
   type RegionTarget,
   type TargetResult,
 } from './target-result.ts';
@@ -62,24 +53,33 @@ export interface ScanResult {
   durationMs: number;
 }
 
-export interface ScanDeps {
-  clients: AwsClients;
+/**
+ * The AWS side of a scan: this thread's clients when it has them already (`serve`), or only the settings
+ * (the CLI), so that a scan run in worker threads never loads the SDK clients in the calling thread.
+ */
+export type ScanAws =
+  | { clients: AwsClients }
+  | {
+      /** This thread's clients are made from them only if it scans itself (one thread), and destroyed after. */
+      settings: AwsSettings;
+    };
+
+export type ScanDeps = ScanAws & {
   /** Account-region-kind listings in flight at once (across every thread). */
   concurrency: number;
   /**
-   * Threads that scan: 1 scans in this thread alone; N adds N−1 `worker_threads`, each with its own SDK
-   * clients, accounts handed out one at a time. Default: `clients.settings.workers`, else `scanThreads`.
+   * Threads that scan: 1 scans in this thread; N > 1 starts N `worker_threads`, each with its own SDK
+   * clients and capped heap, accounts handed out one at a time, while this thread only coordinates and
+   * collects findings. Default: the settings' `workers`, else `scanThreads`.
    */
   workers?: number;
   onProgress?: (progress: ScanProgress) => void;
   /** For tests only (never set from configuration): see `WorkerTestHooks`. */
   testHooks?: WorkerTestHooks;
-}
+};
 
 /** Test-only switches for the worker pool; unreachable from the config file or the CLI. */
 export interface WorkerTestHooks {
-  /** The calling thread takes no accounts until every worker has stopped. */
-  mainThreadIdle?: boolean;
   /** The worker that resolves this account dies right after (an uncaught error in the thread). */
   crashWorkerOnAccount?: string;
 }
@@ -92,18 +92,28 @@ export interface WorkerTestHooks {
 export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanResult> {
   const started = Date.now();
   const collector = new ScanCollector(request, deps.onProgress);
-  const threads = scanThreads(deps.workers ?? deps.clients.settings.workers, request.accounts.length);
+  const settings = 'clients' in deps ? deps.clients.settings : deps.settings;
+  const threads = scanThreads(deps.workers ?? settings.workers, request.accounts.length);
   if (threads === 1) {
-    let nextAccount = 0;
-    await scanAccounts(
-      () => request.accounts[nextAccount++],
-      { ...request, clients: deps.clients, concurrency: deps.concurrency },
-      collector,
-    );
+    // Loaded only when this thread scans: the listing code brings the SDK clients.
+    const [{ scanAccounts }, clients] = await Promise.all([
+      import('./thread-scan.ts'),
+      'clients' in deps ? deps.clients : import('../aws/clients.ts').then((m) => new m.AwsClients(settings)),
+    ]);
+    try {
+      let nextAccount = 0;
+      await scanAccounts(
+        () => request.accounts[nextAccount++],
+        { ...request, clients, concurrency: deps.concurrency },
+        collector,
+      );
+    } finally {
+      if (!('clients' in deps)) clients.destroy();
+    }
   } else {
     // Loaded only when used: the pool brings worker_threads and the worker's module path.
     const { scanWithWorkers } = await import('./worker-pool.ts');
-    await scanWithWorkers(request, { ...deps, threads }, collector);
+    await scanWithWorkers(request, { ...deps, settings, threads }, collector);
   }
   return collector.result(started);
 }
@@ -116,7 +126,8 @@ export const ACCOUNTS_PER_THREAD = 10;
 
 /**
  * Threads for a scan: `aws.workers` as configured (never more than the accounts), or by default one per
- * available core but at most one per `ACCOUNTS_PER_THREAD` accounts.
+ * available core but at most one per `ACCOUNTS_PER_THREAD` accounts. 1 scans in the calling thread; more
+ * are all worker threads (the calling thread coordinates).
  */
 export function scanThreads(configured: number | undefined, accounts: number): number {
   const wanted = configured ?? Math.min(availableParallelism(), Math.floor(accounts / ACCOUNTS_PER_THREAD));
@@ -136,108 +147,6 @@ export interface ScanSink {
   ): void;
   /** An account-region finished (an account-wide failure goes to `accountFailed`). */
   targetDone(result: RegionTarget): void;
-}
-
-export interface ThreadScanOptions {
-  regions: ScanRequest['regions'];
-  kinds: readonly ResourceKind[];
-  trust: TrustPolicy;
-  clients: AwsClients;
-  /** Requests in flight in this thread. */
-  concurrency: number;
-  /** Look up who uses each finding after listing (src/scan/enrich.ts). */
-  blastRadius?: boolean;
-}
-
-/**
- * One thread's share of a scan: takes accounts from `next` until it has none, resolves each (role,
- * regions), then scans its account-regions with `scanTarget`. Every request goes through one limiter, and
- * at most `concurrency` accounts are open at once, so the work queued stays bounded by accounts ×
- * regions × kinds in flight, however large the organization. An account's regions all stay in this thread
- * (its pace buckets and assumed-role credentials are this thread's).
- */
-export async function scanAccounts(
-  next: () => MonitoredAccount | undefined | Promise<MonitoredAccount | undefined>,
-  opts: ThreadScanOptions,
-  sink: ScanSink,
-  afterResolve?: (account: MonitoredAccount) => void,
-): Promise<void> {
-  const limiter = new Limiter(opts.concurrency);
-  const scanAccount = async (account: MonitoredAccount): Promise<void> => {
-    let regions: string[];
-    try {
-      regions = await limiter.run(() => regionsFor(opts.clients, account, opts.regions));
-    } catch (err) {
-      sink.accountFailed(account, describeAwsError(err));
-      return;
-    }
-    sink.accountResolved(account, regions);
-    afterResolve?.(account);
-    await Promise.all(regions.map((region) => scanTarget(account, region, opts, limiter, sink)));
-  };
-  const loop = async (): Promise<void> => {
-    for (let account = await next(); account; account = await next()) await scanAccount(account);
-  };
-  await Promise.all(Array.from({ length: opts.concurrency }, loop));
-}
-
-/**
- * One account-region: its kinds listed (each listing a task of the thread's limiter), trust applied as
- * each listing arrives so trusted shares never accumulate, the SDK clients and pace buckets dropped
- * once done. Per-target work that follows the listings belongs here, inside the thread.
- */
-export async function scanTarget(
-  account: MonitoredAccount,
-  region: string,
-  opts: ThreadScanOptions,
-  limiter: Limiter,
-  sink: ScanSink,
-): Promise<void> {
-  const ctx = newContext(opts.clients, account, region);
-  const failures: KindFailure[] = [];
-  const where = { accountId: account.id, region };
-  const trusted = (owner: string) => judgeOwner(opts.trust, owner).trusted;
-  // With the blast radius on, a target's untrusted findings wait for its lookups (they set `inUse`), then
-  // go to the sink; without it, each listing goes as it arrives.
-  const held: Array<{ kind: ResourceKind; untrusted: Finding[]; trustedSkipped: number }> = [];
-  await Promise.all(
-    opts.kinds.map((kind) =>
-      limiter.run(async () => {
-        try {
-          const untrusted: Finding[] = [];
-          let trustedSkipped = 0;
-          for (const f of await KINDS[kind].list(ctx)) {
-            if (trusted(f.ownerAccountId)) trustedSkipped++;
-            else untrusted.push(f);
-          }
-          if (opts.blastRadius) held.push({ kind, untrusted, trustedSkipped });
-          else sink.listed(where, kind, untrusted, trustedSkipped);
-        } catch (err) {
-          failures.push({ kind, error: describeAwsError(err) });
-        }
-      }),
-    ),
-  );
-  const result = regionTargetResult(account, region, failures, opts.kinds.length);
-  if (opts.blastRadius) {
-    // One lookup round per account-region, after all its kinds are listed (docs/risk.md).
-    const e = await limiter.run(() =>
-      enrichTarget(
-        ctx,
-        held.flatMap((h) => h.untrusted),
-        { kinds: opts.kinds.filter((k) => !failures.some((f) => f.kind === k)), trusted },
-      ),
-    );
-    for (const h of held) sink.listed(where, h.kind, h.untrusted, h.trustedSkipped);
-    if (e.extra.length || e.trustedSkipped) sink.listed(where, 'ami', e.extra, e.trustedSkipped);
-    if (e.usageErrors.length) result.usageErrors = e.usageErrors;
-    if (e.extra.length) {
-      result.notListedInUse = e.extra.length;
-      result.hiddenByAllowedAmis = e.extra.filter((f) => f.imageAllowed === false).length;
-    }
-  }
-  opts.clients.release(account.id, region);
-  sink.targetDone(result);
 }
 
 /** Merges what the threads report into progress events and the final, sorted result. */
@@ -332,18 +241,6 @@ export class ScanCollector implements ScanSink {
       durationMs: Date.now() - started,
     };
   }
-}
-
-/** An account-region's kind context; its SDK clients are made on first use and dropped with it. */
-function newContext(clients: AwsClients, account: MonitoredAccount, region: string): KindContext {
-  let ec2: EC2Client | undefined;
-  let rds: RDSClient | undefined;
-  return {
-    account,
-    region,
-    ec2: () => (ec2 ??= clients.ec2(account, region)),
-    rds: () => (rds ??= clients.rds(account, region)),
-  };
 }
 
 const sum = <T>(items: readonly T[], value: (item: T) => number | undefined): number =>

@@ -1,6 +1,7 @@
 /**
- * A scan across threads: the calling thread scans too, and `threads − 1` worker threads (worker.ts)
- * each with their own SDK clients. Accounts are handed out one at a time to whichever thread asks, so
+ * A scan across threads: `threads` worker threads (worker.ts) each with their own SDK clients and a
+ * heap capped from its share of the work, while the calling thread only hands out accounts and collects
+ * what they find (it never loads the SDK clients for this: ≈ 90 MB a thread; BENCHMARKS.md, memory). Accounts are handed out one at a time to whichever thread asks, so
  * one account's account-regions stay in one thread (its pace buckets and cached AssumeRole answer are
  * that thread's) and a slow account never holds the others up. Every thread reports to the one
  * `ScanCollector`, which sorts at the end: the result does not depend on which thread scanned what.
@@ -14,8 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { MonitoredAccount } from '../aws/account.ts';
-import type { ResourceKind } from '../domain/finding.ts';
-import { scanAccounts, type ScanCollector, type ScanDeps, type ScanRequest } from './scan.ts';
+import type { Finding, ResourceKind } from '../domain/finding.ts';
+import type { AwsSettings } from '../aws/clients.ts';
+import type { ScanCollector, ScanDeps, ScanRequest } from './scan.ts';
 import { regionTargetResult } from './target-result.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
@@ -31,11 +33,12 @@ export function workerHeapLimitMb(concurrency: number): number {
 }
 
 /**
- * Young generation of a worker: 48 MB is a 16 MB semi-space (V8 sizes the young generation as three
- * semi-spaces). Node's default, 16 MB, makes the scan's short-lived SDK objects survive into the old
- * generation; a larger young generation saved ≈ 6 % CPU on M and L (issue 11, `--max-semi-space-size`).
+ * Young generation of a worker: 16 MB (a ≈ 5 MB semi-space). Issue 11 measured ≈ −6 % CPU for a 48 MB one
+ * (fewer of the SDK's short-lived objects promoted), but each worker commits it: on M at 38ad32e 48 MB
+ * peaked at 262 MiB for the process with two workers, 16 MB at 209 MiB (+3 s of CPU on 39 s, at load
+ * averages of 25). The peak RSS target (≤ 250 MB on L) wins over 6 % CPU.
  */
-const YOUNG_GENERATION_MB = 48;
+const YOUNG_GENERATION_MB = 16;
 
 interface Taken {
   account: MonitoredAccount;
@@ -46,40 +49,52 @@ interface Taken {
 
 export async function scanWithWorkers(
   request: ScanRequest,
-  deps: ScanDeps & { threads: number },
+  deps: ScanDeps & { settings: AwsSettings; threads: number },
   collector: ScanCollector,
 ): Promise<void> {
   let nextAccount = 0;
   const take = (): MonitoredAccount | undefined => request.accounts[nextAccount++];
   const perThread = Math.max(1, Math.ceil(deps.concurrency / deps.threads));
-  const home = deps.clients.homeCredentialsProvider();
-  const { credentials: _drop, ...settings } = deps.clients.settings;
+  const home = await homeCredentials(deps);
+  const { credentials: _drop, ...settings } = deps.settings;
   const base = { ...settings, maxSockets: perThread, workers: 1 };
+  const strings = new Map<string, string>();
 
-  const workers = Array.from({ length: deps.threads - 1 }, (_, i) =>
-    runWorker(
-      {
-        index: i + 1,
-        settings: base,
-        regions: request.regions,
-        kinds: request.kinds,
-        trust: request.trust,
-        concurrency: perThread,
-        ...(request.blastRadius ? { blastRadius: true } : {}),
-        ...(deps.testHooks ? { testHooks: deps.testHooks } : {}),
-      },
-      take,
-      home,
-      collector,
+  await Promise.all(
+    Array.from({ length: deps.threads }, (_, i) =>
+      runWorker(
+        {
+          index: i + 1,
+          settings: base,
+          regions: request.regions,
+          kinds: request.kinds,
+          trust: request.trust,
+          concurrency: perThread,
+          ...(request.blastRadius ? { blastRadius: true } : {}),
+          ...(deps.testHooks ? { testHooks: deps.testHooks } : {}),
+        },
+        take,
+        home,
+        collector,
+        strings,
+      ),
     ),
   );
-  const own = { ...request, clients: deps.clients, concurrency: perThread };
-  if (deps.testHooks?.mainThreadIdle) {
-    await Promise.all(workers);
-    await scanAccounts(take, own, collector);
-  } else {
-    await Promise.all([scanAccounts(take, own, collector), ...workers]);
-  }
+}
+
+/**
+ * The home credentials the workers ask for: the calling thread's clients' provider, the configured ones,
+ * or the SDK's default chain (env, ini, SSO, instance metadata), memoized by the SDK so every worker
+ * shares one resolution and refresh. The chain alone costs ≈ 11 MB, against ≈ 90 MB for the clients.
+ */
+async function homeCredentials(
+  deps: ScanDeps & { settings: AwsSettings },
+): Promise<AwsCredentialIdentityProvider> {
+  if ('clients' in deps) return deps.clients.homeCredentialsProvider();
+  const configured = deps.settings.credentials;
+  if (configured) return typeof configured === 'function' ? configured : async () => configured;
+  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+  return fromNodeProviderChain();
 }
 
 function runWorker(
@@ -87,6 +102,7 @@ function runWorker(
   take: () => MonitoredAccount | undefined,
   home: AwsCredentialIdentityProvider,
   collector: ScanCollector,
+  strings: Map<string, string>,
 ): Promise<void> {
   const taken = new Map<string, Taken>();
   const worker = startWorker(init);
@@ -124,6 +140,7 @@ function runWorker(
         let kinds = t.listed.get(m.region);
         if (!kinds) t.listed.set(m.region, (kinds = new Set()));
         kinds.add(m.kind);
+        for (const f of m.untrusted) shareStrings(f, strings);
         collector.listed(m, m.kind, m.untrusted, m.trustedSkipped);
         break;
       }
@@ -155,6 +172,37 @@ function runWorker(
       resolve();
     });
   });
+}
+
+/** Fields most findings repeat (an account has many, an owner shares many). */
+const REPEATED = [
+  'kind',
+  'accountId',
+  'accountName',
+  'region',
+  'ownerAccountId',
+  'ownerAlias',
+  'engine',
+] as const;
+
+/**
+ * A finding posted by a worker arrives with its own copy of every string; the calling thread keeps every
+ * finding until the scan ends, so the strings findings repeat are made to share one copy: 655 → 487 bytes
+ * of heap per finding on M's findings (−26 %; ≈ −6 MB on L).
+ */
+function shareStrings(f: Finding, strings: Map<string, string>): void {
+  const shared = (value: string): string => {
+    const known = strings.get(value);
+    if (known !== undefined) return known;
+    strings.set(value, value);
+    return value;
+  };
+  const fields = f as unknown as Record<string, unknown>;
+  for (const key of REPEATED) {
+    const value = fields[key];
+    if (typeof value === 'string') fields[key] = shared(value);
+  }
+  if (typeof f.sharedVia === 'string') f.sharedVia = shared(f.sharedVia) as Finding['sharedVia'];
 }
 
 /** Every target of the accounts a dead worker had taken fails with the reason; listings already reported stay. */

@@ -8,7 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { AwsClients } from '../aws/clients.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
-import { scanAccounts, type ScanSink } from './scan.ts';
+import type { ScanSink } from './scan.ts';
+import { scanAccounts } from './thread-scan.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
 const port = parentPort;

@@ -15,6 +15,10 @@ import { AwsClients } from '../../src/aws/clients.ts';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { syncAllowedAmis } from '../../src/allowed-amis/sync.ts';
 import { declarativePolicy } from '../../src/allowed-amis/declarative.ts';
+
+interface PolicyShape {
+  ec2_attributes: { allowed_images_settings: { image_criteria: Record<string, unknown> } };
+}
 import { desiredProviders, planCriteria } from '../../src/allowed-amis/criteria.ts';
 import { allowedAmisMessage } from '../../src/slack/messages/allowed-amis.ts';
 import { startSim, type Sim } from '../helpers/scan.ts';
@@ -115,7 +119,9 @@ describe('Allowed AMIs follow the trust list', () => {
     // trust: the owner joins the criteria at once, everywhere.
     const vendorFinding = findingId('ami', A, R, 'ami-00000000000000002');
     const trusted = await decideTrust(d, vendorFinding, ALICE);
-    expect(trusted.status === 'done' ? trusted.message : '').toContain('Allowed AMIs (enforce): 2 updated');
+    expect(trusted.status === 'done' ? trusted.allowedAmisSummary : '').toContain(
+      'Allowed AMIs (enforce): 2 updated',
+    );
     expect(providers(A)).toContain(VENDOR);
     expect(providers(B)).toContain(VENDOR);
     await expect(launch('ami-00000000000000002')).resolves.toBeDefined();
@@ -123,7 +129,7 @@ describe('Allowed AMIs follow the trust list', () => {
 
     // untrust: it leaves them again.
     const untrusted = await untrustAccount(d, VENDOR, ALICE);
-    expect(untrusted.status === 'done' ? untrusted.message : '').toContain(
+    expect(untrusted.status === 'done' ? untrusted.allowedAmisSummary : '').toContain(
       'Allowed AMIs (enforce): 2 updated',
     );
     expect(providers(A)).not.toContain(VENDOR);
@@ -215,6 +221,27 @@ describe('criteria and the declarative policy (pure)', () => {
       },
     });
     expect(d.problems).toEqual([]);
+    // The policy spells AWS's aliases with underscores where the EC2 API has hyphens (docs/aws.md).
+    const aliases = declarativePolicy(['amazon', 'aws-marketplace', 'aws-backup-vault', A], 'enforce');
+    expect(aliases.policy).toEqual({
+      ec2_attributes: {
+        allowed_images_settings: {
+          state: { '@@assign': 'enabled' },
+          image_criteria: {
+            criteria_1: {
+              allowed_image_providers: { '@@assign': ['amazon', 'aws_marketplace', 'aws_backup_vault', A] },
+            },
+          },
+        },
+      },
+    });
+    const many = declarativePolicy(
+      Array.from({ length: 450 }, (_, i) => String(100000000000 + i)),
+      'audit',
+    );
+    expect(
+      Object.keys((many.policy as PolicyShape).ec2_attributes.allowed_images_settings.image_criteria),
+    ).toEqual(['criteria_1', 'criteria_2', 'criteria_3']);
     const big = declarativePolicy(
       Array.from({ length: 1000 }, (_, i) => String(100000000000 + i)),
       'enforce',

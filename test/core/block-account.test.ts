@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { blockAccount, resumeInterruptedBlocks, unblockAccount } from '../../src/core/block-account.ts';
+import { blockAccountMessage } from '../../src/slack/messages/guard.ts';
 import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { account, emptyWorld, image, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
@@ -76,18 +77,16 @@ describe('Block account', () => {
 
   it('refuses a trusted owner and a monitored account, and logs the refusal', async () => {
     bed = await startBed(world(), config({ mode: 'print' }, { trust: { accounts: [{ id: OTHER }] } }));
-    expect(await blockAccount(bed.deps, OTHER, ALICE)).toMatchObject({
-      status: 'refused',
-      reason: /trusted/,
-    });
-    expect(await blockAccount(bed.deps, B, ALICE)).toMatchObject({
-      status: 'refused',
-      reason: /monitored account/,
-    });
-    expect(await unblockAccount(bed.deps, EVIL, ALICE)).toMatchObject({
-      status: 'refused',
-      reason: /not blocked/,
-    });
+    // Typed in core; worded by the Slack message (same words as before).
+    const trusted = await blockAccount(bed.deps, OTHER, ALICE);
+    expect(trusted).toMatchObject({ status: 'refused', code: 'trusted-by-config' });
+    expect(blockAccountMessage(trusted, ALICE).text).toMatch(/trusted/);
+    const monitored = await blockAccount(bed.deps, B, ALICE);
+    expect(monitored).toMatchObject({ status: 'refused', code: 'monitored-account' });
+    expect(blockAccountMessage(monitored, ALICE).text).toMatch(/monitored account/);
+    const notBlocked = await unblockAccount(bed.deps, EVIL, ALICE);
+    expect(notBlocked).toMatchObject({ status: 'refused', code: 'not-blocked' });
+    expect(blockAccountMessage(notBlocked, ALICE).text).toMatch(/not blocked/);
     const log = await bed.deps.store.listDecisions({ since: since() });
     expect(log.map((x) => x.outcome)).toEqual(['refused', 'refused', 'refused']);
     expect(await bed.deps.store.listBlockedOwners()).toEqual([]);
@@ -128,7 +127,7 @@ describe('Block account', () => {
     const d = bed.deps;
     await scanAndRecord(d, {});
     const r = await blockAccount(d, EVIL, ALICE, 'attacker');
-    expect(r, r.status === 'done' ? r.detail : r.reason).toMatchObject({
+    expect(r, r.status === 'done' ? r.detail : r.code).toMatchObject({
       status: 'done',
       outcome: 'blocked',
     });

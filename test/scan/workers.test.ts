@@ -91,7 +91,7 @@ describe('scan across worker threads', () => {
       const progress: ScanProgress[] = [];
       const one = await run(sim, { workers: 1 });
       const two = await run(sim, { workers: 2 }, progress);
-      const three = await run(sim, { workers: 3, testHooks: { mainThreadIdle: true } });
+      const three = await run(sim, { workers: 3 });
 
       expect(one.findings.length).toBeGreaterThan(40);
       expect(one.targets.some((t) => t.status === 'account-failed')).toBe(true);
@@ -121,11 +121,8 @@ describe('scan across worker threads', () => {
       const expected = await run(sim, { workers: 1 });
       const victim = ACCOUNTS[1]!;
 
-      // Two workers take every account (the calling thread waits); the one that resolves `victim` dies.
-      const result = await run(sim, {
-        workers: 3,
-        testHooks: { mainThreadIdle: true, crashWorkerOnAccount: victim },
-      });
+      // Two workers take every account (the calling thread only coordinates); the one that resolves `victim` dies.
+      const result = await run(sim, { workers: 2, testHooks: { crashWorkerOnAccount: victim } });
 
       const byAccount = (r: ScanResult, id: string) => r.targets.filter((t) => t.accountId === id);
       const victimTargets = byAccount(result, victim);

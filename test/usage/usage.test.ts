@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RESOURCE_KINDS, type Finding, type ResourceKind } from '../../src/domain/finding.ts';
 import { makeTrustPolicy } from '../../src/domain/trust.ts';
 import { scan, type ScanResult } from '../../src/scan/scan.ts';
+import { blastRadiusNotes } from '../../src/scan/target-result.ts';
 import { clientsFor, monitored, startSim, type Sim } from '../helpers/scan.ts';
 import { account, emptyWorld, image, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 
@@ -130,7 +131,25 @@ describe('blast radius: AMIs', () => {
     expect(r.summary).toMatchObject({ notListedInUse: 1, hiddenByAllowedAmis: 1 });
   });
 
-  it('looks up in batches of at most 200 image ids', async () => {
+  it('asks once per account-region whatever the number of AMIs, and once for own AMIs of both kinds', async () => {
+    const world = emptyWorld([account(A, [R])]);
+    for (let i = 0; i < 450; i++) world.images.push(image(100 + i, R, EVIL, [{ userId: A }]));
+    world.snapshots.push(snapshot(1, R, EVIL, [A]));
+    world.instances.push({
+      id: 'i-00000000000000449',
+      account: A,
+      region: R,
+      imageId: world.images[449]!.id,
+    });
+    const r = await scanWith(world, { kinds: ['ami', 'ebs-snapshot'] });
+    expect(byResource(r, world.images[449]!.id).inUse?.instances.count).toBe(1);
+    expect(sim!.calls({ action: 'DescribeInstanceImageMetadata', account: A })).toBe(1);
+    expect(sim!.calls({ action: 'DescribeInstances', account: A })).toBe(0);
+    // The listing's one page (450 < 1000) and one listing of own AMIs for both kinds.
+    expect(sim!.calls({ action: 'DescribeImages', account: A })).toBe(2);
+  });
+
+  it("counts the listed AMIs' instances by image id, in batches of at most 200, when DescribeInstanceImageMetadata fails", async () => {
     const world = emptyWorld([account(A, [R])]);
     for (let i = 0; i < 450; i++) world.images.push(image(100 + i, R, EVIL, [{ userId: A }]));
     world.instances.push({
@@ -139,9 +158,37 @@ describe('blast radius: AMIs', () => {
       region: R,
       imageId: world.images[449]!.id,
     });
-    const r = await scanWith(world, { kinds: ['ami'] });
-    expect(sim!.calls({ action: 'DescribeInstances', account: A })).toBe(3);
-    expect(byResource(r, world.images[449]!.id).inUse?.instances.count).toBe(1);
+    sim = await start(world);
+    sim.faults.add({
+      action: 'DescribeInstanceImageMetadata',
+      account: A,
+      code: 'UnauthorizedOperation',
+      times: 10,
+    });
+    const clients = clientsFor(sim, { maxAttempts: 1 });
+    let r: ScanResult;
+    try {
+      r = await scan(
+        {
+          accounts: monitored([A]),
+          regions: [R],
+          kinds: ['ami'],
+          trust: makeTrustPolicy({ trusted: [], trustMonitoredAccounts: true, monitoredAccountIds: [A] }),
+          blastRadius: true,
+        },
+        { clients, concurrency: 2 },
+      );
+    } finally {
+      clients.destroy();
+    }
+    expect(sim.calls({ action: 'DescribeInstances', account: A })).toBe(3);
+    const f = byResource(r, world.images[449]!.id);
+    expect(f.inUse?.instances.count).toBe(1);
+    // The listed AMIs' instances are complete; what could not be looked for is AMIs no longer listed.
+    expect(f.inUse?.unknown).toBeUndefined();
+    expect(blastRadiusNotes(r.targets[0]!).usageErrors).toEqual([
+      expect.stringMatching(/^ec2:DescribeInstanceImageMetadata: UnauthorizedOperation/),
+    ]);
   });
 
   it('is not looked up when blast radius is off', async () => {
@@ -229,7 +276,8 @@ describe('blast radius failures', () => {
     const shared = image(1, R, EVIL, [{ userId: A }]);
     world.images.push(shared);
     sim = await start(world);
-    sim.faults.add({ action: 'DescribeInstances', account: A, code: 'UnauthorizedOperation', times: 10 });
+    for (const action of ['DescribeInstanceImageMetadata', 'DescribeInstances'])
+      sim.faults.add({ action, account: A, code: 'UnauthorizedOperation', times: 10 });
     const clients = clientsFor(sim, { maxAttempts: 1 });
     let r: ScanResult;
     try {
@@ -247,9 +295,12 @@ describe('blast radius failures', () => {
       clients.destroy();
     }
     const f = byResource(r, shared.id);
-    expect(f.inUse?.unknown?.[0]).toMatch(/^ec2:DescribeInstances: UnauthorizedOperation/);
+    expect(f.inUse?.unknown).toEqual([
+      expect.stringMatching(/^ec2:DescribeInstanceImageMetadata: UnauthorizedOperation/),
+      expect.stringMatching(/^ec2:DescribeInstances: UnauthorizedOperation/),
+    ]);
     const [target] = r.targets;
     expect(target?.status).toBe('ok');
-    expect(target?.status === 'ok' && target.usageErrors?.[0]).toMatch(/DescribeInstances/);
+    expect(target?.status === 'ok' && target.usageErrors?.[1]).toMatch(/DescribeInstances/);
   });
 });

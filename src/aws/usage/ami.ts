@@ -1,14 +1,14 @@
 import {
-  paginateDescribeImages,
   paginateDescribeInstanceImageMetadata,
   paginateDescribeInstances,
   type InstanceImageMetadata,
 } from '@aws-sdk/client-ec2';
-import { findingId, type Finding } from '../../domain/finding.ts';
+import { findingId, type Finding, type UsageItem } from '../../domain/finding.ts';
 import { partitionOf } from '../../domain/ids.ts';
 import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { ENDED_INSTANCE_STATES, UsageBook, chunks } from './common.ts';
+import { ownImagesFor } from './own-images.ts';
 
 /** EC2 accepts at most 200 values in one filter (docs/aws.md "Who already uses it"). */
 const FILTER_VALUES_MAX = 200;
@@ -27,10 +27,12 @@ export interface AmiUsageResult {
 
 /**
  * Blast radius of shared AMIs in one account-region:
- * - `DescribeInstances` filter `image-id` (≤ 200 ids a call): instances launched from them;
- * - `DescribeInstanceImageMetadata` (no image-id filter exists; filtered here on the image id): also
- *   instances whose AMI is no longer visible — which yields the `hidden` findings;
- * - `DescribeImages Owners=self`: own AMIs copied from them (`SourceImageId`).
+ * - `DescribeInstanceImageMetadata` without filters: every instance of the account-region with its launch
+ *   AMI, state and launch time, even when that AMI is no longer visible (docs/aws.md "Who already uses
+ *   it"). It is made in every account-region (nothing else finds the `hidden` AMIs), and it answers which
+ *   instances run a listed AMI too, so no `DescribeInstances` by image id is needed — unless it fails:
+ *   then `DescribeInstances` filter `image-id` (≤ 200 ids a call) still counts the listed AMIs' instances;
+ * - own AMIs copied from them (`SourceImageId`), from the account-region's own AMIs (`ownImagesFor`).
  * A failed call marks the usage unknown on every AMI finding; it never throws.
  */
 export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): Promise<AmiUsageResult> {
@@ -40,32 +42,6 @@ export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): 
   const client = ctx.ec2();
   const ids = amis.map((f) => f.resourceId);
 
-  if (ids.length) {
-    try {
-      for (const batch of chunks(ids, FILTER_VALUES_MAX)) {
-        for await (const page of paginateDescribeInstances(
-          { client, pageSize: PAGE_SIZE },
-          { Filters: [{ Name: 'image-id', Values: batch }] },
-        )) {
-          for (const r of page.Reservations ?? [])
-            for (const i of r.Instances ?? []) {
-              const state = i.State?.Name;
-              if (!i.InstanceId || !i.ImageId || (state && ENDED_INSTANCE_STATES.has(state))) continue;
-              book.add(i.ImageId, 'instances', {
-                id: i.InstanceId,
-                ...(state ? { state } : {}),
-                ...(isoDate(i.LaunchTime) ? { at: isoDate(i.LaunchTime)! } : {}),
-              });
-            }
-        }
-      }
-    } catch (err) {
-      const e = `ec2:DescribeInstances: ${describeAwsError(err)}`;
-      errors.push(e);
-      book.unknown(e);
-    }
-  }
-
   const hidden = new Map<string, { meta: InstanceImageMetadata; instances: InstanceImageMetadata[] }>();
   try {
     for await (const page of paginateDescribeInstanceImageMetadata({ client, pageSize: PAGE_SIZE }, {})) {
@@ -74,11 +50,7 @@ export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): 
         const state = m.State?.Name;
         if (!m.InstanceId || !image?.ImageId || (state && ENDED_INSTANCE_STATES.has(state))) continue;
         if (book.has(image.ImageId)) {
-          book.add(image.ImageId, 'instances', {
-            id: m.InstanceId,
-            ...(state ? { state } : {}),
-            ...(isoDate(m.LaunchTime) ? { at: isoDate(m.LaunchTime)! } : {}),
-          });
+          book.add(image.ImageId, 'instances', instanceItem(m.InstanceId, state, m.LaunchTime));
           continue;
         }
         const owner = image.OwnerId;
@@ -91,36 +63,67 @@ export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): 
       }
     }
   } catch (err) {
+    // AMIs no longer visible cannot be found now; the listed ones' instances still can.
     const e = `ec2:DescribeInstanceImageMetadata: ${describeAwsError(err)}`;
     errors.push(e);
-    book.unknown(e);
+    hidden.clear();
+    if (ids.length) {
+      const fallback = await instancesByImageId(ctx, ids, book);
+      if (fallback) {
+        errors.push(fallback);
+        book.unknown(e);
+        book.unknown(fallback);
+      }
+    }
   }
 
   if (ids.length) {
-    try {
-      for await (const page of paginateDescribeImages(
-        { client, pageSize: PAGE_SIZE },
-        { Owners: ['self'], IncludeDeprecated: true },
-      )) {
-        for (const img of page.Images ?? []) {
-          if (img.ImageId && img.SourceImageId && book.has(img.SourceImageId))
-            book.add(img.SourceImageId, 'images', {
-              id: img.ImageId,
-              ...(img.State ? { state: img.State } : {}),
-              ...(isoDate(img.CreationDate) ? { at: isoDate(img.CreationDate)! } : {}),
-            });
-        }
-      }
-    } catch (err) {
-      const e = `ec2:DescribeImages (own copies): ${describeAwsError(err)}`;
-      errors.push(e);
-      book.unknown(e);
-    }
+    const ownImages = await ownImagesFor(ctx, findings);
+    if ('error' in ownImages) {
+      errors.push(ownImages.error);
+      book.unknown(ownImages.error);
+    } else
+      for (const img of ownImages.images)
+        if (img.ImageId && img.SourceImageId && book.has(img.SourceImageId))
+          book.add(img.SourceImageId, 'images', {
+            id: img.ImageId,
+            ...(img.State ? { state: img.State } : {}),
+            ...(isoDate(img.CreationDate) ? { at: isoDate(img.CreationDate)! } : {}),
+          });
   }
 
   book.applyTo(amis);
   const hiddenFindings = [...hidden.values()].map((h) => hiddenFinding(ctx, h.meta, h.instances));
   return { hidden: hiddenFindings, errors };
+}
+
+/** Instances launched from `ids` by `DescribeInstances` filter `image-id`; the error, if it failed. */
+async function instancesByImageId(
+  ctx: KindContext,
+  ids: readonly string[],
+  book: UsageBook,
+): Promise<string | undefined> {
+  try {
+    for (const batch of chunks(ids, FILTER_VALUES_MAX))
+      for await (const page of paginateDescribeInstances(
+        { client: ctx.ec2(), pageSize: PAGE_SIZE },
+        { Filters: [{ Name: 'image-id', Values: batch }] },
+      ))
+        for (const r of page.Reservations ?? [])
+          for (const i of r.Instances ?? []) {
+            const state = i.State?.Name;
+            if (!i.InstanceId || !i.ImageId || (state && ENDED_INSTANCE_STATES.has(state))) continue;
+            book.add(i.ImageId, 'instances', instanceItem(i.InstanceId, state, i.LaunchTime));
+          }
+    return undefined;
+  } catch (err) {
+    return `ec2:DescribeInstances: ${describeAwsError(err)}`;
+  }
+}
+
+function instanceItem(id: string, state: string | undefined, launchTime: Date | undefined): UsageItem {
+  const at = isoDate(launchTime);
+  return { id, ...(state ? { state } : {}), ...(at ? { at } : {}) };
 }
 
 function hiddenFinding(
@@ -151,12 +154,7 @@ function hiddenFinding(
   if (image.ImageAllowed !== undefined) f.imageAllowed = image.ImageAllowed;
   const book = new UsageBook([f]);
   for (const m of instances) {
-    const state = m.State?.Name;
-    book.add(imageId, 'instances', {
-      id: m.InstanceId!,
-      ...(state ? { state } : {}),
-      ...(isoDate(m.LaunchTime) ? { at: isoDate(m.LaunchTime)! } : {}),
-    });
+    book.add(imageId, 'instances', instanceItem(m.InstanceId!, m.State?.Name, m.LaunchTime));
   }
   book.applyTo([f]);
   return f;

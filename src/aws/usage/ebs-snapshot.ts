@@ -1,16 +1,18 @@
-import { paginateDescribeImages, paginateDescribeVolumes } from '@aws-sdk/client-ec2';
+import { paginateDescribeVolumes } from '@aws-sdk/client-ec2';
 import type { Finding } from '../../domain/finding.ts';
 import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { UsageBook, chunks } from './common.ts';
+import { ownImagesFor } from './own-images.ts';
 
 const FILTER_VALUES_MAX = 200;
 const PAGE_SIZE = 500;
 
 /**
  * Blast radius of shared EBS snapshots in one account-region: volumes created from them
- * (`DescribeVolumes` filter `snapshot-id`) and own AMIs built on them (`DescribeImages Owners=self`
- * filter `block-device-mapping.snapshot-id`). Failures mark the usage unknown; never throws.
+ * (`DescribeVolumes` filter `snapshot-id`, ≤ 200 ids a call) and own AMIs built on them (a block-device
+ * mapping's snapshot, from the account-region's own AMIs, `ownImagesFor`). Failures mark the usage
+ * unknown; never throws.
  */
 export async function ebsSnapshotUsage(ctx: KindContext, findings: readonly Finding[]): Promise<string[]> {
   const snaps = findings.filter((f) => f.kind === 'ebs-snapshot');
@@ -41,33 +43,23 @@ export async function ebsSnapshotUsage(ctx: KindContext, findings: readonly Find
     errors.push(e);
     book.unknown(e);
   }
-  try {
-    for (const batch of batches)
-      for await (const page of paginateDescribeImages(
-        { client, pageSize: 1000 },
-        {
-          Owners: ['self'],
-          IncludeDeprecated: true,
-          Filters: [{ Name: 'block-device-mapping.snapshot-id', Values: batch }],
-        },
-      ))
-        for (const img of page.Images ?? []) {
-          if (!img.ImageId) continue;
-          for (const bdm of img.BlockDeviceMappings ?? []) {
-            const snap = bdm.Ebs?.SnapshotId;
-            if (snap && book.has(snap))
-              book.add(snap, 'images', {
-                id: img.ImageId,
-                ...(img.State ? { state: img.State } : {}),
-                ...(isoDate(img.CreationDate) ? { at: isoDate(img.CreationDate)! } : {}),
-              });
-          }
-        }
-  } catch (err) {
-    const e = `ec2:DescribeImages (own AMIs): ${describeAwsError(err)}`;
-    errors.push(e);
-    book.unknown(e);
-  }
+  const ownImages = await ownImagesFor(ctx, findings);
+  if ('error' in ownImages) {
+    errors.push(ownImages.error);
+    book.unknown(ownImages.error);
+  } else
+    for (const img of ownImages.images) {
+      if (!img.ImageId) continue;
+      for (const bdm of img.BlockDeviceMappings ?? []) {
+        const snap = bdm.Ebs?.SnapshotId;
+        if (snap && book.has(snap))
+          book.add(snap, 'images', {
+            id: img.ImageId,
+            ...(img.State ? { state: img.State } : {}),
+            ...(isoDate(img.CreationDate) ? { at: isoDate(img.CreationDate)! } : {}),
+          });
+      }
+    }
   book.applyTo(snaps);
   return errors;
 }

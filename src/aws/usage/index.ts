@@ -9,6 +9,7 @@ import { rdsUsage } from './rds.ts';
  * read-only and support no resource-level permissions, so `Resource: "*"`.
  */
 export const USAGE_ACTIONS: Record<ResourceKind, string[]> = {
+  // DescribeInstances only when DescribeInstanceImageMetadata fails (usage/ami.ts).
   ami: ['ec2:DescribeInstances', 'ec2:DescribeInstanceImageMetadata', 'ec2:DescribeImages'],
   'ebs-snapshot': ['ec2:DescribeVolumes', 'ec2:DescribeImages'],
   'rds-snapshot': ['rds:DescribeDBSnapshots', 'rds:DescribeEvents'],
@@ -31,6 +32,7 @@ export async function lookupUsage(
 ): Promise<UsageResult> {
   const errors: string[] = [];
   let hidden: Finding[] = [];
+  // The AMI and EBS lookups share one listing of the own AMIs (own-images.ts `ownImagesFor`).
   if (kinds.includes('ami')) {
     const r = await amiUsage(ctx, findings);
     hidden = r.hidden;
@@ -39,5 +41,6 @@ export async function lookupUsage(
   if (kinds.includes('ebs-snapshot')) errors.push(...(await ebsSnapshotUsage(ctx, findings)));
   if (kinds.includes('rds-snapshot') || kinds.includes('rds-cluster-snapshot'))
     errors.push(...(await rdsUsage(ctx, findings, now)));
-  return { hidden, errors };
+  // A failed own-AMI listing is reported once, though both kinds' findings carry it in `inUse.unknown`.
+  return { hidden, errors: [...new Set(errors)] };
 }

@@ -1,4 +1,3 @@
-import { AwsClients } from '../../aws/clients.ts';
 import { awsSettingsFromConfig, scanRequestFromConfig } from '../../scan/from-config.ts';
 import { formatScanReport, scanExitCode, writeChunk, writeScanJson } from '../../scan/report.ts';
 import { scan } from '../../scan/scan.ts';
@@ -13,11 +12,12 @@ export async function scanCommand(args: string[], env: NodeJS.ProcessEnv): Promi
   const minRisk = riskFlag('min-risk', values['min-risk']);
   const failOn = riskFlag('fail-on', values['fail-on']);
   const runtime = await loadRuntime(values, overridesFrom(values), env);
-  const clients = new AwsClients(awsSettingsFromConfig(runtime.config, runtime.credentials));
   try {
     const showProgress = !values.json && process.stderr.isTTY;
+    // Settings, not clients: a scan in worker threads never loads the SDK clients in this thread
+    // (test/scan/calling-thread-sdk.test.ts). Nothing this module imports statically may load them.
     const scanned = await scan(scanRequestFromConfig(runtime.config), {
-      clients,
+      settings: awsSettingsFromConfig(runtime.config, runtime.credentials),
       concurrency: runtime.config.aws.concurrency,
       ...(showProgress
         ? { onProgress: (p) => process.stderr.write(`\rScanning ${p.done}/${p.total} account-regions…`) }
@@ -34,7 +34,6 @@ export async function scanCommand(args: string[], env: NodeJS.ProcessEnv): Promi
     );
     return failOn ? failOnExitCode(result, failOn) : scanExitCode(result);
   } finally {
-    clients.destroy();
     await runtime.stop();
   }
 }

@@ -1,4 +1,4 @@
-import type { BlockAccountResult } from '../../core/block-account.ts';
+import type { BlockAccountResult, BlockRefusalCode } from '../../core/block-account.ts';
 import type { Actor } from '../../domain/lifecycle.ts';
 import type { Button } from '@slack/types';
 import type { GuardMode } from '../../domain/guard.ts';
@@ -37,6 +37,21 @@ export function blockAccountButton(ownerAccountId: string, findingId: string, mo
 
 type Done = Extract<BlockAccountResult, { status: 'done' }>;
 
+/** Why Block / Unblock account was refused, in words. */
+function blockRefusalText(code: BlockRefusalCode, ownerAccountId: string): string {
+  const owner = esc(ownerAccountId, 40);
+  switch (code) {
+    case 'monitored-account':
+      return `${owner} is a monitored account: blocking it would deny its own images and snapshots in its own account`;
+    case 'trusted-by-config':
+      return `${owner} is trusted by shareguard's configuration file; remove it there first`;
+    case 'on-trust-list':
+      return `${owner} is on the trust list; untrust it first`;
+    case 'not-blocked':
+      return `${owner} is not blocked`;
+  }
+}
+
 /** Where the guard blocks the owner: "ShareGuardBlocked in 111111111111, …" from the verification evidence. */
 function blockingPolicies(r: Done): string {
   const places = new Set<string>();
@@ -73,7 +88,7 @@ function failures(r: Done): string {
  */
 export function blockAccountMessage(r: BlockAccountResult, by: Actor, reason?: string): SlackMessage {
   if (r.status === 'refused') {
-    const text = `🚫 ${esc(r.reason, 500)}`;
+    const text = `🚫 ${blockRefusalText(r.code, r.ownerAccountId)}`;
     return message(text, [section(text)]);
   }
   const owner = code(r.ownerAccountId);

@@ -11,3 +11,4 @@ export * from './text.ts';
 export * from './refusal.ts';
 export * from './home.ts';
 export * from './modals.ts';
+export * from './untrust.ts';

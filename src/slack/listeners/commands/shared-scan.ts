@@ -11,6 +11,8 @@ import {
   NO_UNFURL,
   refusalMessage,
   typedRefusalMessage,
+  untrustedAnnouncement,
+  untrustedReply,
   statusMessage,
   trustedListMessage,
   usageMessage,
@@ -163,15 +165,8 @@ export function sharedScanCommand(ctx: SlackContext) {
             return;
           }
           const r = await untrustAccount(ctx.deps, command.accountId, actor);
-          await reply(
-            r.status === 'done' ? { text: `✅ ${r.message}`, blocks: [] } : typedRefusalMessage(r.refusal),
-          );
-          if (r.status === 'done') {
-            await ctx.publisher.post({
-              text: `🛡 <@${p.user_id}> took ${command.accountId} off the trust list: ${r.message}`,
-              blocks: [],
-            });
-          }
+          await reply(r.status === 'done' ? untrustedReply(r) : typedRefusalMessage(r.refusal));
+          if (r.status === 'done') await ctx.publisher.post(untrustedAnnouncement(r, p.user_id));
           return;
         }
         case 'block':

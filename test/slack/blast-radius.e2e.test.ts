@@ -1,0 +1,119 @@
+/**
+ * The blast radius as a Slack user meets it (issue 9), end to end: signed requests into the real Bolt
+ * app, the local Slack stand-in, the simulator and dynalite. Remove on a finding in use warns that
+ * removing stops nothing that already runs; a later scan that finds new use of a resource already
+ * decided on posts an alert to the channel.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { CreateVolumeCommand } from '@aws-sdk/client-ec2';
+import { findingId } from '../../src/domain/finding.ts';
+import { ACTIONS } from '../../src/slack/messages/finding.ts';
+import { CHANNEL, startE2E, type E2E } from '../helpers/e2e.ts';
+import { account, emptyWorld, image, snapshot, type World } from '../helpers/world.ts';
+
+const A = '111111111111';
+const EVIL = '444444444444';
+const R = 'us-east-1';
+const AMI = 'ami-00000000000000001';
+const SNAP = 'snap-00000000000000001';
+
+let e2e: E2E | undefined;
+afterEach(async () => {
+  await e2e?.stop();
+  e2e = undefined;
+});
+
+function worldInUse(): World {
+  const world = emptyWorld([account(A, [R])]);
+  world.images.push(image(1, R, EVIL, [{ userId: A }], { name: 'tools' }));
+  world.instances.push(
+    { id: 'i-00000000000000001', account: A, region: R, imageId: AMI, state: 'running' },
+    { id: 'i-00000000000000002', account: A, region: R, imageId: AMI, state: 'running' },
+  );
+  world.snapshots.push(snapshot(1, R, EVIL, [A], { description: 'db backup' }));
+  return world;
+}
+
+interface ConfirmDialog {
+  title: { text: string };
+  text: { text: string };
+}
+
+/** The confirm dialog Slack shows before sending the click of the button with this action id. */
+function confirmOf(blocks: unknown[] | undefined, actionId: string): ConfirmDialog | undefined {
+  const walk = (x: unknown): ConfirmDialog | undefined => {
+    if (Array.isArray(x)) {
+      for (const y of x) {
+        const found = walk(y);
+        if (found) return found;
+      }
+      return undefined;
+    }
+    if (!x || typeof x !== 'object') return undefined;
+    const o = x as Record<string, unknown>;
+    if (o['action_id'] === actionId && o['confirm']) return o['confirm'] as ConfirmDialog;
+    return walk(Object.values(o));
+  };
+  return walk(blocks ?? []);
+}
+
+describe('the blast radius in Slack (Bolt over signed HTTP, simulator, dynalite)', () => {
+  it('Remove on an AMI that instances run from warns, before anything happens, that removing does not stop them', async () => {
+    e2e = await startE2E(worldInUse(), { slack: { requireReason: true } });
+    await e2e.command('');
+    const id = findingId('ami', A, R, AMI);
+    const m = await e2e.messageFor(id);
+    expect(JSON.stringify(m?.blocks)).toContain('2 running instances');
+
+    const confirm = confirmOf(m?.blocks, ACTIONS.remove);
+    expect(confirm?.title.text).toBe('Remove this AMI?');
+    expect(confirm?.text.text).toMatch(
+      /^2 running instances keep running or existing; removing does not stop them\. /,
+    );
+    // Slack's limit for a confirm dialog's text.
+    expect(confirm!.text.text.length).toBeLessThanOrEqual(300);
+
+    // The user confirms, gives a reason: the share is removed, the instances still run.
+    await e2e.click('remove', id, undefined, undefined, { reason: 'backdoored build' });
+    expect(e2e.sim.state.image(AMI)!.launchPermissions).toEqual([]);
+    expect((await e2e.server.ctx.deps.store.getFinding(id))?.state).toBe('removed');
+    expect(e2e.sim.calls({ action: 'TerminateInstances' })).toBe(0);
+
+    // A snapshot nothing uses carries no warning in its confirm dialog.
+    const snapMessage = await e2e.messageFor(findingId('ebs-snapshot', A, R, SNAP));
+    expect(confirmOf(snapMessage?.blocks, ACTIONS.remove)?.text.text).not.toMatch(/does not stop/);
+  });
+
+  it('a later scan that finds a new volume from a snapshot already decided on posts an alert to the channel', async () => {
+    e2e = await startE2E(worldInUse());
+    await e2e.command('');
+    const id = findingId('ebs-snapshot', A, R, SNAP);
+    // Only the owner can unshare a snapshot: Remove records the decision, the share stays.
+    await e2e.click('remove', id);
+    const decided = await e2e.server.ctx.deps.store.getFinding(id);
+    expect(decided?.state).not.toBe('open');
+
+    const alerts = () =>
+      e2e!.slack.messages(CHANNEL).filter((msg) => (msg.text ?? '').startsWith('🚨 New use of'));
+    await e2e.command('');
+    expect(alerts()).toEqual([]);
+
+    // Somebody in the account creates a volume from it anyway (through the role shareguard uses there).
+    const volume = await e2e.server.ctx.deps.clients
+      .ec2({ id: A, role: { name: 'ShareGuardScanner' } }, R)
+      .send(new CreateVolumeCommand({ SnapshotId: SNAP, AvailabilityZone: `${R}a` }));
+
+    await e2e.command('');
+    expect(alerts()).toHaveLength(1);
+    const alert = JSON.stringify(alerts()[0]!.blocks);
+    expect(alerts()[0]!.text).toContain(SNAP);
+    expect(alert).toContain(volume.VolumeId!);
+    expect(alert).toContain(`State: *${decided!.state}*`);
+    // The finding's own message now shows the use too.
+    expect(JSON.stringify((await e2e.messageFor(id))?.blocks)).toContain('1 volume');
+
+    // Nothing new since: the next scan alerts no more.
+    await e2e.command('');
+    expect(alerts()).toHaveLength(1);
+  });
+});
