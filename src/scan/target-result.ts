@@ -28,23 +28,23 @@ export interface KindFailure {
 }
 
 /** At least one failure, in kind order. */
-export type KindFailures = readonly [KindFailure, ...KindFailure[]];
+type KindFailures = readonly [KindFailure, ...KindFailure[]];
 
 /** Every kind asked for was listed in this account-region. */
-export interface TargetOk extends TargetAccount, BlastRadiusNotes {
+interface TargetOk extends TargetAccount, BlastRadiusNotes {
   status: 'ok';
   region: string;
 }
 
 /** Some kinds were listed (their findings are kept), the others failed. */
-export interface TargetPartial extends TargetAccount, BlastRadiusNotes {
+interface TargetPartial extends TargetAccount, BlastRadiusNotes {
   status: 'partial';
   region: string;
   failures: KindFailures;
 }
 
 /** No kind could be listed in this account-region (region not enabled, throttled past the retries, …). */
-export interface TargetRegionFailed extends TargetAccount, BlastRadiusNotes {
+interface TargetRegionFailed extends TargetAccount, BlastRadiusNotes {
   status: 'region-failed';
   region: string;
   /** One per kind asked for. */
