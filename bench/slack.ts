@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { findingId, RESOURCE_KINDS, type Finding, type ResourceKind } from '../src/domain/finding.ts';
 import type { DecisionRecord, FindingRecord } from '../src/domain/lifecycle.ts';
 import type { ScanResult } from '../src/scan/scan.ts';
+import type { TargetResult } from '../src/scan/target-result.ts';
 import type { World } from '../src/testing/sim/index.ts';
 import { startLocalSlackApi } from '../src/testing/slack-api/index.ts';
 import {
@@ -391,12 +392,18 @@ export function renderBench(maxMessagesPerScan = 20): RenderResult {
   const plan = timed(() => planScanPosts(records, maxMessagesPerScan));
   const result: ScanResult = {
     findings: records.map((r) => r.finding),
-    targets: Array.from({ length: 800 }, (_, i) => ({
-      accountId: `1${String(i % 200).padStart(11, '0')}`,
-      region: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1'][i % 4]!,
-      status: i % 97 === 0 ? ('error' as const) : ('ok' as const),
-      ...(i % 97 === 0 ? { error: 'AccessDenied: not authorized' } : {}),
-    })),
+    targets: Array.from({ length: 800 }, (_, i): TargetResult => {
+      const where = {
+        accountId: `1${String(i % 200).padStart(11, '0')}`,
+        region: ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1'][i % 4]!,
+      };
+      if (i % 97) return { ...where, status: 'ok' };
+      return {
+        ...where,
+        status: 'region-failed',
+        failures: [{ kind: 'ami', error: 'AccessDenied: not authorized' }],
+      };
+    }),
     summary: {
       findings: records.length,
       trustedSkipped: 1234,

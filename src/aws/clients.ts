@@ -16,7 +16,7 @@ import type {
 } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { partitionOf } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import { roleArn, type MonitoredAccount } from './account.ts';
 import { Pacer, categoryOf } from './pace.ts';
 

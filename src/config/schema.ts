@@ -1,11 +1,10 @@
 import cron from 'node-cron';
 import { z } from 'zod';
 import { RESOURCE_KINDS, RISK_LEVELS } from '../domain/finding.ts';
+import { ACCOUNT_ID_PATTERN, ACCOUNT_ID_SOURCE, REGION_PATTERN } from '../domain/ids.ts';
 
-export const ACCOUNT_ID = z.string().regex(/^\d{12}$/, 'expected a 12-digit AWS account id');
-export const REGION = z
-  .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region name such as us-east-1');
+export const ACCOUNT_ID = z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit AWS account id');
+export const REGION = z.string().regex(REGION_PATTERN, 'expected an AWS region name such as us-east-1');
 export const DEFAULT_ROLE_NAME = 'ShareGuardScanner';
 
 const roleSchema = z.union([
@@ -67,7 +66,7 @@ const iamRoleName = z.string().regex(/^[\w+=,.@-]{1,64}$/, 'expected an IAM role
 const scpTarget = z
   .string()
   .regex(
-    /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/,
+    new RegExp(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|${ACCOUNT_ID_SOURCE})$`),
     'expected an organization root (r-…), an OU (ou-…-…) or a 12-digit account id',
   );
 

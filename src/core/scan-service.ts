@@ -3,6 +3,7 @@ import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '.
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
 import { Limiter } from '../scan/limiter.ts';
+import { listedKinds } from '../scan/target-result.ts';
 import { rankScan } from '../scan/rank.ts';
 import { compareByRisk } from '../domain/risk.ts';
 import { StoreConflictError } from '../store/errors.ts';
@@ -84,10 +85,8 @@ export async function scanAndRecord(
 
   const scanned = new Set<string>();
   for (const t of result.targets) {
-    if (t.region === '*') continue;
-    for (const k of kinds)
-      if (!t.failedKinds?.includes(k) && (t.status === 'ok' || t.failedKinds))
-        scanned.add(scopeKey(t.accountId, t.region, k));
+    if (t.status === 'account-failed') continue;
+    for (const k of listedKinds(t, kinds)) scanned.add(scopeKey(t.accountId, t.region, k));
   }
 
   const known = await deps.store.getFindings(result.findings.map((f) => f.id));

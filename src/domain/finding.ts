@@ -137,19 +137,3 @@ export function compareFindings(a: Finding, b: Finding): number {
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-/** The AWS partition a region belongs to, for building ARNs. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  return 'aws';
-}
-
-/** Account id from an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:…`), or undefined when it has none. */
-export function accountFromArn(arn: string): string | undefined {
-  const parts = arn.split(':');
-  const account = parts[4];
-  return parts[0] === 'arn' && account && /^\d{12}$/.test(account) ? account : undefined;
-}

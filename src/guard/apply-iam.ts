@@ -15,7 +15,7 @@ import {
 import type { MonitoredAccount } from '../aws/account.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import type { CoreDeps } from '../core/deps.ts';
-import { partitionOf } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type { GuardPolicy } from '../domain/guard.ts';
 import type { GuardAccountResult, GuardPolicyOutcome } from './apply.ts';
 import { decodePolicyDocument, isNoSuchEntity, sameDocument, type CallLog } from './calls.ts';

@@ -1,4 +1,4 @@
-import { partitionOf } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type { BlockedResource, GuardFormat, GuardMode, GuardPolicy } from '../domain/guard.ts';
 import type { CoreDeps } from '../core/deps.ts';
 import { Limiter } from '../scan/limiter.ts';

@@ -2,7 +2,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Config } from '../config/schema.ts';
 import { AwsClients } from '../aws/clients.ts';
 import type { CoreDeps } from '../core/deps.ts';
-import { partitionOf } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type { GuardDocument } from '../domain/guard.ts';
 import { createLogger } from '../log.ts';
 import { awsSettingsFromConfig, monitoredAccounts } from '../scan/from-config.ts';

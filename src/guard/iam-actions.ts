@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.ts';
-import { partitionOf } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 
 /**
  * The IAM actions the guard needs, for `shareguard iam-policy --for guard` (docs/aws.md "Guard").

@@ -1,6 +1,7 @@
 import { KINDS } from '../aws/kinds/index.ts';
 import type { GuardFamily } from '../aws/kinds/kind.ts';
-import { cmp, partitionOf, type ResourceKind } from '../domain/finding.ts';
+import { cmp, type ResourceKind } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type {
   BlockedResource,
   GuardDocument,

@@ -13,7 +13,7 @@ import { roleArn } from '../aws/account.ts';
 import { describeAwsError } from '../aws/errors.ts';
 import type { CoreDeps } from '../core/deps.ts';
 import { KINDS, kindModules } from '../aws/kinds/index.ts';
-import { partitionOf } from '../domain/finding.ts';
+import { partitionOf } from '../domain/ids.ts';
 import type { BlockedResource } from '../domain/guard.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scpManagementAccount } from './apply-scp.ts';

@@ -1,5 +1,12 @@
-import type { Finding } from '../domain/finding.ts';
-import type { ScanResult, TargetResult } from './scan.ts';
+import type { Finding, ResourceKind } from '../domain/finding.ts';
+import type { ScanResult } from './scan.ts';
+import {
+  failureText,
+  isFailed,
+  type BlastRadiusNotes,
+  type FailedTarget,
+  type TargetResult,
+} from './target-result.ts';
 import { cap, terminalSafe } from '../terminal.ts';
 
 /** Widest a table column gets; longer cells end in `…` (a 5,000-character name must not make 5,000-column rows). */
@@ -19,7 +26,7 @@ import { inUseCell, riskCell, riskCounts, riskSummaryText, usageErrorLines } fro
 export function scanResultJson(result: ScanResult): object {
   return {
     findings: result.findings,
-    targets: result.targets,
+    targets: result.targets.map(targetJson),
     summary: {
       findings: result.summary.findings,
       trustedSkipped: result.summary.trustedSkipped,
@@ -38,6 +45,37 @@ export function scanResultJson(result: ScanResult): object {
     startedAt: result.startedAt,
     durationMs: result.durationMs,
   };
+}
+
+/**
+ * A target in the `--json` output (README "`--json` output"). The shape from before targets were a union
+ * (src/scan/target-result.ts), kept because other tools read it: `status` is `ok` or `error`, a failed
+ * account-region lists its `failedKinds`, and an account that failed as a whole has `region: "*"`.
+ */
+export interface TargetJson extends BlastRadiusNotes {
+  accountId: string;
+  accountName?: string;
+  /** `*` when the whole account failed (role not assumable, regions not listable). */
+  region: string;
+  status: 'ok' | 'error';
+  error?: string;
+  failedKinds?: ResourceKind[];
+}
+
+export function targetJson(t: TargetResult): TargetJson {
+  const who = t.accountName
+    ? { accountId: t.accountId, accountName: t.accountName }
+    : { accountId: t.accountId };
+  if (t.status === 'account-failed') return { ...who, region: '*', status: 'error', error: t.error };
+  const { usageErrors, notListedInUse, hiddenByAllowedAmis } = t;
+  const notes: BlastRadiusNotes = {
+    ...(usageErrors ? { usageErrors } : {}),
+    ...(notListedInUse !== undefined ? { notListedInUse } : {}),
+    ...(hiddenByAllowedAmis !== undefined ? { hiddenByAllowedAmis } : {}),
+  };
+  if (t.status === 'ok') return { ...who, region: t.region, status: 'ok', ...notes };
+  const failedKinds = t.failures.map((f) => f.kind);
+  return { ...who, region: t.region, status: 'error', error: failureText(t), failedKinds, ...notes };
 }
 
 function accountCell(f: Finding): string {
@@ -95,25 +133,23 @@ export function formatTable(findings: readonly Finding[]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-function failureCell(t: TargetResult): string {
+function failureCell(t: FailedTarget): string {
   const who = t.accountName ? `${t.accountId} (${t.accountName})` : t.accountId;
-  return cell(
-    `${who} ${t.region === '*' ? 'all regions' : t.region}: ${t.error ?? 'failed'}`,
-    MAX_FAILURE_WIDTH,
-  );
+  const where = t.status === 'account-failed' ? 'all regions' : t.region;
+  return cell(`${who} ${where}: ${failureText(t)}`, MAX_FAILURE_WIDTH);
 }
 
 /** "3 untrusted shared resources in 2 of 3 accounts (51 account-regions scanned, 1 failed: …)". */
 export function formatSummary(result: ScanResult): string {
   const s = result.summary;
   const noun = s.findings === 1 ? 'untrusted shared resource' : 'untrusted shared resources';
-  const failed = result.targets.filter((t) => t.status === 'error');
+  const failed = result.targets.filter(isFailed);
   const failedText = failed.length
     ? `, ${failed.length} failed: ${failed
         .slice(0, 3)
         .map((t) =>
           cell(
-            `${t.accountId}${t.region === '*' ? '' : ` ${t.region}`} ${t.error?.split(':')[0] ?? ''}`.trim(),
+            `${t.accountId}${t.status === 'account-failed' ? '' : ` ${t.region}`} ${failureText(t).split(':')[0]}`.trim(),
           ),
         )
         .join(', ')}${failed.length > 3 ? ', …' : ''}`
@@ -129,7 +165,7 @@ export function formatScanReport(result: ScanResult): string {
   const parts: string[] = [];
   if (result.findings.length) parts.push(formatTable(result.findings));
   else parts.push('No untrusted shared resources found.');
-  const failed = result.targets.filter((t) => t.status === 'error');
+  const failed = result.targets.filter(isFailed);
   if (failed.length)
     parts.push(['Failed targets:', ...failed.map((t) => `  ✗ ${failureCell(t)}`)].join('\n'));
   const usage = usageErrorLines(result);

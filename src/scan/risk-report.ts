@@ -47,9 +47,11 @@ export function riskSummaryText(result: ScanResult): string {
 
 export function usageErrorLines(result: ScanResult): string[] {
   return result.targets.flatMap((t) =>
-    (t.usageErrors ?? []).map(
-      (e) => `  ? ${t.accountId}${t.accountName ? ` (${t.accountName})` : ''} ${t.region}: ${e}`,
-    ),
+    t.status === 'account-failed'
+      ? []
+      : (t.usageErrors ?? []).map(
+          (e) => `  ? ${t.accountId}${t.accountName ? ` (${t.accountName})` : ''} ${t.region}: ${e}`,
+        ),
   );
 }
 

@@ -3,6 +3,13 @@ import type { TrustPolicy } from '../domain/trust.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsClients, AwsSettings } from '../aws/clients.ts';
 import { availableParallelism } from 'node:os';
+import {
+  accountFailedResult,
+  blastRadiusNotes,
+  isFailed,
+  type RegionTarget,
+  type TargetResult,
+} from './target-result.ts';
 
 export interface ScanRequest {
   accounts: readonly MonitoredAccount[];
@@ -21,23 +28,6 @@ export interface ScanProgress {
   accountsResolved: number;
   accountsTotal: number;
   failed: number;
-}
-
-export interface TargetResult {
-  accountId: string;
-  accountName?: string;
-  /** `*` when the whole account failed (its role could not be assumed, its regions not listed). */
-  region: string;
-  status: 'ok' | 'error';
-  error?: string;
-  /** Kinds that failed in this account-region; the others' findings are kept. */
-  failedKinds?: ResourceKind[];
-  /** Blast-radius lookups that failed here: findings kept, their `inUse` marked unknown. */
-  usageErrors?: string[];
-  /** Untrusted AMIs found here only through instances still running from them (not listed any more). */
-  notListedInUse?: number;
-  /** Of those, hidden by Allowed AMIs (not allowed). */
-  hiddenByAllowedAmis?: number;
 }
 
 export interface ScanSummary {
@@ -155,7 +145,8 @@ export interface ScanSink {
     untrusted: Finding[],
     trustedSkipped: number,
   ): void;
-  targetDone(result: TargetResult): void;
+  /** An account-region finished (an account-wide failure goes to `accountFailed`). */
+  targetDone(result: RegionTarget): void;
 }
 
 /** Merges what the threads report into progress events and the final, sorted result. */
@@ -190,7 +181,7 @@ export class ScanCollector implements ScanSink {
   }
 
   accountFailed(account: MonitoredAccount, error: string): void {
-    this.targets.push({ ...accountPart(account), region: '*', status: 'error', error });
+    this.targets.push(accountFailedResult(account, error));
     const p = this.progress;
     p.accountsResolved++;
     if (this.request.regions !== 'all') p.total -= this.request.regions.length;
@@ -210,21 +201,23 @@ export class ScanCollector implements ScanSink {
     this.trustedSkipped += trustedSkipped;
   }
 
-  targetDone(result: TargetResult): void {
+  targetDone(result: RegionTarget): void {
     this.targets.push(result);
     this.progress.done++;
-    if (result.status === 'error') this.progress.failed++;
+    if (isFailed(result)) this.progress.failed++;
     this.report();
   }
 
   result(started: number): ScanResult {
     const untrusted = this.untrusted.sort(compareFindings);
-    const targets = this.targets.sort((a, b) => cmp(a.accountId, b.accountId) || cmp(a.region, b.region));
+    // An account-wide failure sorts before the account's regions (it has none; it was the region `*`).
+    const regionOf = (t: TargetResult) => (t.status === 'account-failed' ? '' : t.region);
+    const targets = this.targets.sort(
+      (a, b) => cmp(a.accountId, b.accountId) || cmp(regionOf(a), regionOf(b)),
+    );
     // An account counts as scanned when at least one of its kinds was listed somewhere: one failing kind
     // must not drop it from the count while its other kinds' findings stay ("4 of 3 accounts").
-    const reached = (t: TargetResult) =>
-      t.status === 'ok' ||
-      (t.region !== '*' && (t.failedKinds?.length ?? Infinity) < this.request.kinds.length);
+    const reached = (t: TargetResult) => t.status === 'ok' || t.status === 'partial';
     const okAccounts = new Set(targets.filter(reached).map((t) => t.accountId));
     for (const f of untrusted) okAccounts.add(f.accountId);
     return {
@@ -234,13 +227,13 @@ export class ScanCollector implements ScanSink {
         findings: untrusted.length,
         trustedSkipped: this.trustedSkipped,
         targetsScanned: targets.filter((t) => t.status === 'ok').length,
-        targetsFailed: targets.filter((t) => t.status === 'error').length,
+        targetsFailed: targets.filter(isFailed).length,
         accountsScanned: okAccounts.size,
         accountsWithFindings: new Set(untrusted.map((f) => f.accountId)).size,
         ...(this.request.blastRadius
           ? {
-              notListedInUse: sum(targets, (t) => t.notListedInUse),
-              hiddenByAllowedAmis: sum(targets, (t) => t.hiddenByAllowedAmis),
+              notListedInUse: sum(targets, (t) => blastRadiusNotes(t).notListedInUse),
+              hiddenByAllowedAmis: sum(targets, (t) => blastRadiusNotes(t).hiddenByAllowedAmis),
             }
           : {}),
       },
@@ -248,33 +241,6 @@ export class ScanCollector implements ScanSink {
       durationMs: Date.now() - started,
     };
   }
-}
-
-function accountPart(account: MonitoredAccount): { accountId: string; accountName?: string } {
-  return account.name ? { accountId: account.id, accountName: account.name } : { accountId: account.id };
-}
-
-export function targetResult(
-  account: MonitoredAccount,
-  region: string,
-  failures: Array<{ kind: ResourceKind; error: string }>,
-  kindCount: number,
-): TargetResult {
-  if (failures.length === 0) return { ...accountPart(account), region, status: 'ok' };
-  failures.sort((a, b) => cmp(a.kind, b.kind));
-  const errors = new Set(failures.map((f) => f.error));
-  // One cause for every kind (a region not enabled) reads better without the kind names.
-  const error =
-    errors.size === 1 && failures.length === kindCount
-      ? failures[0]!.error
-      : failures.map((f) => `${f.kind}: ${f.error}`).join('; ');
-  return {
-    ...accountPart(account),
-    region,
-    status: 'error',
-    error,
-    failedKinds: failures.map((f) => f.kind),
-  };
 }
 
 const sum = <T>(items: readonly T[], value: (item: T) => number | undefined): number =>

@@ -15,7 +15,8 @@ import { kindContext } from '../aws/kinds/kind.ts';
 import { regionsFor } from '../aws/targets.ts';
 import { Limiter } from './limiter.ts';
 import { enrichTarget } from './enrich.ts';
-import { targetResult, type ScanRequest, type ScanSink } from './scan.ts';
+import type { ScanRequest, ScanSink } from './scan.ts';
+import { regionTargetResult, type KindFailure } from './target-result.ts';
 
 export interface ThreadScanOptions {
   regions: ScanRequest['regions'];
@@ -73,7 +74,7 @@ export async function scanTarget(
   sink: ScanSink,
 ): Promise<void> {
   const ctx = kindContext(opts.clients, account, region);
-  const failures: Array<{ kind: ResourceKind; error: string }> = [];
+  const failures: KindFailure[] = [];
   const where = { accountId: account.id, region };
   const trusted = (owner: string) => judgeOwner(opts.trust, owner).trusted;
   // With the blast radius on, a target's untrusted findings wait for its lookups (they set `inUse`), then
@@ -97,7 +98,7 @@ export async function scanTarget(
       }),
     ),
   );
-  const result = targetResult(account, region, failures, opts.kinds.length);
+  const result = regionTargetResult(account, region, failures, opts.kinds.length);
   if (opts.blastRadius) {
     // One lookup round per account-region, after all its kinds are listed (docs/risk.md).
     const e = await limiter.run(() =>

@@ -17,7 +17,8 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { Finding, ResourceKind } from '../domain/finding.ts';
 import type { AwsSettings } from '../aws/clients.ts';
-import { targetResult, type ScanCollector, type ScanDeps, type ScanRequest } from './scan.ts';
+import type { ScanCollector, ScanDeps, ScanRequest } from './scan.ts';
+import { regionTargetResult } from './target-result.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
 /**
@@ -220,7 +221,7 @@ function failTaken(
       if (t.done.has(region)) continue;
       const listed = t.listed.get(region) ?? new Set<ResourceKind>();
       const failures = kinds.filter((k) => !listed.has(k)).map((kind) => ({ kind, error: why }));
-      collector.targetDone(targetResult(t.account, region, failures, kinds.length));
+      collector.targetDone(regionTargetResult(t.account, region, failures, kinds.length));
     }
   }
   taken.clear();

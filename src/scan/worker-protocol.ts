@@ -4,7 +4,8 @@ import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsSettings } from '../aws/clients.ts';
 import type { Finding, ResourceKind } from '../domain/finding.ts';
 import type { TrustPolicy } from '../domain/trust.ts';
-import type { ScanRequest, TargetResult, WorkerTestHooks } from './scan.ts';
+import type { ScanRequest, WorkerTestHooks } from './scan.ts';
+import type { RegionTarget } from './target-result.ts';
 
 export interface WorkerInit {
   /** 1-based, for error messages. */
@@ -33,7 +34,7 @@ export type FromWorker =
       untrusted: Finding[];
       trustedSkipped: number;
     }
-  | { t: 'target'; result: TargetResult }
+  | { t: 'target'; result: RegionTarget }
   | { t: 'done' };
 
 export type ToWorker =

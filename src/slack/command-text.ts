@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RESOURCE_KINDS, type ResourceKind } from '../domain/finding.ts';
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '../domain/ids.ts';
 
 /** What `/shared-scan <text>` asks for. */
 export type SharedScanCommand =
@@ -15,8 +16,8 @@ export type SharedScanCommand =
 /** A block reason is kept in the decision log and shown in the channel (escaped there). */
 export const BLOCK_REASON_MAX = 500;
 
-const accountId = z.string().regex(/^\d{12}$/, 'expected a 12-digit account id');
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected a region such as us-east-1');
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'expected a 12-digit account id');
+const region = z.string().regex(REGION_PATTERN, 'expected a region such as us-east-1');
 const kind = z.enum(RESOURCE_KINDS, { error: `expected one of ${RESOURCE_KINDS.join(', ')}` });
 
 const FILTERS = { account: accountId, region, kind } as const;

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { RESOURCE_KINDS } from '../domain/finding.ts';
+import { ACCOUNT_ID_SOURCE, REGION_SOURCE } from '../domain/ids.ts';
 
 /** A finding id as the app writes it into a button value: kind:account:region:resource. */
 export const FINDING_ID = z
   .string()
   .max(2000)
   .regex(
-    new RegExp(`^(${RESOURCE_KINDS.join('|')}):\\d{12}:[a-z]{2}(-[a-z]+)+-\\d{1,2}:[\\w:./-]{1,1500}$`),
+    new RegExp(`^(${RESOURCE_KINDS.join('|')}):${ACCOUNT_ID_SOURCE}:${REGION_SOURCE}:[\\w:./-]{1,1500}$`),
     'expected a shareguard finding id',
   );
 

@@ -78,8 +78,8 @@ describe('the human table is not a terminal-control channel (issue 8 item 11)', 
     r.targets.push({
       accountId: '222222222222',
       region: 'us-east-1',
-      status: 'error',
-      error: 'Boom\x1b[2J\nrow',
+      status: 'region-failed',
+      failures: [{ kind: 'ami', error: 'Boom\x1b[2J\nrow' }],
     });
     r.summary.targetsFailed = 1;
     const out = formatScanReport(r);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/domain/finding.ts';
 import type { ScanProgress } from '../../src/scan/scan.ts';
 import { scan } from '../../src/scan/scan.ts';
+import { failureText, isFailed, type TargetResult } from '../../src/scan/target-result.ts';
 import { makeTrustPolicy } from '../../src/domain/trust.ts';
 import { clientsFor, monitored, scanWorld, startSim, type Sim } from '../helpers/scan.ts';
 import { account, emptyWorld, image, ORG, OU, rdsSnapshot, snapshot } from '../helpers/world.ts';
@@ -19,6 +20,8 @@ afterEach(async () => {
 });
 
 const ids = (findings: Finding[]) => findings.map((f) => f.resourceId);
+/** A target's region, `*` for an account that failed as a whole (as the `--json` output writes it). */
+const regionOf = (t: TargetResult) => (t.status === 'account-failed' ? '*' : t.region);
 
 describe('scan against the simulator', () => {
   it('follows every page of every kind and finds each shared resource exactly once', async () => {
@@ -146,13 +149,27 @@ describe('scan against the simulator', () => {
 
     expect(ids(result.findings)).toEqual([world.snapshots[0]!.id, world.images[0]!.id, world.images[0]!.id]);
     expect(result.findings.map((f) => f.accountId)).toEqual([A, A, B]);
-    expect(result.targets.map((t) => [t.accountId, t.region, t.status, t.error?.split(':')[0]])).toEqual([
+    expect(
+      result.targets.map((t) => [
+        t.accountId,
+        regionOf(t),
+        t.status,
+        isFailed(t) ? failureText(t).split(':')[0] : undefined,
+      ]),
+    ).toEqual([
       [A, 'eu-west-1', 'ok', undefined],
       [A, 'us-east-1', 'ok', undefined],
-      [B, 'eu-west-1', 'error', 'AuthFailure'],
+      [B, 'eu-west-1', 'region-failed', 'AuthFailure'],
       [B, 'us-east-1', 'ok', undefined],
-      [DENIED, '*', 'error', 'AccessDenied'],
+      [DENIED, '*', 'account-failed', 'AccessDenied'],
     ]);
+    // The region not enabled fails both kinds; the other kinds' listings elsewhere are unaffected.
+    expect(result.targets[2]).toMatchObject({
+      failures: [
+        { kind: 'ami', error: expect.stringMatching(/^AuthFailure/) },
+        { kind: 'ebs-snapshot', error: expect.stringMatching(/^AuthFailure/) },
+      ],
+    });
     expect(result.summary).toMatchObject({ targetsScanned: 3, targetsFailed: 2, findings: 3 });
     const last = progress.at(-1)!;
     expect(last).toMatchObject({ done: 5, total: 5, failed: 2, accountsResolved: 3, accountsTotal: 3 });
@@ -169,7 +186,7 @@ describe('scan against the simulator', () => {
 
     const result = await scanWorld(sim, { accounts: [A, B] });
 
-    expect(result.targets.map((t) => `${t.accountId}/${t.region}/${t.status}`)).toEqual([
+    expect(result.targets.map((t) => `${t.accountId}/${regionOf(t)}/${t.status}`)).toEqual([
       `${A}/ap-northeast-1/ok`,
       `${A}/sa-east-1/ok`,
       `${A}/us-east-1/ok`,
@@ -214,8 +231,9 @@ describe('scan against the simulator', () => {
       maxAttempts: 1,
     });
 
-    expect(result.targets[0]).toMatchObject({ status: 'error' });
-    expect(result.targets[0]!.error).toMatch(/RequestLimitExceeded/);
+    const [target] = result.targets;
+    expect(target?.status).toMatch(/^(partial|region-failed)$/);
+    expect(isFailed(target!) && failureText(target)).toMatch(/RequestLimitExceeded/);
   });
 
   it('keeps within the account-region token buckets when paced to them', async () => {

@@ -3,6 +3,7 @@ import { RESOURCE_KINDS } from '../../src/domain/finding.ts';
 import { makeTrustPolicy } from '../../src/domain/trust.ts';
 import { scanResultJson } from '../../src/scan/report.ts';
 import { scan, type ScanDeps, type ScanProgress, type ScanResult } from '../../src/scan/scan.ts';
+import { failureText, isFailed } from '../../src/scan/target-result.ts';
 import { clientsFor, monitored, startSim, type Sim } from '../helpers/scan.ts';
 import { account, emptyWorld, image, ORG, OU, rdsSnapshot, snapshot } from '../helpers/world.ts';
 
@@ -106,11 +107,10 @@ describe('scan across worker threads', () => {
         accountsWithFindings: 9,
       });
       // DENIED's role refuses AssumeRole: its one target fails, naming the account and the call.
-      expect(one.targets.filter((t) => t.status === 'error')).toEqual([
+      expect(one.targets.filter((t) => t.status !== 'ok')).toEqual([
         {
           accountId: DENIED,
-          region: '*',
-          status: 'error',
+          status: 'account-failed',
           error: `AccessDenied: User: arn:aws:iam::${HOME}:user/shareguard-sim is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${DENIED}:role/ShareGuardScanner`,
         },
       ]);
@@ -145,13 +145,19 @@ describe('scan across worker threads', () => {
       const byAccount = (r: ScanResult, id: string) => r.targets.filter((t) => t.accountId === id);
       const victimTargets = byAccount(result, victim);
       // The victim's regions were resolved (both enabled), then nothing of them was listed.
-      expect(victimTargets.map((t) => [t.region, t.failedKinds])).toEqual([
+      expect(
+        victimTargets.map((t) =>
+          t.status === 'region-failed' ? [t.region, t.failures.map((f) => f.kind)] : [t.status],
+        ),
+      ).toEqual([
         ['eu-west-1', [...RESOURCE_KINDS].sort()],
         ['us-east-1', [...RESOURCE_KINDS].sort()],
       ]);
       for (const t of victimTargets) {
-        expect(t.status).toBe('error');
-        expect(t.error).toMatch(/^scan worker \d stopped before finishing: test hook: worker \d dies/);
+        expect(t.status).not.toBe('ok');
+        expect(isFailed(t) && failureText(t)).toMatch(
+          /^scan worker \d stopped before finishing: test hook: worker \d dies/,
+        );
       }
       // Every other account is either scanned as in a normal scan, or was taken by the dead worker: then each of
       // its targets is either finished or fails the kinds not yet listed with the same reason (listings that
@@ -159,9 +165,9 @@ describe('scan across worker threads', () => {
       let scannedElsewhere = 0;
       for (const id of [HOME, ...ACCOUNTS, DENIED]) {
         const got = byAccount(result, id);
-        if (got.some((t) => t.error?.includes('scan worker'))) {
-          for (const t of got.filter((x) => x.status === 'error'))
-            expect(t.error).toMatch(/scan worker \d stopped before finishing: test hook/);
+        if (got.some((t) => isFailed(t) && failureText(t).includes('scan worker'))) {
+          for (const t of got.filter(isFailed))
+            expect(failureText(t)).toMatch(/scan worker \d stopped before finishing: test hook/);
           continue;
         }
         scannedElsewhere++;

@@ -6,7 +6,7 @@ import {
   paginateDescribeImages,
   type Image,
 } from '@aws-sdk/client-ec2';
-import { findingId, partitionOf, type Finding, type SharedVia } from '../../domain/finding.ts';
+import { findingId, type Finding, type SharedVia } from '../../domain/finding.ts';
 import { amiUsage } from '../usage/ami.ts';
 import { isString, logged, RECYCLE_BIN_NOTE } from './calls.ts';
 import {
@@ -18,6 +18,7 @@ import {
   type KindSource,
   type ResourceKindModule,
 } from './kind.ts';
+import { partitionOf } from '../../domain/ids.ts';
 
 const PAGE_SIZE = 1000;
 

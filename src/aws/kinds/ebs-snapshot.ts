@@ -6,7 +6,7 @@ import {
   paginateDescribeSnapshots,
   type Snapshot,
 } from '@aws-sdk/client-ec2';
-import { findingId, partitionOf, type Finding } from '../../domain/finding.ts';
+import { findingId, type Finding } from '../../domain/finding.ts';
 import { ebsSnapshotUsage } from '../usage/ebs-snapshot.ts';
 import { logged, RECYCLE_BIN_NOTE } from './calls.ts';
 import {
@@ -17,6 +17,7 @@ import {
   type KindSource,
   type ResourceKindModule,
 } from './kind.ts';
+import { partitionOf } from '../../domain/ids.ts';
 
 const PAGE_SIZE = 1000;
 

@@ -1,6 +1,7 @@
-import { accountFromArn, findingId, type Finding } from '../../domain/finding.ts';
+import { findingId, type Finding } from '../../domain/finding.ts';
 import { rdsUsage } from '../usage/rds.ts';
 import { isoDate, type KindContext, type KindUsage } from './kind.ts';
+import { accountFromArn } from '../../domain/ids.ts';
 
 /** `arn:aws:rds:REGION:OWNER:snapshot:NAME` or `…:cluster-snapshot:NAME` → owner and name. */
 export function rdsOwnerAndName(arn: string): { owner: string; name: string } | undefined {

@@ -3,7 +3,8 @@ import {
   paginateDescribeInstances,
   type InstanceImageMetadata,
 } from '@aws-sdk/client-ec2';
-import { findingId, partitionOf, type Finding, type UsageItem } from '../../domain/finding.ts';
+import { findingId, type Finding, type UsageItem } from '../../domain/finding.ts';
+import { partitionOf } from '../../domain/ids.ts';
 import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { ENDED_INSTANCE_STATES, UsageBook, chunks } from './common.ts';

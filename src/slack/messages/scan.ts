@@ -1,6 +1,7 @@
 /** Scan progress (one message, updated in place) and the summary that replaces it. */
 import type { KnownBlock } from '@slack/types';
-import type { ScanProgress, ScanResult, TargetResult } from '../../scan/scan.ts';
+import type { ScanProgress, ScanResult } from '../../scan/scan.ts';
+import { failureText, isFailed, type FailedTarget } from '../../scan/target-result.ts';
 import { context, message, section, type SlackMessage } from './blocks.ts';
 import { POST_COMMAND } from './plan.ts';
 import { code, esc, packLines, plural, userMention } from './text.ts';
@@ -29,11 +30,13 @@ export function progressMessage(p: ScanProgress, scope: string): SlackMessage {
   ]);
 }
 
-export function targetText(t: TargetResult): string {
+/** "legacy `555555555555` all regions: AccessDenied: …": a failed target, one line. */
+export function targetText(t: FailedTarget): string {
   const account = t.accountName
     ? `${esc(t.accountName, 64)} ${code(t.accountId, 40)}`
     : code(t.accountId, 40);
-  return `${account} ${t.region === '*' ? 'all regions' : esc(t.region, 40)}: ${esc(t.error ?? 'failed', 180)}`;
+  const where = t.status === 'account-failed' ? 'all regions' : esc(t.region, 40);
+  return `${account} ${where}: ${esc(failureText(t), 180)}`;
 }
 
 export interface ScanPostCounts {
@@ -67,7 +70,7 @@ export function postCountsText(
 /** One-line summary, then the failed targets (first 10 named, then "and N more"). */
 export function scanSummaryMessage(result: ScanResult, counts: ScanPostCounts, scope: string): SlackMessage {
   const s = result.summary;
-  const failed = result.targets.filter((t) => t.status === 'error');
+  const failed = result.targets.filter(isFailed);
   const icon = failed.length ? '⚠️' : '✅';
   const seconds = (result.durationMs / 1000).toFixed(1);
   const headline =

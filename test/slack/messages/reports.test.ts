@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord, TrustEntry } from '../../../src/domain/lifecycle.ts';
-import type { ScanResult, TargetResult } from '../../../src/scan/scan.ts';
+import type { ScanResult } from '../../../src/scan/scan.ts';
+import type { TargetResult } from '../../../src/scan/target-result.ts';
 import {
   digestMessage,
   helpMessage,
@@ -26,7 +27,7 @@ function result(targets: TargetResult[], findings = 3): ScanResult {
       findings,
       trustedSkipped: 4,
       targetsScanned: targets.filter((t) => t.status === 'ok').length,
-      targetsFailed: targets.filter((t) => t.status === 'error').length,
+      targetsFailed: targets.filter((t) => t.status !== 'ok').length,
       accountsScanned: 5,
       accountsWithFindings: 2,
     },
@@ -69,16 +70,15 @@ describe('scanSummaryMessage', () => {
   });
 
   it('names the first 10 failed targets (account, region, error), then "and N more"', () => {
-    const failed: TargetResult[] = Array.from({ length: 14 }, (_, i) => ({
-      accountId: String(200000000000 + i),
-      accountName: i === 0 ? 'legacy' : undefined,
-      region: i === 0 ? '*' : 'eu-west-1',
-      status: 'error',
-      error:
+    const failed: TargetResult[] = Array.from({ length: 14 }, (_, i): TargetResult => {
+      const accountId = String(200000000000 + i);
+      const error =
         i === 1
           ? '<!channel> AccessDenied '.repeat(50)
-          : 'AccessDenied: not authorized to perform sts:AssumeRole',
-    }));
+          : 'AccessDenied: not authorized to perform sts:AssumeRole';
+      if (i === 0) return { accountId, accountName: 'legacy', status: 'account-failed', error };
+      return { accountId, region: 'eu-west-1', status: 'region-failed', failures: [{ kind: 'ami', error }] };
+    });
     const m = scanSummaryMessage(
       result(failed),
       { new: 0, sharedAgain: 0, resolved: 0, posted: 0 },
