@@ -23,6 +23,21 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // Type-aware rules (they need the type checker, so they read tsconfig.json through the project
+  // service): a promise nobody awaits loses its error, a promise where a callback's void is expected
+  // (an event handler, Bolt's listeners) is never awaited, and a switch over a union must name every case.
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
+    },
+  },
   {
     files: ['src/**/*.ts'],
     ignores: ['src/testing/**', 'src/demo/**'],

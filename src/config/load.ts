@@ -122,8 +122,14 @@ export function resolveConfig(
   const keys = Object.keys(raw);
   if (keys.length && !keys.some((k) => known.includes(k))) {
     // Not a shareguard config at all (a wrong --config path): say so without echoing its content.
+    const guesses = keys.flatMap((k) => {
+      const near = closestKey(k, known);
+      return near ? [`${JSON.stringify(k)} (did you mean ${near}?)`] : [];
+    });
     throw new ConfigError(options.source, [
-      `not a shareguard configuration: none of its ${keys.length} top-level keys is a setting (${known.join(', ')})`,
+      `not a shareguard configuration: none of its top-level keys is a setting` +
+        (guesses.length ? `: ${guesses.join(', ')}` : '') +
+        ` (settings: ${known.join(', ')})`,
     ]);
   }
   const merged = structuredClone(raw);
@@ -160,4 +166,23 @@ function findDuplicates(values: string[]): string[] {
   const dup = new Set<string>();
   for (const v of values) (seen.has(v) ? dup : seen).add(v);
   return [...dup];
+}
+
+/** The known key within two edits of `key` (a typo such as `acounts`), if exactly one is closest. */
+function closestKey(key: string, known: readonly string[]): string | undefined {
+  const scored = known.map((k) => ({ k, d: editDistance(key.toLowerCase(), k.toLowerCase()) }));
+  const best = Math.min(...scored.map((s) => s.d));
+  const at = scored.filter((s) => s.d === best);
+  return best <= 2 && at.length === 1 ? at[0]!.k : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
 }

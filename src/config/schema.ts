@@ -276,4 +276,3 @@ export const configSchema = z.strictObject({
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type AccountConfig = Config['accounts'][number];

@@ -13,7 +13,7 @@ import { startWorld } from '../runtime/world.ts';
 import { renderMessage } from '../testing/slack-api/render.ts';
 import { renderSlackUx } from '../testing/slack-api/render-views.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../slack/messages/guard.ts';
-import { startLocalSlackApi, type LocalSlackApi } from '../testing/slack-api/server.ts';
+import { startLocalSlackApi } from '../testing/slack-api/server.ts';
 import {
   buttonClickForm,
   sendSigned,
@@ -313,5 +313,3 @@ async function ask(rl: ReturnType<typeof createInterface>): Promise<Choice> {
     if (a === 's' || a === 'skip' || a === '') return 'skip';
   }
 }
-
-export type { LocalSlackApi };

@@ -10,15 +10,6 @@ import { openStore } from '../store/index.ts';
 import { applyGuard, guardInput, type GuardApplyResult } from './apply.ts';
 import { renderGuard } from './render.ts';
 
-export const GUARD_USAGE = `Usage:
-  shareguard guard print [--config FILE] [--format iam|scp] [--account ID]
-      the guard policies derived from the store, as JSON for your infrastructure-as-code:
-      iam: { "<account id>": { "<policy name>": <document>, … }, … } (one managed policy set per
-      monitored account); scp: { "<policy name>": <document>, … } (the organization's SCPs)
-  shareguard guard apply [--config FILE] [--dry-run]
-      apply the guard in every monitored account per guard.mode (iam-policy or scp), as a Remove or
-      Block account decision does; --dry-run (or remediation.dryRun) reads and plans only`;
-
 export interface GuardCommandIo {
   out: (text: string) => void;
   err: (text: string) => void;

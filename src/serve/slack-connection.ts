@@ -75,7 +75,7 @@ export async function startSocket(
       await receiver.client.disconnect().catch(() => {});
       throw new StartupError(
         'SLACK_APP_TOKEN',
-        `Socket Mode: no hello from Slack within ${Math.round(timeoutMs / 1000)} s: check that outbound WebSocket connections (wss://wss-primary.slack.com) are allowed and that the app has Socket Mode enabled`,
+        `Socket Mode: no hello from Slack within ${timeoutMs / 1000} s: check that outbound WebSocket connections (wss://wss-primary.slack.com) are allowed and that the app has Socket Mode enabled`,
       );
     }
   } catch (err) {

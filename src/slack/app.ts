@@ -145,7 +145,11 @@ function startupFailure(
  * is an unhandled rejection that kills the process. Here it becomes a clear error instead.
  */
 export async function verifyBotToken(settings: SlackSettings): Promise<SlackIdentity> {
-  const client = new WebClient(settings.botToken, clientOptions(settings.apiUrl));
+  // The SDK's own logger would print its retries before our one-line startup error says what failed.
+  const client = new WebClient(settings.botToken, {
+    ...clientOptions(settings.apiUrl),
+    logLevel: LogLevel.ERROR,
+  });
   let res;
   try {
     res = await client.auth.test();
@@ -167,7 +171,10 @@ export async function verifyBotToken(settings: SlackSettings): Promise<SlackIden
  */
 export async function verifyAppToken(settings: SlackSettings): Promise<void> {
   if (!settings.appToken) return;
-  const client = new WebClient(settings.appToken, clientOptions(settings.apiUrl));
+  const client = new WebClient(settings.appToken, {
+    ...clientOptions(settings.apiUrl),
+    logLevel: LogLevel.ERROR,
+  });
   try {
     await client.apps.connections.open({});
   } catch (err) {

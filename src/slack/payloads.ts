@@ -30,7 +30,6 @@ export const blockActionPayload = z.object({
     .array(z.object({ action_id: z.string(), value: z.string().optional(), type: z.string() }))
     .min(1),
 });
-export type BlockActionPayload = z.infer<typeof blockActionPayload>;
 
 export const slashCommandPayload = z.object({
   command: z.string(),
@@ -42,4 +41,3 @@ export const slashCommandPayload = z.object({
   api_app_id: z.string().optional(),
   response_url: z.string().optional(),
 });
-export type SlashCommandPayload = z.infer<typeof slashCommandPayload>;

@@ -1,9 +1,5 @@
 /** Small builders for simulator worlds (docs/simulator.md format) used across tests. */
 import type {
-  PolicyDocument,
-  WorldManagedPolicy,
-  WorldRole,
-  WorldScp,
   World,
   WorldAccount,
   WorldDbSnapshot as WorldRdsSnapshot,
@@ -82,36 +78,4 @@ export function rdsSnapshot(
   engine = 'postgres',
 ): WorldRdsSnapshot {
   return { id, region, owner, engine, createTime: DATE, restore };
-}
-
-/** A role with attached managed policies (ARNs of `managedPolicy` names in the same account). */
-export function role(account: string, name: string, policyNames: string[] = []): WorldRole {
-  return { name, policies: policyNames.map((p) => `arn:aws:iam::${account}:policy/${p}`) };
-}
-
-/** A Deny-only policy document: one statement per entry. */
-export function denyDocument(
-  statements: {
-    actions: string[];
-    resources?: string[];
-    condition?: Record<string, Record<string, string[]>>;
-  }[],
-): PolicyDocument {
-  return {
-    Version: '2012-10-17',
-    Statement: statements.map((s) => ({
-      Effect: 'Deny' as const,
-      Action: s.actions,
-      ...(s.resources && { Resource: s.resources }),
-      ...(s.condition && { Condition: s.condition }),
-    })),
-  };
-}
-
-export function managedPolicy(name: string, document: PolicyDocument): WorldManagedPolicy {
-  return { name, document };
-}
-
-export function scp(id: string, name: string, content: PolicyDocument, targets: string[]): WorldScp {
-  return { id, name, content, targets };
 }

@@ -106,15 +106,7 @@ function rds(id: string, owner: string, restore: string[], engine = 'postgres') 
   return { id, region: 'us-east-1', owner, engine, createTime: T, restore };
 }
 
-export {
-  assume,
-  baseCreds,
-  ec2,
-  rdsClient,
-  sts,
-  type ClientOpts,
-  type Creds,
-} from '../support/sim-clients.ts';
+export { assume, baseCreds, ec2, rdsClient, sts, type Creds } from '../support/sim-clients.ts';
 
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function failure(

@@ -389,7 +389,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     });
     // The earlier decision is shown: who removed it and what was done.
     expect(blocksText(m)).toMatch(
-      /🔁 \*Shared again\* <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>\. Previously ✅ removed by <@U0ALICE> <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>: Launch permission of ami-00000000000000001 cancelled for 111111111111 in us-east-1; the account no longer sees it\./,
+      /🔁 \*Shared again\* <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>\. Previously ✅ removed by <@U0ALICE> <!date\^\d+\^\{date_short_pretty\} \{time\}\|[^>]+>: Launch permission of ami-00000000000000001 cancelled for 111111111111 in us-east-1; the account no longer sees it\. Only the owner 444444444444 can share it again\.(?!\.)/,
     );
   });
 

@@ -5,7 +5,7 @@ import type {
   DecisionSummary,
   FindingRecord,
 } from '../../domain/lifecycle.ts';
-import { code, esc, slackDate, who } from './text.ts';
+import { code, esc, sentence, slackDate, who } from './text.ts';
 
 const DETAIL_MAX = 400;
 
@@ -75,7 +75,7 @@ export function outcomeLine(record: FindingRecord): string | undefined {
         return `🧪 *Dry run*${by}, nothing changed: ${detail || 'nothing applies.'}`;
       if (d?.outcome === 'failed') {
         const what = ACTION_WORDS[d.action];
-        return `⚠️ *${what.charAt(0).toUpperCase()}${what.slice(1)} failed*${by}${detail ? `. ${detail}` : ''}. You can try again.`;
+        return `⚠️ *${what.charAt(0).toUpperCase()}${what.slice(1)} failed*${by}${detail ? `. ${sentence(detail)}` : '.'} You can try again.`;
       }
       if (record.state === 'blocked')
         return `⛔ *Blocked*${by}: ${detail || 'the guard denies its use.'}${orgSharesText(record)}`;
@@ -127,7 +127,7 @@ export function sharedAgainLine(record: FindingRecord): string | undefined {
   if (!record.sharedAgainAt) return undefined;
   const prev = record.previousDecision;
   const before = prev
-    ? `Previously ${describeDecision(prev, record.finding.ownerAccountId)}.`
+    ? sentence(`Previously ${describeDecision(prev, record.finding.ownerAccountId)}`)
     : 'It had stopped being shared with this account; no decision was recorded then.';
   return `🔁 *Shared again* ${slackDate(record.sharedAgainAt)}. ${before}`;
 }

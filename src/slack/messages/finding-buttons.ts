@@ -24,7 +24,6 @@ export const ACTIONS = {
  */
 export type RemediationView = (f: Finding) => RemediationContext;
 export const NO_REMEDIATION_VIEW: RemediationView = () => ({ guardMode: 'off', dryRun: false });
-export type ShareguardActionId = (typeof ACTIONS)[keyof typeof ACTIONS];
 
 export function trustButton(ownerAccountId: string, findingId: string): Button {
   const owner = truncate(clean(ownerAccountId), 40);

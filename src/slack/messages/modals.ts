@@ -30,7 +30,6 @@ export type ReasonAction = (typeof DECISIONS_WITH_REASON)[number];
 
 /** Trust expiry choices: days, or `never`. */
 export const EXPIRY_CHOICES = ['7', '30', '90', 'never'] as const;
-export type ExpiryChoice = (typeof EXPIRY_CHOICES)[number];
 
 const WORDS: Record<ReasonAction, { title: string; submit: string; verb: string }> = {
   trust: { title: 'Trust account', submit: 'Trust', verb: 'trust' },

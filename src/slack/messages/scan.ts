@@ -78,7 +78,7 @@ export function scanSummaryMessage(result: ScanResult, counts: ScanPostCounts, s
     `in ${s.accountsWithFindings} of ${plural(s.accountsScanned, 'account')} ` +
     `(${counts.new} new, ${counts.sharedAgain} shared again, ${counts.resolved} resolved; ` +
     `${postCountsText(counts)}). ` +
-    `${s.targetsScanned} account-regions scanned${failed.length ? `, ${failed.length} failed` : ''}; ` +
+    `${plural(s.targetsScanned, 'account-region')} scanned${failed.length ? `, ${failed.length} failed` : ''}; ` +
     `${plural(s.trustedSkipped, 'trusted share')} skipped.`;
   const blocks: KnownBlock[] = [section(headline)];
   if (failed.length) {

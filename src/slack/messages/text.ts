@@ -191,3 +191,8 @@ export function reasonText(reason: string, max = 500): string {
   }
   return out + escapeMrkdwn(neutralizeFormatting(s.slice(last)));
 }
+
+/** Ends a sentence with a full stop unless it already ends with one (AWS error texts often do). */
+export function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}

@@ -65,7 +65,6 @@ interface Outcome {
   contentType?: string;
 }
 
-export { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from './caller.ts';
 export type { CallFilter } from './call-counts.ts';
 
 class Simulator {

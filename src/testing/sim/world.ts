@@ -310,14 +310,12 @@ export type WorldSnapshot = World['snapshots'][number];
 export type WorldDbSnapshot = World['dbSnapshots'][number];
 export type WorldInstance = World['instances'][number];
 export type WorldVolume = World['volumes'][number];
-export type WorldAllowedAmis = z.infer<typeof allowedAmis>;
 export type WorldImageCriterion = z.infer<typeof imageCriterion>;
 export type WorldLaunchPermission = WorldImage['launchPermissions'][number];
 export type WorldRole = NonNullable<WorldAccount['roles']>[number];
 export type WorldManagedPolicy = NonNullable<WorldAccount['policies']>[number];
 export type WorldRecycleBinRule = NonNullable<WorldAccount['recycleBinRules']>[number];
 export type WorldOrganizationPolicies = NonNullable<World['organizationPolicies']>;
-export type WorldScp = WorldOrganizationPolicies['policies'][number];
 export type WorldRdsEvent = NonNullable<World['rdsEvents']>[number];
 export type WorldDbRestored = NonNullable<World['dbInstances']>[number];
 

@@ -36,10 +36,6 @@ export function invalidValue(message: string): SimError {
   return new SimError('InvalidParameterValue', message);
 }
 
-export function bool(p: Params, name: string): boolean {
-  return p.get(name)?.toLowerCase() === 'true';
-}
-
 export function optionalBool(p: Params, name: string): boolean | undefined {
   const v = p.get(name)?.toLowerCase();
   if (v === undefined) return undefined;

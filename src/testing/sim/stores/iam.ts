@@ -38,7 +38,6 @@ export interface RoleRec {
 
 export const MAX_POLICY_VERSIONS = 5;
 export const MAX_MANAGED_POLICY_SIZE = 6_144;
-export const MAX_ATTACHED_POLICIES = 20;
 
 const LOAD_TIME = '2024-01-01T00:00:00.000Z';
 

@@ -53,16 +53,6 @@ export function unfilteredUnlessPaged(idsParam: string) {
 export const describe = (): Category => 'describe';
 export const mutate = (): Category => 'mutate';
 
-/** EC2's answer to an authorization refusal (also what DryRun turns any authz error into). */
-export function unauthorized(detail?: string): SimError {
-  return new SimError(
-    'UnauthorizedOperation',
-    `You are not authorized to perform this operation.${detail ? ` ${detail}` : ''}`,
-    403,
-    true,
-  );
-}
-
 /** What a Describe* call over one resource type asked for, parsed and checked in EC2's order. */
 export interface DescribeRequest<T> {
   ids: string[];
