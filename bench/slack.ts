@@ -41,7 +41,16 @@ export interface ClickRound {
   ackMs: { p50: number; p95: number; p99: number; max: number; mean: number };
   /** From the first click sent to the last finding's message showing the outcome. */
   allDoneMs: number;
-  awsCalls: { cancelImageLaunchPermission: number; describeImages: number; total: number };
+  awsCalls: {
+    cancelImageLaunchPermission: number;
+    describeImages: number;
+    /**
+     * STS AssumeRole: credentials, not a change. The scan runs in worker threads, so the serving thread
+     * assumes an account's role at its first decision there (then cached until near expiry).
+     */
+    assumeRole: number;
+    total: number;
+  };
   /** Launch permissions of this round's 50 AMIs left in the simulator afterwards. */
   launchPermissionsLeft: number;
   messagesUpdated: number;
@@ -252,6 +261,7 @@ export async function clickBench(
       awsCalls: {
         cancelImageLaunchPermission: Math.max(...results.map((r) => r.awsCalls.cancelImageLaunchPermission)),
         describeImages: Math.max(...results.map((r) => r.awsCalls.describeImages)),
+        assumeRole: Math.max(...results.map((r) => r.awsCalls.assumeRole)),
         total: Math.max(...results.map((r) => r.awsCalls.total)),
       },
     };
@@ -260,6 +270,7 @@ export async function clickBench(
       const before = {
         cancel: await sim.calls('CancelImageLaunchPermission'),
         describe: await sim.calls('DescribeImages'),
+        assume: await sim.calls('AssumeRole'),
         total: await sim.calls(),
       };
       // Four clicks per finding, by two approvers, all sent at once (the four of one finding adjacent).
@@ -296,6 +307,7 @@ export async function clickBench(
       const after = {
         cancel: await sim.calls('CancelImageLaunchPermission'),
         describe: await sim.calls('DescribeImages'),
+        assume: await sim.calls('AssumeRole'),
         total: await sim.calls(),
       };
       const state = (await (await fetch(`${sim.endpoint}/_sim/state`)).json()) as World;
@@ -312,6 +324,7 @@ export async function clickBench(
         awsCalls: {
           cancelImageLaunchPermission: after.cancel - before.cancel,
           describeImages: after.describe - before.describe,
+          assumeRole: after.assume - before.assume,
           total: after.total - before.total,
         },
         launchPermissionsLeft: state.images
