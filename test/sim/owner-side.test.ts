@@ -1,4 +1,4 @@
-// Owner-side actions (aws-facts §3, §5a): read the exact shares, revoke one, disable, delete —
+// Owner-side actions (docs/aws.md "The removal ladder"): read the exact shares, revoke one, disable, delete —
 // owner only, DryRun on EC2, and every change visible to the recipient and in `state`.
 import {
   DeleteSnapshotCommand,

@@ -1,5 +1,5 @@
 // Using a shared RDS snapshot: restore and copy (Deny-evaluated first, actions/enforce.ts), and
-// DescribeEvents, where restores show up as RDS-EVENT-0043 (aws-facts §5).
+// DescribeEvents, where restores show up as RDS-EVENT-0043 (docs/aws.md "Who already uses a shared resource").
 import { SimError } from '../protocol/errors.ts';
 import { el, isoTime, memberList, wrap } from '../protocol/xml.ts';
 import type { RdsKind, RdsSnapshotRec } from '../state.ts';

@@ -115,7 +115,7 @@ export function render(kind: RdsKind, rec: RdsSnapshotRec, rel: Relation, status
         '<PercentProgress>100</PercentProgress><StorageType>gp2</StorageType>' +
         el('Encrypted', rec.encrypted ?? false) +
         el('DBSnapshotArn', rec.arn) +
-        // Own copies name their source (aws-facts §5: SourceDBSnapshotIdentifier is the ARN).
+        // Own copies name their source (docs/aws.md "Who already uses a shared resource": SourceDBSnapshotIdentifier is the ARN).
         (rel === 'own' ? el('SourceDBSnapshotIdentifier', rec.sourceSnapshotArn) : '') +
         '<IAMDatabaseAuthenticationEnabled>false</IAMDatabaseAuthenticationEnabled><TagList/>',
     );
@@ -277,7 +277,7 @@ function modifyAttribute(kind: RdsKind) {
         'You have exceeded the maximum number of accounts (20) that a snapshot can be shared with.',
       );
     }
-    // Removing "all" leaves the listed accounts alone (aws-facts §3).
+    // Removing "all" leaves the listed accounts alone (docs/aws.md "The removal ladder").
     for (const v of removes) store.removeRestore(rec, v);
     for (const v of adds) store.addRestore(rec, v);
     return attributesResult(kind, rec);

@@ -1,4 +1,4 @@
-// Allowed AMIs settings per account and region (aws-facts §4).
+// Allowed AMIs settings per account and region (docs/aws.md "Allowed AMIs").
 import { SimError } from '../../protocol/errors.ts';
 import { el, esc, itemSet, wrap } from '../../protocol/xml.ts';
 import type { ImageCriterion } from '../../state.ts';

@@ -1,4 +1,4 @@
-// DescribeInstanceImageMetadata (aws-facts §5): each of A's instances with the AMI it was launched
+// DescribeInstanceImageMetadata (docs/aws.md "Who already uses a shared resource"): each of A's instances with the AMI it was launched
 // from — even when that AMI is deprecated, deregistered, unshared or not allowed. No image-id
 // filter, as in AWS: callers match ImageMetadata.ImageId themselves.
 import { SimError } from '../../protocol/errors.ts';
