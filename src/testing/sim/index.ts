@@ -4,10 +4,4 @@ export { start } from './server.ts';
 export type { SimHandle } from './server.ts';
 export { SimState } from './state.ts';
 export { parseWorld, loadWorldFile, WorldError } from './world.ts';
-export type {
-  World,
-  WorldAccount,
-  WorldImage,
-  WorldSnapshot,
-  WorldDbSnapshot,
-} from './world.ts';
+export type { World, WorldAccount, WorldImage, WorldSnapshot, WorldDbSnapshot } from './world.ts';
