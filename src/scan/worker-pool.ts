@@ -183,6 +183,7 @@ const REPEATED = [
   'ownerAccountId',
   'ownerAlias',
   'engine',
+  'sharedVia',
 ] as const;
 
 /**
@@ -202,7 +203,6 @@ function shareStrings(f: Finding, strings: Map<string, string>): void {
     const value = fields[key];
     if (typeof value === 'string') fields[key] = shared(value);
   }
-  if (typeof f.sharedVia === 'string') f.sharedVia = shared(f.sharedVia) as Finding['sharedVia'];
 }
 
 /** Every target of the accounts a dead worker had taken fails with the reason; listings already reported stay. */

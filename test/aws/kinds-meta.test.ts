@@ -6,6 +6,7 @@
  * A new kind fails here until it declares what it needs (and the SEED below knows how to share one).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ACTION_SERVICE } from '../../src/testing/sim/action-services.ts';
 import { guardActionsPolicy, ownerRolePolicy, scannerRolePolicy } from '../../src/aws/iam-policy.ts';
 import { KINDS, kindLabel, kindModules } from '../../src/aws/kinds/index.ts';
 import { decideDeleteAtSource, decideRemove, decideRevokeOrgShare } from '../../src/core/decisions.ts';
@@ -22,12 +23,6 @@ import {
 import { parseSharedScanText } from '../../src/slack/command-text.ts';
 import { helpMessage } from '../../src/slack/messages/commands.ts';
 import { findingMessage } from '../../src/slack/messages/finding.ts';
-import { EC2_ACTIONS } from '../../src/testing/sim/actions/ec2/index.ts';
-import { IAM_ACTIONS } from '../../src/testing/sim/actions/iam.ts';
-import { ORGANIZATIONS_ACTIONS } from '../../src/testing/sim/actions/organizations.ts';
-import { RDS_ACTIONS } from '../../src/testing/sim/actions/rds.ts';
-import { RDS_USE_ACTIONS } from '../../src/testing/sim/actions/rds-restore.ts';
-import { STS_ACTIONS } from '../../src/testing/sim/actions/sts.ts';
 import { startBed, type Bed } from '../guard/helpers.ts';
 import { account, emptyWorld, image, OU, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 
@@ -62,17 +57,6 @@ const SEED: Record<ResourceKind, (w: World, n: number, owner: string, orgToo: bo
     return `arn:aws:rds:${R}:${owner}:cluster-snapshot:cl-${n}`;
   },
 };
-
-/** Simulator action name → IAM service prefix. */
-const SERVICE_OF: Record<string, string> = {};
-for (const [svc, map] of [
-  ['ec2', EC2_ACTIONS],
-  ['rds', { ...RDS_ACTIONS, ...RDS_USE_ACTIONS }],
-  ['iam', IAM_ACTIONS],
-  ['organizations', ORGANIZATIONS_ACTIONS],
-  ['sts', STS_ACTIONS],
-] as const)
-  for (const name of Object.keys(map)) SERVICE_OF[name] = svc;
 
 const sample = (kind: ResourceKind): Finding => ({
   id: findingId(kind, A, R, 'res-1'),
@@ -188,9 +172,9 @@ describe('per kind, the generated IAM policies cover every call shareguard makes
     const out = await decideRemove(deps, fid(outside), ALICE);
     expect(['removed', 'blocked']).toContain(out.records[0]!.state);
 
-    const made = Object.keys(SERVICE_OF)
+    const made = Object.keys(ACTION_SERVICE)
       .filter((name) => sim.calls({ action: name }) > 0)
-      .map((name) => `${SERVICE_OF[name]}:${name}`);
+      .map((name) => `${ACTION_SERVICE[name]}:${name}`);
     // The rungs really ran: the kind's owner-side and recipient-side calls were made.
     for (const a of [
       ...m.source.actions.readShares,

@@ -5,6 +5,7 @@
  */
 import { USAGE_ACTIONS } from '../../src/aws/usage/index.ts';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ACTION_SERVICE } from '../../src/testing/sim/action-services.ts';
 import { CreateVolumeCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   decideDeleteAtSource,
@@ -16,12 +17,6 @@ import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { remediationActions } from '../../src/remediate/registry.ts';
 import { KINDS } from '../../src/aws/kinds/index.ts';
-import { EC2_ACTIONS } from '../../src/testing/sim/actions/ec2/index.ts';
-import { RDS_ACTIONS } from '../../src/testing/sim/actions/rds.ts';
-import { RDS_USE_ACTIONS } from '../../src/testing/sim/actions/rds-restore.ts';
-import { IAM_ACTIONS } from '../../src/testing/sim/actions/iam.ts';
-import { ORGANIZATIONS_ACTIONS } from '../../src/testing/sim/actions/organizations.ts';
-import { STS_ACTIONS } from '../../src/testing/sim/actions/sts.ts';
 import { actAs, outcomeOf, startBed, type Bed } from '../guard/helpers.ts';
 import { account, emptyWorld, image, OU, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 import { outcomeLine } from '../../src/slack/messages/finding.ts';
@@ -67,22 +62,13 @@ function world(): World {
 
 /** Every simulator action any bed of this file answered, for the IAM check at the end. */
 const called = new Map<string, number>();
-const ALL_ACTIONS: Record<string, string> = {};
-for (const [svc, map] of [
-  ['ec2', EC2_ACTIONS],
-  ['rds', { ...RDS_ACTIONS, ...RDS_USE_ACTIONS }],
-  ['iam', IAM_ACTIONS],
-  ['organizations', ORGANIZATIONS_ACTIONS],
-  ['sts', STS_ACTIONS],
-] as const)
-  for (const name of Object.keys(map)) ALL_ACTIONS[name] = svc;
 
 let bed: Bed | undefined;
 /** Calls a test made as a workload (not shareguard): kept out of the IAM check. */
 let workloadCalls: string[] = [];
 afterEach(async () => {
   if (bed) {
-    for (const name of Object.keys(ALL_ACTIONS)) {
+    for (const name of Object.keys(ACTION_SERVICE)) {
       const n = bed.sim.calls({ action: name });
       if (n) called.set(name, (called.get(name) ?? 0) + n);
     }
@@ -415,7 +401,7 @@ afterAll(() => {
   ]);
   const made = [...called]
     .filter(([, n]) => n > 0)
-    .map(([name]) => `${ALL_ACTIONS[name]}:${name}`)
+    .map(([name]) => `${ACTION_SERVICE[name]}:${name}`)
     .sort();
   expect(made.length).toBeGreaterThan(10);
   expect(made.filter((a) => !declared.has(a))).toEqual([]);
