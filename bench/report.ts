@@ -666,8 +666,10 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
   if (r.slack.clicks) {
     parts.push(
       `### Remove clicks: ack p99 ${cp?.pass ? 'within' : '**over**'} 250 ms\n\n` +
-        'Every click is acknowledged (`ack()`) before any work, and the decision work runs at most three at a time, so a burst of clicks ' +
-        'cannot starve the acks of the clicks behind it. Duplicate clicks never reach AWS: the conditional transition out of `open` lets ' +
+        'Every click is acknowledged (`ack()`) before any work; then it is written to the store as an intent, at most four ' +
+        'writes at a time, and carried out at most three at a time, so a burst of clicks cannot starve the acks of the clicks ' +
+        'behind it (with every intent written at once, the embedded store\'s answers crowded the event loop: p99 430–500 ms ' +
+        'against ≈ 230 ms with four, `src/slack/intent-runner.ts`). Duplicate clicks never reach AWS: the conditional transition out of `open` lets ' +
         'exactly one click per finding through. Remove walks the removal ladder (`src/remediate/registry.ts`): the AMIs of ' +
         'this world come from an owner shareguard has no role in, so revoking at the source does not apply and the first rung ' +
         'that does is the recipient cancel (`CancelImageLaunchPermission`); the ladder stops once the AMI is gone, and the ' +
@@ -696,8 +698,8 @@ const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
    \`ProviderError\`s per client), the user-agent, recursion-detection and logger middleware removed from the listing
    clients (the app id kept in a precomputed header), each ≈ −6 % scan CPU in issue 11's side-by-side runs.
 2. **Threads** (\`src/scan/worker-pool.ts\`, \`src/scan/worker.ts\`, \`src/scan/thread-scan.ts\`): with \`aws.workers\` > 1
-   (default one thread per available core, at most one per 10 accounts: a worker costs ≈ 0.5 s of CPU and ≈ 85 MB to
-   start) the scan runs in that many worker threads, accounts handed out one at a time, one account's regions in one
+   (default one thread per available core, at most one per 50 accounts: a worker costs ≈ 0.5 s of CPU and 40–70 MB
+   to start, so S scans in one thread) the scan runs in that many worker threads, accounts handed out one at a time, one account's regions in one
    thread, results merged and sorted as before; the calling thread only coordinates and never loads the SDK clients
    (\`aws.workers: 1\` scans in the calling thread, as before). Each worker's young generation is 16 MB and its old
    generation sized from its concurrency.

@@ -117,7 +117,7 @@ export const configSchema = z.strictObject({
       concurrency: z.int().min(1).max(1024).default(64),
       /**
        * Threads a scan runs its accounts on (worker_threads; the calling thread only coordinates); default
-       * one per available core, at most one per 10 accounts. 1 keeps the whole scan in the calling thread.
+       * one per available core, at most one per 50 accounts (`ACCOUNTS_PER_THREAD`). 1 keeps the whole scan in the calling thread.
        */
       workers: z.int().min(1).max(64).optional(),
       /** Multiplies the per-account-region pace (AWS token buckets); lower it if you share the account's budget. */

@@ -119,10 +119,13 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
 }
 
 /**
- * A worker thread costs ≈ 0.5 s of CPU and ≈ 85 MB to start (it loads its own copy of the SDK), about
- * what scanning ten accounts in every region costs: fewer accounts than that per thread are not worth one.
+ * A worker thread costs ≈ 0.5 s of CPU and 40–70 MB to start (it loads its own copy of the SDK), and a scan
+ * in workers spends more on garbage collection (capped heaps). Measured at 2 threads against 1 on this
+ * kind of machine (bench/scan-one.ts, quiet): S (20 accounts) 2.3–2.9 s and 182–215 MiB against
+ * 2.0–2.3 s and 138–146 MiB; M (200 accounts) about even in time; L (1,000) faster in workers. Below
+ * this many accounts per thread, one thread is faster.
  */
-export const ACCOUNTS_PER_THREAD = 10;
+export const ACCOUNTS_PER_THREAD = 50;
 
 /**
  * Threads for a scan: `aws.workers` as configured (never more than the accounts), or by default one per

@@ -7,7 +7,6 @@ import { parseClick } from './click.ts';
 import type { SlackContext } from '../../context.ts';
 import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
 import { ephemeral } from '../commands/shared-scan.ts';
-import { recordIntent } from '../../../core/intents.ts';
 import { submitDecision, type SubmittableAction } from '../views/carry-out.ts';
 import { asksForReason, openReasonModal, staleReason } from '../views/reason.ts';
 
@@ -108,7 +107,7 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
         const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
         if (!value.success)
           return refuse('the button carried something that is not a shareguard finding; nothing was changed');
-        const intent = await recordIntent(ctx.deps, {
+        const intent = await ctx.intents.record({
           action,
           findingId: value.data,
           by: actor,

@@ -7,7 +7,6 @@
  */
 import { blockAccount } from '../../../core/block-account.ts';
 import type { DecisionExtras } from '../../../core/decisions.ts';
-import { recordIntent } from '../../../core/intents.ts';
 import { requestApproval, needsSecondApprover, type TwoPersonRefusal } from '../../../core/two-person.ts';
 import type { Actor } from '../../../domain/lifecycle.ts';
 import { refusalMessage } from '../../messages/index.ts';
@@ -55,7 +54,7 @@ export async function submitDecision(ctx: SlackContext, s: Submission): Promise<
  */
 async function carryOut(ctx: SlackContext, s: Submission): Promise<void> {
   if (s.action === 'block-account') return blockOwner(ctx, s);
-  const intent = await recordIntent(ctx.deps, {
+  const intent = await ctx.intents.record({
     action: s.action,
     findingId: s.findingId,
     by: s.by,
