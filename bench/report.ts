@@ -457,22 +457,31 @@ export const STOPPED_FULL_RUN =
  */
 export const SIDE_BY_SIDE = {
   memory:
-    'Measured apart at commit 4a376f0 (compiled build): importing `@aws-sdk/client-ec2` alone takes a Node process from 39 MB to ' +
-    '124 MB RSS (14 MB of it heap after a full GC: the rest is the 2 MB bundle’s code and compiler memory); in the same process ' +
-    'RDS, STS and the credential chain add ≈ 6 MB and IAM and Organizations ≈ 2 MB (38ad32e; the chain alone 11 MB); a worker thread loads its own copy, so every ' +
-    'scanning thread costs ≈ 85–90 MB before its first request. Before the calling thread stopped loading the SDK (the threads were ' +
-    'the calling one plus workers), M peaked at 366 MiB and L at 460 MiB with two threads. With every listing in two workers and a ' +
-    'calling thread without the SDK (38ad32e, compiled build, `bench/scan-one.ts`, single runs at load averages 25–28 — other ' +
-    'engineers’ work on the same 2 cores, so the times are the scheduler’s): M 262 MiB with the workers’ 48 MB young generation, ' +
-    '209 MiB with 16 MB (scanner CPU 39.1 s → 42.1 s, within the noise of that load; issue 11 had measured ≈ 6 % for the larger one); ' +
-    'L 360 MiB with 16 MB (scan 891 s, scanner CPU 162 s, calling thread’s heap 62 MiB used of 96 MiB reserved). So L is still over ' +
-    '250 MB: ≈ 140 MB for the calling thread (Node, the CLI, ≈ 35,000 findings at ≈ 0.65 kB each from the workers, ≈ 1 kB once ' +
-    'ranked, and a heap V8 lets grow to 1.5× what it holds) and ≈ 110 MB for each worker (its SDK copy and its heap). Since then the ' +
-    'findings from workers share their repeated strings (account, region, owner: 655 → 487 bytes each on M’s findings, ≈ −6 MB ' +
-    'on L; not re-measured on L). What would still cut it: one worker instead of two on L (≈ −110 MB, but the scan then uses one ' +
-    'core), writing the findings to the output as they arrive instead of sorting them in memory (the JSON order is sorted, so this ' +
-    'needs an external sort or a sort of compact keys), or a calling-thread heap limit (`--max-old-space-size`), which makes V8 ' +
-    'collect earlier but would fail a larger organization.',
+    'Where it goes on L, measured at 4ffb1a8 (compiled build, quiet machine, V8 heap statistics sampled every 5 s in each ' +
+    'thread): the process is at 237–253 MiB five seconds in and ends at 243–287 MiB over five runs, so the peak is mostly ' +
+    'a fixed cost. Each worker’s V8 heap is 52–57 MiB physical (old generation 31–34 MiB, nearly all of it the SDK’s ' +
+    'code and schema objects loaded before the first request; young generation 16; large objects 4; code 3) and it ' +
+    'peaked at 35 MiB of malloc’ed compiler memory while compiling `@aws-sdk/client-ec2`’s 2 MB bundle, which glibc ' +
+    'keeps in the thread’s arena; with the thread itself that is ≈ 90–100 MiB per worker. The calling thread’s heap is ' +
+    '48–52 MiB physical with 17–33 MiB used (Node itself ≈ 40 MiB more). Importing `@aws-sdk/client-ec2` alone takes a ' +
+    'Node process from 39 to 114 MiB (15 MiB of it live heap after a full GC); with `MALLOC_TRIM_THRESHOLD_=0` 91 MiB, ' +
+    'but glibc reads that only at process start. Measured levers: a worker young generation of 8 MB peaks at 241 MiB on ' +
+    'L but takes the scan from 88 to 110 s (garbage collection); a lower old-generation cap changes nothing (the heap ' +
+    'never reaches it); fewer accounts open per worker changes nothing (clients are small). One worker instead of two ' +
+    'would save ≈ 95 MiB and cost half the scanning cores. The findings (≈ 0.65 kB each in the calling thread) are not ' +
+    'what makes the peak: the calling thread’s heap stays under 35 MiB used while the workers run.',
+  profile:
+    '\n\nProfile (4ffb1a8, compiled build, M in one thread, `node --cpu-prof`, quiet machine): 23.5 s of samples for ' +
+    '13,999 requests, 0.8 % idle, so CPU-bound. Self time by package: `@smithy/core` 30.7 % (middleware stack, retry ' +
+    '2.5 %, endpoint resolution 2.1 %, schema walking), garbage collection 9.1 %, `@aws-sdk/core` 8.2 % (XML protocol, ' +
+    'signer), XML parsing 5.4 %, socket `writev` 4.3 %, SigV4 signing 4.0 % plus HMAC/SHA-256 3.9 %, microtasks 3.5 %, ' +
+    'the EC2 and RDS clients 4.9 %, module loading ≈ 4 % (once). Making a client per account-region (6,800 on M) is 8.9 % ' +
+    'inclusive. Per thread (`/proc/<pid>/task/*/stat`, M): one thread 21.7 s in the scanning thread and 5.2 s in V8’s ' +
+    'helper threads (concurrent marking, compilation); two workers 13.4 s each, 10.4 s in the helper threads and 1.8 s ' +
+    'in the calling thread. The workers’ capped heaps (16 MB young generation, to keep the peak RSS down) roughly double ' +
+    'the garbage collectors’ work, so on 2 cores shared with the simulator two workers are even with one thread on M ' +
+    '(20–22 s against 20–23 s) and ahead only on L. What is left is the SDK’s per-request pipeline; the raw client ' +
+    'spends ≈ 0.35 ms per request.',
   changes:
     '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
     'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
@@ -521,11 +530,12 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         `for ${n(req)} requests (${us(run.cpuMs, req)} per request, all threads) and took ${s(run.scanMs)}: ` +
         `${big.ratio.scan.toFixed(2)}× the bound. The AWS SDK for JavaScript v3 is the cost: at its newest release its pipeline takes ` +
         '≈ 0.6–0.75 ms of CPU per request beyond what the raw client spends, spread thinly (signing, the HTTP agent, middleware, ' +
-        'schema-based (de)serialisation, XML, garbage collection; issue 11 has the profile). The measured cheap wins are in ' +
+        'schema-based (de)serialisation, XML, garbage collection; the profile is below). The measured cheap wins are in ' +
         '`src/aws/clients.ts` and the worker threads (below). On this 2-core machine the scanner shares the cores with the simulator ' +
         '(its own CPU is in the table) and, while these runs were made, with other work (load averages in the table): a second scanning ' +
         'thread only helps when a core is free. Against real AWS, whose side costs the scanner nothing, the threads divide the CPU-bound ' +
         'part of the scan by the number of cores.' +
+        SIDE_BY_SIDE.profile +
         (() => {
           const w = (L ? full?.worlds.L : (r.worlds.M ?? quick?.worlds.M)) ?? undefined;
           if (!w || w.secondAmiListingRequests === undefined || w.amiDirectListing === undefined) return '';
@@ -668,7 +678,7 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
       `### Remove clicks: ack p99 ${cp?.pass ? 'within' : '**over**'} 250 ms\n\n` +
         'Every click is acknowledged (`ack()`) before any work; then it is written to the store as an intent, at most four ' +
         'writes at a time, and carried out at most three at a time, so a burst of clicks cannot starve the acks of the clicks ' +
-        'behind it (with every intent written at once, the embedded store\'s answers crowded the event loop: p99 430–500 ms ' +
+        "behind it (with every intent written at once, the embedded store's answers crowded the event loop: p99 430–500 ms " +
         'against ≈ 230 ms with four, `src/slack/intent-runner.ts`). Duplicate clicks never reach AWS: the conditional transition out of `open` lets ' +
         'exactly one click per finding through. Remove walks the removal ladder (`src/remediate/registry.ts`): the AMIs of ' +
         'this world come from an owner shareguard has no role in, so revoking at the source does not apply and the first rung ' +
