@@ -12,7 +12,7 @@ import {
   statusMessage,
 } from '../../src/slack/messages/index.ts';
 import { newUse } from '../../src/core/new-use.ts';
-import { buttons, expectValid, record, rng, textOf } from '../slack/messages/fixtures.ts';
+import { buttons, expectValid, OWNER, record, rng, textOf } from '../slack/messages/fixtures.ts';
 
 const NOW = '2026-12-01T00:00:00.000Z';
 
@@ -77,6 +77,23 @@ describe('a finding message with its risk', () => {
       /^3 running instances, 3 volumes keep running or existing; removing does not stop them\./,
     );
     expect(confirm.text.text.length).toBeLessThanOrEqual(300);
+  });
+
+  it('warns in the Delete at source dialog too: deleting the AMI does not stop its instances', () => {
+    // shareguard has a role in the owner account, so deleting at the source is offered.
+    const view = () => ({
+      owner: { id: OWNER, role: { name: 'ShareGuardScanner' } },
+      guardMode: 'off' as const,
+      dryRun: false,
+    });
+    const del = buttons(findingMessage(critical, view).blocks).find(
+      (b) => b.action_id === 'shareguard.delete-at-source',
+    )!;
+    const confirm = (del.confirm as { text: { text: string } }).text.text;
+    expect(confirm).toMatch(
+      /^3 running instances, 3 volumes keep running or existing; deleting it at the source does not stop them\. \S/,
+    );
+    expect(confirm.length).toBeLessThanOrEqual(300);
   });
 
   it('mentions the configured people at or above slack.notify.minRisk, only while open', () => {

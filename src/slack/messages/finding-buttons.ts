@@ -86,7 +86,7 @@ export function deleteAtSourceButton(
     style: 'danger',
     confirm: {
       title: `Delete this ${kindLabel(f.kind)} in its owner account?`,
-      text: confirmWords('delete-at-source', f, ctx),
+      text: withUsageWarning(f, confirmWords('delete-at-source', f, ctx), 'deleting it at the source'),
       confirm: 'Delete',
       deny: 'Cancel',
       style: 'danger',

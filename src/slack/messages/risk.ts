@@ -80,15 +80,18 @@ export function inUseLine(u: InUse | undefined): string | undefined {
 }
 
 /** Sentence for the Remove confirm dialog: removing a share stops nothing that already runs. */
-export function removeUsageWarning(f: Finding): string | undefined {
+export function removeUsageWarning(f: Finding, doing = 'removing'): string | undefined {
   const u = f.inUse;
   if (!u || usageCount(u) === 0) return undefined;
-  return `${usageWords(u)} ${usageCount(u) === 1 ? 'keeps' : 'keep'} running or existing; removing does not stop them.`;
+  return `${usageWords(u)} ${usageCount(u) === 1 ? 'keeps' : 'keep'} running or existing; ${doing} does not stop them.`;
 }
 
-/** The confirm text with the usage warning first, within Slack's 300 characters. */
-export function withUsageWarning(f: Finding, confirmText: string): string {
-  const warning = removeUsageWarning(f);
+/**
+ * The confirm text with the usage warning first, within Slack's 300 characters. `doing` names the
+ * action ("deleting it at the source"): neither Remove nor a delete at the source stops what already runs.
+ */
+export function withUsageWarning(f: Finding, confirmText: string, doing?: string): string {
+  const warning = removeUsageWarning(f, doing);
   return warning ? truncate(`${warning} ${confirmText}`, 300) : confirmText;
 }
 
