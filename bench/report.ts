@@ -458,7 +458,7 @@ export const STOPPED_FULL_RUN =
 export const SIDE_BY_SIDE = {
   memory:
     'Where it goes on L, measured at 4ffb1a8 (compiled build, quiet machine, V8 heap statistics sampled every 5 s in each ' +
-    'thread): the process is at 237–253 MiB five seconds in and ends at 243–287 MiB over five runs, so the peak is mostly ' +
+    'thread): the process is at 237–253 MiB five seconds in and ends at 243–300 MiB over nine runs (the full run included), so the peak is mostly ' +
     'a fixed cost. Each worker’s V8 heap is 52–57 MiB physical (old generation 31–34 MiB, nearly all of it the SDK’s ' +
     'code and schema objects loaded before the first request; young generation 16; large objects 4; code 3) and it ' +
     'peaked at 35 MiB of malloc’ed compiler memory while compiling `@aws-sdk/client-ec2`’s 2 MB bundle, which glibc ' +
@@ -481,7 +481,9 @@ export const SIDE_BY_SIDE = {
     'in the calling thread. The workers’ capped heaps (16 MB young generation, to keep the peak RSS down) roughly double ' +
     'the garbage collectors’ work, so on 2 cores shared with the simulator two workers are even with one thread on M ' +
     '(20–22 s against 20–23 s) and ahead only on L. What is left is the SDK’s per-request pipeline; the raw client ' +
-    'spends ≈ 0.35 ms per request.',
+    'spends ≈ 0.35 ms per request. The previous full run (fed3412) measured L at 72.7 s; alternating runs of fed3412 ' +
+    'and 5e02806 on L the same evening (`bench/scan-one.ts`, compiled builds) took 93.6 and 97.5 s against 90.7 and ' +
+    '86.1 s: no regression in the code, the machine was slower.',
   changes:
     '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
     'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
