@@ -26,7 +26,9 @@ export interface ReconcileReport {
  * Intent writes in flight at once. A burst of clicks (200 at once in the click benchmark) otherwise
  * sends every write to the store together, and with the embedded store in this process the answers
  * crowd out the requests still waiting for their ack: ack p99 430–500 ms with every write at once,
- * 220 ms with four (bench/slack.ts, issue 11). Each click is still written before anything is attempted.
+ * 220 ms with four (bench/slack.ts, issue 11). Each click is still written before anything is attempted;
+ * one waiting for its write is acked but not yet durable (as every click is between its ack and its write),
+ * so a crash then loses it visibly: its message never shows "⏳" and the button is still there to click.
  */
 const INTENT_WRITES_AT_ONCE = 4;
 

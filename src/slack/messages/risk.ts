@@ -79,7 +79,7 @@ export function inUseLine(u: InUse | undefined): string | undefined {
   return unknown || '✓ nothing in this account uses it';
 }
 
-/** Sentence for the Remove confirm dialog: removing a share stops nothing that already runs. */
+/** Sentence for the Remove and Delete at source confirm dialogs: neither stops anything that already runs. */
 export function removeUsageWarning(f: Finding, doing = 'removing'): string | undefined {
   const u = f.inUse;
   if (!u || usageCount(u) === 0) return undefined;
