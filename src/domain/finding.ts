@@ -108,7 +108,7 @@ export interface UsageList {
 }
 
 /**
- * Blast radius (docs/aws.md "Who already uses it"). `unknown` lists the lookups that failed: then the
+ * Blast radius (docs/aws.md "Who already uses a shared resource"). `unknown` lists the lookups that failed: then the
  * counts are lower bounds, never "not in use".
  */
 export interface InUse {

@@ -1,6 +1,6 @@
 /**
  * What a scan adds to one account-region's findings after listing them: the blast radius (who already
- * uses each resource, docs/aws.md "Who already uses it"), and AMIs no longer listed that instances still
+ * uses each resource, docs/aws.md "Who already uses a shared resource"), and AMIs no longer listed that instances still
  * run from. One call per account-region, from the per-target part of the scan, so it runs wherever that
  * runs (a worker thread included): it needs only the target's clients and its findings.
  */

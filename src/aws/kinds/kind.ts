@@ -47,7 +47,7 @@ export interface KindNote {
   date?: string;
 }
 
-/** Blast radius (docs/aws.md "Who already uses it"): what already uses findings of this kind. */
+/** Blast radius (docs/aws.md "Who already uses a shared resource"): what already uses findings of this kind. */
 export interface KindUsage {
   /** IAM actions the lookup calls (read-only; `shareguard iam-policy`). */
   actions: readonly string[];

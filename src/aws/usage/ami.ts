@@ -10,7 +10,7 @@ import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { ENDED_INSTANCE_STATES, UsageBook, chunks } from './common.ts';
 import { ownImagesFor } from './own-images.ts';
 
-/** EC2 accepts at most 200 values in one filter (docs/aws.md "Who already uses it"). */
+/** EC2 accepts at most 200 values in one filter (docs/aws.md "Who already uses a shared resource"). */
 const FILTER_VALUES_MAX = 200;
 const PAGE_SIZE = 1000;
 /** Aliases only AWS can set: instances from these images are not from an untrusted share. */

@@ -24,7 +24,7 @@ export function ownImagesFor(ctx: KindContext, findings: readonly Finding[]): Pr
 /**
  * One `DescribeImages Owners=self` per account-region serves both lookups that need own AMIs: the AMI
  * kind's own copies (`SourceImageId`) and the EBS kind's own AMIs built on a snapshot (the
- * block-device mappings' `Ebs.SnapshotId`) — docs/aws.md "Who already uses it". A filter per kind
+ * block-device mappings' `Ebs.SnapshotId`) — docs/aws.md "Who already uses a shared resource". A filter per kind
  * (`block-device-mapping.snapshot-id`, ≤ 200 values) would cost a call per 200 snapshots on top of it.
  * Never throws.
  */

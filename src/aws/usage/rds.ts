@@ -8,7 +8,7 @@ import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { UsageBook } from './common.ts';
 
-/** RDS keeps events 14 days (docs/aws.md "Who already uses it"). */
+/** RDS keeps events 14 days (docs/aws.md "Who already uses a shared resource"). */
 const EVENT_DAYS = 14;
 const PAGE_SIZE = 100;
 
