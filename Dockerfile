@@ -4,14 +4,15 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# `prepare` compiles src/ into dist/.
+COPY scripts/bundle-worker.ts ./scripts/
+# `prepare` compiles src/ into dist/ and bundles the scan worker (scripts/bundle-worker.ts).
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 COPY package.json package-lock.json ./
-# No scripts: the build is copied from the first stage (and its compiler is a dev dependency).
+# No scripts: the build is copied from the first stage (its compiler and bundler are dev dependencies).
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY bin ./bin
 COPY src ./src

@@ -82,6 +82,8 @@ export type ScanDeps = ScanAws & {
 export interface WorkerTestHooks {
   /** The worker that resolves this account dies right after (an uncaught error in the thread). */
   crashWorkerOnAccount?: string;
+  /** Every worker dies as it starts, before taking an account (as a broken build's worker would). */
+  failWorkersAtStart?: boolean;
 }
 
 /**

@@ -60,7 +60,7 @@ export async function scanWithWorkers(
   const base = { ...settings, maxSockets: perThread, workers: 1 };
   const strings = new Map<string, string>();
 
-  await Promise.all(
+  const stopped = await Promise.all(
     Array.from({ length: deps.threads }, (_, i) =>
       runWorker(
         {
@@ -80,6 +80,11 @@ export async function scanWithWorkers(
       ),
     ),
   );
+  // Accounts no thread took: every worker stopped first (a worker that cannot load, or each one dying).
+  // They fail with the workers' reasons; a scan that scanned nothing must not look like a clean one.
+  const why = stopped.filter((reason) => reason !== undefined).join('; ');
+  for (let account = take(); account; account = take())
+    collector.accountFailed(account, `not scanned: every scan thread stopped before taking it (${why})`);
 }
 
 /**
@@ -103,7 +108,7 @@ function runWorker(
   home: AwsCredentialIdentityProvider,
   collector: ScanCollector,
   strings: Map<string, string>,
-): Promise<void> {
+): Promise<string | undefined> {
   const taken = new Map<string, Taken>();
   const worker = startWorker(init);
   let finished = false;
@@ -163,13 +168,14 @@ function runWorker(
         ? `reached its heap limit of ${workerHeapLimitMb(init.concurrency)} MB (${err.message})`
         : err.message;
   });
+  // Resolves with why the worker stopped before finishing, if it did.
   return new Promise((resolve) => {
     worker.on('exit', (code) => {
       if (!finished || taken.size > 0) {
         const why = `scan worker ${init.index} stopped before finishing: ${failure ?? `exit code ${code}`}`;
         failTaken(taken, why, init.kinds, collector);
-      }
-      resolve();
+        resolve(why);
+      } else resolve(undefined);
     });
   });
 }

@@ -15,6 +15,7 @@ import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 const port = parentPort;
 if (!port) throw new Error('src/scan/worker.ts runs as a worker thread (see worker-pool.ts)');
 const init = workerData as WorkerInit;
+if (init.testHooks?.failWorkersAtStart) throw new Error(`test hook: worker ${init.index} fails to start`);
 const post = (m: FromWorker) => port.postMessage(m);
 
 let nextId = 0;

@@ -180,4 +180,26 @@ describe('scan across worker threads', () => {
       expect(result.summary.targetsFailed).toBeGreaterThan(expected.summary.targetsFailed);
     },
   );
+
+  it(
+    'fails every account, with the workers’ reasons, when no worker gets to take one',
+    { timeout: 60_000 },
+    async () => {
+      sim = await startSim(world());
+      const result = await run(sim, { workers: 2, testHooks: { failWorkersAtStart: true } });
+
+      expect(result.findings).toEqual([]);
+      expect(result.targets.map((t) => [t.accountId, t.status])).toEqual(
+        [HOME, ...ACCOUNTS, DENIED].sort().map((id) => [id, 'account-failed']),
+      );
+      for (const t of result.targets) {
+        expect(isFailed(t) && failureText(t)).toMatch(
+          /^not scanned: every scan thread stopped before taking it \(scan worker \d stopped before finishing: test hook: worker \d fails to start; scan worker \d stopped .*\)$/,
+        );
+      }
+      expect(result.summary.targetsFailed).toBe(result.targets.length);
+      expect(result.summary.targetsScanned).toBe(0);
+      expect(sim.calls()).toBe(0);
+    },
+  );
 });
