@@ -457,19 +457,20 @@ export const STOPPED_FULL_RUN =
  */
 export const SIDE_BY_SIDE = {
   memory:
-    'Where it goes on L, measured at 4ffb1a8 (compiled build, quiet machine, V8 heap statistics sampled every 5 s in each ' +
-    'thread): the process is at 237–253 MiB five seconds in and ends at 243–300 MiB over nine runs (the full run included), so the peak is mostly ' +
-    'a fixed cost. Each worker’s V8 heap is 52–57 MiB physical (old generation 31–34 MiB, nearly all of it the SDK’s ' +
-    'code and schema objects loaded before the first request; young generation 16; large objects 4; code 3) and it ' +
-    'peaked at 35 MiB of malloc’ed compiler memory while compiling `@aws-sdk/client-ec2`’s 2 MB bundle, which glibc ' +
-    'keeps in the thread’s arena; with the thread itself that is ≈ 90–100 MiB per worker. The calling thread’s heap is ' +
-    '48–52 MiB physical with 17–33 MiB used (Node itself ≈ 40 MiB more). Importing `@aws-sdk/client-ec2` alone takes a ' +
-    'Node process from 39 to 114 MiB (15 MiB of it live heap after a full GC); with `MALLOC_TRIM_THRESHOLD_=0` 91 MiB, ' +
-    'but glibc reads that only at process start. Measured levers: a worker young generation of 8 MB peaks at 241 MiB on ' +
-    'L but takes the scan from 88 to 110 s (garbage collection); a lower old-generation cap changes nothing (the heap ' +
-    'never reaches it); fewer accounts open per worker changes nothing (clients are small). One worker instead of two ' +
-    'would save ≈ 95 MiB and cost half the scanning cores. The findings (≈ 0.65 kB each in the calling thread) are not ' +
-    'what makes the peak: the calling thread’s heap stays under 35 MiB used while the workers run.',
+    'Where it goes on L (compiled build, quiet machine, `bench/scan-one.ts`; heap figures from V8 statistics sampled in each ' +
+    'thread). Until 4804612 each worker loaded the SDK as packages: its V8 heap was 52–57 MiB physical (old generation 31–34 MiB, ' +
+    'nearly all of it the SDK’s code and the ≈ 3,400 EC2 request and response schemas built at load), plus ≈ 35 MiB of compiler ' +
+    'memory for `@aws-sdk/client-ec2`’s 2 MB CommonJS file, which glibc keeps; the process was at 196–253 MiB a few seconds in and ' +
+    'peaked at 237–300 MiB over fourteen runs. Since 4804612 `npm run build` bundles the worker (`scripts/bundle-worker.ts`) from the ' +
+    'SDK’s ES module builds and drops the schemas the scan never uses (esbuild keeps an object literal with a computed key it ' +
+    'cannot prove primitive, and the SDK keys every schema member’s traits with a module-level string constant, so the build ' +
+    'inlines those constants first): 2.26 → 1.27 MB. Two idle workers (started, waiting for their first account) measured ' +
+    '116–122 MiB of RSS as packages, 85 MiB bundled with every schema, 34 MiB bundled as shipped. On L the peak went to 209–211 MiB ' +
+    'over five runs (two of them with a 24 MB young generation) and the scanner’s CPU from 148–157 s to 138–148 s (a major collection has ≈ 30 MiB less to mark). What ' +
+    'remains grows from ≈ 175 MiB after start-up: the calling thread’s heap reserves 31 → 56 MiB during the scan and ≈ 90 MiB at ' +
+    'the end, when the findings are sorted and printed, and the workers’ heaps fill up to their limits. Measured and left: a ' +
+    '32 MB young generation in the workers saves ≈ 10 % of CPU but peaks at 242–248 MiB (over 250 MB); 24 MB changes nothing ' +
+    'against 16 MB; `MALLOC_ARENA_MAX=2` changed nothing (before the bundle).',
   profile:
     '\n\nProfile (4ffb1a8, compiled build, M in one thread, `node --cpu-prof`, quiet machine): 23.5 s of samples for ' +
     '13,999 requests, 0.8 % idle, so CPU-bound. Self time by package: `@smithy/core` 30.7 % (middleware stack, retry ' +
@@ -650,7 +651,7 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         'calling thread only hands out accounts and collects findings: it never loads the AWS SDK clients (`src/scan/thread-scan.ts` ' +
         'is imported only when the calling thread scans itself; `test/scan/calling-thread-sdk.test.ts` checks the CLI’s module cache), ' +
         'so it costs Node, the CLI and the findings, kept there to be sorted (≈ 1 kB each: ' +
-        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). Each worker thread loads its own copy of the SDK (≈ 85 MB) and keeps ` +
+        `${n(big2.shareguard.findings)} on ${L ? 'L' : 'M'}). Each worker thread loads its own copy of the SDK (bundled, ≈ 17 MB) and keeps ` +
         'its own heap. SDK answers never leave the thread that listed ' +
         'them: a listing’s findings are posted to the calling thread as it ends, so a worker holds at most the pages in flight. A ' +
         'worker’s old generation is limited to 64 MB + 4 MB per request it may have in flight (`workerHeapLimitMb`, 192 MB at the default ' +
