@@ -469,7 +469,7 @@ export const SIDE_BY_SIDE = {
     'over five runs (two of them with a 24 MB young generation) and the scanner’s CPU from 148–157 s to 138–148 s (a major collection has ≈ 30 MiB less to mark). What ' +
     'remains grows from ≈ 175 MiB after start-up: the calling thread’s heap reserves 31 → 56 MiB during the scan and ≈ 90 MiB at ' +
     'the end, when the findings are sorted and printed, and the workers’ heaps fill up to their limits. Measured and left: a ' +
-    '32 MB young generation in the workers saves ≈ 10 % of CPU but peaks at 242–248 MiB (over 250 MB); 24 MB changes nothing ' +
+    '32 MB young generation in the workers saves ≈ 10 % of CPU but peaks at 242–249 MiB (over 250 MB); 24 MB changes nothing ' +
     'against 16 MB; `MALLOC_ARENA_MAX=2` changed nothing (before the bundle).',
   profile:
     '\n\nProfile (4ffb1a8, compiled build, M in one thread, `node --cpu-prof`, quiet machine): 23.5 s of samples for ' +
@@ -485,6 +485,11 @@ export const SIDE_BY_SIDE = {
     'spends ≈ 0.35 ms per request. The previous full run (fed3412) measured L at 72.7 s; alternating runs of fed3412 ' +
     'and 5e02806 on L the same evening (`bench/scan-one.ts`, compiled builds) took 93.6 and 97.5 s against 90.7 and ' +
     '86.1 s: no regression in the code, the machine was slower.',
+  clicks:
+    ' The quick run at b02bbe4 measured p99 272 ms (MISS) right after the full run’s 232 ms (PASS). The click path does not ' +
+    'run the scan workers b02bbe4 changed, and alternating runs of `bench/slack.ts clicks` (compiled builds, quiet machine, ' +
+    'p99 of each of the three rounds) gave 201/195/166 and 247/179/212 ms at 5e02806 against 211/188/203 and 196/217/165 ms ' +
+    'at b02bbe4: no regression, the target sits within the machine’s spread.',
   changes:
     '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
     'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
@@ -699,7 +704,8 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
                 'the ack is the first thing the handler does, so what the clicks wait for is CPU — the serve process, the store, ' +
                 'the simulator and the clicker share the 2 cores with whatever else runs; the handler does nothing before ' +
                 '`ack()` that grows with the number of clicks.';
-        })(),
+        })() +
+        SIDE_BY_SIDE.clicks,
     );
   }
   return parts.join('\n\n');
