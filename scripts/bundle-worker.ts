@@ -9,10 +9,10 @@
  * Why: each scan worker loads the SDK in its own V8 isolate. Loaded as packages, that is ≈ 60 MB a
  * worker, most of it `@aws-sdk/client-ec2`'s 2 MB CommonJS file (every one of EC2's 3,400 request and
  * response schemas is built at load) and the loader's work on ≈ 150 small files. Bundled with only the
- * schemas the scan uses it is ≈ 17 MB: two idle workers measured 121 MiB → 34 MiB of RSS, and an L
- * scan's peak 240–288 MiB → 209 MiB with ≈ 10 % less CPU (BENCHMARKS.md, memory). The sources (tsx,
- * vitest) start `src/scan/worker.ts` unbundled; `test/build/worker-bundle.test.ts` runs this script
- * and a scan through the result.
+ * schemas the scan uses it is ≈ 17 MB: two idle workers measured 116–122 MiB → 34 MiB of RSS, and an
+ * L scan's peak 237–300 MiB → 209–211 MiB with ≈ 10 % less CPU (BENCHMARKS.md, memory). The sources
+ * (tsx, vitest) start `src/scan/worker.ts` unbundled; `test/scripts/bundle-worker.test.ts` runs this
+ * script and a scan through the result.
  *
  * The input is tsc's output, so our code is compiled by one compiler; esbuild only links it, reading
  * the SDK's ES module build (`module` field) that it can tree-shake, and chains tsc's source map.
