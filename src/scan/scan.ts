@@ -121,8 +121,9 @@ export async function scan(request: ScanRequest, deps: ScanDeps): Promise<ScanRe
 }
 
 /**
- * A worker thread costs ≈ 0.5 s of CPU and 40–70 MB to start (it loads its own copy of the SDK), and a scan
- * in workers spends more on garbage collection (capped heaps). Measured at 2 threads against 1 on this
+ * A worker thread costs ≈ 0.5 s of CPU and memory to start (it loads its own copy of the SDK: ≈ 17 MB
+ * bundled in the compiled build, ≈ 60 MB from the sources), and a scan in workers spends more on garbage
+ * collection (capped heaps). Measured (before the bundle, 40–70 MB a worker) at 2 threads against 1 on this
  * kind of machine (bench/scan-one.ts, quiet): S (20 accounts) 2.3–2.9 s and 182–215 MiB against
  * 2.0–2.3 s and 138–146 MiB; M (200 accounts) about even in time; L (1,000) faster in workers. Below
  * this many accounts per thread, one thread is faster.

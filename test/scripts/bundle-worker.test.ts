@@ -80,17 +80,17 @@ describe('the bundled scan worker (npm run build)', () => {
       scan: { blastRadius: true },
     });
     await mkdir(OUT, { recursive: true });
+    // The built CLI from a file, as bin/shareguard.js runs it (workers inherit `node -e`'s code).
+    const launcher = join(OUT, 'run-built.mjs');
+    await writeFile(
+      launcher,
+      `const { main } = await import(${JSON.stringify(pathToFileURL(join(OUT, 'cli.js')).href)});\n` +
+        'process.exitCode = await main(process.argv.slice(2));\n',
+    );
     const scan = async (entry: 'built' | 'source', workers: number) => {
       const file = join(OUT, `config-${entry}-${workers}.json`);
       await writeFile(file, JSON.stringify(config(workers)));
       const args = ['scan', '--config', file, '--world', DEMO_WORLD, '--json'];
-      // The built CLI from a file, as bin/shareguard.js runs it (workers inherit `node -e`'s code).
-      const launcher = join(OUT, 'run-built.mjs');
-      await writeFile(
-        launcher,
-        `const { main } = await import(${JSON.stringify(pathToFileURL(join(OUT, 'cli.js')).href)});\n` +
-          'process.exitCode = await main(process.argv.slice(2));\n',
-      );
       const r =
         entry === 'built'
           ? await run([launcher, ...args])
