@@ -115,7 +115,7 @@ function runWorker(
   let failure: string | undefined;
   const reply = (m: ToWorker) => worker.postMessage(m);
 
-  worker.on('message', (m: FromWorker) => {
+  const handle = (m: FromWorker) => {
     switch (m.t) {
       case 'next': {
         const account = take() ?? null;
@@ -161,6 +161,10 @@ function runWorker(
         finished = true;
         break;
     }
+  };
+  // A worker posts its messages in batches (worker.ts), in order.
+  worker.on('message', (batch: FromWorker[]) => {
+    for (const m of batch) handle(m);
   });
   worker.on('error', (err: Error & { code?: string }) => {
     failure ??=

@@ -1,4 +1,7 @@
-/** Messages between a scan's calling thread and its worker threads (structured clone, no functions). */
+/**
+ * Messages between a scan's calling thread and its worker threads (structured clone, no functions). A worker
+ * posts arrays of `FromWorker`, in order (worker.ts batches them); the calling thread posts single `ToWorker`s.
+ */
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsSettings } from '../aws/clients.ts';
