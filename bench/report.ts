@@ -484,12 +484,32 @@ export const SIDE_BY_SIDE = {
     '(20–22 s against 20–23 s) and ahead only on L. What is left is the SDK’s per-request pipeline; the raw client ' +
     'spends ≈ 0.35 ms per request. The previous full run (fed3412) measured L at 72.7 s; alternating runs of fed3412 ' +
     'and 5e02806 on L the same evening (`bench/scan-one.ts`, compiled builds) took 93.6 and 97.5 s against 90.7 and ' +
-    '86.1 s: no regression in the code, the machine was slower.',
+    '86.1 s: no regression in the code, the machine was slower.' +
+    '\n\nProfile of L (7c12682, compiled build, two workers, `node --cpu-prof`, quiet machine): each worker ≈ 109 s of samples, ' +
+    '0.8 % idle. Self time: garbage collection 9.2 %, the middleware stack 6.4 %, socket `writev` 5.8 %, `postMessage` 5.2 %, ' +
+    'HMAC/SHA-256 4.2 %, XML parsing 3.6 %, microtasks 3.5 %, the retry middleware 2.8 %, the SDK building a SigV4 signer for ' +
+    'every request 2.0 % (it copies the whole client config each time). Inclusive: deserialising 9.8 %, signing 7.8 %, making ' +
+    'the two clients of each account-region 6.7 %, resolving each command’s middleware 6.5 %. Garbage (`--trace-gc`, L): per ' +
+    'worker 985 scavenges (7.3 s) and 109 mark-compacts (1.6 s, plus 1.2 s of incremental marking) while the heap stays near ' +
+    '45 MB; the sampling heap profiler with collected objects (M in one thread) counts 2.8 GB allocated for 13,999 requests, ' +
+    '≈ 200 kB per request: each async middleware layer ≈ 7 kB, XML parsing ≈ 18 kB, and making the clients 14 % of the whole ' +
+    '(≈ 58 kB per client, two per account-region). 953dd38 took the two items that were shareguard’s own: workers post their ' +
+    'messages in one batch per turn of the event loop (85,000 `postMessage`s on L before; gone from the profile) and a client ' +
+    'keeps the signer it built (1.0–1.4 % left: a listing client sends about two requests). What remains is the SDK’s per-request ' +
+    'pipeline and one client per account and region. Sharing one client per region between the accounts would save most of ' +
+    'the 6.7 % and the 14 % of garbage, but the SDK binds credentials, the adaptive retry rate limiter and the retry quota to a ' +
+    'client: sharing would mean signing each request with credentials chosen per request through SDK internals, and one ' +
+    'throttled or failing account slowing or using up the retries of every other account in the region. Not done.',
   clicks:
-    ' The quick run at b02bbe4 measured p99 272 ms (MISS) right after the full run’s 232 ms (PASS). The click path does not ' +
-    'run the scan workers b02bbe4 changed, and alternating runs of `bench/slack.ts clicks` (compiled builds, quiet machine, ' +
-    'p99 of each of the three rounds) gave 201/195/166 and 247/179/212 ms at 5e02806 against 211/188/203 and 196/217/165 ms ' +
-    'at b02bbe4: no regression, the target sits within the machine’s spread.',
+    ' The full run at 953dd38 measured p99 282 ms (MISS), the quick run right after 246 ms (PASS); the runs at b02bbe4 ' +
+    'measured 232 ms (PASS) and 272 ms (MISS). 953dd38 does not touch the click path before the ack (it batches the scan ' +
+    'workers’ messages and keeps a client’s signer, which only makes the AWS call after the ack cheaper). A profile of ' +
+    '`shareguard serve` during the three bursts (953dd38, `node --cpu-prof`, p99 230/140/243 ms that run) shows each burst of ' +
+    '200 clicks taking 103–242 ms of the serve process: Bolt’s request verification (`tsscmp` HMACs both signatures) 9.6 %, ' +
+    'writing the HTTP answers 12 %, Bolt’s middleware chain and our action handler (payload validation with zod 4 %) the ' +
+    'rest. Earlier alternating runs of `bench/slack.ts clicks` gave 201/195/166 and 247/179/212 ms at 5e02806 against ' +
+    '211/188/203 and 196/217/165 ms at b02bbe4: the 250 ms target sits within this machine’s spread (the clicks, their ' +
+    'sender, the simulator and the Slack stand-in share the 2 cores).',
   changes:
     '\nSide by side at 4a376f0 (compiled build, fresh simulator each, interleaved, load averages 13–22 because up to six other ' +
     'engineers were running test suites on the 2 cores; wall times under that load measure the scheduler more than the code, CPU ' +
@@ -723,6 +743,9 @@ const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
    (\`aws.workers: 1\` scans in the calling thread, as before). Each worker's young generation is 16 MB and its old
    generation sized from its concurrency.
 3. **Streaming**: trust applied and findings made per listing in the thread that listed; only findings cross threads.
+4. **Less per request** (953dd38): a worker posts its messages in one batch per turn of its event loop instead of one
+   \`postMessage\` each (5.2 % of a worker's CPU on L), and a listing client keeps the SigV4 signer the SDK would build
+   again for every request (2.0 %; \`test/aws/clients.test.ts\` checks who each request is signed as).
 ${SIDE_BY_SIDE.changes}
 `;
 
