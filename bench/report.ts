@@ -470,7 +470,16 @@ export const SIDE_BY_SIDE = {
     'remains grows from ≈ 175 MiB after start-up: the calling thread’s heap reserves 31 → 56 MiB during the scan and ≈ 90 MiB at ' +
     'the end, when the findings are sorted and printed, and the workers’ heaps fill up to their limits. Measured and left: a ' +
     '32 MB young generation in the workers saves ≈ 10 % of CPU but peaks at 242–249 MiB (over 250 MB); 24 MB changes nothing ' +
-    'against 16 MB; `MALLOC_ARENA_MAX=2` changed nothing (before the bundle).',
+    'against 16 MB; `MALLOC_ARENA_MAX=2` changed nothing (before the bundle). The calling thread’s young generation ' +
+    '(c9876c6, V8 heap space statistics sampled every 3 s): its new space grows to 27 MiB physical by mid-scan, because every ' +
+    'finding it receives survives and V8 grows the semi-spaces to their 16 MiB default maximum; 2 MiB instead ' +
+    'with `node --max-semi-space-size=1`. That flag cannot be given to the calling thread alone: it is process-wide and ' +
+    'overrides the workers’ `resourceLimits` (`--max-semi-space-size=2` for the whole process: peak 165 MiB, but the ' +
+    'workers’ collections took the scan to 91.7 s and 145 s of CPU). Clearing it with `v8.setFlagsFromString` before ' +
+    'the workers start (their limits then apply) and giving the workers a 32 MB young generation: peaks 222–225 MiB over ' +
+    'three runs, 77–87 s and 120–135 s of CPU, against 189–213 MiB, 76–102 s and 119–157 s for the shipped settings in ' +
+    'alternating runs at load averages of 2.8–3.4: no gain the machine can show, and it needs a flag at process start ' +
+    'plus a flag change Node documents as unsafe after start-up. Not made.',
   profile:
     '\n\nProfile (4ffb1a8, compiled build, M in one thread, `node --cpu-prof`, quiet machine): 23.5 s of samples for ' +
     '13,999 requests, 0.8 % idle, so CPU-bound. Self time by package: `@smithy/core` 30.7 % (middleware stack, retry ' +
