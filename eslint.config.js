@@ -13,7 +13,17 @@ const TESTING_IMPORT = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.scratch/**', 'node_modules/**', 'bench/results/**', 'data/**', '.shareguard/**'] },
+  {
+    ignores: [
+      'dist/**',
+      '.ci/node/**',
+      '.scratch/**',
+      'node_modules/**',
+      'bench/results/**',
+      'data/**',
+      '.shareguard/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
