@@ -1,10 +1,12 @@
 /**
  * Allowed AMIs criteria derived from the trust list (docs/aws.md "Allowed AMIs"), pure.
- * Providers: `amazon` (always), `aws-marketplace` / `aws-backup-vault` when configured, every trusted
- * account, and the monitored accounts when they are trusted (`trust.monitoredAccounts`). The account's
- * own AMIs are never restricted by AWS, so it needs no entry of its own.
+ * Providers: `amazon` (always), `aws-marketplace` / `aws-backup-vault` when configured, and exactly the
+ * owners the scan trusts (`trustedOwnerIds` of its trust policy: never a `trustedSource: false`
+ * account). The account's own AMIs are never restricted by AWS, so it needs no entry of its own.
  * Limits: ≤ 10 criteria, ≤ 200 providers each; past them shareguard changes nothing.
  */
+import { trustedOwnerIds, type TrustPolicy } from '../domain/trust.ts';
+
 export const MAX_CRITERIA = 10;
 export const MAX_PROVIDERS_PER_CRITERION = 200;
 
@@ -17,10 +19,8 @@ export interface ImageCriterion {
 }
 
 export interface ProviderInput {
-  trusted: readonly string[];
-  /** Monitored accounts, listed only when `trustMonitoredAccounts`. */
-  monitored: readonly string[];
-  trustMonitoredAccounts: boolean;
+  /** The scan's trust policy: its trusted owners are the account providers. */
+  trust: TrustPolicy;
   awsMarketplace: boolean;
   awsBackupVault: boolean;
 }
@@ -30,9 +30,7 @@ export function desiredProviders(input: ProviderInput): string[] {
   const aliases = ['amazon'];
   if (input.awsMarketplace) aliases.push('aws-marketplace');
   if (input.awsBackupVault) aliases.push('aws-backup-vault');
-  const ids = new Set(input.trusted);
-  if (input.trustMonitoredAccounts) for (const m of input.monitored) ids.add(m);
-  return [...aliases, ...[...ids].sort()];
+  return [...aliases, ...trustedOwnerIds(input.trust)];
 }
 
 export type CriteriaPlan =

@@ -108,13 +108,14 @@ function toCriteria(sdk: readonly SdkImageCriterion[] | undefined): ImageCriteri
   });
 }
 
-/** The providers the trust list allows now (config + store), in order. */
+/**
+ * The providers the trust list allows now (config + store), in order: built from the same trust policy
+ * the scan judges owners with (`currentTrust`), so a `trustedSource: false` account is never one.
+ */
 export async function trustProviders(deps: CoreDeps): Promise<string[]> {
-  const { entries } = await currentTrust(deps.config, deps.store);
+  const { policy } = await currentTrust(deps.config, deps.store);
   return desiredProviders({
-    trusted: entries.map((e) => e.accountId),
-    monitored: deps.config.accounts.map((a) => a.id),
-    trustMonitoredAccounts: deps.config.trust.monitoredAccounts,
+    trust: policy,
     awsMarketplace: deps.config.guard.allowedAmiProviders.awsMarketplace,
     awsBackupVault: deps.config.guard.allowedAmiProviders.awsBackupVault,
   });

@@ -54,3 +54,14 @@ export function judgeOwner(policy: TrustPolicy, ownerAccountId: string): TrustVe
   }
   return { trusted: false };
 }
+
+/**
+ * Every account id `judgeOwner` trusts, sorted: what Allowed AMIs lists as image providers
+ * (src/allowed-amis), so the two can never disagree — a monitored account marked `trustedSource: false`
+ * is neither (docs/risk.md "Allowed AMIs in step with the trust list"). Candidates are every id the
+ * policy names; each is kept only if `judgeOwner` says trusted, so a new rule there applies here too.
+ */
+export function trustedOwnerIds(policy: TrustPolicy): string[] {
+  const candidates = new Set([...policy.trusted.keys(), ...policy.monitoredAccountIds]);
+  return [...candidates].filter((id) => judgeOwner(policy, id).trusted).sort();
+}

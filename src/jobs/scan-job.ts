@@ -123,10 +123,11 @@ export class ScanJob {
           .post(newUseAlertMessage(use), channel)
           .catch((err: Error) => this.deps.log.error({ err: err.message }, 'new-use alert failed'));
       await this.publisher.refresh(recorded.newUse.map((u) => u.record));
+      // Issue 23: in the scan's thread (whatever the layout), never a second top-level message.
       const allowed = recorded.allowedAmis && allowedAmisMessage(recorded.allowedAmis);
       if (allowed)
         await this.publisher
-          .post(allowed, channel)
+          .post(allowed, channel, { threadTs: progressRef.ts })
           .catch((err: Error) => this.deps.log.error({ err: err.message }, 'Allowed AMIs message failed'));
       const counts = {
         ...recorded.counts,

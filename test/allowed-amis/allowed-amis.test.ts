@@ -15,6 +15,7 @@ interface PolicyShape {
   ec2_attributes: { allowed_images_settings: { image_criteria: Record<string, unknown> } };
 }
 import { desiredProviders, planCriteria } from '../../src/allowed-amis/criteria.ts';
+import { makeTrustPolicy } from '../../src/domain/trust.ts';
 import { allowedAmisMessage } from '../../src/slack/messages/allowed-amis.ts';
 import type { Sim } from '../helpers/scan.ts';
 import { coreBedsPerTest } from '../support/core-bed.ts';
@@ -183,9 +184,11 @@ describe('criteria and the declarative policy (pure)', () => {
   it('packs providers 200 a criterion, at most 10', () => {
     const ids = Array.from({ length: 450 }, (_, i) => String(100000000000 + i));
     const p = desiredProviders({
-      trusted: ids,
-      monitored: [A],
-      trustMonitoredAccounts: false,
+      trust: makeTrustPolicy({
+        trusted: ids.map((accountId) => ({ accountId })),
+        monitoredAccountIds: [A],
+        trustMonitoredAccounts: false,
+      }),
       awsMarketplace: true,
       awsBackupVault: false,
     });
