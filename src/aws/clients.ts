@@ -1,5 +1,7 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { ImagebuilderClient } from '@aws-sdk/client-imagebuilder';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
@@ -40,7 +42,13 @@ export interface AwsSettings {
  * service, `src/aws/kinds/kind.ts`; `AwsClients.for(service, …)` makes the client). Adding a kind of a
  * new service adds its client class here.
  */
-const SERVICE_CLIENTS = { ec2: EC2Client, rds: RDSClient } as const;
+const SERVICE_CLIENTS = {
+  ec2: EC2Client,
+  rds: RDSClient,
+  // The blast radius of AMIs and snapshots (src/aws/usage/launchers.ts, issue 23).
+  autoscaling: AutoScalingClient,
+  imagebuilder: ImagebuilderClient,
+} as const;
 export type AwsService = keyof typeof SERVICE_CLIENTS;
 export type ServiceClient<S extends AwsService> = InstanceType<(typeof SERVICE_CLIENTS)[S]>;
 const AWS_SERVICES = Object.keys(SERVICE_CLIENTS) as AwsService[];

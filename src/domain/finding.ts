@@ -99,6 +99,10 @@ export interface UsageItem {
   state?: string;
   /** When it started using it (launch time, copy time, restore event time). */
   at?: string;
+  /** A name to show beside the id: a launch template's or an Image Builder recipe's ("web 1.0.0"). */
+  name?: string;
+  /** How it uses it, in words: "latest v3, default v2", "launch template web ($Latest)". */
+  detail?: string;
 }
 
 /** A count (complete) and the first few items (bounded, for messages). */
@@ -117,8 +121,23 @@ export interface InUse {
   images: UsageList;
   copies: UsageList;
   restores: UsageList;
+  /**
+   * What would launch from it next (issue 23), absent on findings stored before these were looked up:
+   * launch templates whose latest or default version names it (AMI: `ImageId`; snapshot: a block-device
+   * mapping), Auto Scaling groups launching through such a template (their own or a mixed-instances
+   * policy's) or a launch configuration naming it, and EC2 Image Builder recipes built on it (AMIs).
+   */
+  launchTemplates?: UsageList;
+  autoScalingGroups?: UsageList;
+  imageRecipes?: UsageList;
   unknown?: string[];
 }
+
+/** The lists of `InUse` that existing things fill: they keep running or existing after a Remove. */
+export const EXISTING_USE = ['instances', 'volumes', 'images', 'copies', 'restores'] as const;
+/** The lists of `InUse` that would launch from it next: they fail to launch after a Remove. */
+export const LAUNCHERS = ['launchTemplates', 'autoScalingGroups', 'imageRecipes'] as const;
+export type UsageListName = (typeof EXISTING_USE)[number] | (typeof LAUNCHERS)[number];
 
 export function findingId(kind: ResourceKind, accountId: string, region: string, resourceId: string): string {
   return `${kind}:${accountId}:${region}:${resourceId}`;

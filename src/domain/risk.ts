@@ -6,7 +6,8 @@
  *   critical ≥ 80 · high ≥ 50 · medium ≥ 20 · low below.
  * Weights (RISK_WEIGHTS) are chosen so that
  *   - an impersonation of an official image alone is high, and critical once anything uses it (60 + 50);
- *   - anything in use is at least high (50);
+ *   - anything in use is at least high (50), and so is anything an Auto Scaling group launches (50);
+ *   - a launch template or Image Builder recipe naming it is medium alone (30), high with one more signal;
  *   - the lesser signals (public, spray, new owner, unencrypted database, deprecated) make a finding
  *     medium alone, and high or critical only together with others.
  */
@@ -25,6 +26,10 @@ export const RISK_WEIGHTS = {
   impersonation: 60,
   /** Instances, volumes, own AMIs, copies or restores already use it in the monitored account. */
   'in-use': 50,
+  /** Auto Scaling groups launch from it: their next scale-out runs it without anyone choosing to (issue 23). */
+  'auto-scaling': 50,
+  /** Launch templates or Image Builder recipes name it: the next launch or build from them runs it. */
+  'launch-template': 30,
   /** An unencrypted snapshot of a database engine: whoever restores it may load real data into the owner's copy. */
   'unencrypted-database': 25,
   /** Created in the last `recentDays` by an owner never seen before. */
@@ -110,6 +115,36 @@ export function usageWords(u: InUse): string {
   return parts.join(', ');
 }
 
+/** What would launch from it next (launch templates, Auto Scaling groups, Image Builder recipes), counted. */
+export function launcherCount(u: InUse | undefined): number {
+  if (!u) return 0;
+  return (u.launchTemplates?.count ?? 0) + (u.autoScalingGroups?.count ?? 0) + (u.imageRecipes?.count ?? 0);
+}
+
+/** "3 launch templates, 1 Auto Scaling group, 1 Image Builder recipe" (plain text). */
+export function launcherWords(u: InUse): string {
+  const parts: string[] = [];
+  if (u.launchTemplates?.count) parts.push(plural(u.launchTemplates.count, 'launch template'));
+  if (u.autoScalingGroups?.count) parts.push(plural(u.autoScalingGroups.count, 'Auto Scaling group'));
+  if (u.imageRecipes?.count) parts.push(plural(u.imageRecipes.count, 'Image Builder recipe'));
+  return parts.join(', ');
+}
+
+/**
+ * "3 launch templates and 1 Auto Scaling group would fail to launch; 1 Image Builder recipe would fail to
+ * build" — what a Remove breaks; undefined when nothing would.
+ */
+export function failToLaunchWords(u: InUse | undefined): string | undefined {
+  if (!u || launcherCount(u) === 0) return undefined;
+  const launch: string[] = [];
+  if (u.launchTemplates?.count) launch.push(plural(u.launchTemplates.count, 'launch template'));
+  if (u.autoScalingGroups?.count) launch.push(plural(u.autoScalingGroups.count, 'Auto Scaling group'));
+  const parts = launch.length ? [`${launch.join(' and ')} would fail to launch`] : [];
+  if (u.imageRecipes?.count)
+    parts.push(`${plural(u.imageRecipes.count, 'Image Builder recipe')} would fail to build`);
+  return parts.join('; ');
+}
+
 /** The risk of one finding. */
 export function risk(finding: Finding, context: RiskContext): RiskAssessment {
   const settings = context.settings ?? DEFAULT_RISK_SETTINGS;
@@ -127,6 +162,23 @@ export function risk(finding: Finding, context: RiskContext): RiskAssessment {
       );
   }
   if (usageCount(finding.inUse) > 0) add('in-use', `in use: ${usageWords(finding.inUse!)}`);
+  const u = finding.inUse;
+  if (u?.autoScalingGroups?.count)
+    add(
+      'auto-scaling',
+      `${plural(u.autoScalingGroups.count, 'Auto Scaling group launches', 'Auto Scaling groups launch')} from it`,
+    );
+  const named = (u?.launchTemplates?.count ?? 0) + (u?.imageRecipes?.count ?? 0);
+  if (named)
+    add(
+      'launch-template',
+      `named by ${[
+        u?.launchTemplates?.count ? plural(u.launchTemplates.count, 'launch template') : '',
+        u?.imageRecipes?.count ? plural(u.imageRecipes.count, 'Image Builder recipe') : '',
+      ]
+        .filter(Boolean)
+        .join(' and ')}`,
+    );
   if (DB_ENGINE_KINDS.has(finding.kind) && finding.encrypted === false)
     add('unencrypted-database', `unencrypted ${finding.engine ?? 'database'} snapshot`);
   if (context.knownOwners && !context.knownOwners.has(finding.ownerAccountId) && finding.createdAt) {

@@ -1,13 +1,12 @@
 /** The risk and blast-radius parts of the CLI report (issue 9), kept apart from report.ts. */
 import { RISK_LEVELS, type Finding, type RiskLevel } from '../domain/finding.ts';
-import { usageCount } from '../domain/risk.ts';
 import type { ScanResult } from './scan.ts';
 
 export function riskCell(f: Finding): string {
   return f.risk ?? '';
 }
 
-/** "2 inst, 1 vol" / "-" / "?" (lookup failed) / "" (not looked up). */
+/** "2 inst, 1 vol, 1 asg, 3 lt" / "-" / "?" (lookup failed) / "" (not looked up). */
 export function inUseCell(f: Finding): string {
   const u = f.inUse;
   if (!u) return '';
@@ -17,8 +16,13 @@ export function inUseCell(f: Finding): string {
   if (u.images.count) parts.push(`${u.images.count} ami`);
   if (u.copies.count) parts.push(`${u.copies.count} copy`);
   if (u.restores.count) parts.push(`${u.restores.count} restore`);
-  const known = usageCount(u) ? parts.join(', ') : '-';
-  return u.unknown?.length ? `${usageCount(u) ? `${known}+` : ''}?` : known;
+  // Issue 23: what would launch from it next.
+  if (u.autoScalingGroups?.count) parts.push(`${u.autoScalingGroups.count} asg`);
+  if (u.launchTemplates?.count) parts.push(`${u.launchTemplates.count} lt`);
+  if (u.imageRecipes?.count) parts.push(`${u.imageRecipes.count} recipe`);
+  const any = parts.length > 0;
+  const known = any ? parts.join(', ') : '-';
+  return u.unknown?.length ? `${any ? `${known}+` : ''}?` : known;
 }
 
 export function riskCounts(findings: readonly Finding[]): Record<RiskLevel, number> {

@@ -172,13 +172,19 @@ describe('shareguard scan (the command line)', () => {
     expect(code).toBe(0);
     const policy = JSON.parse(stdout);
     expect(policy.Statement[0].Action).toEqual([
+      // what would launch an AMI or snapshot next (issue 23)
+      'autoscaling:DescribeAutoScalingGroups',
+      'autoscaling:DescribeLaunchConfigurations',
       'ec2:DescribeImages',
       // blast radius (issue 9)
       'ec2:DescribeInstanceImageMetadata',
       'ec2:DescribeInstances',
+      'ec2:DescribeLaunchTemplateVersions',
       'ec2:DescribeRegions',
       'ec2:DescribeSnapshots',
       'ec2:DescribeVolumes',
+      'imagebuilder:GetImageRecipe',
+      'imagebuilder:ListImageRecipes',
       'rds:DescribeDBClusterSnapshots',
       'rds:DescribeDBSnapshots',
       'rds:DescribeEvents',
@@ -190,10 +196,15 @@ describe('shareguard scan (the command line)', () => {
         Sid: 'ShareGuardScan',
         Effect: 'Allow',
         Action: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'autoscaling:DescribeLaunchConfigurations',
           'ec2:DescribeImages',
           'ec2:DescribeInstanceImageMetadata',
           'ec2:DescribeInstances',
+          'ec2:DescribeLaunchTemplateVersions',
           'ec2:DescribeRegions',
+          'imagebuilder:GetImageRecipe',
+          'imagebuilder:ListImageRecipes',
         ],
         Resource: '*',
       },

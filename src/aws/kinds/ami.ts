@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { findingId, type Finding, type SharedVia } from '../../domain/finding.ts';
 import { amiUsage } from '../usage/ami.ts';
+import { LAUNCHER_ACTIONS } from '../usage/launchers.ts';
 import { isString, logged, RECYCLE_BIN_NOTE } from './calls.ts';
 import {
   collect,
@@ -182,7 +183,12 @@ export const ami: ResourceKindModule<'ami'> = {
   notes,
   usage: {
     // DescribeInstances only when DescribeInstanceImageMetadata fails (usage/ami.ts).
-    actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceImageMetadata', 'ec2:DescribeImages'],
+    actions: [
+      'ec2:DescribeInstances',
+      'ec2:DescribeInstanceImageMetadata',
+      'ec2:DescribeImages',
+      ...LAUNCHER_ACTIONS.ami,
+    ],
     lookup: (ctx, findings) => amiUsage(ctx, findings),
   },
   // docs/aws.md §2: only AMIs have a recipient-side cancel.

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { findingId, type Finding } from '../../domain/finding.ts';
 import { ebsSnapshotUsage } from '../usage/ebs-snapshot.ts';
+import { LAUNCHER_ACTIONS } from '../usage/launchers.ts';
 import { logged, RECYCLE_BIN_NOTE } from './calls.ts';
 import {
   collect,
@@ -157,7 +158,7 @@ export const ebsSnapshot: ResourceKindModule<'ebs-snapshot'> = {
   list,
   details: commonDetails,
   usage: {
-    actions: ['ec2:DescribeVolumes', 'ec2:DescribeImages'],
+    actions: ['ec2:DescribeVolumes', 'ec2:DescribeImages', ...LAUNCHER_ACTIONS['ebs-snapshot']],
     lookup: async (ctx, findings) => ({ errors: await ebsSnapshotUsage(ctx, findings) }),
   },
   remediation: { remove: ['revoke-at-source', 'block'], orgShares: false },

@@ -8,6 +8,7 @@ import { partitionOf } from '../../domain/ids.ts';
 import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { ENDED_INSTANCE_STATES, UsageBook, chunks } from './common.ts';
+import { launcherUsage } from './launchers.ts';
 import { ownImagesFor } from './own-images.ts';
 
 /** EC2 accepts at most 200 values in one filter (docs/aws.md "Who already uses a shared resource"). */
@@ -32,7 +33,8 @@ export interface AmiUsageResult {
  *   it"). It is made in every account-region (nothing else finds the `hidden` AMIs), and it answers which
  *   instances run a listed AMI too, so no `DescribeInstances` by image id is needed — unless it fails:
  *   then `DescribeInstances` filter `image-id` (≤ 200 ids a call) still counts the listed AMIs' instances;
- * - own AMIs copied from them (`SourceImageId`), from the account-region's own AMIs (`ownImagesFor`).
+ * - own AMIs copied from them (`SourceImageId`), from the account-region's own AMIs (`ownImagesFor`);
+ * - launch templates, Auto Scaling groups and Image Builder recipes that would launch them (`launcherUsage`).
  * A failed call marks the usage unknown on every AMI finding; it never throws.
  */
 export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): Promise<AmiUsageResult> {
@@ -94,6 +96,9 @@ export async function amiUsage(ctx: KindContext, findings: readonly Finding[]): 
 
   book.applyTo(amis);
   const hiddenFindings = [...hidden.values()].map((h) => hiddenFinding(ctx, h.meta, h.instances));
+  // What would launch them next (issue 23): only where there is an AMI finding, listed or not.
+  if (amis.length || hiddenFindings.length)
+    errors.push(...(await launcherUsage(ctx, [...amis, ...hiddenFindings], findings)));
   return { hidden: hiddenFindings, errors };
 }
 

@@ -1,4 +1,12 @@
-import type { Finding, InUse, UsageItem, UsageList } from '../../domain/finding.ts';
+import {
+  EXISTING_USE,
+  LAUNCHERS,
+  type Finding,
+  type InUse,
+  type UsageItem,
+  type UsageList,
+  type UsageListName,
+} from '../../domain/finding.ts';
 
 /** Items kept per list for messages; the count stays complete. */
 export const USAGE_ITEMS_KEPT = 20;
@@ -9,7 +17,12 @@ export const emptyUsage = (): InUse => ({
   images: { count: 0, items: [] },
   copies: { count: 0, items: [] },
   restores: { count: 0, items: [] },
+  launchTemplates: { count: 0, items: [] },
+  autoScalingGroups: { count: 0, items: [] },
+  imageRecipes: { count: 0, items: [] },
 });
+
+const LISTS: readonly UsageListName[] = [...EXISTING_USE, ...LAUNCHERS];
 
 /** Adds an item to a list once (by id), keeping the first `USAGE_ITEMS_KEPT` in id order. */
 export function addUsage(list: UsageList, item: UsageItem, seen: Set<string>): void {
@@ -25,22 +38,15 @@ export function addUsage(list: UsageList, item: UsageItem, seen: Set<string>): v
 
 /** Per finding: its usage and the ids already counted per list (an instance seen by two calls counts once). */
 export class UsageBook {
-  private readonly byId = new Map<
-    string,
-    { inUse: InUse; seen: Record<keyof Omit<InUse, 'unknown'>, Set<string>> }
-  >();
+  private readonly byId = new Map<string, { inUse: InUse; seen: Record<UsageListName, Set<string>> }>();
 
   constructor(findings: readonly Finding[]) {
     for (const f of findings)
       this.byId.set(f.resourceId, {
-        inUse: emptyUsage(),
-        seen: {
-          instances: new Set(),
-          volumes: new Set(),
-          images: new Set(),
-          copies: new Set(),
-          restores: new Set(),
-        },
+        inUse: f.inUse ?? emptyUsage(),
+        seen: Object.fromEntries(
+          LISTS.map((l) => [l, new Set(f.inUse?.[l]?.items.map((i) => i.id) ?? [])]),
+        ) as Record<UsageListName, Set<string>>,
       });
   }
 
@@ -48,9 +54,17 @@ export class UsageBook {
     return this.byId.has(resourceId);
   }
 
-  add(resourceId: string, list: keyof Omit<InUse, 'unknown'>, item: UsageItem): void {
+  add(resourceId: string, list: UsageListName, item: UsageItem): void {
     const e = this.byId.get(resourceId);
-    if (e) addUsage(e.inUse[list], item, e.seen[list]);
+    if (e) addUsage((e.inUse[list] ??= { count: 0, items: [] }), item, e.seen[list]);
+  }
+
+  /** Marks these findings' usage as partly unknown (a lookup that concerns only them failed). */
+  unknownFor(resourceIds: Iterable<string>, what: string): void {
+    for (const id of resourceIds) {
+      const e = this.byId.get(id);
+      if (e) (e.inUse.unknown ??= []).push(what);
+    }
   }
 
   /** Marks every finding's usage as partly unknown (a lookup failed). */
@@ -63,8 +77,7 @@ export class UsageBook {
     for (const f of findings) {
       const e = this.byId.get(f.resourceId);
       if (!e) continue;
-      for (const key of ['instances', 'volumes', 'images', 'copies', 'restores'] as const)
-        e.inUse[key].items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const key of LISTS) e.inUse[key]?.items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       f.inUse = e.inUse;
     }
   }

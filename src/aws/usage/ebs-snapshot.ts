@@ -3,6 +3,7 @@ import type { Finding } from '../../domain/finding.ts';
 import { describeAwsError } from '../errors.ts';
 import { isoDate, type KindContext } from '../kinds/kind.ts';
 import { UsageBook, chunks } from './common.ts';
+import { launcherUsage } from './launchers.ts';
 import { ownImagesFor } from './own-images.ts';
 
 const FILTER_VALUES_MAX = 200;
@@ -11,7 +12,8 @@ const PAGE_SIZE = 500;
 /**
  * Blast radius of shared EBS snapshots in one account-region: volumes created from them
  * (`DescribeVolumes` filter `snapshot-id`, ≤ 200 ids a call) and own AMIs built on them (a block-device
- * mapping's snapshot, from the account-region's own AMIs, `ownImagesFor`). Failures mark the usage
+ * mapping's snapshot, from the account-region's own AMIs, `ownImagesFor`), and the launch templates and
+ * Auto Scaling groups whose block devices name them (`launcherUsage`). Failures mark the usage
  * unknown; never throws.
  */
 export async function ebsSnapshotUsage(ctx: KindContext, findings: readonly Finding[]): Promise<string[]> {
@@ -61,5 +63,7 @@ export async function ebsSnapshotUsage(ctx: KindContext, findings: readonly Find
       }
     }
   book.applyTo(snaps);
+  // Launch templates (and the Auto Scaling groups through them) whose block devices name them (issue 23).
+  errors.push(...(await launcherUsage(ctx, snaps, findings)));
   return errors;
 }

@@ -60,8 +60,82 @@ export function describeDecision(d: DecisionSummary, ownerAccountId: string): st
   return outcomes[d.outcome];
 }
 
+/** States after a decision that stops new use (Remove, Block, delete at the source) — not what runs. */
+const STOPS_NEW_USE: ReadonlySet<FindingRecord['state']> = new Set([
+  'removed',
+  'revoked',
+  'deleted',
+  'blocked',
+  'recorded',
+]);
+
+/** "Remove" / "Block" / "Deleting it at the source": what was done, as the subject of "stops new … only". */
+function decisionSubject(record: FindingRecord): string {
+  // The decision the user took: a Remove whose ladder ended in a block is still "Remove".
+  if (record.decision?.action === 'block-account') return 'Block';
+  if (record.decision?.action === 'delete-at-source') return 'Deleting it at the source';
+  return 'Remove';
+}
+
+function idList(items: readonly { id: string }[], count: number): string {
+  const shown = items.slice(0, 5).map((i) => code(i.id, 120));
+  return `${shown.join(', ')}${count > shown.length ? ` …and ${count - shown.length} more` : ''}`;
+}
+
+/**
+ * Issue 23 item 5: after Remove or Block on something in use, what keeps running or existing from it
+ * ("2 instances still run from it: `i-…`, `i-…`; Remove stops new launches only."). Undefined when nothing
+ * does, or the finding is not in such a state. Counts come from the last scan's blast radius.
+ */
+export function stillInUseText(record: FindingRecord): string | undefined {
+  const u = record.finding.inUse;
+  if (!u || !STOPS_NEW_USE.has(record.state)) return undefined;
+  const subject = decisionSubject(record);
+  const parts: string[] = [];
+  // What the decision stops: new uses of the kind, never what already runs or exists.
+  const stops =
+    record.finding.kind === 'ami'
+      ? 'new launches'
+      : record.finding.kind === 'ebs-snapshot'
+        ? 'new volumes'
+        : 'new restores and copies';
+  if (u.instances.count) {
+    const running = u.instances.items.filter((i) => (i.state ?? 'running') === 'running').length;
+    const what =
+      running === u.instances.count
+        ? u.instances.count === 1
+          ? '1 instance still runs from it'
+          : `${u.instances.count} instances still run from it`
+        : `${u.instances.count === 1 ? '1 instance launched from it still exists' : `${u.instances.count} instances launched from it still exist`} (${running} running)`;
+    parts.push(`${what}: ${idList(u.instances.items, u.instances.count)}`);
+  }
+  const exist = (n: number, one: string, many: string, items: readonly { id: string }[]) => {
+    if (n)
+      parts.push(`${n === 1 ? `1 ${one} still exists` : `${n} ${many} still exist`}: ${idList(items, n)}`);
+  };
+  exist(u.volumes.count, 'volume made from it', 'volumes made from it', u.volumes.items);
+  exist(u.images.count, 'own AMI built on it', 'own AMIs built on it', u.images.items);
+  exist(u.copies.count, 'own copy', 'own copies', u.copies.items);
+  exist(u.restores.count, 'database restored from it', 'databases restored from it', u.restores.items);
+  if (!parts.length) return undefined;
+  return `${parts.join('; ')}; ${subject} stops ${stops} only.`;
+}
+
+/** A decision that left things running from the resource: its message says "needs attention", not done. */
+export function needsAttention(record: FindingRecord): boolean {
+  return stillInUseText(record) !== undefined;
+}
+
 /** The line that replaces the buttons once a decision was taken (or the finding went away). */
 export function outcomeLine(record: FindingRecord): string | undefined {
+  const line = decidedLine(record);
+  const still = stillInUseText(record);
+  if (!line || !still) return line;
+  // Needs attention, not done: the ✅/⛔/🗑/ℹ️ of the outcome becomes ⚠️, and what still runs follows.
+  return `⚠️ ${line.replace(/^(✅|⛔|🗑|ℹ️) /u, '')}\n⚠️ *Needs attention:* ${still}`;
+}
+
+function decidedLine(record: FindingRecord): string | undefined {
   const f = record.finding;
   const d = record.decision;
   const owner = code(f.ownerAccountId, 40);

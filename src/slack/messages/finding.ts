@@ -8,7 +8,7 @@ import { clean, code, esc, slackDate, truncate } from './text.ts';
 import { accountText, kindLabel } from './labels.ts';
 import { twoPersonBlocks } from './modals.ts';
 import { notifyMentions, riskBlocks, riskTag, type RiskMessageOptions } from './risk.ts';
-import { outcomeLine, reasonLine, sharedAgainLine } from './decision-text.ts';
+import { needsAttention, outcomeLine, reasonLine, sharedAgainLine } from './decision-text.ts';
 import {
   afterRemoveButtons,
   findingButtons,
@@ -61,6 +61,11 @@ const STATE_EMOJI: Record<FindingRecord['state'], string> = {
   resolved: '✔️',
 };
 
+/** The header's state emoji; ⚠️ "needs attention" when a decision left things running from it (issue 23). */
+function stateEmoji(record: FindingRecord): string {
+  return needsAttention(record) ? '⚠️' : STATE_EMOJI[record.state];
+}
+
 /** One finding: header, what it is, notes, shared-again line, then buttons (open) or the outcome line. */
 export function findingMessage(
   record: FindingRecord,
@@ -75,7 +80,7 @@ export function findingMessage(
     header(
       record.sharedAgainAt
         ? `🔁 ${label} shared again by account ${owner}`
-        : `${STATE_EMOJI[record.state]} ${label} shared by untrusted account ${owner}`,
+        : `${stateEmoji(record)} ${label} shared by untrusted account ${owner}`,
     ),
   );
   blocks.push(...riskBlocks(record, options)); // issue 9: risk level, reasons, blast radius
@@ -122,9 +127,9 @@ export function findingMessage(
   const mentions = record.state === 'open' ? notifyMentions(f, options.notify) : '';
   const fallback =
     `${mentions ? `${mentions} ` : ''}${f.risk ? `[${f.risk}] ` : ''}` +
-    `${STATE_EMOJI[record.state]} ${record.sharedAgainAt ? 'Shared again: ' : ''}${label} ${esc(f.resourceId, 300)} ` +
+    `${stateEmoji(record)} ${record.sharedAgainAt ? 'Shared again: ' : ''}${label} ${esc(f.resourceId, 300)} ` +
     `shared into ${f.accountName ? `${esc(f.accountName, 64)} ` : ''}${esc(f.accountId, 40)} ${esc(f.region, 40)} ` +
-    `by untrusted account ${esc(f.ownerAccountId, 40)}${record.state === 'open' ? '' : ` (${record.state})`}`;
+    `by untrusted account ${esc(f.ownerAccountId, 40)}${record.state === 'open' ? '' : ` (${record.state}${needsAttention(record) ? ', needs attention' : ''})`}`;
   return message(fallback, blocks);
 }
 

@@ -11,6 +11,7 @@ import { FINDING_ID } from '../payloads.ts';
 import { actions, button, context, plain, section } from './blocks.ts';
 import { accountText, kindLabel } from './labels.ts';
 import { VIEW_LIMITS } from './limits.ts';
+import { removeUsageWarning } from './risk.ts';
 import { clean, code, esc, slackDate, truncate, userMention } from './text.ts';
 
 /** `callback_id` of the reason modal: `app.view(REASON_CALLBACK, …)` handles its submission. */
@@ -116,13 +117,24 @@ function whatHappens(action: ReasonAction, f: Finding): string {
   }
 }
 
+function doingWords(action: Exclude<ReasonAction, 'trust'>): string {
+  return action === 'delete-at-source'
+    ? 'deleting it at the source'
+    : action === 'block-account'
+      ? 'blocking the account'
+      : 'removing';
+}
+
 /** The reason modal: what happens, a reason (required or optional), and for Trust an expiry. */
 export function reasonModal(input: ReasonModalInput): ModalView {
   const { action, finding: f } = input;
   const w = WORDS[action];
   const required = reasonRequired(action, input.requireReason);
+  // Issue 23: what the decision would break, and what it leaves running (plain words from counts).
+  const warning = action === 'trust' ? undefined : removeUsageWarning(f, doingWords(action));
   const blocks: KnownBlock[] = [
     section(whatHappens(action, f)),
+    ...(warning ? [section(`⚠️ ${esc(warning, 600)}`)] : []),
     {
       type: 'input',
       block_id: REASON_BLOCK,

@@ -6,7 +6,14 @@
 import type { KnownBlock } from '@slack/types';
 import type { Finding, InUse, RiskLevel, UsageItem } from '../../domain/finding.ts';
 import type { FindingRecord } from '../../domain/lifecycle.ts';
-import { atLeast, usageCount, usageWords } from '../../domain/risk.ts';
+import {
+  atLeast,
+  failToLaunchWords,
+  launcherCount,
+  launcherWords,
+  usageCount,
+  usageWords,
+} from '../../domain/risk.ts';
 import type { NewUse } from '../../core/new-use.ts';
 import { context, header, message, section, type SlackMessage } from './blocks.ts';
 import { accountText, kindLabel } from './labels.ts';
@@ -43,8 +50,13 @@ export function riskLine(f: Finding, max = 600): string | undefined {
   );
 }
 
+/** `i-1`; a launch template or recipe by its name with how it uses it: `web` (latest v3). */
+function itemText(i: UsageItem): string {
+  return `${code(i.name ?? i.id, 120)}${i.detail ? ` (${esc(i.detail, 120)})` : ''}`;
+}
+
 function idsText(list: { count: number; items: UsageItem[] }): string {
-  const shown = list.items.slice(0, IDS_SHOWN).map((i) => code(i.id, 120));
+  const shown = list.items.slice(0, IDS_SHOWN).map(itemText);
   const more = list.count - shown.length;
   return `${shown.join(', ')}${more > 0 ? ` …and ${more} more` : ''}`;
 }
@@ -71,19 +83,39 @@ export function inUseLine(u: InUse | undefined): string | undefined {
   add(u.images.count, plural(u.images.count, 'own AMI'), u.images);
   add(u.copies.count, plural(u.copies.count, 'own copy', 'own copies'), u.copies);
   add(u.restores.count, plural(u.restores.count, 'restore'), u.restores);
+  // Issue 23: what would launch from it next.
+  const launches: string[] = [];
+  const addLaunch = (list: { count: number; items: UsageItem[] } | undefined, one: string) => {
+    if (list?.count) launches.push(`${plural(list.count, one)} — ${idsText(list)}`);
+  };
+  addLaunch(u.autoScalingGroups, 'Auto Scaling group');
+  addLaunch(u.launchTemplates, 'launch template');
+  addLaunch(u.imageRecipes, 'Image Builder recipe');
   const unknown = u.unknown?.length
     ? `❔ usage partly unknown (${esc(u.unknown[0], 200)}${u.unknown.length > 1 ? ` and ${u.unknown.length - 1} more` : ''})`
     : '';
-  if (parts.length)
-    return truncateMrkdwn(`🔥 *in use:* ${parts.join('; ')}${unknown ? ` · ${unknown}` : ''}`, 1500);
+  const known = [
+    parts.length ? `🔥 *in use:* ${parts.join('; ')}` : '',
+    launches.length ? `🚀 *launches from it:* ${launches.join('; ')}` : '',
+  ].filter(Boolean);
+  if (known.length) return truncateMrkdwn(`${known.join(' · ')}${unknown ? ` · ${unknown}` : ''}`, 1500);
   return unknown || '✓ nothing in this account uses it';
 }
 
-/** Sentence for the Remove and Delete at source confirm dialogs: neither stops anything that already runs. */
+/**
+ * Sentences for the Remove and Delete at source confirm dialogs: what would fail to launch afterwards
+ * ("3 launch templates and 1 Auto Scaling group would fail to launch.", issue 23), and that neither stops
+ * anything that already runs.
+ */
 export function removeUsageWarning(f: Finding, doing = 'removing'): string | undefined {
   const u = f.inUse;
-  if (!u || usageCount(u) === 0) return undefined;
-  return `${usageWords(u)} ${usageCount(u) === 1 ? 'keeps' : 'keep'} running or existing; ${doing} does not stop them.`;
+  if (!u) return undefined;
+  const fail = failToLaunchWords(u);
+  const keep =
+    usageCount(u) > 0
+      ? `${usageWords(u)} ${usageCount(u) === 1 ? 'keeps' : 'keep'} running or existing; ${doing} does not stop them.`
+      : '';
+  return [fail ? `${fail}.` : '', keep].filter(Boolean).join(' ') || undefined;
 }
 
 /**
@@ -124,7 +156,8 @@ export function riskTag(f: Finding): string {
   if (f.risk) parts.push(`${RISK_EMOJI[f.risk]} ${f.risk}`);
   const n = usageCount(f.inUse);
   if (n) parts.push(`🔥 ${usageWords(f.inUse!)}`);
-  else if (f.inUse?.unknown?.length) parts.push('❔ usage unknown');
+  if (launcherCount(f.inUse)) parts.push(`🚀 ${launcherWords(f.inUse!)}`);
+  if (!n && !launcherCount(f.inUse) && f.inUse?.unknown?.length) parts.push('❔ usage unknown');
   return parts.join(' · ');
 }
 

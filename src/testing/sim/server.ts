@@ -4,7 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ActionDef, Ctx } from './actions/common.ts';
 import { EC2_ACTIONS } from './actions/ec2/index.ts';
+import { AUTOSCALING_ACTIONS } from './actions/autoscaling.ts';
 import { IAM_ACTIONS } from './actions/iam.ts';
+import { IMAGEBUILDER_ACTIONS } from './actions/imagebuilder.ts';
 import {
   ORGANIZATIONS_ACTIONS,
   ORGANIZATIONS_TARGET_PREFIX,
@@ -31,17 +33,20 @@ const ACTIONS: Record<Service, Record<string, ActionDef>> = {
   sts: STS_ACTIONS,
   iam: IAM_ACTIONS,
   organizations: {}, // JSON protocol: ORGANIZATIONS_ACTIONS
+  autoscaling: AUTOSCALING_ACTIONS,
+  imagebuilder: {}, // REST-JSON: IMAGEBUILDER_ACTIONS
 };
 
 // Global services: not checked against the account's regions.
 const GLOBAL: ReadonlySet<Service> = new Set(['sts', 'iam', 'organizations']);
-const QUERY_SERVICES: ReadonlySet<string> = new Set(['ec2', 'rds', 'sts', 'iam']);
+const QUERY_SERVICES: ReadonlySet<string> = new Set(['ec2', 'rds', 'sts', 'iam', 'autoscaling']);
 
 const VERSION_SERVICE: Record<string, Service> = {
   '2016-11-15': 'ec2',
   '2014-10-31': 'rds',
   '2011-06-15': 'sts',
   '2010-05-08': 'iam',
+  '2011-01-01': 'autoscaling',
 };
 
 export interface SimHandle {
@@ -110,6 +115,18 @@ class Simulator {
         jsonOutcome = { status: 500, body: jsonErrorBody('ServiceException', `Internal error: ${message}`) };
       }
       this.send(res, requestId, { contentType: 'application/x-amz-json-1.1', ...jsonOutcome });
+      return;
+    }
+    const restScope = credentialScope(req.headers, url.searchParams);
+    if (restScope?.service === 'imagebuilder') {
+      let restOutcome: Outcome;
+      try {
+        restOutcome = this.dispatchRest(req.method ?? 'GET', url, restScope, body);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        restOutcome = restError(new SimError('ServiceException', `Internal error: ${message}`, 500));
+      }
+      this.send(res, requestId, restOutcome);
       return;
     }
     const search = new URLSearchParams(body.toString('utf8'));
@@ -197,6 +214,73 @@ class Simulator {
       return { status: 200, body: JSON.stringify(def.run(ctx, input)) };
     } catch (err) {
       if (err instanceof SimError) return fail(err);
+      throw err;
+    }
+  }
+
+  /** EC2 Image Builder: REST-JSON, the operation named by method and path (issue 23). */
+  private dispatchRest(
+    method: string,
+    url: URL,
+    scope: NonNullable<ReturnType<typeof credentialScope>>,
+    body: Buffer,
+  ): Outcome {
+    const region = scope.region;
+    const entry = Object.entries(IMAGEBUILDER_ACTIONS).find(
+      ([, d]) => d.method === method && d.path === url.pathname,
+    );
+    const action = entry?.[0] ?? url.pathname.replace(/^\//, '');
+    const who = caller(this.state, 'imagebuilder', scope, Date.now());
+    this.count(action, who.ok ? who.account.id : '', region);
+    if (!who.ok) return restError(who.error);
+    if (!entry)
+      return restError(
+        new SimError(
+          'InvalidRequestException',
+          `The simulator does not implement ${method} ${url.pathname}.`,
+        ),
+      );
+    if (!who.account.regions.has(region))
+      return restError(
+        new SimError(
+          'UnrecognizedClientException',
+          `Region ${region} is not enabled for account ${who.account.id}`,
+          403,
+        ),
+      );
+    const fault = this.faults.take(action, who.account.id, region);
+    if (fault)
+      return restError(
+        new SimError(fault.code, fault.message ?? `Injected fault: ${fault.code}`, fault.status ?? 400),
+      );
+    let input: Record<string, unknown> = {};
+    try {
+      const text = body.toString('utf8');
+      if (text) input = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      return restError(new SimError('InvalidRequestException', 'The request body is not valid JSON.'));
+    }
+    const ctx: Ctx = {
+      state: this.state,
+      account: who.account,
+      region,
+      params: new Params(''),
+      now: Date.now(),
+      dryRun: false,
+      accessKeyId: who.keyId,
+      session: who.session,
+      baseAccessKeyId: BASE_ACCESS_KEY_ID,
+    };
+    try {
+      const query = new URLSearchParams();
+      for (const [k, v] of url.searchParams) if (!k.startsWith('X-Amz-')) query.append(k, v);
+      return {
+        status: 200,
+        body: JSON.stringify(entry[1].run(ctx, { query, body: input })),
+        contentType: 'application/json',
+      };
+    } catch (err) {
+      if (err instanceof SimError) return restError(err);
       throw err;
     }
   }
@@ -319,6 +403,15 @@ class Simulator {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+/** A REST-JSON error: the code in `x-amzn-errortype` (sent as the body's `__type` here) and the message. */
+function restError(e: SimError): Outcome {
+  return {
+    status: e.status,
+    body: JSON.stringify({ __type: e.code, message: e.message }),
+    contentType: 'application/json',
+  };
 }
 
 /** Starts a simulator for a world (validated here: a bad world throws WorldError). */

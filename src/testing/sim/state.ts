@@ -7,6 +7,7 @@ import type { PolicySource } from './policy/evaluate.ts';
 import { AccountStore } from './stores/accounts.ts';
 import { InstanceStore, VolumeStore } from './stores/compute.ts';
 import { IamStore } from './stores/iam.ts';
+import { LaunchStore } from './stores/launchers.ts';
 import { ImageStore } from './stores/images.ts';
 import { OrgStore } from './stores/organizations.ts';
 import { dbKey, RdsStore } from './stores/rds.ts';
@@ -51,6 +52,8 @@ export class SimState {
   readonly cluster = new RdsStore('cluster');
   readonly instances = new InstanceStore();
   readonly volumes = new VolumeStore();
+  /** Launch templates, Auto Scaling groups, launch configurations, Image Builder recipes (issue 23). */
+  readonly launchers = new LaunchStore();
 
   readonly sessions = new Map<string, Session>();
   /** Deregistered / deleted resources kept by a Recycle Bin rule, by id. */
@@ -95,6 +98,7 @@ export class SimState {
     for (const w of world.instances) this.instances.load(w);
     for (const w of world.volumes) this.volumes.load(w);
     for (const e of world.rdsEvents ?? []) this.addRdsEvent(e);
+    this.launchers.load(world);
     for (const d of world.dbInstances ?? []) this.dbInstances.set(dbKey(d), { ...d });
     for (const d of world.dbClusters ?? []) this.dbClusters.set(dbKey(d), { ...d });
   }
@@ -220,6 +224,7 @@ export class SimState {
       ...(this.rdsEvents.length && {
         rdsEvents: this.rdsEvents.map(({ dateMs: _, ...e }) => ({ ...e })),
       }),
+      ...this.launchers.toWorld(),
       ...(this.dbInstances.size && { dbInstances: [...this.dbInstances.values()].map((r) => ({ ...r })) }),
       ...(this.dbClusters.size && { dbClusters: [...this.dbClusters.values()].map((r) => ({ ...r })) }),
     };

@@ -229,6 +229,81 @@ const volume = z.object({
   state: z.enum(['creating', 'available', 'in-use', 'deleting', 'deleted', 'error']).optional(),
 });
 
+// Dec 2026 contract (issue 23): what else launches from an AMI or a snapshot (docs/simulator.md
+// "Launch templates, Auto Scaling, Image Builder"). An image id may be an SSM parameter reference.
+const launchImageId = z
+  .string()
+  .regex(/^(ami-[0-9a-zA-Z]+|resolve:ssm:\S+)$/, 'expected an AMI id or resolve:ssm:PARAMETER');
+const launchTemplate = z.object({
+  id: resourceId('lt'),
+  account: accountId,
+  region: regionName,
+  name: z.string().min(3).max(128),
+  versions: z
+    .array(
+      z.object({
+        number: z.number().int().min(1),
+        imageId: launchImageId.optional(),
+        default: z.boolean().optional(),
+        blockDeviceSnapshotIds: z.array(resourceId('snap')).optional(),
+      }),
+    )
+    .min(1, 'expected at least one version'),
+});
+/** A launch template reference (by id or by name) with an optional version: a number, $Latest or $Default. */
+const launchTemplateRef = z
+  .object({
+    id: resourceId('lt').optional(),
+    name: z.string().min(1).optional(),
+    version: z
+      .string()
+      .regex(/^(\$Latest|\$Default|\d+)$/, 'expected $Latest, $Default or a version number')
+      .optional(),
+  })
+  .refine((r) => (r.id === undefined) !== (r.name === undefined), 'expected exactly one of id, name');
+const autoScalingGroup = z.object({
+  name: z.string().min(1).max(255),
+  account: accountId,
+  region: regionName,
+  launchTemplate: launchTemplateRef.optional(),
+  mixedInstancesPolicy: z
+    .object({
+      launchTemplate: launchTemplateRef,
+      overrides: z
+        .array(
+          z.object({ instanceType: z.string().optional(), launchTemplate: launchTemplateRef.optional() }),
+        )
+        .optional(),
+    })
+    .optional(),
+  launchConfigurationName: z.string().min(1).optional(),
+  desiredCapacity: z.number().int().min(0).optional(),
+  instanceIds: z.array(resourceId('i')).optional(),
+});
+const launchConfiguration = z.object({
+  name: z.string().min(1).max(255),
+  account: accountId,
+  region: regionName,
+  imageId: resourceId('ami'),
+  blockDeviceSnapshotIds: z.array(resourceId('snap')).optional(),
+});
+const imageRecipe = z.object({
+  name: z.string().min(1).max(128),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a semantic version like 1.0.0'),
+  account: accountId,
+  region: regionName,
+  /** An AMI id, an Image Builder image ARN, or an SSM parameter (`ssm:/…`). */
+  parentImage: z.string().min(1),
+  blockDeviceSnapshotIds: z.array(resourceId('snap')).optional(),
+});
+// Extension: SSM parameters a `resolve:ssm:` image id names (DescribeLaunchTemplateVersions ResolveAlias).
+const ssmParameter = z.object({
+  account: accountId,
+  region: regionName,
+  name: z.string().min(1),
+  value: z.string().min(1),
+});
+
 const rdsEvent = z.object({
   account: accountId,
   region: regionName,
@@ -298,7 +373,12 @@ export const worldSchema = z.object({
   // Dec 2026 contract:
   organizationPolicies: organizationPolicies.optional(),
   rdsEvents: z.array(rdsEvent).optional(),
+  launchTemplates: z.array(launchTemplate).optional(),
+  autoScalingGroups: z.array(autoScalingGroup).optional(),
+  launchConfigurations: z.array(launchConfiguration).optional(),
+  imageRecipes: z.array(imageRecipe).optional(),
   // Extensions:
+  ssmParameters: z.array(ssmParameter).optional(),
   dbInstances: z.array(dbRestored).optional(),
   dbClusters: z.array(dbRestored).optional(),
 });
@@ -318,6 +398,12 @@ export type WorldRecycleBinRule = NonNullable<WorldAccount['recycleBinRules']>[n
 export type WorldOrganizationPolicies = NonNullable<World['organizationPolicies']>;
 export type WorldRdsEvent = NonNullable<World['rdsEvents']>[number];
 export type WorldDbRestored = NonNullable<World['dbInstances']>[number];
+export type WorldLaunchTemplate = NonNullable<World['launchTemplates']>[number];
+export type WorldLaunchTemplateRef = z.infer<typeof launchTemplateRef>;
+export type WorldAutoScalingGroup = NonNullable<World['autoScalingGroups']>[number];
+export type WorldLaunchConfiguration = NonNullable<World['launchConfigurations']>[number];
+export type WorldImageRecipe = NonNullable<World['imageRecipes']>[number];
+export type WorldSsmParameter = NonNullable<World['ssmParameters']>[number];
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -386,6 +472,34 @@ function crossCheck(w: World): string[] {
       });
     });
   });
+  unique(w.launchTemplates ?? [], 'launchTemplates', byId);
+  (w.launchTemplates ?? []).forEach((t, i) => {
+    const numbers = new Set<number>();
+    t.versions.forEach((v, j) => {
+      if (numbers.has(v.number))
+        problems.push(`launchTemplates[${i}].versions[${j}].number: duplicate version number`);
+      numbers.add(v.number);
+    });
+    if (t.versions.filter((v) => v.default).length > 1)
+      problems.push(`launchTemplates[${i}].versions: more than one default version`);
+  });
+  // Names are unique per account and region (AWS's own rule for all three).
+  const perAccountRegion = <T extends { name: string; account: string; region: string }>(
+    list: readonly T[],
+    name: string,
+    keyOf: (x: T) => string = (x) => x.name,
+  ) => {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      const key = `${x.account}|${x.region}|${keyOf(x)}`;
+      if (seen.has(key)) problems.push(`${name}[${i}].name: duplicate in its account and region`);
+      seen.add(key);
+    });
+  };
+  perAccountRegion(w.launchTemplates ?? [], 'launchTemplates');
+  perAccountRegion(w.autoScalingGroups ?? [], 'autoScalingGroups');
+  perAccountRegion(w.launchConfigurations ?? [], 'launchConfigurations');
+  perAccountRegion(w.imageRecipes ?? [], 'imageRecipes', (r) => `${r.name}/${r.version}`);
   const scpIds = new Set<string>();
   (w.organizationPolicies?.policies ?? []).forEach((p, i) => {
     if (scpIds.has(p.id)) problems.push(`organizationPolicies.policies[${i}].id: duplicate policy id`);

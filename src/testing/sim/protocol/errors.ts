@@ -2,7 +2,7 @@
 // (`<Response><Errors><Error>…`); RDS and STS use the awsQuery `<ErrorResponse>` one.
 import { esc } from './xml.ts';
 
-export type Service = 'ec2' | 'rds' | 'sts' | 'iam' | 'organizations';
+export type Service = 'ec2' | 'rds' | 'sts' | 'iam' | 'organizations' | 'autoscaling' | 'imagebuilder';
 
 export class SimError extends Error {
   constructor(
@@ -25,6 +25,8 @@ export const XMLNS: Record<Service, string> = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
   organizations: '',
+  autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
+  imagebuilder: '',
 };
 
 /** The JSON 1.1 error document (Organizations). */

@@ -5,6 +5,7 @@ import { EC2_IMAGE_METADATA_ACTIONS } from './image-metadata.ts';
 import { IMAGE_ACTIONS } from './images.ts';
 import { INSTANCE_ACTIONS } from './instances.ts';
 import { EC2_LAUNCH_ACTIONS } from './launch.ts';
+import { LAUNCH_TEMPLATE_ACTIONS } from './launch-templates.ts';
 import { RECYCLE_BIN_ACTIONS } from './recycle-bin.ts';
 import { REGION_ACTIONS } from './regions.ts';
 import { SNAPSHOT_ACTIONS } from './snapshots.ts';
@@ -16,6 +17,7 @@ export const EC2_ACTIONS: Record<string, ActionDef> = {
   ...INSTANCE_ACTIONS,
   ...EC2_IMAGE_METADATA_ACTIONS,
   ...EC2_LAUNCH_ACTIONS,
+  ...LAUNCH_TEMPLATE_ACTIONS,
   ...REGION_ACTIONS,
   ...ALLOWED_IMAGES_ACTIONS,
 };
