@@ -1,7 +1,8 @@
 /**
  * `node bin/run-ts.js bench/blast.ts M` (or L): one world's listing-only scan and its scan with the
  * blast radius, side by side — the requests they make (checked against `usageExpectation()`), the
- * findings in use, time and CPU. A targeted run of what `npm run bench` measures for the blast radius
+ * findings in use, time and CPU; `launchers` says how many of the extra requests look up what would
+ * launch a finding next (launch templates, Auto Scaling groups, Image Builder recipes: issue 23). A targeted run of what `npm run bench` measures for the blast radius
  * (bench/run.ts), for working on src/aws/usage/ without the whole bench. Builds dist/ when stale.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,11 +34,32 @@ const expectedTotal = Object.values(expected.calls).reduce((x, y) => x + y, 0);
 const sameFindings =
   on.findings.length === off.findings.length &&
   new Set([...on.findings, ...off.findings]).size === off.findings.length;
+// Issue 23: the lookups of what would launch a finding next (launch templates, Auto Scaling, Image
+// Builder), reported apart from the rest of the blast radius.
+const LAUNCHER_CALLS = [
+  'DescribeLaunchTemplateVersions',
+  'DescribeAutoScalingGroups',
+  'DescribeLaunchConfigurations',
+  'ListImageRecipes',
+  'GetImageRecipe',
+];
+const launcherRequests = Object.fromEntries(LAUNCHER_CALLS.map((k) => [k, extra[k] ?? 0]));
+const launcherTotal = Object.values(launcherRequests).reduce((x, y) => x + y, 0);
 const ratio = (a?: number, b?: number) => (a !== undefined && b ? (a / b).toFixed(2) : 'n/a');
 const report = {
   world: size,
   requests: { off: off.calls.total, on: on.calls.total, extra, expected: expected.calls, expectedTotal },
   requestsMatch: extra.total === expectedTotal,
+  launchers: {
+    requests: launcherRequests,
+    total: launcherTotal,
+    shareOfExtra: extra.total ? +(launcherTotal / extra.total).toFixed(3) : 0,
+    world: {
+      launchTemplates: bw.world.launchTemplates?.length ?? 0,
+      autoScalingGroups: bw.world.autoScalingGroups?.length ?? 0,
+      imageRecipes: bw.world.imageRecipes?.length ?? 0,
+    },
+  },
   findingsInUse: { shown: on.findingsInUse, world: expected.findingsInUse, unknown: on.usageUnknown },
   sameFindings,
   scanMs: { off: off.scanMs, on: on.scanMs, ratio: ratio(on.scanMs, off.scanMs) },

@@ -369,6 +369,50 @@ export function generateWorld(spec: WorldSpec, now = Date.now()): BenchWorld {
     });
   }
 
+  // What would launch them next (issue 23), drawn without the RNG so every record above stays the same:
+  // every 10th instance's AMI gets a launch template in its account-region and an Auto Scaling group on
+  // it, every 20th an Image Builder recipe built on it; every 10th volume's snapshot a launch template
+  // whose block device names it. All on resources already in use, so no finding and no "in use" changes.
+  const launchTemplates: NonNullable<World['launchTemplates']> = [];
+  const autoScalingGroups: NonNullable<World['autoScalingGroups']> = [];
+  const imageRecipes: NonNullable<World['imageRecipes']> = [];
+  instances.forEach((inst, i) => {
+    if (i % 10) return;
+    const id = `lt-${hex(launchTemplates.length + 1)}`;
+    launchTemplates.push({
+      id,
+      account: inst.account,
+      region: inst.region,
+      name: `bench-lt-${launchTemplates.length + 1}`,
+      versions: [{ number: 1, imageId: inst.imageId }],
+    });
+    autoScalingGroups.push({
+      name: `bench-asg-${autoScalingGroups.length + 1}`,
+      account: inst.account,
+      region: inst.region,
+      launchTemplate: { id, version: '$Latest' },
+      desiredCapacity: 1,
+    });
+    if (i % 20 === 0)
+      imageRecipes.push({
+        name: `bench-recipe-${imageRecipes.length + 1}`,
+        version: '1.0.0',
+        account: inst.account,
+        region: inst.region,
+        parentImage: inst.imageId,
+      });
+  });
+  volumes.forEach((v, i) => {
+    if (i % 10) return;
+    launchTemplates.push({
+      id: `lt-${hex(launchTemplates.length + 1)}`,
+      account: v.account,
+      region: v.region,
+      name: `bench-lt-${launchTemplates.length + 1}`,
+      versions: [{ number: 1, blockDeviceSnapshotIds: [v.snapshotId] }],
+    });
+  });
+
   const world: World = {
     homeAccount: monitored[0]!,
     latencyMs: LATENCY_MS,
@@ -381,6 +425,9 @@ export function generateWorld(spec: WorldSpec, now = Date.now()): BenchWorld {
     instances,
     volumes,
     rdsEvents,
+    launchTemplates,
+    autoScalingGroups,
+    imageRecipes,
   };
   return {
     spec,
@@ -601,7 +648,14 @@ export function usageExpectation(bw: BenchWorld, o: Oracle): UsageExpectation {
     DescribeDBSnapshots: 0,
     DescribeDBClusterSnapshots: 0,
     DescribeEvents: 0,
+    // Issue 23: what would launch them next, where there is an AMI or EBS finding (src/aws/usage/launchers.ts).
+    DescribeLaunchTemplateVersions: 0,
+    DescribeAutoScalingGroups: 0,
+    ListImageRecipes: 0,
   };
+  const lts = count(w.launchTemplates ?? [], (x) => key(x.account, x.region));
+  const asgs = count(w.autoScalingGroups ?? [], (x) => key(x.account, x.region));
+  const recipes = count(w.imageRecipes ?? [], (x) => key(x.account, x.region));
   const batches = (ids: number) => Math.ceil(ids / 200);
   for (const l of o.loads) {
     const k = key(l.account, l.region);
@@ -609,6 +663,12 @@ export function usageExpectation(bw: BenchWorld, o: Oracle): UsageExpectation {
     calls.DescribeInstanceImageMetadata! += 1;
     if (!c) continue;
     if (c.ami || c['ebs-snapshot']) calls.DescribeImages! += pages(ownImages.get(k) ?? 0, PAGE.ami);
+    if (c.ami || c['ebs-snapshot']) {
+      // Every template's $Latest and $Default (one row each, or one when they are the same version).
+      calls.DescribeLaunchTemplateVersions! += pages(lts.get(k) ?? 0, 200);
+      calls.DescribeAutoScalingGroups! += pages(asgs.get(k) ?? 0, 100);
+    }
+    if (c.ami) calls.ListImageRecipes! += pages(recipes.get(k) ?? 0, 25);
     if (c['ebs-snapshot']) calls.DescribeVolumes! += batches(c['ebs-snapshot']);
     if (c['rds-snapshot']) calls.DescribeDBSnapshots! += pages(ownDb.get(k) ?? 0, PAGE.rds);
     if (c['rds-cluster-snapshot'])
