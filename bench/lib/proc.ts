@@ -145,6 +145,12 @@ export const SCAN_ACTIONS = [
   'DescribeInstances',
   'DescribeVolumes',
   'DescribeEvents',
+  // What would launch a finding next (issue 23, src/aws/usage/launchers.ts).
+  'DescribeLaunchTemplateVersions',
+  'DescribeAutoScalingGroups',
+  'DescribeLaunchConfigurations',
+  'ListImageRecipes',
+  'GetImageRecipe',
 ] as const;
 
 export async function callsByAction(sim: SimProcess): Promise<Record<string, number>> {

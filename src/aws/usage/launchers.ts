@@ -274,6 +274,8 @@ export async function launcherUsage(
   const match = matcherFor(targets);
   const errors: string[] = [];
   const fail = (error: string, concerns: readonly Finding[] = targets) => {
+    // One failed call can be met once per group that needed it: say it once.
+    if (errors.includes(error)) return;
     errors.push(error);
     book.unknownFor(
       concerns.map((f) => f.resourceId),
