@@ -7,6 +7,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: the simulator, dynalite and the SDK share them with the test workers.
     maxWorkers: 2,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

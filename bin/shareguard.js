@@ -1,15 +1,14 @@
 #!/usr/bin/env node
 // The `shareguard` command. Runs the compiled build (dist/, made by `npm ci` through the `prepare`
-// script) when it is at least as new as every source file; otherwise the TypeScript sources directly
-// through tsx, so an edited checkout never runs stale code and there is no build step to remember.
-import { readdirSync, statSync } from 'node:fs';
+// script) when it is at least as new as every source file, or when there are no sources (an install
+// or an image that ships dist/ alone); otherwise the TypeScript sources through tsx (a dev dependency),
+// so an edited checkout never runs stale code and there is no build step to remember.
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-
-// shareguard targets Node 20 on purpose; the SDK's notice about its future Node 22 floor is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = new URL('../dist/cli.js', import.meta.url);
+const sources = `${root}src`;
 
 function newestSource(dir) {
   let newest = 0;
@@ -22,19 +21,27 @@ function newestSource(dir) {
 
 function buildIsFresh() {
   if (process.env.SHAREGUARD_FROM_SOURCE === '1') return false;
-  try {
-    return statSync(built).mtimeMs >= newestSource(`${root}src`);
-  } catch {
-    return false;
-  }
+  if (!existsSync(built)) return false;
+  if (!existsSync(sources)) return true;
+  return statSync(built).mtimeMs >= newestSource(sources);
 }
 
-let main;
-if (buildIsFresh()) {
-  ({ main } = await import(built.href));
-} else {
-  const { register } = await import('tsx/esm/api');
+async function loadFromSource() {
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    const why = existsSync(built) ? 'dist/ is older than src/' : 'dist/ is missing';
+    process.stderr.write(
+      `shareguard: ${why}, and tsx (a dev dependency) is not installed to run the sources.\n` +
+        `  In a checkout: run \`npm ci\` (installs tsx and builds dist/), or \`npm run build\`.\n` +
+        `  In production: build with \`npm run build\` and run \`node dist/main.js\`.\n`,
+    );
+    process.exit(2);
+  }
   register();
-  ({ main } = await import('../src/cli.ts'));
+  return import('../src/cli.ts');
 }
+
+const { main } = buildIsFresh() ? await import(built.href) : await loadFromSource();
 process.exitCode = await main(process.argv.slice(2));

@@ -48,22 +48,33 @@ async function probeStore(store: Store): Promise<boolean> {
   }
 }
 
-/** A small server for `/healthz` on HEALTH_PORT (both modes; Socket Mode has no other HTTP port). */
+type Route = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A small server for `/healthz` and `/metrics` on the health port (src/serve/settings.ts: HEALTH_PORT,
+ * or PORT in Socket Mode, which has no other HTTP port). `setting` names the variable in errors.
+ */
 export async function startHealthServer(
   port: number,
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  handler: Route,
+  metrics?: Route,
+  setting = 'HEALTH_PORT',
 ): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/healthz') return handler(req, res);
+    if (req.method === 'GET' && path === '/metrics' && metrics) return metrics(req, res);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new StartupError('HEALTH_PORT', `HEALTH_PORT ${port} is already in use: pick a free port`)
-          : new StartupError('HEALTH_PORT', `cannot listen on HEALTH_PORT ${port}: ${err.message}`),
+          ? new StartupError(
+              setting,
+              `${setting} ${port} is already in use: pick a free port (HEALTH_PORT=off: no health port)`,
+            )
+          : new StartupError(setting, `cannot listen on ${setting} ${port}: ${err.message}`),
       ),
     );
     server.listen(port, () => resolve());

@@ -22,6 +22,8 @@ import { Limiter } from './scan/limiter.ts';
 import type { SlackContext } from './slack/context.ts';
 import { IntentRunner } from './slack/intent-runner.ts';
 import { healthHandler, startHealthServer, type HealthState } from './health.ts';
+import { metricsHandler, recordAwsError, setStoreGauges } from './metrics.ts';
+import { FINDING_STATES } from './domain/lifecycle.ts';
 import { StartupError } from './startup-error.ts';
 import { processSettingsFromEnv, reconcileIntervalFromEnv, slackSettingsFromEnv } from './serve/settings.ts';
 import { checkChannel, closeServer, startHttp, startSocket, watchSocket } from './serve/slack-connection.ts';
@@ -36,7 +38,7 @@ const DECISION_CONCURRENCY = 3;
 export interface RunningServer {
   /** HTTP mode: the base URL (`/slack/events`, `/healthz`). */
   url?: string;
-  /** `/healthz` on HEALTH_PORT, when set. */
+  /** `/healthz` on the health port (HEALTH_PORT, or PORT in Socket Mode), unless HEALTH_PORT=off. */
   healthUrl?: string;
   ctx: SlackContext;
   /** One reconcile pass now (pending intents, stuck removals, the outbox); serve also runs it periodically. */
@@ -78,7 +80,7 @@ export async function startServer(options: {
       });
     throw err;
   }
-  const clients = new AwsClients(awsSettingsFromConfig(config, options.credentials));
+  const clients = new AwsClients(awsSettingsFromConfig(config, options.credentials), recordAwsError);
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   const deps: CoreDeps = { config, store, clients, log };
   const pending = new Set<Promise<unknown>>();
@@ -88,11 +90,16 @@ export async function startServer(options: {
     draining: false,
   };
   const health = healthHandler(() => ({ ...state }), store);
+  const metrics = metricsHandler();
+  setStoreGauges({
+    findings: () => store.listFindings({ states: FINDING_STATES }),
+    outboxDepth: async () => (await store.listOutbox()).length,
+  });
   let stopSchedules: (() => Promise<void>) | undefined;
   let healthServer: Server | undefined;
   let app: ReturnType<typeof createSlackApp>['app'] | undefined;
   try {
-    const built = createSlackApp(slack, identity, log, health);
+    const built = createSlackApp(slack, identity, log, health, metrics);
     app = built.app;
     if (slack.appToken) watchSocket(built.receiver as SocketModeReceiver, state, log);
     const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
@@ -141,8 +148,9 @@ export async function startServer(options: {
     const resumedBlocks = await resumeInterruptedBlocks(deps);
     if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
 
-    if (processSettings.healthPort !== undefined)
-      healthServer = (await startHealthServer(processSettings.healthPort, health)).server;
+    const healthPort = processSettings.health;
+    if (healthPort)
+      healthServer = (await startHealthServer(healthPort.port, health, metrics, healthPort.setting)).server;
     const url = slack.appToken ? undefined : await startHttp(app, slack.port);
     if (slack.appToken) await startSocket(app, built.receiver as SocketModeReceiver, slack, log);
 
@@ -199,6 +207,7 @@ export async function startServer(options: {
           await running.stop();
           await idle();
           await closeServer(healthServer);
+          setStoreGauges(undefined);
           clients.destroy();
           await store.close();
         })()),
@@ -207,6 +216,7 @@ export async function startServer(options: {
     await stopSchedules?.();
     await app?.stop().catch(() => {});
     await closeServer(healthServer);
+    setStoreGauges(undefined);
     clients.destroy();
     await store.close();
     throw err;

@@ -27,7 +27,6 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     AWS_CONFIG_FILE: join(TMP, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(TMP, 'no-aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...extra,
   };
 }

@@ -13,6 +13,7 @@ import type {
   FinalizeRequestHandlerOptions,
   FinalizeRequestMiddleware,
   HandlerExecutionContext,
+  InitializeMiddleware,
   Pluggable,
   RelativeMiddlewareOptions,
 } from '@smithy/types';
@@ -53,6 +54,9 @@ export type AwsService = keyof typeof SERVICE_CLIENTS;
 export type ServiceClient<S extends AwsService> = InstanceType<(typeof SERVICE_CLIENTS)[S]>;
 const AWS_SERVICES = Object.keys(SERVICE_CLIENTS) as AwsService[];
 
+/** Told of every AWS call that failed after the SDK's retries (serve counts them: src/metrics.ts). */
+export type AwsErrorObserver = (service: string, code: string | undefined) => void;
+
 /** Refresh assumed-role credentials this long before they expire. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
@@ -83,7 +87,10 @@ export class AwsClients {
     authSchemePreference: [] as string[],
   };
 
-  constructor(readonly settings: AwsSettings) {
+  constructor(
+    readonly settings: AwsSettings,
+    private readonly onError?: AwsErrorObserver,
+  ) {
     const agentOptions = { keepAlive: true, maxSockets: settings.maxSockets };
     this.handler = new NodeHttpHandler({
       httpAgent: new HttpAgent(agentOptions),
@@ -111,6 +118,7 @@ export class AwsClients {
       ...this.common(this.settings.homeRegion),
       credentials: this.homeCredentials,
     });
+    this.sts.middlewareStack.use(this.errorPlugin('sts'));
     return this.sts;
   }
 
@@ -173,6 +181,7 @@ export class AwsClients {
     slimStack(client);
     reuseSigner(client);
     client.middlewareStack.use(this.pacePlugin(`${account.id}|${region}|${service}`));
+    client.middlewareStack.use(this.errorPlugin(service));
     return client;
   }
 
@@ -191,6 +200,7 @@ export class AwsClients {
       credentials: this.credentialsFor(account),
     });
     client.middlewareStack.use(this.pacePlugin(`${account.id}|global|iam`));
+    client.middlewareStack.use(this.errorPlugin('iam'));
     return client;
   }
 
@@ -201,6 +211,7 @@ export class AwsClients {
       credentials: this.credentialsFor(account),
     });
     client.middlewareStack.use(this.pacePlugin(`${account.id}|global|organizations`));
+    client.middlewareStack.use(this.errorPlugin('organizations'));
     return client;
   }
 
@@ -227,6 +238,28 @@ export class AwsClients {
     };
     return {
       applyToStack: (stack) => stack.addRelativeTo(middleware, options),
+    };
+  }
+
+  /** Outermost (initialize step, outside the retries): one report per call that finally failed. */
+  private errorPlugin<I extends object, O extends object>(service: string): Pluggable<I, O> {
+    const onError = this.onError;
+    const middleware: InitializeMiddleware<I, O> = (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (err) {
+        const e = err as { Code?: unknown; name?: unknown };
+        onError!(
+          service,
+          typeof e.Code === 'string' ? e.Code : typeof e.name === 'string' ? e.name : undefined,
+        );
+        throw err;
+      }
+    };
+    return {
+      applyToStack: (stack) => {
+        if (onError) stack.add(middleware, { step: 'initialize', name: 'shareguardErrors', override: true });
+      },
     };
   }
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { ConfigOverrides } from '../config/load.ts';
+import { CONFIG_YAML_SOURCE, type ConfigOverrides } from '../config/load.ts';
 import { parseRiskLevel } from '../domain/risk.ts';
 import type { RiskLevel } from '../domain/finding.ts';
 import { UsageError } from './usage.ts';
@@ -41,12 +41,52 @@ export function riskFlag(name: string, value: string | undefined): RiskLevel | u
   return level;
 }
 
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Strict parsing; a mistake is a UsageError that names the command's valid options. */
+export function parse<O extends Options>(args: string[], options: O) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false });
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(describeParseError(err, options));
   }
+}
+
+/** Like `parse`, with positionals (subcommands such as `store init`). */
+export function parseWithPositionals<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(describeParseError(err, options));
+  }
+}
+
+/** `--config/-c, --world, …`: the options a command takes, for error messages. */
+export function optionList(options: Options): string {
+  return [
+    ...Object.entries(options).map(([k, o]) => `--${k}${o.short ? `/-${o.short}` : ''}`),
+    '--help/-h',
+  ].join(', ');
+}
+
+/** node:util's parseArgs error in our words (its own text suggests `--` tricks and names nothing valid). */
+function describeParseError(err: unknown, options: Options): string {
+  const { code, message } = err as { code?: unknown; message: string };
+  const quoted = /'([^']+)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `unknown option ${quoted ?? message}; valid options: ${optionList(options)}`;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+    return `unexpected argument ${JSON.stringify(quoted ?? message)}; valid options: ${optionList(options)}`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = /--([\w-]+)/.exec(message)?.[1];
+    const option = name ? options[name] : undefined;
+    return option?.type === 'string'
+      ? `--${name} needs a value`
+      : name
+        ? `--${name} takes no value`
+        : message;
+  }
+  return message;
 }
 
 export const commaList = (v: string | undefined): string[] | undefined =>
@@ -88,8 +128,17 @@ export function overridesFrom(values: {
   return o;
 }
 
+/**
+ * Where the configuration comes from: `--config FILE`, else `SHAREGUARD_CONFIG_YAML` (the text itself,
+ * named by CONFIG_YAML_SOURCE) or `SHAREGUARD_CONFIG` (a path) — not both —, else ./shareguard.yml.
+ */
 export function configPath(explicit: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (explicit) return explicit;
+  if (env.SHAREGUARD_CONFIG_YAML && env.SHAREGUARD_CONFIG)
+    throw new UsageError(
+      'both SHAREGUARD_CONFIG (a file) and SHAREGUARD_CONFIG_YAML (the text) are set: unset one',
+    );
+  if (env.SHAREGUARD_CONFIG_YAML) return CONFIG_YAML_SOURCE;
   if (env.SHAREGUARD_CONFIG) return env.SHAREGUARD_CONFIG;
   return existsSync('shareguard.yml') ? 'shareguard.yml' : undefined;
 }

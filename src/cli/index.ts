@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { ENVIRONMENT_VARIABLES } from '../config/load.ts';
+import { COMMAND_HELP, wantsHelp } from './help.ts';
 import { runCommand } from './run.ts';
 import { EXIT, USAGE, UsageError, type Command } from './usage.ts';
 
@@ -20,8 +22,29 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['demo', async () => (await import('./commands/demo.ts')).demoCommand],
 ]);
 
+/** `shareguard <version>` from package.json (next to src/ and dist/ alike). */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown;
+  };
+  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V' || command === 'version') {
+    process.stdout.write(`shareguard ${version()} (Node.js ${process.version})\n`);
+    return EXIT.ok;
+  }
+  const load = command ? COMMANDS.get(command) : undefined;
+  if (command && load && wantsHelp(rest)) {
+    process.stdout.write(`${COMMAND_HELP[command] ?? USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (command === 'help' && rest[0] && COMMANDS.has(rest[0])) {
+    process.stdout.write(`${COMMAND_HELP[rest[0]] ?? USAGE}\n`);
+    return EXIT.ok;
+  }
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(
       `${USAGE}\n\nEnvironment:\n${Object.entries(ENVIRONMENT_VARIABLES)
@@ -30,11 +53,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     );
     return command ? EXIT.ok : EXIT.usage;
   }
-  const load = COMMANDS.get(command);
-  return runCommand(async () => {
-    if (!load) throw new UsageError(`unknown command "${command}"`);
-    return await (
-      await load()
-    )(rest, env);
-  });
+  if (!load) return runCommand(() => Promise.reject(new UsageError(`unknown command "${command}"`)));
+  return runCommand(async () => (await load())(rest, env), command);
 }

@@ -9,15 +9,21 @@ function isParseArgsError(err: unknown): boolean {
 
 /**
  * Runs one command, turning the errors a person can fix into a message and exit code 2: a bad command
- * line (with the usage text), a bad configuration or world file (the message alone). Anything else is a
- * bug and propagates. The demo runs its `scan` step through this too.
+ * line (with where to find the usage: the command's `--help`, or the whole usage text when no command
+ * is named), a bad configuration or world file (the message alone). Anything else is a bug and
+ * propagates. The demo runs its `scan` step through this too.
  */
-export async function runCommand(run: () => Promise<number>): Promise<number> {
+export async function runCommand(run: () => Promise<number>, command?: string): Promise<number> {
   try {
     return await run();
   } catch (err) {
     if (err instanceof UsageError || isParseArgsError(err)) {
-      process.stderr.write(`shareguard: ${(err as Error).message}\n\n${USAGE}\n`);
+      const message = (err as Error).message;
+      process.stderr.write(
+        command
+          ? `shareguard ${command}: ${message}\nRun "shareguard ${command} --help" for its usage.\n`
+          : `shareguard: ${message}\n\n${USAGE}\n`,
+      );
       return EXIT.usage;
     }
     if (err instanceof ConfigError || (err as Error).name === 'WorldError') {

@@ -21,7 +21,7 @@ export async function loadRuntime(
   if (!values.world) {
     if (!file)
       throw new UsageError(
-        'no configuration: pass --config FILE (or --world FILE to scan a simulated organization)',
+        'no configuration: pass --config FILE, set SHAREGUARD_CONFIG_YAML to its text, or --world FILE to scan a simulated organization',
       );
     return { config: await loadConfig({ file, env, overrides }), stop: async () => {} };
   }

@@ -23,7 +23,8 @@ Usage:
                         [--for scanner|remediation|owner|guard|bot]
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
   shareguard demo [--yes-trust|--yes-remove]  the bundled demo organization, Slack side included
-  shareguard help
+  shareguard <command> --help                 that command's usage and options
+  shareguard --version
 
 serve reads SLACK_BOT_TOKEN always; SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET
 with PORT (HTTP mode); SLACK_API_URL overrides the Slack Web API base URL.

@@ -24,6 +24,8 @@ export interface ConfigOverrides {
  * The environment wins over the file; command-line flags win over both.
  */
 export const ENVIRONMENT_VARIABLES: Record<string, string> = {
+  SHAREGUARD_CONFIG: 'the configuration file (default ./shareguard.yml)',
+  SHAREGUARD_CONFIG_YAML: 'the whole configuration as YAML text, instead of a file',
   SHAREGUARD_AWS_ENDPOINT: 'aws.endpoint',
   SHAREGUARD_HOME_REGION: 'aws.homeRegion',
   SHAREGUARD_REGIONS: 'regions (comma list, or "all")',
@@ -39,13 +41,31 @@ export const ENVIRONMENT_VARIABLES: Record<string, string> = {
 
 type Raw = Record<string, unknown>;
 
-export async function readConfigFile(path: string): Promise<Raw> {
+/**
+ * The configuration given as text in `SHAREGUARD_CONFIG_YAML` (Fargate, Kubernetes: no file to mount)
+ * goes by this name: the CLI passes it as the `file` (src/cli/args.ts `configPath`) and messages name it.
+ */
+export const CONFIG_YAML_SOURCE = '$SHAREGUARD_CONFIG_YAML';
+
+async function readConfigSource(source: string, env: NodeJS.ProcessEnv): Promise<Raw> {
+  if (source !== CONFIG_YAML_SOURCE) return readConfigFile(source);
+  const text = env.SHAREGUARD_CONFIG_YAML;
+  if (text === undefined || text.trim() === '')
+    throw new ConfigError(source, ['SHAREGUARD_CONFIG_YAML is not set or empty']);
+  return parseConfigText(text, source);
+}
+
+async function readConfigFile(path: string): Promise<Raw> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new ConfigError(path, [`cannot read the file: ${(err as Error).message}`]);
   }
+  return parseConfigText(text, path);
+}
+
+function parseConfigText(text: string, path: string): Raw {
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -153,7 +173,9 @@ export async function loadConfig(options: {
   env?: NodeJS.ProcessEnv;
   overrides?: ConfigOverrides;
 }): Promise<Config> {
-  const raw = options.file ? await readConfigFile(options.file) : structuredClone(options.base ?? {});
+  const raw = options.file
+    ? await readConfigSource(options.file, options.env ?? {})
+    : structuredClone(options.base ?? {});
   return resolveConfig(raw, {
     source: options.file ?? 'configuration',
     env: options.env ?? {},

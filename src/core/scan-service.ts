@@ -13,6 +13,8 @@ import { currentTrust } from './trust.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { holdBackBlockedOwners } from './hold-back-blocked.ts';
 import { sweepExpiredApprovals } from './two-person.ts';
+import { failedTargetLogEntries } from '../scan/report.ts';
+import { recordGuardDrift, recordScan } from '../metrics.ts';
 
 export interface ScanFilters {
   accounts?: string[];
@@ -83,6 +85,14 @@ export async function scanAndRecord(
     },
   );
 
+  // One line per failed target, so an operator can find the account and region (docs/operations.md).
+  const failed = failedTargetLogEntries(result.targets);
+  for (const entry of failed) deps.log.warn(entry, 'target failed');
+  recordScan(failed.length ? 'partial' : 'ok', {
+    durationMs: result.durationMs,
+    failedCodes: failed.map((f) => f.code),
+  });
+
   const scanned = new Set<string>();
   for (const t of result.targets) {
     if (t.status === 'account-failed') continue;
@@ -116,6 +126,7 @@ export async function scanAndRecord(
         return undefined;
       },
     );
+  if (allowedAmis) recordGuardDrift('allowed-amis', allowedAmis.counts.drift);
 
   // A blocked owner's new shares are already denied by the guard (ec2:Owner / owner ARN): not posted as open.
   const { toPost: held, closed: blockedOwnerShares } = await holdBackBlockedOwners(

@@ -44,17 +44,16 @@ const indent = (s: string) =>
  * (HTTP mode) driven by signed requests, posting to a local stand-in of Slack's Web API that this prints.
  * Every Trust/Remove goes through the same listeners, decision code and store as a button click in Slack.
  */
+/** The demo's options (`shareguard demo --help`: src/cli/help.ts). */
+export const DEMO_OPTIONS = {
+  'yes-trust': { type: 'boolean' },
+  'yes-remove': { type: 'boolean' },
+  keep: { type: 'boolean' },
+  'scan-only': { type: 'boolean' },
+} as const;
+
 export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'yes-trust': { type: 'boolean' },
-      'yes-remove': { type: 'boolean' },
-      keep: { type: 'boolean' },
-      'scan-only': { type: 'boolean' },
-    },
-    strict: true,
-  });
+  const { values } = parseArgs({ args, options: DEMO_OPTIONS, strict: true });
   const mode: Mode = values['yes-trust']
     ? 'trust-all'
     : values['yes-remove']

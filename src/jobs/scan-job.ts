@@ -9,6 +9,7 @@ import type { LastScan } from '../store/last-scan.ts';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import { newUseAlertMessage } from '../slack/messages/risk.ts';
 import { allowedAmisMessage } from '../slack/messages/allowed-amis.ts';
+import { recordScan } from '../metrics.ts';
 
 export const SCAN_LEASE = 'scan';
 /** `startedBy` of scans the cron schedule starts. */
@@ -84,6 +85,7 @@ export class ScanJob {
       }
     } catch (err) {
       this.deps.log.error({ err: (err as Error).message, scope }, 'scan failed');
+      recordScan('failed');
       return { status: 'failed', error: (err as Error).message };
     } finally {
       this.running = undefined;

@@ -219,3 +219,28 @@ export function writeChunk(out: NodeJS.WritableStream, chunk: string): Promise<v
     out.once('error', onError);
   });
 }
+
+/** A failed target as one log entry (serve logs one line each): the account, region, error and its code. */
+export interface FailedTargetLogEntry {
+  accountId: string;
+  accountName?: string;
+  /** `*` when the whole account failed (role not assumable, regions not listable). */
+  region: string;
+  error: string;
+  /** The AWS error code the error starts with (`AccessDenied: …`), else `unknown`. */
+  code: string;
+}
+
+export function failedTargetLogEntries(targets: readonly TargetResult[]): FailedTargetLogEntry[] {
+  return targets.filter(isFailed).map((t) => {
+    const error = failureText(t);
+    const code = /^(?:[a-z-]+: )?([A-Za-z][\w.]*)(?::|$)/.exec(error)?.[1] ?? 'unknown';
+    return {
+      accountId: t.accountId,
+      ...(t.accountName ? { accountName: t.accountName } : {}),
+      region: t.status === 'account-failed' ? '*' : t.region,
+      error,
+      code,
+    };
+  });
+}

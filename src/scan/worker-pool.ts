@@ -263,10 +263,9 @@ function startWorker(init: WorkerInit): Worker {
     maxOldGenerationSizeMb: workerHeapLimitMb(init.concurrency),
     maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
   };
-  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   if (!fromSource)
-    return new Worker(new URL('./worker.js', import.meta.url), { workerData: init, resourceLimits, env });
+    return new Worker(new URL('./worker.js', import.meta.url), { workerData: init, resourceLimits });
   const entry = new URL('./worker.ts', import.meta.url).href;
   const code = `import(${JSON.stringify(tsxApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData: init, resourceLimits, env });
+  return new Worker(code, { eval: true, workerData: init, resourceLimits });
 }

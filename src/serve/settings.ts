@@ -30,7 +30,9 @@ function intFromEnv(
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) > max) {
-    problems.push(`${name} "${raw}" is not a whole number from 0 to ${max}`);
+    problems.push(
+      `${name} "${raw}" is not a whole number from 0 to ${max}${name === 'HEALTH_PORT' ? ' (or "off")' : ''}`,
+    );
     return fallback;
   }
   return Number(raw);
@@ -75,13 +77,39 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv, config: Config): Sl
   };
 }
 
-/** SHUTDOWN_GRACE_MS and HEALTH_PORT; malformed values are setup errors. */
-export function processSettingsFromEnv(env: NodeJS.ProcessEnv): { graceMs: number; healthPort?: number } {
+/**
+ * The health port (`/healthz`, `/metrics`), on by default in both modes: `HEALTH_PORT` when set to a
+ * port; unset, Socket Mode listens on `PORT` (default 3000, the port the image exposes) and HTTP mode
+ * serves both paths on `PORT` next to `/slack/events` (no second listener); `HEALTH_PORT=off` turns
+ * the separate listener off. docs/operations.md.
+ */
+export interface HealthPortSetting {
+  port: number;
+  /** The variable a person changes when the port is taken. */
+  setting: 'HEALTH_PORT' | 'PORT';
+}
+
+/** SHUTDOWN_GRACE_MS and the health port; malformed values are setup errors. */
+export function processSettingsFromEnv(env: NodeJS.ProcessEnv): {
+  graceMs: number;
+  health?: HealthPortSetting;
+} {
   const problems: string[] = [];
   const graceMs = intFromEnv(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 600_000, problems)!;
-  const healthPort = intFromEnv(env, 'HEALTH_PORT', undefined, 65535, problems);
+  const health = healthPortFromEnv(env, problems);
   if (problems.length) throw new ServeSetupError(problems);
-  return { graceMs, ...(healthPort !== undefined ? { healthPort } : {}) };
+  return { graceMs, ...(health ? { health } : {}) };
+}
+
+function healthPortFromEnv(env: NodeJS.ProcessEnv, problems: string[]): HealthPortSetting | undefined {
+  const raw = env.HEALTH_PORT;
+  if (raw === 'off') return undefined;
+  if (raw === undefined || raw === '') {
+    if (!env.SLACK_APP_TOKEN) return undefined; // HTTP mode: on PORT with the Slack endpoints
+    return { port: intFromEnv(env, 'PORT', 3000, 65535, problems)!, setting: 'PORT' };
+  }
+  const port = intFromEnv(env, 'HEALTH_PORT', undefined, 65535, problems);
+  return port === undefined ? undefined : { port, setting: 'HEALTH_PORT' };
 }
 
 export function reconcileIntervalFromEnv(env: NodeJS.ProcessEnv): number {

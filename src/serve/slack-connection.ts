@@ -18,12 +18,13 @@ export async function checkChannel(client: WebClient, channel: string, log: Logg
   try {
     const res = await client.conversations.info({ channel });
     const name = res.channel?.name ? `#${res.channel.name}` : channel;
+    // `channelName`, not `name`: pino's own `name` key (the logger's) would appear twice in the line.
     if (res.channel?.is_member === false)
       log.warn(
-        { channel, name },
+        { channel, channelName: name },
         `shareguard is not a member of ${name}: invite @shareguard to ${name} (/invite @shareguard); posts fail with not_in_channel until then`,
       );
-    else log.info({ channel, name }, `posting to ${name}; shareguard is a member`);
+    else log.info({ channel, channelName: name }, `posting to ${name}; shareguard is a member`);
   } catch (err) {
     const code = slackErrorCode(err);
     log.warn(

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { Logger } from '../log.ts';
+import { recordSlackRetry } from '../metrics.ts';
 import { StartupError } from '../startup-error.ts';
 import { slackErrorCode } from './listeners/failures.ts';
 
@@ -102,12 +103,24 @@ export function apiBase(url: string | undefined): string | undefined {
   return u.toString();
 }
 
+/** Each failed attempt that will be retried, counted by reason (src/metrics.ts). */
+function countRetry(err: Error & { retriesLeft?: number; code?: unknown }): void {
+  if (!err.retriesLeft) return;
+  recordSlackRetry(
+    err.code === 'slack_webapi_http_error'
+      ? 'http'
+      : err.code === 'slack_webapi_request_error'
+        ? 'network'
+        : 'ratelimited', // the WebClient's 429 path throws a plain Error to retry after Retry-After
+  );
+}
+
 /** WebClient options every client of ours uses. */
 export function clientOptions(apiUrl: string | undefined) {
   const slackApiUrl = apiBase(apiUrl);
   return {
     ...(slackApiUrl ? { slackApiUrl } : {}),
-    retryConfig: SLACK_RETRY,
+    retryConfig: { ...SLACK_RETRY, onFailedAttempt: countRetry },
     timeout: SLACK_REQUEST_TIMEOUT_MS,
   };
 }
@@ -260,12 +273,13 @@ export interface HealthRoute {
   (req: IncomingMessage, res: ServerResponse): void;
 }
 
-/** The Bolt app, Socket Mode or HTTP (`/slack/events`, and `/healthz` when a health route is given). */
+/** The Bolt app, Socket Mode or HTTP (`/slack/events`, and `/healthz`, `/metrics` when given). */
 export function createSlackApp(
   settings: SlackSettings,
   identity: SlackIdentity,
   log: Logger,
   health?: HealthRoute,
+  metrics?: HealthRoute,
 ): { app: BoltApp; receiver: HTTPReceiver | SocketModeReceiver } {
   const options = clientOptions(settings.apiUrl);
   const logger = boltLogger(log.child({ component: 'bolt' }));
@@ -292,7 +306,10 @@ export function createSlackApp(
     signingSecret: settings.signingSecret!,
     logger,
     logLevel,
-    customRoutes: health ? [{ path: '/healthz', method: ['GET'], handler: health }] : [],
+    customRoutes: [
+      ...(health ? [{ path: '/healthz', method: ['GET'], handler: health }] : []),
+      ...(metrics ? [{ path: '/metrics', method: ['GET'], handler: metrics }] : []),
+    ],
   });
   guardRequestBodies(receiver, settings.signingSecret!, log);
   return { app: new App({ ...common, receiver }), receiver };

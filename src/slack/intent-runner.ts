@@ -14,6 +14,7 @@ import type { Approvers } from './authorize.ts';
 import type { Publisher } from './publisher.ts';
 import { typedRefusalMessage, type SlackMessage } from './messages/index.ts';
 import { ephemeral } from './listeners/commands/shared-scan.ts';
+import { recordDecision } from '../metrics.ts';
 
 export interface ReconcileReport {
   intents: number;
@@ -86,6 +87,7 @@ export class IntentRunner {
         },
         'decision intent done',
       );
+      recordDecision(current.action, result.status);
       if (result.status === 'refused') await this.reply(current, typedRefusalMessage(result.refusal));
       await this.publisher.flush(queued, shown);
     } catch (err) {
@@ -95,6 +97,7 @@ export class IntentRunner {
         { intentId: intent.intentId, err: message },
         'decision intent interrupted; it will be resumed',
       );
+      recordDecision(intent.action, 'interrupted');
       await store.noteIntentFailure(intent.intentId, message).catch(() => {});
     }
   }

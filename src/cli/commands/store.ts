@@ -1,22 +1,19 @@
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/load.ts';
-import { configPath } from '../args.ts';
+import { configPath, parseWithPositionals } from '../args.ts';
 import { UsageError } from '../usage.ts';
 
 /** `shareguard store init`: the store's own subcommands (src/store/cli.ts). */
 export async function storeCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = (() => {
-    try {
-      return parseArgs({
-        args,
-        options: { config: { type: 'string', short: 'c' }, store: { type: 'string' } },
-        strict: true,
-        allowPositionals: true,
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  })();
+  const { values, positionals } = parseWithPositionals(args, {
+    config: { type: 'string', short: 'c' },
+    store: { type: 'string' },
+  });
+  if (positionals[0] !== 'init')
+    throw new UsageError(
+      positionals[0] === undefined
+        ? 'expected a subcommand: init'
+        : `unknown store subcommand "${positionals[0]}": expected init`,
+    );
   const file = configPath(values.config, env);
   if (!file)
     throw new UsageError('store needs the config (store.tableName, store.endpoint): pass --config FILE');
