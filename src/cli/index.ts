@@ -22,6 +22,9 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['demo', async () => (await import('./commands/demo.ts')).demoCommand],
 ]);
 
+/** The command words, for tests that walk every command. */
+export const commandNames = (): string[] => [...COMMANDS.keys()];
+
 /** `shareguard <version>` from package.json (next to src/ and dist/ alike). */
 function version(): string {
   const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {

@@ -137,6 +137,7 @@ describe('serve fails to start with one line naming the setting and the fix, exi
         SLACK_SIGNING_SECRET: '',
         SLACK_API_URL: silentSlack.url,
         SOCKET_HELLO_TIMEOUT_MS: '500',
+        HEALTH_PORT: '0', // the default health port (PORT, 3000) may be taken on this machine
       },
       [
         `${CANNOT} Socket Mode: no hello from Slack within 0.5 s: check that outbound WebSocket connections (wss://wss-primary.slack.com) are allowed and that the app has Socket Mode enabled`,

@@ -89,7 +89,7 @@ export async function startHarness(
       SLACK_BOT_TOKEN: 'xoxb-test',
       SLACK_API_URL: slack.apiUrl,
       ...(socket
-        ? { SLACK_APP_TOKEN: 'xapp-test' }
+        ? { SLACK_APP_TOKEN: 'xapp-test', HEALTH_PORT: '0' } // the default (PORT, 3000) may be taken
         : { SLACK_SIGNING_SECRET: 'test-signing-secret', PORT: '0' }),
       ...(o.env ?? {}),
     },
