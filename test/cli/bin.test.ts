@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +41,19 @@ function run(root: string): Promise<{ code: number | null; stdout: string; stder
 const DIST = `export async function main(argv) { process.stdout.write('dist ' + argv.join(' ')); return 0; }`;
 
 describe('bin/shareguard.js', () => {
+  it('leaves the AWS SDK its Node version warning (shareguard runs on a supported Node now)', async () => {
+    for (const file of [
+      'bin/shareguard.js',
+      'bin/run-ts.js',
+      'vitest.config.ts',
+      'src/scan/worker-pool.ts',
+      'Dockerfile',
+    ])
+      expect(await readFile(join(import.meta.dirname, '../..', file), 'utf8'), file).not.toContain(
+        'NODE_VERSION_SUPPORT_WARNING_DISABLED',
+      );
+  });
+
   it('runs dist/ when there are no sources (an install or an image)', async () => {
     const r = await run(await layout({ 'dist/cli.js': DIST }));
     expect(r).toMatchObject({ code: 0, stdout: 'dist x' });
