@@ -43,7 +43,7 @@ const decisions = new Counter({
 });
 const awsErrors = new Counter({
   name: 'shareguard_aws_errors_total',
-  help: 'AWS calls that failed after the SDK retries, by service and error code (calls made in the serving thread).',
+  help: 'AWS calls that failed after the SDK retries, by service and error code (scan worker threads included).',
   labelNames: ['service', 'code'] as const,
   registers: [registry],
 });

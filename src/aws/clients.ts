@@ -241,6 +241,11 @@ export class AwsClients {
     };
   }
 
+  /** An error of a call these settings made in a worker thread (src/scan/worker-pool.ts forwards it). */
+  observeError(service: string, code: string | undefined): void {
+    this.onError?.(service, code);
+  }
+
   /** Outermost (initialize step, outside the retries): one report per call that finally failed. */
   private errorPlugin<I extends object, O extends object>(service: string): Pluggable<I, O> {
     const onError = this.onError;

@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { Finding, ResourceKind } from '../domain/finding.ts';
-import type { AwsSettings } from '../aws/clients.ts';
+import type { AwsErrorObserver, AwsSettings } from '../aws/clients.ts';
 import type { ScanCollector, ScanDeps, ScanRequest } from './scan.ts';
 import { regionTargetResult } from './target-result.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
@@ -77,6 +77,7 @@ export async function scanWithWorkers(
         home,
         collector,
         strings,
+        'clients' in deps ? (service, code) => deps.clients.observeError(service, code) : undefined,
       ),
     ),
   );
@@ -108,6 +109,7 @@ function runWorker(
   home: AwsCredentialIdentityProvider,
   collector: ScanCollector,
   strings: Map<string, string>,
+  onAwsError?: AwsErrorObserver,
 ): Promise<string | undefined> {
   const taken = new Map<string, Taken>();
   const worker = startWorker(init);
@@ -157,6 +159,9 @@ function runWorker(
         if (t.regions && t.done.size === t.regions.length) taken.delete(m.result.accountId);
         break;
       }
+      case 'awsError':
+        onAwsError?.(m.service, m.code);
+        break;
       case 'done':
         finished = true;
         break;

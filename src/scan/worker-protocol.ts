@@ -38,6 +38,8 @@ export type FromWorker =
       trustedSkipped: number;
     }
   | { t: 'target'; result: RegionTarget }
+  /** An AWS call that failed after its retries (counted by the calling thread: src/metrics.ts). */
+  | { t: 'awsError'; service: string; code?: string }
   | { t: 'done' };
 
 export type ToWorker =

@@ -49,14 +49,17 @@ function ask(t: 'next' | 'creds'): Promise<ToWorker> {
 }
 
 // Home credentials come from the calling thread, so there is one provider chain (and one refresh) per scan.
-const clients = new AwsClients({
-  ...init.settings,
-  credentials: async (): Promise<AwsCredentialIdentity> => {
-    const m = await ask('creds');
-    if (m.t !== 'creds' || !m.credentials) throw new Error(m.t === 'creds' ? m.error : 'no credentials');
-    return m.credentials;
+const clients = new AwsClients(
+  {
+    ...init.settings,
+    credentials: async (): Promise<AwsCredentialIdentity> => {
+      const m = await ask('creds');
+      if (m.t !== 'creds' || !m.credentials) throw new Error(m.t === 'creds' ? m.error : 'no credentials');
+      return m.credentials;
+    },
   },
-});
+  (service, code) => post({ t: 'awsError', service, ...(code ? { code } : {}) }),
+);
 
 let exhausted = false;
 const next = async (): Promise<MonitoredAccount | undefined> => {
