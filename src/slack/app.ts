@@ -103,15 +103,21 @@ export function apiBase(url: string | undefined): string | undefined {
   return u.toString();
 }
 
-/** Each failed attempt that will be retried, counted by reason (src/metrics.ts). */
-function countRetry(err: Error & { retriesLeft?: number; code?: unknown }): void {
+/**
+ * Each failed attempt that will be retried, counted by reason (src/metrics.ts). The WebClient wraps its
+ * own "A rate limit was exceeded" (thrown after waiting out a 429's Retry-After) as a request error.
+ */
+function countRetry(
+  err: Error & { retriesLeft?: number; code?: unknown; original?: { message?: unknown } },
+): void {
   if (!err.retriesLeft) return;
+  const original = typeof err.original?.message === 'string' ? err.original.message : '';
   recordSlackRetry(
     err.code === 'slack_webapi_http_error'
       ? 'http'
-      : err.code === 'slack_webapi_request_error'
-        ? 'network'
-        : 'ratelimited', // the WebClient's 429 path throws a plain Error to retry after Retry-After
+      : original.startsWith('A rate limit was exceeded')
+        ? 'ratelimited'
+        : 'network',
   );
 }
 

@@ -28,8 +28,11 @@ const value = (text: string, series: string) => {
 };
 
 describe('/metrics in HTTP mode (issue 22 item 5): on PORT next to /slack/events', () => {
-  it('counts decisions by action and outcome, and findings by state, from what the bot did', async () => {
+  it('counts decisions by action and outcome, findings by state and Slack retries, from what the bot did', async () => {
     e2e = await startE2E(world());
+    // Slack answers one post 429 and one update 500: the WebClient retries both.
+    e2e.slack.failNext('chat.postMessage', 'ratelimited', { status: 429, retryAfter: 1 });
+    e2e.slack.failNext('chat.update', 'internal_error', { status: 500 });
     await e2e.command('');
     await e2e.click('trust', amiId(1), ALICE);
     await e2e.server.idle();
@@ -38,6 +41,9 @@ describe('/metrics in HTTP mode (issue 22 item 5): on PORT next to /slack/events
     const text = await res.text();
     expect(value(text, 'shareguard_decisions_total{action="trust",outcome="done"}')).toBe(1);
     expect(value(text, 'shareguard_scans_total{outcome="ok"}')).toBe(1);
+    expect(value(text, 'shareguard_slack_retries_total{reason="ratelimited"}')).toBe(1);
+    expect(value(text, 'shareguard_slack_retries_total{reason="http"}')).toBe(1);
+    expect(value(text, 'shareguard_slack_retries_total{reason="network"}')).toBeUndefined();
     // Trusting the owner closes both of its findings.
     const byState = (state: string) =>
       [
