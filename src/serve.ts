@@ -63,8 +63,8 @@ export async function startServer(options: {
   const log = options.log ?? createLogger();
   const slack = slackSettingsFromEnv(env, config);
   const processSettings = processSettingsFromEnv(env);
-  const identity = await verifyBotToken(slack);
-  await verifyAppToken(slack);
+  const identity = await verifyBotToken(slack, log);
+  await verifyAppToken(slack, log);
   let opened: Store;
   try {
     opened = await openStore(config.store, {

@@ -1,6 +1,6 @@
 /** `shareguard serve`'s settings from the environment; every malformed value is a setup error naming it. */
 import type { Config } from '../config/schema.ts';
-import type { SlackSettings } from '../slack/app.ts';
+import { DEFAULT_START_RETRY_MS, type SlackSettings } from '../slack/app.ts';
 
 /**
  * How often pending intents, stuck `removing` findings and the message outbox are reconciled
@@ -64,6 +64,7 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv, config: Config): Sl
     600_000,
     missing,
   )!;
+  const startRetryMs = intFromEnv(env, 'SLACK_START_RETRY_MS', DEFAULT_START_RETRY_MS, 3_600_000, missing)!;
   if (missing.length) throw new ServeSetupError(missing);
   return {
     botToken: env.SLACK_BOT_TOKEN!,
@@ -72,6 +73,7 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv, config: Config): Sl
     ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
     port,
     helloTimeoutMs,
+    startRetryMs,
   };
 }
 
