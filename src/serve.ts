@@ -69,6 +69,7 @@ export async function startServer(options: {
   try {
     opened = await openStore(config.store, {
       fallbackRegion: config.aws.homeRegion,
+      ...(processSettings.storeTimeoutMs ? { callTimeoutMs: processSettings.storeTimeoutMs } : {}),
       log: (m) => log.info(m),
     });
   } catch (err) {

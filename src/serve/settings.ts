@@ -77,13 +77,24 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv, config: Config): Sl
   };
 }
 
-/** SHUTDOWN_GRACE_MS and HEALTH_PORT; malformed values are setup errors. */
-export function processSettingsFromEnv(env: NodeJS.ProcessEnv): { graceMs: number; healthPort?: number } {
+/** SHUTDOWN_GRACE_MS, HEALTH_PORT and STORE_TIMEOUT_MS; malformed values are setup errors. */
+export function processSettingsFromEnv(env: NodeJS.ProcessEnv): {
+  graceMs: number;
+  healthPort?: number;
+  /** Deadline of one store call, retries included (docs/store.md "Timeouts"); the store's default when unset. */
+  storeTimeoutMs?: number;
+} {
   const problems: string[] = [];
   const graceMs = intFromEnv(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 600_000, problems)!;
   const healthPort = intFromEnv(env, 'HEALTH_PORT', undefined, 65535, problems);
+  const storeTimeoutMs = intFromEnv(env, 'STORE_TIMEOUT_MS', undefined, 600_000, problems);
+  if (storeTimeoutMs === 0) problems.push('STORE_TIMEOUT_MS "0" must be at least 1 (milliseconds)');
   if (problems.length) throw new ServeSetupError(problems);
-  return { graceMs, ...(healthPort !== undefined ? { healthPort } : {}) };
+  return {
+    graceMs,
+    ...(healthPort !== undefined ? { healthPort } : {}),
+    ...(storeTimeoutMs ? { storeTimeoutMs } : {}),
+  };
 }
 
 export function reconcileIntervalFromEnv(env: NodeJS.ProcessEnv): number {

@@ -32,6 +32,8 @@ export interface DynamoStoreOptions {
   info: StoreInfo;
   /** Runs after the client is destroyed (stops dynalite for embedded/memory). */
   onClose?: () => Promise<void>;
+  /** Deadline of one call, retries included (default DEFAULT_CALL_TIMEOUT_MS; docs/store.md "Timeouts"). */
+  callTimeoutMs?: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export class DynamoStore implements Store {
     private readonly options: DynamoStoreOptions,
   ) {
     this.info = options.info;
-    this.t = new TableClient(client, options.info.tableName);
+    this.t = new TableClient(client, options.info.tableName, options.callTimeoutMs);
     this.findings = new DynamoFindings(this.t);
     this.trust = new DynamoTrust(this.t);
     this.guard = new DynamoGuard(this.t);

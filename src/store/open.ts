@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config/schema.ts';
-import { startDynalite } from './embedded.ts';
+import { withoutCredentials } from '../redact.ts';
+import { startDynalite, type LocalCredentials } from './embedded.ts';
 import { StoreError } from './errors.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import type { Store } from './store.ts';
@@ -12,10 +13,20 @@ export interface OpenStoreOptions {
   log?: (msg: string) => void;
   /** Region when neither store.region nor AWS_REGION / AWS_DEFAULT_REGION is set (e.g. aws.homeRegion). */
   fallbackRegion?: string;
+  /** Deadline of one store call, the SDK's retries included (default 10 s; docs/store.md "Timeouts"). */
+  callTimeoutMs?: number;
+  /**
+   * embedded/memory: the only credentials the local server accepts. Default: random for each open, so
+   * no other process can use the store (docs/store.md). Tests that reach the table directly set them.
+   */
+  localCredentials?: LocalCredentials;
 }
 
-/** Credentials dynalite accepts (it checks that requests are signed, not by whom). */
-const LOCAL_CREDENTIALS = { accessKeyId: 'shareguard-local', secretAccessKey: 'shareguard-local' };
+/**
+ * One HTTP attempt: connecting may take 1 s and a request 3 s without an answer before the SDK retries
+ * (within the call's deadline). The SDK's defaults wait forever on a connection that accepts and hangs.
+ */
+const REQUEST_HANDLER = { connectionTimeout: 1_000, requestTimeout: 3_000 };
 
 /**
  * Opens the store. All three kinds run the same code: the DynamoDB SDK over HTTP.
@@ -28,8 +39,11 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
   if (cfg.kind === 'dynamodb') {
     const region = regionFor(cfg, opts);
     const client = dynamoClientFor(cfg, opts);
-    log(`store: DynamoDB table ${cfg.tableName} in ${region}${cfg.endpoint ? ` via ${cfg.endpoint}` : ''}`);
+    log(
+      `store: DynamoDB table ${cfg.tableName} in ${region}${cfg.endpoint ? ` via ${withoutCredentials(cfg.endpoint)}` : ''}`,
+    );
     return new DynamoStore(client, {
+      ...(opts.callTimeoutMs ? { callTimeoutMs: opts.callTimeoutMs } : {}),
       info: {
         kind: 'dynamodb',
         tableName: cfg.tableName,
@@ -39,10 +53,16 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
     });
   }
 
-  const local = await startDynalite(cfg.kind === 'embedded' ? cfg.dataDir : undefined);
+  const local = await startDynalite(cfg.kind === 'embedded' ? cfg.dataDir : undefined, opts.localCredentials);
   const region = cfg.region ?? 'us-east-1';
-  const client = new DynamoDBClient({ region, endpoint: local.endpoint, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({
+    region,
+    endpoint: local.endpoint,
+    credentials: local.credentials,
+    requestHandler: REQUEST_HANDLER,
+  });
   const store = new DynamoStore(client, {
+    ...(opts.callTimeoutMs ? { callTimeoutMs: opts.callTimeoutMs } : {}),
     info: { kind: cfg.kind, tableName: cfg.tableName, region, endpoint: local.endpoint },
     onClose: () => local.stop(),
   });
@@ -75,5 +95,6 @@ export function dynamoClientFor(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
   return new DynamoDBClient({
     region: regionFor(cfg, opts),
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+    requestHandler: REQUEST_HANDLER,
   });
 }
