@@ -108,7 +108,11 @@ export async function startServer(options: {
       publisher,
       intents,
       approvers,
-      scanJob: new ScanJob(deps, publisher),
+      scanJob: new ScanJob(
+        deps,
+        publisher,
+        processSettings.scanLeaseMs ? { leaseMs: processSettings.scanLeaseMs } : {},
+      ),
       decisions,
       track: (work) => {
         const p = work.catch((err: Error) =>
@@ -134,6 +138,12 @@ export async function startServer(options: {
       } catch (err) {
         log.warn({ err: (err as Error).message, why }, 'reconcile failed; the next pass retries');
       }
+      // Jobs a dead process left: a stale scan lease (its "Scanning…" message) and a digest still due.
+      await ctx.scanJob
+        .recoverStale()
+        .catch((err: Error) =>
+          log.warn({ err: err.message, why }, 'stale scan check failed; the next pass retries'),
+        );
     };
     await reconcile('start');
     const reconcileMs = reconcileIntervalFromEnv(env);
@@ -195,6 +205,7 @@ export async function startServer(options: {
           // Stop taking work first (schedules, then Slack deliveries), then let what was acked finish.
           state.draining = true;
           clearInterval(reconciler);
+          await ctx.scanJob.stop(); // its lease goes now, not when the grace period runs out
           publisher.stop(); // paced posts waiting for a slot give up; the next scan offers them again
           await stopSchedules?.();
           await running.stop();

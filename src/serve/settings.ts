@@ -83,17 +83,23 @@ export function processSettingsFromEnv(env: NodeJS.ProcessEnv): {
   healthPort?: number;
   /** Deadline of one store call, retries included (docs/store.md "Timeouts"); the store's default when unset. */
   storeTimeoutMs?: number;
+  /** The scan lease's expiry (docs/store.md "Leases"); the scan job's default when unset. */
+  scanLeaseMs?: number;
 } {
   const problems: string[] = [];
   const graceMs = intFromEnv(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 600_000, problems)!;
   const healthPort = intFromEnv(env, 'HEALTH_PORT', undefined, 65535, problems);
   const storeTimeoutMs = intFromEnv(env, 'STORE_TIMEOUT_MS', undefined, 600_000, problems);
   if (storeTimeoutMs === 0) problems.push('STORE_TIMEOUT_MS "0" must be at least 1 (milliseconds)');
+  const scanLeaseMs = intFromEnv(env, 'SCAN_LEASE_MS', undefined, 3_600_000, problems);
+  if (scanLeaseMs !== undefined && scanLeaseMs < 1_000)
+    problems.push(`SCAN_LEASE_MS "${scanLeaseMs}" must be at least 1000 (milliseconds)`);
   if (problems.length) throw new ServeSetupError(problems);
   return {
     graceMs,
     ...(healthPort !== undefined ? { healthPort } : {}),
     ...(storeTimeoutMs ? { storeTimeoutMs } : {}),
+    ...(scanLeaseMs ? { scanLeaseMs } : {}),
   };
 }
 
