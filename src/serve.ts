@@ -12,7 +12,7 @@ import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
-import { postDigest } from './jobs/digest-job.ts';
+import { postDigest, retryDueDigest } from './jobs/digest-job.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { Approvers } from './slack/authorize.ts';
 import { createSlackApp, verifyAppToken, verifyBotToken } from './slack/app.ts';
@@ -128,6 +128,7 @@ export async function startServer(options: {
     });
     await checkChannel(app.client, config.slack.channel!, log);
 
+    const digestHolder = `digest-${randomUUID()}`;
     // Clicks acknowledged before a restart, removals it interrupted, messages it left stale. A store
     // failure here is not fatal: the periodic pass retries.
     const reconcile = async (why: string) => {
@@ -139,6 +140,9 @@ export async function startServer(options: {
         log.warn({ err: (err as Error).message, why }, 'reconcile failed; the next pass retries');
       }
       // Jobs a dead process left: a stale scan lease (its "Scanning…" message) and a digest still due.
+      await retryDueDigest(deps, publisher, digestHolder).catch((err: Error) =>
+        log.warn({ err: err.message, why }, 'digest retry failed; the next pass retries'),
+      );
       await ctx.scanJob
         .recoverStale()
         .catch((err: Error) =>
@@ -158,14 +162,13 @@ export async function startServer(options: {
     if (slack.appToken) await startSocket(app, built.receiver as SocketModeReceiver, slack, log);
 
     if (options.schedules ?? config.schedule.enabled) {
-      const holder = `digest-${randomUUID()}`;
       stopSchedules = startSchedules(
         [
           { name: 'scan', expression: config.schedule.scan, run: () => ctx.scanJob.run({}, SCHEDULE) },
           {
             name: 'digest',
             expression: config.schedule.digest,
-            run: () => postDigest(deps, publisher, holder),
+            run: () => postDigest(deps, publisher, digestHolder),
           },
         ],
         config.schedule.timezone,
