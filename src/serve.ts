@@ -24,7 +24,14 @@ import { IntentRunner } from './slack/intent-runner.ts';
 import { healthHandler, startHealthServer, type HealthState } from './health.ts';
 import { StartupError } from './startup-error.ts';
 import { processSettingsFromEnv, reconcileIntervalFromEnv, slackSettingsFromEnv } from './serve/settings.ts';
-import { checkChannel, closeServer, startHttp, startSocket, watchSocket } from './serve/slack-connection.ts';
+import {
+  checkChannel,
+  closeServer,
+  slackProbe,
+  startHttp,
+  startSocket,
+  watchSocket,
+} from './serve/slack-connection.ts';
 
 export { StartupError };
 // What `shareguard serve` (src/cli/commands/serve.ts) needs before the server starts.
@@ -88,7 +95,7 @@ export async function startServer(options: {
     socket: slack.appToken ? 'connecting' : 'n/a',
     draining: false,
   };
-  const health = healthHandler(() => ({ ...state }), store);
+  const health = healthHandler(() => ({ ...state }), store, slackProbe(slack));
   let stopSchedules: (() => Promise<void>) | undefined;
   let healthServer: Server | undefined;
   let app: ReturnType<typeof createSlackApp>['app'] | undefined;

@@ -127,3 +127,25 @@ describe('signed requests dated more than 5 minutes away are refused, either way
     }
   }, 30_000);
 });
+
+describe('/healthz reports Slack as it is (issue 21 item 3)', () => {
+  it('Slack’s Web API failing: 200 but "degraded", naming Slack; the store ok', async () => {
+    const sg = shareguard(SERVE, HTTP());
+    try {
+      const ready = JSON.parse(await sg.waitFor(/"shareguard is ready"/)) as { url: string };
+      slack.failRandomly({ rate: 1, seed: 1, errors: [{ error: 'internal_error' }], methods: ['auth.test'] });
+      const res = await fetch(`${ready.url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({
+        ok: true,
+        status: 'degraded',
+        store: 'ok',
+        slack: 'unreachable', // before: not reported at all
+      });
+    } finally {
+      slack.failRandomly(null);
+      sg.child.kill('SIGKILL');
+      await sg.exited;
+    }
+  }, 30_000);
+});

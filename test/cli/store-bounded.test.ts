@@ -92,7 +92,7 @@ describe('a hanging store (D3)', () => {
       proxy.hang = true;
       const h = await health(ready.url);
       expect(h.status).toBe(503);
-      expect(h.body).toMatchObject({ ok: false, store: 'unreachable' });
+      expect(h.body).toMatchObject({ ok: false, status: 'unavailable', store: 'unreachable', slack: 'ok' });
 
       // A command that reads the store is answered (that the store is unavailable), not left hanging.
       const responseUrl = slack.responseUrl(undefined, { channel: 'C0SEC', user: 'U0ALICE' });
