@@ -227,6 +227,8 @@ export class ScanJob {
     let updating: Promise<void> = Promise.resolve();
     const onProgress = (p: ScanProgress) => {
       running.progress = p;
+      // Interrupted: the message already says so and must not go back to "Scanning…".
+      if (this.stopping || this.lease?.lost) return;
       if (Date.now() - lastUpdate < PROGRESS_INTERVAL_MS) return;
       lastUpdate = Date.now();
       updating = updating

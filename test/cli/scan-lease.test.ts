@@ -17,10 +17,10 @@ let slack: LocalSlackApi;
 let slowWorld: string;
 beforeAll(async () => {
   slack = await startLocalSlackApi({ token: 'xoxb-good' });
-  // The demo organization, each AWS call 250 ms: a scan runs long enough to be cut short.
+  // The demo organization, each AWS call 400 ms: a scan runs long enough to be cut short.
   const world = JSON.parse(await readFile(DEMO_WORLD, 'utf8')) as Record<string, unknown>;
   slowWorld = join(await mkdtemp(join(tmpdir(), 'sg-lease-')), 'slow-world.json');
-  await writeFile(slowWorld, JSON.stringify({ ...world, latencyMs: 250 }));
+  await writeFile(slowWorld, JSON.stringify({ ...world, latencyMs: 400 }));
 });
 afterAll(async () => {
   await slack.close();
@@ -94,7 +94,9 @@ describe('the scan lease (D2)', () => {
         .messages(CHANNEL)
         .slice(before)
         .find((m) => text(m).includes('Scanning'))!;
-      await new Promise((r) => setTimeout(r, 1_000)); // the scan is under way (and has noted its message)
+      // Its first progress update comes after the lease noted the message: the scan is under way.
+      await until('a progress update', () => (slack.message(CHANNEL, progress.ts)?.updates ?? 0) > 0);
+      expect(text(slack.message(CHANNEL, progress.ts))).toContain('Scanning');
       a.child.kill('SIGKILL');
       await a.exited;
       expect(text(slack.message(CHANNEL, progress.ts))).toContain('Scanning');
@@ -123,7 +125,7 @@ describe('the scan lease (D2)', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sg-lease-term-'));
     const before = slack.messages(CHANNEL).length;
     // A lease far longer than the test: only a release at shutdown lets the next process scan.
-    const a = serve(dataDir, { SCAN_LEASE_MS: '600000', SHUTDOWN_GRACE_MS: '1500' });
+    const a = serve(dataDir, { SCAN_LEASE_MS: '600000' });
     let b: ReturnType<typeof serve> | undefined;
     try {
       const ready = JSON.parse(await a.waitFor(/"shareguard is ready"/)) as { url: string };
@@ -138,7 +140,7 @@ describe('the scan lease (D2)', () => {
         .messages(CHANNEL)
         .slice(before)
         .find((m) => text(m).includes('Scanning'))!;
-      await new Promise((r) => setTimeout(r, 500));
+      await until('a progress update', () => (slack.message(CHANNEL, progress.ts)?.updates ?? 0) > 0);
       a.child.kill('SIGTERM');
       await a.exited;
       expect(text(slack.message(CHANNEL, progress.ts))).toContain('interrupted');
