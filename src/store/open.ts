@@ -23,10 +23,11 @@ export interface OpenStoreOptions {
 }
 
 /**
- * One HTTP attempt: connecting may take 1 s and a request 3 s without an answer before the SDK retries
- * (within the call's deadline). The SDK's defaults wait forever on a connection that accepts and hangs.
+ * embedded/memory: dynalite runs in this process, so it cannot hang on its own — only when the whole
+ * process stalls (a CPU-bound moment, a loaded machine), and then failing the store call helps nobody.
+ * Their deadline is generous; STORE_TIMEOUT_MS / `callTimeoutMs` still set it explicitly.
  */
-const REQUEST_HANDLER = { connectionTimeout: 1_000, requestTimeout: 3_000 };
+const LOCAL_CALL_TIMEOUT_MS = 60_000;
 
 /**
  * Opens the store. All three kinds run the same code: the DynamoDB SDK over HTTP.
@@ -59,10 +60,9 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
     region,
     endpoint: local.endpoint,
     credentials: local.credentials,
-    requestHandler: REQUEST_HANDLER,
   });
   const store = new DynamoStore(client, {
-    ...(opts.callTimeoutMs ? { callTimeoutMs: opts.callTimeoutMs } : {}),
+    callTimeoutMs: opts.callTimeoutMs ?? LOCAL_CALL_TIMEOUT_MS,
     info: { kind: cfg.kind, tableName: cfg.tableName, region, endpoint: local.endpoint },
     onClose: () => local.stop(),
   });
@@ -95,6 +95,5 @@ export function dynamoClientFor(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
   return new DynamoDBClient({
     region: regionFor(cfg, opts),
     ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
-    requestHandler: REQUEST_HANDLER,
   });
 }
