@@ -15,22 +15,37 @@ export interface HealthState {
 
 const STORE_PROBE_MS = 2_000;
 
+/** Whether Slack's Web API answers (serve/slack-connection.ts `slackProbe`); never rejects. */
+export type SlackProbe = () => Promise<'ok' | 'unreachable'>;
+
 /**
  * `GET /healthz`: 200 when the store answers, the Socket Mode connection is up (HTTP mode: always)
  * and the process is not shutting down; 503 otherwise. The body says which part is unhealthy:
- * `{"ok":false,"mode":"socket","socket":"reconnecting","store":"ok","draining":false}`.
- * A refresh leaves Socket Mode ~5 s without a connection (docs/slack.md): readiness, not liveness.
+ * `{"ok":false,"status":"unavailable","mode":"socket","socket":"reconnecting","store":"ok","slack":"ok","draining":false}`.
+ * Slack's Web API failing makes it `"status":"degraded"` with `"slack":"unreachable"` but still 200:
+ * decisions are recorded and carried out without Slack, and every replica sees the same outage, so
+ * taking this one out of rotation would help nothing. A refresh leaves Socket Mode ~5 s without a
+ * connection (docs/slack.md): readiness, not liveness.
  */
-export function healthHandler(state: () => HealthState, store: Store) {
+export function healthHandler(state: () => HealthState, store: Store, slack?: SlackProbe) {
   return (_req: IncomingMessage, res: ServerResponse): void => {
-    void probeStore(store).then((storeOk) => {
-      const s = state();
-      const socketOk = s.mode === 'http' || s.socket === 'connected';
-      const ok = storeOk && socketOk && !s.draining;
-      const body = JSON.stringify({ ok, ...s, store: storeOk ? 'ok' : 'unreachable' });
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(body);
-    });
+    void Promise.all([probeStore(store), slack ? slack() : Promise.resolve(undefined)]).then(
+      ([storeOk, slackState]) => {
+        const s = state();
+        const socketOk = s.mode === 'http' || s.socket === 'connected';
+        const ok = storeOk && socketOk && !s.draining;
+        const status = !ok ? 'unavailable' : slackState === 'unreachable' ? 'degraded' : 'ok';
+        const body = JSON.stringify({
+          ok,
+          status,
+          ...s,
+          store: storeOk ? 'ok' : 'unreachable',
+          ...(slackState ? { slack: slackState } : {}),
+        });
+        res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(body);
+      },
+    );
   };
 }
 

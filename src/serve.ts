@@ -12,7 +12,7 @@ import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
-import { postDigest } from './jobs/digest-job.ts';
+import { postDigest, retryDueDigest } from './jobs/digest-job.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { Approvers } from './slack/authorize.ts';
 import { createSlackApp, verifyAppToken, verifyBotToken } from './slack/app.ts';
@@ -26,7 +26,14 @@ import { metricsHandler, recordAwsError, setStoreGauges } from './metrics.ts';
 import { FINDING_STATES } from './domain/lifecycle.ts';
 import { StartupError } from './startup-error.ts';
 import { processSettingsFromEnv, reconcileIntervalFromEnv, slackSettingsFromEnv } from './serve/settings.ts';
-import { checkChannel, closeServer, startHttp, startSocket, watchSocket } from './serve/slack-connection.ts';
+import {
+  checkChannel,
+  closeServer,
+  slackProbe,
+  startHttp,
+  startSocket,
+  watchSocket,
+} from './serve/slack-connection.ts';
 
 export { StartupError };
 // What `shareguard serve` (src/cli/commands/serve.ts) needs before the server starts.
@@ -65,12 +72,13 @@ export async function startServer(options: {
   const log = options.log ?? createLogger();
   const slack = slackSettingsFromEnv(env, config);
   const processSettings = processSettingsFromEnv(env);
-  const identity = await verifyBotToken(slack);
-  await verifyAppToken(slack);
+  const identity = await verifyBotToken(slack, log);
+  await verifyAppToken(slack, log);
   let opened: Store;
   try {
     opened = await openStore(config.store, {
       fallbackRegion: config.aws.homeRegion,
+      ...(processSettings.storeTimeoutMs ? { callTimeoutMs: processSettings.storeTimeoutMs } : {}),
       log: (m) => log.info(m),
     });
   } catch (err) {
@@ -89,7 +97,7 @@ export async function startServer(options: {
     socket: slack.appToken ? 'connecting' : 'n/a',
     draining: false,
   };
-  const health = healthHandler(() => ({ ...state }), store);
+  const health = healthHandler(() => ({ ...state }), store, slackProbe(slack));
   const metrics = metricsHandler();
   setStoreGauges({
     findings: () => store.listFindings({ states: FINDING_STATES }),
@@ -114,7 +122,11 @@ export async function startServer(options: {
       publisher,
       intents,
       approvers,
-      scanJob: new ScanJob(deps, publisher),
+      scanJob: new ScanJob(
+        deps,
+        publisher,
+        processSettings.scanLeaseMs ? { leaseMs: processSettings.scanLeaseMs } : {},
+      ),
       decisions,
       track: (work) => {
         const p = work.catch((err: Error) =>
@@ -130,6 +142,7 @@ export async function startServer(options: {
     });
     await checkChannel(app.client, config.slack.channel!, log);
 
+    const digestHolder = `digest-${randomUUID()}`;
     // Clicks acknowledged before a restart, removals it interrupted, messages it left stale. A store
     // failure here is not fatal: the periodic pass retries.
     const reconcile = async (why: string) => {
@@ -140,6 +153,15 @@ export async function startServer(options: {
       } catch (err) {
         log.warn({ err: (err as Error).message, why }, 'reconcile failed; the next pass retries');
       }
+      // Jobs a dead process left: a stale scan lease (its "Scanning…" message) and a digest still due.
+      await retryDueDigest(deps, publisher, digestHolder).catch((err: Error) =>
+        log.warn({ err: err.message, why }, 'digest retry failed; the next pass retries'),
+      );
+      await ctx.scanJob
+        .recoverStale()
+        .catch((err: Error) =>
+          log.warn({ err: err.message, why }, 'stale scan check failed; the next pass retries'),
+        );
     };
     await reconcile('start');
     const reconcileMs = reconcileIntervalFromEnv(env);
@@ -155,14 +177,13 @@ export async function startServer(options: {
     if (slack.appToken) await startSocket(app, built.receiver as SocketModeReceiver, slack, log);
 
     if (options.schedules ?? config.schedule.enabled) {
-      const holder = `digest-${randomUUID()}`;
       stopSchedules = startSchedules(
         [
           { name: 'scan', expression: config.schedule.scan, run: () => ctx.scanJob.run({}, SCHEDULE) },
           {
             name: 'digest',
             expression: config.schedule.digest,
-            run: () => postDigest(deps, publisher, holder),
+            run: () => postDigest(deps, publisher, digestHolder),
           },
         ],
         config.schedule.timezone,
@@ -202,6 +223,7 @@ export async function startServer(options: {
           // Stop taking work first (schedules, then Slack deliveries), then let what was acked finish.
           state.draining = true;
           clearInterval(reconciler);
+          await ctx.scanJob.stop(); // its lease goes now, not when the grace period runs out
           publisher.stop(); // paced posts waiting for a slot give up; the next scan offers them again
           await stopSchedules?.();
           await running.stop();

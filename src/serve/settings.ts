@@ -1,6 +1,6 @@
 /** `shareguard serve`'s settings from the environment; every malformed value is a setup error naming it. */
 import type { Config } from '../config/schema.ts';
-import type { SlackSettings } from '../slack/app.ts';
+import { DEFAULT_START_RETRY_MS, type SlackSettings } from '../slack/app.ts';
 
 /**
  * How often pending intents, stuck `removing` findings and the message outbox are reconciled
@@ -66,6 +66,7 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv, config: Config): Sl
     600_000,
     missing,
   )!;
+  const startRetryMs = intFromEnv(env, 'SLACK_START_RETRY_MS', DEFAULT_START_RETRY_MS, 3_600_000, missing)!;
   if (missing.length) throw new ServeSetupError(missing);
   return {
     botToken: env.SLACK_BOT_TOKEN!,
@@ -74,6 +75,7 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv, config: Config): Sl
     ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
     port,
     helloTimeoutMs,
+    startRetryMs,
   };
 }
 
@@ -89,16 +91,30 @@ export interface HealthPortSetting {
   setting: 'HEALTH_PORT' | 'PORT';
 }
 
-/** SHUTDOWN_GRACE_MS and the health port; malformed values are setup errors. */
+/** SHUTDOWN_GRACE_MS, the health port, STORE_TIMEOUT_MS and SCAN_LEASE_MS; malformed values are setup errors. */
 export function processSettingsFromEnv(env: NodeJS.ProcessEnv): {
   graceMs: number;
   health?: HealthPortSetting;
+  /** Deadline of one store call, retries included (docs/store.md "Timeouts"); the store's default when unset. */
+  storeTimeoutMs?: number;
+  /** The scan lease's expiry (docs/store.md "Leases"); the scan job's default when unset. */
+  scanLeaseMs?: number;
 } {
   const problems: string[] = [];
   const graceMs = intFromEnv(env, 'SHUTDOWN_GRACE_MS', DEFAULT_SHUTDOWN_GRACE_MS, 600_000, problems)!;
   const health = healthPortFromEnv(env, problems);
+  const storeTimeoutMs = intFromEnv(env, 'STORE_TIMEOUT_MS', undefined, 600_000, problems);
+  if (storeTimeoutMs === 0) problems.push('STORE_TIMEOUT_MS "0" must be at least 1 (milliseconds)');
+  const scanLeaseMs = intFromEnv(env, 'SCAN_LEASE_MS', undefined, 3_600_000, problems);
+  if (scanLeaseMs !== undefined && scanLeaseMs < 1_000)
+    problems.push(`SCAN_LEASE_MS "${scanLeaseMs}" must be at least 1000 (milliseconds)`);
   if (problems.length) throw new ServeSetupError(problems);
-  return { graceMs, ...(health ? { health } : {}) };
+  return {
+    graceMs,
+    ...(health ? { health } : {}),
+    ...(storeTimeoutMs ? { storeTimeoutMs } : {}),
+    ...(scanLeaseMs ? { scanLeaseMs } : {}),
+  };
 }
 
 function healthPortFromEnv(env: NodeJS.ProcessEnv, problems: string[]): HealthPortSetting | undefined {

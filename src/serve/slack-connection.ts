@@ -2,10 +2,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { SocketModeReceiver } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import type { HealthState, SocketState } from '../health.ts';
 import type { Logger } from '../log.ts';
-import type { createSlackApp, SlackSettings } from '../slack/app.ts';
+import { apiBase, type createSlackApp, type SlackSettings } from '../slack/app.ts';
+import type { SlackProbe } from '../health.ts';
 import { describeSlackError, slackErrorCode } from '../slack/listeners/failures.ts';
 import { StartupError } from '../startup-error.ts';
 import { DEFAULT_HELLO_TIMEOUT_MS } from './settings.ts';
@@ -120,6 +121,33 @@ export function watchSocket(receiver: SocketModeReceiver, state: HealthState, lo
       // not JSON: the client logs it
     }
   });
+}
+
+/** How long a Slack probe result is reused, and how long one probe may take. */
+const SLACK_PROBE = { cacheMs: 10_000, timeoutMs: 2_000 };
+
+/**
+ * `/healthz`'s view of Slack: one `auth.test` (no retries, 2 s) at most every 10 s, so frequent health
+ * checks cost Slack nothing noticeable and a hanging Slack never holds the health answer up.
+ */
+export function slackProbe(settings: SlackSettings): SlackProbe {
+  const slackApiUrl = apiBase(settings.apiUrl);
+  const client = new WebClient(settings.botToken, {
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+    retryConfig: { retries: 0 },
+    timeout: SLACK_PROBE.timeoutMs,
+    logLevel: LogLevel.ERROR,
+  });
+  let last: { at: number; result: Promise<'ok' | 'unreachable'> } | undefined;
+  return () => {
+    if (last && Date.now() - last.at < SLACK_PROBE.cacheMs) return last.result;
+    const result = client.auth.test().then(
+      () => 'ok' as const,
+      () => 'unreachable' as const,
+    );
+    last = { at: Date.now(), result };
+    return result;
+  };
 }
 
 export function closeServer(server: Server | undefined): Promise<void> {

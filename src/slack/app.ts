@@ -5,6 +5,7 @@ import { WebClient, type RetryOptions } from '@slack/web-api';
 import type { Logger } from '../log.ts';
 import { recordSlackRetry } from '../metrics.ts';
 import { StartupError } from '../startup-error.ts';
+import { withoutCredentials } from '../redact.ts';
 import { slackErrorCode } from './listeners/failures.ts';
 
 type BoltApp = InstanceType<typeof App>;
@@ -70,6 +71,8 @@ export interface SlackSettings {
   port: number;
   /** Socket Mode: how long to wait for Slack's `hello` before giving up at start (default 30 s). */
   helloTimeoutMs?: number;
+  /** How long transient Slack failures at start are retried (SLACK_START_RETRY_MS, default 2 min). */
+  startRetryMs?: number;
 }
 
 export interface SlackIdentity {
@@ -85,18 +88,27 @@ export interface SlackIdentity {
 export function apiBase(url: string | undefined): string | undefined {
   if (!url) return undefined;
   let u: URL;
+  // A proxy password in the URL is never quoted back (docs/slack.md "Secrets in logs").
+  const shown = withoutCredentials(url);
   try {
     u = new URL(url);
   } catch {
     throw new StartupError(
       'SLACK_API_URL',
-      `SLACK_API_URL "${url}" is not a URL: use https://slack.com/api/ or unset it`,
+      `SLACK_API_URL "${shown}" is not a URL: use https://slack.com/api/ or unset it`,
     );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
     throw new StartupError(
       'SLACK_API_URL',
-      `SLACK_API_URL "${url}" is not an http(s) URL: use https://slack.com/api/ or unset it`,
+      `SLACK_API_URL "${shown}" is not an http(s) URL: use https://slack.com/api/ or unset it`,
+    );
+  // The WebClient cannot send a URL with credentials in it (fetch refuses to build the request):
+  // say so at once rather than retrying a request that can never be made.
+  if (u.username || u.password)
+    throw new StartupError(
+      'SLACK_API_URL',
+      `SLACK_API_URL "${shown}" has credentials in it, which the Slack client cannot send: use a proxy that needs none in the URL (HTTPS_PROXY), or unset it`,
     );
   if (u.pathname === '' || u.pathname === '/') u.pathname = '/api/';
   else if (!u.pathname.endsWith('/')) u.pathname += '/';
@@ -131,19 +143,44 @@ export function clientOptions(apiUrl: string | undefined) {
   };
 }
 
+/**
+ * Slack's error codes that mean "try again later", not "this token or setting is wrong". Errors without
+ * a Slack code (a 5xx after the WebClient's own retries, a 429 it gave up on, a network failure) are
+ * transient too. docs/slack.md "Start".
+ */
+const TRANSIENT_CODES = new Set([
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'ratelimited',
+  'rate_limited',
+]);
+
+/** How long `serve` keeps retrying a transient Slack failure at start (SLACK_START_RETRY_MS) before exiting 2. */
+export const DEFAULT_START_RETRY_MS = 120_000;
+const START_BACKOFF_MS = { first: 500, max: 15_000 };
+
+export function isTransientSlackError(err: unknown): boolean {
+  const code = slackErrorCode(err);
+  return code === undefined || TRANSIENT_CODES.has(code);
+}
+
 /** A Slack failure at start, named after the setting to fix. */
 function startupFailure(
   setting: string,
   what: string,
   err: unknown,
   apiUrl: string | undefined,
+  retriedMs: number,
 ): StartupError {
   const code = slackErrorCode(err);
-  const where = apiUrl ?? 'https://slack.com/api/';
-  if (!code) {
+  const where = withoutCredentials(apiUrl ?? 'https://slack.com/api/');
+  const retriedFor = retriedMs > 0 ? `; retried for ${Math.round(retriedMs / 1000)} s` : '';
+  if (!code || TRANSIENT_CODES.has(code)) {
     return new StartupError(
       'SLACK_API_URL',
-      `Slack is unreachable at ${where} (${what}: ${(err as Error).message}): check the network, proxy or SLACK_API_URL`,
+      `Slack is unreachable at ${where} (${what}: ${withoutCredentials(code ?? (err as Error).message)}${retriedFor}): check the network, proxy or SLACK_API_URL`,
     );
   }
   const hints: Record<string, string> = {
@@ -160,21 +197,52 @@ function startupFailure(
 }
 
 /**
+ * One start-time Slack call, retried with backoff while Slack fails transiently (a Slack incident or a
+ * proxy hiccup must not kill a deployment) for up to `startRetryMs`; a permanent refusal (a wrong
+ * token) is a StartupError at once.
+ */
+async function atStart<T>(
+  setting: string,
+  what: string,
+  settings: SlackSettings,
+  log: Logger | undefined,
+  call: () => Promise<T>,
+): Promise<T> {
+  const budget = settings.startRetryMs ?? DEFAULT_START_RETRY_MS;
+  const started = Date.now();
+  let delay = START_BACKOFF_MS.first;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const elapsed = Date.now() - started;
+      if (!isTransientSlackError(err) || elapsed + delay > budget)
+        throw startupFailure(setting, what, err, settings.apiUrl, attempt > 1 ? elapsed : 0);
+      log?.warn(
+        {
+          call: what,
+          err: withoutCredentials(slackErrorCode(err) ?? (err as Error).message),
+          retryInMs: delay,
+        },
+        'Slack failed at start; retrying',
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, START_BACKOFF_MS.max);
+    }
+  }
+}
+
+/**
  * Checks the bot token before Bolt does: Bolt's constructor calls auth.test itself and a failure there
  * is an unhandled rejection that kills the process. Here it becomes a clear error instead.
  */
-export async function verifyBotToken(settings: SlackSettings): Promise<SlackIdentity> {
+export async function verifyBotToken(settings: SlackSettings, log?: Logger): Promise<SlackIdentity> {
   // The SDK's own logger would print its retries before our one-line startup error says what failed.
   const client = new WebClient(settings.botToken, {
     ...clientOptions(settings.apiUrl),
     logLevel: LogLevel.ERROR,
   });
-  let res;
-  try {
-    res = await client.auth.test();
-  } catch (err) {
-    throw startupFailure('SLACK_BOT_TOKEN', 'auth.test', err, settings.apiUrl);
-  }
+  const res = await atStart('SLACK_BOT_TOKEN', 'auth.test', settings, log, () => client.auth.test());
   if (!res.user_id || !res.bot_id)
     throw new StartupError(
       'SLACK_BOT_TOKEN',
@@ -188,17 +256,15 @@ export async function verifyBotToken(settings: SlackSettings): Promise<SlackIden
  * The client treats `not_allowed_token_type` (an xoxb- token given as SLACK_APP_TOKEN) as recoverable
  * and retries forever; here it is a startup error naming the setting.
  */
-export async function verifyAppToken(settings: SlackSettings): Promise<void> {
+export async function verifyAppToken(settings: SlackSettings, log?: Logger): Promise<void> {
   if (!settings.appToken) return;
   const client = new WebClient(settings.appToken, {
     ...clientOptions(settings.apiUrl),
     logLevel: LogLevel.ERROR,
   });
-  try {
-    await client.apps.connections.open({});
-  } catch (err) {
-    throw startupFailure('SLACK_APP_TOKEN', 'apps.connections.open', err, settings.apiUrl);
-  }
+  await atStart('SLACK_APP_TOKEN', 'apps.connections.open', settings, log, () =>
+    client.apps.connections.open({}),
+  );
 }
 
 /** Body sizes Bolt accepts (its default). */
@@ -227,6 +293,13 @@ export function guardRequestBodies(receiver: HTTPReceiver, signingSecret: string
         res.writeHead(413).end();
         return;
       }
+      // Bolt refuses a timestamp older than 5 minutes but not one from the future: a signed request
+      // captured ahead of time would stay valid. Either direction is refused (docs/slack.md).
+      if (timestampOutOfWindow(req)) {
+        log.warn({ path: req.url }, 'request timestamp more than 5 minutes from now; refused');
+        res.writeHead(401).end();
+        return;
+      }
       const raw = Buffer.concat(chunks);
       const text = raw.toString('utf8');
       if (!isObjectBody(text, req.headers['content-type'])) {
@@ -248,12 +321,23 @@ export function guardRequestBodies(receiver: HTTPReceiver, signingSecret: string
   };
 }
 
-/** Slack's v0 signature over this body, fresh (5 minutes), like Bolt checks it (docs/slack.md). */
+/** Slack's replay window: a request timestamp more than this many seconds from now, either way, is refused. */
+const SIGNATURE_WINDOW_S = 300;
+
+/** A timestamp header that is present and more than 5 minutes before or after now. */
+function timestampOutOfWindow(req: IncomingMessage): boolean {
+  const raw = req.headers['x-slack-request-timestamp'];
+  if (typeof raw !== 'string' || raw === '') return false; // missing or malformed: Bolt answers 401
+  const ts = Number(raw);
+  return Number.isFinite(ts) && Math.abs(Date.now() / 1000 - ts) > SIGNATURE_WINDOW_S;
+}
+
+/** Slack's v0 signature over this body, fresh (5 minutes either way) (docs/slack.md). */
 function hasValidSignature(secret: string, req: IncomingMessage, body: string): boolean {
   const ts = Number(req.headers['x-slack-request-timestamp']);
   const sig = req.headers['x-slack-signature'];
   if (!Number.isInteger(ts) || typeof sig !== 'string') return false;
-  if (Math.abs(Date.now() / 1000 - ts) > 300) return false;
+  if (Math.abs(Date.now() / 1000 - ts) > SIGNATURE_WINDOW_S) return false;
   const expected = Buffer.from(`v0=${createHmac('sha256', secret).update(`v0:${ts}:${body}`).digest('hex')}`);
   const given = Buffer.from(sig);
   return given.length === expected.length && timingSafeEqual(given, expected);

@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.ts';
+import { withoutCredentials } from '../redact.ts';
 import { StoreError } from './errors.ts';
 import { dynamoClientFor, openStore, regionFor } from './open.ts';
 import { createTable } from './table.ts';
@@ -46,7 +47,7 @@ export async function runStoreCommand(
     if (cfg.kind === 'dynamodb') {
       const opts = { fallbackRegion: config.aws.homeRegion };
       const region = regionFor(cfg, opts);
-      const where = `in ${region}${cfg.endpoint ? ` (endpoint ${cfg.endpoint})` : ''}`;
+      const where = `in ${region}${cfg.endpoint ? ` (endpoint ${withoutCredentials(cfg.endpoint)})` : ''}`;
       io.out(`Creating DynamoDB table "${cfg.tableName}" ${where}…`);
       const client = dynamoClientFor(cfg, opts);
       try {

@@ -21,6 +21,10 @@ import type { LastScan } from './last-scan.ts';
 import type {
   FinalOutcome,
   FindingPatch,
+  Lease,
+  LeaseNote,
+  LeaseOptions,
+  LeaseTaken,
   ListDecisionsQuery,
   ListFindingsQuery,
   Store,
@@ -32,6 +36,8 @@ export interface DynamoStoreOptions {
   info: StoreInfo;
   /** Runs after the client is destroyed (stops dynalite for embedded/memory). */
   onClose?: () => Promise<void>;
+  /** Deadline of one call, retries included (default DEFAULT_CALL_TIMEOUT_MS; docs/store.md "Timeouts"). */
+  callTimeoutMs?: number;
 }
 
 /**
@@ -55,7 +61,7 @@ export class DynamoStore implements Store {
     private readonly options: DynamoStoreOptions,
   ) {
     this.info = options.info;
-    this.t = new TableClient(client, options.info.tableName);
+    this.t = new TableClient(client, options.info.tableName, options.callTimeoutMs);
     this.findings = new DynamoFindings(this.t);
     this.trust = new DynamoTrust(this.t);
     this.guard = new DynamoGuard(this.t);
@@ -147,11 +153,20 @@ export class DynamoStore implements Store {
     return this.decisions.list(q);
   }
 
-  acquireLease(name: string, holder: string, ttlMs: number, now?: number): Promise<boolean> {
-    return this.leases.acquire(name, holder, ttlMs, now);
+  async acquireLease(name: string, holder: string, ttlMs: number, now?: number): Promise<boolean> {
+    return (await this.leases.take(name, holder, ttlMs, now)).acquired;
   }
-  releaseLease(name: string, holder: string): Promise<void> {
-    return this.leases.release(name, holder);
+  takeLease(name: string, holder: string, ttlMs: number, opts: LeaseOptions = {}): Promise<LeaseTaken> {
+    return this.leases.take(name, holder, ttlMs, opts.now, opts.note);
+  }
+  renewLease(name: string, holder: string, ttlMs: number, opts: LeaseOptions = {}): Promise<boolean> {
+    return this.leases.renew(name, holder, ttlMs, opts.now, opts.note);
+  }
+  getLease(name: string): Promise<Lease | undefined> {
+    return this.leases.get(name);
+  }
+  releaseLease(name: string, holder: string, keep?: LeaseNote): Promise<void> {
+    return this.leases.release(name, holder, keep);
   }
 
   putIntent(intent: DecisionIntent): Promise<boolean> {

@@ -1,5 +1,6 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -20,8 +21,16 @@ interface LevelLike {
 }
 type LevelCtor = new (path: string) => LevelLike;
 
+/** What the embedded server accepts: requests signed with this access key (and only this one). */
+export interface LocalCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface RunningDynalite {
   endpoint: string;
+  /** The only credentials the server accepts (random per start unless given). */
+  credentials: LocalCredentials;
   /** Absolute data directory, when on disk. */
   path?: string;
   stop(): Promise<void>;
@@ -33,9 +42,16 @@ const requireHere = createRequire(import.meta.url);
 
 /**
  * Starts dynalite in this process on 127.0.0.1 (random port): on disk under `dataDir`, or in memory.
- * The caller talks to it with the ordinary DynamoDB SDK over HTTP.
+ * The caller talks to it with the ordinary DynamoDB SDK over HTTP, signed with `credentials`.
+ *
+ * dynalite itself accepts any signed request, so any local process could plant a trust entry in it. The
+ * server is therefore wrapped: a request whose SigV4 `Credential=` names another access key than this
+ * start's random one is refused as DynamoDB refuses an unknown key (docs/store.md "The embedded store").
  */
-export async function startDynalite(dataDir?: string): Promise<RunningDynalite> {
+export async function startDynalite(
+  dataDir?: string,
+  credentials: LocalCredentials = randomCredentials(),
+): Promise<RunningDynalite> {
   const dynalite = requireHere('dynalite') as Dynalite;
   let path: string | undefined;
   if (dataDir !== undefined) {
@@ -49,6 +65,7 @@ export async function startDynalite(dataDir?: string): Promise<RunningDynalite> 
     updateTableMs: 0,
     deleteTableMs: 0,
   });
+  onlyFor(server, credentials.accessKeyId);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(0, '127.0.0.1', () => {
@@ -60,6 +77,7 @@ export async function startDynalite(dataDir?: string): Promise<RunningDynalite> 
   let stopped: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    credentials,
     ...(path ? { path } : {}),
     stop: () =>
       (stopped ??= new Promise<void>((done, fail) => {
@@ -69,6 +87,41 @@ export async function startDynalite(dataDir?: string): Promise<RunningDynalite> 
         server.closeAllConnections();
       })),
   };
+}
+
+function randomCredentials(): LocalCredentials {
+  return {
+    accessKeyId: `SGLOCAL${randomBytes(16).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(32).toString('base64url'),
+  };
+}
+
+// `AWS4-HMAC-SHA256 Credential=<accessKeyId>/<date>/<region>/dynamodb/aws4_request, SignedHeaders=…`
+const CREDENTIAL = /Credential=([^/,\s]+)\//;
+
+/** Puts a check of the request's access key in front of dynalite's own request handler. */
+function onlyFor(server: Server, accessKeyId: string): void {
+  const expected = Buffer.from(accessKeyId);
+  const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const auth = req.headers.authorization;
+    const given = Buffer.from((typeof auth === 'string' && CREDENTIAL.exec(auth)?.[1]) || '');
+    if (given.length === expected.length && timingSafeEqual(given, expected)) {
+      for (const h of handlers) h.call(server, req, res);
+      return;
+    }
+    req.resume(); // drain the body so the connection can be reused or closed cleanly
+    const body = JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    });
+    res.writeHead(400, {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-requestid': 'shareguard-local',
+    });
+    res.end(body);
+  });
 }
 
 /**

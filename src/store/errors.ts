@@ -30,6 +30,11 @@ export function storeError(operation: string, tableName: string, err: unknown): 
   if (err instanceof StoreError) return err;
   const name = err instanceof Error ? err.name : 'Error';
   const message = err instanceof Error ? err.message : String(err);
+  // The call's deadline (docs/store.md "Timeouts") aborted it: say so rather than "AbortError".
+  if (name === 'AbortError' || name === 'TimeoutError')
+    return new StoreError(`DynamoDB ${operation} on table "${tableName}" did not answer in time (${name})`, {
+      cause: err,
+    });
   if (name === 'ResourceNotFoundException') {
     return new StoreError(`DynamoDB table "${tableName}" not found (${operation}): ${TABLE_MISSING_HINT}`, {
       cause: err,

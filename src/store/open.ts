@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config/schema.ts';
-import { startDynalite } from './embedded.ts';
+import { withoutCredentials } from '../redact.ts';
+import { startDynalite, type LocalCredentials } from './embedded.ts';
 import { StoreError } from './errors.ts';
 import { DynamoStore } from './dynamo-store.ts';
 import type { Store } from './store.ts';
@@ -12,10 +13,21 @@ export interface OpenStoreOptions {
   log?: (msg: string) => void;
   /** Region when neither store.region nor AWS_REGION / AWS_DEFAULT_REGION is set (e.g. aws.homeRegion). */
   fallbackRegion?: string;
+  /** Deadline of one store call, the SDK's retries included (default 10 s; docs/store.md "Timeouts"). */
+  callTimeoutMs?: number;
+  /**
+   * embedded/memory: the only credentials the local server accepts. Default: random for each open, so
+   * no other process can use the store (docs/store.md). Tests that reach the table directly set them.
+   */
+  localCredentials?: LocalCredentials;
 }
 
-/** Credentials dynalite accepts (it checks that requests are signed, not by whom). */
-const LOCAL_CREDENTIALS = { accessKeyId: 'shareguard-local', secretAccessKey: 'shareguard-local' };
+/**
+ * embedded/memory: dynalite runs in this process, so it cannot hang on its own — only when the whole
+ * process stalls (a CPU-bound moment, a loaded machine), and then failing the store call helps nobody.
+ * Their deadline is generous; STORE_TIMEOUT_MS / `callTimeoutMs` still set it explicitly.
+ */
+const LOCAL_CALL_TIMEOUT_MS = 60_000;
 
 /**
  * Opens the store. All three kinds run the same code: the DynamoDB SDK over HTTP.
@@ -28,8 +40,11 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
   if (cfg.kind === 'dynamodb') {
     const region = regionFor(cfg, opts);
     const client = dynamoClientFor(cfg, opts);
-    log(`store: DynamoDB table ${cfg.tableName} in ${region}${cfg.endpoint ? ` via ${cfg.endpoint}` : ''}`);
+    log(
+      `store: DynamoDB table ${cfg.tableName} in ${region}${cfg.endpoint ? ` via ${withoutCredentials(cfg.endpoint)}` : ''}`,
+    );
     return new DynamoStore(client, {
+      ...(opts.callTimeoutMs ? { callTimeoutMs: opts.callTimeoutMs } : {}),
       info: {
         kind: 'dynamodb',
         tableName: cfg.tableName,
@@ -39,10 +54,15 @@ export async function openStore(cfg: StoreConfig, opts: OpenStoreOptions = {}): 
     });
   }
 
-  const local = await startDynalite(cfg.kind === 'embedded' ? cfg.dataDir : undefined);
+  const local = await startDynalite(cfg.kind === 'embedded' ? cfg.dataDir : undefined, opts.localCredentials);
   const region = cfg.region ?? 'us-east-1';
-  const client = new DynamoDBClient({ region, endpoint: local.endpoint, credentials: LOCAL_CREDENTIALS });
+  const client = new DynamoDBClient({
+    region,
+    endpoint: local.endpoint,
+    credentials: local.credentials,
+  });
   const store = new DynamoStore(client, {
+    callTimeoutMs: opts.callTimeoutMs ?? LOCAL_CALL_TIMEOUT_MS,
     info: { kind: cfg.kind, tableName: cfg.tableName, region, endpoint: local.endpoint },
     onClose: () => local.stop(),
   });

@@ -44,6 +44,26 @@ export interface StoreInfo {
   region: string;
 }
 
+/** What a lease's holder is doing, for whoever takes it over (small: a message ref, a day's status). */
+export type LeaseNote = Record<string, string | number>;
+
+export interface Lease {
+  name: string;
+  holder: string;
+  /** Epoch ms; the lease is free once `expiresAt < now`. */
+  expiresAt: number;
+  acquiredAt: string;
+  note?: LeaseNote;
+}
+
+export interface LeaseOptions {
+  /** The caller's clock (epoch ms); default Date.now(). */
+  now?: number;
+  note?: LeaseNote;
+}
+
+export type LeaseTaken = { acquired: false } | { acquired: true; replaced?: Lease };
+
 /**
  * Findings, trust list, decision log and leases, in one DynamoDB table. Every write is a single-item
  * (conditional) write: dynalite has no transactions. Reads of single items and partitions are strongly
@@ -133,8 +153,20 @@ export interface Store {
    * or `holder` already holds it. Expiry is compared in the condition; no TTL involved.
    */
   acquireLease(name: string, holder: string, ttlMs: number, now?: number): Promise<boolean>;
-  /** Gives the lease up if `holder` still holds it; does nothing otherwise. */
-  releaseLease(name: string, holder: string): Promise<void>;
+  /**
+   * `acquireLease` that also says whose lease it replaced: `replaced` is another holder's expired lease
+   * (with its note), so the new holder can finish what the old one left (a stale progress message).
+   */
+  takeLease(name: string, holder: string, ttlMs: number, opts?: LeaseOptions): Promise<LeaseTaken>;
+  /** Heartbeat: extends (and re-notes) the lease if `holder` still holds it; false when it was lost. */
+  renewLease(name: string, holder: string, ttlMs: number, opts?: LeaseOptions): Promise<boolean>;
+  /** The lease as stored, expired or not; undefined when there is none. */
+  getLease(name: string): Promise<Lease | undefined>;
+  /**
+   * Gives the lease up if `holder` still holds it; does nothing otherwise. With `keep`, the item stays
+   * (expired) with that note, for whoever takes the lease next.
+   */
+  releaseLease(name: string, holder: string, keep?: LeaseNote): Promise<void>;
 
   /**
    * Decision intents (docs/store.md "Intents"): an acknowledged click, written before anything else.

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALICE, CHANNEL, startE2E, type E2E } from '../helpers/e2e.ts';
-import { postDigest } from '../../src/jobs/digest-job.ts';
+import { postDigest, retryDueDigest } from '../../src/jobs/digest-job.ts';
 import { account, emptyWorld, image, snapshot } from '../helpers/world.ts';
 
 const A = '111111111111';
@@ -55,5 +55,36 @@ describe('daily digest', () => {
     expect(posts).toHaveLength(1);
     expect(posts[0]!.args['thread_ts']).toBeUndefined();
     expect(JSON.stringify(e2e.slack.messages(CHANNEL).at(-1))).toMatch(/1 open/);
+  });
+
+  it('a digest whose post failed is retried until posted: the day’s lease does not block it (D11)', async () => {
+    const world = emptyWorld([account(A, ['us-east-1'])]);
+    world.images.push(image(1, 'us-east-1', EVIL, [{ userId: A }]));
+    e2e = await startE2E(world, { layout: 'flat' });
+    await e2e.command('');
+    const { deps, publisher } = e2e.server.ctx;
+    e2e.slack.failNext('chat.postMessage', 'channel_not_found');
+    await expect(postDigest(deps, publisher, 'replica-a')).rejects.toThrow();
+    expect(await retryDueDigest(deps, publisher, 'replica-b')).toBe('posted'); // before the fix: skipped
+    expect(JSON.stringify(e2e.slack.messages(CHANNEL).at(-1))).toMatch(/daily digest/);
+    // Posted once: neither a scheduled run nor a retry posts it again that day.
+    expect(await postDigest(deps, publisher, 'replica-a')).toBe('skipped');
+    expect(await retryDueDigest(deps, publisher, 'replica-a')).toBe('none');
+  });
+
+  it('across a restart: the next process posts the digest the last one failed to (D11)', async () => {
+    const world = emptyWorld([account(A, ['us-east-1'])]);
+    world.images.push(image(1, 'us-east-1', EVIL, [{ userId: A }]));
+    e2e = await startE2E(world, { layout: 'flat' });
+    await e2e.command('');
+    const { deps, publisher } = e2e.server.ctx;
+    e2e.slack.failNext('chat.postMessage', 'channel_not_found');
+    await expect(postDigest(deps, publisher, 'replica-a')).rejects.toThrow();
+    const digests = () =>
+      e2e!.slack.messages(CHANNEL).filter((m) => JSON.stringify(m).includes('daily digest')).length;
+    expect(digests()).toBe(0);
+    await e2e.restart(); // serve's start-up reconcile pass finds the digest still due
+    await e2e.server.idle();
+    expect(digests()).toBe(1);
   });
 });

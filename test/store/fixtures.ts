@@ -7,9 +7,15 @@ export const OWNER_A = '111111111111';
 export const OWNER_B = '222222222222';
 export const ACCOUNT = '999999999999';
 
+/**
+ * The credentials the test stores' local server accepts: tests reach the table directly with them (a
+ * store opened without them accepts only its own random key; docs/store.md "The embedded store").
+ */
+export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
 /** An in-memory store (dynalite, real SDK over HTTP); table `t` per call. */
 export function memoryStore(tableName = 'shareguard-test'): Promise<Store> {
-  return openStore({ kind: 'memory', tableName, dataDir: 'unused' });
+  return openStore({ kind: 'memory', tableName, dataDir: 'unused' }, { localCredentials: TEST_CREDENTIALS });
 }
 
 export function makeFinding(n: number, owner = OWNER_A, extra: Partial<Finding> = {}): Finding {

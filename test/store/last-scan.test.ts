@@ -2,7 +2,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LastScan } from '../../src/store/last-scan.ts';
 import type { Store } from '../../src/store/store.ts';
-import { memoryStore } from './fixtures.ts';
+import { memoryStore, TEST_CREDENTIALS } from './fixtures.ts';
 
 let store: Store;
 beforeAll(async () => {
@@ -41,7 +41,7 @@ describe('last scan', () => {
     const raw = new DynamoDBClient({
       region: store.info.region,
       endpoint: store.info.endpoint!,
-      credentials: { accessKeyId: 'shareguard-local', secretAccessKey: 'shareguard-local' },
+      credentials: TEST_CREDENTIALS,
     });
     try {
       await raw.send(

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FindingRecord } from '../../src/domain/lifecycle.ts';
 import type { Store } from '../../src/store/store.ts';
 import { GSI1 } from '../../src/store/table.ts';
-import { OWNER_A, OWNER_B, inParallel, makeFinding, memoryStore } from './fixtures.ts';
+import { OWNER_A, OWNER_B, inParallel, makeFinding, memoryStore, TEST_CREDENTIALS } from './fixtures.ts';
 
 // About 1.4 kB per item: 1,000 of one owner are ~1.4 MB, more than one 1 MB Query page.
 const DESCRIPTION = 'x'.repeat(1200);
@@ -45,7 +45,7 @@ async function pagesOf(pk: string, ownerPrefix?: string): Promise<number> {
   const client = new DynamoDBClient({
     region: store.info.region,
     endpoint: store.info.endpoint!,
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    credentials: TEST_CREDENTIALS,
   });
   let pages = 0;
   let start: Record<string, never> | undefined;

@@ -9,7 +9,7 @@ import { StoreError } from '../../src/store/errors.ts';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
 import { createTable, verifyTable } from '../../src/store/table.ts';
-import { OWNER_A, makeRecord, memoryStore } from './fixtures.ts';
+import { OWNER_A, makeRecord, memoryStore, TEST_CREDENTIALS } from './fixtures.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -92,7 +92,7 @@ describe('table and store init (dynamodb kind, against dynalite as the endpoint)
     client = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: local.info.endpoint!,
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      credentials: TEST_CREDENTIALS,
     });
     // The dynamodb kind takes credentials from the default chain.
     process.env.AWS_ACCESS_KEY_ID = 'test';

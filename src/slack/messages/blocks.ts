@@ -26,19 +26,26 @@ export function message(text: string, blocks: KnownBlock[]): SlackMessage {
   return { text: truncateMrkdwn(text, FALLBACK_TEXT_MAX), blocks };
 }
 
-/** Plain text (never parsed for mentions or links); `emoji` only turns `:codes:` into emoji. */
-export function plain(text: string, max: number = LIMITS.textObject, emoji = false): PlainTextElement {
-  const t: PlainTextElement = { type: 'plain_text', text: truncate(text, max) || ' ' };
-  if (emoji) t.emoji = true;
-  return t;
+/**
+ * Plain text: never parsed for mentions or links, and `emoji: false` so `:lock:` in data stays the
+ * six characters it is (Slack turns shortcodes into emoji in plain_text unless told not to). Our own
+ * emoji are Unicode characters and need no shortcode. docs/slack.md "Attacker text".
+ */
+export function plain(text: string, max: number = LIMITS.textObject): PlainTextElement {
+  return { type: 'plain_text', text: truncate(text, max) || ' ', emoji: false };
 }
 
+/**
+ * mrkdwn, always `verbatim: true`: Slack neither auto-links URLs nor parses `@here` or `#channel` in it;
+ * only the `<@U…>` / `<!date^…>` tokens the builders wrote render. Set here, where every text object is
+ * made, so modals, App Home and replies carry it as well as channel posts (issue 21 D13).
+ */
 export function md(text: string, max: number = LIMITS.textObject): MrkdwnElement {
-  return { type: 'mrkdwn', text: truncateMrkdwn(text, max) || ' ' };
+  return { type: 'mrkdwn', text: truncateMrkdwn(text, max) || ' ', verbatim: true };
 }
 
 export function header(text: string): HeaderBlock {
-  return { type: 'header', text: plain(text, LIMITS.headerText, true) };
+  return { type: 'header', text: plain(text, LIMITS.headerText) };
 }
 
 export function section(text: string, accessory?: Button): SectionBlock {

@@ -30,6 +30,18 @@ export function progressMessage(p: ScanProgress, scope: string): SlackMessage {
   ]);
 }
 
+/**
+ * A scan's progress message when the scan did not finish (issue 21 D2): its process stopped or died, or
+ * another replica took its lease. What it recorded is posted by the next scan or `/shared-scan post`.
+ */
+export function scanInterruptedMessage(scope: string, why: string): SlackMessage {
+  const line = `⏹ The scan of ${esc(scope || 'all monitored accounts', 200)} was interrupted: ${esc(why, 200)}.`;
+  return message(line, [
+    section(line),
+    context('Findings it recorded are posted by the next scan, or now with `/shared-scan post`.'),
+  ]);
+}
+
 /** "legacy `555555555555` all regions: AccessDenied: …": a failed target, one line. */
 export function targetText(t: FailedTarget): string {
   const account = t.accountName

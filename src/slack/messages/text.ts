@@ -25,15 +25,22 @@ export function escapeMrkdwn(s: string): string {
  * mrkdwn has no backslash escape for its formatting characters, so in data they become look-alikes
  * that Slack does not interpret: `*bold*`, `~strike~` and backticks never render, and `_` only where it
  * could open or close italics (at a word boundary; `my_ami_name` stays as it is). A description cannot
- * show a fake "*approved by @admin*".
+ * show a fake "*approved by @admin*". Emoji shortcodes (`:white_check_mark:`, `:lock:`, custom ones
+ * like `:aws:`) render even with `verbatim: true`: a colon that opens one becomes `∶` (ratio), so a
+ * name cannot show a fake "✅ Removed by security team 🔒" (issue 21 D14).
  */
 export function neutralizeFormatting(s: string): string {
   return s
     .replace(/\*/g, '\u2217') // ∗ asterisk operator
     .replace(/~/g, '\u223c') // ∼ tilde operator
     .replace(/`/g, '\u02cb') // ˋ modifier letter grave accent
-    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\uff3f'); // ＿ fullwidth low line
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\uff3f') // ＿ fullwidth low line
+    .replace(SHORTCODE_OPENER, '\u2236'); // ∶ ratio
 }
+
+// A colon followed by an emoji name and a closing colon (names: letters, digits, `_ + - '`; Slack's
+// skin tones are `::skin-tone-2:`). Lookahead only, so `:a:b:` loses both openers.
+const SHORTCODE_OPENER = /:(?=[\p{L}\p{N}_+'-]+:)/gu;
 
 /** Untrusted data → mrkdwn-safe literal text, cut to `max` characters of the original (before escaping). */
 export function esc(s: string | undefined, max = 300): string {

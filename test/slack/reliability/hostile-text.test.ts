@@ -19,6 +19,8 @@ const HOSTILE: Array<[string, string]> = [
   ['zero width', 'ad\u200bmin\u2060\ufeff'],
   ['newlines and quote', 'ok\n> quoted\r\n*bold*'],
   ['very long', `${'A'.repeat(5000)}*`],
+  ['emoji shortcodes', ':white_check_mark: Removed by security team :lock:'],
+  ['skin tone and custom emoji', '::skin-tone-2: :+1: :aws: 10:20:30'],
 ];
 
 describe('attacker text stays literal text (issue 8 item 7)', () => {
@@ -29,6 +31,7 @@ describe('attacker text stays literal text (issue 8 item 7)', () => {
     // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/);
     expect(out.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
+    expect(out).not.toMatch(/:[\p{L}\p{N}_+'-]+:/u); // issue 21 D14: no emoji shortcode renders
     expect(out.length).toBeLessThanOrEqual(300 * 5);
   });
 
