@@ -2,7 +2,8 @@ import type { HomeView, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import type { MessageRef } from '../domain/message-ref.ts';
-import { outboxKey, type OutboxEntry } from '../domain/intent.ts';
+import type { OutboxEntry } from '../domain/intent.ts';
+import { outboxEntries } from '../core/outbox.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import {
@@ -211,17 +212,7 @@ export class Publisher {
    * (`drainOutbox`), not retried here.
    */
   async refresh(records: readonly FindingRecord[]): Promise<void> {
-    await this.flush(this.entries(records, 0), records);
-  }
-
-  /**
-   * Write-ahead for a decision's messages: one outbox entry per message, written before the decision
-   * is marked done, so a crash or a Slack outage after it still leaves "needs refresh" in the store.
-   */
-  async queueRefresh(records: readonly FindingRecord[]): Promise<OutboxEntry[]> {
-    const entries = this.entries(records, 0);
-    for (const e of entries) await this.store.putOutbox(e);
-    return entries;
+    await this.flush(outboxEntries(records), records);
   }
 
   /**
@@ -281,17 +272,6 @@ export class Publisher {
     return { refreshed: entries.length - failed, failed };
   }
 
-  private entries(records: readonly FindingRecord[], attempts: number): OutboxEntry[] {
-    const out = new Map<string, OutboxEntry>();
-    const at = new Date().toISOString();
-    for (const r of records) {
-      if (!r.message) continue;
-      const key = outboxKey(r.message);
-      if (!out.has(key)) out.set(key, { key, findingId: r.finding.id, ref: r.message, at, attempts });
-    }
-    return [...out.values()];
-  }
-
   private async render(
     record: FindingRecord,
     ref: MessageRef,
@@ -309,8 +289,14 @@ export class Publisher {
   }
 
   /** Opens a modal for the user who clicked (`views.open`; the trigger lives 3 s and works once). */
-  async openModal(triggerId: string, view: ModalView): Promise<void> {
-    await this.client.views.open({ trigger_id: triggerId, view });
+  async openModal(triggerId: string, view: ModalView): Promise<string | undefined> {
+    const res = await this.client.views.open({ trigger_id: triggerId, view });
+    return res.view?.id;
+  }
+
+  /** Replaces an open modal's content (`views.update`): the reason form once the finding is read. */
+  async updateModal(viewId: string, view: ModalView): Promise<void> {
+    await this.client.views.update({ view_id: viewId, view });
   }
 
   /** Publishes a user's App Home tab (`views.publish`). */

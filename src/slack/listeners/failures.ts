@@ -4,6 +4,12 @@ import { StoreConflictError, StoreError } from '../../store/errors.ts';
 export const STORE_UNAVAILABLE = 'the decision store is unavailable; nothing was changed, try again';
 
 /**
+ * What a clicker is told when their decision could not be written in time (issue 21): it was not
+ * acknowledged as taken, and nothing will happen unless they try again.
+ */
+export const NOT_RECORDED = 'not recorded — the decision store is unavailable; try again';
+
+/**
  * True when an error means the store could not be reached or refused the call; a lost race
  * (StoreConflictError) is an answer, not an outage.
  */
