@@ -56,6 +56,24 @@ export const DEFAULT_LEASE_MS = 30_000;
 export const INTENT_WRITE_DEADLINE_MS = 1_500;
 /** A write that missed its deadline is voided: tries, a second apart (the store may be down a while). */
 const VOID_TRIES = 60;
+/** How long the answer waits for that void (the ack is due within Slack's 3 s). */
+const VOID_BUDGET_MS = 600;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * The intent was not written in time. `certain`: it was voided, so it never will be; otherwise it may
+ * still land (then it is carried out like any other, and its message shows it).
+ */
+export class IntentNotRecordedError extends StoreError {
+  constructor(
+    readonly certain: boolean,
+    cause: unknown,
+  ) {
+    super(`decision intent not recorded${certain ? '' : ' in time'}: ${(cause as Error).message}`, { cause });
+    this.name = 'IntentNotRecordedError';
+  }
+}
 
 export class DecisionRunner {
   /** Intents being carried out by this process: a reconcile never starts a second run of one. */
@@ -89,18 +107,26 @@ export class DecisionRunner {
     try {
       return await recordIntent(this.deps, { ...click, intentId, at }, { deadlineMs: this.writeDeadlineMs });
     } catch (err) {
-      if (err instanceof StoreError) this.abandon(intentId, at);
-      throw err;
+      if (!(err instanceof StoreError)) throw err;
+      // The write may still land (the request was sent): it is voided before the answer when the
+      // store lets us, so "not recorded" is then certain; otherwise the answer says it may yet be.
+      const voided = await Promise.race([
+        this.deps.store.voidIntent(intentId, at).catch(() => false),
+        sleep(VOID_BUDGET_MS).then(() => false),
+      ]);
+      if (!voided) this.abandon(intentId, at);
+      else this.abandoned.add(intentId);
+      throw new IntentNotRecordedError(voided, err);
     }
   }
 
+  /** Retries the void in the background; until it lands this process never runs the intent. */
   private abandon(intentId: string, at: string): void {
     this.abandoned.add(intentId);
     let tries = 0;
     const attempt = (): void => {
       this.deps.store.voidIntent(intentId, at).then(
-        (voided) =>
-          this.deps.log.warn({ intentId, voided }, 'intent not recorded in time; voided so it never runs'),
+        (voided) => this.deps.log.warn({ intentId, voided }, 'intent not recorded in time; voided later'),
         () => {
           if (++tries < VOID_TRIES) setTimeout(attempt, 1_000).unref();
           else this.deps.log.error({ intentId }, 'a late intent could not be voided');

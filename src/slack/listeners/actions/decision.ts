@@ -5,7 +5,7 @@ import { refusalMessage } from '../../messages/index.ts';
 import { FINDING_ID } from '../../payloads.ts';
 import { parseClick, type Click } from './click.ts';
 import type { SlackContext } from '../../context.ts';
-import { isStoreUnavailable, NOT_RECORDED, STORE_UNAVAILABLE } from '../failures.ts';
+import { isStoreUnavailable, notRecordedText, STORE_UNAVAILABLE } from '../failures.ts';
 import { ephemeral } from '../commands/shared-scan.ts';
 import { submitDecision, type SubmittableAction } from '../views/carry-out.ts';
 import { asksForReason, openReasonModalFirst } from '../views/reason.ts';
@@ -107,7 +107,7 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
         await ack();
         if (!isStoreUnavailable(err)) throw err;
         ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'decision not recorded');
-        return ctx.track(tell(NOT_RECORDED));
+        return ctx.track(tell(notRecordedText(err)));
       }
       // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
       await ack();

@@ -26,7 +26,7 @@ import {
 } from '../../messages/modals.ts';
 import type { SlackContext } from '../../context.ts';
 import { submitDecision } from './carry-out.ts';
-import { isStoreUnavailable, NOT_RECORDED, STORE_UNAVAILABLE } from '../failures.ts';
+import { isStoreUnavailable, notRecordedText, STORE_UNAVAILABLE } from '../failures.ts';
 import { refusalMessage } from '../../messages/index.ts';
 
 const DAY_MS = 86_400_000;
@@ -249,7 +249,7 @@ export function reasonSubmitted(ctx: SlackContext) {
     } catch (err) {
       if (!isStoreUnavailable(err)) throw err;
       ctx.deps.log.error({ err: (err as Error).message, user: u.id, action }, 'decision not recorded');
-      return errors(NOT_RECORDED);
+      return errors(notRecordedText(err));
     }
     await ack();
     ctx.track(ctx.intents.run(intent));

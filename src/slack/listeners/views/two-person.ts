@@ -9,7 +9,7 @@ import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '
 import { logRefusal } from '../../../core/decisions.ts';
 import { confirmApproval, rejectApproval, stepRequest } from '../../../core/two-person.ts';
 import { LATE, within } from '../deadline.ts';
-import { isStoreUnavailable, NOT_RECORDED } from '../failures.ts';
+import { isStoreUnavailable, NOT_RECORDED_YET } from '../failures.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { FINDING_ID } from '../../payloads.ts';
 import { parseClick } from '../actions/click.ts';
@@ -59,12 +59,12 @@ function twoPersonAction(ctx: SlackContext, step: 'confirm' | 'reject') {
       await ack();
       if (!isStoreUnavailable(err)) throw err;
       ctx.deps.log.error({ err: (err as Error).message, user: userId, step }, 'two-person step not recorded');
-      return ctx.track(say(NOT_RECORDED));
+      return ctx.track(say(NOT_RECORDED_YET));
     }
     await ack();
     if (stepped === LATE) {
       ctx.deps.log.error({ user: userId, step, findingId }, 'two-person step not recorded in time');
-      return ctx.track(say(NOT_RECORDED));
+      return ctx.track(say(NOT_RECORDED_YET));
     }
     if (stepped.status === 'moved') return ctx.track(ctx.intents.run(stepped.intent));
     if (stepped.status === 'refused') {
