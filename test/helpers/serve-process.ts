@@ -48,6 +48,9 @@ export interface ProcessRig {
   slack: LocalSlackApi;
   /** A serve process on this rig's config and data (a second one is a second replica when the store is shared). */
   spawn(extraEnv?: Record<string, string>): Promise<Child>;
+  /** A signed click's form, to deliver more than once (a redelivery, two replicas). */
+  clickForm(action: string, findingId: string, user: string, id: string): Record<string, string>;
+  send(child: Child, form: Record<string, string>): Promise<{ status: number; body: string }>;
   click(
     child: Child,
     action: string,
@@ -159,6 +162,22 @@ export async function processRig(
           await p.exited;
         },
       };
+    },
+    clickForm(action, findingId, user, id) {
+      const ts = messageTs(findingId);
+      return buttonClickForm({
+        actionId: `shareguard.${action}`,
+        value: findingId,
+        userId: user,
+        teamId: TEAM,
+        channelId: CHANNEL,
+        messageTs: ts,
+        responseUrl: slack.responseUrl(id, { channel: CHANNEL, ts, user }),
+        triggerId: slack.views.issueTrigger(user),
+      });
+    },
+    send(child, form) {
+      return sendSigned(events(child), SECRET, form);
     },
     click(child, action, findingId, user, id) {
       const ts = messageTs(findingId);

@@ -7,6 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingId } from '../../src/domain/finding.ts';
 import { openStore } from '../../src/store/index.ts';
+import { startDynalite } from '../../src/store/embedded.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createTable } from '../../src/store/table.ts';
 import {
   ALICE,
   BOB,
@@ -161,5 +164,48 @@ describe('SIGKILL right after the acks (issue 21 acceptance)', () => {
     await restarted.stop();
     await expectNothingPending(r);
     expect(acked.length).toBeGreaterThan(0);
+  }, 240_000);
+});
+
+describe('two replicas on one store (issue 21 item 4, D9)', () => {
+  it('each click delivered to both, one replica killed: every AWS change exactly once, nobody told their own click was refused', async () => {
+    const dynalite = await startDynalite();
+    try {
+      const client = new DynamoDBClient({
+        region: 'us-east-1',
+        endpoint: dynalite.endpoint,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      await createTable(client, 'shareguard');
+      client.destroy();
+      const n = 30;
+      rig = await processRig(world(n), { sharedStoreEndpoint: dynalite.endpoint });
+      const r = rig;
+      const [a, b] = await Promise.all([r.spawn(), r.spawn()]);
+      expect((await r.command(a, '')).status).toBe(200);
+      const ids = Array.from({ length: n }, (_, i) => ami(i + 1));
+      expect(await eventually(() => ids.every((id) => r.messageText(id)?.includes('shareguard.')), 60_000)).toBe(
+        true,
+      );
+      // The same click reaches both replicas (a redelivery, or a balancer retry).
+      const answers = await Promise.all(
+        ids.flatMap((id, i) => {
+          const form = r.clickForm('remove', id, ALICE, `c${i + 1}`);
+          return [r.send(a, form), r.send(b, form)];
+        }),
+      );
+      await a.kill();
+      expect(answers.map((x) => x.status)).toEqual(Array(2 * n).fill(200));
+      const { acked, certain } = byAnswer(r, ids.map((_, i) => `c${i + 1}`));
+      await expectRemovedOnce(r, n, acked, certain);
+      // No clicker was told their own decision was refused ("already removed" and the like).
+      const refused = r.slack.responses.filter((x) => JSON.stringify(x.payload).includes('🚫'));
+      expect(
+        refused.filter((x) => !JSON.stringify(x.payload).includes('not recorded')).map((x) => x.id),
+      ).toEqual([]);
+      await b.stop();
+    } finally {
+      await dynalite.stop();
+    }
   }, 240_000);
 });
