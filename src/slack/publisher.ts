@@ -2,7 +2,7 @@ import type { HomeView, ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import type { MessageRef } from '../domain/message-ref.ts';
-import type { OutboxEntry } from '../domain/intent.ts';
+import { outboxKey, type OutboxEntry } from '../domain/intent.ts';
 import { outboxEntries } from '../core/outbox.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
@@ -187,6 +187,7 @@ export class Publisher {
       }
       if (broadcast) broadcasts++;
       const withIds: MessageRef = p.findingIds.length > 1 ? { ...ref, findingIds: p.findingIds } : ref;
+      const posted0 = posted;
       for (const id of p.findingIds) {
         try {
           await this.store.setMessage(id, withIds);
@@ -197,8 +198,37 @@ export class Publisher {
           this.log.error({ err: (err as Error).message, findingId: id }, 'recording a posted message failed');
         }
       }
+      if (posted > posted0) await this.catchUp(p.findingIds, records, withIds);
     }
     return { messages: plan.posts.length, posted, failed, overflow: plan.overflowCount, broadcasts };
+  }
+
+  /**
+   * A decision taken while this post was being planned or sent (from App Home, another replica) is
+   * not in what was posted, and its own refresh found no message to update yet (D7): the message is
+   * re-rendered from the latest stored records when any of them moved on since.
+   */
+  private async catchUp(ids: readonly string[], planned: readonly FindingRecord[], ref: MessageRef) {
+    const before = new Map(planned.map((r) => [r.finding.id, r]));
+    const moved = (r: FindingRecord) => {
+      const b = before.get(r.finding.id);
+      return (
+        !b ||
+        b.state !== r.state ||
+        b.decision?.decisionId !== r.decision?.decisionId ||
+        b.approval?.requestId !== r.approval?.requestId
+      );
+    };
+    try {
+      const latest = await this.store.getFindings([...ids]);
+      const first = [...latest.values()].find(moved);
+      if (!first) return;
+      await this.flush([
+        { key: outboxKey(ref), findingId: first.finding.id, ref, at: new Date().toISOString(), attempts: 0 },
+      ]);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'checking a posted message against the store failed');
+    }
   }
 
   /** Open findings that have no message (a failed post, or beyond an earlier scan's budget). */
