@@ -1,12 +1,12 @@
 /**
- * Decision intents (issue 8 item 1): an acknowledged click is written to the store before anything
- * else, then carried out from the store — by the listener's queue right away, and by serve's
- * reconciler at start and periodically if that run did not finish (a crash, a store or network
- * failure). The intent's id is the decision id everywhere (the log entry, the finding's `decision`),
+ * Decision intents (issue 8 item 1, issue 21): a click is written to the store before it is
+ * acknowledged, then carried out from the store by the decision runner (core/decision-runner.ts) —
+ * right away, and by serve's reconciler if that run did not finish (a crash, a store or network
+ * failure, a dead replica). The intent's id is the decision id everywhere (the log entry, the finding's `decision`),
  * so every run of one intent converges on the same records: the finding claim is a conditional write
  * that recognises its own decision id, the ladder records each rung before attempting it
  * (core/ladder.ts), log writes are idempotent. AWS work never waits on Slack: rendering is the
- * caller's, after the intent is done (src/slack/intent-runner.ts).
+ * runner's observer's, after the intent is done (src/slack/intent-runner.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type {
