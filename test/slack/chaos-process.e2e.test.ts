@@ -106,13 +106,11 @@ describe('chaos on the real process (issue 21 item 7)', () => {
       }
       if (!killed) {
         // The Confirms, once the requests show on their messages.
-        await eventually(
-          () => trusts.requested.filter((n) => n > base).every((n) => !!r.messageText(ami(n))?.includes('confirm')),
-          20_000,
-        );
+        const shown = (n: number) => !!r.messageText(ami(n))?.includes('shareguard.confirm');
+        await eventually(() => trusts.requested.filter((n) => n > base).every(shown), 20_000);
         const c3 = child;
         maybeKill('confirms');
-        const mine = trusts.requested.filter((n) => n > base);
+        const mine = trusts.requested.filter((n) => n > base && shown(n));
         const confirms = await Promise.all(
           mine.map((n) => attempt(r.click(c3, 'confirm', ami(n), BOB, `s${s}-ok-${n}`))),
         );
