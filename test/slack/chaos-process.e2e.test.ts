@@ -53,9 +53,9 @@ describe('chaos on the real process (issue 21 item 7)', () => {
     let child: Child = await r.spawn();
     expect((await r.command(child, '')).status).toBe(200);
     const all = Array.from({ length: SEEDS * PER_SEED }, (_, i) => i + 1);
-    expect(await eventually(() => all.every((n) => r.messageText(ami(n))?.includes('shareguard.')), 120_000)).toBe(
-      true,
-    );
+    expect(
+      await eventually(() => all.every((n) => r.messageText(ami(n))?.includes('shareguard.')), 120_000),
+    ).toBe(true);
 
     /** Clicks and submissions acknowledged as recorded, and those answered "certainly not recorded". */
     const removes = { acked: [] as number[], certain: [] as number[] };

@@ -77,7 +77,9 @@ describe('modal first (D15)', () => {
     expect(res.status).toBe(200);
     const form = e.openModal('remove', ami(1));
     expect(form?.callbackId).toBe(REASON_CALLBACK); // opened at once, filled after the slow read
-    expect(e.slack.responses.map((r) => JSON.stringify(r.payload)).join()).not.toMatch(/did not open the form/);
+    expect(e.slack.responses.map((r) => JSON.stringify(r.payload)).join()).not.toMatch(
+      /did not open the form/,
+    );
 
     // The submission does not wait for the slow read: it is recorded and acknowledged (Bolt answers
     // 404 when a listener has not acked within its 3 s).

@@ -184,9 +184,9 @@ describe('two replicas on one store (issue 21 item 4, D9)', () => {
       const [a, b] = await Promise.all([r.spawn(), r.spawn()]);
       expect((await r.command(a, '')).status).toBe(200);
       const ids = Array.from({ length: n }, (_, i) => ami(i + 1));
-      expect(await eventually(() => ids.every((id) => r.messageText(id)?.includes('shareguard.')), 60_000)).toBe(
-        true,
-      );
+      expect(
+        await eventually(() => ids.every((id) => r.messageText(id)?.includes('shareguard.')), 60_000),
+      ).toBe(true);
       // The same click reaches both replicas (a redelivery, or a balancer retry).
       const answers = await Promise.all(
         ids.flatMap((id, i) => {
@@ -196,7 +196,10 @@ describe('two replicas on one store (issue 21 item 4, D9)', () => {
       );
       await a.kill();
       expect(answers.map((x) => x.status)).toEqual(Array(2 * n).fill(200));
-      const { acked, certain } = byAnswer(r, ids.map((_, i) => `c${i + 1}`));
+      const { acked, certain } = byAnswer(
+        r,
+        ids.map((_, i) => `c${i + 1}`),
+      );
       await expectRemovedOnce(r, n, acked, certain);
       // No clicker was told their own decision was refused ("already removed" and the like).
       const refused = r.slack.responses.filter((x) => JSON.stringify(x.payload).includes('🚫'));
