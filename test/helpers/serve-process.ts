@@ -131,6 +131,7 @@ export async function processRig(
     ...options.env,
   };
   const children = new Set<ReturnType<typeof shareguard>>();
+  let spawned = 0;
   const events = (c: Child) => `${c.url}/slack/events`;
   const messageTs = (findingId: string) =>
     slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks ?? []).includes(findingId))?.ts ?? '0';
@@ -142,6 +143,10 @@ export async function processRig(
     async spawn(extraEnv = {}) {
       const p = shareguard(['serve', '--config', file, '--no-schedule'], { ...env, ...extraEnv });
       children.add(p);
+      // Each child's log next to its data, for a failed run (CHAOS_DEBUG prints where).
+      const logFile = join(dir, `serve-${++spawned}.log`);
+      void p.exited.then((e) => writeFile(logFile, e.stderr).catch(() => {}));
+      if (process.env.CHAOS_DEBUG) console.log(`serve log: ${logFile}`);
       void p.exited.then(() => children.delete(p));
       const ready = await Promise.race([
         p.waitFor(/shareguard is ready/),

@@ -163,7 +163,12 @@ describe('chaos on the real process (issue 21 item 7)', () => {
         expect(rec?.approval, `request for ami ${n}`).toBeDefined();
         expect(awaiting.map((i) => i.intentId)).toContain(rec!.approval!.requestId);
       }
-      expect(await store.listPendingIntents()).toEqual([]);
+      // Read through the items: dynalite writes an index entry before its item, so a kill between the
+      // two leaves an index entry for a write that never completed (never acknowledged, never run).
+      const pending = await Promise.all(
+        (await store.listPendingIntents()).map((i) => store.getIntent(i.intentId)),
+      );
+      expect(pending.filter((i) => i?.status === 'pending')).toEqual([]);
       // D10: a request's log entry stays pending only while the request is awaiting.
       const log = await store.listDecisions({ since: new Date(Date.now() - 3_600_000).toISOString() });
       const open = new Set(awaiting.map((i) => `${i.intentId}:request`));

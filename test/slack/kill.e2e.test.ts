@@ -92,8 +92,12 @@ function byAnswer(r: ProcessRig, ids: string[]) {
 async function expectNothingPending(r: ProcessRig) {
   const store = await openStore({ kind: 'embedded', dataDir: r.dataDir, tableName: 'shareguard' } as never);
   try {
-    expect(await store.listPendingIntents()).toEqual([]);
-    expect(await store.listAwaitingIntents()).toEqual([]);
+    // Through the items: a kill between dynalite's index write and its item write leaves an index entry
+    // for a write that never completed (never acknowledged).
+    for (const list of [await store.listPendingIntents(), await store.listAwaitingIntents()]) {
+      const items = await Promise.all(list.map((i) => store.getIntent(i.intentId)));
+      expect(items.filter((i) => i?.status === 'pending' || i?.status === 'awaiting')).toEqual([]);
+    }
   } finally {
     await store.close();
   }
