@@ -104,12 +104,19 @@ export class DecisionRunner {
   async record(click: IntentClick): Promise<DecisionIntent> {
     const intentId = click.intentId ?? randomUUID();
     const at = click.at ?? nowIso(this.deps);
+    const started = Date.now();
     try {
       return await recordIntent(this.deps, { ...click, intentId, at }, { deadlineMs: this.writeDeadlineMs });
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
-      // The write may still land (the request was sent): it is voided before the answer when the
-      // store lets us, so "not recorded" is then certain; otherwise the answer says it may yet be.
+      if (Date.now() - started < this.writeDeadlineMs) {
+        // The store answered, with a failure (down, refusing): nothing was written. Voided anyway
+        // in the background, in case a retried request landed.
+        this.abandon(intentId, at);
+        throw new IntentNotRecordedError(true, err);
+      }
+      // Timed out: the write may still land (the request was sent). It is voided before the answer
+      // when the store lets us, so "not recorded" is then certain; otherwise the answer says it may yet be.
       const voided = await Promise.race([
         this.deps.store.voidIntent(intentId, at).catch(() => false),
         sleep(VOID_BUDGET_MS).then(() => false),
