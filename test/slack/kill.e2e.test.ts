@@ -58,7 +58,8 @@ const launchPermissions = (r: ProcessRig, n: number) =>
  * "may yet be recorded") either — and every removal made exactly once.
  */
 async function expectRemovedOnce(r: ProcessRig, n: number, done: number[], untouched: number[]) {
-  const finished = await eventually(() => done.every((i) => launchPermissions(r, i).length === 0), 60_000);
+  // Generous: on a loaded machine 150 removals after a restart take minutes (the outcome is waited for, not a time).
+  const finished = await eventually(() => done.every((i) => launchPermissions(r, i).length === 0), 300_000);
   expect(finished, `not removed: ${done.filter((i) => launchPermissions(r, i).length).join(',')}`).toBe(true);
   // Let the reconciler's passes run out (late writes, expired claims) before counting.
   let calls = -1;
@@ -127,7 +128,7 @@ describe('SIGKILL right after the acks (issue 21 acceptance)', () => {
     await restarted.stop();
     await expectNothingPending(r);
     expect(acked.length).toBeGreaterThan(0);
-  }, 240_000);
+  }, 600_000);
 
   it('8 reason-modal submissions: none lost', async () => {
     const { child, ids, rig: r } = await scanned(8, { requireReason: true });
