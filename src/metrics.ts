@@ -93,7 +93,7 @@ export function recordScan(
   for (const code of result.failedCodes) scanTargetsFailed.inc({ code: codeLabel(code) });
 }
 
-export type DecisionOutcome = 'done' | 'refused' | 'interrupted';
+export type DecisionOutcome = 'done' | 'refused' | 'rejected' | 'interrupted';
 
 export function recordDecision(action: string, outcome: DecisionOutcome): void {
   decisions.inc({ action: codeLabel(action), outcome });

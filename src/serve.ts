@@ -20,12 +20,18 @@ import { registerListeners } from './slack/listeners/index.ts';
 import { Publisher } from './slack/publisher.ts';
 import { Limiter } from './scan/limiter.ts';
 import type { SlackContext } from './slack/context.ts';
-import { IntentRunner } from './slack/intent-runner.ts';
+import { DecisionRunner } from './core/decision-runner.ts';
+import { SlackDecisionObserver } from './slack/intent-runner.ts';
 import { healthHandler, startHealthServer, type HealthState } from './health.ts';
 import { metricsHandler, recordAwsError, setStoreGauges } from './metrics.ts';
 import { FINDING_STATES } from './domain/lifecycle.ts';
 import { StartupError } from './startup-error.ts';
-import { processSettingsFromEnv, reconcileIntervalFromEnv, slackSettingsFromEnv } from './serve/settings.ts';
+import {
+  intentLeaseFromEnv,
+  processSettingsFromEnv,
+  reconcileIntervalFromEnv,
+  slackSettingsFromEnv,
+} from './serve/settings.ts';
 import {
   checkChannel,
   closeServer,
@@ -49,7 +55,7 @@ export interface RunningServer {
   healthUrl?: string;
   ctx: SlackContext;
   /** One reconcile pass now (pending intents, stuck removals, the outbox); serve also runs it periodically. */
-  reconcile(): ReturnType<IntentRunner['reconcile']>;
+  reconcile(): ReturnType<DecisionRunner['reconcile']>;
   health(): HealthState;
   /** Resolves when the background work started so far (scans, decisions) has finished. */
   idle(): Promise<void>;
@@ -116,7 +122,23 @@ export async function startServer(options: {
     });
     const decisions = new Limiter(DECISION_CONCURRENCY);
     const approvers = new Approvers(config.slack, app.client, log);
-    const intents = new IntentRunner(deps, publisher, approvers, decisions);
+    const track = (work: Promise<unknown>) => {
+      const p = work.catch((err: Error) =>
+        log.error({ err: err.message, stack: err.stack }, 'background work failed'),
+      );
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    };
+    // AWS work from intents on the decisions' pool; Slack rendering on the observer's own (D4).
+    const intents = new DecisionRunner(
+      deps,
+      approvers,
+      new SlackDecisionObserver(publisher, log, track),
+      decisions,
+      {
+        leaseMs: intentLeaseFromEnv(env),
+      },
+    );
     const ctx: SlackContext = {
       deps,
       publisher,
@@ -128,13 +150,7 @@ export async function startServer(options: {
         processSettings.scanLeaseMs ? { leaseMs: processSettings.scanLeaseMs } : {},
       ),
       decisions,
-      track: (work) => {
-        const p = work.catch((err: Error) =>
-          log.error({ err: err.message, stack: err.stack }, 'background work failed'),
-        );
-        pending.add(p);
-        void p.finally(() => pending.delete(p));
-      },
+      track,
     };
     registerListeners(app, ctx);
     app.error(async (err) => {

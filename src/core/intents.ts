@@ -1,14 +1,14 @@
 /**
- * Decision intents (issue 8 item 1): an acknowledged click is written to the store before anything
- * else, then carried out from the store — by the listener's queue right away, and by serve's
- * reconciler at start and periodically if that run did not finish (a crash, a store or network
- * failure). The intent's id is the decision id everywhere (the log entry, the finding's `decision`),
+ * Decision intents (issue 8 item 1, issue 21): a click is written to the store before it is
+ * acknowledged, then carried out from the store by the decision runner (core/decision-runner.ts) —
+ * right away, and by serve's reconciler if that run did not finish (a crash, a store or network
+ * failure, a dead replica). The intent's id is the decision id everywhere (the log entry, the finding's `decision`),
  * so every run of one intent converges on the same records: the finding claim is a conditional write
  * that recognises its own decision id, the ladder records each rung before attempting it
  * (core/ladder.ts), log writes are idempotent. AWS work never waits on Slack: rendering is the
- * caller's, after the intent is done (src/slack/intent-runner.ts).
+ * runner's observer's, after the intent is done (src/slack/intent-runner.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type {
   DecisionIntent,
   IntentAction,
@@ -32,30 +32,54 @@ import {
 } from './decisions.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 
-/** Writes the click as a pending intent; throws StoreError when the store cannot take it. */
+/**
+ * The intent id of a click: derived from what Slack delivers (who, which button, which trigger), so the
+ * same click delivered twice — a Socket Mode redelivery, a second replica — is the same intent, never a
+ * second decision that would be refused as "already decided" to the person who took the first.
+ */
+export function intentIdFor(parts: readonly string[]): string {
+  const h = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** What a click or submission records (`recordIntent`). */
+export interface IntentClick {
+  action: IntentAction;
+  findingId: string;
+  by: Actor;
+  reply?: IntentReply;
+  /** Reason, trust expiry, second approver (the reason modal, a two-person Confirm). */
+  extras?: IntentExtras;
+  /** From the click (`intentIdFor`); a fresh id when absent. */
+  intentId?: string;
+  /** When it arrived; now when absent. */
+  at?: string;
+  /** Under the two-person rule: a request awaiting a second approver until this time. */
+  awaitingUntil?: string;
+}
+
+/**
+ * Writes the click as an intent (`pending`, or `awaiting` a second approver) in one conditional write.
+ * Throws StoreError when the store cannot take it, or has not within `deadlineMs`.
+ */
 export async function recordIntent(
   deps: CoreDeps,
-  click: {
-    action: IntentAction;
-    findingId: string;
-    by: Actor;
-    reply?: IntentReply;
-    /** Reason, trust expiry, second approver (the reason modal, a two-person Confirm). */
-    extras?: IntentExtras;
-  },
+  click: IntentClick,
+  opts: { deadlineMs?: number } = {},
 ): Promise<DecisionIntent> {
   const extras = storedExtras(click.extras);
   const intent: DecisionIntent = {
-    intentId: randomUUID(),
+    intentId: click.intentId ?? randomUUID(),
     action: click.action,
     findingId: click.findingId,
     by: click.by,
-    at: nowIso(deps),
-    status: 'pending',
+    at: click.at ?? nowIso(deps),
+    status: click.awaitingUntil ? 'awaiting' : 'pending',
+    ...(click.awaitingUntil ? { approval: { expiresAt: click.awaitingUntil } } : {}),
     ...(click.reply ? { reply: click.reply } : {}),
     ...(extras ? { extras } : {}),
   };
-  if (!(await deps.store.putIntent(intent)))
+  if (!(await deps.store.putIntent(intent, opts)))
     throw new StoreError(`intent ${intent.intentId} collides with another intent`);
   return intent;
 }
@@ -144,12 +168,14 @@ export async function refuseIntent(
 export async function completeIntent(
   deps: CoreDeps,
   intent: DecisionIntent,
-  result: DecisionResult,
+  result: DecisionResult | { status: 'rejected'; by: Actor },
 ): Promise<boolean> {
   const outcome: IntentResult =
     result.status === 'refused'
       ? { status: 'refused', refusal: result.refusal }
-      : { status: 'done', outcome: finalOutcome(result.records, intent.intentId) };
+      : result.status === 'rejected'
+        ? { status: 'rejected', by: result.by }
+        : { status: 'done', outcome: finalOutcome(result.records, intent.intentId) };
   return deps.store.completeIntent(intent.intentId, outcome, nowIso(deps));
 }
 

@@ -49,6 +49,9 @@ export interface IntentExtras {
   confirmedBy?: Actor;
 }
 
+export const INTENT_STATUSES = ['awaiting', 'pending', 'done', 'void'] as const;
+export type IntentStatus = (typeof INTENT_STATUSES)[number];
+
 /**
  * An acknowledged click, written to the store before anything else (docs/store.md "Intents"). Its id
  * is the decision id of everything it leads to (decision log entry, the finding's `decision`), so a
@@ -61,10 +64,21 @@ export interface DecisionIntent {
   by: Actor;
   /** When the click arrived; a `toISOString()` time. */
   at: string;
-  status: 'pending' | 'done';
+  status: IntentStatus;
   reply?: IntentReply;
   /** Reason, trust expiry, second approver: absent for a one-click decision without them. */
   extras?: IntentExtras;
+  /**
+   * Under the two-person rule the intent is the request (docs/store.md "Two-person requests"):
+   * `awaiting` a second approver until `approval.expiresAt`; a Confirm moves it to `pending` with
+   * `extras.confirmedBy` in one conditional write, a Reject to `pending` with `rejectedBy` (the runner
+   * then takes the request off the finding). `void`: written after its deadline, the clicker was told
+   * "not recorded", so it is never carried out.
+   */
+  approval?: { expiresAt: string };
+  rejectedBy?: Actor;
+  /** The replica running it and until when (a lease: another replica takes over only after expiry). */
+  claim?: { holder: string; expiresAt: number };
   /** Set when done. */
   result?: IntentResult;
   completedAt?: string;
@@ -74,7 +88,11 @@ export interface DecisionIntent {
 }
 
 export type IntentResult =
-  { status: 'done'; outcome: Exclude<DecisionOutcome, 'pending'> } | { status: 'refused'; refusal: Refusal };
+  | { status: 'done'; outcome: Exclude<DecisionOutcome, 'pending'> }
+  | { status: 'refused'; refusal: Refusal }
+  /** A two-person request that ended without the decision: rejected, or lapsed. */
+  | { status: 'rejected'; by: Actor }
+  | { status: 'expired' };
 
 /** A message that could not be updated: re-rendered from the store later (docs/store.md "Outbox"). */
 export interface OutboxEntry {

@@ -1,4 +1,5 @@
 /** `shareguard serve`'s settings from the environment; every malformed value is a setup error naming it. */
+import { DEFAULT_LEASE_MS } from '../core/decision-runner.ts';
 import type { Config } from '../config/schema.ts';
 import { DEFAULT_START_RETRY_MS, type SlackSettings } from '../slack/app.ts';
 
@@ -134,6 +135,21 @@ export function reconcileIntervalFromEnv(env: NodeJS.ProcessEnv): number {
   if (!/^\d+$/.test(raw) || Number(raw) < 100)
     throw new ServeSetupError([
       `RECONCILE_INTERVAL_MS "${raw}" is not a whole number of milliseconds (100 or more)`,
+    ]);
+  return Number(raw);
+}
+
+/**
+ * INTENT_LEASE_MS: how long a replica's claim on a decision intent holds without renewal (default
+ * 30 s; renewed every third of it while the run lasts). After a crash, another replica (or the
+ * restarted one) takes the intent over once it lapsed.
+ */
+export function intentLeaseFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.INTENT_LEASE_MS;
+  if (raw === undefined || raw === '') return DEFAULT_LEASE_MS;
+  if (!/^\d+$/.test(raw) || Number(raw) < 300)
+    throw new ServeSetupError([
+      `INTENT_LEASE_MS "${raw}" is not a whole number of milliseconds (300 or more)`,
     ]);
   return Number(raw);
 }

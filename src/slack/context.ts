@@ -3,7 +3,7 @@ import type { ScanJob } from '../jobs/scan-job.ts';
 import type { Approvers } from './authorize.ts';
 import type { Publisher } from './publisher.ts';
 import type { Limiter } from '../scan/limiter.ts';
-import type { IntentRunner } from './intent-runner.ts';
+import type { DecisionRunner } from '../core/decision-runner.ts';
 
 /** What the listeners need: the core, and the Slack-side helpers built on it. */
 export interface SlackContext {
@@ -16,8 +16,8 @@ export interface SlackContext {
    * ack within 3 s), and the store and AWS see a steady stream instead of the whole burst at once.
    */
   decisions: Limiter;
-  /** Carries decision intents out from the store (after the ack and the intent write). */
-  intents: IntentRunner;
+  /** Records decision intents (before the ack) and carries them out from the store (core/decision-runner.ts). */
+  intents: DecisionRunner;
   /** Background work started after an ack; awaited on shutdown and by tests. */
   track(work: Promise<unknown>): void;
 }

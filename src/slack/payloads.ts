@@ -26,8 +26,16 @@ export const blockActionPayload = z.object({
   container: z.object({ message_ts: z.string().optional(), channel_id: z.string().optional() }).optional(),
   message: z.object({ ts: z.string() }).optional(),
   response_url: z.string().optional(),
+  trigger_id: z.string().optional(),
   actions: z
-    .array(z.object({ action_id: z.string(), value: z.string().optional(), type: z.string() }))
+    .array(
+      z.object({
+        action_id: z.string(),
+        value: z.string().optional(),
+        type: z.string(),
+        action_ts: z.string().optional(),
+      }),
+    )
     .min(1),
 });
 

@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import type { MessageRef } from '../domain/message-ref.ts';
 import { outboxKey, type OutboxEntry } from '../domain/intent.ts';
+import { outboxEntries } from '../core/outbox.ts';
 import type { Logger } from '../log.ts';
 import type { Store } from '../store/index.ts';
 import {
@@ -186,6 +187,7 @@ export class Publisher {
       }
       if (broadcast) broadcasts++;
       const withIds: MessageRef = p.findingIds.length > 1 ? { ...ref, findingIds: p.findingIds } : ref;
+      const posted0 = posted;
       for (const id of p.findingIds) {
         try {
           await this.store.setMessage(id, withIds);
@@ -196,8 +198,37 @@ export class Publisher {
           this.log.error({ err: (err as Error).message, findingId: id }, 'recording a posted message failed');
         }
       }
+      if (posted > posted0) await this.catchUp(p.findingIds, records, withIds);
     }
     return { messages: plan.posts.length, posted, failed, overflow: plan.overflowCount, broadcasts };
+  }
+
+  /**
+   * A decision taken while this post was being planned or sent (from App Home, another replica) is
+   * not in what was posted, and its own refresh found no message to update yet (D7): the message is
+   * re-rendered from the latest stored records when any of them moved on since.
+   */
+  private async catchUp(ids: readonly string[], planned: readonly FindingRecord[], ref: MessageRef) {
+    const before = new Map(planned.map((r) => [r.finding.id, r]));
+    const moved = (r: FindingRecord) => {
+      const b = before.get(r.finding.id);
+      return (
+        !b ||
+        b.state !== r.state ||
+        b.decision?.decisionId !== r.decision?.decisionId ||
+        b.approval?.requestId !== r.approval?.requestId
+      );
+    };
+    try {
+      const latest = await this.store.getFindings([...ids]);
+      const first = [...latest.values()].find(moved);
+      if (!first) return;
+      await this.flush([
+        { key: outboxKey(ref), findingId: first.finding.id, ref, at: new Date().toISOString(), attempts: 0 },
+      ]);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'checking a posted message against the store failed');
+    }
   }
 
   /** Open findings that have no message (a failed post, or beyond an earlier scan's budget). */
@@ -211,17 +242,7 @@ export class Publisher {
    * (`drainOutbox`), not retried here.
    */
   async refresh(records: readonly FindingRecord[]): Promise<void> {
-    await this.flush(this.entries(records, 0), records);
-  }
-
-  /**
-   * Write-ahead for a decision's messages: one outbox entry per message, written before the decision
-   * is marked done, so a crash or a Slack outage after it still leaves "needs refresh" in the store.
-   */
-  async queueRefresh(records: readonly FindingRecord[]): Promise<OutboxEntry[]> {
-    const entries = this.entries(records, 0);
-    for (const e of entries) await this.store.putOutbox(e);
-    return entries;
+    await this.flush(outboxEntries(records), records);
   }
 
   /**
@@ -281,17 +302,6 @@ export class Publisher {
     return { refreshed: entries.length - failed, failed };
   }
 
-  private entries(records: readonly FindingRecord[], attempts: number): OutboxEntry[] {
-    const out = new Map<string, OutboxEntry>();
-    const at = new Date().toISOString();
-    for (const r of records) {
-      if (!r.message) continue;
-      const key = outboxKey(r.message);
-      if (!out.has(key)) out.set(key, { key, findingId: r.finding.id, ref: r.message, at, attempts });
-    }
-    return [...out.values()];
-  }
-
   private async render(
     record: FindingRecord,
     ref: MessageRef,
@@ -309,8 +319,14 @@ export class Publisher {
   }
 
   /** Opens a modal for the user who clicked (`views.open`; the trigger lives 3 s and works once). */
-  async openModal(triggerId: string, view: ModalView): Promise<void> {
-    await this.client.views.open({ trigger_id: triggerId, view });
+  async openModal(triggerId: string, view: ModalView): Promise<string | undefined> {
+    const res = await this.client.views.open({ trigger_id: triggerId, view });
+    return res.view?.id;
+  }
+
+  /** Replaces an open modal's content (`views.update`): the reason form once the finding is read. */
+  async updateModal(viewId: string, view: ModalView): Promise<void> {
+    await this.client.views.update({ view_id: viewId, view });
   }
 
   /** Publishes a user's App Home tab (`views.publish`). */

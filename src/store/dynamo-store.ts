@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { BlockedOwner, BlockedResource } from '../domain/guard.ts';
-import type { DecisionIntent, IntentResult, OutboxEntry } from '../domain/intent.ts';
+import type { DecisionIntent, IntentExtras, IntentResult, OutboxEntry } from '../domain/intent.ts';
 import type {
+  Actor,
   ApprovalRequest,
   DecisionRecord,
   FindingRecord,
@@ -21,6 +22,7 @@ import type { LastScan } from './last-scan.ts';
 import type {
   FinalOutcome,
   FindingPatch,
+  IntentUpdate,
   Lease,
   LeaseNote,
   LeaseOptions,
@@ -169,20 +171,40 @@ export class DynamoStore implements Store {
     return this.leases.release(name, holder, keep);
   }
 
-  putIntent(intent: DecisionIntent): Promise<boolean> {
-    return this.intents.put(intent);
+  putIntent(intent: DecisionIntent, opts?: { deadlineMs?: number }): Promise<boolean> {
+    return this.intents.put(intent, opts);
   }
   getIntent(intentId: string): Promise<DecisionIntent | undefined> {
     return this.intents.get(intentId);
   }
   listPendingIntents(): Promise<DecisionIntent[]> {
-    return this.intents.listPending();
+    return this.intents.list('pending');
   }
-  completeIntent(intentId: string, result: IntentResult, completedAt: string): Promise<boolean> {
-    return this.intents.complete(intentId, result, completedAt);
+  listAwaitingIntents(): Promise<DecisionIntent[]> {
+    return this.intents.list('awaiting');
+  }
+  completeIntent(
+    intentId: string,
+    result: IntentResult,
+    completedAt: string,
+    from?: 'pending' | 'awaiting',
+  ): Promise<boolean> {
+    return this.intents.complete(intentId, result, completedAt, from);
   }
   noteIntentFailure(intentId: string, error: string): Promise<void> {
     return this.intents.noteFailure(intentId, error);
+  }
+  voidIntent(intentId: string, at: string): Promise<boolean> {
+    return this.intents.void(intentId, at);
+  }
+  claimIntent(intentId: string, holder: string, leaseMs: number, now: number): Promise<boolean> {
+    return this.intents.claim(intentId, holder, leaseMs, now);
+  }
+  confirmIntent(intentId: string, extras: IntentExtras, by: Actor, now: string): Promise<IntentUpdate> {
+    return this.intents.confirm(intentId, extras, by, now);
+  }
+  rejectIntent(intentId: string, by: Actor): Promise<IntentUpdate> {
+    return this.intents.reject(intentId, by);
   }
   putOutbox(e: OutboxEntry): Promise<void> {
     return this.intents.putOutbox(e);

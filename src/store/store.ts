@@ -9,11 +9,15 @@ import type {
   FindingState,
   TrustEntry,
   ApprovalRequest,
+  Actor,
 } from '../domain/lifecycle.ts';
 import type { MessageRef } from '../domain/message-ref.ts';
 import type { BlockedOwner, BlockedResource } from '../domain/guard.ts';
-import type { DecisionIntent, IntentResult, OutboxEntry } from '../domain/intent.ts';
+import type { DecisionIntent, IntentExtras, IntentResult, OutboxEntry } from '../domain/intent.ts';
 import type { LastScan } from './last-scan.ts';
+
+/** A conditional move of an intent: the new intent, or (condition false) the intent as it is now. */
+export type IntentUpdate = { ok: true; intent: DecisionIntent } | { ok: false; current?: DecisionIntent };
 
 /** Fields a transition may set. A key present with the value `undefined` removes that attribute. */
 export type FindingPatch = Partial<Omit<FindingRecord, 'finding' | 'version'>>;
@@ -169,18 +173,38 @@ export interface Store {
   releaseLease(name: string, holder: string, keep?: LeaseNote): Promise<void>;
 
   /**
-   * Decision intents (docs/store.md "Intents"): an acknowledged click, written before anything else.
-   * `putIntent` creates it `pending`; true when written, or when the same intent is already there (an
-   * SDK retry of a write that landed). False when another intent has this id.
+   * Decision intents (docs/store.md "Intents"): an acknowledged click, written before the ack.
+   * `putIntent` creates it (`pending`, or `awaiting` a second approver); true when written, or when
+   * the same click's intent is already there (an SDK retry of a write that landed, a redelivered
+   * click). False when another intent has this id. With `deadlineMs` it throws a StoreError when the
+   * store has not answered in time (then `voidIntent` makes sure it is never carried out).
    */
-  putIntent(intent: DecisionIntent): Promise<boolean>;
+  putIntent(intent: DecisionIntent, opts?: { deadlineMs?: number }): Promise<boolean>;
   getIntent(intentId: string): Promise<DecisionIntent | undefined>;
   /** Pending intents, oldest first (GSI1: eventually consistent on DynamoDB; re-read before acting). */
   listPendingIntents(): Promise<DecisionIntent[]>;
-  /** pending → done with its result, conditional on still pending; false when it was done already. */
-  completeIntent(intentId: string, result: IntentResult, completedAt: string): Promise<boolean>;
-  /** Counts a failed run on a pending intent (for logs and `status`); never fails on a done one. */
+  /** Two-person requests awaiting a second approver, oldest first (GSI1, like the pending ones). */
+  listAwaitingIntents(): Promise<DecisionIntent[]>;
+  /**
+   * `from` → done with its result, conditional on still being in `from` (default pending; a lapsed
+   * request: awaiting); false when it was not.
+   */
+  completeIntent(
+    intentId: string,
+    result: IntentResult,
+    completedAt: string,
+    from?: 'pending' | 'awaiting',
+  ): Promise<boolean>;
+  /** Counts a failed run on a pending intent and drops its claim; never fails on a done one. */
   noteIntentFailure(intentId: string, error: string): Promise<void>;
+  /** A pending intent nobody claimed (or none yet: a tombstone) becomes `void`; false when too late. */
+  voidIntent(intentId: string, at: string): Promise<boolean>;
+  /** The lease on running a pending intent (conditional write; expiry compared in the condition). */
+  claimIntent(intentId: string, holder: string, leaseMs: number, now: number): Promise<boolean>;
+  /** awaiting → pending with `confirmedBy` (not the requester, not lapsed), in one conditional write. */
+  confirmIntent(intentId: string, extras: IntentExtras, by: Actor, now: string): Promise<IntentUpdate>;
+  /** awaiting → pending with `rejectedBy`, in one conditional write. */
+  rejectIntent(intentId: string, by: Actor): Promise<IntentUpdate>;
 
   /**
    * Messages that must be re-rendered from the store (docs/store.md "Outbox"), one per message.

@@ -6,6 +6,7 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import type { IntentStatus } from '../domain/intent.ts';
 import type { FindingState } from '../domain/lifecycle.ts';
 import { StoreError, storeError } from './errors.ts';
 
@@ -47,8 +48,8 @@ export const keys = {
   blockedOwnerPartition: 'GUARD#OWNER',
   blockedOwner: (ownerAccountId: string) => ({ PK: 'GUARD#OWNER', SK: ownerAccountId }),
   intent: (intentId: string) => ({ PK: `INTENT#${intentId}`, SK: 'INTENT' }),
-  intentIndex: (status: 'pending' | 'done') => `INTENTS#${status}`,
-  intentGsi: (status: 'pending' | 'done', at: string, intentId: string) => ({
+  intentIndex: (status: IntentStatus) => `INTENTS#${status}`,
+  intentGsi: (status: IntentStatus, at: string, intentId: string) => ({
     GSI1PK: `INTENTS#${status}`,
     GSI1SK: `${at}#${intentId}`,
   }),

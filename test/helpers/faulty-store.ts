@@ -16,6 +16,8 @@ export interface Faults {
   random(r: { rate: number; seed: number; methods?: Array<keyof Store> } | null): void;
   /** Calls failed so far, by method. */
   failed: Map<string, number>;
+  /** Every call of these methods (all when empty) answers this much later: a slow store. */
+  latency: { ms: number; methods?: Array<keyof Store> } | null;
 }
 
 export function faultyStore(inner: Store): { store: Store; faults: Faults } {
@@ -34,6 +36,7 @@ export function faultyStore(inner: Store): { store: Store; faults: Faults } {
         : undefined;
     },
     failed: new Map(),
+    latency: null,
   };
   const shouldFail = (method: string): boolean => {
     if (method === 'close' || method === 'info') return false;
@@ -58,6 +61,11 @@ export function faultyStore(inner: Store): { store: Store; faults: Faults } {
             new StoreError(`DynamoDB ${prop} failed: NetworkingError: injected fault (test)`),
           );
         }
+        const slow = faults.latency;
+        if (slow && (!slow.methods || slow.methods.includes(prop as keyof Store)))
+          return new Promise((resolve) => setTimeout(resolve, slow.ms)).then(() =>
+            (value as (...a: unknown[]) => unknown).apply(target, args),
+          );
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },

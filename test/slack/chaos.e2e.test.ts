@@ -28,7 +28,7 @@ const CLICKS = 50;
 const BATCH = 5;
 // CHAOS_SEED=<n> replays another run; the default is the one CI runs.
 const SEED = Number(process.env.CHAOS_SEED ?? 20261201);
-const UNAVAILABLE = 'the decision store is unavailable; nothing was changed, try again';
+const UNAVAILABLE = 'not recorded — the decision store is unavailable; try again';
 
 const ami = (n: number) => findingId('ami', A, R, `ami-${n.toString(16).padStart(17, '0')}`);
 const hasButtons = (m: { blocks?: unknown[] } | undefined) =>

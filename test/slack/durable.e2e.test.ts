@@ -68,7 +68,7 @@ describe('durable decisions (issue 8 items 1 and 3)', () => {
     expect(await store.listOutbox()).toEqual([]);
   });
 
-  it('with the store down a click is told "nothing was changed, try again"; the retry works', async () => {
+  it('with the store down a click is told "not recorded … try again"; the retry works', async () => {
     const e = await started();
     e.faults.down = true;
 
@@ -78,7 +78,7 @@ describe('durable decisions (issue 8 items 1 and 3)', () => {
       {
         effect: 'ephemeral',
         payload: {
-          text: '🚫 the decision store is unavailable; nothing was changed, try again',
+          text: '🚫 not recorded — the decision store is unavailable; try again',
           replace_original: false,
         },
       },

@@ -1,7 +1,26 @@
+import { IntentNotRecordedError } from '../../core/decision-runner.ts';
 import { StoreConflictError, StoreError } from '../../store/errors.ts';
 
 /** What a user is told when the store cannot be read or written (issue 8 item 3). */
 export const STORE_UNAVAILABLE = 'the decision store is unavailable; nothing was changed, try again';
+
+/**
+ * What a clicker is told when their decision could not be written in time (issue 21): it was not
+ * acknowledged as taken, and nothing will happen unless they try again.
+ */
+export const NOT_RECORDED = 'not recorded — the decision store is unavailable; try again';
+
+/**
+ * The same when the write may still land (sent, but not answered in time): honest about it. If it
+ * lands it is carried out like any other decision and the finding's message shows it.
+ */
+export const NOT_RECORDED_YET =
+  'not recorded — the decision store did not answer in time; if the message does not change within a minute, try again';
+
+/** Which of the two a failed intent write gets. */
+export function notRecordedText(err: unknown): string {
+  return err instanceof IntentNotRecordedError && err.certain ? NOT_RECORDED : NOT_RECORDED_YET;
+}
 
 /**
  * True when an error means the store could not be reached or refused the call; a lost race

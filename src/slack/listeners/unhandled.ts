@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { ACTIONS } from '../messages/index.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../messages/guard.ts';
+import { TWO_PERSON_ACTIONS } from '../messages/modals.ts';
 import type { SlackContext } from '../context.ts';
 
 /**
@@ -11,7 +12,10 @@ import type { SlackContext } from '../context.ts';
  */
 export function registerUnhandled(app: App, ctx: SlackContext): void {
   const known = (id: string) =>
-    id === BLOCK_ACCOUNT_ACTION || (Object.values(ACTIONS) as string[]).includes(id);
+    id === BLOCK_ACCOUNT_ACTION ||
+    (Object.values(ACTIONS) as string[]).includes(id) ||
+    // Confirm / Reject ack only once the step is written (views/two-person.ts): not before, here.
+    (Object.values(TWO_PERSON_ACTIONS) as string[]).includes(id);
   app.action({ action_id: /^/ }, async ({ ack, action, body }) => {
     const id = 'action_id' in action ? String(action.action_id) : '(none)';
     if (known(id)) return; // its own listener acks it

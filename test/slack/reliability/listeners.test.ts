@@ -164,7 +164,7 @@ describe('the store down or failing: users get an answer (issue 8 item 3, listen
     const restore = storeDown(store);
     await e2e.click('remove', AMI);
     expect(e2e.slack.responses.at(-1)?.effect).toBe('ephemeral');
-    expect(lastResponse()).toContain('the decision store is unavailable; nothing was changed, try again');
+    expect(lastResponse()).toContain('not recorded — the decision store is unavailable; try again');
     expect(e2e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(0);
     const health = await fetch(`${e2e.server.url}/healthz`);
     expect(health.status).toBe(503);

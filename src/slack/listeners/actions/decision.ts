@@ -1,31 +1,45 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { z } from 'zod';
 import { logRefusal } from '../../../core/decisions.ts';
+import { intentIdFor } from '../../../core/intents.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { FINDING_ID } from '../../payloads.ts';
-import { parseClick } from './click.ts';
+import { parseClick, type Click } from './click.ts';
 import type { SlackContext } from '../../context.ts';
-import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { isStoreUnavailable, notRecordedText, STORE_UNAVAILABLE } from '../failures.ts';
 import { ephemeral } from '../commands/shared-scan.ts';
 import { submitDecision, type SubmittableAction } from '../views/carry-out.ts';
-import { asksForReason, openReasonModal, staleReason } from '../views/reason.ts';
+import { asksForReason, openReasonModalFirst } from '../views/reason.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
-const triggerOf = z.object({ trigger_id: z.string().min(1) });
+/** The click's own identity: the same click delivered twice is the same intent (D9). */
+export function clickIntentId(click: Click): string {
+  const a = click.p.actions[0]!;
+  return intentIdFor([
+    'click',
+    click.userId,
+    a.action_id,
+    a.value ?? '',
+    a.action_ts ?? '',
+    click.p.trigger_id ?? '',
+  ]);
+}
 
 /**
- * A Trust, Remove, Delete at source, Block account or Revoke organization share click: ack at once,
- * then check who clicked and what the button carries (the value is only a finding id; the finding is
- * re-loaded from the store). With `slack.requireReason` (default) or a two-person rule for the action,
- * the reason modal opens (views/reason.ts) and the decision is submitted from it; otherwise it is
- * submitted now (views/carry-out.ts).
+ * A Trust, Remove, Delete at source, Block account or Revoke organization share click.
+ *
+ * One click (no reason modal): the decision intent is written — one conditional write with a deadline
+ * well inside Slack's 3 s — and only then acknowledged (issue 21 item 1); if the store cannot take it
+ * in time the clicker is told "not recorded", never left with a silent ack. The approver check and
+ * everything else run from the intent (core/decision-runner.ts).
+ *
+ * With `slack.requireReason` (default) or a two-person rule for the action, the reason modal opens at
+ * once and is filled from the store afterwards (views/reason.ts); the decision is recorded on submit.
  */
 export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
-    await ack();
     const click = parseClick(body, ctx.deps.log);
-    if (!click) return;
+    if (!click) return ack();
     const { p, channel, userId, actor } = click;
     // Refusals go to the clicking user through the action's response_url: it works where the bot is
     // not a channel member; chat.postEphemeral only when there is none.
@@ -49,92 +63,79 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
         ctx.deps.log.error({ err: err.message, user: userId, action }, 'refusal could not be logged'),
       );
     };
-    /** Runs click work; a store outage is answered to the clicker instead of failing silently. */
-    const guarded = (fn: () => Promise<void>) => async () => {
-      try {
-        await fn();
-      } catch (err) {
-        if (!isStoreUnavailable(err)) throw err;
-        ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'store unavailable');
-        await tell(STORE_UNAVAILABLE);
-      }
-    };
-    const checked = async (): Promise<string | undefined> => {
+    /** What the button carries, checked without the store: the origin and a finding id. */
+    const target = (): { ok: true; findingId: string } | { ok: false; reason: string } => {
       const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
-      if (!origin.ok) return void (await refuse(origin.reason));
+      if (!origin.ok) return origin;
       const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
       if (!value.success)
-        return void (await refuse(
-          'the button carried something that is not a shareguard finding; nothing was changed',
-        ));
-      const auth = await ctx.approvers.isApprover(userId);
-      if (!auth.ok) return void (await refuse(auth.reason, value.data));
-      return value.data;
+        return {
+          ok: false,
+          reason: 'the button carried something that is not a shareguard finding; nothing was changed',
+        };
+      return { ok: true, findingId: value.data };
     };
 
     if (action !== 'revoke-org-share' && asksForReason(ctx, action)) {
-      // Not queued behind other decisions: the click's trigger_id is good for 3 seconds only.
-      const work = guarded(async () => {
-        const findingId = await checked();
-        if (!findingId) return;
-        const record = await ctx.deps.store.getFinding(findingId);
-        const stale = staleReason(action, record);
-        if (stale || !record) return refuse(stale ?? 'unknown finding', findingId);
-        const trigger = triggerOf.safeParse(body);
-        const opened =
-          trigger.success &&
-          (await openReasonModal(ctx, {
-            action,
-            record,
-            triggerId: trigger.data.trigger_id,
-            ...(channel ? { channel } : {}),
-            ...((p.container?.message_ts ?? p.message?.ts)
-              ? { ts: (p.container?.message_ts ?? p.message?.ts)! }
-              : {}),
-          }));
-        if (!opened)
-          await tell('Slack did not open the form in time; click the button again. Nothing was changed.');
-      })();
-      ctx.track(work);
+      await ack();
+      const t = target();
+      if (!t.ok) return ctx.track(refuse(t.reason));
+      // Modal first (D15): views.open right away with the click's trigger (it lives 3 s), then filled
+      // from the store with views.update.
+      ctx.track(openReasonModalFirst(ctx, { action, findingId: t.findingId, click, refuse, tell }));
       return;
     }
     if (action !== 'block-account') {
-      // One click, no modal: written to the store as a decision intent before anything else, then
-      // carried out from it (core/intents.ts, durable); the approver is checked by the intent runner.
-      const work = guarded(async () => {
-        const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
-        if (!origin.ok) return refuse(origin.reason);
-        const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
-        if (!value.success)
-          return refuse('the button carried something that is not a shareguard finding; nothing was changed');
-        const intent = await ctx.intents.record({
+      const t = target();
+      if (!t.ok) {
+        await ack();
+        return ctx.track(refuse(t.reason));
+      }
+      let intent;
+      try {
+        intent = await ctx.intents.record({
+          intentId: clickIntentId(click),
           action,
-          findingId: value.data,
+          findingId: t.findingId,
           by: actor,
           reply: {
             ...(p.response_url ? { responseUrl: p.response_url } : {}),
             ...(channel ? { channel } : {}),
           },
         });
-        await ctx.intents.run(intent);
-      })();
-      ctx.track(work);
+      } catch (err) {
+        await ack();
+        if (!isStoreUnavailable(err)) throw err;
+        ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'decision not recorded');
+        return ctx.track(tell(notRecordedText(err)));
+      }
+      // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
+      await ack();
+      ctx.track(ctx.intents.run(intent));
       return;
     }
-    const work = ctx.decisions.run(
-      guarded(async () => {
-        const findingId = await checked();
-        if (!findingId) return;
+    // Block account without a modal: carried out directly (core/block-account.ts owns its durability).
+    await ack();
+    const work = ctx.decisions.run(async () => {
+      try {
+        const t = target();
+        if (!t.ok) return await refuse(t.reason);
+        const auth = await ctx.approvers.isApprover(userId);
+        if (!auth.ok) return await refuse(auth.reason, t.findingId);
         await submitDecision(ctx, {
           action,
-          findingId,
+          findingId: t.findingId,
           by: actor,
           extras: {},
           tell: userId,
           ...(channel ? { channel } : {}),
         });
-      }),
-    );
+      } catch (err) {
+        if (!isStoreUnavailable(err)) throw err;
+        ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'store unavailable');
+        await tell(STORE_UNAVAILABLE);
+      }
+    });
     ctx.track(work);
   };
 }

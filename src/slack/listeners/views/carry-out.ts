@@ -1,9 +1,9 @@
 /**
- * WHEN and WITH WHAT a decision is submitted (issue 10): after the reason modal, or after a second
- * approver's Confirm. Trust / Remove / Delete at source / Revoke organization share become decision
- * intents carried out from the store (core/intents.ts, slack/intent-runner.ts: "⏳ Removing…" as soon
- * as the finding is claimed, the outcome or the refusal rendered after); Block account is carried out
- * here directly (core/block-account.ts) and is not yet durable across a crash.
+ * WHEN and WITH WHAT a decision is submitted outside the intent path's listeners: Block account (carried
+ * out here directly, core/block-account.ts owns its durability), and a Confirm of a request that is not
+ * an intent (Block account's, or one made by an older version). Trust / Remove / Delete at source /
+ * Revoke organization share from a click, a modal or a Confirm are recorded as decision intents before
+ * their ack by the listeners themselves (actions/decision.ts, views/reason.ts, views/two-person.ts).
  */
 import { blockAccount } from '../../../core/block-account.ts';
 import type { DecisionExtras } from '../../../core/decisions.ts';

@@ -1,10 +1,16 @@
 /**
- * The reason modal (issue 10 item 2): opened by a Trust / Remove / Block account / Delete at source
- * click (`views.open` with the click's trigger_id, right after the ack: a trigger lives 3 seconds), and
- * its `view_submission`: who submitted is checked again, the finding is re-loaded, and a finding
- * decided by someone else while the modal was open is said so in the modal and changes nothing.
+ * The reason modal (issue 10 item 2, issue 21): opened by a Trust / Remove / Block account / Delete at
+ * source click (`views.open` with the click's trigger_id at once, filled from the store after), and its
+ * `view_submission`: recorded as a decision intent before the ack; who submitted is checked again and a
+ * finding decided by someone else while the modal was open is said so in the modal when the store
+ * answers in time (the runner refuses it otherwise).
  */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import type { ModalView } from '@slack/types';
+import { intentIdFor } from '../../../core/intents.ts';
+import { requestExpiresAt } from '../../../core/two-person.ts';
+import type { Click } from '../actions/click.ts';
+import { LATE, within } from '../deadline.ts';
 import { z } from 'zod';
 import { LADDER_FROM } from '../../../core/ladder.ts';
 import { logRefusal } from '../../../core/decisions.ts';
@@ -20,7 +26,7 @@ import {
 } from '../../messages/modals.ts';
 import type { SlackContext } from '../../context.ts';
 import { submitDecision } from './carry-out.ts';
-import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { isStoreUnavailable, notRecordedText, STORE_UNAVAILABLE } from '../failures.ts';
 import { refusalMessage } from '../../messages/index.ts';
 
 const DAY_MS = 86_400_000;
@@ -56,40 +62,84 @@ export function staleReason(action: ReasonAction, rec: FindingRecord | undefined
   return `Someone decided first: ${rec.finding.resourceId} is ${rec.state} now${by}. Nothing was changed.`;
 }
 
-/** Opens the reason modal for a click; returns false (and logs) when Slack would not open it. */
-export async function openReasonModal(
+/** A modal without a form: shown at once on the click, then replaced by the form or by why not. */
+function noticeModal(text: string, metadata?: string): ModalView {
+  return {
+    type: 'modal',
+    // Plain text: the words can carry attacker-chosen resource names (never markup).
+    title: { type: 'plain_text', text: 'shareguard' },
+    close: { type: 'plain_text', text: 'Close' },
+    ...(metadata ? { private_metadata: metadata } : {}),
+    blocks: [{ type: 'section', text: { type: 'plain_text', text: text.slice(0, 3000) || ' ' } }],
+  };
+}
+
+/**
+ * Modal first (issue 21 item 5, D15): `views.open` right after the ack with a placeholder (the click's
+ * trigger lives 3 s and nothing else has to happen first), then the approver check and the store read,
+ * then `views.update` with the reason form — or with why the decision cannot be taken.
+ */
+export async function openReasonModalFirst(
   ctx: SlackContext,
   input: {
     action: ReasonAction;
-    record: FindingRecord;
-    triggerId: string;
-    channel?: string;
-    ts?: string;
+    findingId: string;
+    click: Click;
+    refuse: (reason: string, findingId?: string) => Promise<void>;
+    tell: (reason: string) => Promise<void>;
   },
-): Promise<boolean> {
-  const view = reasonModal({
-    action: input.action,
-    finding: input.record.finding,
-    requireReason: ctx.deps.config.slack.requireReason,
-    metadata: {
-      v: 1,
-      action: input.action,
-      findingId: input.record.finding.id,
-      ...(input.channel && /^[CGD][A-Z0-9]{2,}$/.test(input.channel) ? { channel: input.channel } : {}),
-      ...(input.ts && /^\d+\.\d+$/.test(input.ts) ? { ts: input.ts } : {}),
-    },
-  });
+): Promise<void> {
+  const { action, findingId, click } = input;
+  const ts = click.p.container?.message_ts ?? click.p.message?.ts;
+  const metadata = {
+    v: 1 as const,
+    action,
+    findingId,
+    ...(click.channel && /^[CGD][A-Z0-9]{2,}$/.test(click.channel) ? { channel: click.channel } : {}),
+    ...(ts && /^\d+\.\d+$/.test(ts) ? { ts } : {}),
+  };
+  let viewId: string | undefined;
   try {
-    await ctx.publisher.openModal(input.triggerId, view);
-    return true;
+    if (!click.p.trigger_id) throw new Error('the click carried no trigger_id');
+    viewId = await ctx.publisher.openModal(click.p.trigger_id, noticeModal('Loading the finding…'));
   } catch (err) {
     // An expired or reused trigger (more than 3 s after the click): the clicker can click again.
-    ctx.deps.log.warn(
-      { err: (err as Error).message, action: input.action, findingId: input.record.finding.id },
-      'opening the reason modal failed',
-    );
-    return false;
+    ctx.deps.log.warn({ err: (err as Error).message, action, findingId }, 'opening the reason modal failed');
+    return input.tell('Slack did not open the form in time; click the button again. Nothing was changed.');
   }
+  const show = async (view: ModalView) => {
+    if (!viewId) return;
+    await ctx.publisher
+      .updateModal(viewId, view)
+      .catch((err: Error) =>
+        ctx.deps.log.warn({ err: err.message, action, findingId }, 'views.update failed'),
+      );
+  };
+  const auth = await ctx.approvers.isApprover(click.userId);
+  if (!auth.ok) {
+    await show(noticeModal(`${auth.reason}. Nothing was changed.`));
+    return input.refuse(auth.reason, findingId);
+  }
+  let record: FindingRecord | undefined;
+  try {
+    record = await ctx.deps.store.getFinding(findingId);
+  } catch (err) {
+    if (!isStoreUnavailable(err)) throw err;
+    return show(noticeModal(`${STORE_UNAVAILABLE}.`));
+  }
+  const stale = staleReason(action, record);
+  if (stale || !record) {
+    await show(noticeModal(stale ?? 'That finding is unknown to shareguard; nothing was changed.'));
+    return input.refuse(stale ?? 'unknown finding', findingId);
+  }
+  await show(
+    reasonModal({
+      action,
+      finding: record.finding,
+      requireReason: ctx.deps.config.slack.requireReason,
+      metadata,
+    }),
+  );
 }
 
 const submissionBody = z.object({
@@ -105,7 +155,17 @@ const submissionBody = z.object({
 
 type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** `app.view(REASON_CALLBACK, …)`: the reason modal was submitted. */
+/** How long the submission waits for an approver check or a staleness read before going on without it. */
+const PRE_ACK_READ_MS = 500;
+
+/**
+ * `app.view(REASON_CALLBACK, …)`: the reason modal was submitted. The decision is recorded as an intent
+ * — with its reason, expiry, and under the two-person rule as a request awaiting a second approver —
+ * before the submission is acknowledged (issue 21 item 1, D1); if the store cannot take it in time the
+ * modal says "not recorded" (`response_action: errors`). Reads before the ack are bounded: a slow
+ * approver group or store is not waited for (the runner checks both again), a fast one that says
+ * "not an approver" or "decided meanwhile" is shown in the modal.
+ */
 export function reasonSubmitted(ctx: SlackContext) {
   return async ({ ack, body, view }: ViewArgs): Promise<void> => {
     const errors = (message: string) =>
@@ -126,47 +186,72 @@ export function reasonSubmitted(ctx: SlackContext) {
     };
     const refuse = async (reason: string) => {
       ctx.deps.log.warn({ user: u.id, action, findingId, reason }, 'modal submission refused');
-      await logRefusal(ctx.deps, action, by, reason, { findingId });
       await errors(reason);
+      ctx.track(logRefusal(ctx.deps, action, by, reason, { findingId }));
     };
     const origin = ctx.approvers.checkOrigin(b.data.team?.id ?? u.team_id, b.data.api_app_id);
     if (!origin.ok) return refuse(origin.reason);
-    // Checked again on submit: approver lists change, and a modal can be forwarded or replayed.
-    const auth = await ctx.approvers.isApprover(u.id);
-    if (!auth.ok) return refuse(auth.reason);
     const parsed = parseReasonSubmission(view.state.values, action, ctx.deps.config.slack.requireReason);
     if (!parsed.ok) return ack({ response_action: 'errors', errors: parsed.errors });
-    const stale = staleReason(action, await ctx.deps.store.getFinding(findingId));
+    // Checked again on submit: approver lists change, and a modal can be forwarded or replayed.
+    const auth = await within(ctx.approvers.isApprover(u.id), PRE_ACK_READ_MS);
+    if (auth !== LATE && !auth.ok) return refuse(auth.reason);
+    const current = await within(ctx.deps.store.getFinding(findingId), PRE_ACK_READ_MS).catch(
+      (): typeof LATE => LATE,
+    );
+    const stale = current === LATE ? undefined : staleReason(action, current);
     if (stale) return refuse(stale);
-    await ack();
+    const now = nowIso(ctx.deps);
     const extras = {
       ...(parsed.reason ? { reason: parsed.reason } : {}),
       ...(parsed.expiresInDays
-        ? {
-            trustExpiresAt: new Date(
-              Date.parse(nowIso(ctx.deps)) + parsed.expiresInDays * DAY_MS,
-            ).toISOString(),
-          }
+        ? { trustExpiresAt: new Date(Date.parse(now) + parsed.expiresInDays * DAY_MS).toISOString() }
         : {}),
     };
-    ctx.track(
-      ctx.decisions.run(async () => {
-        try {
-          // Trust / Remove / …: written as a decision intent (with the reason and expiry) first.
-          await submitDecision(ctx, {
-            action,
-            findingId,
-            by,
-            extras,
-            tell: u.id,
-            ...(channel ? { channel } : {}),
-          });
-        } catch (err) {
-          if (!isStoreUnavailable(err)) throw err;
-          ctx.deps.log.error({ err: (err as Error).message, user: u.id, action }, 'store unavailable');
-          if (channel) await ctx.publisher.ephemeral(channel, u.id, refusalMessage(STORE_UNAVAILABLE));
-        }
-      }),
-    );
+    if (action === 'block-account') {
+      // Not an intent: core/block-account.ts owns its durability.
+      await ack();
+      ctx.track(
+        ctx.decisions.run(async () => {
+          try {
+            await submitDecision(ctx, {
+              action,
+              findingId,
+              by,
+              extras,
+              tell: u.id,
+              ...(channel ? { channel } : {}),
+            });
+          } catch (err) {
+            if (!isStoreUnavailable(err)) throw err;
+            ctx.deps.log.error({ err: (err as Error).message, user: u.id, action }, 'store unavailable');
+            if (channel) await ctx.publisher.ephemeral(channel, u.id, refusalMessage(STORE_UNAVAILABLE));
+          }
+        }),
+      );
+      return;
+    }
+    let intent;
+    try {
+      intent = await ctx.intents.record({
+        intentId: intentIdFor(['view', view.id, u.id]),
+        at: now,
+        action,
+        findingId,
+        by,
+        extras,
+        reply: { ...(channel ? { channel } : {}), userId: u.id },
+        // Under the two-person rule the intent is the request (core/two-person.ts).
+        ...(needsSecondApprover(ctx.deps.config, action)
+          ? { awaitingUntil: requestExpiresAt(ctx.deps, now) }
+          : {}),
+      });
+    } catch (err) {
+      if (!isStoreUnavailable(err)) throw err;
+      ctx.deps.log.error({ err: (err as Error).message, user: u.id, action }, 'decision not recorded');
+      return errors(notRecordedText(err));
+    }
+    await ack();
+    ctx.track(ctx.intents.run(intent));
   };
 }

@@ -1,12 +1,15 @@
 /**
  * Confirm / Reject on a finding awaiting a second approver (issue 10 item 5, `slack.twoPersonRule`).
- * Both ack at once, check who clicked (an approver; Confirm: not the requester), then take the request
- * off the finding in one conditional write (core/two-person.ts): of any number of clicks exactly one
- * wins, and a Confirm carries the decision out once, with both names.
+ * Who clicked is checked (an approver; Confirm: not the requester), then the request — a decision
+ * intent awaiting a second approver — is moved in one conditional write before the ack (issue 21):
+ * of any number of clicks exactly one wins, and a Confirm carries the decision out once, with both
+ * names, even across a crash right after its ack.
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { logRefusal } from '../../../core/decisions.ts';
-import { confirmApproval, rejectApproval } from '../../../core/two-person.ts';
+import { confirmApproval, rejectApproval, stepRequest } from '../../../core/two-person.ts';
+import { LATE, within } from '../deadline.ts';
+import { isStoreUnavailable, NOT_RECORDED_YET } from '../failures.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { FINDING_ID } from '../../payloads.ts';
 import { parseClick } from '../actions/click.ts';
@@ -15,44 +18,83 @@ import { submitDecision, twoPersonRefusalText } from './carry-out.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
+/** How long a Confirm / Reject waits for the approver check before going on (the runner checks again). */
+const PRE_ACK_READ_MS = 500;
+
 function twoPersonAction(ctx: SlackContext, step: 'confirm' | 'reject') {
   return async ({ ack, body }: Args): Promise<void> => {
-    await ack();
     const click = parseClick(body, ctx.deps.log);
-    if (!click) return;
+    if (!click) return ack();
     const { p, channel, userId, actor } = click;
     const say = async (words: string) => {
       if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(words));
     };
     const refuse = async (reason: string, findingId?: string) => {
       ctx.deps.log.warn({ user: userId, step, findingId, reason }, 'two-person click refused');
-      await logRefusal(ctx.deps, 'remove', actor, `${step}: ${reason}`, findingId ? { findingId } : {});
       await say(reason);
+      await logRefusal(ctx.deps, 'remove', actor, `${step}: ${reason}`, findingId ? { findingId } : {});
     };
+    const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
+    const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
+    const auth =
+      origin.ok && value.success ? await within(ctx.approvers.isApprover(userId), PRE_ACK_READ_MS) : LATE;
+    if (!origin.ok || !value.success || (auth !== LATE && !auth.ok)) {
+      await ack();
+      const reason = !origin.ok
+        ? origin.reason
+        : !value.success
+          ? 'the button carried something that is not a shareguard finding; nothing was changed'
+          : auth !== LATE && !auth.ok
+            ? auth.reason
+            : '';
+      return ctx.track(refuse(reason, value.success ? value.data : undefined));
+    }
+    const findingId = value.data;
+    // The request is a decision intent: Confirm / Reject is one conditional write on it, done before
+    // the ack (issue 21, D6): a crash after the ack finds the confirmed decision pending in the store.
+    let stepped;
+    try {
+      stepped = await within(stepRequest(ctx.deps, findingId, actor, step), ctx.intents.writeDeadlineMs);
+    } catch (err) {
+      await ack();
+      if (!isStoreUnavailable(err)) throw err;
+      ctx.deps.log.error({ err: (err as Error).message, user: userId, step }, 'two-person step not recorded');
+      return ctx.track(say(NOT_RECORDED_YET));
+    }
+    await ack();
+    if (stepped === LATE) {
+      ctx.deps.log.error({ user: userId, step, findingId }, 'two-person step not recorded in time');
+      return ctx.track(say(NOT_RECORDED_YET));
+    }
+    if (stepped.status === 'moved') return ctx.track(ctx.intents.run(stepped.intent));
+    if (stepped.status === 'refused') {
+      const refusal = stepped.refusal;
+      const records = stepped.records;
+      return ctx.track(
+        (async () => {
+          await say(twoPersonRefusalText(refusal));
+          await ctx.publisher.refresh(records);
+        })(),
+      );
+    }
+    // Block account's request (or one made by an older version): not an intent, taken off here.
     const work = ctx.decisions.run(async () => {
-      const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
-      if (!origin.ok) return refuse(origin.reason);
-      const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
-      if (!value.success)
-        return refuse('the button carried something that is not a shareguard finding; nothing was changed');
-      const auth = await ctx.approvers.isApprover(userId);
-      if (!auth.ok) return refuse(auth.reason, value.data);
       if (step === 'reject') {
-        const res = await rejectApproval(ctx.deps, value.data, actor);
+        const res = await rejectApproval(ctx.deps, findingId, actor);
         if (res.status === 'refused') {
           await say(twoPersonRefusalText(res.refusal));
           return ctx.publisher.refresh(res.records);
         }
         return ctx.publisher.refresh([res.record]);
       }
-      const res = await confirmApproval(ctx.deps, value.data, actor);
+      const res = await confirmApproval(ctx.deps, findingId, actor);
       if (res.status === 'refused') {
         await say(twoPersonRefusalText(res.refusal));
         return ctx.publisher.refresh(res.records);
       }
       await submitDecision(ctx, {
         action: res.request.action,
-        findingId: value.data,
+        findingId,
         by: res.request.requestedBy,
         extras: res.extras,
         tell: userId,
