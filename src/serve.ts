@@ -10,6 +10,7 @@ import { openStore, StoreError, type Store } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
+import { guardReconciler } from './guard/reconciler.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest } from './jobs/digest-job.ts';
@@ -145,8 +146,18 @@ export async function startServer(options: {
     const reconcileMs = reconcileIntervalFromEnv(env);
     const reconciler = setInterval(() => ctx.track(reconcile('periodic')), reconcileMs);
     reconciler.unref();
-    const resumedBlocks = await resumeInterruptedBlocks(deps);
-    if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
+    // The guard (issue 20): Block accounts a restart interrupted are finished in the background (an
+    // organization's worth of accounts must not hold up start-up), and the guard reconciler converges
+    // dirty scopes periodically — a block that could not be written is retried there.
+    const guard = guardReconciler(deps);
+    ctx.track(
+      (async () => {
+        await guard.reconcileDirty();
+        const resumedBlocks = await resumeInterruptedBlocks(deps);
+        if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
+      })(),
+    );
+    const stopGuard = guard.start(reconcileMs);
 
     const healthPort = processSettings.health;
     if (healthPort)
@@ -202,6 +213,7 @@ export async function startServer(options: {
           // Stop taking work first (schedules, then Slack deliveries), then let what was acked finish.
           state.draining = true;
           clearInterval(reconciler);
+          await stopGuard();
           publisher.stop(); // paced posts waiting for a slot give up; the next scan offers them again
           await stopSchedules?.();
           await running.stop();
