@@ -245,7 +245,8 @@ export async function decideTrust(
   if (!rec) return refuse(deps, 'trust', by, { code: 'unknown-finding', findingId }, { findingId }, ids);
   const owner = rec.finding.ownerAccountId;
   const mine = rec.decision?.decisionId === decisionId;
-  if (!mine && !TRUSTABLE.includes(rec.state))
+  // A blocked finding may be trusted too: Trust lifts its deny (issue 20).
+  if (!mine && !TRUSTABLE.includes(rec.state) && rec.state !== 'blocked')
     return refuse(deps, 'trust', by, alreadyDecided(rec), { findingId, ownerAccountId: owner }, ids);
   const detail = `Account ${owner} added to the trust list${
     extras.trustExpiresAt ? ` until ${extras.trustExpiresAt}` : ''

@@ -159,5 +159,15 @@ export function afterRemoveButtons(
   const org = revokeOrgShareButton(record, view);
   const del = deleteAtSourceButton(record.finding, view);
   const unblock = unblockButton(record);
-  return [...(org ? [org] : []), ...(del ? [del] : []), ...(unblock ? [unblock] : [])];
+  // Closed by Block account: Trust lifts the owner's deny (Unblock account is the slash command).
+  const trust =
+    record.state === 'blocked' && record.decision?.action === 'block-account'
+      ? trustButton(record.finding.ownerAccountId, record.finding.id)
+      : undefined;
+  return [
+    ...(org ? [org] : []),
+    ...(del ? [del] : []),
+    ...(unblock ? [unblock] : []),
+    ...(trust ? [trust] : []),
+  ];
 }
