@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
 import { guardReconciler } from './guard/reconciler.ts';
+import { blockAccountMessage } from './slack/messages/guard.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest } from './jobs/digest-job.ts';
@@ -153,7 +154,9 @@ export async function startServer(options: {
     ctx.track(
       (async () => {
         await guard.reconcileDirty();
-        const resumedBlocks = await resumeInterruptedBlocks(deps);
+        const resumedBlocks = await resumeInterruptedBlocks(deps, (r, by, reason) =>
+          publisher.post(blockAccountMessage(r, by, reason)).then(() => undefined),
+        );
         if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
       })(),
     );

@@ -306,7 +306,11 @@ async function carryOutBlock(
  * Finishes Block account decisions a crash left pending (the owner is stored, the outcome is not).
  * Applying and verifying again is idempotent. Call at start-up, next to resumeInterruptedRemovals.
  */
-export async function resumeInterruptedBlocks(deps: CoreDeps): Promise<FindingRecord[]> {
+export async function resumeInterruptedBlocks(
+  deps: CoreDeps,
+  /** Each finished one (the channel is told: the process that took it may have died before it could). */
+  onDone?: (r: BlockAccountResult, by: Actor, reason?: string) => Promise<void>,
+): Promise<FindingRecord[]> {
   const out: FindingRecord[] = [];
   for (const entry of await deps.store.listBlockedOwners()) {
     const decision = (await deps.store.listDecisions({ since: entry.at, until: entry.at })).find(
@@ -322,6 +326,7 @@ export async function resumeInterruptedBlocks(deps: CoreDeps): Promise<FindingRe
     deps.log.warn({ owner: entry.ownerAccountId }, 'finishing a Block account interrupted by a restart');
     const r = await carryOutBlock(deps, decision, entry);
     if (r.status === 'done') out.push(...r.records);
+    await onDone?.(r, decision.by, entry.reason);
   }
   return out;
 }
