@@ -69,7 +69,7 @@ describe('Block account across an organization', () => {
       AWS_PROFILE: '',
     };
     const serve = () => shareguard(['serve', '--config', configFile], env);
-    let first = serve();
+    const first = serve();
     let second: ReturnType<typeof serve> | undefined;
     try {
       const ready = JSON.parse(await first.waitFor(/"shareguard is ready"/)) as { url: string };
