@@ -127,5 +127,5 @@ describe('Block account across an organization', () => {
       await slack.close();
       await sim.stop();
     }
-  }, 600_000);
+  }, 900_000);
 });
