@@ -277,7 +277,6 @@ export class GuardReconciler {
   }
 }
 
-export { ORGANIZATION_SCOPE };
 
 const reconcilers = new WeakMap<object, GuardReconciler>();
 
