@@ -17,7 +17,7 @@ import { nowIso } from '../core/deps.ts';
 import type { GuardScopeState } from '../domain/guard.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { Limiter } from '../scan/limiter.ts';
-import { applyScope, ORGANIZATION_SCOPE, scopesFor, type GuardAccountResult } from './apply.ts';
+import { applyScope, scopesFor, type GuardAccountResult } from './apply.ts';
 import { CallLog } from './calls.ts';
 
 export interface GuardTicket {
@@ -276,7 +276,6 @@ export class GuardReconciler {
     }
   }
 }
-
 
 const reconcilers = new WeakMap<object, GuardReconciler>();
 
