@@ -98,6 +98,7 @@ export async function startServer(options: {
     outboxDepth: async () => (await store.listOutbox()).length,
   });
   let stopSchedules: (() => Promise<void>) | undefined;
+  let stopGuard: (() => Promise<void>) | undefined;
   let healthServer: Server | undefined;
   let app: ReturnType<typeof createSlackApp>['app'] | undefined;
   try {
@@ -147,9 +148,17 @@ export async function startServer(options: {
     const reconcileMs = reconcileIntervalFromEnv(env);
     const reconciler = setInterval(() => ctx.track(reconcile('periodic')), reconcileMs);
     reconciler.unref();
-    // The guard (issue 20): Block accounts a restart interrupted are finished in the background (an
-    // organization's worth of accounts must not hold up start-up), and the guard reconciler converges
-    // dirty scopes periodically — a block that could not be written is retried there.
+
+    const healthPort = processSettings.health;
+    if (healthPort)
+      healthServer = (await startHealthServer(healthPort.port, health, metrics, healthPort.setting)).server;
+    const url = slack.appToken ? undefined : await startHttp(app, slack.port);
+    if (slack.appToken) await startSocket(app, built.receiver as SocketModeReceiver, slack, log);
+
+    // The guard (issue 20), once started (a failed start leaves nothing running): Block accounts a
+    // restart interrupted are finished in the background (an organization's worth of accounts must not
+    // hold up start-up), and the reconciler converges dirty scopes periodically — a block that could
+    // not be written is retried there.
     const guard = guardReconciler(deps);
     ctx.track(
       (async () => {
@@ -160,13 +169,7 @@ export async function startServer(options: {
         if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
       })(),
     );
-    const stopGuard = guard.start(reconcileMs);
-
-    const healthPort = processSettings.health;
-    if (healthPort)
-      healthServer = (await startHealthServer(healthPort.port, health, metrics, healthPort.setting)).server;
-    const url = slack.appToken ? undefined : await startHttp(app, slack.port);
-    if (slack.appToken) await startSocket(app, built.receiver as SocketModeReceiver, slack, log);
+    stopGuard = guard.start(reconcileMs);
 
     if (options.schedules ?? config.schedule.enabled) {
       const holder = `digest-${randomUUID()}`;
@@ -216,7 +219,7 @@ export async function startServer(options: {
           // Stop taking work first (schedules, then Slack deliveries), then let what was acked finish.
           state.draining = true;
           clearInterval(reconciler);
-          await stopGuard();
+          await stopGuard?.();
           publisher.stop(); // paced posts waiting for a slot give up; the next scan offers them again
           await stopSchedules?.();
           await running.stop();

@@ -187,7 +187,7 @@ function decidedLine(record: FindingRecord): string | undefined {
 /** What a Trust did to the guard (lifting the owner's denies), after the detail's first sentence. */
 function guardWords(d: DecisionSummary | undefined): string {
   if (d?.action !== 'trust' || !d.detail) return '';
-  const rest = d.detail.replace(/^Account \S+ added to the trust list(?: until \S+?)?\.\s*/, '');
+  const rest = d.detail.replace(/^Account \S+ added to the trust list(?: until \S+?)?\.(?:\s+|$)/, '');
   return rest && rest !== d.detail ? ` ${esc(rest, DETAIL_MAX)}` : '';
 }
 

@@ -37,7 +37,7 @@ export const ephemeral = (m: SlackMessage) => ({
 });
 
 /**
- * `/shared-scan [help | status | trusted | untrust <account> | block <account> [reason] | unblock <account> | account= region= kind=]`.
+ * `/shared-scan [help | status | trusted | untrust <account> | block <account> [reason] | unblock <account or resource> | account= region= kind=]`.
  * Ack first, always: the ack carries only what needs no network call (help, usage errors, a foreign
  * workspace); authorization (which may read a user group), the store and scans come after it, and
  * their answers go through `response_url` (works even where the bot is not a member).
