@@ -127,7 +127,9 @@ class Simulator {
         const message = err instanceof Error ? err.message : String(err);
         restOutcome = restError(new SimError('ServiceException', `Internal error: ${message}`, 500));
       }
-      this.send(res, requestId, restOutcome);
+      // REST: the operation is the path's first segment (/ListImageRecipes, /GetImageRecipe).
+      const op = url.pathname.split('/')[1] ?? '';
+      this.send(res, requestId, restOutcome, this.state.latencyFor('imagebuilder', op));
       return;
     }
     const search = new URLSearchParams(body.toString('utf8'));
