@@ -10,6 +10,8 @@ import { openStore, StoreError, type Store } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
+import { guardReconciler } from './guard/reconciler.ts';
+import { blockAccountMessage } from './slack/messages/guard.ts';
 import { remediationView } from './remediate/registry.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest, retryDueDigest } from './jobs/digest-job.ts';
@@ -110,6 +112,7 @@ export async function startServer(options: {
     outboxDepth: async () => (await store.listOutbox()).length,
   });
   let stopSchedules: (() => Promise<void>) | undefined;
+  let stopGuard: (() => Promise<void>) | undefined;
   let healthServer: Server | undefined;
   let app: ReturnType<typeof createSlackApp>['app'] | undefined;
   try {
@@ -183,14 +186,28 @@ export async function startServer(options: {
     const reconcileMs = reconcileIntervalFromEnv(env);
     const reconciler = setInterval(() => ctx.track(reconcile('periodic')), reconcileMs);
     reconciler.unref();
-    const resumedBlocks = await resumeInterruptedBlocks(deps);
-    if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
 
     const healthPort = processSettings.health;
     if (healthPort)
       healthServer = (await startHealthServer(healthPort.port, health, metrics, healthPort.setting)).server;
     const url = slack.appToken ? undefined : await startHttp(app, slack.port);
     if (slack.appToken) await startSocket(app, built.receiver as SocketModeReceiver, slack, log);
+
+    // The guard (issue 20), once started (a failed start leaves nothing running): Block accounts a
+    // restart interrupted are finished in the background (an organization's worth of accounts must not
+    // hold up start-up), and the reconciler converges dirty scopes periodically — a block that could
+    // not be written is retried there.
+    const guard = guardReconciler(deps);
+    ctx.track(
+      (async () => {
+        await guard.reconcileDirty();
+        const resumedBlocks = await resumeInterruptedBlocks(deps, (r, by, reason) =>
+          publisher.post(blockAccountMessage(r, by, reason)).then(() => undefined),
+        );
+        if (resumedBlocks.length) await publisher.refresh(resumedBlocks);
+      })(),
+    );
+    stopGuard = guard.start(reconcileMs);
 
     if (options.schedules ?? config.schedule.enabled) {
       stopSchedules = startSchedules(
@@ -240,6 +257,7 @@ export async function startServer(options: {
           state.draining = true;
           clearInterval(reconciler);
           await ctx.scanJob.stop(); // its lease goes now, not when the grace period runs out
+          await stopGuard?.();
           publisher.stop(); // paced posts waiting for a slot give up; the next scan offers them again
           await stopSchedules?.();
           await running.stop();

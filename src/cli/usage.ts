@@ -17,6 +17,9 @@ Usage:
                                               the guard policies (deny blocked images/snapshots);
                                               declarative: the Organizations Allowed AMIs policy
   shareguard guard apply [--config FILE] [--world FILE] [--dry-run]
+  shareguard guard verify [--config FILE] [--world FILE]
+                                              each guard policy against the store: drift re-applied
+                                              (guard.mode print: reported); exit 1 if left
   shareguard allowed-amis check|apply [--config FILE] [--world FILE]
                                               Allowed AMIs vs the trust list (guard.allowedAmis)
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only]

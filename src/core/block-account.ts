@@ -9,7 +9,14 @@ import type {
   FindingRecord,
   FindingState,
 } from '../domain/lifecycle.ts';
-import { applyGuard, type GuardApplyResult } from '../guard/apply.ts';
+import {
+  applyGuard,
+  ORGANIZATION_SCOPE,
+  type GuardAccountResult,
+  type GuardApplyResult,
+} from '../guard/apply.ts';
+import { GUARD_CONVERGE_TIMEOUT_MS } from '../guard/desired.ts';
+import { guardReconciler } from '../guard/reconciler.ts';
 import type { VerifyTarget } from '../guard/verify.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
@@ -89,8 +96,23 @@ export async function blockAccount(
   by: Actor,
   reason?: string,
 ): Promise<BlockAccountResult> {
+  const started = await startBlockAccount(deps, owner, by, reason);
+  return 'result' in started ? started.result : finishBlockAccount(deps, started);
+}
+
+/**
+ * Block account up to the durable point: refused, a dry run's plan (done), or the decision and the
+ * blocked owner in the store (`RecordedBlock`, finished by `finishBlockAccount`). A listener calls
+ * this before it acknowledges, so an acknowledged Block account survives a crash.
+ */
+export async function startBlockAccount(
+  deps: CoreDeps,
+  owner: string,
+  by: Actor,
+  reason?: string,
+): Promise<{ result: BlockAccountResult } | RecordedBlock> {
   const refused = await refusalCode(deps, owner);
-  if (refused) return refuseBlock(deps, 'block-account', by, owner, refused);
+  if (refused) return { result: await refuseBlock(deps, 'block-account', by, owner, refused) };
   const accountIds = monitoredAccounts(deps.config).map((a) => a.id);
   const mode = deps.config.guard.mode;
 
@@ -98,18 +120,45 @@ export async function blockAccount(
     const guard = await applyGuard(deps, { accountIds, overlay: { addOwners: [owner] } });
     const open = await deps.store.listFindings({ states: CLOSABLE, ownerAccountId: owner });
     return {
-      status: 'done',
-      action: 'block-account',
-      ownerAccountId: owner,
-      outcome: 'planned',
-      guard,
-      verification: [],
-      records: [],
-      leftOpen: open,
-      detail: `Dry run: would block ${owner} (${mode}) and close ${open.length} finding(s); nothing was changed.`,
+      result: {
+        status: 'done',
+        action: 'block-account',
+        ownerAccountId: owner,
+        outcome: 'planned',
+        guard,
+        verification: [],
+        records: [],
+        leftOpen: open,
+        detail: `Dry run: would block ${owner} (${mode}) and close ${open.length} finding(s); nothing was changed.`,
+      },
     };
   }
+  return recordBlockAccount(deps, owner, by, reason);
+}
 
+/** The rest of a recorded Block account: the guard converged and verified, findings closed, logged. */
+export function finishBlockAccount(deps: CoreDeps, recorded: RecordedBlock): Promise<BlockAccountResult> {
+  return carryOutBlock(deps, recorded.decision, recorded.entry);
+}
+
+/** A Block account whose desired state is in the store (durable): what `carryOutBlock` finishes. */
+export interface RecordedBlock {
+  decision: DecisionRecord;
+  entry: BlockedOwner;
+}
+
+/**
+ * The durable half of Block account: the decision (pending) and the blocked owner — the guard's desired
+ * state, with the guard revision that holds it — are in the store before this returns, so a listener
+ * acknowledges only after it and a crash at any later point is finished at the next start
+ * (`resumeInterruptedBlocks`) or by the guard reconciler.
+ */
+export async function recordBlockAccount(
+  deps: CoreDeps,
+  owner: string,
+  by: Actor,
+  reason?: string,
+): Promise<RecordedBlock> {
   const at = nowIso(deps);
   const decision: DecisionRecord = {
     decisionId: randomUUID(),
@@ -129,7 +178,11 @@ export async function blockAccount(
     ...(reason ? { reason } : {}),
   };
   await deps.store.putBlockedOwner(entry);
-  return carryOutBlock(deps, decision, entry);
+  // The revision that holds it, kept on the entry: a resumed block waits for it, no new one.
+  const ticket = await guardReconciler(deps).request(monitoredAccounts(deps.config).map((a) => a.id));
+  const withGeneration = { ...entry, generation: ticket.generation };
+  await deps.store.putBlockedOwner(withGeneration);
+  return { decision, entry: withGeneration };
 }
 
 /**
@@ -149,19 +202,20 @@ async function carryOutBlock(
   let guard: GuardApplyResult;
   let verification: AccountVerification[] = [];
   try {
-    guard = await applyGuard(deps, { accountIds });
+    guard = await convergeOwner(deps, accountIds, entry.generation);
     if (mode === 'iam-policy' || mode === 'scp') {
       const okAccounts = guard.accounts.filter((a) => a.status !== 'failed').map((a) => a.accountId);
       const open = await deps.store.listFindings({ states: CLOSABLE, ownerAccountId: owner });
       const samples = new Map<string, VerifyTarget>();
       for (const r of open) samples.set(`${r.finding.accountId}|${r.finding.kind}`, r.finding);
-      const scope = mode === 'scp' ? (okAccounts.length ? accountIds : []) : okAccounts;
+      const scope = mode === 'scp' ? (guard.status !== 'failed' ? accountIds : []) : okAccounts;
       verification = scope.length ? await verifyOwner(deps, owner, scope, samples) : [];
     }
   } catch (err) {
-    // applyGuard reports AWS failures per account; this is the store or a bug. The owner stays stored.
-    const detail = `Could not apply the guard: ${describeAwsError(err)}`;
-    await deps.store.completeDecision(decision, 'failed', detail, nowIso(deps));
+    // AWS failures are per scope in the result; this is the store or a bug. The owner stays stored
+    // (desired state) and the reconciler keeps converging on it; the decision says what happened.
+    const detail = `The block of ${owner} is stored, but converging the guard failed: ${describeAwsError(err)}. The guard reconciler retries.`;
+    await deps.store.completeDecision(decision, 'failed', detail, nowIso(deps)).catch(() => undefined);
     throw err;
   }
 
@@ -193,7 +247,7 @@ async function carryOutBlock(
       : `Account ${owner} recorded as blocked; the guard is off, so nothing blocks its shares in AWS.`
     : outcome === 'blocked'
       ? `Account ${owner} blocked in ${accountIds.length} monitored account(s) (${mode}), verified.`
-      : `Account ${owner} is stored as blocked but not verified everywhere: ${problems.join('; ')}. Block it again to retry.`;
+      : `Account ${owner} is stored as blocked but not verified in ${problems.length} scope(s) yet: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}. The guard reconciler keeps retrying; block it again to check.`;
 
   const summary: DecisionSummary = {
     decisionId: decision.decisionId,
@@ -215,12 +269,24 @@ async function carryOutBlock(
     if (res.ok) records.push(res.record);
   }
   const calls = callsOf(guard, verification);
-  await deps.store.completeDecision(
-    decision,
-    outcome === 'blocked' || outcome === 'recorded' ? outcome : 'failed',
-    `${detail}${reason ? ` Reason: ${reason}.` : ''} Closed ${records.length} finding(s).${calls.length ? ` [${calls.join('; ')}]` : ''}`,
-    nowIso(deps),
-  );
+  try {
+    await deps.store.completeDecision(
+      decision,
+      outcome === 'blocked' || outcome === 'recorded' ? outcome : 'failed',
+      boundedDetail(
+        `${detail}${reason ? ` Reason: ${reason}.` : ''} Closed ${records.length} finding(s).`,
+        calls,
+      ),
+      nowIso(deps),
+    );
+  } catch (err) {
+    // The guard is written: the message must say so. The log entry stays pending and the next start
+    // finishes it (resumeInterruptedBlocks).
+    deps.log.error(
+      { owner, err: (err as Error).message },
+      'Block account done but its log entry not completed',
+    );
+  }
   deps.log.info({ owner, outcome, closed: records.length, by: by.userId }, 'owner blocked');
   return {
     status: 'done',
@@ -240,18 +306,76 @@ async function carryOutBlock(
  * Finishes Block account decisions a crash left pending (the owner is stored, the outcome is not).
  * Applying and verifying again is idempotent. Call at start-up, next to resumeInterruptedRemovals.
  */
-export async function resumeInterruptedBlocks(deps: CoreDeps): Promise<FindingRecord[]> {
+export async function resumeInterruptedBlocks(
+  deps: CoreDeps,
+  /** Each finished one (the channel is told: the process that took it may have died before it could). */
+  onDone?: (r: BlockAccountResult, by: Actor, reason?: string) => Promise<void>,
+): Promise<FindingRecord[]> {
   const out: FindingRecord[] = [];
   for (const entry of await deps.store.listBlockedOwners()) {
     const decision = (await deps.store.listDecisions({ since: entry.at, until: entry.at })).find(
       (x) => x.decisionId === entry.decisionId,
     );
     if (!decision || decision.outcome !== 'pending' || deps.config.remediation.dryRun) continue;
+    // Recorded but not requested yet (a crash in between): request it now.
+    if (entry.generation === undefined) {
+      const ticket = await guardReconciler(deps).request(monitoredAccounts(deps.config).map((a) => a.id));
+      entry.generation = ticket.generation;
+      await deps.store.putBlockedOwner(entry);
+    }
     deps.log.warn({ owner: entry.ownerAccountId }, 'finishing a Block account interrupted by a restart');
     const r = await carryOutBlock(deps, decision, entry);
     if (r.status === 'done') out.push(...r.records);
+    await onDone?.(r, decision.by, entry.reason);
   }
   return out;
+}
+
+/**
+ * The guard converged for an owner change (desired state already in the store), as a GuardApplyResult:
+ * one entry per scope, what this process wrote or `unchanged` where it was written already.
+ */
+async function convergeOwner(
+  deps: CoreDeps,
+  accountIds: readonly string[],
+  generation?: number,
+): Promise<GuardApplyResult> {
+  const mode = deps.config.guard.mode;
+  const reconciler = guardReconciler(deps);
+  const base = { mode, dryRun: false, rendered: [] };
+  if (mode === 'off') return { ...base, status: 'off', accounts: [], calls: [] };
+  if (mode === 'print') {
+    await reconciler.request(accountIds, generation);
+    return { ...base, status: 'printed', accounts: [], calls: [] };
+  }
+  const ticket =
+    generation !== undefined
+      ? { scopes: reconciler.scopesFor(accountIds), generation }
+      : await reconciler.request(accountIds);
+  const c = await reconciler.converged(ticket, GUARD_CONVERGE_TIMEOUT_MS * 5);
+  const accounts: GuardAccountResult[] = c.scopes.map((s) => {
+    const accountId =
+      s.scope === ORGANIZATION_SCOPE ? (deps.config.guard.scp?.managementAccount ?? s.scope) : s.scope;
+    if (s.status === 'converged')
+      return s.result ? { ...s.result, accountId } : { accountId, status: 'unchanged', policies: [] };
+    return { accountId, status: 'failed', policies: s.result?.policies ?? [], error: s.error ?? s.status };
+  });
+  const failed = accounts.filter((a) => a.status === 'failed').length;
+  return {
+    ...base,
+    status: failed === 0 ? 'applied' : failed === accounts.length ? 'failed' : 'partial',
+    accounts,
+    calls: c.calls,
+  };
+}
+
+/** A decision-log detail that stays small whatever the number of accounts: the calls are cut. */
+function boundedDetail(text: string, calls: readonly string[]): string {
+  const MAX_CALLS = 40;
+  const shown = calls.slice(0, MAX_CALLS);
+  const more = calls.length - shown.length;
+  const out = `${text.slice(0, 4000)}${shown.length ? ` [${shown.join('; ')}${more ? `; … and ${more} more calls` : ''}]` : ''}`;
+  return out.slice(0, 16_000);
 }
 
 /** Reverses Block account: the owner leaves the guard, and findings it closed are open again. */
@@ -289,11 +413,11 @@ export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): 
   };
   await deps.store.appendDecision(decision);
   await deps.store.deleteBlockedOwner(owner);
-  const guard = await applyGuard(deps, { accountIds });
+  const guard = await convergeOwner(deps, accountIds);
   const problems = guardProblems(guard);
   const outcome = problems.length ? 'failed' : 'succeeded';
   const detail = problems.length
-    ? `Account ${owner} is no longer blocked in the store, but the guard could not be updated in ${problems.join('; ')}; run \`shareguard guard apply\` to retry.`
+    ? `Account ${owner} is no longer blocked in the store, but the guard could not be updated in ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}; the guard reconciler retries (or \`shareguard guard apply\`).`
     : `Account ${owner} unblocked; the guard no longer denies its images and snapshots.`;
   const summary: DecisionSummary = {
     decisionId: decision.decisionId,
@@ -315,7 +439,7 @@ export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): 
   await deps.store.completeDecision(
     decision,
     outcome,
-    `${detail} Reopened ${records.length} finding(s).${guard.calls.length ? ` [${guard.calls.join('; ')}]` : ''}`,
+    boundedDetail(`${detail} Reopened ${records.length} finding(s).`, guard.calls),
     nowIso(deps),
   );
   deps.log.info({ owner, outcome, reopened: records.length, by: by.userId }, 'owner unblocked');

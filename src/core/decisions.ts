@@ -16,6 +16,7 @@ import { nowIso, type CoreDeps } from './deps.ts';
 import { extrasOf } from './extras.ts';
 import { alreadyDecided } from './refusals.ts';
 import { onTrustListChanged } from '../allowed-amis/sync.ts';
+import { liftOwnerGuard } from './unblock.ts';
 
 /**
  * What comes with a decision besides who took it (issue 10): the approver's reason, for Trust an
@@ -244,7 +245,8 @@ export async function decideTrust(
   if (!rec) return refuse(deps, 'trust', by, { code: 'unknown-finding', findingId }, { findingId }, ids);
   const owner = rec.finding.ownerAccountId;
   const mine = rec.decision?.decisionId === decisionId;
-  if (!mine && !TRUSTABLE.includes(rec.state))
+  // A blocked finding may be trusted too: Trust lifts its deny (issue 20).
+  if (!mine && !TRUSTABLE.includes(rec.state) && rec.state !== 'blocked')
     return refuse(deps, 'trust', by, alreadyDecided(rec), { findingId, ownerAccountId: owner }, ids);
   const detail = `Account ${owner} added to the trust list${
     extras.trustExpiresAt ? ` until ${extras.trustExpiresAt}` : ''
@@ -291,16 +293,22 @@ export async function decideTrust(
   } catch (err) {
     if (!(err instanceof StoreConflictError)) throw err;
   }
+  // 2b. Trust lifts the owner's denies and its resources' (issue 20): the guard is converged and
+  // IAM must let the workload role use them again; the outcome goes into the decision's words.
+  const lift = await liftOwnerGuard(deps, owner);
+  if (lift.outcome !== 'nothing') summary.detail = `${detail} ${lift.detail}`;
+  const closable: readonly FindingState[] =
+    lift.outcome === 'lifted' || lift.outcome === 'recorded' ? [...TRUSTABLE, 'blocked'] : TRUSTABLE;
   // 3. The findings it closes: the clicked one, then the owner's other open ones.
   const records: FindingRecord[] = [];
-  const claim = await deps.store.transitionFinding(findingId, mine ? [rec.state] : TRUSTABLE, {
+  const claim = await deps.store.transitionFinding(findingId, mine ? [rec.state] : closable, {
     state: 'trusted',
     decision: summary,
   });
   if (claim.ok) records.push(claim.record);
-  for (const other of await deps.store.listFindings({ states: TRUSTABLE, ownerAccountId: owner })) {
+  for (const other of await deps.store.listFindings({ states: closable, ownerAccountId: owner })) {
     if (other.finding.id === findingId) continue;
-    const res = await deps.store.transitionFinding(other.finding.id, TRUSTABLE, {
+    const res = await deps.store.transitionFinding(other.finding.id, closable, {
       state: 'trusted',
       decision: summary,
     });
@@ -308,7 +316,7 @@ export async function decideTrust(
   }
   // 4. Done.
   try {
-    await deps.store.completeDecision(entry, 'succeeded', detail, at);
+    await deps.store.completeDecision(entry, 'succeeded', summary.detail ?? detail, at);
   } catch (err) {
     // Completed by an earlier run of this same decision.
     if (!(err instanceof StoreConflictError)) throw err;

@@ -1,5 +1,6 @@
 import type { DecisionSummary, FindingRecord } from '../domain/lifecycle.ts';
-import { applyGuard } from '../guard/apply.ts';
+import { ORGANIZATION_SCOPE } from '../guard/apply.ts';
+import { guardReconciler } from '../guard/reconciler.ts';
 import { verifyBlocked, type GuardVerification } from '../guard/verify.ts';
 import type { CoreDeps } from './deps.ts';
 
@@ -21,16 +22,18 @@ export async function holdBackBlockedOwners(
   const verified = new Map<string, GuardVerification>();
   if (!recordedOnly) {
     const accountIds = [...new Set(candidates.map((r) => r.finding.accountId))];
-    const guard = await applyGuard(deps, { accountIds });
-    const applied = new Set(guard.accounts.filter((a) => a.status !== 'failed').map((a) => a.accountId));
+    // Through the reconciler (the guard's one writer): a newly monitored account gets the owner's deny.
+    const reconciler = guardReconciler(deps);
+    const converged = await Promise.all(reconciler.scopesFor(accountIds).map((s) => reconciler.reconcile(s)));
+    const ok = new Set(converged.filter((c) => c.status === 'converged').map((c) => c.scope));
+    const applied = new Set(accountIds.filter((a) => ok.has(mode === 'scp' ? ORGANIZATION_SCOPE : a)));
     // One verification per account and kind, with a real finding of that kind.
     for (const r of candidates) {
       const key = `${r.finding.accountId}|${r.finding.kind}`;
       if (verified.has(key)) continue;
-      const ok = mode === 'scp' ? guard.status !== 'failed' : applied.has(r.finding.accountId);
       verified.set(
         key,
-        ok
+        applied.has(r.finding.accountId)
           ? await verifyBlocked(deps, r.finding)
           : { verified: false, evidence: [], blockedBy: [], detail: 'guard not applied', calls: [] },
       );

@@ -13,7 +13,7 @@ export interface AccountVerification {
   checks: Array<{ kind: ResourceKind; verification: GuardVerification }>;
 }
 
-const VERIFY_CONCURRENCY = 4;
+const VERIFY_CONCURRENCY = 16;
 
 /** Verifies the owner's block in each account (iam-policy) or once for the organization (scp). */
 export async function verifyOwner(

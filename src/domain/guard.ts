@@ -26,6 +26,25 @@ export interface BlockedOwner {
   decisionId: string;
   by: Actor;
   at: string;
+  /** The guard revision that holds it (set once requested): a restart waits for it instead of a new one. */
+  generation?: number;
+}
+
+/**
+ * One guard scope's convergence record (docs/store.md "Guard"): a monitored account (iam-policy) or
+ * `organization` (scp). `requested` is the newest guard revision a change asked of it; `applied` the
+ * revision whose desired state its policies were last written from. `requested > applied`: dirty.
+ */
+export interface GuardScopeState {
+  scope: string;
+  requested: number;
+  applied: number;
+  appliedAt?: string;
+  /** The last apply's failure, AWS's words (cleared by a successful apply). */
+  lastError?: string;
+  lastErrorAt?: string;
+  /** What the channel was last told about drift in this scope (told once per distinct drift). */
+  driftNotice?: string;
 }
 
 export type GuardMode = 'off' | 'iam-policy' | 'scp' | 'print';

@@ -46,8 +46,9 @@ export const FINDING_TRANSITIONS: { readonly [S in FindingState]: readonly Findi
   removed: ['open'],
   revoked: ['open'],
   deleted: ['open'],
-  // Delete / revoke-org at the source; Unblock account reopens what the block closed.
-  blocked: ['removing', 'open'],
+  // Delete / revoke-org at the source; Unblock (account, or the resource) reopens what the block
+  // closed; Trust lifts the owner's denies.
+  blocked: ['removing', 'open', 'trusted'],
   // As `blocked`, plus Trust, Block account (verified now) and a scan no longer seeing it.
   recorded: ['removing', 'open', 'trusted', 'blocked', 'resolved'],
   // Old records: read as `recorded`, but nothing moves a finding into it except a ladder started from it.
@@ -84,6 +85,8 @@ export type DecisionAction =
   /** Deny every image and snapshot of an owner (guard engineer). */
   | 'block-account'
   | 'unblock-account'
+  /** Take one resource a Remove blocked off the guard again (Unblock button, `/shared-scan unblock`). */
+  | 'unblock'
   /** Allowed AMIs criteria/state changed in one account-region (src/allowed-amis). */
   | 'allowed-amis';
 

@@ -13,7 +13,7 @@ import {
   type PolicyVersion,
 } from '@aws-sdk/client-iam';
 import type { MonitoredAccount } from '../aws/account.ts';
-import { describeAwsError } from '../aws/errors.ts';
+import { awsErrorCode, describeAwsError } from '../aws/errors.ts';
 import type { CoreDeps } from '../core/deps.ts';
 import { partitionOf } from '../domain/ids.ts';
 import type { GuardPolicy } from '../domain/guard.ts';
@@ -212,6 +212,13 @@ export async function applyIamAccount(
       policies: outcomes,
     };
   } catch (err) {
-    return { accountId: account.id, status: 'failed', policies: outcomes, error: describeAwsError(err) };
+    const code = awsErrorCode(err);
+    return {
+      accountId: account.id,
+      status: 'failed',
+      policies: outcomes,
+      error: describeAwsError(err),
+      ...(code ? { code } : {}),
+    };
   }
 }

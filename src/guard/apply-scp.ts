@@ -169,6 +169,13 @@ export async function applyScp(
       policies: outcomes,
     };
   } catch (err) {
-    return { accountId: mgmt.id, status: 'failed', policies: outcomes, error: describeAwsError(err) };
+    const code = awsErrorCode(err);
+    return {
+      accountId: mgmt.id,
+      status: 'failed',
+      policies: outcomes,
+      error: describeAwsError(err),
+      ...(code ? { code } : {}),
+    };
   }
 }

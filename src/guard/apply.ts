@@ -28,6 +28,8 @@ export interface GuardAccountResult {
   policies: GuardPolicyOutcome[];
   /** AWS's error in plain words (status `failed`). */
   error?: string;
+  /** AWS's error code (status `failed`): the reconciler retries the ones another writer causes. */
+  code?: string;
 }
 
 export interface GuardApplyResult {
@@ -128,6 +130,55 @@ export async function applyGuard(deps: CoreDeps, q: ApplyGuardQuery): Promise<Gu
   base.rendered.sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0));
   if (mode === 'print') return { ...base, accounts: results, status: 'printed' };
   return { ...base, accounts: results, status: overall(results, dryRun) };
+}
+
+/** The scope the guard of one monitored account is written in: the account (iam-policy, print) or the organization (scp). */
+export const ORGANIZATION_SCOPE = 'organization';
+
+export function scopesFor(deps: Pick<CoreDeps, 'config'>, accountIds: readonly string[]): string[] {
+  if (deps.config.guard.mode === 'scp') return accountIds.length ? [ORGANIZATION_SCOPE] : [];
+  return [...new Set(accountIds)].sort();
+}
+
+/**
+ * Writes one scope's guard from the store as it is now (iam-policy: one account's policies; scp: the
+ * organization's). The guard reconciler (reconciler.ts) is its only caller for a real write; `dryRun`
+ * reads only. Never throws for an AWS failure.
+ */
+export async function applyScope(
+  deps: CoreDeps,
+  scope: string,
+  log: CallLog,
+  dryRun = deps.config.remediation.dryRun,
+): Promise<GuardAccountResult> {
+  const input = await guardInput(deps);
+  const partition = partitionOf(deps.config.aws.homeRegion);
+  const policyNameBase = deps.config.guard.policyName;
+  if (scope === ORGANIZATION_SCOPE) {
+    const policies = renderGuard(
+      { resources: input.resources, owners: input.owners, policyName: policyNameBase, partition },
+      'scp',
+    );
+    return applyScp(deps, policies, dryRun, log);
+  }
+  const account = monitoredAccounts(deps.config).find((a) => a.id === scope);
+  if (!account)
+    return {
+      accountId: scope,
+      status: 'failed',
+      policies: [],
+      error: `${scope} is not a monitored account, so shareguard has no role there`,
+    };
+  const policies = renderGuard(
+    {
+      resources: input.resources.filter((r) => r.accountId === scope),
+      owners: input.owners,
+      policyName: policyNameBase,
+      partition,
+    },
+    'iam',
+  );
+  return applyIamAccount(deps, account, policies, dryRun, log);
 }
 
 /** The guard's inputs as the store holds them (plus a dry run's overlay). */

@@ -7,7 +7,9 @@ import type { GuardDocument } from '../domain/guard.ts';
 import { createLogger } from '../log.ts';
 import { awsSettingsFromConfig, monitoredAccounts } from '../scan/from-config.ts';
 import { openStore } from '../store/index.ts';
-import { applyGuard, guardInput, type GuardApplyResult } from './apply.ts';
+import { applyGuard, guardInput, type GuardAccountResult, type GuardApplyResult } from './apply.ts';
+import { checkGuardDrift, type DriftReport } from './drift.ts';
+import { guardReconciler } from './reconciler.ts';
 import { renderGuard } from './render.ts';
 
 export interface GuardCommandIo {
@@ -29,7 +31,10 @@ export interface GuardCommandOptions {
   dryRun?: boolean | undefined;
 }
 
-/** `shareguard guard print|apply`; exit 0 done, 1 some account failed. Throws GuardUsageError. */
+/**
+ * `shareguard guard print|apply|verify`; exit 0 done, 1 some account failed (verify: drift left
+ * unrepaired or a scope unreadable). Throws GuardUsageError.
+ */
 export async function runGuardCommand(
   sub: string | undefined,
   values: GuardCommandOptions,
@@ -37,8 +42,12 @@ export async function runGuardCommand(
   options: { credentials?: AwsCredentialIdentity; io?: GuardCommandIo } = {},
 ): Promise<number> {
   const io = options.io ?? defaultIo;
-  if (sub !== 'print' && sub !== 'apply')
-    throw new GuardUsageError(`unknown guard subcommand "${sub ?? '(none)'}": expected print or apply`);
+  if (sub !== 'print' && sub !== 'apply' && sub !== 'verify')
+    throw new GuardUsageError(
+      `unknown guard subcommand "${sub ?? '(none)'}": expected print, apply or verify`,
+    );
+  if (sub === 'verify' && (values.format || values.account || values.dryRun))
+    throw new GuardUsageError('guard verify takes no --format, --account or --dry-run');
   if (sub === 'print' && values.dryRun) throw new GuardUsageError('--dry-run is for guard apply');
   if (sub === 'apply' && (values.format || values.account))
     throw new GuardUsageError('--format and --account are for guard print');
@@ -87,7 +96,15 @@ export async function runGuardCommand(
         clients,
         log,
       };
-      const result = await applyGuard(deps, { accountIds: accounts });
+      if (sub === 'verify') {
+        const report = await checkGuardDrift(deps);
+        io.out(describeDrift(report));
+        return report.failed.length || report.drift.some((d) => d.status === 'found') ? 1 : 0;
+      }
+      // A dry run reads only; a real apply goes through the reconciler (the guard's one writer).
+      const result = values.dryRun
+        ? await applyGuard(deps, { accountIds: accounts })
+        : await applyThroughReconciler(deps, accounts);
       io.out(describeApply(result));
       return result.status === 'failed' || result.status === 'partial' ? 1 : 0;
     } finally {
@@ -96,6 +113,39 @@ export async function runGuardCommand(
   } finally {
     await store.close();
   }
+}
+
+async function applyThroughReconciler(deps: CoreDeps, accounts: string[]): Promise<GuardApplyResult> {
+  const mode = deps.config.guard.mode;
+  if (mode === 'off' || mode === 'print') return applyGuard(deps, { accountIds: accounts });
+  const reconciler = guardReconciler(deps);
+  const runs = await Promise.all(reconciler.scopesFor(accounts).map((s) => reconciler.reconcile(s)));
+  const results: GuardAccountResult[] = runs.map(
+    (r) => r.result ?? { accountId: r.scope, status: 'failed', policies: [], error: r.error ?? r.status },
+  );
+  const failed = results.filter((a) => a.status === 'failed').length;
+  return {
+    mode,
+    dryRun: false,
+    status: failed === 0 ? 'applied' : failed === results.length ? 'failed' : 'partial',
+    accounts: results,
+    rendered: [],
+    calls: runs.flatMap((r) => r.calls),
+  };
+}
+
+/** Terminal words for `guard verify` (scope ids, our policy names, AWS's errors). */
+export function describeDrift(r: DriftReport): string {
+  if (r.mode === 'off') return 'guard.mode is off: there is no guard to verify.';
+  const lines = [`Guard (${r.mode}): ${r.checked} scope(s) checked against the store.`];
+  if (!r.drift.length && !r.failed.length)
+    lines.push('  No drift: every guard policy matches the store and is attached.');
+  for (const d of r.drift)
+    lines.push(
+      `  ${d.scope}: ${d.status === 'repaired' ? 'drift repaired' : 'drift found'} — ${d.changes.join('; ')}${d.error ? ` (${d.error})` : ''}`,
+    );
+  for (const f of r.failed) lines.push(`  ${f.scope}: could not be checked — ${f.error}`);
+  return lines.join('\n');
 }
 
 /** Terminal words for an apply (AWS strings here are ids and names we generated, and AWS's errors). */

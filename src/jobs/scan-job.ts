@@ -4,6 +4,8 @@ import { nowIso } from '../core/deps.ts';
 import { describeScope, scanAndRecord, type ScanFilters } from '../core/scan-service.ts';
 import type { ScanProgress } from '../scan/scan.ts';
 import type { Publisher } from '../slack/publisher.ts';
+import { checkGuardDrift } from '../guard/drift.ts';
+import { guardDriftMessage } from '../slack/messages/guard.ts';
 import {
   pendingPostMessage,
   progressMessage,
@@ -260,6 +262,16 @@ export class ScanJob {
         await this.publisher
           .post(allowed, channel, { threadTs: progressRef.ts })
           .catch((err: Error) => this.deps.log.error({ err: err.message }, 'Allowed AMIs message failed'));
+      // issue 20: the guard's drift, checked (and repaired) each scan; a new drift is told once.
+      const drift = await checkGuardDrift(this.deps).catch((err: Error) => {
+        this.deps.log.warn({ err: err.message }, 'guard drift check failed');
+        return undefined;
+      });
+      const driftMsg = drift && guardDriftMessage(drift);
+      if (driftMsg)
+        await this.publisher
+          .post(driftMsg, channel)
+          .catch((err: Error) => this.deps.log.error({ err: err.message }, 'guard drift message failed'));
       const counts = {
         ...recorded.counts,
         posted: posted.posted,

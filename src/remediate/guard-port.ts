@@ -1,14 +1,14 @@
 /**
- * What the Block rung needs from the guard (src/guard): write the blocked resource first (write-ahead),
- * apply the guard derived from the store, verify AWS denies its use. A port, so the ladder names exactly
- * what it relies on; `guardPortFor` (guard-wiring.ts) wires the real guard.
+ * What the Block rung needs from the guard (src/guard): put a resource on the guard's desired state and
+ * wait for the guard reconciler to write it (or take it off again), verify AWS denies its use. A port,
+ * so the ladder names exactly what it relies on; `guardPortFor` (guard-wiring.ts) wires the real guard.
  */
 import type { BlockedResource, GuardMode } from '../domain/guard.ts';
 
 export type { BlockedResource, GuardMode };
 
 export interface GuardApplied {
-  /** False when AWS refused the change in some account (then `summary` says why). */
+  /** True when every scope's policies were written from the change's revision or a later one. */
   ok: boolean;
   /** `"service:Action target → answer"` */
   calls: string[];
@@ -25,8 +25,14 @@ export interface GuardVerified {
 
 export interface GuardPort {
   mode: GuardMode;
-  putBlockedResource(e: BlockedResource): Promise<void>;
-  /** Applies the guard for these accounts; with `planned`, a dry run that renders it as if it were stored. */
-  apply(accountIds: readonly string[], planned?: BlockedResource): Promise<GuardApplied>;
+  /**
+   * Puts `e` on the desired state (written before anything else), then — iam-policy and scp — waits
+   * (bounded) until the reconciler wrote a revision that holds it. print: recorded only.
+   */
+  block(e: BlockedResource): Promise<GuardApplied>;
+  /** Takes `e` off the desired state and waits until the guard no longer holds it. */
+  unblock(e: Pick<BlockedResource, 'findingId' | 'accountId'>): Promise<GuardApplied>;
+  /** Dry run: what writing the guard with `planned` added would change (reads only). */
+  plan(accountIds: readonly string[], planned: BlockedResource): Promise<GuardApplied>;
   verify(r: BlockedResource): Promise<GuardVerified>;
 }

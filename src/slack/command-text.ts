@@ -11,7 +11,9 @@ export type SharedScanCommand =
   | { type: 'post' }
   | { type: 'untrust'; accountId: string }
   | { type: 'block'; accountId: string; reason?: string }
-  | { type: 'unblock'; accountId: string };
+  | { type: 'unblock'; accountId: string }
+  /** A resource a Remove blocked: its id, ARN (RDS) or finding id. */
+  | { type: 'unblock-resource'; resource: string };
 
 /** A block reason is kept in the decision log and shown in the channel (escaped there). */
 export const BLOCK_REASON_MAX = 500;
@@ -22,6 +24,14 @@ const kind = z.enum(RESOURCE_KINDS, { error: `expected one of ${RESOURCE_KINDS.j
 
 const FILTERS = { account: accountId, region, kind } as const;
 type FilterName = keyof typeof FILTERS;
+
+/** What names a blocked resource: an AMI or snapshot id, an RDS snapshot ARN, or a finding id (kind:account:region:id). */
+const RESOURCE_REF = z
+  .string()
+  .max(600)
+  .regex(
+    /^(ami-[0-9a-f]{8,17}|snap-[0-9a-f]{8,17}|arn:aws[\w-]*:rds:[\w-]+:\d{12}:(cluster-)?snapshot:[\w-]+|[a-z-]+:\d{12}:[\w-]+:[\w:/.-]+)$/,
+  );
 
 export class CommandTextError extends Error {}
 
@@ -54,10 +64,18 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
     return { type: 'block', accountId: parsed.data, ...(reason ? { reason } : {}) };
   }
   if (verb === 'unblock') {
-    if (rest.length !== 1) throw new CommandTextError('usage: unblock <12-digit account id>');
+    if (rest.length !== 1)
+      throw new CommandTextError(
+        'usage: unblock <12-digit account id> | unblock <resource id, ARN or finding id>',
+      );
     const parsed = accountId.safeParse(rest[0]);
-    if (!parsed.success) throw new CommandTextError(`unblock: "${rest[0]}": expected a 12-digit account id`);
-    return { type: 'unblock', accountId: parsed.data };
+    if (parsed.success) return { type: 'unblock', accountId: parsed.data };
+    const resource = RESOURCE_REF.safeParse(rest[0]);
+    if (!resource.success)
+      throw new CommandTextError(
+        `unblock: "${rest[0]!.slice(0, 80)}": expected a 12-digit account id, or a resource id (ami-…, snap-…), an RDS snapshot ARN or a finding id`,
+      );
+    return { type: 'unblock-resource', resource: resource.data };
   }
   const filterWords = verb === 'scan' ? rest : words;
   const out: { accounts?: string[]; regions?: string[]; kinds?: ResourceKind[] } = {};
@@ -67,7 +85,7 @@ export function parseSharedScanText(raw: string): SharedScanCommand {
     // Object.hasOwn, not `in`: `constructor=` or `__proto__=` must not reach Object.prototype.
     if (eq <= 0 || !Object.hasOwn(FILTERS, name)) {
       throw new CommandTextError(
-        `unknown word "${word}": expected help, status, trusted, post, untrust <account>, block <account> [reason], unblock <account>, or filters account=, region=, kind=`,
+        `unknown word "${word}": expected help, status, trusted, post, untrust <account>, block <account> [reason], unblock <account | resource>, or filters account=, region=, kind=`,
       );
     }
     const values = word

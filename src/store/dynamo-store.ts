@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { BlockedOwner, BlockedResource } from '../domain/guard.ts';
+import type { BlockedOwner, BlockedResource, GuardScopeState } from '../domain/guard.ts';
 import type { DecisionIntent, IntentExtras, IntentResult, OutboxEntry } from '../domain/intent.ts';
 import type {
   Actor,
@@ -12,7 +12,7 @@ import type {
 import type { MessageRef } from '../domain/message-ref.ts';
 import { DynamoDecisions } from './dynamo/decisions.ts';
 import { DynamoFindings } from './dynamo/findings.ts';
-import { DynamoGuard } from './dynamo/guard.ts';
+import { DynamoGuard, DynamoGuardRevisions } from './dynamo/guard.ts';
 import { DynamoIntents } from './dynamo/intents.ts';
 import { DynamoLeases } from './dynamo/leases.ts';
 import { DynamoMeta } from './dynamo/meta.ts';
@@ -52,6 +52,7 @@ export class DynamoStore implements Store {
   private readonly findings: DynamoFindings;
   private readonly trust: DynamoTrust;
   private readonly guard: DynamoGuard;
+  private readonly guardRevisions: DynamoGuardRevisions;
   private readonly decisions: DynamoDecisions;
   private readonly leases: DynamoLeases;
   private readonly intents: DynamoIntents;
@@ -67,6 +68,7 @@ export class DynamoStore implements Store {
     this.findings = new DynamoFindings(this.t);
     this.trust = new DynamoTrust(this.t);
     this.guard = new DynamoGuard(this.t);
+    this.guardRevisions = new DynamoGuardRevisions(this.t);
     this.decisions = new DynamoDecisions(this.t);
     this.leases = new DynamoLeases(this.t);
     this.intents = new DynamoIntents(this.t);
@@ -138,6 +140,30 @@ export class DynamoStore implements Store {
   }
   listBlockedOwners(): Promise<BlockedOwner[]> {
     return this.guard.listOwners();
+  }
+  bumpGuardRevision(): Promise<number> {
+    return this.guardRevisions.bump();
+  }
+  getGuardRevision(): Promise<number> {
+    return this.guardRevisions.current();
+  }
+  requestGuardScope(scope: string, generation: number): Promise<void> {
+    return this.guardRevisions.request(scope, generation);
+  }
+  markGuardApplied(scope: string, revision: number, at: string): Promise<void> {
+    return this.guardRevisions.applied(scope, revision, at);
+  }
+  noteGuardScope(
+    scope: string,
+    patch: { lastError?: string; at?: string; driftNotice?: string },
+  ): Promise<void> {
+    return this.guardRevisions.note(scope, patch);
+  }
+  getGuardScope(scope: string): Promise<GuardScopeState | undefined> {
+    return this.guardRevisions.get(scope);
+  }
+  listGuardScopes(): Promise<GuardScopeState[]> {
+    return this.guardRevisions.list();
   }
 
   appendDecision(rec: DecisionRecord): Promise<void> {

@@ -12,7 +12,7 @@ import type {
   Actor,
 } from '../domain/lifecycle.ts';
 import type { MessageRef } from '../domain/message-ref.ts';
-import type { BlockedOwner, BlockedResource } from '../domain/guard.ts';
+import type { BlockedOwner, BlockedResource, GuardScopeState } from '../domain/guard.ts';
 import type { DecisionIntent, IntentExtras, IntentResult, OutboxEntry } from '../domain/intent.ts';
 import type { LastScan } from './last-scan.ts';
 
@@ -136,6 +136,24 @@ export interface Store {
   deleteBlockedOwner(ownerAccountId: string): Promise<boolean>;
   /** Sorted by owner account id. */
   listBlockedOwners(): Promise<BlockedOwner[]>;
+  /**
+   * The guard's convergence (docs/store.md "Guard"): a revision counter bumped after every change of
+   * the desired state above (returns the new revision), and per scope (an account, or `organization`)
+   * the revision last requested of it and the one its policies were last written from.
+   */
+  bumpGuardRevision(): Promise<number>;
+  getGuardRevision(): Promise<number>;
+  /** Raises the scope's `requested` (never lowers it). */
+  requestGuardScope(scope: string, generation: number): Promise<void>;
+  /** Raises the scope's `applied` (never lowers it) and clears its `lastError`. */
+  markGuardApplied(scope: string, revision: number, at: string): Promise<void>;
+  noteGuardScope(
+    scope: string,
+    patch: { lastError?: string; at?: string; driftNotice?: string },
+  ): Promise<void>;
+  getGuardScope(scope: string): Promise<GuardScopeState | undefined>;
+  /** Sorted by scope. */
+  listGuardScopes(): Promise<GuardScopeState[]>;
 
   /** Appends to the decision log (never overwrites); `at` must be a toISOString() time. */
   appendDecision(rec: DecisionRecord): Promise<void>;

@@ -22,6 +22,8 @@ import { StoreError, storeError } from './errors.ts';
  * | lease     | LEASE#<name>             | LEASE                     |                |                 |
  * | blocked   | GUARD#RESOURCE           | <accountId>#<findingId>   |                |                 |
  * | blocked   | GUARD#OWNER              | <ownerAccountId>          |                |                 |
+ * | guard rev | GUARD#REVISION           | REVISION                  |                |                 |
+ * | guard scope | GUARD#SCOPE            | <accountId>|organization  |                |                 |
  * | intent    | INTENT#<intentId>        | INTENT                    | INTENTS#<status> | <at>#<intentId> |
  * | outbox    | OUTBOX                   | <channel>|<ts>            |                |                 |
  */
@@ -47,6 +49,9 @@ export const keys = {
   }),
   blockedOwnerPartition: 'GUARD#OWNER',
   blockedOwner: (ownerAccountId: string) => ({ PK: 'GUARD#OWNER', SK: ownerAccountId }),
+  guardRevision: { PK: 'GUARD#REVISION', SK: 'REVISION' },
+  guardScopePartition: 'GUARD#SCOPE',
+  guardScope: (scope: string) => ({ PK: 'GUARD#SCOPE', SK: scope }),
   intent: (intentId: string) => ({ PK: `INTENT#${intentId}`, SK: 'INTENT' }),
   intentIndex: (status: IntentStatus) => `INTENTS#${status}`,
   intentGsi: (status: IntentStatus, at: string, intentId: string) => ({

@@ -33,6 +33,8 @@ const ALLOWED = new Set([
   'deleted → open',
   'blocked → removing',
   'blocked → open',
+  // Trust lifts the guard's denies of the owner (issue 20).
+  'blocked → trusted',
   'recorded → removing',
   'recorded → open',
   'recorded → trusted',
@@ -89,7 +91,7 @@ describe('finding state transitions', () => {
 
   it('lists the states leading to one, in declaration order', () => {
     expect(statesLeadingTo('resolved')).toEqual(['open', 'recorded', 'owner-only']);
-    expect(statesLeadingTo('trusted')).toEqual(['open', 'recorded', 'owner-only']);
+    expect(statesLeadingTo('trusted')).toEqual(['open', 'blocked', 'recorded', 'owner-only']);
     expect(statesLeadingTo('removing')).toEqual(['open', 'blocked', 'recorded', 'owner-only']);
   });
 

@@ -77,7 +77,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
       const m = await e2e.messageFor(id);
       expect(m, id).toBeDefined();
       expect(hasButtons(m)).toBe(true);
-      // Its Trust and Remove buttons act on this finding.
+      // Its Trust, Remove and Block account buttons act on this finding.
       const acts = (m!.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[])
         .filter((b) => b.type === 'actions')
         .flatMap((b) => b.elements ?? [])
@@ -85,6 +85,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
       expect(acts, id).toEqual([
         ['shareguard.trust', id],
         ['shareguard.remove', id],
+        ['block_account', id],
       ]);
     }
     const direct = await e2e.messageFor(amiId(1));
@@ -403,7 +404,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     const bad = await e2e.command('frobnicate now');
     expect(JSON.parse(bad.body)).toMatchObject({
       response_type: 'ephemeral',
-      text: '⚠️ unknown word "frobnicate": expected help, status, trusted, post, untrust &lt;account&gt;, block &lt;account&gt; [reason], unblock &lt;account&gt;, or filters account=, region=, kind=',
+      text: '⚠️ unknown word "frobnicate": expected help, status, trusted, post, untrust &lt;account&gt;, block &lt;account&gt; [reason], unblock &lt;account | resource&gt;, or filters account=, region=, kind=',
     });
     expect(bad.body).not.toMatch(/at .*\.ts:\d+/);
     const badRegion = await e2e.command('region=moon-1');

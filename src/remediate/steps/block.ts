@@ -1,14 +1,15 @@
 /**
  * Rung 3: block use of whatever stays visible, with the guard (deny statements AWS enforces, derived
- * from the store; src/guard). Write-ahead: the blocked resource is stored first, then the guard is
- * applied for the finding's account, then verified (IAM simulation must answer explicitDeny).
- * `blocked` only when verified; `recorded` when the guard is off or only printed. docs/aws.md §4
+ * from the store; src/guard). The blocked resource goes on the desired state first; the guard
+ * reconciler writes it (src/guard/reconciler.ts); then IAM simulation must answer explicitDeny.
+ * `blocked` only when written and verified, else rolled back and `failed`; `recorded` when the guard
+ * is off or only printed. docs/aws.md "Guard"
  */
 import { describeAwsError } from '../../aws/errors.ts';
 import { guardIamActions } from '../../guard/iam-actions.ts';
 import type { Finding } from '../../domain/finding.ts';
 import type { BlockedResource } from '../guard-port.ts';
-import type { Remediation, RemediationDeps } from '../types.ts';
+import type { Remediation, RemediationDeps, StepOutcome } from '../types.ts';
 import { failed } from './words.ts';
 import { RESOURCE_WORDS } from './words.ts';
 
@@ -30,6 +31,33 @@ export function blockedResourceOf(f: Finding, deps: Pick<RemediationDeps, 'decis
     by: deps.decision.by,
     at: deps.decision.at,
   };
+}
+
+/**
+ * Takes a block that did not hold off the desired state again and waits for the guard to drop it, so
+ * nothing reported failed stays enforced. If that cannot be written now, the periodic reconciler does it.
+ */
+async function rollBack(
+  deps: RemediationDeps,
+  entry: BlockedResource,
+  why: string,
+  calls: string[],
+): Promise<StepOutcome> {
+  try {
+    const back = await deps.guard.unblock(entry);
+    calls.push(...back.calls);
+    if (back.ok)
+      return failed(`Not blocked: ${why}. It was taken off the guard again, so nothing denies it.`, calls);
+    return failed(
+      `Not blocked: ${why}. It was taken off the guard's desired state; removing any deny already written is pending and will be retried (${back.summary})`,
+      calls,
+    );
+  } catch (err) {
+    return failed(
+      `Not blocked: ${why}. Taking it off the guard failed too (${describeAwsError(err)}); the periodic reconciler retries.`,
+      calls,
+    );
+  }
 }
 
 const ONLY_OWNER = (f: Finding) => `only the owner ${f.ownerAccountId} can unshare it`;
@@ -75,7 +103,7 @@ export const block: Remediation = {
         };
       // Reads only: the guard is rendered as if the resource were stored, and says what would change.
       try {
-        const planned = await deps.guard.apply([f.accountId], blockedResourceOf(f, deps));
+        const planned = await deps.guard.plan([f.accountId], blockedResourceOf(f, deps));
         return {
           status: planned.ok ? 'done' : 'failed',
           result: planned.ok ? 'would' : 'error',
@@ -97,12 +125,12 @@ export const block: Remediation = {
       };
     }
     const entry = blockedResourceOf(f, deps);
-    try {
-      await deps.guard.putBlockedResource(entry);
-    } catch (err) {
-      return failed(`Could not record the blocked resource: ${describeAwsError(err)}`, []);
-    }
     if (mode === 'print') {
+      try {
+        await deps.guard.block(entry);
+      } catch (err) {
+        return failed(`Could not record the blocked resource: ${describeAwsError(err)}`, []);
+      }
       return {
         status: 'done',
         result: 'recorded',
@@ -111,25 +139,30 @@ export const block: Remediation = {
         stillVisible: true,
       };
     }
+    // The desired state, then the reconciler writes it; "blocked" only once a written revision holds
+    // it and IAM denies it. Anything less is rolled back, so a failed block never enforces.
     const calls: string[] = [];
+    let why: string;
     try {
-      const applied = await deps.guard.apply([f.accountId]);
+      const applied = await deps.guard.block(entry);
       calls.push(...applied.calls);
-      if (!applied.ok) return failed(`Applying the guard failed: ${applied.summary}`, calls);
-      const v = await deps.guard.verify(entry);
-      calls.push(...v.calls);
-      if (!v.verified)
-        return failed(`The guard was applied but AWS does not deny ${what} yet: ${v.evidence}`, calls);
-      return {
-        status: 'done',
-        result: 'blocked',
-        detail: `${v.evidence} It stays listed in the account (${ONLY_OWNER(f)}), but AWS denies using it.`,
-        calls,
-        stillVisible: true,
-      };
+      if (applied.ok) {
+        const v = await deps.guard.verify(entry);
+        calls.push(...v.calls);
+        if (v.verified)
+          return {
+            status: 'done',
+            result: 'blocked',
+            detail: `${v.evidence} It stays listed in the account (${ONLY_OWNER(f)}), but AWS denies using it.`,
+            calls,
+            stillVisible: true,
+          };
+        why = `the guard was written but AWS does not deny ${what}: ${v.evidence}`;
+      } else why = `the guard could not be written: ${applied.summary}`;
     } catch (err) {
-      return failed(`Applying the guard failed: ${describeAwsError(err)}`, calls);
+      why = `the guard could not be changed: ${describeAwsError(err)}`;
     }
+    return rollBack(deps, entry, why, calls);
   },
   async verify(f, deps) {
     const v = await deps.guard.verify(blockedResourceOf(f, deps));

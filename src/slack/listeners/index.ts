@@ -3,6 +3,7 @@ import { ACTIONS, COMMAND } from '../messages/index.ts';
 import type { SlackContext } from '../context.ts';
 import { deleteAtSourceAction, removeAction, revokeOrgShareAction, trustAction } from './actions/decision.ts';
 import { BLOCK_ACCOUNT_ACTION, blockAccountAction } from './actions/block-account.ts';
+import { unblockAction } from './actions/unblock.ts';
 import { REASON_CALLBACK, TWO_PERSON_ACTIONS } from '../messages/modals.ts';
 import { reasonSubmitted } from './views/reason.ts';
 import { confirmAction, rejectAction } from './views/two-person.ts';
@@ -17,6 +18,7 @@ export function registerListeners(app: App, ctx: SlackContext): void {
   app.action(ACTIONS.deleteAtSource, deleteAtSourceAction(ctx));
   app.action(ACTIONS.revokeOrgShare, revokeOrgShareAction(ctx));
   app.action(BLOCK_ACCOUNT_ACTION, blockAccountAction(ctx));
+  app.action(ACTIONS.unblock, unblockAction(ctx));
   app.view(REASON_CALLBACK, reasonSubmitted(ctx)); // reasons and expiry (issue 10 item 2)
   app.action(TWO_PERSON_ACTIONS.confirm, confirmAction(ctx)); // two-person rule (item 5)
   app.action(TWO_PERSON_ACTIONS.reject, rejectAction(ctx));

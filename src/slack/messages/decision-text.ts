@@ -17,6 +17,7 @@ const ACTION_WORDS: Record<DecisionAction, string> = {
   'revoke-org-share': 'revoking the organization share',
   'block-account': 'blocking the account',
   'unblock-account': 'unblocking the account',
+  unblock: 'unblocking',
   'allowed-amis': 'Allowed AMIs update',
 };
 const DONE_WORDS: Record<DecisionAction, string> = {
@@ -27,6 +28,7 @@ const DONE_WORDS: Record<DecisionAction, string> = {
   'revoke-org-share': 'organization share revoked',
   'block-account': 'account blocked',
   'unblock-account': 'account unblocked',
+  unblock: 'unblocked',
   'allowed-amis': 'Allowed AMIs updated',
 };
 
@@ -168,7 +170,7 @@ function decidedLine(record: FindingRecord): string | undefined {
     case 'trusted':
       return `🛡 *Trusted*${by}: account ${owner} is on the trust list; what it shares is no longer reported${
         trustUntil(d) ? ` until ${slackDate(trustUntil(d)!)}` : ''
-      }.`;
+      }.${guardWords(d)}`;
     case 'owner-only':
       // Records from before the removal ladder.
       return (
@@ -180,6 +182,13 @@ function decidedLine(record: FindingRecord): string | undefined {
       return `✔️ *Resolved* ${slackDate(record.resolvedAt ?? record.lastSeenAt)}: no longer shared with this account.${earlier}`;
     }
   }
+}
+
+/** What a Trust did to the guard (lifting the owner's denies), after the detail's first sentence. */
+function guardWords(d: DecisionSummary | undefined): string {
+  if (d?.action !== 'trust' || !d.detail) return '';
+  const rest = d.detail.replace(/^Account \S+ added to the trust list(?: until \S+?)?\.(?:\s+|$)/, '');
+  return rest && rest !== d.detail ? ` ${esc(rest, DETAIL_MAX)}` : '';
 }
 
 /** The decision's reason (reason modal) under its outcome line; nothing for an open finding. */

@@ -6,6 +6,7 @@ import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { applicableRungs, confirmWords } from '../../remediate/registry.ts';
 import type { RemediationContext } from '../../remediate/types.ts';
 import { button } from './blocks.ts';
+import { blockAccountButton } from './guard.ts';
 import { clean, truncate } from './text.ts';
 import { withUsageWarning } from './risk.ts';
 
@@ -15,6 +16,7 @@ export const ACTIONS = {
   remove: 'shareguard.remove',
   deleteAtSource: 'shareguard.delete-at-source',
   revokeOrgShare: 'shareguard.revoke-org-share',
+  unblock: 'shareguard.unblock',
 } as const;
 
 /**
@@ -117,10 +119,35 @@ export function revokeOrgShareButton(
   });
 }
 
-/** Trust (for the owner), Remove and, where the owner side allows, Delete at source; each carries only the finding id. */
+/** Unblock: takes a resource its own Remove put on the guard off it again (verified); its own confirm. */
+export function unblockButton(record: FindingRecord): Button | undefined {
+  if (record.state !== 'blocked' || record.decision?.action !== 'remove') return undefined;
+  const f = record.finding;
+  return button({
+    text: 'Unblock',
+    actionId: ACTIONS.unblock,
+    value: f.id,
+    confirm: {
+      title: `Unblock this ${kindLabel(f.kind)}?`,
+      text: `The guard will stop denying its use in account ${truncate(clean(f.accountId), 40)}, and the finding is open again.`,
+      confirm: 'Unblock',
+      deny: 'Cancel',
+    },
+  });
+}
+
+/**
+ * Trust (for the owner), Remove, where the owner side allows Delete at source, and Block account (for
+ * the owner); each carries only the finding id.
+ */
 export function findingButtons(f: Finding, view: RemediationView = NO_REMEDIATION_VIEW): Button[] {
   const del = deleteAtSourceButton(f, view);
-  return [trustButton(f.ownerAccountId, f.id), removeButton(f, 'Remove', view), ...(del ? [del] : [])];
+  return [
+    trustButton(f.ownerAccountId, f.id),
+    removeButton(f, 'Remove', view),
+    ...(del ? [del] : []),
+    blockAccountButton(f.ownerAccountId, f.id, view(f).guardMode),
+  ];
 }
 
 /** Buttons still useful once Remove ended blocked / recorded: the owner-side decisions. */
@@ -131,5 +158,16 @@ export function afterRemoveButtons(
   if (!['blocked', 'recorded', 'owner-only'].includes(record.state)) return [];
   const org = revokeOrgShareButton(record, view);
   const del = deleteAtSourceButton(record.finding, view);
-  return [...(org ? [org] : []), ...(del ? [del] : [])];
+  const unblock = unblockButton(record);
+  // Closed by Block account: Trust lifts the owner's deny (Unblock account is the slash command).
+  const trust =
+    record.state === 'blocked' && record.decision?.action === 'block-account'
+      ? trustButton(record.finding.ownerAccountId, record.finding.id)
+      : undefined;
+  return [
+    ...(org ? [org] : []),
+    ...(del ? [del] : []),
+    ...(unblock ? [unblock] : []),
+    ...(trust ? [trust] : []),
+  ];
 }

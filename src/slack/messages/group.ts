@@ -1,6 +1,7 @@
 /** Findings grouped per owner account, for scans with more findings than messages worth posting. */
 import type { KnownBlock } from '@slack/types';
 import type { FindingRecord } from '../../domain/lifecycle.ts';
+import { blockAccountButton } from './guard.ts';
 import { actions, context, header, message, section, type SlackMessage } from './blocks.ts';
 import {
   accountText,
@@ -13,7 +14,7 @@ import {
   trustButton,
   type RemediationView,
 } from './finding.ts';
-import { blocksFit, LIMITS } from './limits.ts';
+import { blocksFit, LIMITS, MAX_BLOCKS_CHARS } from './limits.ts';
 import { clean, code, esc, plural, slackDate, truncate, truncateMrkdwn } from './text.ts';
 import { riskTag } from './risk.ts';
 
@@ -82,7 +83,13 @@ export function ownerGroupMessage(
     ...records.map((r) => resourceSection(r, view)),
   ];
   const first = open[0];
-  if (first) blocks.push(actions(trustButton(ownerAccountId, first.finding.id)));
+  if (first)
+    blocks.push(
+      actions(
+        trustButton(ownerAccountId, first.finding.id),
+        blockAccountButton(ownerAccountId, first.finding.id, view(first.finding).guardMode),
+      ),
+    );
   const text =
     `🚨 Untrusted account ${esc(ownerAccountId, 40)} shared ${plural(records.length, 'resource')} ` +
     `into ${plural(accounts.size, 'monitored account')}${partText}`;
@@ -101,13 +108,19 @@ export function ownerGroupMessages(
   if (records.length === 0) return [];
   // Measure with the longest part label the final rendering can have, so relabelling never breaks the fit.
   const worst = records.length;
+  // Headroom for the Block account button: an outcome line can outgrow the Remove button it replaces
+  // (a failed removal shows both), and the button left less slack for that than before it was shown.
+  const first = records[0]!.finding;
+  const budget =
+    MAX_BLOCKS_CHARS -
+    JSON.stringify(blockAccountButton(ownerAccountId, first.id, view(first).guardMode)).length;
   const groups: FindingRecord[][] = [];
   let current: FindingRecord[] = [];
   for (const r of records) {
     const candidate = [...current, r];
     const fits =
       candidate.length + 3 <= LIMITS.blocksPerMessage &&
-      blocksFit(ownerGroupMessage(ownerAccountId, candidate, worst, worst, view).blocks);
+      blocksFit(ownerGroupMessage(ownerAccountId, candidate, worst, worst, view).blocks, budget);
     if (fits || current.length === 0) current = candidate;
     else {
       groups.push(current);

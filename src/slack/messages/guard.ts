@@ -1,4 +1,6 @@
 import type { BlockAccountResult, BlockRefusalCode } from '../../core/block-account.ts';
+import type { UnblockResult } from '../../core/unblock.ts';
+import type { DriftReport } from '../../guard/drift.ts';
 import type { Actor } from '../../domain/lifecycle.ts';
 import type { Button } from '@slack/types';
 import type { GuardMode } from '../../domain/guard.ts';
@@ -138,4 +140,49 @@ export function blockAccountMessage(r: BlockAccountResult, by: Actor, reason?: s
     }
   }
   return message(text, [section(text), ...(detail ? [context(detail)] : [])]);
+}
+
+/** The channel message for Unblock (one resource): verified or not, in words; AWS's words escaped. */
+export function unblockMessage(r: UnblockResult, by: Actor): SlackMessage {
+  if (r.status === 'refused') {
+    const text =
+      r.code === 'unknown'
+        ? `🚫 ${code(r.resource, 200)} is not a blocked resource shareguard knows; nothing was changed.`
+        : `🚫 ${code(r.resource, 200)} is not blocked; nothing was changed.`;
+    return message(text, [section(text)]);
+  }
+  const what = code(r.resource, 200);
+  const detail = esc(r.lift.detail, 600);
+  const text =
+    r.outcome === 'planned'
+      ? `🧪 Dry run: would unblock ${what}; nothing was changed.`
+      : r.outcome === 'succeeded'
+        ? `🔓 ${who(by)} unblocked ${what}: ${detail}`
+        : `⚠️ ${who(by)} asked to unblock ${what}, but it is not lifted yet: ${detail}`;
+  return message(text, [section(text)]);
+}
+
+/**
+ * Guard drift found by a scan (or `guard verify`): only drift the channel has not been told about;
+ * undefined when there is none. Bounded whatever the number of accounts.
+ */
+export function guardDriftMessage(r: DriftReport): SlackMessage | undefined {
+  const fresh = r.drift.filter((d) => d.isNew);
+  if (!fresh.length) return undefined;
+  const repaired = fresh.filter((d) => d.status === 'repaired');
+  const found = fresh.filter((d) => d.status === 'found');
+  const lines = fresh.slice(0, 8).map(
+    (d) =>
+      `• ${code(d.scope, 40)}: ${d.changes
+        .slice(0, 4)
+        .map((c) => esc(c, 200))
+        .join('; ')}${d.error ? ` — ${esc(d.error, 200)}` : ''}`,
+  );
+  if (fresh.length > 8) lines.push(`• and ${fresh.length - 8} more`);
+  const text = repaired.length
+    ? `🛠 The guard policy had drifted from shareguard's store in ${plural(fresh.length, 'scope')} (edited, detached or deleted outside shareguard); ${plural(repaired.length, 'scope')} re-applied${found.length ? `, ${found.length} not repaired` : ''}.`
+    : r.mode === 'print'
+      ? `📝 The guard in AWS differs from the printed policy in ${plural(fresh.length, 'scope')} (guard.mode print: nothing re-applied; \`shareguard guard print\`).`
+      : `⚠️ The guard policy has drifted in ${plural(fresh.length, 'scope')} and could not be repaired.`;
+  return message(text, [section(text), context(lines.join('\n'))]);
 }

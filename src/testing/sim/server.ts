@@ -114,7 +114,8 @@ class Simulator {
         const message = err instanceof Error ? err.message : String(err);
         jsonOutcome = { status: 500, body: jsonErrorBody('ServiceException', `Internal error: ${message}`) };
       }
-      this.send(res, requestId, { contentType: 'application/x-amz-json-1.1', ...jsonOutcome });
+      const delay = this.state.latencyFor('organizations', target.slice(ORGANIZATIONS_TARGET_PREFIX.length));
+      this.send(res, requestId, { contentType: 'application/x-amz-json-1.1', ...jsonOutcome }, delay);
       return;
     }
     const restScope = credentialScope(req.headers, url.searchParams);
@@ -126,7 +127,9 @@ class Simulator {
         const message = err instanceof Error ? err.message : String(err);
         restOutcome = restError(new SimError('ServiceException', `Internal error: ${message}`, 500));
       }
-      this.send(res, requestId, restOutcome);
+      // REST: the operation is the path's first segment (/ListImageRecipes, /GetImageRecipe).
+      const op = url.pathname.split('/')[1] ?? '';
+      this.send(res, requestId, restOutcome, this.state.latencyFor('imagebuilder', op));
       return;
     }
     const search = new URLSearchParams(body.toString('utf8'));
@@ -150,10 +153,10 @@ class Simulator {
         body: errorXml(service, 'InternalError', `Internal error: ${message}`, requestId, 500),
       };
     }
-    this.send(res, requestId, outcome);
+    this.send(res, requestId, outcome, this.state.latencyFor(service, params.get('Action') ?? ''));
   }
 
-  private send(res: ServerResponse, requestId: string, outcome: Outcome): void {
+  private send(res: ServerResponse, requestId: string, outcome: Outcome, delay: number): void {
     const send = () => {
       if (res.destroyed) return;
       res.writeHead(outcome.status, {
@@ -162,7 +165,6 @@ class Simulator {
       });
       res.end(outcome.body);
     };
-    const delay = this.state.latencyMs;
     if (delay > 0) {
       const t = setTimeout(() => {
         this.timers.delete(t);

@@ -356,6 +356,9 @@ const dbRestored = z.object({
 export const worldSchema = z.object({
   homeAccount: accountId,
   latencyMs: z.number().min(0).optional(),
+  // Extension: latency per action, `"<service>:<Action>"` (e.g. `iam:CreatePolicyVersion`) or `"<Action>"`,
+  // instead of latencyMs for those actions (docs/simulator.md "Latency").
+  latency: z.object({ actions: z.record(z.string(), z.number().min(0)).optional() }).optional(),
   throttle: z
     .object({
       scale: z.number().min(0),

@@ -14,7 +14,7 @@ describe('renderText', () => {
     expect(out).toContain('  Shared into: prod `111122223333` · us-east-1');
     expect(out).toContain('  Created: 2024-03-01');
     expect(out).toContain('First seen 2025-01-10 08:00 UTC');
-    expect(lines.at(-1)).toBe(`[Trust account ${OWNER}] [Remove]`);
+    expect(lines.at(-1)).toBe(`[Trust account ${OWNER}] [Remove] [Block account ${OWNER}]`);
   });
 
   it('puts accessory buttons after their section line', () => {
@@ -24,7 +24,7 @@ describe('renderText', () => {
     ]);
     const out = renderText(m!.blocks);
     expect(out).toMatch(/`ami-1`.*\[Remove\]/);
-    expect(out.split('\n').at(-1)).toBe(`[Trust account ${OWNER}]`);
+    expect(out.split('\n').at(-1)).toBe(`[Trust account ${OWNER}] [Block account ${OWNER}]`);
   });
 
   it('resolves mrkdwn tokens and decodes entities last', () => {

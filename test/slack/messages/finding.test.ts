@@ -7,6 +7,7 @@ import {
   kindLabel,
   NO_REMEDIATION_VIEW,
 } from '../../../src/slack/messages/index.ts';
+import { BLOCK_ACCOUNT_ACTION } from '../../../src/slack/messages/guard.ts';
 import { allStrings, buttons, expectValid, OWNER, record, textOf } from './fixtures.ts';
 
 const alice = { userId: 'U0ALICE', userName: 'alice' };
@@ -41,8 +42,11 @@ describe('findingMessage', () => {
     expect(text).toContain('also public');
     expect(m.text).toContain('ami-0123456789abcdef0');
 
-    const [trust, remove, ...rest] = buttons(m.blocks);
+    const [trust, remove, block, ...rest] = buttons(m.blocks);
     expect(rest).toEqual([]);
+    // Block account, as documented (issue 20): the owner's, with a confirm saying what the guard does.
+    expect(block).toMatchObject({ action_id: BLOCK_ACCOUNT_ACTION, value: r.finding.id, style: 'danger' });
+    expect(block!.text!.text).toBe(`Block account ${OWNER}`);
     expect(trust).toMatchObject({ action_id: ACTIONS.trust, value: r.finding.id, style: 'primary' });
     expect(trust!.text!.text).toBe(`Trust account ${OWNER}`);
     expect(remove).toMatchObject({ action_id: ACTIONS.remove, value: r.finding.id, style: 'danger' });
@@ -138,7 +142,8 @@ describe('findingMessage', () => {
     const r = record({ state, ...(d ? { decision: d } : {}), resolvedAt: '2025-01-12T00:00:00Z' });
     const m = findingMessage(r);
     expectValid(m);
-    expect(buttons(m.blocks)).toEqual([]);
+    // A resource its own Remove blocked offers Unblock (issue 20); nothing else comes back.
+    expect(buttons(m.blocks).map((b) => b.action_id)).toEqual(state === 'blocked' ? [ACTIONS.unblock] : []);
     const text = textOf(m.blocks);
     for (const p of patterns) expect(text).toMatch(p);
   });
@@ -155,7 +160,11 @@ describe('findingMessage', () => {
     expect(text).toContain('UnauthorizedOperation: You are not authorized &lt;x&gt;');
     expect(text).toContain('You can try again.');
     expect(text).toContain('You can try again');
-    expect(buttons(m.blocks).map((b) => b.action_id)).toEqual([ACTIONS.trust, ACTIONS.remove]);
+    expect(buttons(m.blocks).map((b) => b.action_id)).toEqual([
+      ACTIONS.trust,
+      ACTIONS.remove,
+      BLOCK_ACCOUNT_ACTION,
+    ]);
   });
 
   it('says "shared again", naming the previous decision (who, when, what)', () => {
@@ -174,7 +183,7 @@ describe('findingMessage', () => {
       /🔁 \*Shared again\* <!date\^1738411200\^[^>]+>\. Previously ✅ removed by <@U0ALICE> <!date\^1736587800\^/,
     );
     expect(text).toContain('launch permission cancelled');
-    expect(buttons(m.blocks)).toHaveLength(2);
+    expect(buttons(m.blocks)).toHaveLength(3);
     expect(m.text).toContain('Shared again');
 
     const noDecision = findingMessage(record({ sharedAgainAt: '2025-02-01T12:00:00.000Z' }));

@@ -87,7 +87,7 @@ describe('input edge cases never crash the app (issue 8 item 10)', () => {
       const word = text.replace(/^scan /, '').replace(/_/g, '＿');
       expect(JSON.parse(res.body)).toMatchObject({
         response_type: 'ephemeral',
-        text: `⚠️ unknown word "${word}": expected help, status, trusted, post, untrust &lt;account&gt;, block &lt;account&gt; [reason], unblock &lt;account&gt;, or filters account=, region=, kind=`,
+        text: `⚠️ unknown word "${word}": expected help, status, trusted, post, untrust &lt;account&gt;, block &lt;account&gt; [reason], unblock &lt;account | resource&gt;, or filters account=, region=, kind=`,
       });
     },
   );

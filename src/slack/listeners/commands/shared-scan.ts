@@ -3,7 +3,8 @@ import { untrustAccount, logRefusal } from '../../../core/decisions.ts';
 import { nowIso } from '../../../core/deps.ts';
 import { currentTrust } from '../../../core/trust.ts';
 import { blockAccount, unblockAccount } from '../../../core/block-account.ts';
-import { blockAccountMessage } from '../../messages/guard.ts';
+import { blockAccountMessage, unblockMessage } from '../../messages/guard.ts';
+import { blockedFindingsFor, unblockResource } from '../../../core/unblock.ts';
 import { ScanFilterError } from '../../../core/scan-service.ts';
 import { CommandTextError, parseSharedScanText, type SharedScanCommand } from '../../command-text.ts';
 import {
@@ -36,7 +37,7 @@ export const ephemeral = (m: SlackMessage) => ({
 });
 
 /**
- * `/shared-scan [help | status | trusted | untrust <account> | block <account> [reason] | unblock <account> | account= region= kind=]`.
+ * `/shared-scan [help | status | trusted | untrust <account> | block <account> [reason] | unblock <account or resource> | account= region= kind=]`.
  * Ack first, always: the ack carries only what needs no network call (help, usage errors, a foreign
  * workspace); authorization (which may read a user group), the store and scans come after it, and
  * their answers go through `response_url` (works even where the bot is not a member).
@@ -191,6 +192,35 @@ export function sharedScanCommand(ctx: SlackContext) {
             await ctx.publisher.refresh(r.records);
             await ctx.publisher.post(msg);
             if (p.channel_id !== ctx.deps.config.slack.channel) await reply(msg);
+          });
+          return;
+        }
+        case 'unblock-resource': {
+          const auth = await ctx.approvers.isApprover(p.user_id);
+          if (!auth.ok) {
+            await refuse(auth.reason, { resource: command.resource, action: 'unblock' });
+            await logRefusal(ctx.deps, 'unblock', actor, auth.reason, {}).catch((err: Error) =>
+              log.error({ err: err.message }, 'refusal could not be logged'),
+            );
+            return;
+          }
+          await ctx.decisions.run(async () => {
+            const found = await blockedFindingsFor(ctx.deps, command.resource);
+            if (!found.length)
+              return reply(
+                unblockMessage({ status: 'refused', resource: command.resource, code: 'unknown' }, actor),
+              );
+            for (const rec of found) {
+              const r = await unblockResource(ctx.deps, rec.finding.id, actor);
+              const msg = unblockMessage(r, actor);
+              if (r.status === 'refused') {
+                await reply(msg);
+                continue;
+              }
+              await ctx.publisher.refresh(r.records);
+              await ctx.publisher.post(msg);
+              if (p.channel_id !== ctx.deps.config.slack.channel) await reply(msg);
+            }
           });
           return;
         }
