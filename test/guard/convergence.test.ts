@@ -23,6 +23,7 @@ import { outcomeLine } from '../../src/slack/messages/finding.ts';
 import { unblockMessage } from '../../src/slack/messages/guard.ts';
 import { account, emptyWorld, image, OU, rdsSnapshot, snapshot, type World } from '../helpers/world.ts';
 import { A, ALICE, EVIL, R, WORKLOAD, actAs, outcomeOf, startBed, type Bed } from './helpers.ts';
+import { BED_STORE_CREDENTIALS } from '../support/core-bed.ts';
 
 const OWNER1 = '555555555555';
 const OWNER2 = '666666666666';
@@ -168,7 +169,7 @@ describe('the guard across two replicas on one store (slow IAM)', () => {
         new DynamoDBClient({
           region: info.region,
           endpoint: info.endpoint!,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          credentials: BED_STORE_CREDENTIALS,
         }),
         { info },
       ),

@@ -13,6 +13,9 @@ import { openStore } from '../../src/store/index.ts';
 import { startSim, type Sim } from '../helpers/scan.ts';
 import type { World } from '../helpers/world.ts';
 
+/** The bed's store credentials: the embedded store accepts only its own key (docs/store.md), and a second replica in a test needs it. */
+export const BED_STORE_CREDENTIALS = { accessKeyId: 'core-bed', secretAccessKey: 'core-bed' };
+
 export interface CoreBed {
   sim: Sim;
   deps: CoreDeps;
@@ -28,7 +31,10 @@ export async function startCoreBed(world: World, config: Record<string, unknown>
   );
   const deps: CoreDeps = {
     config: resolved,
-    store: await openStore(resolved.store, { fallbackRegion: 'us-east-1' }),
+    store: await openStore(resolved.store, {
+      fallbackRegion: 'us-east-1',
+      localCredentials: BED_STORE_CREDENTIALS,
+    }),
     clients: new AwsClients(
       awsSettingsFromConfig(resolved, { accessKeyId: sim.accessKeyId, secretAccessKey: sim.secretAccessKey }),
     ),
