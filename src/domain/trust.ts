@@ -51,15 +51,15 @@ export function makeTrustPolicy(input: {
 }
 
 export type TrustVerdict =
-  | { trusted: true; reason: 'trust-list' | 'monitored-account' | 'organization-account' }
-  | { trusted: false };
+  { trusted: true; reason: 'trust-list' | 'monitored-account' | 'organization-account' } | { trusted: false };
 
 export function judgeOwner(policy: TrustPolicy, ownerAccountId: string): TrustVerdict {
   if (policy.trusted.has(ownerAccountId)) return { trusted: true, reason: 'trust-list' };
   if (policy.trustMonitoredAccounts && policy.monitoredAccountIds.has(ownerAccountId)) {
     return { trusted: true, reason: 'monitored-account' };
   }
-  if (policy.organizationAccountIds.has(ownerAccountId)) return { trusted: true, reason: 'organization-account' };
+  if (policy.organizationAccountIds.has(ownerAccountId))
+    return { trusted: true, reason: 'organization-account' };
   return { trusted: false };
 }
 

@@ -12,15 +12,20 @@ export interface WorldSession {
   stop(): Promise<void>;
 }
 
-type World = Awaited<ReturnType<typeof import('../testing/sim/world.ts').loadWorldFile>>;
+/** What the base config reads from a world (src/testing is not imported here, not even for types). */
+interface WorldAccounts {
+  homeAccount: string;
+  accounts: Array<{ id: string; name?: string | undefined; organization?: string | undefined }>;
+  organizations?: Array<{ arn: string }> | undefined;
+}
 
 /**
  * Every account of the world is monitored; the home account with its own credentials. A world that
  * describes an organization (`organizations`, docs/simulator.md) is discovered from its management account
  * instead, the accounts outside it listed.
  */
-function baseConfig(world: World): Record<string, unknown> {
-  const entry = (a: World['accounts'][number]) => ({
+function baseConfig(world: WorldAccounts): Record<string, unknown> {
+  const entry = (a: WorldAccounts['accounts'][number]) => ({
     id: a.id,
     ...(a.name ? { name: a.name } : {}),
     ...(a.id === world.homeAccount ? { role: 'none' } : {}),
