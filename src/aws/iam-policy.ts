@@ -194,18 +194,23 @@ export function botIdentityPolicy(
     const resources = options.tableArn
       ? [options.tableArn, `${options.tableArn}/index/*`]
       : tableArns(p, region, options.homeAccount ?? '*', config.store.tableName);
-    statements.push({
-      Sid: 'ShareGuardStore',
-      Effect: 'Allow',
-      Action: [...STORE_RUNTIME_ACTIONS],
-      Resource: resources,
-      // Without the home account's id: the table of that name in the bot's own account only.
-      ...(options.homeAccount || options.tableArn
-        ? {}
-        : { Condition: { StringEquals: { 'aws:ResourceAccount': '${aws:PrincipalAccount}' } } }),
-    });
+    // Without the home account's id: the table of that name in the bot's own account only.
+    statements.push(storeStatement(resources, !options.homeAccount && !options.tableArn));
   }
   return { Version: '2012-10-17', Statement: statements };
+}
+
+/** The store's DynamoDB actions (src/store/iam-actions.ts) on the table and its indexes. */
+export function storeStatement(resources: string[], ownAccountOnly = false): BotStatement {
+  return {
+    Sid: 'ShareGuardStore',
+    Effect: 'Allow',
+    Action: [...STORE_RUNTIME_ACTIONS],
+    Resource: resources,
+    ...(ownAccountOnly
+      ? { Condition: { StringEquals: { 'aws:ResourceAccount': '${aws:PrincipalAccount}' } } }
+      : {}),
+  };
 }
 
 /** The role the SCP guard assumes in the management account; undefined with `role: none`. */
