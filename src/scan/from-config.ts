@@ -27,6 +27,17 @@ export function monitoredAccounts(config: Config): MonitoredAccount[] {
   }));
 }
 
+/**
+ * The monitored account with this id as the AWS layer acts in it: its `accounts:` entry, else — with
+ * `organization`, where any account a scan found a finding in was discovered — `aws.defaultRole` there.
+ */
+export function monitoredAccount(config: Config, id: string): MonitoredAccount | undefined {
+  return (
+    monitoredAccounts(config).find((a) => a.id === id) ??
+    (config.organization ? { id, role: roleOf(config, undefined) } : undefined)
+  );
+}
+
 /** Where shareguard lists the organization (`organization.account` with `organization.role`). */
 export function organizationReader(config: Config): MonitoredAccount | undefined {
   const o = config.organization;

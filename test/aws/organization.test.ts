@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.ts';
+import { decideRemove } from '../../src/core/decisions.ts';
 import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { resolveAccountSet } from '../../src/scan/account-set.ts';
 import { awsSettingsFromConfig, scanRequestFromConfig } from '../../src/scan/from-config.ts';
@@ -245,6 +246,25 @@ describe('serve: new accounts', () => {
     } finally {
       await sim2.stop();
     }
+  });
+});
+
+describe('serve: Remove in a discovered account', () => {
+  const beds = coreBedsPerTest();
+
+  it('acts with aws.defaultRole in an account only Organizations named', async () => {
+    const bed = await beds.start(orgWorld(), {
+      organization: { account: MGMT, include: [PROD] },
+      regions: [R],
+      kinds: ['ami'],
+      scan: { blastRadius: false },
+    });
+    const { toPost } = await scanAndRecord(bed.deps, {});
+    expect(toPost.map((r) => r.finding.accountId)).toEqual([PAYMENTS_ACCOUNT]);
+    const out = await decideRemove(bed.deps, toPost[0]!.finding.id, { userId: 'U0ALICE' });
+    expect(out.records[0]!.state).toBe('removed');
+    // The outsider's launch permission for the payments account is gone in the simulated AWS.
+    expect(bed.sim.state.image(toPost[0]!.finding.resourceId)?.launchPermissions).toEqual([]);
   });
 });
 
