@@ -26,9 +26,12 @@ export async function templatesCommand(args: string[], env: NodeJS.ProcessEnv): 
   await mkdir(values.out, { recursive: true });
   for (const [name, template] of Object.entries(cloudFormationTemplates(config))) {
     const path = join(values.out, `${name}.${format}`);
-    // Long-form intrinsics (`Ref:`, `Fn::Sub:`) so YAML needs no custom tags.
+    // Long-form intrinsics (`Ref:`, `Fn::Sub:`) so YAML needs no custom tags; YAML 1.1 rules (as
+    // CloudFormation reads) quote date-like strings such as 2010-09-09.
     const text =
-      format === 'json' ? `${JSON.stringify(template, null, 2)}\n` : stringify(template, { lineWidth: 0 });
+      format === 'json'
+        ? `${JSON.stringify(template, null, 2)}\n`
+        : stringify(template, { lineWidth: 0, version: '1.1' });
     await writeFile(path, text);
     process.stdout.write(`${path}\n`);
   }
