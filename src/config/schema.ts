@@ -120,192 +120,194 @@ const guardSchema = z
     path: ['scp'],
   });
 
-export const configSchema = z
-  .strictObject({
-    aws: z
-      .strictObject({
-        /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
-        endpoint: z
-          .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://ec2.example.com' })
-          .optional(),
-        homeRegion: REGION.default('us-east-1'),
-        defaultRole: z.string().default(DEFAULT_ROLE_NAME),
-        roleSessionName: z
-          .string()
-          .regex(/^[\w+=,.@-]{2,64}$/)
-          .default('shareguard'),
-        /** SDK attempts per call (adaptive retry); throttling that outlasts them fails the target. */
-        maxAttempts: z.int().min(1).max(20).default(6),
-        /** Calls in flight across the whole scan. */
-        concurrency: z.int().min(1).max(1024).default(64),
-        /**
-         * Threads a scan runs its accounts on (worker_threads; the calling thread only coordinates); default
-         * one per available core, at most one per 50 accounts (`ACCOUNTS_PER_THREAD`). 1 keeps the whole scan in the calling thread.
-         */
-        workers: z.int().min(1).max(64).optional(),
-        /** Multiplies the per-account-region pace (AWS token buckets); lower it if you share the account's budget. */
-        paceScale: z.number().positive().max(100).default(1),
-      })
-      .prefault({}),
-    /** With `organization`: optional, only settings for discovered accounts or accounts outside it. */
-    accounts: z.array(accountSchema).default([]),
-    organization: organizationSchema.optional(),
-    regions: z.union([z.literal('all'), z.array(REGION).min(1)]).default('all'),
-    kinds: z
-      .array(z.enum(RESOURCE_KINDS))
-      .min(1)
-      .default([...RESOURCE_KINDS]),
-    trust: z
-      .strictObject({
-        monitoredAccounts: z.boolean().default(true),
-        /** Owners that are accounts of `organization` are trusted; default true when `organization` is set. */
-        organization: z.boolean().optional(),
-        accounts: z
-          .array(z.strictObject({ id: ACCOUNT_ID, note: z.string().max(500).optional() }))
-          .default([]),
-      })
-      .prefault({}),
-    slack: z
-      .strictObject({
-        channel: z
-          .string()
-          .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF')
-          .optional(),
-        approvers: z
-          .strictObject({
-            users: z.array(slackUserId).default([]),
-            usergroups: z.array(slackGroupId).default([]),
-          })
-          .prefault({}),
-        /** When set, requests from other workspaces / apps are refused. */
-        teamId: z.string().optional(),
-        appId: z.string().optional(),
-        /** Findings per scan above which messages are grouped per owner. */
-        maxMessagesPerScan: z.int().min(1).max(200).default(20),
-        /**
-         * Who `/shared-scan` answers (status, trusted, scans): `channel` (default) — anyone in
-         * `slack.channel`, and approvers anywhere; `approvers` — approvers only; `anyone` — every member.
-         */
-        readers: z.enum(['channel', 'approvers', 'anyone']).default('channel'),
-        /** Scans a user who is not an approver may start per window (approvers are not limited). */
-        scanRateLimit: z
-          .strictObject({
-            scans: z.int().min(0).max(100).default(2),
-            windowMinutes: z
-              .int()
-              .min(1)
-              .max(24 * 60)
-              .default(60),
-          })
-          .prefault({}),
-        /**
-         * `thread` (default): a scan's progress/summary is its only top-level message and its findings go
-         * into that message's thread (critical ones also broadcast); the digest likewise. `flat`: every
-         * finding message is top-level, as before. docs/slack.md "One thread per scan".
-         */
-        layout: z.enum(['thread', 'flat']).default('thread'),
-        /** Minimum gap between two chat.postMessage calls (Slack allows about 1 post per second per channel). */
-        postIntervalMs: z.int().min(0).max(60_000).default(1100),
-        /**
-         * Trust, Block account and Delete at source ask for a reason in a modal (Remove: optional), and
-         * Trust for an expiry. `false`: reasons are optional, and without a two-person rule a button acts
-         * at once (behind Slack's confirm dialog), as before. docs/slack.md "Reasons and expiry".
-         */
-        requireReason: z.boolean().default(true),
-        /**
-         * Decisions that need a second approver: the first approver's submission (with its reason) becomes
-         * a request others Confirm or Reject; it expires after `expiresAfter`. Absent: no two-person rule.
-         */
-        twoPersonRule: z
-          .strictObject({
-            actions: z
-              .array(z.enum(['remove', 'delete-at-source', 'block-account', 'trust']))
-              .min(1, 'list at least one action (remove, delete-at-source, block-account, trust)'),
-            expiresAfter: z
-              .string()
-              .regex(/^\d+[mhd]$/, "expected a duration such as '30m', '24h' or '7d'")
-              .default('24h'),
-          })
-          .optional(),
-        /** Who is mentioned in a finding message at or above `minRisk` (issue 9). */
-        notify: z
-          .strictObject({
-            users: z.array(slackUserId).default([]),
-            usergroups: z.array(slackGroupId).default([]),
-            minRisk: z.enum(RISK_LEVELS).default('critical'),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
-    // --- issue 9: blast radius, risk, Allowed AMIs -------------------------------------------
-    scan: z
-      .strictObject({
-        /** Look up who uses each finding (instances, volumes, copies, restores); `--no-blast-radius` turns it off. */
-        blastRadius: z.boolean().default(true),
-      })
-      .prefault({}),
-    risk: z
-      .strictObject({
-        /** "Recently created" for the new-owner signal. */
-        recentDays: z.int().min(1).max(3650).default(30),
-        /** Monitored accounts one owner must share into at once for the spray signal. */
-        sprayAccounts: z.int().min(2).max(10_000).default(3),
-        /** Your own official image families, on top of the built-in vendors (src/domain/official-images.ts). */
-        patterns: z
-          .array(
-            z.strictObject({
-              id: z.string().regex(/^[\w.-]{1,64}$/, 'expected an id of letters, digits, . _ -'),
-              label: z.string().min(1).max(100),
-              publisher: z.string().max(200).optional(),
-              patterns: z.array(z.string().min(1).max(128)).min(1, 'list at least one name pattern'),
-              owners: z.array(ACCOUNT_ID).default([]),
-              aliases: z.array(z.enum(['amazon', 'aws-marketplace', 'aws-backup-vault'])).default([]),
-            }),
-          )
-          .default([]),
-      })
-      .prefault({}),
-    // The guard section is the guard engineer's; issue 9 adds only the Allowed AMIs keys (spread in).
-    store: z
-      .strictObject({
-        /** `embedded`: dynalite on disk under dataDir; `memory`: throwaway; `dynamodb`: real DynamoDB. */
-        kind: z.enum(['embedded', 'memory', 'dynamodb']).default('embedded'),
-        tableName: z
-          .string()
-          .regex(/^[\w.-]{3,255}$/)
-          .default('shareguard'),
-        endpoint: z
-          .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8000' })
-          .optional(),
-        region: REGION.optional(),
-        dataDir: z.string().default('.shareguard/data'),
-      })
-      .prefault({}),
-    remediation: z
-      .strictObject({
-        /**
-         * Every rung of the removal ladder and every guard change runs as a plan (EC2 DryRun=true where
-         * AWS has it): nothing is changed in AWS. Also `serve --dry-run`.
-         */
-        dryRun: z.boolean().default(false),
-      })
-      .prefault({}),
-    schedule: z
-      .strictObject({
-        scan: cronExpression.default('0 */6 * * *'),
-        digest: cronExpression.default('0 9 * * *'),
-        timezone: z
-          .string()
-          .refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin')
-          .default('UTC'),
-        enabled: z.boolean().default(true),
-      })
-      .prefault({}),
-    guard: guardSchema,
-  })
-  .refine((c) => c.accounts.length > 0 || c.organization !== undefined, {
+const configObject = z.strictObject({
+  aws: z
+    .strictObject({
+      /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://ec2.example.com' })
+        .optional(),
+      homeRegion: REGION.default('us-east-1'),
+      defaultRole: z.string().default(DEFAULT_ROLE_NAME),
+      roleSessionName: z
+        .string()
+        .regex(/^[\w+=,.@-]{2,64}$/)
+        .default('shareguard'),
+      /** SDK attempts per call (adaptive retry); throttling that outlasts them fails the target. */
+      maxAttempts: z.int().min(1).max(20).default(6),
+      /** Calls in flight across the whole scan. */
+      concurrency: z.int().min(1).max(1024).default(64),
+      /**
+       * Threads a scan runs its accounts on (worker_threads; the calling thread only coordinates); default
+       * one per available core, at most one per 50 accounts (`ACCOUNTS_PER_THREAD`). 1 keeps the whole scan in the calling thread.
+       */
+      workers: z.int().min(1).max(64).optional(),
+      /** Multiplies the per-account-region pace (AWS token buckets); lower it if you share the account's budget. */
+      paceScale: z.number().positive().max(100).default(1),
+    })
+    .prefault({}),
+  /** With `organization`: optional, only settings for discovered accounts or accounts outside it. */
+  accounts: z.array(accountSchema).default([]),
+  organization: organizationSchema.optional(),
+  regions: z.union([z.literal('all'), z.array(REGION).min(1)]).default('all'),
+  kinds: z
+    .array(z.enum(RESOURCE_KINDS))
+    .min(1)
+    .default([...RESOURCE_KINDS]),
+  trust: z
+    .strictObject({
+      monitoredAccounts: z.boolean().default(true),
+      /** Owners that are accounts of `organization` are trusted; default true when `organization` is set. */
+      organization: z.boolean().optional(),
+      accounts: z.array(z.strictObject({ id: ACCOUNT_ID, note: z.string().max(500).optional() })).default([]),
+    })
+    .prefault({}),
+  slack: z
+    .strictObject({
+      channel: z
+        .string()
+        .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF')
+        .optional(),
+      approvers: z
+        .strictObject({
+          users: z.array(slackUserId).default([]),
+          usergroups: z.array(slackGroupId).default([]),
+        })
+        .prefault({}),
+      /** When set, requests from other workspaces / apps are refused. */
+      teamId: z.string().optional(),
+      appId: z.string().optional(),
+      /** Findings per scan above which messages are grouped per owner. */
+      maxMessagesPerScan: z.int().min(1).max(200).default(20),
+      /**
+       * Who `/shared-scan` answers (status, trusted, scans): `channel` (default) — anyone in
+       * `slack.channel`, and approvers anywhere; `approvers` — approvers only; `anyone` — every member.
+       */
+      readers: z.enum(['channel', 'approvers', 'anyone']).default('channel'),
+      /** Scans a user who is not an approver may start per window (approvers are not limited). */
+      scanRateLimit: z
+        .strictObject({
+          scans: z.int().min(0).max(100).default(2),
+          windowMinutes: z
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .default(60),
+        })
+        .prefault({}),
+      /**
+       * `thread` (default): a scan's progress/summary is its only top-level message and its findings go
+       * into that message's thread (critical ones also broadcast); the digest likewise. `flat`: every
+       * finding message is top-level, as before. docs/slack.md "One thread per scan".
+       */
+      layout: z.enum(['thread', 'flat']).default('thread'),
+      /** Minimum gap between two chat.postMessage calls (Slack allows about 1 post per second per channel). */
+      postIntervalMs: z.int().min(0).max(60_000).default(1100),
+      /**
+       * Trust, Block account and Delete at source ask for a reason in a modal (Remove: optional), and
+       * Trust for an expiry. `false`: reasons are optional, and without a two-person rule a button acts
+       * at once (behind Slack's confirm dialog), as before. docs/slack.md "Reasons and expiry".
+       */
+      requireReason: z.boolean().default(true),
+      /**
+       * Decisions that need a second approver: the first approver's submission (with its reason) becomes
+       * a request others Confirm or Reject; it expires after `expiresAfter`. Absent: no two-person rule.
+       */
+      twoPersonRule: z
+        .strictObject({
+          actions: z
+            .array(z.enum(['remove', 'delete-at-source', 'block-account', 'trust']))
+            .min(1, 'list at least one action (remove, delete-at-source, block-account, trust)'),
+          expiresAfter: z
+            .string()
+            .regex(/^\d+[mhd]$/, "expected a duration such as '30m', '24h' or '7d'")
+            .default('24h'),
+        })
+        .optional(),
+      /** Who is mentioned in a finding message at or above `minRisk` (issue 9). */
+      notify: z
+        .strictObject({
+          users: z.array(slackUserId).default([]),
+          usergroups: z.array(slackGroupId).default([]),
+          minRisk: z.enum(RISK_LEVELS).default('critical'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  // --- issue 9: blast radius, risk, Allowed AMIs -------------------------------------------
+  scan: z
+    .strictObject({
+      /** Look up who uses each finding (instances, volumes, copies, restores); `--no-blast-radius` turns it off. */
+      blastRadius: z.boolean().default(true),
+    })
+    .prefault({}),
+  risk: z
+    .strictObject({
+      /** "Recently created" for the new-owner signal. */
+      recentDays: z.int().min(1).max(3650).default(30),
+      /** Monitored accounts one owner must share into at once for the spray signal. */
+      sprayAccounts: z.int().min(2).max(10_000).default(3),
+      /** Your own official image families, on top of the built-in vendors (src/domain/official-images.ts). */
+      patterns: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(/^[\w.-]{1,64}$/, 'expected an id of letters, digits, . _ -'),
+            label: z.string().min(1).max(100),
+            publisher: z.string().max(200).optional(),
+            patterns: z.array(z.string().min(1).max(128)).min(1, 'list at least one name pattern'),
+            owners: z.array(ACCOUNT_ID).default([]),
+            aliases: z.array(z.enum(['amazon', 'aws-marketplace', 'aws-backup-vault'])).default([]),
+          }),
+        )
+        .default([]),
+    })
+    .prefault({}),
+  // The guard section is the guard engineer's; issue 9 adds only the Allowed AMIs keys (spread in).
+  store: z
+    .strictObject({
+      /** `embedded`: dynalite on disk under dataDir; `memory`: throwaway; `dynamodb`: real DynamoDB. */
+      kind: z.enum(['embedded', 'memory', 'dynamodb']).default('embedded'),
+      tableName: z
+        .string()
+        .regex(/^[\w.-]{3,255}$/)
+        .default('shareguard'),
+      endpoint: z
+        .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8000' })
+        .optional(),
+      region: REGION.optional(),
+      dataDir: z.string().default('.shareguard/data'),
+    })
+    .prefault({}),
+  remediation: z
+    .strictObject({
+      /**
+       * Every rung of the removal ladder and every guard change runs as a plan (EC2 DryRun=true where
+       * AWS has it): nothing is changed in AWS. Also `serve --dry-run`.
+       */
+      dryRun: z.boolean().default(false),
+    })
+    .prefault({}),
+  schedule: z
+    .strictObject({
+      scan: cronExpression.default('0 */6 * * *'),
+      digest: cronExpression.default('0 9 * * *'),
+      timezone: z
+        .string()
+        .refine(isTimeZone, 'expected an IANA time zone such as UTC or Europe/Berlin')
+        .default('UTC'),
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+  guard: guardSchema,
+});
+
+/** Accounts to monitor come from `accounts:`, or from `organization` (discovered at every scan). */
+export const configSchema = configObject.refine(
+  (c) => c.accounts.length > 0 || c.organization !== undefined,
+  {
     message: 'list at least one account to monitor (or set organization to discover them)',
     path: ['accounts'],
-  });
+  },
+);
 
 export type Config = z.infer<typeof configSchema>;
