@@ -15,6 +15,7 @@ const COMMANDS = new Map<string, () => Promise<Command>>([
   ['store', async () => (await import('./commands/store.ts')).storeCommand],
   ['config', async () => (await import('./commands/config.ts')).configCommand],
   ['iam-policy', async () => (await import('./commands/iam-policy.ts')).iamPolicyCommand],
+  ['templates', async () => (await import('./commands/templates.ts')).templatesCommand],
   ['remediate', async () => (await import('./commands/remediate.ts')).remediateCommand],
   ['allowed-amis', async () => (await import('./commands/allowed-amis.ts')).allowedAmisCommand],
   ['guard', async () => (await import('./commands/guard.ts')).guardCommand],

@@ -24,6 +24,10 @@ Usage:
                                               Allowed AMIs vs the trust list (guard.allowedAmis)
   shareguard iam-policy [--config FILE] [--kinds LIST] [--scan-only]
                         [--for scanner|remediation|owner|guard|bot]
+                        [--home-account ID] [--organization-id o-…]   (with --for bot)
+  shareguard templates --out DIR [--format yaml|json] [--config FILE]
+                                              CloudFormation: member accounts (StackSet),
+                                              management account, shareguard's home account
   shareguard sim --world FILE [--port N]      run the AWS simulator standalone
   shareguard demo [--yes-trust|--yes-remove]  the bundled demo organization, Slack side included
   shareguard <command> --help                 that command's usage and options

@@ -28,6 +28,28 @@ const accountSchema = z.strictObject({
   trustedSource: z.boolean().optional(),
 });
 
+/** OUs (with their sub-OUs) or the root, for `organization.include` / `exclude`. */
+const orgParentId = z
+  .string()
+  .regex(
+    /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/,
+    'expected an organization root (r-…) or an OU id (ou-…-…)',
+  );
+
+/**
+ * Accounts discovered from AWS Organizations at every scan (src/aws/organization.ts, docs/aws.md
+ * "Organizations"). The account is the management account or a delegated administrator.
+ */
+const organizationSchema = z.strictObject({
+  account: ACCOUNT_ID,
+  /** Assumed in `account`; omitted: `aws.defaultRole`; `none`: the home credentials. */
+  role: roleSchema.optional(),
+  /** OUs (with their sub-OUs) or the root to monitor; default: the whole organization. */
+  include: z.array(orgParentId).default([]),
+  /** Accounts (or OUs, with their sub-OUs) left out. */
+  exclude: z.array(z.union([ACCOUNT_ID, orgParentId])).default([]),
+});
+
 const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id such as U012ABCDEF');
 const slackGroupId = z.string().regex(/^S[A-Z0-9]{2,}$/, 'expected a Slack user group id such as S012ABCDEF');
 
@@ -98,7 +120,7 @@ const guardSchema = z
     path: ['scp'],
   });
 
-export const configSchema = z.strictObject({
+const configObject = z.strictObject({
   aws: z
     .strictObject({
       /** Endpoint override for every AWS service (the simulator, a VPC endpoint proxy). */
@@ -124,7 +146,9 @@ export const configSchema = z.strictObject({
       paceScale: z.number().positive().max(100).default(1),
     })
     .prefault({}),
-  accounts: z.array(accountSchema).min(1, 'list at least one account to monitor'),
+  /** With `organization`: optional, only settings for discovered accounts or accounts outside it. */
+  accounts: z.array(accountSchema).default([]),
+  organization: organizationSchema.optional(),
   regions: z.union([z.literal('all'), z.array(REGION).min(1)]).default('all'),
   kinds: z
     .array(z.enum(RESOURCE_KINDS))
@@ -133,6 +157,8 @@ export const configSchema = z.strictObject({
   trust: z
     .strictObject({
       monitoredAccounts: z.boolean().default(true),
+      /** Owners that are accounts of `organization` are trusted; default true when `organization` is set. */
+      organization: z.boolean().optional(),
       accounts: z.array(z.strictObject({ id: ACCOUNT_ID, note: z.string().max(500).optional() })).default([]),
     })
     .prefault({}),
@@ -274,5 +300,14 @@ export const configSchema = z.strictObject({
     .prefault({}),
   guard: guardSchema,
 });
+
+/** Accounts to monitor come from `accounts:`, or from `organization` (discovered at every scan). */
+export const configSchema = configObject.refine(
+  (c) => c.accounts.length > 0 || c.organization !== undefined,
+  {
+    message: 'list at least one account to monitor (or set organization to discover them)',
+    path: ['accounts'],
+  },
+);
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,7 @@
 import type { ResourceKind } from '../domain/finding.ts';
 import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '../domain/lifecycle.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import type { AccountSet } from '../scan/from-config.ts';
+import { resolveAccountSet } from '../scan/account-set.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
 import { Limiter } from '../scan/limiter.ts';
 import { listedKinds } from '../scan/target-result.ts';
@@ -39,6 +40,8 @@ export interface RecordedScan {
   newUse: NewUse[];
   /** Allowed AMIs drift check (when `guard.allowedAmis` is not off): read-only. */
   allowedAmis?: AllowedAmisReport;
+  /** With `organization`, after a scan of every account: the monitored set, kept with the last scan. */
+  monitoredAccountIds?: string[];
 }
 
 export class ScanFilterError extends Error {}
@@ -63,12 +66,14 @@ export async function scanAndRecord(
   filters: ScanFilters,
   onProgress?: (p: ScanProgress) => void,
 ): Promise<RecordedScan> {
-  const all = monitoredAccounts(deps.config);
+  // With `organization`, discovered now; a discovery failure fails the scan (never an empty one).
+  const set = await resolveAccountSet(deps.config, deps.clients);
+  const all = set.accounts;
   const unknown = (filters.accounts ?? []).filter((id) => !all.some((a) => a.id === id));
   if (unknown.length) throw new ScanFilterError(`not a monitored account: ${unknown.join(', ')}`);
   const accounts = filters.accounts?.length ? all.filter((a) => filters.accounts!.includes(a.id)) : all;
   const kinds = filters.kinds?.length ? filters.kinds : deps.config.kinds;
-  const { policy } = await currentTrust(deps.config, deps.store, nowIso(deps));
+  const { policy } = await currentTrust(deps.config, deps.store, nowIso(deps), set);
 
   const result = await scan(
     {
@@ -92,6 +97,7 @@ export async function scanAndRecord(
     durationMs: result.durationMs,
     failedCodes: failed.map((f) => f.code),
   });
+  const monitoredAccountIds = await noteOrganization(deps, set, result, filters);
 
   const scanned = new Set<string>();
   for (const t of result.targets) {
@@ -159,8 +165,34 @@ export async function scanAndRecord(
     },
     scope: describeScope(filters),
     newUse: uses,
+    ...(monitoredAccountIds ? { monitoredAccountIds } : {}),
     ...(allowedAmis ? { allowedAmis } : {}),
   };
+}
+
+/**
+ * With `organization`: the discovery's counts on the summary, and the accounts new since the last scan
+ * (the store's last scan keeps the set; the first scan with an organization has nothing to compare with).
+ * Returns the set to keep, only from a scan of every account (a filtered one says nothing about the rest).
+ */
+async function noteOrganization(
+  deps: CoreDeps,
+  set: AccountSet,
+  result: ScanResult,
+  filters: ScanFilters,
+): Promise<string[] | undefined> {
+  if (!set.organization) return undefined;
+  const ids = set.accounts.map((a) => a.id);
+  const before = (await deps.store.getLastScan())?.monitoredAccountIds;
+  const newAccounts = before ? ids.filter((id) => !before.includes(id)).length : undefined;
+  result.summary.organization = {
+    accounts: set.organization.discovered,
+    skipped: set.organization.skipped,
+    excluded: set.organization.excluded,
+    ...(newAccounts !== undefined ? { newAccounts } : {}),
+  };
+  if (newAccounts) deps.log.info({ newAccounts }, 'new accounts monitored');
+  return filters.accounts?.length ? undefined : ids;
 }
 
 const count = (changes: LifecycleChange[], type: LifecycleChange['type']) =>

@@ -29,12 +29,16 @@ export interface TrustPolicy {
   /** Monitored accounts sharing among themselves (a golden-AMI pipeline) is normal. */
   trustMonitoredAccounts: boolean;
   monitoredAccountIds: ReadonlySet<string>;
+  /** Accounts of the configured organization (`trust.organization`, docs/aws.md "Organizations"): trusted owners. */
+  organizationAccountIds: ReadonlySet<string>;
 }
 
 export function makeTrustPolicy(input: {
   trusted: Iterable<TrustedAccount>;
   trustMonitoredAccounts: boolean;
   monitoredAccountIds: Iterable<string>;
+  /** Every account of the organization (whatever its state) when `trust.organization` is on. */
+  organizationAccountIds?: Iterable<string>;
 }): TrustPolicy {
   const trusted = new Map<string, TrustedAccount>();
   for (const t of input.trusted) trusted.set(t.accountId, t);
@@ -42,16 +46,20 @@ export function makeTrustPolicy(input: {
     trusted,
     trustMonitoredAccounts: input.trustMonitoredAccounts,
     monitoredAccountIds: new Set(input.monitoredAccountIds),
+    organizationAccountIds: new Set(input.organizationAccountIds ?? []),
   };
 }
 
-export type TrustVerdict = { trusted: true; reason: 'trust-list' | 'monitored-account' } | { trusted: false };
+export type TrustVerdict =
+  { trusted: true; reason: 'trust-list' | 'monitored-account' | 'organization-account' } | { trusted: false };
 
 export function judgeOwner(policy: TrustPolicy, ownerAccountId: string): TrustVerdict {
   if (policy.trusted.has(ownerAccountId)) return { trusted: true, reason: 'trust-list' };
   if (policy.trustMonitoredAccounts && policy.monitoredAccountIds.has(ownerAccountId)) {
     return { trusted: true, reason: 'monitored-account' };
   }
+  if (policy.organizationAccountIds.has(ownerAccountId))
+    return { trusted: true, reason: 'organization-account' };
   return { trusted: false };
 }
 

@@ -51,6 +51,8 @@ export type PostPendingResult =
 /** A scan stopped on purpose (shutdown) or because its lease went to another replica. */
 class ScanInterrupted extends Error {}
 
+const monitoredAccountIds = (ids: string[] | undefined) => (ids ? { monitoredAccountIds: ids } : {});
+
 /** Open findings to post this round: the scan's new ones first, then ones an earlier round left unposted. */
 function mergeNeedsPosting(
   fresh: readonly FindingRecord[],
@@ -281,12 +283,15 @@ export class ScanJob {
         layout: this.deps.config.slack.layout,
       };
       await this.publisher.update(progressRef, scanSummaryMessage(recorded.result, counts, recorded.scope));
+      const previous = recorded.monitoredAccountIds ? undefined : await this.deps.store.getLastScan();
       const lastScan: LastScan = {
         at: recorded.result.startedAt,
         summary: recorded.result.summary,
         scope: recorded.scope,
         message: progressRef,
         posts: { posted: posted.posted, failed: posted.failed, notPosted: posted.overflow },
+        // A filtered scan keeps the previous full scan's account set (new accounts are told once).
+        ...monitoredAccountIds(recorded.monitoredAccountIds ?? previous?.monitoredAccountIds),
       };
       await this.deps.store.putLastScan(lastScan);
       return {

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import { monitoredAccount, monitoredAccounts } from '../scan/from-config.ts';
 import { KINDS } from '../aws/kinds/index.ts';
 import { RESOURCE_KINDS, type Finding, type ResourceKind } from '../domain/finding.ts';
 import type { DecisionAction, RemediationId } from '../domain/lifecycle.ts';
@@ -67,7 +67,8 @@ export function remediationContext(
   overrides: { dryRun?: boolean; guardMode?: GuardMode } = {},
 ): RemediationContext {
   const owner = ownerSideAccount(config, f.ownerAccountId);
-  const recipient = monitoredAccounts(config).find((a) => a.id === f.accountId);
+  // With `organization`, the recipient may be a discovered account: the default role there.
+  const recipient = monitoredAccount(config, f.accountId);
   return {
     ...(owner ? { owner } : {}),
     ...(recipient ? { recipient } : {}),

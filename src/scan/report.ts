@@ -1,5 +1,5 @@
 import type { Finding, ResourceKind } from '../domain/finding.ts';
-import type { ScanResult } from './scan.ts';
+import type { OrganizationSummary, ScanResult } from './scan.ts';
 import {
   failureText,
   isFailed,
@@ -41,6 +41,7 @@ export function scanResultJson(result: ScanResult): object {
           }
         : {}),
       ...(result.summary.belowMinRisk !== undefined ? { belowMinRisk: result.summary.belowMinRisk } : {}),
+      ...(result.summary.organization ? { organization: result.summary.organization } : {}),
     },
     startedAt: result.startedAt,
     durationMs: result.durationMs,
@@ -157,7 +158,24 @@ export function formatSummary(result: ScanResult): string {
   return (
     `${s.findings} ${noun} in ${s.accountsWithFindings} of ${s.accountsScanned} accounts ` +
     `(${s.targetsScanned} account-regions scanned${failedText}; ${s.trustedSkipped} trusted shares skipped; ` +
-    `${(result.durationMs / 1000).toFixed(1)} s)${riskSummaryText(result)}`
+    `${(result.durationMs / 1000).toFixed(1)} s)${riskSummaryText(result)}` +
+    (s.organization ? `\n${organizationText(s.organization)}` : '')
+  );
+}
+
+/** "12 accounts from the organization, 3 new accounts monitored; not scanned: 1 SUSPENDED, 2 excluded". */
+export function organizationText(o: OrganizationSummary): string {
+  const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  const notScanned = [
+    ...Object.entries(o.skipped)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([state, n]) => `${n} ${state}`),
+    ...(o.excluded ? [`${o.excluded} excluded`] : []),
+  ];
+  return (
+    `${plural(o.accounts, 'account')} from the organization` +
+    (o.newAccounts ? `, ${plural(o.newAccounts, 'new account')} monitored` : '') +
+    (notScanned.length ? `; not scanned: ${notScanned.join(', ')}` : '')
   );
 }
 

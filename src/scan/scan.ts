@@ -43,6 +43,18 @@ export interface ScanSummary {
   hiddenByAllowedAmis?: number;
   /** Findings left out by `--min-risk`. */
   belowMinRisk?: number;
+  /** With `organization`: what discovery found (src/scan/from-config.ts `accountSet`). */
+  organization?: OrganizationSummary;
+}
+
+export interface OrganizationSummary {
+  /** ACTIVE accounts in scope, scanned. */
+  accounts: number;
+  /** In scope but not ACTIVE, by state. */
+  skipped: Record<string, number>;
+  excluded: number;
+  /** Accounts not in the previous scan's set (serve: against the store's last scan); absent when unknown. */
+  newAccounts?: number;
 }
 
 export interface ScanResult {

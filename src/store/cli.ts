@@ -2,13 +2,20 @@ import type { Config } from '../config/schema.ts';
 import { withoutCredentials } from '../redact.ts';
 import { StoreError } from './errors.ts';
 import { dynamoClientFor, openStore, regionFor } from './open.ts';
-import { createTable } from './table.ts';
+import { createTable, enablePointInTimeRecovery, type PointInTimeRecoveryResult } from './table.ts';
 
 const USAGE = `Usage:
-  shareguard store init     create the DynamoDB table (store.kind dynamodb), or the embedded store's table
+  shareguard store init     create the DynamoDB table (store.kind dynamodb) with point-in-time recovery on,
+                            or the embedded store's table
 
 The table name, region and endpoint come from the config's store section
 (SHAREGUARD_TABLE, SHAREGUARD_DYNAMODB_ENDPOINT, AWS_REGION). An existing table with the right layout is fine.`;
+
+const PITR_TEXT: Record<PointInTimeRecoveryResult, string> = {
+  enabled: 'point-in-time recovery turned on',
+  already: 'point-in-time recovery already on',
+  unsupported: 'point-in-time recovery not available at this endpoint (a local emulator; DynamoDB has it)',
+};
 
 export interface StoreCommandIo {
   out: (line: string) => void;
@@ -52,10 +59,11 @@ export async function runStoreCommand(
       const client = dynamoClientFor(cfg, opts);
       try {
         const result = await createTable(client, cfg.tableName);
+        const pitr = PITR_TEXT[await enablePointInTimeRecovery(client, cfg.tableName)];
         io.out(
           result === 'created'
-            ? `Created table "${cfg.tableName}" ${where}: on-demand billing, keys PK/SK, index GSI1 (GSI1PK/GSI1SK).`
-            : `Table "${cfg.tableName}" already exists ${where} with the expected layout; nothing to do.`,
+            ? `Created table "${cfg.tableName}" ${where}: on-demand billing, keys PK/SK, index GSI1 (GSI1PK/GSI1SK), ${pitr}.`
+            : `Table "${cfg.tableName}" already exists ${where} with the expected layout; ${pitr}.`,
         );
       } finally {
         client.destroy();

@@ -13,6 +13,11 @@ export interface LastScan {
   scope?: string;
   /** The scan's top-level message (its thread holds the findings). */
   message?: MessageRef;
+  /**
+   * With `organization`: the accounts the last full scan monitored, to tell which are new (12 bytes each:
+   * within DynamoDB's 400 KB item for organizations of up to ≈ 25,000 accounts).
+   */
+  monitoredAccountIds?: string[];
   /** How its findings' posts went. */
   posts?: { posted: number; failed: number; notPosted: number };
 }

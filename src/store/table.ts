@@ -1,6 +1,8 @@
 import {
   CreateTableCommand,
+  DescribeContinuousBackupsCommand,
   DescribeTableCommand,
+  UpdateContinuousBackupsCommand,
   waitUntilTableExists,
   type CreateTableCommandInput,
   type DynamoDBClient,
@@ -176,4 +178,42 @@ function layoutProblems(table: TableDescription): string[] {
     }
   }
   return problems;
+}
+
+/** `enabled`: turned on now; `already`: it was on; `unsupported`: the endpoint has no such API (dynalite). */
+export type PointInTimeRecoveryResult = 'enabled' | 'already' | 'unsupported';
+
+/**
+ * Turns on point-in-time recovery (off unless enabled, docs/store.md "Backups"): the decision log is the
+ * record of what was done in AWS. A table just created answers ContinuousBackupsUnavailableException
+ * for a while: retried. A local emulator without the API answers UnknownOperationException: reported,
+ * not an error.
+ */
+export async function enablePointInTimeRecovery(
+  client: DynamoDBClient,
+  tableName: string,
+  opts: { retries?: number; delayMs?: number } = {},
+): Promise<PointInTimeRecoveryResult> {
+  const retries = opts.retries ?? 20;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const out = await client.send(new DescribeContinuousBackupsCommand({ TableName: tableName }));
+      const status =
+        out.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus;
+      if (status === 'ENABLED') return 'already';
+      await client.send(
+        new UpdateContinuousBackupsCommand({
+          TableName: tableName,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      );
+      return 'enabled';
+    } catch (err) {
+      const name = err instanceof Error ? err.name : '';
+      if (name === 'UnknownOperationException') return 'unsupported';
+      if (name !== 'ContinuousBackupsUnavailableException' || attempt >= retries)
+        throw storeError('UpdateContinuousBackups (point-in-time recovery)', tableName, err);
+      await new Promise((r) => setTimeout(r, opts.delayMs ?? 3_000));
+    }
+  }
 }

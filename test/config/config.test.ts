@@ -73,11 +73,11 @@ schedule:
 
   it('refuses unknown keys and duplicate accounts', async () => {
     expect(await problems('acounts: []\n')).toEqual([
-      'not a shareguard configuration: none of its top-level keys is a setting: "acounts" (did you mean accounts?) (settings: aws, accounts, regions, kinds, trust, slack, scan, risk, store, remediation, schedule, guard)',
+      'not a shareguard configuration: none of its top-level keys is a setting: "acounts" (did you mean accounts?) (settings: aws, accounts, organization, regions, kinds, trust, slack, scan, risk, store, remediation, schedule, guard)',
     ]);
     // Nothing close: no guess, only the settings.
     expect(await problems('hello: world\n')).toEqual([
-      'not a shareguard configuration: none of its top-level keys is a setting (settings: aws, accounts, regions, kinds, trust, slack, scan, risk, store, remediation, schedule, guard)',
+      'not a shareguard configuration: none of its top-level keys is a setting (settings: aws, accounts, organization, regions, kinds, trust, slack, scan, risk, store, remediation, schedule, guard)',
     ]);
     expect(await problems("accounts: [{ id: '111111111111' }, { id: '111111111111' }]\n")).toEqual([
       'accounts: account 111111111111 is listed more than once',

@@ -12,7 +12,7 @@ export async function configCommand(args: string[], env: NodeJS.ProcessEnv): Pro
   const config = await loadConfig({ file, env });
   const regions = config.regions === 'all' ? 'all enabled regions' : config.regions.join(', ');
   process.stdout.write(
-    `${file}: OK — ${config.accounts.length} account(s), ${regions}, kinds ${config.kinds.join(', ')}, ` +
+    `${file}: OK — ${config.organization ? `the accounts of the organization (from ${config.organization.account}) + ` : ''}${config.accounts.length} account(s), ${regions}, kinds ${config.kinds.join(', ')}, ` +
       `${config.trust.accounts.length} trusted owner(s)${config.trust.monitoredAccounts ? ' + the monitored accounts' : ''}\n`,
   );
   return EXIT.ok;

@@ -1,4 +1,3 @@
-import { roleArn } from '../../aws/account.ts';
 import {
   botIdentityPolicy,
   guardActionsPolicy,
@@ -8,7 +7,6 @@ import {
 import { loadConfig } from '../../config/load.ts';
 import { RESOURCE_KINDS } from '../../domain/finding.ts';
 import { guardRolePolicy } from '../../guard/iam-actions.ts';
-import { monitoredAccounts } from '../../scan/from-config.ts';
 import { commaList, configPath, overridesFrom, parse } from '../args.ts';
 import { EXIT, UsageError } from '../usage.ts';
 
@@ -19,6 +17,8 @@ export async function iamPolicyCommand(args: string[], env: NodeJS.ProcessEnv): 
     kinds: { type: 'string' },
     'scan-only': { type: 'boolean' },
     for: { type: 'string' },
+    'home-account': { type: 'string' },
+    'organization-id': { type: 'string' },
   });
   const target = values.for ?? 'scanner';
   const TARGETS = ['scanner', 'remediation', 'owner', 'guard', 'bot'];
@@ -30,8 +30,13 @@ export async function iamPolicyCommand(args: string[], env: NodeJS.ProcessEnv): 
     : undefined;
   if (target === 'bot') {
     if (!config) throw new UsageError('--for bot needs the config (the monitored accounts and their roles)');
-    const arns = monitoredAccounts(config).flatMap((a) => (a.role ? [roleArn(a.id, a.role.name)] : []));
-    process.stdout.write(`${JSON.stringify(botIdentityPolicy(arns), null, 2)}\n`);
+    const policy = botIdentityPolicy(config, {
+      ...(values['home-account']
+        ? { homeAccount: accountIdFlag('home-account', values['home-account']) }
+        : {}),
+      ...(values['organization-id'] ? { organizationId: orgIdFlag(values['organization-id']) } : {}),
+    });
+    process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
     return EXIT.ok;
   }
   const kinds = config?.kinds ?? commaList(values.kinds) ?? [...RESOURCE_KINDS];
@@ -57,4 +62,15 @@ export async function iamPolicyCommand(args: string[], env: NodeJS.ProcessEnv): 
           });
   process.stdout.write(`${JSON.stringify(policy, null, 2)}\n`);
   return EXIT.ok;
+}
+
+function accountIdFlag(name: string, v: string): string {
+  if (!/^\d{12}$/.test(v)) throw new UsageError(`--${name}: expected a 12-digit AWS account id, got "${v}"`);
+  return v;
+}
+
+function orgIdFlag(v: string): string {
+  if (!/^o-[a-z0-9]{10,32}$/.test(v))
+    throw new UsageError(`--organization-id: expected an organization id such as o-a1b2c3d4e5, got "${v}"`);
+  return v;
 }

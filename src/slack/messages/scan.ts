@@ -2,6 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { ScanProgress, ScanResult } from '../../scan/scan.ts';
 import { failureText, isFailed, type FailedTarget } from '../../scan/target-result.ts';
+import { organizationText } from '../../scan/report.ts';
 import { context, message, section, type SlackMessage } from './blocks.ts';
 import { POST_COMMAND } from './plan.ts';
 import { code, esc, packLines, plural, userMention } from './text.ts';
@@ -91,8 +92,11 @@ export function scanSummaryMessage(result: ScanResult, counts: ScanPostCounts, s
     `(${counts.new} new, ${counts.sharedAgain} shared again, ${counts.resolved} resolved; ` +
     `${postCountsText(counts)}). ` +
     `${plural(s.targetsScanned, 'account-region')} scanned${failed.length ? `, ${failed.length} failed` : ''}; ` +
-    `${plural(s.trustedSkipped, 'trusted share')} skipped.`;
+    `${plural(s.trustedSkipped, 'trusted share')} skipped.` +
+    (s.organization?.newAccounts ? ` ${plural(s.organization.newAccounts, 'new account')} monitored.` : '');
   const blocks: KnownBlock[] = [section(headline)];
+  // With `organization`: "3 new accounts monitored", and what discovery did not scan (AWS's own words).
+  if (s.organization) blocks.push(context(`🏢 ${esc(organizationText(s.organization), 500)}`));
   if (failed.length) {
     const { chunks, shown } = packLines(
       failed.map((t) => `• ${targetText(t)}`),

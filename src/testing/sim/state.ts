@@ -10,6 +10,7 @@ import { IamStore } from './stores/iam.ts';
 import { LaunchStore } from './stores/launchers.ts';
 import { ImageStore } from './stores/images.ts';
 import { OrgStore } from './stores/organizations.ts';
+import { OrgTreeStore } from './stores/org-tree.ts';
 import { dbKey, RdsStore } from './stores/rds.ts';
 import type {
   AccountRec,
@@ -51,6 +52,9 @@ export class SimState {
 
   readonly iam = new IamStore();
   readonly org: OrgStore;
+  /** Organizations as ListAccounts and friends answer them. */
+  readonly orgTree: OrgTreeStore;
+  private readonly organizations: World['organizations'];
   private readonly accounts = new AccountStore(this.iam);
   readonly images = new ImageStore();
   readonly snapshots = new SnapshotStore();
@@ -77,6 +81,8 @@ export class SimState {
     this.latency = world.latency;
     this.throttle = world.throttle;
     this.org = new OrgStore(world.organizationPolicies, world);
+    this.orgTree = new OrgTreeStore(world);
+    this.organizations = world.organizations;
 
     const regions = new Set<string>();
     for (const a of world.accounts) {
@@ -229,6 +235,7 @@ export class SimState {
       instances: this.instances.toWorld(),
       volumes: this.volumes.toWorld(),
       ...(this.org.toWorld() && { organizationPolicies: this.org.toWorld() }),
+      ...(this.organizations && { organizations: structuredClone(this.organizations) }),
       ...(this.rdsEvents.length && {
         rdsEvents: this.rdsEvents.map(({ dateMs: _, ...e }) => ({ ...e })),
       }),

@@ -146,6 +146,8 @@ const account = z.object({
   policies: z.array(managedPolicy).optional(),
   // Extension:
   recycleBinRules: z.array(recycleBinRule).optional(),
+  // Extension: the account's State in its organization (ListAccounts); default ACTIVE.
+  state: z.enum(['PENDING_ACTIVATION', 'ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']).optional(),
 });
 
 const image = z.object({
@@ -343,6 +345,32 @@ const organizationPolicies = z.object({
   ),
 });
 
+// Extension: an organization as AWS Organizations lists it (ListRoots, ListOrganizationalUnitsForParent,
+// ListAccountsForParent, ListAccounts). Its members are the world's accounts whose `organization` is `arn`.
+const OU_PARENT = /^(r-[0-9a-z]{4,32}|ou-[0-9a-z]+-[0-9a-z]+)$/;
+const worldOrganization = z.object({
+  arn: orgArn,
+  /** The root's id; default r-root. */
+  rootId: z
+    .string()
+    .regex(/^r-[0-9a-z]{4,32}$/, 'expected a root id like r-ab12')
+    .optional(),
+  /** The OU tree; OUs only named in accounts' `ous` hang from the OU before them there (else the root). */
+  ous: z
+    .array(
+      z.object({
+        id: z.string().regex(/^ou-[0-9a-z]+-[0-9a-z]+$/, 'expected an OU id like ou-ab12-cdef3456'),
+        name: z.string().min(1).optional(),
+        parent: z.string().regex(OU_PARENT, 'expected the parent root (r-…) or OU (ou-…) id'),
+      }),
+    )
+    .optional(),
+  /** Member accounts that may call the list actions besides the management account. */
+  delegatedAdministrators: z.array(accountId).optional(),
+  /** Fields ListAccounts answers: state (default), status (the field retired on 2026-09-09) or both. */
+  accountFields: z.enum(['state', 'status', 'both']).optional(),
+});
+
 // Extension: what RestoreDBInstanceFromDBSnapshot / RestoreDBClusterFromSnapshot created.
 const dbRestored = z.object({
   id: rdsId,
@@ -384,6 +412,7 @@ export const worldSchema = z.object({
   ssmParameters: z.array(ssmParameter).optional(),
   dbInstances: z.array(dbRestored).optional(),
   dbClusters: z.array(dbRestored).optional(),
+  organizations: z.array(worldOrganization).optional(),
 });
 
 export type World = z.infer<typeof worldSchema>;
@@ -503,6 +532,17 @@ function crossCheck(w: World): string[] {
   perAccountRegion(w.autoScalingGroups ?? [], 'autoScalingGroups');
   perAccountRegion(w.launchConfigurations ?? [], 'launchConfigurations');
   perAccountRegion(w.imageRecipes ?? [], 'imageRecipes', (r) => `${r.name}/${r.version}`);
+  const orgArns = new Set<string>();
+  (w.organizations ?? []).forEach((o, i) => {
+    if (orgArns.has(o.arn)) problems.push(`organizations[${i}].arn: duplicate organization`);
+    orgArns.add(o.arn);
+    const ids = new Set((o.ous ?? []).map((ou) => ou.id));
+    const root = o.rootId ?? 'r-root';
+    (o.ous ?? []).forEach((ou, j) => {
+      if (ou.parent !== root && !ids.has(ou.parent))
+        problems.push(`organizations[${i}].ous[${j}].parent: neither the root ${root} nor an OU of the list`);
+    });
+  });
   const scpIds = new Set<string>();
   (w.organizationPolicies?.policies ?? []).forEach((p, i) => {
     if (scpIds.has(p.id)) problems.push(`organizationPolicies.policies[${i}].id: duplicate policy id`);

@@ -7,6 +7,7 @@ import { policySize } from '../policy/evaluate.ts';
 import { MAX_SCP_SIZE, MAX_SCPS_PER_TARGET, ouIdOf, type ScpRec } from '../stores/organizations.ts';
 import { policyDocumentSchema } from '../world.ts';
 import type { Ctx } from './common.ts';
+import { ORGANIZATIONS_LIST_ACTIONS } from './organizations-accounts.ts';
 
 export type JsonInput = Record<string, unknown>;
 
@@ -218,4 +219,5 @@ export const ORGANIZATIONS_ACTIONS: Record<string, JsonActionDef> = {
   AttachPolicy: { run: attachPolicy },
   DetachPolicy: { run: detachPolicy },
   ListTargetsForPolicy: { run: listTargetsForPolicy },
+  ...ORGANIZATIONS_LIST_ACTIONS,
 };
