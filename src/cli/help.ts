@@ -78,6 +78,19 @@ ${CONFIG}
       --kinds LIST        only these resource kinds
       --scan-only         scanner: listing only, without the recipient-side Remove rungs
       --for WHO           scanner (default), remediation, owner, guard or bot
+      --home-account ID   with --for bot: the account of shareguard's table (exact table ARN)
+      --organization-id ID  with --for bot: the organization (o-…) the monitored roles belong to
+${HELP}`,
+
+  templates: `Usage: shareguard templates --out DIR [options]
+
+Writes the CloudFormation templates, generated from the same registries as iam-policy:
+member-account (a service-managed StackSet), management-account and shareguard-home. docs/deploy.md.
+
+Options:
+  -o, --out DIR           where the templates are written (required)
+      --format FORMAT     yaml (default) or json
+${CONFIG}
 ${HELP}`,
 
   remediate: `Usage: shareguard remediate --plan [options]
@@ -105,9 +118,11 @@ ${HELP}`,
 
   guard: `Usage: shareguard guard print [--format iam|scp|declarative] [--account ID] [options]
        shareguard guard apply [--dry-run] [options]
+       shareguard guard verify [options]
 
 print: the guard policies (deny blocked images and snapshots); declarative: the Organizations
-Allowed AMIs policy. apply: writes them (guard.mode).
+Allowed AMIs policy. apply: writes them (guard.mode). verify: each guard policy against the store;
+drift is re-applied (guard.mode print: reported); exit 1 if drift is left.
 
 Options:
 ${CONFIG}
