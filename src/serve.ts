@@ -10,7 +10,7 @@ import { openStore, StoreError, type Store } from './store/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
-import { remediationView } from './remediate/registry.ts';
+import { decisionView } from './slack/decision-view.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest } from './jobs/digest-job.ts';
 import { startSchedules } from './jobs/scheduler.ts';
@@ -104,7 +104,7 @@ export async function startServer(options: {
     if (slack.appToken) watchSocket(built.receiver as SocketModeReceiver, state, log);
     const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
       postIntervalMs: config.slack.postIntervalMs,
-      view: remediationView(config),
+      view: decisionView(config),
     });
     const decisions = new Limiter(DECISION_CONCURRENCY);
     const approvers = new Approvers(config.slack, app.client, log);

@@ -53,6 +53,7 @@ describe('a finding message with its risk', () => {
       text: {
         type: 'mrkdwn',
         text: '🔴 *critical* — impersonates Ubuntu (Canonical publishes from 099720109477; this one is from 444455556666); in use: 3 running instances, 3 volumes',
+        verbatim: true,
       },
     });
     // Then what uses it, by id (usage(3): three instances and three volumes).
@@ -62,6 +63,7 @@ describe('a finding message with its risk', () => {
         {
           type: 'mrkdwn',
           text: '🔥 *in use:* 3 running instances — `i-00000000000000000`, `i-00000000000000001`, `i-00000000000000002`; 3 volumes — `vol-00000000000000000`, `vol-00000000000000001`, `vol-00000000000000002`',
+          verbatim: true,
         },
       ],
     });

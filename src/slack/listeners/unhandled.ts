@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { ACTIONS } from '../messages/index.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../messages/guard.ts';
 import type { SlackContext } from '../context.ts';
+import { REVIEW_ACTION_PATTERN } from './actions/review.ts';
 
 /**
  * Interactive payloads nobody listens to (a shortcut added in the app settings, a button from an older
@@ -11,7 +12,9 @@ import type { SlackContext } from '../context.ts';
  */
 export function registerUnhandled(app: App, ctx: SlackContext): void {
   const known = (id: string) =>
-    id === BLOCK_ACCOUNT_ACTION || (Object.values(ACTIONS) as string[]).includes(id);
+    id === BLOCK_ACCOUNT_ACTION ||
+    (Object.values(ACTIONS) as string[]).includes(id) ||
+    REVIEW_ACTION_PATTERN.test(id);
   app.action({ action_id: /^/ }, async ({ ack, action, body }) => {
     const id = 'action_id' in action ? String(action.action_id) : '(none)';
     if (known(id)) return; // its own listener acks it

@@ -41,9 +41,11 @@ describe('findingMessage', () => {
     expect(text).toContain('also public');
     expect(m.text).toContain('ami-0123456789abcdef0');
 
-    const [trust, remove, ...rest] = buttons(m.blocks);
+    // Remove is the primary, danger-styled action; Trust a plain button (issue 23).
+    const [remove, trust, ...rest] = buttons(m.blocks);
     expect(rest).toEqual([]);
-    expect(trust).toMatchObject({ action_id: ACTIONS.trust, value: r.finding.id, style: 'primary' });
+    expect(trust).toMatchObject({ action_id: ACTIONS.trust, value: r.finding.id });
+    expect(trust!.style).toBeUndefined();
     expect(trust!.text!.text).toBe(`Trust account ${OWNER}`);
     expect(remove).toMatchObject({ action_id: ACTIONS.remove, value: r.finding.id, style: 'danger' });
     expect(remove!.text!.text).toBe('Remove');
@@ -78,7 +80,7 @@ describe('findingMessage', () => {
     expect(textOf(rds.blocks)).toContain('RDS DB snapshot');
     expect(textOf(rds.blocks)).toContain('postgres · 20 GiB · encrypted');
     // Owner-only: the confirm dialog says so honestly.
-    const [, remove] = buttons(rds.blocks);
+    const [remove] = buttons(rds.blocks);
     expect(remove!.confirm).toMatchObject({
       title: { text: 'Only the owner can unshare this' },
       confirm: { text: 'Record decision' },
@@ -155,7 +157,7 @@ describe('findingMessage', () => {
     expect(text).toContain('UnauthorizedOperation: You are not authorized &lt;x&gt;');
     expect(text).toContain('You can try again.');
     expect(text).toContain('You can try again');
-    expect(buttons(m.blocks).map((b) => b.action_id)).toEqual([ACTIONS.trust, ACTIONS.remove]);
+    expect(buttons(m.blocks).map((b) => b.action_id)).toEqual([ACTIONS.remove, ACTIONS.trust]);
   });
 
   it('says "shared again", naming the previous decision (who, when, what)', () => {

@@ -10,6 +10,7 @@ import { LADDER_FROM } from '../../../core/ladder.ts';
 import { logRefusal } from '../../../core/decisions.ts';
 import { needsSecondApprover } from '../../../core/two-person.ts';
 import { nowIso } from '../../../core/deps.ts';
+import { remediationContext } from '../../../remediate/registry.ts';
 import type { Actor, FindingRecord } from '../../../domain/lifecycle.ts';
 import {
   decodeMetadata,
@@ -71,6 +72,9 @@ export async function openReasonModal(
     action: input.action,
     finding: input.record.finding,
     requireReason: ctx.deps.config.slack.requireReason,
+    // The modal is the confirmation (issue 23 item 2): the steps Remove would run, the expiry default.
+    context: remediationContext(ctx.deps.config, input.record.finding),
+    defaultExpiry: ctx.deps.config.slack.trustExpiry,
     metadata: {
       v: 1,
       action: input.action,
