@@ -12,7 +12,7 @@ import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
 import { guardReconciler } from './guard/reconciler.ts';
 import { blockAccountMessage } from './slack/messages/guard.ts';
-import { remediationView } from './remediate/registry.ts';
+import { decisionView } from './slack/decision-view.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest, retryDueDigest } from './jobs/digest-job.ts';
 import { startSchedules } from './jobs/scheduler.ts';
@@ -121,7 +121,7 @@ export async function startServer(options: {
     if (slack.appToken) watchSocket(built.receiver as SocketModeReceiver, state, log);
     const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
       postIntervalMs: config.slack.postIntervalMs,
-      view: remediationView(config),
+      view: decisionView(config),
     });
     const decisions = new Limiter(DECISION_CONCURRENCY);
     const approvers = new Approvers(config.slack, app.client, log);

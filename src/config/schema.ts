@@ -210,6 +210,15 @@ const configObject = z.strictObject({
        */
       requireReason: z.boolean().default(true),
       /**
+       * The Trust modal's preselected expiry (issue 23): 7, 30 or 90 days (default), or `never`; every
+       * choice stays offered in the modal.
+       */
+      trustExpiry: z
+        .union([z.literal(7), z.literal(30), z.literal(90), z.literal('never')], {
+          error: "expected 7, 30, 90 or 'never'",
+        })
+        .default(90),
+      /**
        * Decisions that need a second approver: the first approver's submission (with its reason) becomes
        * a request others Confirm or Reject; it expires after `expiresAfter`. Absent: no two-person rule.
        */

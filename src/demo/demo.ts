@@ -11,13 +11,17 @@ import { confirmWords, remediationContext } from '../remediate/registry.ts';
 import { startServer, type RunningServer } from '../serve.ts';
 import { startWorld } from '../runtime/world.ts';
 import { renderMessage } from '../testing/slack-api/render.ts';
-import { renderSlackUx } from '../testing/slack-api/render-views.ts';
+import { renderSlackUx, renderView } from '../testing/slack-api/render-views.ts';
+import type { StoredView } from '../testing/slack-api/views.ts';
+import { encodeOpener, REVIEW_ACTIONS, REVIEW_CALLBACK } from '../slack/messages/review.ts';
+import { modalFollowsClick } from '../slack/decision-view.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../slack/messages/guard.ts';
 import { startLocalSlackApi } from '../testing/slack-api/server.ts';
 import {
   buttonClickForm,
   sendSigned,
   slashCommandForm,
+  viewActionForm,
   viewSubmissionForm,
 } from '../testing/signed-request.ts';
 import { decodeMetadata, EXPIRY_BLOCK, REASON_BLOCK, REASON_CALLBACK } from '../slack/messages/modals.ts';
@@ -83,6 +87,9 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
     config.schedule.enabled = false;
     // Slack's ~1 post/s pace is real in production; the local stand-in needs none to show the thread.
     config.slack.postIntervalMs = 50;
+    // A small message budget so the demo's handful of findings shows owner-first triage (issue 23):
+    // one message per untrusted owner, each with Review; production's default is 20.
+    config.slack.maxMessagesPerScan = 3;
     const approver = config.slack.approvers.users[0]!;
     const channel = config.slack.channel!;
     server = await startServer({
@@ -108,20 +115,38 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
       messageTs: string;
       reason: string;
       expiry?: '7' | '30' | '90' | 'never';
+      /** Clicked in this Review modal instead of on the message. */
+      review?: StoredView;
     }): Promise<void> => {
+      const triggerId = slack.views.issueTrigger(approver);
       await sendSigned(
         events,
         SECRET,
-        buttonClickForm({
-          actionId: c.actionId,
-          value: c.findingId,
-          userId: approver,
-          teamId: TEAM,
-          channelId: channel,
-          messageTs: c.messageTs,
-          responseUrl: slack.responseUrl(),
-          triggerId: slack.views.issueTrigger(approver),
-        }),
+        c.review
+          ? viewActionForm({
+              actionId: c.actionId,
+              value: c.findingId,
+              userId: approver,
+              teamId: TEAM,
+              triggerId,
+              view: {
+                id: c.review.id,
+                type: 'modal',
+                hash: c.review.hash,
+                callback_id: REVIEW_CALLBACK,
+                private_metadata: c.review.privateMetadata ?? '',
+              },
+            })
+          : buttonClickForm({
+              actionId: c.actionId,
+              value: c.findingId,
+              userId: approver,
+              teamId: TEAM,
+              channelId: channel,
+              messageTs: c.messageTs,
+              responseUrl: slack.responseUrl(),
+              triggerId,
+            }),
       );
       await running.idle();
       const modal = slack.views
@@ -186,7 +211,37 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
         width: 100,
       }),
     );
-    rule('3. Decisions: each one is a signed button click into the Bolt app');
+    /** @approver clicks "Review" on an owner's message: the Review modal (its findings, Remove / Trust each). */
+    const openReview = async (owner: string, messageTs: string): Promise<StoredView | undefined> => {
+      const before = slack.views.modals().length;
+      await sendSigned(
+        events,
+        SECRET,
+        buttonClickForm({
+          actionId: REVIEW_ACTIONS.open,
+          value: encodeOpener(owner, 0),
+          userId: approver,
+          teamId: TEAM,
+          channelId: channel,
+          messageTs,
+          responseUrl: slack.responseUrl(),
+          triggerId: slack.views.issueTrigger(approver),
+        }),
+      );
+      await running.idle();
+      const v = slack.views.modals().at(-1);
+      return slack.views.modals().length > before && v?.callbackId === REVIEW_CALLBACK ? v : undefined;
+    };
+    const first = open.find((r) => r.message?.layout === 'owner');
+    if (first?.message) {
+      rule(
+        `2c. Owner-first triage: @${approver} clicks "Review" on the message of ${first.finding.ownerAccountId}`,
+      );
+      const review = await openReview(first.finding.ownerAccountId, first.message.ts);
+      if (review) say(renderView(review.view, { width: 100 }));
+    }
+
+    rule("3. Decisions: Remove / Trust in each owner's Review (signed clicks into the Bolt app)");
     const rl =
       mode === 'interactive' ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
     try {
@@ -211,15 +266,23 @@ export async function runDemo(args: string[], env: NodeJS.ProcessEnv): Promise<n
           say('  (skipped: it stays open)');
           continue;
         }
+        // The owner message's Review; there, a click whose reason modal follows uses the Review's own
+        // action (the modal is pushed on top), else the message button's (behind its confirm dialog).
+        const review = fresh.message.layout
+          ? await openReview(f.ownerAccountId, fresh.message.ts)
+          : undefined;
         say(
-          `  → @${approver} clicks ${choice === 'trust' ? `"Trust account ${f.ownerAccountId}"` : '"Remove" and confirms'}`,
+          `  → @${approver} ${review ? 'opens Review and ' : ''}clicks ${choice === 'trust' ? '"Trust account"' : '"Remove"'}` +
+            `${modalFollowsClick(config, choice) ? '' : ' and confirms'}`,
         );
         await clickWithReason({
-          actionId: `shareguard.${choice}`,
+          actionId:
+            review && modalFollowsClick(config, choice) ? REVIEW_ACTIONS[choice] : `shareguard.${choice}`,
           findingId: f.id,
           messageTs: fresh.message.ts,
           reason: REASONS[choice],
           ...(choice === 'trust' ? { expiry: '30' as const } : {}),
+          ...(review ? { review } : {}),
         });
         const updated = slack.message(fresh.message.channel, fresh.message.ts);
         if (updated) say(indent(renderMessage(updated, { width: 100 })));

@@ -8,4 +8,10 @@ export interface MessageRef {
   ts: string;
   /** When the message groups several findings (one owner's resources): all of them, in display order. */
   findingIds?: string[];
+  /**
+   * `owner`: one owner's triage message (re-rendered from `findingIds`); `owners`: the index of the
+   * owners past the message budget (a snapshot of the scan, not re-rendered). Absent: a finding's own
+   * message, or an older grouped one (several `findingIds`).
+   */
+  layout?: 'owner' | 'owners';
 }

@@ -82,9 +82,13 @@ export async function runGuardCommand(
           if (rendered.length) out[id] = docs(rendered);
         }
       }
+      // Nothing blocked: say so rather than print an empty `{}` (issue 23).
+      if (!Object.keys(out).length) {
+        io.out('Nothing is blocked: no guard policy to print.');
+        return 0;
+      }
       io.out(JSON.stringify(out, null, 2));
-      if (!Object.keys(out).length) io.err('Nothing is blocked: no guard policy to print.');
-      else if (config.guard.mode !== 'iam-policy' && config.guard.mode !== 'scp')
+      if (config.guard.mode !== 'iam-policy' && config.guard.mode !== 'scp')
         io.err(`guard.mode is ${config.guard.mode}: nothing is blocked until these policies are applied.`);
       return 0;
     }

@@ -10,7 +10,7 @@ import {
   findingMessage,
   NO_REMEDIATION_VIEW,
   NO_UNFURL,
-  ownerGroupMessage,
+  ownerMessage,
   planScanPosts,
   verbatimBlocks,
   type RemediationView,
@@ -186,7 +186,13 @@ export class Publisher {
         continue;
       }
       if (broadcast) broadcasts++;
-      const withIds: MessageRef = p.findingIds.length > 1 ? { ...ref, findingIds: p.findingIds } : ref;
+      // An owner message is re-rendered from its findings; the owners index is a snapshot (no ids kept).
+      const withIds: MessageRef =
+        p.kind === 'owner'
+          ? { ...ref, layout: 'owner', findingIds: p.findingIds }
+          : p.kind === 'owners'
+            ? { ...ref, layout: 'owners' }
+            : ref;
       const posted0 = posted;
       for (const id of p.findingIds) {
         try {
@@ -198,7 +204,8 @@ export class Publisher {
           this.log.error({ err: (err as Error).message, findingId: id }, 'recording a posted message failed');
         }
       }
-      if (posted > posted0) await this.catchUp(p.findingIds, records, withIds);
+      // The owners index is a snapshot, never re-rendered (its findings have their own owner messages).
+      if (posted > posted0 && withIds.layout !== 'owners') await this.catchUp(p.findingIds, records, withIds);
     }
     return { messages: plan.posts.length, posted, failed, overflow: plan.overflowCount, broadcasts };
   }
@@ -273,7 +280,9 @@ export class Publisher {
     {
       try {
         const record = await this.store.getFinding(e.findingId);
-        if (record) await this.update(e.ref, await this.render(record, e.ref, [record]));
+        // The owners index is not re-rendered: each owner's Review reads the store when opened.
+        if (record && e.ref.layout !== 'owners')
+          await this.update(e.ref, await this.render(record, e.ref, [record]));
       } catch (err) {
         const lastError = (err as Error).message;
         this.log.warn(
@@ -307,15 +316,16 @@ export class Publisher {
     ref: MessageRef,
     fresh: readonly FindingRecord[],
   ): Promise<SlackMessage> {
-    if (!ref.findingIds || ref.findingIds.length <= 1) return findingMessage(record, this.view);
+    const ids = ref.findingIds ?? [record.finding.id];
+    if (ref.layout !== 'owner' && ids.length <= 1) return findingMessage(record, this.view);
     const latest = new Map(fresh.map((r) => [r.finding.id, r]));
-    const missing = ref.findingIds.filter((id) => !latest.has(id));
+    const missing = ids.filter((id) => !latest.has(id));
     if (missing.length) for (const [id, r] of await this.store.getFindings(missing)) latest.set(id, r);
-    const group = ref.findingIds.flatMap((id) => {
+    const group = ids.flatMap((id) => {
       const r = latest.get(id);
       return r ? [r] : [];
     });
-    return ownerGroupMessage(record.finding.ownerAccountId, group, 1, 1, this.view);
+    return ownerMessage(record.finding.ownerAccountId, group, this.view);
   }
 
   /** Opens a modal for the user who clicked (`views.open`; the trigger lives 3 s and works once). */

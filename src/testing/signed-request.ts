@@ -150,3 +150,89 @@ export function buttonClickForm(c: ButtonClickInput): Record<string, string> {
   };
   return { payload: JSON.stringify(payload) };
 }
+
+export interface ViewActionInput {
+  actionId: string;
+  /** A button's value, or the chosen option's value of a select (`selected: true`). */
+  value: string;
+  selected?: boolean;
+  userId: string;
+  teamId: string;
+  /** The view the control is in (modal or Home tab), as the local stand-in stores it. */
+  view: { id: string; type: string; hash?: string; callback_id?: string; private_metadata?: string };
+  appId?: string;
+  triggerId?: string;
+}
+
+/**
+ * A `block_actions` payload from a control inside a view (a modal or the Home tab): no channel, no
+ * response_url, the view's id, hash and private_metadata, as Slack sends it.
+ */
+export function viewActionForm(c: ViewActionInput): Record<string, string> {
+  return actionForm(c, {
+    container: { type: 'view', view_id: c.view.id },
+    view: c.view,
+  });
+}
+
+export interface MessageSelectInput {
+  actionId: string;
+  value: string;
+  userId: string;
+  teamId: string;
+  channelId: string;
+  messageTs: string;
+  appId?: string;
+  triggerId?: string;
+}
+
+/** A `block_actions` payload for an option chosen in a message's static select. */
+export function messageSelectForm(c: MessageSelectInput): Record<string, string> {
+  return actionForm(
+    { ...c, selected: true },
+    {
+      channel: { id: c.channelId, name: 'security' },
+      container: { type: 'message', message_ts: c.messageTs, channel_id: c.channelId, is_ephemeral: false },
+      message: { ts: c.messageTs, type: 'message', text: '' },
+    },
+  );
+}
+
+function actionForm(
+  c: {
+    actionId: string;
+    value: string;
+    selected?: boolean;
+    userId: string;
+    teamId: string;
+    appId?: string;
+    triggerId?: string;
+  },
+  where: Record<string, unknown>,
+): Record<string, string> {
+  const action = c.selected
+    ? {
+        type: 'static_select',
+        action_id: c.actionId,
+        block_id: 'b',
+        selected_option: { text: { type: 'plain_text', text: c.value }, value: c.value },
+        action_ts: String(Date.now() / 1000),
+      }
+    : {
+        type: 'button',
+        action_id: c.actionId,
+        block_id: 'b',
+        value: c.value,
+        action_ts: String(Date.now() / 1000),
+      };
+  const payload = {
+    type: 'block_actions',
+    api_app_id: c.appId ?? 'A0SHAREGUARD',
+    team: { id: c.teamId, domain: 'example' },
+    user: { id: c.userId, username: c.userId.toLowerCase(), team_id: c.teamId },
+    trigger_id: c.triggerId ?? `trigger.${Date.now()}`,
+    ...where,
+    actions: [action],
+  };
+  return { payload: JSON.stringify(payload) };
+}

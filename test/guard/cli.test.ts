@@ -39,6 +39,17 @@ function capture() {
 }
 
 describe('shareguard guard print', () => {
+  it('says "nothing is blocked" (not `{}`) when nothing is', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sg-guard-cli-'));
+    const config = resolveConfig(
+      { accounts: [{ id: A }], store: { kind: 'embedded', dataDir }, guard: { mode: 'print' } },
+      { source: 'test' },
+    );
+    const c = capture();
+    expect(await runGuardCommand('print', { format: 'iam' }, config, { io: c.io })).toBe(0);
+    expect(c.out).toEqual(['Nothing is blocked: no guard policy to print.']);
+  });
+
   it('prints the guard derived from the store: per account (iam) or for the organization (scp)', async () => {
     const config = await configWithBlocked();
     const iam = capture();

@@ -1,3 +1,4 @@
+import { REASON_BLOCK } from '../../src/slack/messages/modals.ts';
 /**
  * The blast radius as a Slack user meets it (issue 9), end to end: signed requests into the real Bolt
  * app, the local Slack stand-in, the simulator and dynalite. Remove on a finding in use warns that
@@ -65,23 +66,26 @@ describe('the blast radius in Slack (Bolt over signed HTTP, simulator, dynalite)
     const m = await e2e.messageFor(id);
     expect(JSON.stringify(m?.blocks)).toContain('2 running instances');
 
-    const confirm = confirmOf(m?.blocks, ACTIONS.remove);
-    expect(confirm?.title.text).toBe('Remove this AMI?');
-    expect(confirm?.text.text).toMatch(
-      /^2 running instances keep running or existing; removing does not stop them\. /,
+    // The reason modal is the confirmation (issue 23): no Slack confirm dialog before it…
+    expect(confirmOf(m?.blocks, ACTIONS.remove)).toBeUndefined();
+    // …and it warns, before anything happens, that removing does not stop what runs from it.
+    await e2e.click('remove', id, undefined, undefined, false);
+    const modal = e2e.openModal('remove', id)!;
+    expect(JSON.stringify(modal.view)).toMatch(
+      /2 running instances keep running or existing; removing does not stop them\./,
     );
-    // Slack's limit for a confirm dialog's text.
-    expect(confirm!.text.text.length).toBeLessThanOrEqual(300);
+    expect(JSON.stringify(modal.view)).toMatch(/What happens, in order/);
 
-    // The user confirms, gives a reason: the share is removed, the instances still run.
-    await e2e.click('remove', id, undefined, undefined, { reason: 'backdoored build' });
+    // The user gives a reason: the share is removed, the instances still run.
+    await e2e.submitView(modal.id, { [REASON_BLOCK]: 'backdoored build' });
     expect(e2e.sim.state.image(AMI)!.launchPermissions).toEqual([]);
     expect((await e2e.server.ctx.deps.store.getFinding(id))?.state).toBe('removed');
     expect(e2e.sim.calls({ action: 'TerminateInstances' })).toBe(0);
 
-    // A snapshot nothing uses carries no warning in its confirm dialog.
-    const snapMessage = await e2e.messageFor(findingId('ebs-snapshot', A, R, SNAP));
-    expect(confirmOf(snapMessage?.blocks, ACTIONS.remove)?.text.text).not.toMatch(/does not stop/);
+    // A snapshot nothing uses carries no warning in its modal.
+    const snap = findingId('ebs-snapshot', A, R, SNAP);
+    await e2e.click('remove', snap, undefined, undefined, false);
+    expect(JSON.stringify(e2e.openModal('remove', snap)!.view)).not.toMatch(/does not stop/);
   });
 
   it('a later scan that finds a new volume from a snapshot already decided on posts an alert to the channel', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { validateBlocks } from '../../src/slack/messages/limits.ts';
 import { findingId } from '../../src/domain/finding.ts';
 import { sendSigned, slackSignature } from '../../src/testing/signed-request.ts';
 import { ALICE, BOB, CAROL, CHANNEL, MALLORY, SECRET, startE2E, type E2E } from '../helpers/e2e.ts';
@@ -77,14 +78,14 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
       const m = await e2e.messageFor(id);
       expect(m, id).toBeDefined();
       expect(hasButtons(m)).toBe(true);
-      // Its Trust, Remove and Block account buttons act on this finding.
+      // Its Remove, Trust and Block account buttons act on this finding (Remove first: the primary action).
       const acts = (m!.blocks as { type: string; elements?: { action_id?: string; value?: string }[] }[])
         .filter((b) => b.type === 'actions')
         .flatMap((b) => b.elements ?? [])
         .map((e) => [e.action_id, e.value]);
       expect(acts, id).toEqual([
-        ['shareguard.trust', id],
         ['shareguard.remove', id],
+        ['shareguard.trust', id],
         ['block_account', id],
       ]);
     }
@@ -382,7 +383,7 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     const m = await e2e.messageFor(amiId(1));
     expect(hasButtons(m)).toBe(true);
     expect(m?.text).toBe(
-      `[low] 🚨 Shared again: AMI ami-00000000000000001 shared into ${A} ${R} by untrusted account ${EVIL}`,
+      `[low] ℹ️ Shared again: AMI ami-00000000000000001 shared into ${A} ${R} by untrusted account ${EVIL}`,
     );
     expect(m?.blocks?.[0]).toMatchObject({
       type: 'header',
@@ -457,21 +458,15 @@ describe('the Slack bot end to end (Bolt over signed HTTP, simulator, dynalite)'
     await e2e.command('');
 
     const posts = e2e.slack.callsOf('chat.postMessage');
-    // The progress message + the whole budget of 20: 19 owner-group messages and the overflow message.
-    expect(posts).toHaveLength(21);
+    // The progress message + one message per owner (7 owners): owner-first triage (issue 23).
+    expect(posts).toHaveLength(8);
     const top = e2e.slack.topLevel(CHANNEL);
     expect(top).toHaveLength(1);
-    expect(posts.slice(1).map((c) => c.args['thread_ts'])).toEqual(Array(20).fill(top[0]!.ts));
+    expect(posts.slice(1).map((c) => c.args['thread_ts'])).toEqual(Array(7).fill(top[0]!.ts));
+    for (const m of e2e.slack.messages(CHANNEL)) expect(validateBlocks(m.blocks ?? [])).toEqual([]);
     const open = await e2e.server.ctx.deps.store.listFindings({ states: ['open'] });
     expect(open).toHaveLength(500);
-    // Every finding is in a message or counted in the overflow message.
-    const shown = open.filter((r) => r.message).length;
-    const overflow = e2e.slack
-      .messages(CHANNEL)
-      .map((m) => blocksText(m))
-      .join('')
-      .match(/(\d+) more finding/);
-    expect(overflow).not.toBeNull();
-    expect(shown + Number(overflow![1])).toBe(500);
+    // Every finding is in its owner's message (its Review lists it): none left unposted.
+    expect(open.filter((r) => !r.message)).toEqual([]);
   });
 });

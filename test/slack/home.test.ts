@@ -156,14 +156,17 @@ describe('homeView limits', () => {
       expect(view.blocks.length).toBeLessThanOrEqual(100);
       expect(validateView(view)).toEqual([]);
       const text = JSON.stringify(view);
-      expect(text).toMatch(/…and \d+ more open/);
-      expect(text).toMatch(/🟥 \*critical\*/);
+      // A page of open findings with the page menu (issue 23), one risk tag per line.
+      expect(text).toMatch(/Findings 1–\d+ of 500/);
+      expect(text).toContain('shareguard.review.goto');
+      expect(text).toMatch(/🔴 critical/);
+      expect(text).not.toMatch(/🟥/);
       expect(text).toMatch(/expires/);
       expect(text).toMatch(/Guard.*iam-policy.*3 blocked accounts/);
       expect(text).toMatch(/5 findings waiting to be posted/);
       expect(text).not.toContain('<!channel>');
       // Highest risk first.
-      const first = view.blocks.find((b) => b.block_id === 'home.finding.0');
+      const first = view.blocks.find((b) => b.block_id === 'review.finding.0');
       expect(JSON.stringify(first)).toMatch(/critical/);
     });
   }

@@ -128,7 +128,7 @@ describe('reasons, trust expiry and instant feedback (issue 10 items 2 and 3)', 
     expect((await store.getFinding(amiId(2)))?.state).toBe('open');
     // The scan's progress message, then both of EVIL's AMIs again (the trust covered both).
     const sharedAgain = (n: number) =>
-      `[low] 🚨 Shared again: AMI ami-0000000000000000${n} shared into ${A} ${R} by untrusted account ${EVIL}`;
+      `[low] ℹ️ Shared again: AMI ami-0000000000000000${n} shared into ${A} ${R} by untrusted account ${EVIL}`;
     expect(
       e2e.slack
         .callsOf('chat.postMessage')

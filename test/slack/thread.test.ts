@@ -55,8 +55,8 @@ describe('one thread per scan (slack.layout: thread)', () => {
     const parent = top[0]!;
     expect(JSON.stringify(parent.blocks)).toMatch(/500 untrusted shares/);
     const posts = e2e.slack.callsOf('chat.postMessage');
-    // The parent + the per-scan budget, all used: 19 owner-group messages and the overflow message.
-    expect(posts).toHaveLength(21);
+    // The parent + one message per owner (7 owners, within the budget): owner-first triage (issue 23).
+    expect(posts).toHaveLength(8);
     expect(posts.slice(1).every((c) => c.args['thread_ts'] === parent.ts)).toBe(true);
     expect(posts.some((c) => c.args['reply_broadcast'] === 'true')).toBe(false); // nothing critical
     const replies = e2e.slack.replies(CHANNEL, parent.ts);
@@ -68,33 +68,18 @@ describe('one thread per scan (slack.layout: thread)', () => {
     const times = posts.map((c) => Date.parse(c.at));
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(PACE - 2);
 
-    // Every finding is in a reply or counted as not posted yet; the summary says how many.
+    // Every finding is in its owner's message (Review reaches it): none is left "not posted".
     const open = await e2e.server.ctx.deps.store.listFindings({ states: ['open'] });
     expect(open).toHaveLength(500);
-    const shown = open.filter((r) => r.message).length;
-    // Exactly the findings that have a Remove button in the thread are recorded as shown.
-    const removeButtons = posts
-      .slice(1)
-      .reduce(
-        (n, c) => n + (JSON.stringify(c.args['blocks']).match(/"shareguard\.remove"/g) ?? []).length,
-        0,
-      );
-    expect(shown).toBe(removeButtons);
-    expect(shown).toBeLessThan(500);
-    expect(open.filter((r) => r.message).every((r) => r.message!.ts !== parent.ts)).toBe(true);
-    const summary = JSON.stringify(parent.blocks);
-    expect(summary).toContain(`${shown} posted`);
-    expect(summary).toContain(`${500 - shown} not posted yet`);
-
-    // `/shared-scan post` posts the rest, a thread at a time, until every finding has its buttons.
-    for (let round = 0; round < 10 && (await openWithoutMessage(e2e)).length; round++) {
-      await e2e.command('post');
-    }
     expect(await openWithoutMessage(e2e)).toHaveLength(0);
-    for (const m of e2e.slack.messages(CHANNEL)) expect(validateBlocks(m.blocks ?? [])).toEqual([]);
-    // Still nothing top-level but the scan's message and one message per `post` round.
-    const rounds = e2e.slack.callsOf('chat.postMessage').filter((c) => !c.args['thread_ts']).length;
-    expect(e2e.slack.topLevel(CHANNEL)).toHaveLength(rounds);
+    expect(open.every((r) => r.message!.ts !== parent.ts)).toBe(true);
+    for (const r of open)
+      expect(JSON.stringify(e2e.slack.message(CHANNEL, r.message!.ts)!.blocks)).toContain(
+        `Untrusted account ${r.finding.ownerAccountId}`,
+      );
+    const summary = JSON.stringify(parent.blocks);
+    expect(summary).toContain('500 posted');
+    expect(summary).not.toContain('not posted yet');
   });
 
   it('a failed post is counted ("failed — will retry") and posted again by the next scan', async () => {
@@ -185,7 +170,7 @@ describe('one thread per scan (slack.layout: thread)', () => {
     expect(replies).toHaveLength(3);
     // Highest risk first, and only the critical one broadcast.
     const says = (risk: string, n: number) =>
-      `[${risk}] 🚨 AMI ami-0000000000000000${n} shared into ${A} ${R} by untrusted account ${EVIL}`;
+      `[${risk}] ${{ critical: '🚨', high: '⚠️', low: 'ℹ️' }[risk]} AMI ami-0000000000000000${n} shared into ${A} ${R} by untrusted account ${EVIL}`;
     expect(replies.map((c) => c.args['text'])).toEqual([
       says('critical', 2),
       says('high', 3),

@@ -10,6 +10,7 @@ import { confirmAction, rejectAction } from './views/two-person.ts';
 import { sharedScanCommand } from './commands/shared-scan.ts';
 import { registerUnhandled } from './unhandled.ts';
 import { appHomeOpened } from './events/app-home.ts';
+import { REVIEW_ACTION_PATTERN, reviewAction } from './actions/review.ts';
 
 export function registerListeners(app: App, ctx: SlackContext): void {
   app.command(COMMAND, sharedScanCommand(ctx));
@@ -23,5 +24,6 @@ export function registerListeners(app: App, ctx: SlackContext): void {
   app.action(TWO_PERSON_ACTIONS.confirm, confirmAction(ctx)); // two-person rule (item 5)
   app.action(TWO_PERSON_ACTIONS.reject, rejectAction(ctx));
   app.event('app_home_opened', appHomeOpened(ctx)); // App Home (slackux)
+  app.action(REVIEW_ACTION_PATTERN, reviewAction(ctx)); // owner-first triage: Review, filters, pages (issue 23)
   registerUnhandled(app, ctx); // last: only what no listener above takes
 }

@@ -3,6 +3,7 @@ import { ACTIONS } from '../messages/index.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../messages/guard.ts';
 import { TWO_PERSON_ACTIONS } from '../messages/modals.ts';
 import type { SlackContext } from '../context.ts';
+import { REVIEW_ACTION_PATTERN } from './actions/review.ts';
 
 /**
  * Interactive payloads nobody listens to (a shortcut added in the app settings, a button from an older
@@ -14,6 +15,7 @@ export function registerUnhandled(app: App, ctx: SlackContext): void {
   const known = (id: string) =>
     id === BLOCK_ACCOUNT_ACTION ||
     (Object.values(ACTIONS) as string[]).includes(id) ||
+    REVIEW_ACTION_PATTERN.test(id) ||
     // Confirm / Reject ack only once the step is written (views/two-person.ts): not before, here.
     (Object.values(TWO_PERSON_ACTIONS) as string[]).includes(id);
   app.action({ action_id: /^/ }, async ({ ack, action, body }) => {

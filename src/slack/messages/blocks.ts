@@ -8,7 +8,9 @@ import type {
   KnownBlock,
   MrkdwnElement,
   PlainTextElement,
+  PlainTextOption,
   SectionBlock,
+  StaticSelect,
 } from '@slack/types';
 import { LIMITS } from './limits.ts';
 import { truncate, truncateMrkdwn } from './text.ts';
@@ -67,7 +69,7 @@ export function context(...texts: string[]): ContextBlock {
   return { type: 'context', elements: texts.slice(0, LIMITS.contextElements).map((t) => md(t)) };
 }
 
-export function actions(...elements: Button[]): ActionsBlock {
+export function actions(...elements: Array<Button | StaticSelect>): ActionsBlock {
   return { type: 'actions', elements: elements.slice(0, LIMITS.actionsElements) };
 }
 
@@ -101,6 +103,29 @@ export function button(spec: ButtonSpec): Button {
     if (spec.confirm.style) b.confirm.style = spec.confirm.style;
   }
   return b;
+}
+
+/** An option of a select (text ≤ 75, value ≤ 150: docs/slack.md "Views"). */
+export function option(text: string, value: string): PlainTextOption {
+  return { text: plain(text, 75), value };
+}
+
+/** A static select; `initial` must be one of `options` (or absent). At most 100 options (the caller cuts). */
+export function select(
+  actionId: string,
+  placeholder: string,
+  options: PlainTextOption[],
+  initial?: string,
+): StaticSelect {
+  const s: StaticSelect = {
+    type: 'static_select',
+    action_id: actionId,
+    placeholder: plain(placeholder, 150),
+    options: options.slice(0, 100),
+  };
+  const init = s.options!.find((o) => o.value === initial);
+  if (init) s.initial_option = init;
+  return s;
 }
 
 /**

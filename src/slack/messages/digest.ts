@@ -85,7 +85,8 @@ export function lastScanText(s: LastScan): string {
     typeof s.summary === 'string'
       ? esc(s.summary, 500)
       : `${plural(s.summary.findings, 'untrusted share')} in ${s.summary.accountsWithFindings} of ` +
-        `${plural(s.summary.accountsScanned, 'account')}, ${plural(s.summary.targetsScanned, 'account-region')} scanned` +
+        // `accountsScanned` leaves out accounts that failed entirely: say "scanned", not "of all" (issue 23).
+        `${plural(s.summary.accountsScanned, 'scanned account')}, ${plural(s.summary.targetsScanned, 'account-region')} scanned` +
         (s.summary.targetsFailed ? `, ${s.summary.targetsFailed} failed` : '');
   return `Last scan ${slackDate(s.at)}: ${summary}`;
 }

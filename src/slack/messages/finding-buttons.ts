@@ -5,7 +5,7 @@ import type { Finding } from '../../domain/finding.ts';
 import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { applicableRungs, confirmWords } from '../../remediate/registry.ts';
 import type { RemediationContext } from '../../remediate/types.ts';
-import { button } from './blocks.ts';
+import { button, type ButtonSpec } from './blocks.ts';
 import { blockAccountButton } from './guard.ts';
 import { clean, truncate } from './text.ts';
 import { withUsageWarning } from './risk.ts';
@@ -19,33 +19,60 @@ export const ACTIONS = {
   unblock: 'shareguard.unblock',
 } as const;
 
+/** The decisions whose click may open the reason modal (src/slack/listeners/views/reason.ts). */
+export type ModalAction = 'trust' | 'remove' | 'delete-at-source' | 'block-account';
+
 /**
  * What the remediation rungs depend on for a finding (owner-side role, guard mode, dry run), so the
- * buttons and confirm dialogs say exactly what will run. Built from the config by `remediationView`
- * (src/remediate/registry.ts); without one, nothing is assumed: no owner side, guard off.
+ * buttons and confirm dialogs say exactly what will run. Built from the config by `decisionView`
+ * (src/slack/decision-view.ts); without one, nothing is assumed: no owner side, guard off.
+ * `modalFollows` says whether a click on the action opens the reason modal (`slack.requireReason`, a
+ * two-person rule): then the modal is the confirmation and the button carries no confirm dialog
+ * (issue 23 item 2: one step per decision). Absent: no modal, so the confirm dialog stays.
  */
-export type RemediationView = (f: Finding) => RemediationContext;
+export type RemediationView = ((f: Finding) => RemediationContext) & {
+  modalFollows?: (action: ModalAction) => boolean;
+};
 export const NO_REMEDIATION_VIEW: RemediationView = () => ({ guardMode: 'off', dryRun: false });
 
-export function trustButton(ownerAccountId: string, findingId: string): Button {
+/** Whether a click on `action` opens the reason modal under this view. */
+export function modalFollows(view: RemediationView, action: ModalAction): boolean {
+  return view.modalFollows?.(action) ?? false;
+}
+
+/** The confirm dialog, unless a modal follows the click (the modal confirms then: one step, not two). */
+function confirmUnlessModal(
+  view: RemediationView,
+  action: ModalAction,
+  confirm: NonNullable<ButtonSpec['confirm']>,
+): Pick<ButtonSpec, 'confirm'> {
+  return modalFollows(view, action) ? {} : { confirm };
+}
+
+/** Trust (the owner account): a plain button; Remove is the message's primary action. */
+export function trustButton(
+  ownerAccountId: string,
+  findingId: string,
+  view: RemediationView = NO_REMEDIATION_VIEW,
+  text = `Trust account ${truncate(clean(ownerAccountId), 40)}`,
+): Button {
   const owner = truncate(clean(ownerAccountId), 40);
   return button({
-    text: `Trust account ${owner}`,
+    text,
     actionId: ACTIONS.trust,
     value: findingId,
-    style: 'primary',
-    confirm: {
+    ...confirmUnlessModal(view, 'trust', {
       title: `Trust account ${owner}?`,
       text:
         `Everything account ${owner} shares into any monitored account will stop being reported, ` +
         'until it is removed from the trust list.',
       confirm: 'Trust',
       deny: 'Cancel',
-    },
+    }),
   });
 }
 
-/** Remove: its confirm dialog lists the rungs that will run, in order (generated from the registry). */
+/** Remove: its confirm dialog (or the modal) lists the rungs that will run, in order (from the registry). */
 export function removeButton(
   f: Finding,
   text = 'Remove',
@@ -59,7 +86,7 @@ export function removeButton(
     actionId: ACTIONS.remove,
     value: f.id,
     style: 'danger',
-    confirm: {
+    ...confirmUnlessModal(view, 'remove', {
       title: ctx.dryRun
         ? `Dry run: remove this ${kindLabel(f.kind)}?`
         : onlyRecord
@@ -70,7 +97,7 @@ export function removeButton(
       confirm: onlyRecord ? 'Record decision' : 'Remove',
       deny: 'Cancel',
       style: 'danger',
-    },
+    }),
   });
 }
 
@@ -86,13 +113,13 @@ export function deleteAtSourceButton(
     actionId: ACTIONS.deleteAtSource,
     value: f.id,
     style: 'danger',
-    confirm: {
+    ...confirmUnlessModal(view, 'delete-at-source', {
       title: `Delete this ${kindLabel(f.kind)} in its owner account?`,
       text: withUsageWarning(f, confirmWords('delete-at-source', f, ctx), 'deleting it at the source'),
       confirm: 'Delete',
       deny: 'Cancel',
       style: 'danger',
-    },
+    }),
   });
 }
 
@@ -137,14 +164,14 @@ export function unblockButton(record: FindingRecord): Button | undefined {
 }
 
 /**
- * Trust (for the owner), Remove, where the owner side allows Delete at source, and Block account (for
- * the owner); each carries only the finding id.
+ * Remove (the primary, danger-styled action), Trust (for the owner, plain), where the owner side
+ * allows Delete at source, and Block account (for the owner); each carries only the finding id.
  */
 export function findingButtons(f: Finding, view: RemediationView = NO_REMEDIATION_VIEW): Button[] {
   const del = deleteAtSourceButton(f, view);
   return [
-    trustButton(f.ownerAccountId, f.id),
     removeButton(f, 'Remove', view),
+    trustButton(f.ownerAccountId, f.id, view),
     ...(del ? [del] : []),
     blockAccountButton(f.ownerAccountId, f.id, view(f).guardMode),
   ];
@@ -162,7 +189,7 @@ export function afterRemoveButtons(
   // Closed by Block account: Trust lifts the owner's deny (Unblock account is the slash command).
   const trust =
     record.state === 'blocked' && record.decision?.action === 'block-account'
-      ? trustButton(record.finding.ownerAccountId, record.finding.id)
+      ? trustButton(record.finding.ownerAccountId, record.finding.id, view)
       : undefined;
   return [
     ...(org ? [org] : []),

@@ -7,7 +7,7 @@ import { actions, context, fieldsSection, header, message, section, type SlackMe
 import { clean, code, esc, slackDate, truncate } from './text.ts';
 import { accountText, kindLabel } from './labels.ts';
 import { twoPersonBlocks } from './modals.ts';
-import { notifyMentions, riskBlocks, riskTag, type RiskMessageOptions } from './risk.ts';
+import { headerEmoji, notifyMentions, riskBlocks, riskTag, type RiskMessageOptions } from './risk.ts';
 import { needsAttention, outcomeLine, reasonLine, sharedAgainLine } from './decision-text.ts';
 import {
   afterRemoveButtons,
@@ -61,8 +61,12 @@ const STATE_EMOJI: Record<FindingRecord['state'], string> = {
   resolved: '✔️',
 };
 
-/** The header's state emoji; ⚠️ "needs attention" when a decision left things running from it (issue 23). */
+/**
+ * The header's emoji: an open finding's says its risk (🚨 only for critical); ⚠️ "needs attention" when a
+ * decision left things running from it; otherwise the state's (issue 23).
+ */
 function stateEmoji(record: FindingRecord): string {
+  if (record.state === 'open') return headerEmoji(record.finding.risk);
   return needsAttention(record) ? '⚠️' : STATE_EMOJI[record.state];
 }
 

@@ -7,13 +7,14 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { DecisionRecord, FindingRecord, TrustEntry } from '../../domain/lifecycle.ts';
 import type { ScanProgress } from '../../scan/scan.ts';
-import { actions, context, divider, header, section } from './blocks.ts';
+import { context, divider, header, section } from './blocks.ts';
 import { channelMention } from './commands.ts';
 import type { LastScan } from '../../store/last-scan.ts';
 import { decisionLine, lastScanText, riskCounts } from './digest.ts';
-import { findingButtons, findingLine, type RemediationView } from './finding.ts';
+import { type RemediationView } from './finding.ts';
 import { VIEW_LIMITS, viewProblems } from './limits.ts';
-import { byRisk, POST_COMMAND, riskOf, STATUS_COMMAND } from './plan.ts';
+import { POST_COMMAND } from './plan.ts';
+import { ALL_FINDINGS, encodeReview, findingsPage, HOME_PAGE_SIZE, type ReviewState } from './review.ts';
 import { progressMessage } from './scan.ts';
 import { code, esc, packLines, plural, slackDate, who } from './text.ts';
 
@@ -38,28 +39,15 @@ export interface HomeInput {
   running?: { scope: string; progress: ScanProgress };
   guard?: GuardState;
   channel?: string;
-  /** Findings listed before "…and N more" (shrunk further if the view would not fit). */
+  /** Findings per page (shrunk further if the view would not fit). */
   maxFindings?: number;
-  /** What the Remove / Delete at source confirm dialogs say per finding (src/remediate/registry.ts). */
+  /** Which page of open findings, with which filters (the viewer's last choice, from the Home's metadata). */
+  page?: ReviewState;
+  /** What the Remove / Delete at source buttons say per finding, and whether a modal follows them. */
   view?: RemediationView;
 }
 
-const RISK_BADGE: Record<string, string> = { critical: '🟥', high: '🟧', medium: '🟨', low: '🟩' };
-
-function findingSection(
-  r: FindingRecord,
-  i: number,
-  withButtons: boolean,
-  view?: RemediationView,
-): KnownBlock[] {
-  const risk = riskOf(r);
-  const badge = risk ? `${RISK_BADGE[risk]} *${risk}* ` : '';
-  const line = `${badge}${findingLine(r).replace(/^• /, '')}`;
-  const out: KnownBlock[] = [{ ...section(line), block_id: `home.finding.${i}` }];
-  if (withButtons)
-    out.push({ ...actions(...findingButtons(r.finding, view)), block_id: `home.actions.${i}` });
-  return out;
-}
+const NO_VIEW: RemediationView = () => ({ guardMode: 'off', dryRun: false });
 
 /** One trust entry: account, why, who and when, and when it expires (if it does). */
 export function trustLine(e: TrustEntry): string {
@@ -81,7 +69,7 @@ function guardText(g: GuardState): string {
 }
 
 function build(h: HomeInput, maxFindings: number, scale: number): HomeView {
-  const open = byRisk(h.open);
+  const open = h.open;
   const pending = h.pending ?? [];
   const blocks: KnownBlock[] = [header('🛡 shareguard')];
   const facts = [
@@ -110,15 +98,22 @@ function build(h: HomeInput, maxFindings: number, scale: number): HomeView {
     );
 
   blocks.push(divider(), header(`Open findings (${open.length})`));
+  let state = h.page ?? ALL_FINDINGS;
   if (open.length) {
     const risks = riskCounts(open);
     if (risks) blocks.push(context(`By risk: ${risks}`));
-    const shown = open.slice(0, maxFindings);
-    shown.forEach((r, i) => blocks.push(...findingSection(r, i, h.viewer.canDecide, h.view)));
-    if (open.length > shown.length)
-      blocks.push(
-        context(`…and ${open.length - shown.length} more open. \`${STATUS_COMMAND}\` lists them all.`),
-      );
+    // A page at a time, filterable, with Remove / Trust each (issue 23): every open finding is two
+    // clicks from here (a page or a filter, then the decision), whatever the count.
+    const page = findingsPage({
+      records: open,
+      state,
+      pageSize: Math.max(1, maxFindings),
+      canDecide: h.viewer.canDecide,
+      view: h.view ?? NO_VIEW,
+      surface: 'home',
+    });
+    state = page.state;
+    blocks.push(...page.blocks);
   } else blocks.push(section('✅ Nothing is waiting for a decision.'));
 
   blocks.push(divider(), header('Recent decisions'));
@@ -141,18 +136,18 @@ function build(h: HomeInput, maxFindings: number, scale: number): HomeView {
     if (hidden) blocks.push(context(`…and ${hidden} more. \`/shared-scan trusted\` lists them all.`));
   } else blocks.push(context('No account is on the trust list.'));
 
-  return { type: 'home', callback_id: 'shareguard.home', blocks };
+  return { type: 'home', callback_id: 'shareguard.home', private_metadata: encodeReview(state), blocks };
 }
 
 /** The Home tab for one viewer; shrinks the lists until it is within Slack's limits. */
 export function homeView(h: HomeInput): HomeView {
-  let maxFindings = h.maxFindings ?? 20;
+  let maxFindings = h.maxFindings ?? HOME_PAGE_SIZE;
   let scale = 1;
   for (;;) {
     const view = build(h, maxFindings, scale);
     if (view.blocks.length <= VIEW_LIMITS.blocks && viewProblems(view).length === 0) return view;
-    if (maxFindings === 0 && scale < 0.05) return view;
-    maxFindings = Math.floor(maxFindings / 2);
+    if (maxFindings <= 1 && scale < 0.05) return view;
+    maxFindings = Math.max(1, Math.floor(maxFindings / 2));
     scale /= 2;
   }
 }

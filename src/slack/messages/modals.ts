@@ -7,11 +7,13 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import type { Finding } from '../../domain/finding.ts';
+import { planWords } from '../../remediate/registry.ts';
+import type { RemediationContext } from '../../remediate/types.ts';
 import { FINDING_ID } from '../payloads.ts';
 import { actions, button, context, plain, section } from './blocks.ts';
 import { accountText, kindLabel } from './labels.ts';
 import { VIEW_LIMITS } from './limits.ts';
-import { removeUsageWarning } from './risk.ts';
+import { inUseLine, removeUsageWarning, riskLine } from './risk.ts';
 import { clean, code, esc, slackDate, truncate, userMention } from './text.ts';
 
 /** `callback_id` of the reason modal: `app.view(REASON_CALLBACK, …)` handles its submission. */
@@ -31,6 +33,9 @@ export type ReasonAction = (typeof DECISIONS_WITH_REASON)[number];
 
 /** Trust expiry choices: days, or `never`. */
 export const EXPIRY_CHOICES = ['7', '30', '90', 'never'] as const;
+/** The expiry preselected unless `slack.trustExpiry` says otherwise: 90 days, not forever (issue 23). */
+export const DEFAULT_TRUST_EXPIRY = 90;
+export type TrustExpiry = 7 | 30 | 90 | 'never';
 
 const WORDS: Record<ReasonAction, { title: string; submit: string; verb: string }> = {
   trust: { title: 'Trust account', submit: 'Trust', verb: 'trust' },
@@ -99,6 +104,29 @@ export interface ReasonModalInput {
   metadata: ModalMetadata;
   /** `slack.requireReason` (default true). */
   requireReason: boolean;
+  /**
+   * What Remove / Delete at source would run for this finding (src/remediate/registry.ts): the modal is
+   * the confirmation, so it lists the steps in order. Absent: only the one-line summary.
+   */
+  context?: RemediationContext;
+  /** The preselected Trust expiry (`slack.trustExpiry`, default 90 days). */
+  defaultExpiry?: TrustExpiry;
+}
+
+/**
+ * The confirmation part of the modal (issue 23 item 2: no Slack confirm dialog before it): the risk,
+ * what already uses the resource, and for Remove / Delete at source the steps that will run, in order.
+ */
+function confirmation(action: ReasonAction, f: Finding, ctx: RemediationContext | undefined): KnownBlock[] {
+  const out: KnownBlock[] = [];
+  // What keeps running is said above it (the warning); here the level and what uses the resource.
+  const lines = [riskLine(f, 1000), inUseLine(f.inUse)].filter((l): l is string => Boolean(l));
+  if (lines.length) out.push(section(lines.join('\n')));
+  if (ctx && (action === 'remove' || action === 'delete-at-source')) {
+    const steps = planWords(action, f, ctx).map((l) => esc(l, 600));
+    if (steps.length) out.push(section(`*What happens, in order*\n${steps.join('\n')}`));
+  }
+  return out;
 }
 
 /** "Trust account 4444…" in a line: what the click will do, in words a reviewer checks before submitting. */
@@ -135,6 +163,7 @@ export function reasonModal(input: ReasonModalInput): ModalView {
   const blocks: KnownBlock[] = [
     section(whatHappens(action, f)),
     ...(warning ? [section(`⚠️ ${esc(warning, 600)}`)] : []),
+    ...confirmation(action, f, input.context),
     {
       type: 'input',
       block_id: REASON_BLOCK,
@@ -164,7 +193,9 @@ export function reasonModal(input: ReasonModalInput): ModalView {
         type: 'radio_buttons',
         action_id: EXPIRY_INPUT,
         options: EXPIRY_OPTIONS,
-        initial_option: EXPIRY_OPTIONS[3]!,
+        initial_option:
+          EXPIRY_OPTIONS.find((o) => o.value === String(input.defaultExpiry ?? DEFAULT_TRUST_EXPIRY)) ??
+          EXPIRY_OPTIONS[2]!,
       },
     });
   }

@@ -2,7 +2,7 @@
 import type { FindingRecord } from '../../domain/lifecycle.ts';
 import { context, header, message, section, type SlackMessage } from './blocks.ts';
 import { findingMessage, NO_REMEDIATION_VIEW, type RemediationView } from './finding.ts';
-import { ownerGroupMessages } from './group.ts';
+import { ownerMessage, ownersByRisk, ownersIndexMessage } from './owner.ts';
 import { code, packLines, plural } from './text.ts';
 import type { RiskMessageOptions } from './risk.ts';
 
@@ -10,8 +10,11 @@ export const STATUS_COMMAND = '/shared-scan status';
 export const POST_COMMAND = '/shared-scan post';
 
 export interface PlannedPost extends SlackMessage {
-  /** `finding`: one finding; `group`: one owner's findings; `overflow`: the count of the ones not posted. */
-  kind: 'finding' | 'group' | 'overflow';
+  /**
+   * `finding`: one finding; `owner`: one owner's findings (Review opens them); `owners`: the owners past
+   * the budget, each reachable through its Review; `overflow`: the count of the ones not posted.
+   */
+  kind: 'finding' | 'owner' | 'owners' | 'overflow';
   /** The findings this message shows (and whose buttons it carries); empty for the overflow message. */
   findingIds: string[];
   /** It shows a finding at `critical` risk: in a thread it is also broadcast to the channel. */
@@ -52,9 +55,10 @@ export interface ScanPostPlan {
 
 /**
  * Highest risk first (when the findings carry one). One `findingMessage` each when the findings fit
- * within `maxMessages`; otherwise grouped per owner (owners in order of first appearance, so the owner
- * of the most urgent finding comes first); if even the groups are too many, the first `maxMessages - 1`
- * are posted and one overflow message counts the rest. Every finding is shown or counted.
+ * within `maxMessages`; otherwise owner-first triage (issue 23): one message per untrusted owner, the
+ * most risky owner first, each with Review (every finding with Remove / Trust), Trust account and Block
+ * account. With more owners than the budget, the first `maxMessages - 1` get their message and one index
+ * message opens the others' Review: every finding is reachable in two clicks, none is left unposted.
  */
 export function planScanPosts(
   unsorted: readonly FindingRecord[],
@@ -64,8 +68,16 @@ export function planScanPosts(
 ): ScanPostPlan {
   const plan = planSorted(byRisk(unsorted), maxMessages, view, options);
   const critical = new Set(unsorted.filter((r) => riskOf(r) === 'critical').map((r) => r.finding.id));
+  // In owner-first triage only the most risky owner's message is also shown in the channel: one
+  // broadcast per owner would bring back the wall of top-level messages the thread avoids.
+  let ownerBroadcast = false;
   if (critical.size)
-    for (const p of plan.posts) if (p.findingIds.some((id) => critical.has(id))) p.critical = true;
+    for (const p of plan.posts) {
+      if (p.kind === 'owners' || (p.kind === 'owner' && ownerBroadcast)) continue;
+      if (!p.findingIds.some((id) => critical.has(id))) continue;
+      p.critical = true;
+      if (p.kind === 'owner') ownerBroadcast = true;
+    }
   return plan;
 }
 
@@ -87,30 +99,21 @@ function planSorted(
       overflowCount: 0,
     };
   }
-  const byOwner = new Map<string, FindingRecord[]>();
-  for (const r of records) {
-    const list = byOwner.get(r.finding.ownerAccountId);
-    if (list) list.push(r);
-    else byOwner.set(r.finding.ownerAccountId, [r]);
-  }
-  const groups: PlannedPost[] = [];
-  for (const [owner, list] of byOwner) {
-    for (const g of ownerGroupMessages(owner, list, view)) groups.push({ ...g, kind: 'group' });
-    // Past the budget the rest only gets counted: no need to render it.
-    if (groups.length > budget) break;
-  }
-  if (groups.length <= budget) return { posts: groups, overflowCount: 0 };
-
-  const posted = groups.slice(0, budget - 1);
-  const shown = new Set(posted.flatMap((p) => p.findingIds));
-  const rest = records.filter((r) => !shown.has(r.finding.id));
-  return {
-    posts: [
-      ...posted,
-      { ...overflowMessage(rest, records.length, budget), kind: 'overflow', findingIds: [] },
-    ],
-    overflowCount: rest.length,
-  };
+  const owners = ownersByRisk(records);
+  const own = owners.length <= budget ? owners : owners.slice(0, Math.max(0, budget - 1));
+  const posts: PlannedPost[] = own.map(([owner, list]) => ({
+    ...ownerMessage(owner, list, view),
+    kind: 'owner',
+  }));
+  const rest = owners.slice(own.length);
+  if (rest.length) posts.push({ ...ownersIndexMessage(rest, own.length), kind: 'owners' });
+  const shown = new Set(posts.flatMap((p) => p.findingIds));
+  const left = records.filter((r) => !shown.has(r.finding.id));
+  if (left.length)
+    // Only past 2,500 Review pages in the index (one message more than the budget): counted, and
+    // offered again by the next scan.
+    posts.push({ ...overflowMessage(left, records.length, budget), kind: 'overflow', findingIds: [] });
+  return { posts, overflowCount: left.length };
 }
 
 /** "137 more findings were not posted individually…", with a bounded per-owner breakdown. */

@@ -26,6 +26,21 @@ export const RISK_EMOJI: Record<RiskLevel, string> = {
   low: '⚪',
 };
 
+/**
+ * The header emoji of an open finding or an owner's findings, by their (highest) risk: the alarm only
+ * where it is critical, so a header does not cry wolf on every low-risk share.
+ */
+const HEADER_EMOJI: Record<RiskLevel, string> = {
+  critical: '🚨',
+  high: '⚠️',
+  medium: '🔎',
+  low: 'ℹ️',
+};
+
+export function headerEmoji(risk: RiskLevel | undefined): string {
+  return risk ? HEADER_EMOJI[risk] : '🔎';
+}
+
 /** Who to mention at or above a level (`slack.notify`). */
 export interface NotifySettings {
   users: readonly string[];

@@ -24,7 +24,14 @@ export function progressMessage(p: ScanProgress, scope: string): SlackMessage {
       : '',
     p.failed > 0 ? `${p.failed} failed so far` : '',
   ].filter(Boolean);
-  const line = `⏳ Scanning ${esc(scope, 200)}: ${p.done}/${p.total} account-regions…${extra.length ? ` (${extra.join('; ')})` : ''}`;
+  // Before any account's regions are known there is nothing to count yet: no "0/0 account-regions".
+  const count =
+    p.total > 0
+      ? `${p.done} of ${plural(p.total, 'account-region')}…`
+      : p.accountsTotal > 0
+        ? `listing the regions of ${plural(p.accountsTotal, 'account')}…`
+        : 'starting…';
+  const line = `⏳ Scanning ${esc(scope, 200)}: ${count}${extra.length && p.total > 0 ? ` (${extra.join('; ')})` : ''}`;
   return message(line, [
     section(line),
     context(`${bar(p.done, p.total)} ${p.total ? Math.floor((p.done / p.total) * 100) : 0}%`),
@@ -86,9 +93,14 @@ export function scanSummaryMessage(result: ScanResult, counts: ScanPostCounts, s
   const failed = result.targets.filter(isFailed);
   const icon = failed.length ? '⚠️' : '✅';
   const seconds = (result.durationMs / 1000).toFixed(1);
+  // Out of every account the scan was asked for: `accountsScanned` leaves out accounts that failed
+  // entirely (role not assumable), which made "285 of 299 accounts" out of 300 configured (issue 23).
+  const accounts = Math.max(new Set(result.targets.map((t) => t.accountId)).size, s.accountsScanned);
+  const unreached = accounts - s.accountsScanned;
   const headline =
     `${icon} Scan of ${esc(scope, 200)} finished in ${seconds} s: ${plural(s.findings, 'untrusted share')} ` +
-    `in ${s.accountsWithFindings} of ${plural(s.accountsScanned, 'account')} ` +
+    `in ${s.accountsWithFindings} of ${plural(accounts, 'account')}` +
+    `${unreached > 0 ? ` (${unreached} could not be scanned)` : ''} ` +
     `(${counts.new} new, ${counts.sharedAgain} shared again, ${counts.resolved} resolved; ` +
     `${postCountsText(counts)}). ` +
     `${plural(s.targetsScanned, 'account-region')} scanned${failed.length ? `, ${failed.length} failed` : ''}; ` +

@@ -37,6 +37,13 @@ function textOf(t: unknown): string {
 function buttonOf(e: unknown): string | undefined {
   if (!isObj(e)) return undefined;
   if (e['type'] === 'button') return `[${textOf(e['text'])}]`;
+  // A select shows its choice, or its placeholder, and a caret.
+  if (e['type'] === 'static_select') {
+    const chosen = isObj(e['initial_option'])
+      ? textOf(e['initial_option']['text'])
+      : textOf(e['placeholder']);
+    return `[${chosen} ▾]`;
+  }
   if (typeof e['type'] === 'string' && e['type'] !== 'image') return `[${e['type']}]`;
   return undefined;
 }

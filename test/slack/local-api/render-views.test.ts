@@ -12,9 +12,9 @@ describe('terminal renderings for the demo', () => {
     const lines = out.split('\n');
     expect(lines[0]).toBe('✅ Scan finished: 2 untrusted shares');
     expect(lines[1]).toBe('  🧵 2 replies');
-    expect(out).toMatch(/\n {2}↳ 📣 also sent to the channel · 🚨 AMI shared/);
-    expect(out).toMatch(/\n {2}↳ 🚨 AMI shared/);
-    expect(out).toContain('    [Trust account');
+    expect(out).toMatch(/\n {2}↳ 📣 also sent to the channel · 🔎 AMI shared/);
+    expect(out).toMatch(/\n {2}↳ 🔎 AMI shared/);
+    expect(out).toContain('    [Remove] [Trust account');
   });
 
   it('renders the reason modal with its fields and buttons', () => {
@@ -30,7 +30,8 @@ describe('terminal renderings for the demo', () => {
     expect(out.split('\n')[0]).toMatch(/^┌─ Trust account ─+/);
     expect(out).toContain('│ Reason:');
     expect(out).toContain('│ Trust expires after (optional):');
-    expect(out).toContain('│   ◉ Never');
+    expect(out).toContain('│   ◉ 90 days'); // the default (issue 23)
+    expect(out).toContain('│   ○ Never');
     expect(out).toContain('│   ○ 7 days');
     expect(out).toContain('│ [Cancel] [Trust]');
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { findingMessage, ownerGroupMessages, helpMessage } from '../../../src/slack/messages/index.ts';
+import {
+  button,
+  findingMessage,
+  helpMessage,
+  ownerMessage,
+  section,
+} from '../../../src/slack/messages/index.ts';
 import { renderMessage, renderMrkdwn, renderText } from '../../../src/testing/slack-api/render.ts';
 import { OWNER, record } from '../messages/fixtures.ts';
 
@@ -7,24 +13,28 @@ describe('renderText', () => {
   it('renders a finding readably: header, fields, context, buttons', () => {
     const out = renderText(findingMessage(record({}, { name: '<!channel> & co' })).blocks);
     const lines = out.split('\n');
-    expect(lines[0]).toBe(`🚨 AMI shared by untrusted account ${OWNER}`);
+    expect(lines[0]).toBe(`🔎 AMI shared by untrusted account ${OWNER}`); // unranked: no alarm
     expect(lines[1]).toMatch(/^═+$/);
     expect(out).toContain('*AMI* `ami-0123456789abcdef0` “<!channel> & co”');
     expect(out).toContain(`  Owner: \`${OWNER}\``);
     expect(out).toContain('  Shared into: prod `111122223333` · us-east-1');
     expect(out).toContain('  Created: 2024-03-01');
     expect(out).toContain('First seen 2025-01-10 08:00 UTC');
-    expect(lines.at(-1)).toBe(`[Trust account ${OWNER}] [Remove] [Block account ${OWNER}]`);
+    expect(lines.at(-1)).toBe(`[Remove] [Trust account ${OWNER}] [Block account ${OWNER}]`);
   });
 
   it('puts accessory buttons after their section line', () => {
-    const [m] = ownerGroupMessages(OWNER, [
-      record({}, { resourceId: 'ami-1' }),
-      record({}, { resourceId: 'ami-2' }),
-    ]);
-    const out = renderText(m!.blocks);
+    const out = renderText([section('`ami-1`', button({ text: 'Remove', actionId: 'x', value: 'v' }))]);
     expect(out).toMatch(/`ami-1`.*\[Remove\]/);
-    expect(out.split('\n').at(-1)).toBe(`[Trust account ${OWNER}] [Block account ${OWNER}]`);
+  });
+
+  it('renders selects with their placeholder', () => {
+    const m = ownerMessage(
+      OWNER,
+      Array.from({ length: 45 }, (_, i) => record({}, { resourceId: `ami-${i}` })),
+      () => ({ guardMode: 'off', dryRun: false }),
+    );
+    expect(renderText(m.blocks)).toContain('[Review 45 findings] [Review page… ▾] [Trust account');
   });
 
   it('resolves mrkdwn tokens and decodes entities last', () => {

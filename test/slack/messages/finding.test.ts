@@ -42,12 +42,14 @@ describe('findingMessage', () => {
     expect(text).toContain('also public');
     expect(m.text).toContain('ami-0123456789abcdef0');
 
-    const [trust, remove, block, ...rest] = buttons(m.blocks);
+    // Remove is the primary, danger-styled action; Trust a plain button (issue 23).
+    const [remove, trust, block, ...rest] = buttons(m.blocks);
     expect(rest).toEqual([]);
+    expect(trust).toMatchObject({ action_id: ACTIONS.trust, value: r.finding.id });
+    expect(trust!.style).toBeUndefined();
     // Block account, as documented (issue 20): the owner's, with a confirm saying what the guard does.
     expect(block).toMatchObject({ action_id: BLOCK_ACCOUNT_ACTION, value: r.finding.id, style: 'danger' });
     expect(block!.text!.text).toBe(`Block account ${OWNER}`);
-    expect(trust).toMatchObject({ action_id: ACTIONS.trust, value: r.finding.id, style: 'primary' });
     expect(trust!.text!.text).toBe(`Trust account ${OWNER}`);
     expect(remove).toMatchObject({ action_id: ACTIONS.remove, value: r.finding.id, style: 'danger' });
     expect(remove!.text!.text).toBe('Remove');
@@ -82,7 +84,7 @@ describe('findingMessage', () => {
     expect(textOf(rds.blocks)).toContain('RDS DB snapshot');
     expect(textOf(rds.blocks)).toContain('postgres · 20 GiB · encrypted');
     // Owner-only: the confirm dialog says so honestly.
-    const [, remove] = buttons(rds.blocks);
+    const [remove] = buttons(rds.blocks);
     expect(remove!.confirm).toMatchObject({
       title: { text: 'Only the owner can unshare this' },
       confirm: { text: 'Record decision' },
@@ -161,8 +163,8 @@ describe('findingMessage', () => {
     expect(text).toContain('You can try again.');
     expect(text).toContain('You can try again');
     expect(buttons(m.blocks).map((b) => b.action_id)).toEqual([
-      ACTIONS.trust,
       ACTIONS.remove,
+      ACTIONS.trust,
       BLOCK_ACCOUNT_ACTION,
     ]);
   });

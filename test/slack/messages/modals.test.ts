@@ -47,7 +47,7 @@ describe('reason modal', () => {
     }
   }
 
-  it('Trust offers 7 / 30 / 90 days or never (default never)', () => {
+  it('Trust offers 7 / 30 / 90 days or never (default 90 days, configurable)', () => {
     const view = reasonModal({
       action: 'trust',
       finding: hostile,
@@ -56,7 +56,37 @@ describe('reason modal', () => {
     });
     const expiry = view.blocks.find((b) => b.block_id === EXPIRY_BLOCK);
     expect(JSON.stringify(expiry)).toMatch(/"7".*"30".*"90".*"never"/);
-    expect(JSON.stringify(expiry)).toMatch(/"initial_option":\{[^}]*\},"value":"never"/);
+    expect(JSON.stringify(expiry)).toMatch(/"initial_option":\{[^}]*\},"value":"90"/);
+    const never = reasonModal({
+      action: 'trust',
+      finding: hostile,
+      metadata: meta('trust'),
+      requireReason: true,
+      defaultExpiry: 'never',
+    });
+    expect(JSON.stringify(never.blocks.find((b) => b.block_id === EXPIRY_BLOCK))).toMatch(
+      /"initial_option":\{[^}]*\},"value":"never"/,
+    );
+  });
+
+  it('is the confirmation: the risk, what uses it and, for Remove, the steps in order', () => {
+    const f = { ...hostile, risk: 'high' as const, inUse: undefined };
+    const view = reasonModal({
+      action: 'remove',
+      finding: f,
+      metadata: meta('remove'),
+      requireReason: true,
+      context: { guardMode: 'off', dryRun: false },
+    });
+    expect(validateView(view)).toEqual([]);
+    const text = allStrings(view).join(' ');
+    expect(text).toContain('What happens, in order');
+    expect(text).toMatch(/1\. /);
+    expect(text).toContain('*high*');
+    // Every mrkdwn text object is verbatim (no auto-links, no parsed mentions).
+    const md = JSON.stringify(view).match(/"type":"mrkdwn"[^}]*/g) ?? [];
+    expect(md.length).toBeGreaterThan(0);
+    for (const m of md) expect(m).toContain('"verbatim":true');
   });
 
   it('requires a reason for Trust and Block, not for Remove; reads the expiry', () => {

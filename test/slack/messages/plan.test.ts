@@ -6,10 +6,12 @@ import {
   LIMITS,
   MAX_BLOCKS_CHARS,
   blocksChars,
-  ownerGroupMessage,
-  ownerGroupMessages,
+  decodeReview,
+  ownerMessage,
   planScanPosts,
+  REVIEW_ACTIONS,
 } from '../../../src/slack/messages/index.ts';
+import { BLOCK_ACCOUNT_ACTION } from '../../../src/slack/messages/guard.ts';
 import { allStrings, buttons, expectValid, OWNER, record, rng, textOf } from './fixtures.ts';
 
 function many(n: number, owners: string[], seed = 1): FindingRecord[] {
@@ -71,87 +73,89 @@ function many(n: number, owners: string[], seed = 1): FindingRecord[] {
 
 const owners = (n: number) => Array.from({ length: n }, (_, i) => String(400000000000 + i * 7919));
 
-describe('ownerGroupMessages', () => {
-  it('lists each resource with its own Remove button and one Trust button for the owner', () => {
-    const records = [
-      record({}, { resourceId: 'ami-1' }),
-      record({}, { resourceId: 'snap-2', kind: 'ebs-snapshot' }),
-      record({}, { resourceId: 'ami-3', sharedVia: 'organization' }),
-    ];
-    const [m, ...rest] = ownerGroupMessages(OWNER, records);
-    expect(rest).toEqual([]);
-    expectValid(m!);
-    expect(m!.findingIds).toEqual(records.map((r) => r.finding.id));
-    const bs = buttons(m!.blocks);
-    const removes = bs.filter((b) => b.action_id === ACTIONS.remove);
-    expect(removes.map((b) => b.value)).toEqual(records.map((r) => r.finding.id));
-    const trusts = bs.filter((b) => b.action_id === ACTIONS.trust);
-    expect(trusts).toHaveLength(1);
-    expect(trusts[0]!.text!.text).toBe(`Trust account ${OWNER}`);
-    expect(records.map((r) => r.finding.id)).toContain(trusts[0]!.value);
-    expect(m!.blocks[0]).toMatchObject({
-      type: 'header',
-      text: { text: `🚨 Untrusted account ${OWNER} shared 3 resources` },
-    });
-  });
+type Obj = Record<string, unknown>;
+/** Every button and select in the blocks (the owner messages carry selects too). */
+function controls(v: unknown, out: Obj[] = []): Obj[] {
+  if (Array.isArray(v)) for (const x of v) controls(x, out);
+  else if (v && typeof v === 'object') {
+    const o = v as Obj;
+    if ((o['type'] === 'button' || o['type'] === 'static_select') && typeof o['action_id'] === 'string')
+      out.push(o);
+    for (const x of Object.values(o)) controls(x, out);
+  }
+  return out;
+}
 
-  it('re-renders decided resources with their outcome and no Remove button', () => {
+/** The owners (and pages) the Review openers of a message lead to. */
+function reviewTargets(blocks: unknown): Array<{ o?: string; p: number }> {
+  return controls(blocks)
+    .filter((c) => String(c['action_id']).startsWith(REVIEW_ACTIONS.open))
+    .flatMap((c) =>
+      c['type'] === 'button' ? [String(c['value'])] : (c['options'] as Obj[]).map((o) => String(o['value'])),
+    )
+    .map((v) => decodeReview(v)!)
+    .map((s) => ({ ...(s.o ? { o: s.o } : {}), p: s.p }));
+}
+
+describe('ownerMessage', () => {
+  it('summarises the owner (risk, kinds, where, use) with Review / Trust account / Block account, no Remove per finding', () => {
     const records = [
-      record(
-        {
-          state: 'removed',
-          decision: {
-            decisionId: 'd',
-            action: 'remove',
-            by: { userId: 'U0ALICE' },
-            at: '2025-01-01T00:00:00Z',
-            outcome: 'succeeded',
-          },
-        },
-        { resourceId: 'ami-1' },
-      ),
-      record({}, { resourceId: 'ami-2' }),
+      record({}, { resourceId: 'ami-1', risk: 'high' }),
+      record({}, { resourceId: 'snap-2', kind: 'ebs-snapshot', risk: 'low' }),
+      record({}, { resourceId: 'ami-3', sharedVia: 'organization', risk: 'high', accountId: '999988887777' }),
     ];
-    const m = ownerGroupMessage(OWNER, records);
+    const m = ownerMessage(OWNER, records, () => ({ guardMode: 'iam-policy', dryRun: false }));
     expectValid(m);
-    expect(
-      buttons(m.blocks)
-        .filter((b) => b.action_id === ACTIONS.remove)
-        .map((b) => b.value),
-    ).toEqual([records[1]!.finding.id]);
-    expect(textOf(m.blocks)).toContain('✅ *Removed* by <@U0ALICE>');
-    const allDone = ownerGroupMessage(OWNER, [records[0]!]);
-    expect(buttons(allDone.blocks)).toEqual([]);
-  });
-
-  it('splits a large owner into parts that each fit 50 blocks and the character budget', () => {
-    const records = many(300, [OWNER], 7);
-    const parts = ownerGroupMessages(OWNER, records);
-    expect(parts.length).toBeGreaterThan(1);
-    parts.forEach((p, i) => {
-      expectValid(p);
-      expect(p.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
-      expect(blocksChars(p.blocks)).toBeLessThanOrEqual(MAX_BLOCKS_CHARS);
-      expect(JSON.stringify(p.blocks[0])).toContain(`(part ${i + 1} of ${parts.length})`);
-      expect(buttons(p.blocks).filter((b) => b.action_id === ACTIONS.trust)).toHaveLength(1);
+    expect(m.findingIds).toHaveLength(3);
+    const bs = buttons(m.blocks);
+    expect(bs.filter((b) => b.action_id === ACTIONS.remove)).toEqual([]);
+    const review = bs.find((b) => b.action_id === REVIEW_ACTIONS.open)!;
+    expect(review.style).toBe('primary');
+    expect(decodeReview(review.value)).toEqual({ v: 1, o: OWNER, p: 0 });
+    const trust = bs.filter((b) => b.action_id === ACTIONS.trust);
+    expect(trust).toHaveLength(1);
+    expect(trust[0]!.style).toBeUndefined(); // a plain button
+    expect(records.map((r) => r.finding.id)).toContain(trust[0]!.value);
+    expect(bs.filter((b) => b.action_id === BLOCK_ACCOUNT_ACTION)).toHaveLength(1);
+    expect(m.blocks[0]).toMatchObject({
+      type: 'header',
+      text: { text: `⚠️ Untrusted account ${OWNER} shared 3 resources` }, // by its highest risk
     });
-    expect(parts.flatMap((p) => p.findingIds)).toEqual(records.map((r) => r.finding.id));
+    const text = textOf(m.blocks);
+    expect(text).toContain('🟠 2 high · ⚪ 1 low');
+    expect(text).toContain('2 AMIs · 1 EBS snapshot');
+    expect(text).toContain('2 monitored accounts in 1 region');
   });
 
-  it('stays within budget when many small findings would exceed 50 blocks', () => {
-    const tiny = Array.from({ length: 120 }, (_, i) =>
-      record(
-        {},
-        {
-          resourceId: `snap-${i}`,
-          kind: 'ebs-snapshot',
-          name: undefined,
-          accountName: undefined,
-          createdAt: undefined,
-        },
-      ),
+  it('pages Review when the owner has more findings than a Review page, and says what was decided', () => {
+    const records = many(130, [OWNER], 7);
+    const m = ownerMessage(OWNER, records, () => ({ guardMode: 'off', dryRun: false }));
+    expectValid(m);
+    expect(reviewTargets(m.blocks).map((t) => t.p)).toEqual([0, 0, 1, 2, 3]);
+    const decided = records.map((r, i) => (i < 10 ? { ...r, state: 'removed' as const } : r));
+    const again = ownerMessage(OWNER, decided, () => ({ guardMode: 'off', dryRun: false }));
+    expectValid(again);
+    expect(textOf(again.blocks)).toContain('10 removed · 120 still open');
+    const done = ownerMessage(
+      OWNER,
+      records.map((r) => ({ ...r, state: 'trusted' as const })),
+      () => ({ guardMode: 'off', dryRun: false }),
     );
-    for (const p of ownerGroupMessages(OWNER, tiny)) expectValid(p);
+    expect(buttons(done.blocks)).toEqual([]);
+  });
+
+  it('has no confirm dialog before a modal, and keeps it when no modal follows', () => {
+    const records = [record({}, { resourceId: 'ami-1' })];
+    const plain = Object.assign(() => ({ guardMode: 'iam-policy' as const, dryRun: false }), {
+      modalFollows: () => true,
+    });
+    const withModal = buttons(ownerMessage(OWNER, records, plain).blocks);
+    expect(withModal.every((b) => b.confirm === undefined)).toBe(true);
+    const without = buttons(
+      ownerMessage(OWNER, records, () => ({ guardMode: 'iam-policy', dryRun: false })).blocks,
+    );
+    expect(without.find((b) => b.action_id === ACTIONS.trust)!.confirm).toBeDefined();
+    expect(without.find((b) => b.action_id === BLOCK_ACCOUNT_ACTION)!.confirm).toBeDefined();
   });
 });
 
@@ -169,23 +173,25 @@ function check(records: FindingRecord[], maxMessages: number) {
         .filter((b) => b.action_id === ACTIONS.remove)
         .map((b) => b.value),
     );
+    const owners = new Set(p.findingIds.map((id) => byId.get(id)!.finding.ownerAccountId));
     for (const id of p.findingIds) {
       expect(seen.has(id)).toBe(false); // no finding in two messages
       seen.add(id);
-      // Its Remove button is in its message exactly while it is open.
-      expect(removeValues.has(id)).toBe(byId.get(id)!.state === 'open');
+      // A finding message has its Remove exactly while it is open; owner messages have none (Review has them).
+      expect(removeValues.has(id)).toBe(p.kind === 'finding' && byId.get(id)!.state === 'open');
+      // …and every finding of an owner or index message is one Review away.
+      if (p.kind !== 'finding') expect(owners.size).toBeGreaterThan(0);
     }
-    for (const b of buttons(p.blocks)) expect(p.findingIds).toContain(b.value); // values are finding ids of this message
+    if (p.kind === 'owner' || p.kind === 'owners') {
+      // Its owner's Review, or (owners index) "Review all" for the owners its menu has no room for.
+      const targets = new Set(reviewTargets(p.blocks).map((t) => t.o));
+      for (const o of owners) expect(targets.has(o) || targets.has(undefined)).toBe(true);
+    }
+    for (const b of buttons(p.blocks))
+      if (!b.action_id?.startsWith(REVIEW_ACTIONS.open)) expect(p.findingIds).toContain(b.value); // values are finding ids of this message
   }
   // Every finding is shown or counted, none twice.
   expect(seen.size + plan.overflowCount).toBe(records.length);
-  const overflow = plan.posts.filter((p) => p.kind === 'overflow');
-  expect(overflow.length).toBe(plan.overflowCount > 0 ? 1 : 0);
-  if (overflow[0]) {
-    expect(plan.posts.at(-1)).toBe(overflow[0]);
-    expect(overflow[0].text).toContain(`${plan.overflowCount} findings were not posted`);
-    expect(overflow[0].text).toContain('/shared-scan status');
-  }
   return plan;
 }
 
@@ -197,33 +203,38 @@ describe('planScanPosts', () => {
     expect(plan.overflowCount).toBe(0);
   });
 
-  it('groups by owner when there are more findings than messages', () => {
-    const records = many(40, owners(3), 3);
+  it('posts one message per owner, most risky first, when there are more findings than messages', () => {
+    const base = many(40, owners(3), 3);
+    const last = base.findIndex((r) => r.finding.ownerAccountId !== base[0]!.finding.ownerAccountId);
+    const worst = base[last]!.finding.ownerAccountId;
+    const records = base.map((r, i) => ({
+      ...r,
+      finding: { ...r.finding, risk: i === last ? ('critical' as const) : ('low' as const) },
+    }));
     const plan = check(records, 20);
-    expect(plan.posts.every((p) => p.kind === 'group')).toBe(true);
+    expect(plan.posts.every((p) => p.kind === 'owner')).toBe(true);
     expect(plan.overflowCount).toBe(0);
+    // The owner with a critical finding comes first and is the one broadcast.
+    expect(plan.posts[0]!.text).toContain(worst);
+    expect(plan.posts[0]!.critical).toBe(true);
+    expect(plan.posts.filter((p) => p.critical).length).toBeLessThanOrEqual(1);
   });
 
-  it('ends with one overflow message when even the groups are too many', () => {
+  it('with more owners than messages, one index message reaches the rest: nothing left unposted', () => {
     const records = many(200, owners(60), 5);
     const plan = check(records, 10);
     expect(plan.posts).toHaveLength(10);
-    // Every finding not in the 9 owner groups posted is counted in the overflow message.
-    const shown = plan.posts.slice(0, 9).reduce((n, p) => n + p.findingIds.length, 0);
-    expect(plan.overflowCount).toBe(200 - shown);
-    expect(plan.overflowCount).toBeGreaterThan(0);
+    expect(plan.posts.slice(0, 9).every((p) => p.kind === 'owner')).toBe(true);
     const last = plan.posts.at(-1)!;
-    expect(last.kind).toBe('overflow');
-    expect(textOf(last.blocks)).toContain('/shared-scan status');
-    expect(last.text).toBe(
-      `⚠️ ${plan.overflowCount} findings were not posted individually (200 new in this scan; at most 10 messages per scan). See them with /shared-scan status.`,
-    );
+    expect(last.kind).toBe('owners');
+    expect(plan.overflowCount).toBe(0);
+    expect(textOf(last.blocks)).toContain('more untrusted owners');
   });
 
-  it('with a budget of one message, only counts', () => {
+  it('with a budget of one message, the index alone reaches every owner', () => {
     const plan = check(many(30, owners(30), 9), 1);
-    expect(plan.posts.map((p) => p.kind)).toEqual(['overflow']);
-    expect(plan.overflowCount).toBe(30);
+    expect(plan.posts.map((p) => p.kind)).toEqual(['owners']);
+    expect(plan.overflowCount).toBe(0);
   });
 
   it('returns nothing for no findings', () => {
@@ -243,7 +254,7 @@ describe('planScanPosts', () => {
     (seed, maxMessages) => {
       const records = many(500, owners(1 + Math.floor(rng(seed)() * 120)), seed);
       const plan = check(records, maxMessages);
-      if (maxMessages >= 1000) expect(plan.overflowCount).toBe(0);
+      expect(plan.overflowCount).toBe(0);
       const blockCounts = plan.posts.map((p) => p.blocks.length);
       expect(Math.max(...blockCounts)).toBeLessThanOrEqual(50);
     },
@@ -267,28 +278,28 @@ describe('planScanPosts', () => {
   });
 });
 
-describe('re-rendering a posted group after decisions', () => {
-  it('still fits: outcome lines never take more room than the Remove buttons they replace', () => {
+describe('re-rendering a posted owner message after decisions', () => {
+  it('still fits whatever the states', () => {
     const states: FindingState[] = ['removing', 'removed', 'owner-only', 'trusted', 'resolved', 'open'];
     for (const seed of [21, 22, 23]) {
       const records = many(200, [OWNER], seed);
-      for (const part of ownerGroupMessages(OWNER, records)) {
-        const byId = new Map(records.map((r) => [r.finding.id, r]));
-        const decided = part.findingIds.map((id, i) => ({
-          ...byId.get(id)!,
-          state: states[i % states.length]!,
-          resolvedAt: '2025-01-03T00:00:00Z',
-          decision: {
-            decisionId: `d${i}`,
-            action: 'remove' as const,
-            by: { userId: 'U0CAROL' },
-            at: '2025-01-02T00:00:00Z',
-            outcome: (i % 2 ? 'failed' : 'succeeded') as 'failed' | 'succeeded',
-            detail: '"\\'.repeat(600),
-          },
-        }));
-        expectValid(ownerGroupMessage(OWNER, decided));
-      }
+      const decided = records.map((r, i) => ({
+        ...r,
+        state: states[i % states.length]!,
+        resolvedAt: '2025-01-03T00:00:00Z',
+        decision: {
+          decisionId: `d${i}`,
+          action: 'remove' as const,
+          by: { userId: 'U0CAROL' },
+          at: '2025-01-02T00:00:00Z',
+          outcome: (i % 2 ? 'failed' : 'succeeded') as 'failed' | 'succeeded',
+          detail: '"\\'.repeat(600),
+        },
+      }));
+      const m = ownerMessage(OWNER, decided, () => ({ guardMode: 'off', dryRun: false }));
+      expectValid(m);
+      expect(m.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
+      expect(blocksChars(m.blocks)).toBeLessThanOrEqual(MAX_BLOCKS_CHARS);
     }
   });
 });

@@ -43,7 +43,7 @@ describe('progressMessage', () => {
       'all accounts',
     );
     expectValid(m);
-    expect(m.text).toContain('Scanning all accounts: 12/51 account-regions…');
+    expect(m.text).toContain('Scanning all accounts: 12 of 51 account-regions…');
     expect(m.text).toContain('regions of 3 of 10 accounts still being listed');
     expect(m.text).toContain('1 failed so far');
     const done = progressMessage(
@@ -52,6 +52,12 @@ describe('progressMessage', () => {
     );
     expect(done.text).not.toContain('still being listed');
     noPings(done);
+    // Before any region is known: no "0/0 account-regions" (issue 23).
+    const start = progressMessage(
+      { done: 0, total: 0, accountsResolved: 0, accountsTotal: 300, failed: 0 },
+      'all accounts',
+    );
+    expect(start.text).toBe('⏳ Scanning all accounts: listing the regions of 300 accounts…');
   });
 });
 
@@ -67,6 +73,22 @@ describe('scanSummaryMessage', () => {
       /^✅ Scan of all accounts finished in 12\.3 s: 3 untrusted shares in 2 of 5 accounts \(2 new, 1 shared again, 1 resolved; 3 posted\)/,
     );
     expect(m.blocks).toHaveLength(1);
+  });
+
+  it('counts accounts out of all asked for: an account that failed entirely stays in the total', () => {
+    const targets: TargetResult[] = [
+      ...Array.from({ length: 299 }, (_, i): TargetResult => ({
+        accountId: String(100000000000 + i),
+        region: 'us-east-1',
+        status: 'ok',
+      })),
+      { accountId: '555555555555', status: 'account-failed', error: 'AccessDenied' },
+    ];
+    const r = result(targets);
+    r.summary.accountsScanned = 299; // the failed account is not "scanned"
+    r.summary.accountsWithFindings = 285;
+    const m = scanSummaryMessage(r, { new: 3, sharedAgain: 0, resolved: 0, posted: 3 }, 'all');
+    expect(m.text).toContain('in 285 of 300 accounts (1 could not be scanned)');
   });
 
   it('names the first 10 failed targets (account, region, error), then "and N more"', () => {
@@ -227,7 +249,7 @@ describe('command replies', () => {
     expect(text).toContain('*500 open findings* waiting for a decision');
     expect(text).toContain('1 decided but not closed');
     expect(text).toContain('3 trusted accounts');
-    expect(text).toContain('Scanning prod: 1/4');
+    expect(text).toContain('Scanning prod: 1 of 4 account-regions');
     expect(text).toMatch(/…and \d+ more open findings/);
   });
 

@@ -7,8 +7,14 @@ import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { currentTrust } from '../../../core/trust.ts';
 import { nowIso } from '../../../core/deps.ts';
 import type { SlackContext } from '../../context.ts';
-import { remediationView } from '../../../remediate/registry.ts';
-import { homeDeniedView, homeView, type GuardState } from '../../messages/index.ts';
+import { decisionView } from '../../decision-view.ts';
+import {
+  decodeReview,
+  homeDeniedView,
+  homeView,
+  type GuardState,
+  type ReviewState,
+} from '../../messages/index.ts';
 
 type Args = SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs;
 
@@ -29,7 +35,9 @@ export function appHomeOpened(ctx: SlackContext) {
       );
       return;
     }
-    ctx.track(publishHome(ctx, event.user));
+    // Slack sends the Home as last published: its metadata keeps the viewer's page and filters.
+    const kept = decodeReview((event as { view?: { private_metadata?: unknown } }).view?.private_metadata);
+    ctx.track(publishHome(ctx, event.user, kept));
   };
 }
 
@@ -72,8 +80,11 @@ async function guardState(ctx: SlackContext): Promise<GuardState | undefined> {
   };
 }
 
-/** Builds and publishes one user's Home tab. Exported so a decision can refresh the clicker's Home. */
-export async function publishHome(ctx: SlackContext, userId: string): Promise<void> {
+/**
+ * Builds and publishes one user's Home tab, at `page` (a page of open findings and its filters; the
+ * first page of all of them by default). Exported for the Home's page controls and decisions.
+ */
+export async function publishHome(ctx: SlackContext, userId: string, page?: ReviewState): Promise<void> {
   const who = await access(ctx, userId);
   const channel = ctx.deps.config.slack.channel;
   if (typeof who === 'object') {
@@ -103,7 +114,8 @@ export async function publishHome(ctx: SlackContext, userId: string): Promise<vo
       ...(running ? { running: { scope: running.scope, progress: running.progress } } : {}),
       ...(guard ? { guard } : {}),
       ...(channel ? { channel } : {}),
-      view: remediationView(ctx.deps.config),
+      ...(page ? { page } : {}),
+      view: decisionView(ctx.deps.config),
     }),
   );
 }

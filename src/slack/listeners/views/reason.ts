@@ -16,6 +16,7 @@ import { LADDER_FROM } from '../../../core/ladder.ts';
 import { logRefusal } from '../../../core/decisions.ts';
 import { needsSecondApprover } from '../../../core/two-person.ts';
 import { nowIso } from '../../../core/deps.ts';
+import { remediationContext } from '../../../remediate/registry.ts';
 import type { Actor, FindingRecord } from '../../../domain/lifecycle.ts';
 import {
   decodeMetadata,
@@ -137,6 +138,9 @@ export async function openReasonModalFirst(
       action,
       finding: record.finding,
       requireReason: ctx.deps.config.slack.requireReason,
+      // The modal is the confirmation (issue 23 item 2): the steps Remove would run, the expiry default.
+      context: remediationContext(ctx.deps.config, record.finding),
+      defaultExpiry: ctx.deps.config.slack.trustExpiry,
       metadata,
     }),
   );
