@@ -3,6 +3,7 @@ import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '.
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
 import { Limiter } from '../scan/limiter.ts';
+import { scanConcurrency } from '../scan/adaptive.ts';
 import { listedKinds } from '../scan/target-result.ts';
 import { rankScan } from '../scan/rank.ts';
 import { compareByRisk } from '../domain/risk.ts';
@@ -80,7 +81,7 @@ export async function scanAndRecord(
     },
     {
       clients: deps.clients,
-      concurrency: deps.config.aws.concurrency,
+      concurrency: scanConcurrency(deps.config.aws),
       ...(onProgress ? { onProgress } : {}),
     },
   );

@@ -5,6 +5,7 @@ import { filterMinRisk, rankScan } from '../../scan/rank.ts';
 import { failOnExitCode } from '../../scan/risk-report.ts';
 import { overridesFrom, parse, riskFlag, SCAN_OPTIONS } from '../args.ts';
 import { loadRuntime } from '../runtime.ts';
+import { scanConcurrency } from '../../scan/adaptive.ts';
 
 /** `shareguard scan`: one scan, the report (table or --json) on stdout, the exit code says what it found. */
 export async function scanCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -18,7 +19,7 @@ export async function scanCommand(args: string[], env: NodeJS.ProcessEnv): Promi
     // (test/scan/calling-thread-sdk.test.ts). Nothing this module imports statically may load them.
     const scanned = await scan(scanRequestFromConfig(runtime.config), {
       settings: awsSettingsFromConfig(runtime.config, runtime.credentials),
-      concurrency: runtime.config.aws.concurrency,
+      concurrency: scanConcurrency(runtime.config.aws),
       ...(showProgress
         ? { onProgress: (p) => process.stderr.write(`\rScanning ${p.done}/${p.total} account-regions…`) }
         : {}),

@@ -21,6 +21,7 @@ import { Faults, type Fault } from './faults.ts';
 import { simHook } from './hooks.ts';
 import { readBody } from './protocol/body.ts';
 import { credentialScope } from './protocol/auth.ts';
+import { Latency } from './latency.ts';
 import { defaultStatus, errorXml, jsonErrorBody, SimError, XMLNS, type Service } from './protocol/errors.ts';
 import { Params } from './protocol/form.ts';
 import { SimState } from './state.ts';
@@ -77,9 +78,11 @@ class Simulator {
   readonly throttle: Throttle;
   private readonly counts = new CallCounts();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly latency: Latency;
 
   constructor(readonly state: SimState) {
     this.throttle = new Throttle(state.throttle?.scale, state.throttle?.per);
+    this.latency = new Latency(state.latencyMs, state.latency);
   }
 
   calls(filter: CallFilter = {}): number {
@@ -114,7 +117,8 @@ class Simulator {
         const message = err instanceof Error ? err.message : String(err);
         jsonOutcome = { status: 500, body: jsonErrorBody('ServiceException', `Internal error: ${message}`) };
       }
-      this.send(res, requestId, { contentType: 'application/x-amz-json-1.1', ...jsonOutcome });
+      const region = credentialScope(req.headers, url.searchParams)?.region;
+      this.send(res, requestId, { contentType: 'application/x-amz-json-1.1', ...jsonOutcome }, region);
       return;
     }
     const restScope = credentialScope(req.headers, url.searchParams);
@@ -150,10 +154,10 @@ class Simulator {
         body: errorXml(service, 'InternalError', `Internal error: ${message}`, requestId, 500),
       };
     }
-    this.send(res, requestId, outcome);
+    this.send(res, requestId, outcome, scope?.region);
   }
 
-  private send(res: ServerResponse, requestId: string, outcome: Outcome): void {
+  private send(res: ServerResponse, requestId: string, outcome: Outcome, region?: string): void {
     const send = () => {
       if (res.destroyed) return;
       res.writeHead(outcome.status, {
@@ -162,7 +166,7 @@ class Simulator {
       });
       res.end(outcome.body);
     };
-    const delay = this.state.latencyMs;
+    const delay = this.latency.delayMs(region);
     if (delay > 0) {
       const t = setTimeout(() => {
         this.timers.delete(t);

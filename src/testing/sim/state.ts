@@ -39,6 +39,7 @@ export type * from './stores/records.ts';
 export class SimState {
   readonly homeAccount: string;
   readonly latencyMs: number;
+  readonly latency: World['latency'];
   readonly throttle: World['throttle'];
   /** Every region the world names anywhere (at least us-east-1): an unlisted home account's regions. */
   readonly worldRegions: string[];
@@ -68,6 +69,7 @@ export class SimState {
   constructor(world: World) {
     this.homeAccount = world.homeAccount;
     this.latencyMs = world.latencyMs ?? 0;
+    this.latency = world.latency;
     this.throttle = world.throttle;
     this.org = new OrgStore(world.organizationPolicies, world);
 
@@ -212,6 +214,7 @@ export class SimState {
     return {
       homeAccount: this.homeAccount,
       ...(this.latencyMs && { latencyMs: this.latencyMs }),
+      ...(this.latency && { latency: structuredClone(this.latency) }),
       ...(this.throttle && { throttle: { ...this.throttle } }),
       accounts: this.accounts.toWorld(),
       images: this.images.toWorld(),

@@ -2,6 +2,7 @@
 // "extension" are additions of this implementation; every one is optional, so any world written
 // against the contract still loads unchanged.
 import { readFile } from 'node:fs/promises';
+import { latencySchema } from './latency.ts';
 import { z } from 'zod';
 
 export class WorldError extends Error {
@@ -356,6 +357,8 @@ const dbRestored = z.object({
 export const worldSchema = z.object({
   homeAccount: accountId,
   latencyMs: z.number().min(0).optional(),
+  // Extension (issue 24): per-region latency drawn per request, added to latencyMs (latency.ts).
+  latency: latencySchema.optional(),
   throttle: z
     .object({
       scale: z.number().min(0),
