@@ -5,6 +5,8 @@ import type { RawScanResult } from './raw-client.ts';
 import type { ShareguardScanRun } from './shareguard-scan.ts';
 import type { ClickResult, RenderResult } from './slack.ts';
 import type { BoundA, SizeName } from './worlds.ts';
+import type { LatencySection } from './latency.ts';
+import type { ServeMemoryRun } from './serve-memory.ts';
 
 export interface WorldSummary {
   size: SizeName;
@@ -139,6 +141,10 @@ export interface BenchResult {
   articleSkipped?: CliInfo;
   /** The boto3 peer's Python and boto3, or why it was skipped. */
   peer?: PeerInfo;
+  /** The scans under real AWS latency (issue 24): M in both runs, L in the full run. */
+  latency?: Partial<Record<SizeName, LatencySection>>;
+  /** `shareguard serve` scanning L with the embedded store (full run). */
+  serve?: ServeMemoryRun;
   /** loadAvg: 1-, 5-, 15-minute load averages when the Slack part started. */
   slack: { clicks?: ClickResult; render?: RenderResult; loadAvg?: number[] };
   targets: Target[];
@@ -322,6 +328,56 @@ function scanTable(r: BenchResult): string {
     ]);
   }
   return table(['world', 'what', 'time', 'AWS requests', 'CPU', 'notes'], rows);
+}
+
+function latencyTable(r: BenchResult): string {
+  const rows: string[][] = [];
+  for (const [size, l] of Object.entries(r.latency ?? {}) as Array<[SizeName, LatencySection]>) {
+    const run = (x: LatencySection['listing']['latency']) =>
+      `${s(x.scanMs)} (CPU ${x.cpuMs !== undefined ? s(x.cpuMs) : '?'}, ${x.maxRssMiB?.toFixed(0) ?? '?'} MiB)${x.matchesWorld ? '' : ', findings DIFFER'}`;
+    const b = l.bound;
+    rows.push([
+      `**${size}**`,
+      'listing only',
+      run(l.listing.latency),
+      run(l.listing.none),
+      `**${l.listing.ratio.toFixed(2)}×**`,
+      `critical path ${s(b.criticalPathMs)} (${b.critical.sequentialCalls} requests, ${b.critical.region}); ` +
+        `${n(b.requests)} × ${b.meanLatencyMs.toFixed(0)} ms ÷ 64 = ${s(b.at64Ms)}; ÷ ${n(b.bucketsInFlight)} (every account-region's kinds at once, buckets never bind) = ${s(b.bucketsMs)}`,
+      l.peer
+        ? `${s(l.peer.wallMs)} (${l.peer.threads} threads)${l.peer.matchesWorld ? '' : ', findings DIFFER'}`
+        : 'not run',
+    ]);
+    if (l.blastRadius)
+      rows.push([
+        '',
+        'with the blast radius',
+        run(l.blastRadius.latency),
+        run(l.blastRadius.none),
+        `**${l.blastRadius.ratio.toFixed(2)}×**`,
+        '',
+        '',
+      ]);
+  }
+  return table(
+    ['world', 'scan', 'with latency', 'without latency', 'ratio', 'latency bound', 'boto3 peer with latency'],
+    rows,
+  );
+}
+
+function serveLine(v: ServeMemoryRun): string {
+  const spaces = Object.entries(v.spacesMaxMiB ?? {})
+    .filter(([, mib]) => mib >= 1)
+    .map(([k, mib]) => `${k} ${mib.toFixed(0)}`)
+    .join(', ');
+  return (
+    `\`shareguard serve\` (embedded store on disk) scanning ${v.world}${v.blastRadius ? ' with the blast radius' : ''}: ` +
+    `peak RSS **${mb(v.peakRssMiB)}** (${v.peakRssMiB.toFixed(0)} MiB; ${v.idleRssMiB.toFixed(0)} MiB when up, before the scan), ` +
+    `scan and recording ${s(v.scanMs)}, ${n(v.findings)} findings (world: ${n(v.expectedFindings)}); main thread's V8 heap at most ` +
+    `${v.heapUsedMaxMiB?.toFixed(0) ?? '?'} MiB used of ${v.heapTotalMaxMiB?.toFixed(0) ?? '?'} MiB, external ${v.externalMaxMiB?.toFixed(0) ?? '?'} MiB` +
+    (spaces ? `; largest heap spaces (MiB): ${spaces}` : '') +
+    '.'
+  );
 }
 
 function slackSection(r: BenchResult): string {
@@ -808,6 +864,11 @@ sources through tsx instead), \`--report-only\` (regenerate this file from the s
       lines.push(`### Scans (${r.name} run)`);
       lines.push(scanTable(r));
       if (r.article || r.articleSkipped) lines.push(articleNotes(r));
+      if (r.latency && Object.keys(r.latency).length) {
+        lines.push(`### Latency (${r.name} run)`);
+        lines.push(latencyTable(r));
+      }
+      if (r.serve) lines.push(`### serve's memory (${r.name} run)\n\n${serveLine(r.serve)}`);
       lines.push(`### Slack (${r.name} run)`);
       lines.push(slackSection(r));
       if (r.problems.length)

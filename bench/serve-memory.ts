@@ -91,6 +91,7 @@ export async function serveMemory(
         PORT: String(port),
         LOG_LEVEL: 'warn',
         BENCH_RUSAGE_FILE: rusageFile,
+        ...(process.env.SG_MEM ? { SG_MEM: '1' } : {}),
       }),
       stdio: ['ignore', logFd, logFd],
     },

@@ -41,7 +41,13 @@ describe('the adaptive limit', () => {
     expect(nextLimit(40, { ...idle, throttled: 3 }, bounds, state)).toBe(20);
     for (let i = 0; i < ADAPTIVE.holdAfterThrottle; i++) expect(nextLimit(20, idle, bounds, state)).toBe(20);
     expect(nextLimit(20, idle, bounds, state)).toBe(30);
-    expect(nextLimit(40, { ...idle, lagMs: ADAPTIVE.lagMs + 1 }, bounds, state)).toBe(30);
+    const lag = { ...idle, lagMs: ADAPTIVE.lagMs + 1 };
+    expect(nextLimit(40, { ...lag, utilization: 0.95 }, bounds, state)).toBe(30);
+    // Lag only takes back growth: never below the start.
+    expect(nextLimit(9, { ...lag, utilization: 0.95 }, bounds, state)).toBe(8);
+    expect(nextLimit(8, { ...lag, utilization: 0.95 }, bounds, state)).toBe(8);
+    // Late but idle (a machine short of CPU wakes a waiting thread late): no cut.
+    expect(nextLimit(40, { ...lag, queued: 0 }, bounds, state)).toBe(40);
     expect(nextLimit(3, { ...idle, throttled: 1 }, bounds, state)).toBe(2);
   });
 
