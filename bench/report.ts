@@ -826,8 +826,8 @@ export function renderReport(results: Partial<Record<'quick' | 'full', BenchResu
 
 \`\`\`sh
 npm ci
-npm run bench -- --quick   # worlds S and M, the boto3 peer on both, the article's CLI procedure on 3 of S's 20 accounts
-npm run bench              # S, M and L, the boto3 peer on all three, the article's procedure on all of S
+npm run bench -- --quick   # worlds S and M (M also under real AWS latency), the boto3 peer on both, the article's CLI procedure on 3 of S's 20 accounts
+npm run bench              # S, M and L (M and L also under latency), the boto3 peer on all three, the article's procedure on all of S, serve's memory on L
 \`\`\`
 
 Not part of \`npm test\`. Each run writes \`bench/results/quick.json\` or \`bench/results/full.json\` (every figure, the git
@@ -909,6 +909,20 @@ client and the peer send); on M and L a second scan with \`scan.blastRadius: tru
 after, and its extra requests, time and CPU are reported against the listing-only one (one run each, so the time ratio
 carries the machine's load; the bench checks its findings are unchanged and its extra requests and in-use findings
 equal the world's).
+
+**Latency** (\`bench/latency.ts\`; M in both runs, L in the full run): the same world with its flat 25 ms replaced by a
+delay drawn for each request from its region's range (the simulator's \`latency.regions\`, seed 24, docs/simulator.md
+"Latency"): 40–60 ms for us-east-1 (the home region: STS, DescribeRegions) up to 200–250 ms for ap-south-1, as seen
+from a deployment in us-east-1; and the same world with no latency at all. shareguard scans each with the product's
+defaults (\`aws.concurrency: 64\`, adaptive up to 1,024), listing only and with the blast radius; the boto3 peer scans the
+latency world. The latency bound: the longest chain of dependent requests at each region's mean latency (AWS's
+per-account-region buckets allow every account-region's requests at once: they never bind on these worlds), and the
+scan's requests × their mean latency ÷ 64 (what the old fixed limit of 64 in flight would cost).
+
+**serve's memory** (\`bench/serve-memory.ts\`, full run): \`shareguard serve\` in its own process with the embedded store
+on disk and the product's defaults (blast radius on), the local Slack stand-in, the simulator with world L; one
+\`/shared-scan\`, waited for until the summary; the peak RSS is the kernel's \`VmHWM\` of the serve process, the main
+thread's V8 heap statistics (per space) are sampled every 250 ms by the preloaded \`bench/lib/rusage-hook.mjs\`.
 
 **The sequential loop** (\`bench/sequential.ts\`, S only) uses the same config, \`AwsClients\` (one socket),
 \`regionsFor\` and per-kind listing modules, one call at a time; its finding set must equal shareguard's exactly.

@@ -2,7 +2,6 @@ import type { ResourceKind } from '../domain/finding.ts';
 import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '../domain/lifecycle.ts';
 import { monitoredAccounts } from '../scan/from-config.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
-import { Limiter } from '../scan/limiter.ts';
 import { scanConcurrency } from '../scan/adaptive.ts';
 import { listedKinds } from '../scan/target-result.ts';
 import { rankScan } from '../scan/rank.ts';
@@ -16,6 +15,7 @@ import { holdBackBlockedOwners } from './hold-back-blocked.ts';
 import { sweepExpiredApprovals } from './two-person.ts';
 import { failedTargetLogEntries } from '../scan/report.ts';
 import { recordGuardDrift, recordScan } from '../metrics.ts';
+import { holdYoungGeneration } from './young-generation.ts';
 
 export interface ScanFilters {
   accounts?: string[];
@@ -71,6 +71,8 @@ export async function scanAndRecord(
   const kinds = filters.kinds?.length ? filters.kinds : deps.config.kinds;
   const { policy } = await currentTrust(deps.config, deps.store, nowIso(deps));
 
+  // Worker threads may grow their young generations (capped each); this thread's is held once they are done.
+  holdYoungGeneration(false);
   const result = await scan(
     {
       accounts,
@@ -94,6 +96,7 @@ export async function scanAndRecord(
     failedCodes: failed.map((f) => f.code),
   });
 
+  holdYoungGeneration(true);
   const scanned = new Set<string>();
   for (const t of result.targets) {
     if (t.status === 'account-failed') continue;
@@ -173,54 +176,59 @@ async function persist(
   known: ReadonlyMap<string, FindingRecord>,
   changes: LifecycleChange[],
 ): Promise<LifecycleChange[]> {
-  const limiter = new Limiter(WRITE_CONCURRENCY);
-  const out: Array<LifecycleChange | undefined> = await Promise.all(
-    changes.map((change) =>
-      limiter.run(async (): Promise<LifecycleChange | undefined> => {
-        const id = change.record.finding.id;
-        if (change.type === 'new') {
-          const created = await deps.store.createFinding(change.record);
-          return created ? { type: 'new', record: { ...change.record, version: 1 } } : undefined;
-        }
-        const prev = known.get(id);
-        if (!prev) return undefined;
-        const r = change.record;
-        if (change.type === 'seen' && findingChanged(prev, r)) {
-          // The finding itself changed (blast radius, risk): the whole record is written, conditional on
-          // its version, so a decision taken meanwhile wins and this update is dropped like a lost race.
-          try {
-            return {
-              type: 'seen',
-              record: await deps.store.saveFinding({ ...prev, finding: r.finding, lastSeenAt: r.lastSeenAt }),
-            };
-          } catch (err) {
-            if (err instanceof StoreConflictError) return undefined;
-            throw err;
-          }
-        }
-        const patch =
-          change.type === 'shared-again'
-            ? {
-                state: r.state,
-                lastSeenAt: r.lastSeenAt,
-                sharedAgainAt: r.sharedAgainAt,
-                previousDecision: r.previousDecision,
-                decision: undefined,
-                // The previous ladder and the org shares it found belong to the previous decision.
-                ladder: undefined,
-                orgShares: undefined,
-                resolvedAt: undefined,
-                message: undefined,
-              }
-            : change.type === 'resolved'
-              ? { state: r.state, resolvedAt: r.resolvedAt }
-              : { lastSeenAt: r.lastSeenAt };
-        const res = await deps.store.transitionFinding(id, [prev.state], patch);
-        return res.ok ? { type: change.type, record: res.record } : undefined;
-      }),
-    ),
-  );
+  // A fixed pool of writers taking changes in order, rather than a task (closure, promise, queued resolver)
+  // per change made at once: on an organization's first scan (35,551 findings on L) that queue grows with
+  // the organization in the serve process's heap (BENCHMARKS.md, serve's memory).
+  const out: Array<LifecycleChange | undefined> = new Array<LifecycleChange | undefined>(changes.length);
+  let next = 0;
+  const writer = async (): Promise<void> => {
+    for (let i = next++; i < changes.length; i = next++) out[i] = await write(changes[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, changes.length) }, writer));
   return out.filter((c): c is LifecycleChange => c !== undefined);
+
+  async function write(change: LifecycleChange): Promise<LifecycleChange | undefined> {
+    const id = change.record.finding.id;
+    if (change.type === 'new') {
+      const created = await deps.store.createFinding(change.record);
+      return created ? { type: 'new', record: { ...change.record, version: 1 } } : undefined;
+    }
+    const prev = known.get(id);
+    if (!prev) return undefined;
+    const r = change.record;
+    if (change.type === 'seen' && findingChanged(prev, r)) {
+      // The finding itself changed (blast radius, risk): the whole record is written, conditional on
+      // its version, so a decision taken meanwhile wins and this update is dropped like a lost race.
+      try {
+        return {
+          type: 'seen',
+          record: await deps.store.saveFinding({ ...prev, finding: r.finding, lastSeenAt: r.lastSeenAt }),
+        };
+      } catch (err) {
+        if (err instanceof StoreConflictError) return undefined;
+        throw err;
+      }
+    }
+    const patch =
+      change.type === 'shared-again'
+        ? {
+            state: r.state,
+            lastSeenAt: r.lastSeenAt,
+            sharedAgainAt: r.sharedAgainAt,
+            previousDecision: r.previousDecision,
+            decision: undefined,
+            // The previous ladder and the org shares it found belong to the previous decision.
+            ladder: undefined,
+            orgShares: undefined,
+            resolvedAt: undefined,
+            message: undefined,
+          }
+        : change.type === 'resolved'
+          ? { state: r.state, resolvedAt: r.resolvedAt }
+          : { lastSeenAt: r.lastSeenAt };
+    const res = await deps.store.transitionFinding(id, [prev.state], patch);
+    return res.ok ? { type: change.type, record: res.record } : undefined;
+  }
 }
 
 /** Whether the parts of a finding a scan refreshes (issue 9: usage, risk) changed. */
