@@ -832,7 +832,13 @@ const ISSUE_24 = {
     'Measured while this was built (compiled build, `bench/latency.ts`, 40–250 ms by region, a machine shared with ' +
     'other work at load averages of 16–31 on 2 cores, so the times measure the scheduler as much as the code): M ' +
     'listing only 85.6 s with latency against 124.0 s without (0.69×; scanner CPU 20.3 s against 21.7 s), findings ' +
-    'identical; L listing only 745 s with latency (scanner CPU 76.6 s) at a load average of 30. The first version cut ' +
+    'identical (that run’s limit still cut on lag while busy, down to 11–36 per thread); L listing only, the code as ' +
+    'committed, 745 s with latency against 882 s without (0.84×; scanner CPU 76.6 s against 89.1 s), findings identical, at ' +
+    'load averages of 25–31. Both ratios are under 1 only because the machine’s load moved between the runs, not because ' +
+    'latency helps: what they show is that the scan with latency is no longer bound by requests in flight (the old 64 ' +
+    'would need at least 30 s on M and 151 s on L of waiting alone). Peak RSS without latency was 325 MiB (M) and ' +
+    '317 MiB (L) against 212–227 MiB with it; in the M run without latency the limit stayed at its start (32 per thread) ' +
+    'throughout, so this is not the adaptive limit; the full run on Node 24 will tell it from the machine’s load. The first version cut ' +
     'the limit on event-loop lag alone: on a machine short of CPU every thread is woken late, and M with latency sat at ' +
     '11–36 requests in flight per thread and took 206 s; lag now only takes back growth, and only while the thread is ' +
     'busy. The token buckets per account-region (`src/aws/pace.ts`) stay what keeps a scan from being throttled: no ' +
