@@ -861,7 +861,10 @@ const ISSUE_24 = {
     'new space 128); external memory 92 MiB. Made: the writes go through a fixed pool of 16 writers instead of a task ' +
     'per finding queued at once, and after a scan’s workers finish the serving thread’s young generation is held at its ' +
     'size (V8 reads its semi-space growth factor whenever it considers growing; the cap itself, ' +
-    '`--max-semi-space-size`, can only be given at start and overrides the scan workers’ limits). Why 400 MB is still ' +
+    '`--max-semi-space-size`, can only be given at start and overrides the scan workers’ limits). After (b128f06, one run at load averages of 25–31): the young generation stayed at 4 MiB instead of 107, ' +
+    'but the old space took the objects it no longer held (190 MiB after reading the store against 134, 210 against 140 ' +
+    'after reconciling), so RSS went 369 / 392 MiB against 412 / 432 at those steps: −40 MiB, with the writes still to come ' +
+    'when this was written (a run takes 20 minutes at that load). Why 400 MB is still ' +
     'out of reach: serve starts at ≈ 215 MiB and the scan phase alone peaks at ≈ 400 MiB, before anything is recorded. ' +
     'What would: the embedded store (dynalite) in a worker thread with a capped heap, or out of the process; the scan ' +
     'recorded per account-region as it arrives instead of after it (risk needs the whole scan: `sprayAccounts` counts ' +
