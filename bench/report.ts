@@ -859,12 +859,14 @@ const ISSUE_24 = {
     'after `needsPosting` (every open finding without a message read back from the store: all 35,551 of them on a first ' +
     'scan, to post 20) and 761 MiB after posting. The main thread’s heap peaked at 359 MiB used of 451 MiB (old space 295, ' +
     'new space 128); external memory 92 MiB. Made: the writes go through a fixed pool of 16 writers instead of a task ' +
-    'per finding queued at once, and after a scan’s workers finish the serving thread’s young generation is held at its ' +
-    'size (V8 reads its semi-space growth factor whenever it considers growing; the cap itself, ' +
-    '`--max-semi-space-size`, can only be given at start and overrides the scan workers’ limits). After (b128f06, one run at load averages of 25–31): the young generation stayed at 4 MiB instead of 107, ' +
-    'but the old space took the objects it no longer held (190 MiB after reading the store against 134, 210 against 140 ' +
-    'after reconciling), so RSS went 369 / 392 MiB against 412 / 432 at those steps: −40 MiB, with the writes still to come ' +
-    'when this was written (a run takes 20 minutes at that load). Why 400 MB is still ' +
+    'per finding queued at once. Tried and taken out: holding the serving thread’s young generation at its size after a ' +
+    'scan’s workers finish (V8 reads its semi-space growth factor whenever it considers growing; the cap itself, ' +
+    '`--max-semi-space-size`, can only be given at start and overrides the scan workers’ limits). In one run (b128f06, ' +
+    'load averages 25–31) the young generation stayed at 4 MiB instead of 107, but the old space took the objects it no ' +
+    'longer held (190 MiB after reading the store against 134, 210 against 140 after reconciling): RSS 369 / 392 MiB ' +
+    'against 412 / 432 at those steps, −40 MiB; and the writes had not finished when the bench gave up after 30 minutes ' +
+    '(the whole job took 19 minutes before, at load averages near 20). Every promoted object makes the major collections ' +
+    'longer; without a run on a quiet machine to show the writes are not slower, it is not kept. Why 400 MB is still ' +
     'out of reach: serve starts at ≈ 215 MiB and the scan phase alone peaks at ≈ 400 MiB, before anything is recorded. ' +
     'What would: the embedded store (dynalite) in a worker thread with a capped heap, or out of the process; the scan ' +
     'recorded per account-region as it arrives instead of after it (risk needs the whole scan: `sprayAccounts` counts ' +

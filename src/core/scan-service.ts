@@ -15,7 +15,6 @@ import { holdBackBlockedOwners } from './hold-back-blocked.ts';
 import { sweepExpiredApprovals } from './two-person.ts';
 import { failedTargetLogEntries } from '../scan/report.ts';
 import { recordGuardDrift, recordScan } from '../metrics.ts';
-import { holdYoungGeneration } from './young-generation.ts';
 
 export interface ScanFilters {
   accounts?: string[];
@@ -71,8 +70,6 @@ export async function scanAndRecord(
   const kinds = filters.kinds?.length ? filters.kinds : deps.config.kinds;
   const { policy } = await currentTrust(deps.config, deps.store, nowIso(deps));
 
-  // Worker threads may grow their young generations (capped each); this thread's is held once they are done.
-  holdYoungGeneration(false);
   const result = await scan(
     {
       accounts,
@@ -96,7 +93,6 @@ export async function scanAndRecord(
     failedCodes: failed.map((f) => f.code),
   });
 
-  holdYoungGeneration(true);
   const scanned = new Set<string>();
   for (const t of result.targets) {
     if (t.status === 'account-failed') continue;
