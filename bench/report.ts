@@ -848,7 +848,7 @@ const ISSUE_24 = {
     'with latency per region, with the limit pinned at 1 and at 256, and adapting in one and two threads.',
   serve:
     '`shareguard serve` scanning L peaked at 918 MB when issue 24 was filed, and at 1,089 MiB and 761 MiB in two ' +
-    'runs of `bench/serve-memory.ts` before this change (8a8c7ab’s product code, then f85ade8’s; blast radius on, the product’s default; load averages 7–22). Where it ' +
+    'runs of `bench/serve-memory.ts` before this change (8a8c7ab’s product code, then 9105a6a’s; blast radius on, the product’s default; load averages 7–22). Where it ' +
     'goes (RSS sampled at each step of the recording, main thread’s V8 heap spaces): 211–218 MiB when serve is up, before any scan ' +
     '(Node, Bolt, every AWS SDK client this thread loads, dynalite and LevelDB in the process); 350 MiB at the end of the ' +
     'scan, 400 MiB at its peak (two scan workers with their own SDK copy and heaps, the 35,551 findings in the calling ' +
@@ -861,7 +861,7 @@ const ISSUE_24 = {
     'new space 128); external memory 92 MiB. Made: the writes go through a fixed pool of 16 writers instead of a task ' +
     'per finding queued at once. Tried and taken out: holding the serving thread’s young generation at its size after a ' +
     'scan’s workers finish (V8 reads its semi-space growth factor whenever it considers growing; the cap itself, ' +
-    '`--max-semi-space-size`, can only be given at start and overrides the scan workers’ limits). In one run (b128f06, ' +
+    '`--max-semi-space-size`, can only be given at start and overrides the scan workers’ limits). In one run (7b17f66, ' +
     'load averages 25–31) the young generation stayed at 4 MiB instead of 107, but the old space took the objects it no ' +
     'longer held (190 MiB after reading the store against 134, 210 against 140 after reconciling): RSS 369 / 392 MiB ' +
     'against 412 / 432 at those steps, −40 MiB; and the writes had not finished when the bench gave up after 30 minutes ' +
