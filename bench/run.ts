@@ -1,6 +1,6 @@
 /**
- * `npm run bench` (S and L) and `npm run bench -- --quick` (S only, the article's CLI procedure on a
- * sample of S's accounts). Writes bench/results/{full,quick}.json and regenerates BENCHMARKS.md.
+ * `npm run bench` (S, M and L; M and L also under real AWS latency; `serve` scanning L) and
+ * `npm run bench -- --quick` (S and M, M also under latency; the article's CLI procedure on a sample of S's accounts). Writes bench/results/{full,quick}.json and regenerates BENCHMARKS.md.
  * See BENCHMARKS.md for the method.
  */
 import { execFileSync } from 'node:child_process';
@@ -23,6 +23,8 @@ import {
 import { REMEDIATIONS } from '../src/remediate/registry.ts';
 import { categoryOf } from '../src/aws/pace.ts';
 import { sequentialScan } from './sequential.ts';
+import { benchLatency } from './latency.ts';
+import { serveMemory } from './serve-memory.ts';
 import { runShareguardScan, type ShareguardScanRun } from './shareguard-scan.ts';
 import type { ClickResult, RenderResult } from './slack.ts';
 import {
@@ -567,6 +569,32 @@ function evaluate(r: BenchResult): Target[] {
       : 'not run (--quick)',
     pass: L ? L.shareguard.maxRssMiB * 1.048576 <= 250 : null,
   });
+  for (const size of ['M', 'L'] as const) {
+    const l = r.latency?.[size];
+    t.push({
+      id: `${size}-latency`,
+      label: `${size} with real AWS latency (40–250 ms by region) within 1.2× the same scan without latency (listing only)`,
+      target: '≤ 1.2×',
+      value: l
+        ? `${l.listing.ratio.toFixed(2)}× (${secs(l.listing.latency.scanMs)} vs ${secs(l.listing.none.scanMs)}` +
+          `${l.blastRadius ? `; with the blast radius ${l.blastRadius.ratio.toFixed(2)}×` : ''})`
+        : size === 'L' && r.name === 'quick'
+          ? 'not run (--quick)'
+          : 'not run',
+      pass: l ? l.listing.ratio <= 1.2 : null,
+    });
+  }
+  t.push({
+    id: 'serve-rss',
+    label: '`shareguard serve` scanning L: peak RSS',
+    target: '≤ 400 MB',
+    value: r.serve
+      ? `${(r.serve.peakRssMiB * 1.048576).toFixed(0)} MB (${r.serve.peakRssMiB.toFixed(0)} MiB)`
+      : r.name === 'quick'
+        ? 'not run (--quick)'
+        : 'not run',
+    pass: r.serve ? r.serve.peakRssMiB * 1.048576 <= 400 : null,
+  });
   const S = r.scan.S;
   const art = r.article;
   const speedup = art && S ? art.fullMs / S.shareguard.wallMs : undefined;
@@ -680,6 +708,37 @@ async function main() {
       const { world, ...rest } = s;
       result.worlds[size] = world;
       result.scan[size] = rest;
+    }
+    if (size !== 'S') {
+      // Under real AWS latency (issue 24): M in both runs, L in the full run.
+      log(`\n== world ${size} with real AWS latency`);
+      const l = await guard(`latency ${size}`, () =>
+        benchLatency(size, {
+          log,
+          problems,
+          blastRadius: true,
+          concurrency: CONCURRENCY,
+          ...(WORKERS ? { workers: WORKERS } : {}),
+          ...(values['no-boto3'] ? {} : { boto3Threads: BOTO3_THREADS }),
+        }),
+      );
+      if (l)
+        (result.latency ??= {})[size] = { ...l, loadAvg: loadavg().map((x) => Math.round(x * 100) / 100) };
+    }
+    if (size === 'L') {
+      log('\n== shareguard serve scanning L (embedded store): peak RSS');
+      const bw = generateWorld(SPECS.L);
+      const file = join(TMP, 'world-L.json');
+      await writeWorld(bw, file);
+      const v = await guard('serve memory', () => serveMemory(bw, file, { blastRadius: true, log }));
+      if (v) {
+        result.serve = v;
+        if (v.findings !== v.expectedFindings)
+          problems.push(
+            `serve memory: the scan recorded ${v.findings} findings, the world has ${v.expectedFindings}`,
+          );
+        log(`  peak RSS ${v.peakRssMiB.toFixed(0)} MiB (${v.idleRssMiB.toFixed(0)} MiB before the scan)`);
+      }
     }
     if (size === 'S') {
       log('\n== the article’s procedure with the AWS CLI (S)');

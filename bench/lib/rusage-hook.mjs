@@ -3,14 +3,18 @@
 // a 250 ms sampler (to tell live data from garbage and code). Nothing else changes.
 import { writeFileSync } from 'node:fs';
 import { setInterval } from 'node:timers';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 
 const file = process.env.BENCH_RUSAGE_FILE;
 if (file) {
   let heapUsedMax = 0;
   let heapTotalMax = 0;
   let externalMax = 0;
+  // Physical size of each V8 heap space at its largest (new, old, code, large objects…), in bytes.
+  const spacesMax = {};
   const sample = () => {
+    for (const s of getHeapSpaceStatistics())
+      spacesMax[s.space_name] = Math.max(spacesMax[s.space_name] ?? 0, s.physical_space_size);
     const m = process.memoryUsage();
     heapUsedMax = Math.max(heapUsedMax, m.heapUsed);
     heapTotalMax = Math.max(heapTotalMax, m.heapTotal);
@@ -33,6 +37,9 @@ if (file) {
         heapTotalMaxMiB: heapTotalMax / 2 ** 20,
         externalMaxMiB: externalMax / 2 ** 20,
         heapSizeLimitMiB: h.heap_size_limit / 2 ** 20,
+        spacesMaxMiB: Object.fromEntries(
+          Object.entries(spacesMax).map(([k, v]) => [k, Math.round((v / 2 ** 20) * 10) / 10]),
+        ),
       }),
     );
   });

@@ -71,6 +71,8 @@ export class AwsClients {
   private readonly cache = new Map<string, { expires: number; value: Promise<AwsCredentialIdentity> }>();
   private readonly pacer: Pacer;
   private sts?: STSClient;
+  /** Attempts AWS answered with a throttling error so far (the adaptive concurrency backs off on them). */
+  throttledAttempts = 0;
   /**
    * Settings the SDK would otherwise look up for every new client through its env/ini provider chains
    * (a third of a client's construction cost, and the scan makes two clients per account-region).
@@ -227,7 +229,12 @@ export class AwsClients {
       (next, context: HandlerExecutionContext) => async (args) => {
         const command = context.commandName ?? 'Describe';
         await pacer.bucket(key, categoryOf(command.replace(/Command$/, ''))).take();
-        return next(args);
+        try {
+          return await next(args);
+        } catch (err) {
+          if (isThrottling(err)) this.throttledAttempts++;
+          throw err;
+        }
       };
     const options: FinalizeRequestHandlerOptions & RelativeMiddlewareOptions = {
       name: 'shareguardPace',
@@ -272,6 +279,15 @@ export class AwsClients {
     this.sts?.destroy();
     this.handler.destroy();
   }
+}
+
+/** AWS's throttling error codes (EC2 `RequestLimitExceeded`, RDS/STS `Throttling`, …) or HTTP 429. */
+const THROTTLING =
+  /^(Throttling|ThrottlingException|ThrottledException|RequestThrottled|RequestThrottledException|RequestLimitExceeded|TooManyRequestsException|SlowDown|BandwidthLimitExceeded|PriorRequestNotComplete)$/;
+
+function isThrottling(err: unknown): boolean {
+  const e = err as { name?: unknown; $metadata?: { httpStatusCode?: number } } | null;
+  return (typeof e?.name === 'string' && THROTTLING.test(e.name)) || e?.$metadata?.httpStatusCode === 429;
 }
 
 type SignerProvider = EC2Client['config']['signer'];

@@ -135,8 +135,14 @@ const configObject = z.strictObject({
         .default('shareguard'),
       /** SDK attempts per call (adaptive retry); throttling that outlasts them fails the target. */
       maxAttempts: z.int().min(1).max(20).default(6),
-      /** Calls in flight across the whole scan. */
+      /** Calls in flight across the whole scan: where the limit starts (fixed without `adaptiveConcurrency`). */
       concurrency: z.int().min(1).max(1024).default(64),
+      /**
+       * The limit grows while AWS is slow and the scan's threads idle, and shrinks on throttling or event-loop
+       * lag (src/scan/adaptive.ts), between concurrency ÷ 4 and `maxConcurrency`. Off: fixed at `concurrency`.
+       */
+      adaptiveConcurrency: z.boolean().default(true),
+      maxConcurrency: z.int().min(1).max(4096).default(1024),
       /**
        * Threads a scan runs its accounts on (worker_threads; the calling thread only coordinates); default
        * one per available core, at most one per 50 accounts (`ACCOUNTS_PER_THREAD`). 1 keeps the whole scan in the calling thread.

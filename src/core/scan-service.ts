@@ -3,7 +3,7 @@ import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '.
 import type { AccountSet } from '../scan/from-config.ts';
 import { resolveAccountSet } from '../scan/account-set.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
-import { Limiter } from '../scan/limiter.ts';
+import { scanConcurrency } from '../scan/adaptive.ts';
 import { listedKinds } from '../scan/target-result.ts';
 import { rankScan } from '../scan/rank.ts';
 import { compareByRisk } from '../domain/risk.ts';
@@ -85,7 +85,7 @@ export async function scanAndRecord(
     },
     {
       clients: deps.clients,
-      concurrency: deps.config.aws.concurrency,
+      concurrency: scanConcurrency(deps.config.aws),
       ...(onProgress ? { onProgress } : {}),
     },
   );
@@ -204,54 +204,59 @@ async function persist(
   known: ReadonlyMap<string, FindingRecord>,
   changes: LifecycleChange[],
 ): Promise<LifecycleChange[]> {
-  const limiter = new Limiter(WRITE_CONCURRENCY);
-  const out: Array<LifecycleChange | undefined> = await Promise.all(
-    changes.map((change) =>
-      limiter.run(async (): Promise<LifecycleChange | undefined> => {
-        const id = change.record.finding.id;
-        if (change.type === 'new') {
-          const created = await deps.store.createFinding(change.record);
-          return created ? { type: 'new', record: { ...change.record, version: 1 } } : undefined;
-        }
-        const prev = known.get(id);
-        if (!prev) return undefined;
-        const r = change.record;
-        if (change.type === 'seen' && findingChanged(prev, r)) {
-          // The finding itself changed (blast radius, risk): the whole record is written, conditional on
-          // its version, so a decision taken meanwhile wins and this update is dropped like a lost race.
-          try {
-            return {
-              type: 'seen',
-              record: await deps.store.saveFinding({ ...prev, finding: r.finding, lastSeenAt: r.lastSeenAt }),
-            };
-          } catch (err) {
-            if (err instanceof StoreConflictError) return undefined;
-            throw err;
-          }
-        }
-        const patch =
-          change.type === 'shared-again'
-            ? {
-                state: r.state,
-                lastSeenAt: r.lastSeenAt,
-                sharedAgainAt: r.sharedAgainAt,
-                previousDecision: r.previousDecision,
-                decision: undefined,
-                // The previous ladder and the org shares it found belong to the previous decision.
-                ladder: undefined,
-                orgShares: undefined,
-                resolvedAt: undefined,
-                message: undefined,
-              }
-            : change.type === 'resolved'
-              ? { state: r.state, resolvedAt: r.resolvedAt }
-              : { lastSeenAt: r.lastSeenAt };
-        const res = await deps.store.transitionFinding(id, [prev.state], patch);
-        return res.ok ? { type: change.type, record: res.record } : undefined;
-      }),
-    ),
-  );
+  // A fixed pool of writers taking changes in order, rather than a task (closure, promise, queued resolver)
+  // per change made at once: on an organization's first scan (35,551 findings on L) that queue grows with
+  // the organization in the serve process's heap (BENCHMARKS.md, serve's memory).
+  const out: Array<LifecycleChange | undefined> = new Array<LifecycleChange | undefined>(changes.length);
+  let next = 0;
+  const writer = async (): Promise<void> => {
+    for (let i = next++; i < changes.length; i = next++) out[i] = await write(changes[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, changes.length) }, writer));
   return out.filter((c): c is LifecycleChange => c !== undefined);
+
+  async function write(change: LifecycleChange): Promise<LifecycleChange | undefined> {
+    const id = change.record.finding.id;
+    if (change.type === 'new') {
+      const created = await deps.store.createFinding(change.record);
+      return created ? { type: 'new', record: { ...change.record, version: 1 } } : undefined;
+    }
+    const prev = known.get(id);
+    if (!prev) return undefined;
+    const r = change.record;
+    if (change.type === 'seen' && findingChanged(prev, r)) {
+      // The finding itself changed (blast radius, risk): the whole record is written, conditional on
+      // its version, so a decision taken meanwhile wins and this update is dropped like a lost race.
+      try {
+        return {
+          type: 'seen',
+          record: await deps.store.saveFinding({ ...prev, finding: r.finding, lastSeenAt: r.lastSeenAt }),
+        };
+      } catch (err) {
+        if (err instanceof StoreConflictError) return undefined;
+        throw err;
+      }
+    }
+    const patch =
+      change.type === 'shared-again'
+        ? {
+            state: r.state,
+            lastSeenAt: r.lastSeenAt,
+            sharedAgainAt: r.sharedAgainAt,
+            previousDecision: r.previousDecision,
+            decision: undefined,
+            // The previous ladder and the org shares it found belong to the previous decision.
+            ladder: undefined,
+            orgShares: undefined,
+            resolvedAt: undefined,
+            message: undefined,
+          }
+        : change.type === 'resolved'
+          ? { state: r.state, resolvedAt: r.resolvedAt }
+          : { lastSeenAt: r.lastSeenAt };
+    const res = await deps.store.transitionFinding(id, [prev.state], patch);
+    return res.ok ? { type: change.type, record: res.record } : undefined;
+  }
 }
 
 /** Whether the parts of a finding a scan refreshes (issue 9: usage, risk) changed. */

@@ -4,6 +4,7 @@ import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsSettings } from '../aws/clients.ts';
 import { makeTrustPolicy } from '../domain/trust.ts';
 import type { ScanRequest } from './scan.ts';
+import { scanConcurrency } from './adaptive.ts';
 
 type RoleSetting = Config['accounts'][number]['role'];
 
@@ -120,7 +121,7 @@ export function awsSettingsFromConfig(config: Config, credentials?: AwsCredentia
     maxAttempts: config.aws.maxAttempts,
     paceScale: config.aws.paceScale,
     roleSessionName: config.aws.roleSessionName,
-    maxSockets: config.aws.concurrency,
+    maxSockets: scanConcurrency(config.aws).max,
     ...(config.aws.workers ? { workers: config.aws.workers } : {}),
     ...(credentials ? { credentials } : {}),
   };

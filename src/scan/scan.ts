@@ -3,6 +3,7 @@ import type { TrustPolicy } from '../domain/trust.ts';
 import type { MonitoredAccount } from '../aws/account.ts';
 import type { AwsClients, AwsSettings } from '../aws/clients.ts';
 import { availableParallelism } from 'node:os';
+import type { ConcurrencyLimits } from './adaptive.ts';
 import {
   accountFailedResult,
   blastRadiusNotes,
@@ -77,8 +78,11 @@ export type ScanAws =
     };
 
 export type ScanDeps = ScanAws & {
-  /** Account-region-kind listings in flight at once (across every thread). */
-  concurrency: number;
+  /**
+   * Requests in flight at once (across every thread): a fixed number, or limits the scan adapts within
+   * (src/scan/adaptive.ts; `scanConcurrency` reads them from the config).
+   */
+  concurrency: number | ConcurrencyLimits;
   /**
    * Threads that scan: 1 scans in this thread; N > 1 starts N `worker_threads`, each with its own SDK
    * clients and capped heap, accounts handed out one at a time, while this thread only coordinates and

@@ -14,6 +14,7 @@ import { KINDS } from '../aws/kinds/index.ts';
 import { kindContext } from '../aws/kinds/kind.ts';
 import { regionsFor } from '../aws/targets.ts';
 import { Limiter } from './limiter.ts';
+import { AdaptiveConcurrency, concurrencyLimits, type ConcurrencyLimits } from './adaptive.ts';
 import { enrichTarget } from './enrich.ts';
 import type { ScanRequest, ScanSink } from './scan.ts';
 import { regionTargetResult, type KindFailure } from './target-result.ts';
@@ -23,8 +24,8 @@ export interface ThreadScanOptions {
   kinds: readonly ResourceKind[];
   trust: TrustPolicy;
   clients: AwsClients;
-  /** Requests in flight in this thread. */
-  concurrency: number;
+  /** Requests in flight in this thread: fixed, or adapted within limits (adaptive.ts). */
+  concurrency: number | ConcurrencyLimits;
   /** Look up who uses each finding after listing (src/scan/enrich.ts). */
   blastRadius?: boolean;
 }
@@ -42,7 +43,9 @@ export async function scanAccounts(
   sink: ScanSink,
   afterResolve?: (account: MonitoredAccount) => void,
 ): Promise<void> {
-  const limiter = new Limiter(opts.concurrency);
+  const limits = concurrencyLimits(opts.concurrency);
+  const limiter = new Limiter(limits.start);
+  const adaptive = new AdaptiveConcurrency(limiter, limits, () => opts.clients.throttledAttempts);
   const scanAccount = async (account: MonitoredAccount): Promise<void> => {
     let regions: string[];
     try {
@@ -58,7 +61,14 @@ export async function scanAccounts(
   const loop = async (): Promise<void> => {
     for (let account = await next(); account; account = await next()) await scanAccount(account);
   };
-  await Promise.all(Array.from({ length: opts.concurrency }, loop));
+  // As many accounts open as the starting limit: each has tens of listings queued, which keeps even the
+  // largest limit fed without holding more accounts' clients at once.
+  adaptive.start();
+  try {
+    await Promise.all(Array.from({ length: limits.start }, loop));
+  } finally {
+    adaptive.stop();
+  }
 }
 
 /**

@@ -19,14 +19,17 @@ import type { Finding, ResourceKind } from '../domain/finding.ts';
 import type { AwsErrorObserver, AwsSettings } from '../aws/clients.ts';
 import type { ScanCollector, ScanDeps, ScanRequest } from './scan.ts';
 import { regionTargetResult } from './target-result.ts';
+import { concurrencyLimits, perThread } from './adaptive.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
 
 /**
  * Old-generation heap limit of a worker, from the work it may hold at once: a base for the SDK's code
  * and clients, plus room for one full page (1,000 AMIs or snapshots parsed into SDK objects, with their
- * XML, ≈ 4 MB) per request in flight. Findings leave the worker as each listing ends, so the heap does
- * not grow with the organization. Without a limit V8 sizes the heap against the machine's memory and
- * collects lazily (BENCHMARKS.md, memory).
+ * XML, ≈ 4 MB) per request in flight at the starting concurrency. Findings leave the worker as each listing
+ * ends, so the heap does not grow with the organization. The adaptive limit (adaptive.ts) goes above the
+ * start only while the thread idles waiting for AWS: answers then arrive no faster than the thread handles
+ * them, so the pages parsed at once stay as at the start. Without a limit V8 sizes the heap against the
+ * machine's memory and collects lazily (BENCHMARKS.md, memory).
  */
 export function workerHeapLimitMb(concurrency: number): number {
   return 64 + 4 * concurrency;
@@ -54,10 +57,10 @@ export async function scanWithWorkers(
 ): Promise<void> {
   let nextAccount = 0;
   const take = (): MonitoredAccount | undefined => request.accounts[nextAccount++];
-  const perThread = Math.max(1, Math.ceil(deps.concurrency / deps.threads));
+  const limits = perThread(concurrencyLimits(deps.concurrency), deps.threads);
   const home = await homeCredentials(deps);
   const { credentials: _drop, ...settings } = deps.settings;
-  const base = { ...settings, maxSockets: perThread, workers: 1 };
+  const base = { ...settings, maxSockets: limits.max, workers: 1 };
   const strings = new Map<string, string>();
 
   const stopped = await Promise.all(
@@ -69,7 +72,7 @@ export async function scanWithWorkers(
           regions: request.regions,
           kinds: request.kinds,
           trust: request.trust,
-          concurrency: perThread,
+          concurrency: limits,
           ...(request.blastRadius ? { blastRadius: true } : {}),
           ...(deps.testHooks ? { testHooks: deps.testHooks } : {}),
         },
@@ -174,7 +177,7 @@ function runWorker(
   worker.on('error', (err: Error & { code?: string }) => {
     failure ??=
       err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? `reached its heap limit of ${workerHeapLimitMb(init.concurrency)} MB (${err.message})`
+        ? `reached its heap limit of ${workerHeapLimitMb(init.concurrency.start)} MB (${err.message})`
         : err.message;
   });
   // Resolves with why the worker stopped before finishing, if it did.
@@ -265,7 +268,7 @@ function tsxApi(): string {
 function startWorker(init: WorkerInit): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const resourceLimits = {
-    maxOldGenerationSizeMb: workerHeapLimitMb(init.concurrency),
+    maxOldGenerationSizeMb: workerHeapLimitMb(init.concurrency.start),
     maxYoungGenerationSizeMb: YOUNG_GENERATION_MB,
   };
   if (!fromSource)

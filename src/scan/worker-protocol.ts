@@ -9,6 +9,7 @@ import type { Finding, ResourceKind } from '../domain/finding.ts';
 import type { TrustPolicy } from '../domain/trust.ts';
 import type { ScanRequest, WorkerTestHooks } from './scan.ts';
 import type { RegionTarget } from './target-result.ts';
+import type { ConcurrencyLimits } from './adaptive.ts';
 
 export interface WorkerInit {
   /** 1-based, for error messages. */
@@ -18,7 +19,8 @@ export interface WorkerInit {
   regions: ScanRequest['regions'];
   kinds: readonly ResourceKind[];
   trust: TrustPolicy;
-  concurrency: number;
+  /** This thread's share of the scan's concurrency limits (adaptive.ts). */
+  concurrency: ConcurrencyLimits;
   /** Blast-radius lookups after listing (src/scan/enrich.ts), in the worker like the listings. */
   blastRadius?: boolean;
   testHooks?: WorkerTestHooks;

@@ -13,6 +13,7 @@ import { failOnExitCode } from '../../scan/risk-report.ts';
 import { commaList, overridesFrom, parse, riskFlag, SCAN_OPTIONS } from '../args.ts';
 import { loadRuntime } from '../runtime.ts';
 import { EXIT } from '../usage.ts';
+import { scanConcurrency } from '../../scan/adaptive.ts';
 
 /** `shareguard scan`: one scan, the report (table or --json) on stdout, the exit code says what it found. */
 export async function scanCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -36,7 +37,7 @@ export async function scanCommand(args: string[], env: NodeJS.ProcessEnv): Promi
     }
     const scanned = await scan(scanRequestFromConfig(runtime.config, set), {
       settings,
-      concurrency: runtime.config.aws.concurrency,
+      concurrency: scanConcurrency(runtime.config.aws),
       ...(showProgress
         ? { onProgress: (p) => process.stderr.write(`\rScanning ${p.done}/${p.total} account-regions…`) }
         : {}),

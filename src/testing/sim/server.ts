@@ -21,6 +21,7 @@ import { Faults, type Fault } from './faults.ts';
 import { simHook } from './hooks.ts';
 import { readBody } from './protocol/body.ts';
 import { credentialScope } from './protocol/auth.ts';
+import { Latency, type LatencyKey } from './latency.ts';
 import { defaultStatus, errorXml, jsonErrorBody, SimError, XMLNS, type Service } from './protocol/errors.ts';
 import { Params } from './protocol/form.ts';
 import { SimState } from './state.ts';
@@ -77,9 +78,11 @@ class Simulator {
   readonly throttle: Throttle;
   private readonly counts = new CallCounts();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly latency: Latency;
 
   constructor(readonly state: SimState) {
     this.throttle = new Throttle(state.throttle?.scale, state.throttle?.per);
+    this.latency = new Latency(state.latencyMs, state.latency);
   }
 
   calls(filter: CallFilter = {}): number {
@@ -114,8 +117,18 @@ class Simulator {
         const message = err instanceof Error ? err.message : String(err);
         jsonOutcome = { status: 500, body: jsonErrorBody('ServiceException', `Internal error: ${message}`) };
       }
-      const delay = this.state.latencyFor('organizations', target.slice(ORGANIZATIONS_TARGET_PREFIX.length));
-      this.send(res, requestId, { contentType: 'application/x-amz-json-1.1', ...jsonOutcome }, delay);
+      const scope = credentialScope(req.headers, url.searchParams);
+      const op = target.slice(ORGANIZATIONS_TARGET_PREFIX.length);
+      this.send(
+        res,
+        requestId,
+        { contentType: 'application/x-amz-json-1.1', ...jsonOutcome },
+        {
+          region: scope?.region,
+          service: 'organizations',
+          action: op,
+        },
+      );
       return;
     }
     const restScope = credentialScope(req.headers, url.searchParams);
@@ -129,7 +142,11 @@ class Simulator {
       }
       // REST: the operation is the path's first segment (/ListImageRecipes, /GetImageRecipe).
       const op = url.pathname.split('/')[1] ?? '';
-      this.send(res, requestId, restOutcome, this.state.latencyFor('imagebuilder', op));
+      this.send(res, requestId, restOutcome, {
+        region: restScope.region,
+        service: 'imagebuilder',
+        action: op,
+      });
       return;
     }
     const search = new URLSearchParams(body.toString('utf8'));
@@ -153,10 +170,14 @@ class Simulator {
         body: errorXml(service, 'InternalError', `Internal error: ${message}`, requestId, 500),
       };
     }
-    this.send(res, requestId, outcome, this.state.latencyFor(service, params.get('Action') ?? ''));
+    this.send(res, requestId, outcome, {
+      region: scope?.region,
+      service,
+      action: params.get('Action') ?? '',
+    });
   }
 
-  private send(res: ServerResponse, requestId: string, outcome: Outcome, delay: number): void {
+  private send(res: ServerResponse, requestId: string, outcome: Outcome, at: LatencyKey): void {
     const send = () => {
       if (res.destroyed) return;
       res.writeHead(outcome.status, {
@@ -165,6 +186,7 @@ class Simulator {
       });
       res.end(outcome.body);
     };
+    const delay = this.latency.delayMs(at);
     if (delay > 0) {
       const t = setTimeout(() => {
         this.timers.delete(t);

@@ -42,11 +42,6 @@ export class SimState {
   readonly latencyMs: number;
   readonly latency: World['latency'];
   readonly throttle: World['throttle'];
-  /** The answer's delay for one action: `latency.actions` by `service:Action`, then by `Action`, else `latencyMs`. */
-  latencyFor(service: string, action: string): number {
-    const per = this.latency?.actions;
-    return per?.[`${service}:${action}`] ?? per?.[action] ?? this.latencyMs;
-  }
   /** Every region the world names anywhere (at least us-east-1): an unlisted home account's regions. */
   readonly worldRegions: string[];
 

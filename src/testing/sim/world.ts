@@ -2,6 +2,7 @@
 // "extension" are additions of this implementation; every one is optional, so any world written
 // against the contract still loads unchanged.
 import { readFile } from 'node:fs/promises';
+import { latencySchema } from './latency.ts';
 import { z } from 'zod';
 
 export class WorldError extends Error {
@@ -384,9 +385,10 @@ const dbRestored = z.object({
 export const worldSchema = z.object({
   homeAccount: accountId,
   latencyMs: z.number().min(0).optional(),
-  // Extension: latency per action, `"<service>:<Action>"` (e.g. `iam:CreatePolicyVersion`) or `"<Action>"`,
-  // instead of latencyMs for those actions (docs/simulator.md "Latency").
-  latency: z.object({ actions: z.record(z.string(), z.number().min(0)).optional() }).optional(),
+  // Extension: latency per region (drawn per request, added to latencyMs; issue 24) and per action
+  // (`"<service>:<Action>"` or `"<Action>"`, instead of latencyMs for those actions); src/testing/sim/latency.ts,
+  // docs/simulator.md "Latency".
+  latency: latencySchema.optional(),
   throttle: z
     .object({
       scale: z.number().min(0),
