@@ -5,6 +5,7 @@
  * so a world always produces the same sequence of delays (which request gets which depends on arrival order).
  */
 import { z } from 'zod';
+import { mulberry32 } from '../prng.ts';
 
 const range = z
   .object({ minMs: z.number().min(0), maxMs: z.number().min(0) })
@@ -51,16 +52,4 @@ export class Latency {
     if (!r) return base;
     return base + r.minMs + this.random() * (r.maxMs - r.minMs);
   }
-}
-
-/** A small seeded PRNG (mulberry32): the same seed, the same sequence. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -1,6 +1,7 @@
 // Failures a test asks for: the next call of a method (failNext) or, for chaos runs, every call
 // with a probability drawn from a seeded generator so a run is repeatable (failRandomly).
 import type { Answer, Args, LocalSlackApi } from './types.ts';
+import { mulberry32 } from '../prng.ts';
 
 type Failure = { error: string; status?: number; retryAfter?: number };
 
@@ -45,16 +46,4 @@ export class Faults {
       f.retryAfter !== undefined ? { 'Retry-After': String(f.retryAfter) } : {};
     return { status: f.status ?? 200, headers, body: { ok: false, error: f.error } };
   }
-}
-
-/** A small seeded PRNG (mulberry32): repeatable chaos in tests. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

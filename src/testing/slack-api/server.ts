@@ -17,7 +17,7 @@ import { fail, type Answer, type Args, type LocalSlackApi, type LocalSlackApiOpt
 import { viewsStandIn } from './views.ts';
 
 export type * from './types.ts';
-export { mulberry32 } from './faults.ts';
+export { mulberry32 } from '../prng.ts';
 
 export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promise<LocalSlackApi> {
   const s = new SlackState(opts);
