@@ -168,7 +168,7 @@ describe('Dockerfile and .dockerignore', () => {
       expect(serve.stderr()).toContain('"shareguard is ready"');
       const check = await run(image.healthcheck!, image.root, env).exited;
       expect(check.code, check.stderr).toBe(0);
-      expect(check.stdout).toMatch(/^200 \{"ok":true,"mode":"socket"/);
+      expect(check.stdout).toMatch(/^200 \{"ok":true,"status":"ok","mode":"socket"/);
       // The embedded store wrote into the volume's directory, nowhere else.
       expect((await readdir(join(image.root, '.shareguard'))).length).toBeGreaterThan(0);
     } finally {

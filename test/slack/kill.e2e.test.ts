@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findingId } from '../../src/domain/finding.ts';
 import { openStore } from '../../src/store/index.ts';
 import { startDynalite } from '../../src/store/embedded.ts';
+import { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from '../../src/testing/sim/caller.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTable } from '../../src/store/table.ts';
 import {
@@ -174,12 +175,15 @@ describe('SIGKILL right after the acks (issue 21 acceptance)', () => {
 
 describe('two replicas on one store (issue 21 item 4, D9)', () => {
   it('each click delivered to both, one replica killed: every AWS change exactly once, nobody told their own click was refused', async () => {
-    const dynalite = await startDynalite();
+    // The replicas sign their store calls with the environment's keys (the simulator's): the shared
+    // store accepts only those (docs/store.md, D17).
+    const keys = { accessKeyId: BASE_ACCESS_KEY_ID, secretAccessKey: BASE_SECRET_ACCESS_KEY };
+    const dynalite = await startDynalite(undefined, keys);
     try {
       const client = new DynamoDBClient({
         region: 'us-east-1',
         endpoint: dynalite.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        credentials: keys,
       });
       await createTable(client, 'shareguard');
       client.destroy();

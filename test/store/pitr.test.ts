@@ -12,7 +12,7 @@ import { configSchema } from '../../src/config/schema.ts';
 import { runStoreCommand } from '../../src/store/cli.ts';
 import type { Store } from '../../src/store/store.ts';
 import { enablePointInTimeRecovery } from '../../src/store/table.ts';
-import { memoryStore } from './fixtures.ts';
+import { TEST_CREDENTIALS, memoryStore } from './fixtures.ts';
 
 let local: Store;
 let front: Server;
@@ -115,7 +115,7 @@ describe('store init: point-in-time recovery', () => {
     const client = new DynamoDBClient({
       region: 'us-east-1',
       endpoint: local.info.endpoint!,
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      credentials: TEST_CREDENTIALS,
     });
     try {
       expect(await enablePointInTimeRecovery(client, 'pitr-backend')).toBe('unsupported');
