@@ -23,6 +23,7 @@ import {
 } from './blocks.ts';
 import { findingLine, modalFollows, trustButton, type RemediationView } from './finding.ts';
 import { blockAccountButton } from './guard.ts';
+import { needsAttention, stillInUseText } from './decision-text.ts';
 import { accountText, kindLabel } from './labels.ts';
 import { headerEmoji, RISK_EMOJI } from './risk.ts';
 import { blocksChars, MAX_BLOCKS_CHARS } from './limits.ts';
@@ -43,6 +44,8 @@ export interface GroupMessage extends SlackMessage {
 
 /** How many of the most urgent findings an owner message names before "Review". */
 const URGENT_SHOWN = 3;
+/** Decided findings that still run somewhere, shown by name (the rest counted). */
+const ATTENTION_SHOWN = 3;
 /** Accounts named in "Shared into" before "and N more". */
 const ACCOUNTS_SHOWN = 3;
 
@@ -176,10 +179,11 @@ export function ownerMessage(
   const open = ordered.filter((r) => r.state === 'open');
   const subject = open.length ? open : ordered;
   const risk = topRisk(open);
+  // Removed or blocked, but instances, volumes or copies still run from it (issue 23 item 5): not done.
+  const attention = ordered.filter(needsAttention);
+  const emoji = open.length ? headerEmoji(risk) : attention.length ? '⚠️' : '✔️';
   const blocks: KnownBlock[] = [
-    header(
-      `${open.length ? headerEmoji(risk) : '✔️'} Untrusted account ${owner} shared ${plural(records.length, 'resource')}`,
-    ),
+    header(`${emoji} Untrusted account ${owner} shared ${plural(records.length, 'resource')}`),
   ];
   const facts = [
     riskCountsText(subject) ? `*Risk* ${riskCountsText(subject)}` : '',
@@ -189,6 +193,15 @@ export function ownerMessage(
     decidedText(records) ? `*Decided* ${decidedText(records)} · ${open.length} still open` : '',
   ].filter(Boolean);
   blocks.push(section(facts.join('\n')));
+  if (attention.length) {
+    const lines = attention
+      .slice(0, ATTENTION_SHOWN)
+      .map((r) => `• ⚠️ ${findingLine(r)} (${r.state})\n    ${stillInUseText(r)!}`);
+    const more = attention.length - ATTENTION_SHOWN;
+    if (more > 0) lines.push(`…and ${plural(more, 'more decided finding')} still in use (Review shows them)`);
+    const { chunks } = packLines(lines, { maxChars: 2800 });
+    blocks.push(section(`*Needs attention* — decided, but still in use\n${chunks[0] ?? ''}`));
+  }
   if (open.length) {
     const urgent = open.slice(0, URGENT_SHOWN).map(findingLine);
     const { chunks } = packLines(urgent, { maxChars: 2800 });
@@ -208,9 +221,10 @@ export function ownerMessage(
     );
   } else blocks.push(context('Every finding of this owner has been decided.'));
   const text =
-    `${open.length ? headerEmoji(risk) : '✔️'} Untrusted account ${esc(ownerAccountId, 40)} shared ` +
+    `${emoji} Untrusted account ${esc(ownerAccountId, 40)} shared ` +
     `${plural(records.length, 'resource')} into ${sharedIntoText(subject).split(' — ')[0]}` +
-    (open.length ? ` (${open.length} open)` : '');
+    (open.length ? ` (${open.length} open)` : '') +
+    (attention.length ? ` (${attention.length} decided but still in use)` : '');
   return { ...message(text, blocks), findingIds: ordered.map((r) => r.finding.id) };
 }
 

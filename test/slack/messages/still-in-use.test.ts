@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InUse } from '../../../src/domain/finding.ts';
 import type { FindingRecord } from '../../../src/domain/lifecycle.ts';
-import { findingMessage, outcomeLine, stillInUseText } from '../../../src/slack/messages/index.ts';
+import { findingMessage, outcomeLine, ownerMessage, stillInUseText } from '../../../src/slack/messages/index.ts';
 import { expectValid, record } from './fixtures.ts';
 
 const empty = { count: 0, items: [] };
@@ -65,5 +65,36 @@ describe('what still runs after a decision', () => {
     expect(outcomeLine(record(decided('removed'), { inUse: inUse({}) }))).toMatch(/^✅ \*Removed\*/);
     expect(stillInUseText(record({}, { inUse: running }))).toBeUndefined();
     expect(stillInUseText(record(decided('trusted'), { inUse: running }))).toBeUndefined();
+  });
+});
+
+describe('what still runs, in an owner message (the triage layout)', () => {
+  it('a removed AMI with running instances is listed under "Needs attention"; the header says so', () => {
+    const running = inUse({
+      instances: { count: 2, items: [{ id: 'i-0aaaaaaaaaaaaaaa1' }, { id: 'i-0aaaaaaaaaaaaaaa2' }] },
+    });
+    const removed = record(decided('removed'), {
+      kind: 'ami',
+      resourceId: 'ami-00000000000000001',
+      inUse: running,
+    });
+    const quiet = record(decided('removed'), { kind: 'ami', resourceId: 'ami-00000000000000002' });
+    const m = ownerMessage(removed.finding.ownerAccountId, [removed, quiet], () => ({
+      guardMode: 'off',
+      dryRun: false,
+    }));
+    expectValid(m);
+    const text = JSON.stringify(m.blocks);
+    expect(JSON.stringify(m.blocks[0])).toContain('⚠️ Untrusted account');
+    expect(text).toContain('*Needs attention* — decided, but still in use');
+    expect(text).toContain('2 instances still run from it: `i-0aaaaaaaaaaaaaaa1`, `i-0aaaaaaaaaaaaaaa2`');
+    expect(text).not.toContain('ami-00000000000000002` (removed)');
+    // Nothing still in use: done, not "needs attention".
+    const done = ownerMessage(quiet.finding.ownerAccountId, [quiet], () => ({
+      guardMode: 'off',
+      dryRun: false,
+    }));
+    expect(JSON.stringify(done.blocks)).not.toContain('Needs attention');
+    expect(JSON.stringify(done.blocks[0])).toContain('✔️');
   });
 });
