@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { InUse } from '../../../src/domain/finding.ts';
 import type { FindingRecord } from '../../../src/domain/lifecycle.ts';
-import { findingMessage, outcomeLine, ownerMessage, stillInUseText } from '../../../src/slack/messages/index.ts';
+import {
+  findingMessage,
+  outcomeLine,
+  ownerMessage,
+  stillInUseText,
+} from '../../../src/slack/messages/index.ts';
 import { expectValid, record } from './fixtures.ts';
 
 const empty = { count: 0, items: [] };
