@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './log.ts';
 import type { CoreDeps } from './core/deps.ts';
 import { resumeInterruptedBlocks } from './core/block-account.ts';
 import { guardReconciler } from './guard/reconciler.ts';
+import { monitoredAccountsNow } from './scan/monitored-now.ts';
 import { blockAccountMessage } from './slack/messages/guard.ts';
 import { decisionView } from './slack/decision-view.ts';
 import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
@@ -223,6 +224,15 @@ export async function startServer(options: {
         log,
       );
     }
+    // With `organization`, the count is the accounts discovered now (also what the guard acts on first);
+    // a discovery failure is logged and retried by the first scan, it does not stop start-up.
+    const accounts = await monitoredAccountsNow(deps).then(
+      (a) => a.length,
+      (err: Error) => {
+        log.warn({ err: err.message }, 'cannot list the organization’s accounts yet; the first scan retries');
+        return undefined;
+      },
+    );
     const healthAddress = healthServer?.address() as AddressInfo | null | undefined;
     const healthUrl = healthAddress ? `http://127.0.0.1:${healthAddress.port}/healthz` : undefined;
     log.info(
@@ -232,7 +242,8 @@ export async function startServer(options: {
         ...(healthUrl ? { health: healthUrl } : {}),
         channel: config.slack.channel,
         readers: config.slack.readers,
-        accounts: config.accounts.length,
+        ...(accounts !== undefined ? { accounts } : {}),
+        ...(config.organization ? { organization: config.organization.account } : {}),
         store: store.info.kind,
         team: identity.teamId,
       },

@@ -24,7 +24,7 @@ import { describeAwsError } from '../aws/errors.ts';
 import { regionsFor } from '../aws/targets.ts';
 import { currentTrust } from '../core/trust.ts';
 import { nowIso, type CoreDeps } from '../core/deps.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import { monitoredAccountsNow } from '../scan/monitored-now.ts';
 import { Limiter } from '../scan/limiter.ts';
 import { diffCriteria, desiredProviders, planCriteria, type ImageCriterion } from './criteria.ts';
 
@@ -128,7 +128,7 @@ export async function syncAllowedAmis(deps: CoreDeps, options: SyncOptions): Pro
   const targets: AllowedAmisTarget[] = [];
   if (mode !== 'off') {
     const plan = planCriteria(providers);
-    const accounts = monitoredAccounts(deps.config).filter(
+    const accounts = (await monitoredAccountsNow(deps)).filter(
       (a) => !options.accountIds || options.accountIds.includes(a.id),
     );
     const limiter = new Limiter(Math.max(1, Math.min(deps.config.aws.concurrency, 16)));

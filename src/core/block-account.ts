@@ -18,7 +18,7 @@ import {
 import { GUARD_CONVERGE_TIMEOUT_MS } from '../guard/desired.ts';
 import { guardReconciler } from '../guard/reconciler.ts';
 import type { VerifyTarget } from '../guard/verify.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { logRefusal } from './decisions.ts';
 import { callsOf, guardProblems, verifyOwner, type AccountVerification } from './verify-block.ts';
@@ -83,7 +83,7 @@ const BLOCK_REFUSAL_LOG: Record<BlockRefusalCode, string> = {
 };
 
 async function refusalCode(deps: CoreDeps, owner: string): Promise<BlockRefusalCode | undefined> {
-  if (monitoredAccounts(deps.config).some((a) => a.id === owner)) return 'monitored-account';
+  if ((await monitoredAccountIdsNow(deps)).includes(owner)) return 'monitored-account';
   if (deps.config.trust.accounts.some((t) => t.id === owner)) return 'trusted-by-config';
   if (await deps.store.getTrust(owner)) return 'on-trust-list';
   return undefined;
@@ -113,7 +113,7 @@ export async function startBlockAccount(
 ): Promise<{ result: BlockAccountResult } | RecordedBlock> {
   const refused = await refusalCode(deps, owner);
   if (refused) return { result: await refuseBlock(deps, 'block-account', by, owner, refused) };
-  const accountIds = monitoredAccounts(deps.config).map((a) => a.id);
+  const accountIds = await monitoredAccountIdsNow(deps);
   const mode = deps.config.guard.mode;
 
   if (deps.config.remediation.dryRun) {
@@ -179,7 +179,7 @@ export async function recordBlockAccount(
   };
   await deps.store.putBlockedOwner(entry);
   // The revision that holds it, kept on the entry: a resumed block waits for it, no new one.
-  const ticket = await guardReconciler(deps).request(monitoredAccounts(deps.config).map((a) => a.id));
+  const ticket = await guardReconciler(deps).request(await monitoredAccountIdsNow(deps));
   const withGeneration = { ...entry, generation: ticket.generation };
   await deps.store.putBlockedOwner(withGeneration);
   return { decision, entry: withGeneration };
@@ -197,7 +197,7 @@ async function carryOutBlock(
   const owner = entry.ownerAccountId;
   const { by, at } = decision;
   const reason = entry.reason;
-  const accountIds = monitoredAccounts(deps.config).map((a) => a.id);
+  const accountIds = await monitoredAccountIdsNow(deps);
   const mode = deps.config.guard.mode;
   let guard: GuardApplyResult;
   let verification: AccountVerification[] = [];
@@ -319,7 +319,7 @@ export async function resumeInterruptedBlocks(
     if (!decision || decision.outcome !== 'pending' || deps.config.remediation.dryRun) continue;
     // Recorded but not requested yet (a crash in between): request it now.
     if (entry.generation === undefined) {
-      const ticket = await guardReconciler(deps).request(monitoredAccounts(deps.config).map((a) => a.id));
+      const ticket = await guardReconciler(deps).request(await monitoredAccountIdsNow(deps));
       entry.generation = ticket.generation;
       await deps.store.putBlockedOwner(entry);
     }
@@ -382,7 +382,7 @@ function boundedDetail(text: string, calls: readonly string[]): string {
 export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): Promise<BlockAccountResult> {
   const entry = await deps.store.getBlockedOwner(owner);
   if (!entry) return refuseBlock(deps, 'unblock-account', by, owner, 'not-blocked');
-  const accountIds = monitoredAccounts(deps.config).map((a) => a.id);
+  const accountIds = await monitoredAccountIdsNow(deps);
   const reopenable = async () =>
     (await deps.store.listFindings({ states: ['blocked', 'recorded'], ownerAccountId: owner })).filter(
       (r) => r.decision?.action === 'block-account',

@@ -2,6 +2,7 @@ import type { ResourceKind } from '../domain/finding.ts';
 import { reconcile, scopeKey, type FindingRecord, type LifecycleChange } from '../domain/lifecycle.ts';
 import type { AccountSet } from '../scan/from-config.ts';
 import { resolveAccountSet } from '../scan/account-set.ts';
+import { rememberAccountSet } from '../scan/monitored-now.ts';
 import { scan, type ScanProgress, type ScanResult } from '../scan/scan.ts';
 import { scanConcurrency } from '../scan/adaptive.ts';
 import { listedKinds } from '../scan/target-result.ts';
@@ -68,6 +69,8 @@ export async function scanAndRecord(
 ): Promise<RecordedScan> {
   // With `organization`, discovered now; a discovery failure fails the scan (never an empty one).
   const set = await resolveAccountSet(deps.config, deps.clients);
+  // The guard, Block account and Allowed AMIs act on the accounts this scan covers.
+  rememberAccountSet(deps, set);
   const all = set.accounts;
   const unknown = (filters.accounts ?? []).filter((id) => !all.some((a) => a.id === id));
   if (unknown.length) throw new ScanFilterError(`not a monitored account: ${unknown.join(', ')}`);

@@ -9,7 +9,7 @@ import type { BlockedResource } from '../domain/guard.ts';
 import type { Actor, DecisionRecord, DecisionSummary, FindingRecord } from '../domain/lifecycle.ts';
 import { changeGuard, describeConvergence, verifyLifted } from '../guard/desired.ts';
 import { ownerProbe } from '../guard/verify.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 
@@ -47,7 +47,7 @@ export async function liftOwnerGuard(deps: CoreDeps, owner: string): Promise<Gua
   if (!resources.length && !ownerEntry)
     return { resources: 0, owner: false, outcome: 'nothing', detail: '', calls: [] };
   const accountIds = ownerEntry
-    ? monitoredAccounts(deps.config).map((a) => a.id)
+    ? await monitoredAccountIdsNow(deps)
     : [...new Set(resources.map((r) => r.accountId))];
   const lift = await lift_(deps, {
     accountIds,

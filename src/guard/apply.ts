@@ -2,7 +2,7 @@ import { partitionOf } from '../domain/ids.ts';
 import type { BlockedResource, GuardFormat, GuardMode, GuardPolicy } from '../domain/guard.ts';
 import type { CoreDeps } from '../core/deps.ts';
 import { Limiter } from '../scan/limiter.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import { monitoredAccountsNow } from '../scan/monitored-now.ts';
 import { applyIamAccount } from './apply-iam.ts';
 import { applyScp } from './apply-scp.ts';
 import { CallLog } from './calls.ts';
@@ -97,7 +97,7 @@ export async function applyGuard(deps: CoreDeps, q: ApplyGuardQuery): Promise<Gu
     return { ...base, accounts: [result], status: overall([result], dryRun) };
   }
 
-  const monitored = new Map(monitoredAccounts(deps.config).map((a) => [a.id, a]));
+  const monitored = new Map((await monitoredAccountsNow(deps)).map((a) => [a.id, a]));
   const accountIds = [...new Set(q.accountIds)].sort();
   const limiter = new Limiter(ACCOUNT_CONCURRENCY);
   const results = await Promise.all(
@@ -161,7 +161,7 @@ export async function applyScope(
     );
     return applyScp(deps, policies, dryRun, log);
   }
-  const account = monitoredAccounts(deps.config).find((a) => a.id === scope);
+  const account = (await monitoredAccountsNow(deps)).find((a) => a.id === scope);
   if (!account)
     return {
       accountId: scope,

@@ -5,7 +5,8 @@ import type { CoreDeps } from '../core/deps.ts';
 import { partitionOf } from '../domain/ids.ts';
 import type { GuardDocument } from '../domain/guard.ts';
 import { createLogger } from '../log.ts';
-import { awsSettingsFromConfig, monitoredAccounts } from '../scan/from-config.ts';
+import { awsSettingsFromConfig } from '../scan/from-config.ts';
+import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
 import { openStore } from '../store/index.ts';
 import { applyGuard, guardInput, type GuardAccountResult, type GuardApplyResult } from './apply.ts';
 import { checkGuardDrift, type DriftReport } from './drift.ts';
@@ -54,7 +55,24 @@ export async function runGuardCommand(
   const format = values.format ?? (config.guard.mode === 'scp' ? 'scp' : 'iam');
   if (format !== 'iam' && format !== 'scp')
     throw new GuardUsageError(`--format: expected iam or scp, got "${format}"`);
-  const accounts = monitoredAccounts(config).map((a) => a.id);
+  // With `organization`, the accounts are discovered now (a failure throws: never an empty guard).
+  const clients = new AwsClients(awsSettingsFromConfig(config, options.credentials));
+  try {
+    return await runWithClients(sub, values, config, format, clients, io);
+  } finally {
+    clients.destroy();
+  }
+}
+
+async function runWithClients(
+  sub: 'print' | 'apply' | 'verify',
+  values: GuardCommandOptions,
+  config: Config,
+  format: 'iam' | 'scp',
+  clients: AwsClients,
+  io: GuardCommandIo,
+): Promise<number> {
+  const accounts = await monitoredAccountIdsNow({ config, clients });
   if (values.account !== undefined && !accounts.includes(values.account))
     throw new GuardUsageError(`--account: ${values.account} is not a monitored account`);
 
@@ -92,28 +110,23 @@ export async function runGuardCommand(
         io.err(`guard.mode is ${config.guard.mode}: nothing is blocked until these policies are applied.`);
       return 0;
     }
-    const clients = new AwsClients(awsSettingsFromConfig(config, options.credentials));
-    try {
-      const deps: CoreDeps = {
-        config: values.dryRun ? { ...config, remediation: { ...config.remediation, dryRun: true } } : config,
-        store,
-        clients,
-        log,
-      };
-      if (sub === 'verify') {
-        const report = await checkGuardDrift(deps);
-        io.out(describeDrift(report));
-        return report.failed.length || report.drift.some((d) => d.status === 'found') ? 1 : 0;
-      }
-      // A dry run reads only; a real apply goes through the reconciler (the guard's one writer).
-      const result = values.dryRun
-        ? await applyGuard(deps, { accountIds: accounts })
-        : await applyThroughReconciler(deps, accounts);
-      io.out(describeApply(result));
-      return result.status === 'failed' || result.status === 'partial' ? 1 : 0;
-    } finally {
-      clients.destroy();
+    const deps: CoreDeps = {
+      config: values.dryRun ? { ...config, remediation: { ...config.remediation, dryRun: true } } : config,
+      store,
+      clients,
+      log,
+    };
+    if (sub === 'verify') {
+      const report = await checkGuardDrift(deps);
+      io.out(describeDrift(report));
+      return report.failed.length || report.drift.some((d) => d.status === 'found') ? 1 : 0;
     }
+    // A dry run reads only; a real apply goes through the reconciler (the guard's one writer).
+    const result = values.dryRun
+      ? await applyGuard(deps, { accountIds: accounts })
+      : await applyThroughReconciler(deps, accounts);
+    io.out(describeApply(result));
+    return result.status === 'failed' || result.status === 'partial' ? 1 : 0;
   } finally {
     await store.close();
   }

@@ -48,8 +48,9 @@ export async function checkGuardDrift(deps: CoreDeps): Promise<DriftReport> {
   if (mode === 'off') return report;
   const reconciler = guardReconciler(deps);
   const limiter = new Limiter(8);
+  const scopes = await reconciler.allScopes();
   await Promise.all(
-    reconciler.allScopes().map((scope) =>
+    scopes.map((scope) =>
       limiter.run(async () => {
         report.checked++;
         try {

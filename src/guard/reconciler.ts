@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { CoreDeps } from '../core/deps.ts';
 import { nowIso } from '../core/deps.ts';
 import type { GuardScopeState } from '../domain/guard.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
 import { Limiter } from '../scan/limiter.ts';
 import { applyScope, scopesFor, type GuardAccountResult } from './apply.ts';
 import { CallLog } from './calls.ts';
@@ -106,8 +106,8 @@ export class GuardReconciler {
   }
 
   /** Every scope of the configuration: each monitored account, or the organization. */
-  allScopes(): string[] {
-    return this.scopesFor(monitoredAccounts(this.deps.config).map((a) => a.id));
+  async allScopes(): Promise<string[]> {
+    return this.scopesFor(await monitoredAccountIdsNow(this.deps));
   }
 
   /**

@@ -15,7 +15,7 @@ import type { CoreDeps } from '../core/deps.ts';
 import { KINDS, kindModules } from '../aws/kinds/index.ts';
 import { partitionOf } from '../domain/ids.ts';
 import type { BlockedResource } from '../domain/guard.ts';
-import { monitoredAccounts } from '../scan/from-config.ts';
+import { monitoredAccountsNow } from '../scan/monitored-now.ts';
 import { scpManagementAccount } from './apply-scp.ts';
 import { CallLog } from './calls.ts';
 import { guardDenyActions, policyName } from './render.ts';
@@ -95,7 +95,7 @@ async function verifyIam(
   log: CallLog,
 ): Promise<GuardVerification> {
   const guard = deps.config.guard;
-  const account = monitoredAccounts(deps.config).find((a) => a.id === r.accountId);
+  const account = (await monitoredAccountsNow(deps)).find((a) => a.id === r.accountId);
   const base = { calls: log.entries };
   if (!account)
     return {
