@@ -13,7 +13,7 @@ import { monitoredAccounts, type AccountSet } from './from-config.ts';
  * the config's list alone while the scan covers the organization. A discovery failure throws
  * (`OrganizationDiscoveryError`): a caller must not claim a block over an empty set.
  */
-export const MAX_AGE_MS = 5 * 60_000;
+const MAX_AGE_MS = 5 * 60_000;
 
 interface Cached {
   config: Config;
@@ -38,7 +38,7 @@ export function rememberAccountSet(deps: Deps, set: AccountSet): void {
 const sameAccountsConfig = (a: Config, b: Config) =>
   a.organization === b.organization && a.accounts === b.accounts && a.aws === b.aws;
 
-export async function accountSetNow(deps: Deps): Promise<AccountSet> {
+async function accountSetNow(deps: Deps): Promise<AccountSet> {
   if (!deps.config.organization) return resolveAccountSet(deps.config, deps.clients);
   const hit = cache.get(deps.clients);
   if (hit && sameAccountsConfig(hit.config, deps.config) && nowMs(deps) - hit.at < MAX_AGE_MS) return hit.set;

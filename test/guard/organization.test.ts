@@ -4,7 +4,14 @@
  * Organizations. Block account denies in every discovered ACTIVE account (workload role simulated), the
  * drift check covers them, Allowed AMIs covers them; suspended and excluded members are left alone.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { startLocalSlackApi } from '../../src/testing/slack-api/index.ts';
+import { shareguard } from '../cli/spawn.ts';
+import { startSim } from '../helpers/scan.ts';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { DetachRolePolicyCommand } from '@aws-sdk/client-iam';
 import { syncAllowedAmis } from '../../src/allowed-amis/sync.ts';
@@ -126,4 +133,40 @@ describe('the guard across an organization-discovered account set', () => {
     for (const id of ACTIVE) expect(bed.sim.state.allowedImagesSettings(id, R).state).toBe('audit-mode');
     expect(bed.sim.state.allowedImagesSettings(EXCLUDED, R).state).not.toBe('audit-mode');
   });
+
+  it("serve's ready line counts the discovered accounts", async () => {
+    const sim = await startSim(world());
+    const slack = await startLocalSlackApi();
+    const dir = await mkdtemp(join(tmpdir(), 'sg-orgguard-'));
+    const configFile = join(dir, 'shareguard.yml');
+    await writeFile(
+      configFile,
+      stringify({
+        ...config({ mode: 'print' }),
+        aws: { endpoint: sim.endpoint, maxAttempts: 2 },
+        slack: { channel: 'C0SEC', approvers: { users: ['U0ALICE'] } },
+        store: { kind: 'embedded', dataDir: join(dir, 'data') },
+        schedule: { enabled: false },
+      }),
+    );
+    const serve = shareguard(['serve', '--config', configFile], {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_APP_TOKEN: '',
+      SLACK_API_URL: slack.url,
+      PORT: '0',
+      AWS_ACCESS_KEY_ID: sim.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: sim.secretAccessKey,
+      AWS_PROFILE: '',
+    });
+    try {
+      const ready = JSON.parse(await serve.waitFor(/"shareguard is ready"/)) as Record<string, unknown>;
+      expect(ready).toMatchObject({ accounts: ACTIVE.length, organization: MGMT });
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.exited;
+      await slack.close();
+      await sim.stop();
+    }
+  }, 60_000);
 });
