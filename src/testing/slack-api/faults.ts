@@ -31,6 +31,31 @@ export class Faults {
     return this.chaosFailures;
   }
 
+  /** Held methods: their calls wait (unanswered) until released. */
+  private readonly holds = new Map<string, { waiting: number; released: Promise<void> }>();
+
+  hang(method: string): { release(): void; waiting(): number } {
+    let release!: () => void;
+    const h = { waiting: 0, released: new Promise<void>((resolve) => (release = resolve)) };
+    this.holds.set(method, h);
+    return {
+      release: () => {
+        if (this.holds.get(method) === h) this.holds.delete(method);
+        release();
+      },
+      waiting: () => h.waiting,
+    };
+  }
+
+  /** Resolves when this call may be answered: at once, or when its method's hang is released. */
+  async held(method: string): Promise<void> {
+    const h = this.holds.get(method);
+    if (!h) return;
+    h.waiting++;
+    await h.released;
+    h.waiting--;
+  }
+
   /** The failure this call gets, if any: a queued one first, then chaos. */
   take(method: string, args: Args): Answer | undefined {
     const queue = this.queued.get(method) ?? [];

@@ -60,6 +60,7 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     if (api) {
       const auth = req.headers['authorization'];
       const token = (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined) ?? str(args['token']);
+      await faults.held(api[1]!);
       return send(res, callMethod(api[1]!, args, token));
     }
     if (response) {
@@ -103,6 +104,7 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     failRandomly: (c) => faults.failRandomly(c),
     randomFailures: () => faults.randomFailures(),
     failNext: (method, error, o = {}) => faults.failNext(method, error, o),
+    hang: (method) => faults.hang(method),
     setUsergroup(id, users) {
       s.usergroups.set(id, [...users]);
     },

@@ -100,6 +100,11 @@ export interface LocalSlackApi {
     error: string,
     opts?: { status?: number; retryAfter?: number; match?: (args: Record<string, unknown>) => boolean },
   ): void;
+  /**
+   * Calls of `method` get no answer until `release()` (then they are carried out and answered, like a
+   * Slack that hung): a Slack outage. `waiting()` counts the calls held right now.
+   */
+  hang(method: string): { release(): void; waiting(): number };
   /** Messages shown in the channel itself: top-level posts and broadcast thread replies. */
   topLevel(channel: string): StoredMessage[];
   /** The replies in a message's thread, oldest first (the parent not included). */
