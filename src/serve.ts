@@ -18,7 +18,7 @@ import { SCHEDULE, ScanJob } from './jobs/scan-job.ts';
 import { postDigest, retryDueDigest } from './jobs/digest-job.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { Approvers } from './slack/authorize.ts';
-import { createSlackApp, verifyAppToken, verifyBotToken } from './slack/app.ts';
+import { createSlackApp, postingClient, verifyAppToken, verifyBotToken } from './slack/app.ts';
 import { registerListeners } from './slack/listeners/index.ts';
 import { Publisher } from './slack/publisher.ts';
 import { Limiter } from './scan/limiter.ts';
@@ -121,6 +121,7 @@ export async function startServer(options: {
     app = built.app;
     if (slack.appToken) watchSocket(built.receiver as SocketModeReceiver, state, log);
     const publisher = new Publisher(app.client, store, config.slack.channel!, log, {
+      postClient: postingClient(slack, log),
       postIntervalMs: config.slack.postIntervalMs,
       view: decisionView(config),
     });

@@ -144,6 +144,35 @@ export function clientOptions(apiUrl: string | undefined) {
 }
 
 /**
+ * A request that failed without an answer (a timeout, a connection reset): Slack may have carried it
+ * out. Not a 429 wait (the WebClient reports its own "A rate limit was exceeded" the same way).
+ */
+export function isUnansweredRequest(err: unknown): boolean {
+  const e = err as { code?: unknown; original?: { message?: unknown } } | undefined;
+  const original = typeof e?.original?.message === 'string' ? e.original.message : '';
+  return e?.code === 'slack_webapi_request_error' && !original.startsWith('A rate limit was exceeded');
+}
+
+/**
+ * For `chat.postMessage` only: the same policy, except that a request left unanswered is not sent
+ * again blindly (a post Slack carried out but answered late would be doubled, D12). The publisher
+ * looks for it in the channel first. docs/slack.md "Posts answered late".
+ */
+export function postingClientOptions(apiUrl: string | undefined) {
+  const base = clientOptions(apiUrl);
+  return {
+    ...base,
+    retryConfig: {
+      ...SLACK_RETRY,
+      onFailedAttempt: (err: Error & { retriesLeft?: number }) => {
+        if (isUnansweredRequest(err)) throw err; // p-retry: a throw here stops the retries
+        countRetry(err);
+      },
+    },
+  };
+}
+
+/**
  * Slack's error codes that mean "try again later", not "this token or setting is wrong". Errors without
  * a Slack code (a 5xx after the WebClient's own retries, a 429 it gave up on, a network failure) are
  * transient too. docs/slack.md "Start".
@@ -361,6 +390,15 @@ function isObjectBody(text: string, contentType: string | undefined): boolean {
 
 export interface HealthRoute {
   (req: IncomingMessage, res: ServerResponse): void;
+}
+
+/** The bot's client for `chat.postMessage` (postingClientOptions: unanswered posts are looked for, not resent). */
+export function postingClient(settings: SlackSettings, log: Logger): WebClient {
+  return new WebClient(settings.botToken, {
+    ...postingClientOptions(settings.apiUrl),
+    logger: boltLogger(log.child({ component: 'slack-post' })),
+    logLevel: boltLevel(log),
+  });
 }
 
 /** The Bolt app, Socket Mode or HTTP (`/slack/events`, and `/healthz`, `/metrics` when given). */

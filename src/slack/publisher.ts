@@ -1,5 +1,5 @@
 import type { HomeView, ModalView } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import type { FindingRecord } from '../domain/lifecycle.ts';
 import type { MessageRef } from '../domain/message-ref.ts';
 import { outboxKey, type OutboxEntry } from '../domain/intent.ts';
@@ -18,6 +18,7 @@ import {
 } from './messages/index.ts';
 import { describeSlackError } from './listeners/failures.ts';
 import type { RiskMessageOptions } from './messages/risk.ts';
+import { isUnansweredRequest } from './app.ts';
 
 export interface PublisherOptions {
   /** Owner-side role, guard mode, dry run per finding: what the buttons and confirm dialogs say. */
@@ -27,6 +28,11 @@ export interface PublisherOptions {
    * channel, thread replies included, and does not promise to show bursts: docs/slack.md). Default 0.
    */
   postIntervalMs?: number;
+  /**
+   * The client for `chat.postMessage` (built with `postingClientOptions`: an unanswered post is not
+   * retried blindly, D12). Default: `client`.
+   */
+  postClient?: WebClient;
   /** For tests: how to wait, and the clock the pace is measured on. */
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -37,6 +43,23 @@ export interface PostOptions {
   threadTs?: string;
   /** A thread reply that is also shown in the channel (`reply_broadcast`). */
   broadcast?: boolean;
+  /**
+   * The findings the message shows: put in its metadata, so a post Slack carried out but answered
+   * late is found in the channel and adopted instead of posted again (D12).
+   */
+  findingIds?: readonly string[];
+}
+
+/** Message metadata naming a post's findings (docs/slack.md "Posts answered late"). */
+export const FINDING_EVENT = 'shareguard_finding';
+/** Posts tried when Slack leaves them unanswered and the channel does not show them. */
+const UNANSWERED_TRIES = 3;
+/** How many of the newest messages are searched for an unanswered post (one page). */
+const LOOKUP_LIMIT = 100;
+
+export function findingMetadata(ids: readonly string[]) {
+  // A string, not an array: the payload's values are scalars or objects (Slack's MessageMetadata type).
+  return { event_type: FINDING_EVENT, event_payload: { finding_ids: [...ids].sort().join(',') } };
 }
 
 export interface PostFindingsResult {
@@ -81,6 +104,7 @@ export class Publisher {
   private readonly stopped = new Promise<void>((resolve) => (this.release = resolve));
   private readonly members = new Map<string, { at: number; members: ReadonlySet<string> }>();
   private readonly postIntervalMs: number;
+  private readonly postClient: WebClient;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
 
@@ -92,6 +116,7 @@ export class Publisher {
     options: PublisherOptions = {},
   ) {
     this.postIntervalMs = options.postIntervalMs ?? 0;
+    this.postClient = options.postClient ?? client;
     this.view = options.view ?? NO_REMEDIATION_VIEW;
     this.sleep = options.sleep ?? sleep;
     this.now = options.now ?? Date.now;
@@ -121,24 +146,74 @@ export class Publisher {
   async post(msg: SlackMessage, channel = this.channel, opts: PostOptions = {}): Promise<MessageRef> {
     await this.pace();
     // verbatim + no unfurls: URLs in attacker-written names stay text and are never fetched (docs/slack.md).
-    const base = { channel, text: msg.text, blocks: verbatimBlocks(msg.blocks), ...NO_UNFURL };
-    const res = await this.client.chat
-      .postMessage(
-        opts.threadTs
-          ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) }
-          : base,
-      )
-      .catch((err: unknown) => {
-        const code = slackErrorCode(err);
-        if (code === 'not_in_channel' || code === 'channel_not_found')
-          // Keeps Slack's `data` so callers still see the code (CHANNEL_ERRORS stops a posting round).
-          throw Object.assign(new Error(`${code}: ${describeSlackError(err, channel)}`, { cause: err }), {
-            data: (err as { data?: unknown }).data,
-          });
-        throw err;
-      });
+    const base = {
+      channel,
+      text: msg.text,
+      blocks: verbatimBlocks(msg.blocks),
+      ...NO_UNFURL,
+      ...(opts.findingIds?.length ? { metadata: findingMetadata(opts.findingIds) } : {}),
+    };
+    const res = await this.postOnce(
+      opts.threadTs ? { ...base, thread_ts: opts.threadTs, reply_broadcast: Boolean(opts.broadcast) } : base,
+    ).catch((err: unknown) => {
+      const code = slackErrorCode(err);
+      if (code === 'not_in_channel' || code === 'channel_not_found')
+        // Keeps Slack's `data` so callers still see the code (CHANNEL_ERRORS stops a posting round).
+        throw Object.assign(new Error(`${code}: ${describeSlackError(err, channel)}`, { cause: err }), {
+          data: (err as { data?: unknown }).data,
+        });
+      throw err;
+    });
     if (!res.ts) throw new Error('chat.postMessage returned no ts');
     return { channel: res.channel ?? channel, ts: res.ts };
+  }
+
+  /**
+   * One post, never doubled: when Slack leaves it unanswered (a timeout, a reset), a post carrying
+   * metadata is looked for in the channel (or its thread) before it is sent again, and adopted when
+   * found. A post without metadata is not retried (nothing to recognise it by).
+   */
+  private async postOnce(args: ChatPostMessageArguments): Promise<{ channel?: string; ts?: string }> {
+    const key = args.metadata?.event_payload?.['finding_ids'];
+    // Slack's ts are seconds; a minute back covers clock skew between us and Slack.
+    const oldest = ((this.now() - 60_000) / 1000).toFixed(6);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.postClient.chat.postMessage(args);
+      } catch (err) {
+        if (typeof key !== 'string' || !isUnansweredRequest(err) || attempt >= UNANSWERED_TRIES) throw err;
+        const found = await this.findPost(args.channel, args.thread_ts, key, oldest).catch((err2: Error) => {
+          // Not knowing, a duplicate beats a finding without buttons (the store keeps the newer ref).
+          this.log.warn({ err: err2.message }, 'looking for an unanswered post failed; posting again');
+          return undefined;
+        });
+        this.log.warn(
+          { err: (err as Error).message, adopted: found ?? null },
+          found
+            ? 'an unanswered post was carried out; adopted'
+            : 'an unanswered post is not in the channel; posting again',
+        );
+        if (found) return { channel: args.channel, ts: found };
+      }
+    }
+  }
+
+  /** The ts of the bot's message carrying these findings' metadata, among the newest (bounded: one page). */
+  private async findPost(
+    channel: string,
+    threadTs: string | undefined,
+    key: string,
+    oldest: string,
+  ): Promise<string | undefined> {
+    const q = { channel, oldest, limit: LOOKUP_LIMIT, include_all_metadata: true } as const;
+    const res = threadTs
+      ? await this.client.conversations.replies({ ...q, ts: threadTs })
+      : await this.client.conversations.history(q);
+    const hit = (res.messages ?? []).find((m) => {
+      const payload = m.metadata?.event_payload as Record<string, unknown> | undefined; // the SDK types no keys
+      return m.metadata?.event_type === FINDING_EVENT && payload?.['finding_ids'] === key;
+    });
+    return hit?.ts;
   }
 
   async update(ref: MessageRef, msg: SlackMessage): Promise<void> {
@@ -173,7 +248,7 @@ export class Publisher {
       const broadcast = Boolean(opts.threadTs && p.critical);
       let ref: MessageRef;
       try {
-        ref = await this.post(p, this.channel, { ...opts, broadcast });
+        ref = await this.post(p, this.channel, { ...opts, broadcast, findingIds: p.findingIds });
       } catch (err) {
         failed += p.findingIds.length;
         const code = err instanceof PublisherStoppedError ? 'stopping' : slackErrorCode(err);

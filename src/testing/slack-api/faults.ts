@@ -32,11 +32,11 @@ export class Faults {
   }
 
   /** Held methods: their calls wait (unanswered) until released. */
-  private readonly holds = new Map<string, { waiting: number; released: Promise<void> }>();
+  private readonly holds = new Map<string, { waiting: number; left: number; released: Promise<void> }>();
 
-  hang(method: string): { release(): void; waiting(): number } {
+  hang(method: string, calls = Infinity): { release(): void; waiting(): number } {
     let release!: () => void;
-    const h = { waiting: 0, released: new Promise<void>((resolve) => (release = resolve)) };
+    const h = { waiting: 0, left: calls, released: new Promise<void>((resolve) => (release = resolve)) };
     this.holds.set(method, h);
     return {
       release: () => {
@@ -47,10 +47,22 @@ export class Faults {
     };
   }
 
+  private readonly late = new Map<string, number[]>();
+
+  answerLate(method: string, ms: number): void {
+    this.late.set(method, [...(this.late.get(method) ?? []), ms]);
+  }
+
+  /** How long this call's answer is held back after it was carried out (0: not). */
+  lateBy(method: string): number {
+    return this.late.get(method)?.shift() ?? 0;
+  }
+
   /** Resolves when this call may be answered: at once, or when its method's hang is released. */
   async held(method: string): Promise<void> {
     const h = this.holds.get(method);
-    if (!h) return;
+    if (!h || h.left <= 0) return;
+    h.left--;
     h.waiting++;
     await h.released;
     h.waiting--;

@@ -2,8 +2,8 @@
 // permalinks, channel and user-group lookups. Modals and Home tabs are in views.ts.
 import type { SlackState } from './state.ts';
 import { str } from './state.ts';
-import { threadReplies } from './threads.ts';
-import { fail, ok, type Answer, type Args, type LocalSlackApiOptions } from './types.ts';
+import { threadReplies, topLevel } from './threads.ts';
+import { fail, ok, type Answer, type Args, type LocalSlackApiOptions, type StoredMessage } from './types.ts';
 
 export function webApiMethods(
   s: SlackState,
@@ -36,7 +36,9 @@ export function webApiMethods(
         parent.thread_ts = parent.ts;
         parent.reply_count = (parent.reply_count ?? 0) + 1;
       }
-      const m = s.post(channel!, c, {
+      const metadata = messageMetadata(args['metadata']);
+      if (metadata === null) return fail('invalid_metadata_format');
+      const m = s.post(channel!, metadata ? { ...c, metadata } : c, {
         ...(parent ? { thread_ts: parent.ts } : {}),
         ...(parent && (args['reply_broadcast'] === true || args['reply_broadcast'] === 'true')
           ? { reply_broadcast: true }
@@ -91,7 +93,25 @@ export function webApiMethods(
       if (!m) return fail('thread_not_found');
       const parent = m.thread_ts ? s.message(m.channel, m.thread_ts) : m;
       const all = [parent ?? m, ...threadReplies(s.allMessages(), m.channel, (parent ?? m).ts)];
-      return ok({ messages: all.map((x) => s.wire(x)), has_more: false });
+      const withMeta = args['include_all_metadata'] === true || args['include_all_metadata'] === 'true';
+      return ok({ messages: all.map((x) => s.wire(x, withMeta)), has_more: false });
+    },
+    // Top-level messages (and broadcasts), newest first, from `oldest` on, `limit` of them (no cursor:
+    // shareguard reads one page). Slack needs channels:history / groups:history for it.
+    'conversations.history': (args) => {
+      const channel = str(args['channel']);
+      const bad = s.channelCheck(channel);
+      if (bad) return bad;
+      const oldest = Number(str(args['oldest']) ?? '0');
+      const limit = Math.min(Number(args['limit']) || 100, 999);
+      const withMeta = args['include_all_metadata'] === true || args['include_all_metadata'] === 'true';
+      const shown = topLevel(s.allMessages(), channel!)
+        .filter((m) => Number(m.ts) >= oldest)
+        .reverse();
+      return ok({
+        messages: shown.slice(0, limit).map((x) => s.wire(x, withMeta)),
+        has_more: shown.length > limit,
+      });
     },
     'conversations.members': (args) => {
       const id = str(args['channel']);
@@ -123,4 +143,15 @@ export function webApiMethods(
       });
     },
   };
+}
+
+/** chat.postMessage's `metadata`: undefined when absent, null when malformed (Slack refuses it). */
+function messageMetadata(v: unknown): StoredMessage['metadata'] | null | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'object' || v === null) return null;
+  const { event_type, event_payload } = v as Record<string, unknown>;
+  if (typeof event_type !== 'string' || !event_type) return null;
+  if (typeof event_payload !== 'object' || event_payload === null || Array.isArray(event_payload))
+    return null;
+  return { event_type, event_payload: event_payload as Record<string, unknown> };
 }

@@ -61,7 +61,12 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
       const auth = req.headers['authorization'];
       const token = (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined) ?? str(args['token']);
       await faults.held(api[1]!);
-      return send(res, callMethod(api[1]!, args, token));
+      const answer = callMethod(api[1]!, args, token);
+      const late = faults.lateBy(api[1]!);
+      if (late) await new Promise((resolve) => setTimeout(resolve, late));
+      // The client may have given up meanwhile: the call was carried out all the same.
+      if (!res.destroyed) send(res, answer);
+      return;
     }
     if (response) {
       // Bolt's respond() posts JSON; legacy clients post a form field `payload` holding JSON.
@@ -104,7 +109,8 @@ export async function startLocalSlackApi(opts: LocalSlackApiOptions = {}): Promi
     failRandomly: (c) => faults.failRandomly(c),
     randomFailures: () => faults.randomFailures(),
     failNext: (method, error, o = {}) => faults.failNext(method, error, o),
-    hang: (method) => faults.hang(method),
+    hang: (method, calls) => faults.hang(method, calls),
+    answerLate: (method, ms) => faults.answerLate(method, ms),
     setUsergroup(id, users) {
       s.usergroups.set(id, [...users]);
     },

@@ -13,7 +13,7 @@ import {
   type StoredMessage,
 } from './types.ts';
 
-export type Content = { text?: string; blocks?: unknown[] };
+export type Content = { text?: string; blocks?: unknown[]; metadata?: StoredMessage['metadata'] };
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -142,7 +142,7 @@ export class SlackState {
   }
 
   /** A message as the Web API returns it. */
-  wire(m: StoredMessage): Record<string, unknown> {
+  wire(m: StoredMessage, withMetadata = false): Record<string, unknown> {
     return {
       type: 'message',
       subtype: 'bot_message',
@@ -156,6 +156,7 @@ export class SlackState {
       ...(m.reply_count ? { reply_count: m.reply_count } : {}),
       ...(m.reply_broadcast ? { subtype: 'thread_broadcast' } : {}),
       ...(m.edited ? { edited: m.edited } : {}),
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
     };
   }
 }

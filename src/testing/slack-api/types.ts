@@ -40,6 +40,8 @@ export interface StoredMessage {
   reply_count?: number;
   user: string;
   bot_id: string;
+  /** `metadata` given to chat.postMessage (returned by history with `include_all_metadata`). */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
   /** How many times it was updated (chat.update or a response_url with replace_original). */
   updates: number;
   edited?: { user: string; ts: string };
@@ -102,9 +104,15 @@ export interface LocalSlackApi {
   ): void;
   /**
    * Calls of `method` get no answer until `release()` (then they are carried out and answered, like a
-   * Slack that hung): a Slack outage. `waiting()` counts the calls held right now.
+   * Slack that hung): a Slack outage; with `calls`, only that many of the next calls are held.
+   * `waiting()` counts the calls held right now.
    */
-  hang(method: string): { release(): void; waiting(): number };
+  hang(method: string, calls?: number): { release(): void; waiting(): number };
+  /**
+   * The next call of `method` is carried out at once but answered only after `ms` (a client with a
+   * shorter timeout gives up on it: a post Slack made, answered late).
+   */
+  answerLate(method: string, ms: number): void;
   /** Messages shown in the channel itself: top-level posts and broadcast thread replies. */
   topLevel(channel: string): StoredMessage[];
   /** The replies in a message's thread, oldest first (the parent not included). */
