@@ -28,6 +28,7 @@ const CLICKS = 50;
 const BATCH = 5;
 // CHAOS_SEED=<n> replays another run; the default is the one CI runs.
 const SEED = Number(process.env.CHAOS_SEED ?? 20261201);
+const LEASE_MS = 1000;
 const UNAVAILABLE = 'not recorded — the decision store is unavailable; try again';
 
 const ami = (n: number) => findingId('ami', A, R, `ami-${n.toString(16).padStart(17, '0')}`);
@@ -45,7 +46,11 @@ describe('chaos (issue 8 acceptance)', () => {
     for (const owner of OWNERS)
       for (let i = 0; i < PER_OWNER; i++) world.images.push(image(++n, R, owner, [{ userId: A }]));
     const ids = Array.from({ length: n }, (_, i) => ami(i + 1));
-    const e = await startE2E(world, { env: { RECONCILE_INTERVAL_MS: '600000' } });
+    // A short intent lease: a run the crash interrupted holds its claim until the lease lapses, and only
+    // then does the restarted instance take the intent over (docs/store.md) — the passes below wait for it.
+    const e = await startE2E(world, {
+      env: { RECONCILE_INTERVAL_MS: '600000', INTENT_LEASE_MS: `${LEASE_MS}` },
+    });
     try {
       await e.command('');
       for (const id of ids) expect(hasButtons(await e.messageFor(id))).toBe(true);
@@ -109,9 +114,16 @@ describe('chaos (issue 8 acceptance)', () => {
       e.slack.failRandomly(null);
       e.faults.random(null);
       const store = e.server.ctx.deps.store;
-      for (let pass = 0; pass < 5; pass++) {
+      const since0 = new Date(Date.now() - 3600_000).toISOString();
+      for (let pass = 0; pass < 20; pass++) {
         await e.server.reconcile();
-        if (!(await store.listPendingIntents()).length && !(await store.listOutbox()).length) break;
+        await e.server.idle();
+        const open =
+          (await store.listPendingIntents()).length ||
+          (await store.listOutbox()).length ||
+          (await store.listDecisions({ since: since0 })).some((d) => d.outcome === 'pending');
+        if (!open) break;
+        await new Promise((done) => setTimeout(done, LEASE_MS + 100));
       }
       expect(e.slack.randomFailures()).toBeGreaterThan(5);
       expect([...e.faults.failed.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
