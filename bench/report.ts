@@ -4,6 +4,7 @@ import type { PeerInfo, PeerRun } from './boto3-peer.ts';
 import type { RawScanResult } from './raw-client.ts';
 import type { ShareguardScanRun } from './shareguard-scan.ts';
 import type { ClickResult, RenderResult } from './slack.ts';
+import { nodeComparison } from './node-compare.ts';
 import type { BoundA, SizeName } from './worlds.ts';
 import type { LatencySection } from './latency.ts';
 import type { ServeMemoryRun } from './serve-memory.ts';
@@ -769,10 +770,14 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
   if (r.slack.clicks) {
     parts.push(
       `### Remove clicks: ack p99 ${cp?.pass ? 'within' : '**over**'} 250 ms\n\n` +
-        'Every click is acknowledged (`ack()`) before any work; then it is written to the store as an intent, at most four ' +
-        'writes at a time, and carried out at most three at a time, so a burst of clicks cannot starve the acks of the clicks ' +
-        "behind it (with every intent written at once, the embedded store's answers crowded the event loop: p99 430–500 ms " +
-        'against ≈ 230 ms with four, `src/slack/intent-runner.ts`). Duplicate clicks never reach AWS: the conditional transition out of `open` lets ' +
+        'A click is acknowledged only once it is durable (issue 21): Bolt verifies the signature, the handler checks who clicked, ' +
+        'and the decision runner writes the click as an intent — one conditional PutItem with a 1.5 s deadline ' +
+        '(`src/core/decision-runner.ts`) — and only then calls `ack()`; a store that does not take the write in time gets the ' +
+        'clicker a "not recorded" answer instead of a silent ack. So the ack time here includes one store write per click. ' +
+        'The AWS work runs from the intents on its own pool (three at a time) and Slack rendering from the outbox on another ' +
+        '(four at a time), so neither waits for the other and a burst cannot starve the acks of the clicks behind it. ' +
+        'Duplicate clicks never reach AWS: each intent is claimed with a conditional write and a lease, and the conditional ' +
+        'transition out of `open` lets ' +
         'exactly one click per finding through. Remove walks the removal ladder (`src/remediate/registry.ts`): the AMIs of ' +
         'this world come from an owner shareguard has no role in, so revoking at the source does not apply and the first rung ' +
         'that does is the recipient cancel (`CancelImageLaunchPermission`); the ladder stops once the AMI is gone, and the ' +
@@ -786,9 +791,9 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
           return cp?.pass
             ? `Ack p50 ${c.ackMs.p50.toFixed(0)} ms, p99 ${c.ackMs.p99.toFixed(0)} ms${la ? ` at load average ${la[0]}` : ''}.`
             : `Ack p50 ${c.ackMs.p50.toFixed(0)} ms, p99 ${c.ackMs.p99.toFixed(0)} ms${la ? ` at load average ${la[0]} (1 minute) on 2 cores` : ''}: ` +
-                'the ack is the first thing the handler does, so what the clicks wait for is CPU — the serve process, the store, ' +
-                'the simulator and the clicker share the 2 cores with whatever else runs; the handler does nothing before ' +
-                '`ack()` that grows with the number of clicks.';
+                'before the ack the handler verifies the request and writes one intent, so what the clicks wait for is CPU and ' +
+                'the store — the serve process, the embedded store, the simulator and the clicker share the 2 cores with ' +
+                'whatever else runs; nothing before `ack()` grows with the number of clicks but the store’s queue.';
         })() +
         SIDE_BY_SIDE.clicks,
     );
@@ -875,6 +880,11 @@ const ISSUE_24 = {
     'serving thread only when it needs them.',
 };
 
+/** What moved between Node 20 and Node 24, from the table above and `bench/node-ab.ts` (the same commit on both). */
+const NODE_24 =
+  'Both Node and the code changed between these two runs; `bench/node-ab.ts` runs one commit’s build on both Nodes, ' +
+  'alternating, to tell them apart.';
+
 const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
 
 1. **SDK settings** (\`src/aws/clients.ts\`): \`authSchemePreference: []\` passed explicitly (no env/ini lookup and no
@@ -893,7 +903,11 @@ const PROPOSED_CHANGES = `## Product changes made for these targets (issue 11)
 ${SIDE_BY_SIDE.changes}
 `;
 
-export function renderReport(results: Partial<Record<'quick' | 'full', BenchResult>>): string {
+export function renderReport(
+  results: Partial<Record<'quick' | 'full', BenchResult>>,
+  /** The last full run on the previous Node (`bench/results/baseline-node20-full.json`), for issue 24's comparison. */
+  baseline?: BenchResult,
+): string {
   const { full, quick } = results;
   const main = full ?? quick;
   const lines: string[] = [];
@@ -914,7 +928,7 @@ commit, the machine, load averages) and regenerates this file from both. Scratch
 \`bench/results/tmp/\` (git-ignored). The exit code is 1 when something is *wrong* (a part failed, finding sets differ),
 not when a performance target is missed; misses are printed as \`MISS\` and explained below.
 
-Needs Node ≥ 20.19; for the article's procedure Debian's AWS CLI at \`/usr/bin/aws\`, and for the peer Debian's
+Needs Node ≥ 22 (CI and these figures: Node 24); for the article's procedure Debian's AWS CLI at \`/usr/bin/aws\`, and for the peer Debian's
 \`python3-boto3\` under \`/usr/bin/python3\`: when one is missing the bench checks \`apt-cache policy\` and runs
 \`apt-get update && apt-get install -y awscli\` / \`python3-boto3\` (root); if that fails, that part is skipped and
 reported, the rest runs. shareguard is measured in the form \`npm ci\` installs: the compiled build in
@@ -953,6 +967,8 @@ sources through tsx instead), \`--report-only\` (regenerate this file from the s
       if (r.problems.length)
         lines.push(`**Problems in this run:**\n\n${r.problems.map((p) => `- ${p}`).join('\n')}`);
     }
+    const nodeTable = nodeComparison(baseline, full);
+    if (nodeTable) lines.push(`### Node 24 against Node 20\n\n${nodeTable}\n\n${NODE_24}`);
     lines.push('## Why targets are missed, and what would fix them');
     lines.push(analysis(full, quick));
     if (!full) lines.push(STOPPED_FULL_RUN);

@@ -815,7 +815,15 @@ async function writeMarkdown() {
       // not run yet
     }
   }
-  await writeFile(join(ROOT, 'BENCHMARKS.md'), renderReport(results));
+  let baseline: BenchResult | undefined;
+  try {
+    baseline = JSON.parse(
+      await readFile(join(ROOT, 'bench/results/baseline-node20-full.json'), 'utf8'),
+    ) as BenchResult;
+  } catch {
+    // no baseline kept: no comparison
+  }
+  await writeFile(join(ROOT, 'BENCHMARKS.md'), renderReport(results, baseline));
   log('wrote BENCHMARKS.md');
 }
 

@@ -184,7 +184,9 @@ export async function runMeasured(
   const out = openSync(stdoutFile, 'w');
   const err = openSync(stderrFile, 'w');
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', RUSAGE_HOOK, ...args], {
+  // BENCH_SCANNER_NODE: another Node binary for the measured process only (bench/node-ab.ts).
+  const node = process.env.BENCH_SCANNER_NODE || process.execPath;
+  const child = spawn(node, ['--import', RUSAGE_HOOK, ...args], {
     cwd: ROOT,
     env: { ...env, BENCH_RUSAGE_FILE: rusageFile },
     stdio: ['ignore', out, err],
