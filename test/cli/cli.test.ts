@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalSlackApi } from '../../src/testing/slack-api/index.ts';
-import { sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
+import { httpEnv, spawnServe } from '../helpers/serve-cli.ts';
 
 const BIN = join(import.meta.dirname, '../../bin/shareguard.js');
 const DEMO_WORLD = join(import.meta.dirname, '../../demo/world.json');
@@ -228,58 +228,13 @@ describe('shareguard serve (the command line)', () => {
 
   it('starts against a fake Slack API, logs one ready line, answers /healthz and /shared-scan', async () => {
     const slack = await startLocalSlackApi();
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'serve',
-        '--world',
-        DEMO_WORLD,
-        '--trust',
-        '999999999999',
-        '--channel',
-        'C0SEC',
-        '--approvers',
-        'U0ALICE,U0BOB',
-        '--store',
-        'memory',
-        '--no-schedule',
-      ],
-      {
-        env: {
-          ...process.env,
-          SLACK_BOT_TOKEN: 'xoxb-1',
-          SLACK_SIGNING_SECRET: 'secret',
-          SLACK_API_URL: slack.url,
-          PORT: '0',
-          LOG_LEVEL: 'info',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const sg = spawnServe({
+      flags: { trust: ['999999999999'], approvers: ['U0ALICE', 'U0BOB'] },
+      env: httpEnv(slack.url, { SLACK_BOT_TOKEN: 'xoxb-1' }),
+    });
     try {
-      const ready = await new Promise<{ url: string }>((resolve, reject) => {
-        let buf = '';
-        child.stderr.on('data', (d) => {
-          buf += d;
-          for (const line of buf.split('\n')) {
-            if (line.includes('"shareguard is ready"')) resolve(JSON.parse(line));
-          }
-        });
-        child.on('close', (code) => reject(new Error(`serve exited ${code}: ${buf}`)));
-      });
-      expect((await fetch(`${ready.url}/healthz`)).status).toBe(200);
-      const res = await sendSigned(
-        `${ready.url}/slack/events`,
-        'secret',
-        slashCommandForm({
-          text: '',
-          userId: 'U0ALICE',
-          channelId: 'C0SEC',
-          teamId: 'T0LOCAL',
-          responseUrl: slack.responseUrl(),
-        }),
-      );
+      expect((await fetch(`${await sg.ready()}/healthz`)).status).toBe(200);
+      const res = await sg.command('', slack.responseUrl());
       expect(res.status).toBe(200);
       // Posts are paced (slack.postIntervalMs), so nine of them take about ten seconds.
       for (let i = 0; i < 400 && slack.messages('C0SEC').length < 9; i++)
@@ -288,8 +243,7 @@ describe('shareguard serve (the command line)', () => {
       // issue 9 added an impersonating AMI in use).
       expect(slack.messages('C0SEC')).toHaveLength(9);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('close', r));
+      await sg.stop();
       await slack.close();
     }
   });

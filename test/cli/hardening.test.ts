@@ -6,20 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSlackApi, type LocalSlackApi } from '../../src/testing/slack-api/index.ts';
 import { sendSigned, slackSignature, slashCommandForm } from '../../src/testing/signed-request.ts';
-import { DEMO_WORLD, shareguard, STACK } from './spawn.ts';
-
-const SERVE = [
-  'serve',
-  '--world',
-  DEMO_WORLD,
-  '--channel',
-  'C0SEC',
-  '--approvers',
-  'U0ALICE',
-  '--store',
-  'memory',
-  '--no-schedule',
-];
+import { APPROVER, CHANNEL, httpEnv, SIGNING_SECRET, spawnServe, TEAM } from '../helpers/serve-cli.ts';
+import { STACK } from './spawn.ts';
 
 let slack: LocalSlackApi;
 beforeAll(async () => {
@@ -29,14 +17,8 @@ afterAll(async () => {
   await slack.close();
 });
 
-const HTTP = (over: NodeJS.ProcessEnv = {}) => ({
-  SLACK_BOT_TOKEN: 'xoxb-good',
-  SLACK_SIGNING_SECRET: 'secret',
-  SLACK_APP_TOKEN: '',
-  SLACK_API_URL: slack.url,
-  PORT: '0',
-  ...over,
-});
+/** Serve on the demo organization and the memory store, in HTTP mode against the stand-in. */
+const serve = (over: NodeJS.ProcessEnv = {}) => spawnServe({ env: httpEnv(slack.url, over) });
 
 describe('serve start: transient Slack failures are retried, refusals are not (issue 21 item 3)', () => {
   it('internal_error, then 503s at auth.test: serve retries and becomes ready', async () => {
@@ -44,32 +26,24 @@ describe('serve start: transient Slack failures are retried, refusals are not (i
     slack.failNext('auth.test', 'internal_error');
     // The WebClient retries a 5xx itself (twice); the third failure reaches serve's own retry.
     for (let i = 0; i < 3; i++) slack.failNext('auth.test', 'service_unavailable', { status: 503 });
-    const sg = shareguard(SERVE, HTTP());
-    try {
-      // Before the fix: exit 2 at the first internal_error ("SLACK_BOT_TOKEN was refused").
-      await sg.waitFor(/"shareguard is ready"/);
-      expect(slack.callsOf('auth.test').length - before).toBeGreaterThanOrEqual(5);
-      expect(sg.stderr()).toMatch(/Slack failed at start; retrying/);
-      expect(sg.stderr()).not.toMatch(STACK);
-    } finally {
-      sg.child.kill('SIGKILL');
-      await sg.exited;
-    }
+    const sg = serve();
+    // Before the fix: exit 2 at the first internal_error ("SLACK_BOT_TOKEN was refused").
+    await sg.ready();
+    expect(slack.callsOf('auth.test').length - before).toBeGreaterThanOrEqual(5);
+    expect(sg.stderr()).toMatch(/Slack failed at start; retrying/);
+    expect(sg.stderr()).not.toMatch(STACK);
   }, 30_000);
 
   it('a refused token still exits 2 at once, without retrying', async () => {
     const before = slack.callsOf('auth.test').length;
-    const r = await shareguard(SERVE, HTTP({ SLACK_BOT_TOKEN: 'xoxb-wrong' })).exited;
+    const r = await serve({ SLACK_BOT_TOKEN: 'xoxb-wrong' }).exited;
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('SLACK_BOT_TOKEN is not a valid token');
     expect(slack.callsOf('auth.test').length - before).toBe(1);
   }, 30_000);
 
   it('Slack unreachable for longer than SLACK_START_RETRY_MS: exit 2 saying how long it retried', async () => {
-    const r = await shareguard(
-      SERVE,
-      HTTP({ SLACK_API_URL: 'http://127.0.0.1:1', SLACK_START_RETRY_MS: '2500' }),
-    ).exited;
+    const r = await serve({ SLACK_API_URL: 'http://127.0.0.1:1', SLACK_START_RETRY_MS: '2500' }).exited;
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(
       /shareguard serve: cannot start: Slack is unreachable at http:\/\/127\.0\.0\.1:1 \(auth\.test: [^)]+; retried for \d+ s\)/,
@@ -79,8 +53,7 @@ describe('serve start: transient Slack failures are retried, refusals are not (i
 
 describe('URL credentials never reach stderr (D16)', () => {
   it('a proxy password in SLACK_API_URL is not printed in the startup error', async () => {
-    const r = await shareguard(SERVE, HTTP({ SLACK_API_URL: 'http://proxyuser:Pr0xyPa55@127.0.0.1:1/api/' }))
-      .exited;
+    const r = await serve({ SLACK_API_URL: 'http://proxyuser:Pr0xyPa55@127.0.0.1:1/api/' }).exited;
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).not.toContain('Pr0xyPa55'); // before the fix: printed in full
     expect(r.stderr).toContain(
@@ -89,7 +62,7 @@ describe('URL credentials never reach stderr (D16)', () => {
   }, 30_000);
 
   it('nor when SLACK_API_URL is not even a URL', async () => {
-    const r = await shareguard(SERVE, HTTP({ SLACK_API_URL: 'http://u:Pr0xyPa55@[::1' })).exited;
+    const r = await serve({ SLACK_API_URL: 'http://u:Pr0xyPa55@[::1' }).exited;
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).not.toContain('Pr0xyPa55');
     expect(r.stderr).toContain('SLACK_API_URL "http://u:***@[::1" is not a URL');
@@ -98,43 +71,37 @@ describe('URL credentials never reach stderr (D16)', () => {
 
 describe('signed requests dated more than 5 minutes away are refused, either way (D18)', () => {
   it('10 minutes in the future: 401 and nothing posted; a current one is answered', async () => {
-    const sg = shareguard(SERVE, HTTP());
-    try {
-      const ready = JSON.parse(await sg.waitFor(/"shareguard is ready"/)) as { url: string };
-      const events = `${ready.url}/slack/events`;
-      const form = slashCommandForm({
-        text: 'help',
-        userId: 'U0ALICE',
-        channelId: 'C0SEC',
-        teamId: 'T0LOCAL',
-        responseUrl: slack.responseUrl(),
+    const sg = serve();
+    const events = `${await sg.ready()}/slack/events`;
+    const form = slashCommandForm({
+      text: 'help',
+      userId: APPROVER,
+      channelId: CHANNEL,
+      teamId: TEAM,
+      responseUrl: slack.responseUrl(),
+    });
+    const body = new URLSearchParams(form).toString();
+    for (const skew of [600, 301]) {
+      const future = Math.floor(Date.now() / 1000) + skew;
+      const res = await sendSigned(events, SIGNING_SECRET, form, {
+        timestamp: future,
+        signature: slackSignature(SIGNING_SECRET, future, body),
       });
-      const body = new URLSearchParams(form).toString();
-      for (const skew of [600, 301]) {
-        const future = Math.floor(Date.now() / 1000) + skew;
-        const res = await sendSigned(events, 'secret', form, {
-          timestamp: future,
-          signature: slackSignature('secret', future, body),
-        });
-        expect(res.status, `${skew} s ahead`).toBe(401); // before the fix: 200 and the help text
-        expect(res.body).not.toMatch(/shared-scan/);
-      }
-      const now = await sendSigned(events, 'secret', form);
-      expect(now.status).toBe(200);
-    } finally {
-      sg.child.kill('SIGKILL');
-      await sg.exited;
+      expect(res.status, `${skew} s ahead`).toBe(401); // before the fix: 200 and the help text
+      expect(res.body).not.toMatch(/shared-scan/);
     }
+    const now = await sendSigned(events, SIGNING_SECRET, form);
+    expect(now.status).toBe(200);
   }, 30_000);
 });
 
 describe('/healthz reports Slack as it is (issue 21 item 3)', () => {
   it('Slack’s Web API failing: 200 but "degraded", naming Slack; the store ok', async () => {
-    const sg = shareguard(SERVE, HTTP());
+    const sg = serve();
     try {
-      const ready = JSON.parse(await sg.waitFor(/"shareguard is ready"/)) as { url: string };
+      const url = await sg.ready();
       slack.failRandomly({ rate: 1, seed: 1, errors: [{ error: 'internal_error' }], methods: ['auth.test'] });
-      const res = await fetch(`${ready.url}/healthz`);
+      const res = await fetch(`${url}/healthz`);
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({
         ok: true,
@@ -144,8 +111,6 @@ describe('/healthz reports Slack as it is (issue 21 item 3)', () => {
       });
     } finally {
       slack.failRandomly(null);
-      sg.child.kill('SIGKILL');
-      await sg.exited;
     }
   }, 30_000);
 });

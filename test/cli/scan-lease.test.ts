@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalSlackApi, type LocalSlackApi } from '../../src/testing/slack-api/index.ts';
-import { sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
-import { DEMO_WORLD, shareguard } from './spawn.ts';
+import { APPROVER, CHANNEL, httpEnv, spawnServe, type ServeProcess } from '../helpers/serve-cli.ts';
+import { DEMO_WORLD } from './spawn.ts';
 
-const CHANNEL = 'C0SEC';
 let slack: LocalSlackApi;
 let slowWorld: string;
 beforeAll(async () => {
@@ -35,90 +34,75 @@ const until = async (what: string, ok: () => boolean, ms = 20_000) => {
 };
 
 const serve = (dataDir: string, extra: NodeJS.ProcessEnv = {}) =>
-  shareguard(
-    [
-      'serve',
-      '--world',
-      slowWorld,
-      '--channel',
-      CHANNEL,
-      '--approvers',
-      'U0ALICE',
-      '--store',
-      'embedded',
-      '--no-schedule',
-    ],
-    {
-      SLACK_BOT_TOKEN: 'xoxb-good',
-      SLACK_SIGNING_SECRET: 'secret',
-      SLACK_APP_TOKEN: '',
-      SLACK_API_URL: slack.url,
-      PORT: '0',
+  spawnServe({
+    flags: { world: slowWorld, store: 'embedded' },
+    env: httpEnv(slack.url, {
       SHAREGUARD_DATA_DIR: dataDir,
       SCAN_LEASE_MS: '3000',
       RECONCILE_INTERVAL_MS: '500',
       ...extra,
-    },
-  );
+    }),
+  });
 
-/** `/shared-scan` as U0ALICE; resolves with the response_url id its answers go to. */
-async function scanCommand(url: string): Promise<string> {
-  const responseUrl = slack.responseUrl(undefined, { channel: CHANNEL, user: 'U0ALICE' });
-  const res = await sendSigned(
-    `${url}/slack/events`,
-    'secret',
-    slashCommandForm({ text: '', userId: 'U0ALICE', channelId: CHANNEL, teamId: 'T0LOCAL', responseUrl }),
-  );
+/** `/shared-scan` as the approver; resolves with the response_url id its answers go to. */
+async function scanCommand(sg: ServeProcess): Promise<string> {
+  const responseUrl = slack.responseUrl(undefined, { channel: CHANNEL, user: APPROVER });
+  const res = await sg.command('', responseUrl);
   expect(res.status).toBe(200);
   return responseUrl.split('/').at(-1)!;
 }
 
 const text = (m: { text?: string; blocks?: unknown[] } | undefined) => JSON.stringify(m ?? {});
 
+/**
+ * Starts a scan on `sg` and waits until it is under way: its "Scanning" message (the first posted after
+ * `before` messages) has had its first progress update, which comes after the lease noted the message.
+ * Resolves with that message's ts.
+ */
+async function scanUnderWay(sg: ServeProcess, before: number): Promise<string> {
+  await sg.ready();
+  await scanCommand(sg);
+  await until('the progress message', () =>
+    slack
+      .messages(CHANNEL)
+      .slice(before)
+      .some((m) => text(m).includes('Scanning')),
+  );
+  const progress = slack
+    .messages(CHANNEL)
+    .slice(before)
+    .find((m) => text(m).includes('Scanning'))!;
+  await until('a progress update', () => (slack.message(CHANNEL, progress.ts)?.updates ?? 0) > 0);
+  return progress.ts;
+}
+
+/** A scan on `sg` is accepted (it posts its progress), not answered "another scan is running". */
+async function expectScanAccepted(sg: ServeProcess): Promise<void> {
+  const id = await scanCommand(sg);
+  const postsBefore = slack.messages(CHANNEL).length;
+  await until('the new scan to post its progress', () => slack.messages(CHANNEL).length > postsBefore);
+  const answers = JSON.stringify(slack.responses.filter((r) => r.id === id).map((r) => r.payload));
+  expect(answers).not.toMatch(/another scan is running|already running/);
+}
+
 describe('the scan lease (D2)', () => {
   it('after SIGKILL mid-scan: the next process takes the stale lease over and finishes the old message', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sg-lease-kill-'));
     const before = slack.messages(CHANNEL).length;
     const a = serve(dataDir);
-    let b: ReturnType<typeof serve> | undefined;
-    try {
-      const ready = JSON.parse(await a.waitFor(/"shareguard is ready"/)) as { url: string };
-      await scanCommand(ready.url);
-      await until('the progress message', () =>
-        slack
-          .messages(CHANNEL)
-          .slice(before)
-          .some((m) => text(m).includes('Scanning')),
-      );
-      const progress = slack
-        .messages(CHANNEL)
-        .slice(before)
-        .find((m) => text(m).includes('Scanning'))!;
-      // Its first progress update comes after the lease noted the message: the scan is under way.
-      await until('a progress update', () => (slack.message(CHANNEL, progress.ts)?.updates ?? 0) > 0);
-      expect(text(slack.message(CHANNEL, progress.ts))).toContain('Scanning');
-      a.child.kill('SIGKILL');
-      await a.exited;
-      expect(text(slack.message(CHANNEL, progress.ts))).toContain('Scanning');
+    const progress = await scanUnderWay(a, before);
+    expect(text(slack.message(CHANNEL, progress))).toContain('Scanning');
+    await a.kill();
+    expect(text(slack.message(CHANNEL, progress))).toContain('Scanning');
 
-      b = serve(dataDir);
-      const readyB = JSON.parse(await b.waitFor(/"shareguard is ready"/)) as { url: string };
-      // The dead scan's message is finished by the reconciler once its lease expired (3 s).
-      await until('the old progress message to say interrupted', () =>
-        text(slack.message(CHANNEL, progress.ts)).includes('interrupted'),
-      );
-      // A scan is accepted again (before the fix: "another scan is running" for up to an hour).
-      const id = await scanCommand(readyB.url);
-      const postsBefore = slack.messages(CHANNEL).length;
-      await until('the new scan to post its progress', () => slack.messages(CHANNEL).length > postsBefore);
-      const answers = JSON.stringify(slack.responses.filter((r) => r.id === id).map((r) => r.payload));
-      expect(answers).not.toMatch(/another scan is running|already running/);
-    } finally {
-      a.child.kill('SIGKILL');
-      b?.child.kill('SIGKILL');
-      await a.exited;
-      await b?.exited;
-    }
+    const b = serve(dataDir);
+    await b.ready();
+    // The dead scan's message is finished by the reconciler once its lease expired (3 s).
+    await until('the old progress message to say interrupted', () =>
+      text(slack.message(CHANNEL, progress)).includes('interrupted'),
+    );
+    // A scan is accepted again (before the fix: "another scan is running" for up to an hour).
+    await expectScanAccepted(b);
   }, 90_000);
 
   it('SIGTERM mid-scan releases the lease at once and says the scan was interrupted', async () => {
@@ -126,37 +110,12 @@ describe('the scan lease (D2)', () => {
     const before = slack.messages(CHANNEL).length;
     // A lease far longer than the test: only a release at shutdown lets the next process scan.
     const a = serve(dataDir, { SCAN_LEASE_MS: '600000' });
-    let b: ReturnType<typeof serve> | undefined;
-    try {
-      const ready = JSON.parse(await a.waitFor(/"shareguard is ready"/)) as { url: string };
-      await scanCommand(ready.url);
-      await until('the progress message', () =>
-        slack
-          .messages(CHANNEL)
-          .slice(before)
-          .some((m) => text(m).includes('Scanning')),
-      );
-      const progress = slack
-        .messages(CHANNEL)
-        .slice(before)
-        .find((m) => text(m).includes('Scanning'))!;
-      await until('a progress update', () => (slack.message(CHANNEL, progress.ts)?.updates ?? 0) > 0);
-      a.child.kill('SIGTERM');
-      await a.exited;
-      expect(text(slack.message(CHANNEL, progress.ts))).toContain('interrupted');
+    const progress = await scanUnderWay(a, before);
+    await a.stop();
+    expect(text(slack.message(CHANNEL, progress))).toContain('interrupted');
 
-      b = serve(dataDir, { SCAN_LEASE_MS: '600000' });
-      const readyB = JSON.parse(await b.waitFor(/"shareguard is ready"/)) as { url: string };
-      const id = await scanCommand(readyB.url);
-      const postsBefore = slack.messages(CHANNEL).length;
-      await until('the new scan to post its progress', () => slack.messages(CHANNEL).length > postsBefore);
-      const answers = JSON.stringify(slack.responses.filter((r) => r.id === id).map((r) => r.payload));
-      expect(answers).not.toMatch(/another scan is running|already running/);
-    } finally {
-      a.child.kill('SIGKILL');
-      b?.child.kill('SIGKILL');
-      await a.exited;
-      await b?.exited;
-    }
+    const b = serve(dataDir, { SCAN_LEASE_MS: '600000' });
+    await b.ready();
+    await expectScanAccepted(b);
   }, 90_000);
 });

@@ -11,20 +11,8 @@ import {
   type LocalSlackApi,
   type LocalSocketMode,
 } from '../../src/testing/slack-api/index.ts';
-import { DEMO_WORLD, shareguard, STACK } from './spawn.ts';
-
-const SERVE = [
-  'serve',
-  '--world',
-  DEMO_WORLD,
-  '--channel',
-  'C0SEC',
-  '--approvers',
-  'U0ALICE',
-  '--store',
-  'memory',
-  '--no-schedule',
-];
+import { httpEnv, spawnServe, type ServeFlags } from '../helpers/serve-cli.ts';
+import { STACK } from './spawn.ts';
 
 let slack: LocalSlackApi;
 let silentSocket: LocalSocketMode;
@@ -50,9 +38,9 @@ const humanLines = (stderr: string) => stderr.split('\n').filter((l) => l.trim()
 async function failsWith(
   env: NodeJS.ProcessEnv,
   expected: (string | RegExp)[],
-  args = SERVE,
+  flags: ServeFlags = {},
 ): Promise<string> {
-  const r = await shareguard(args, env).exited;
+  const r = await spawnServe({ flags, env }).exited;
   expect(r.code, r.stderr).toBe(2);
   expect(r.stderr).not.toMatch(STACK);
   const lines = humanLines(r.stderr);
@@ -70,14 +58,7 @@ async function failsWith(
 
 const CANNOT = 'shareguard serve: cannot start:';
 
-const HTTP = (over: NodeJS.ProcessEnv = {}) => ({
-  SLACK_BOT_TOKEN: 'xoxb-good',
-  SLACK_SIGNING_SECRET: 'secret',
-  SLACK_APP_TOKEN: '',
-  SLACK_API_URL: slack.url,
-  PORT: '0',
-  ...over,
-});
+const HTTP = (over: NodeJS.ProcessEnv = {}) => httpEnv(slack.url, over);
 
 describe('serve fails to start with one line naming the setting and the fix, exit 2 (issue 8 item 9)', () => {
   it('PORT=1e3', () =>
@@ -172,7 +153,7 @@ describe('serve fails to start with one line naming the setting and the fix, exi
         [
           `${CANNOT} the embedded store's data directory ${dir} is in use by another shareguard process (or another store in this one); stop it, or give this one another store.dataDir`,
         ],
-        SERVE.map((a) => (a === 'memory' ? 'embedded' : a)),
+        { store: 'embedded' },
       );
     } finally {
       await lock.close();

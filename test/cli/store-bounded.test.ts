@@ -13,9 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open.ts';
 import type { Store } from '../../src/store/store.ts';
 import { startLocalSlackApi, type LocalSlackApi } from '../../src/testing/slack-api/index.ts';
-import { sendSigned, slashCommandForm } from '../../src/testing/signed-request.ts';
 import { startHangingProxy, type HangingProxy } from '../helpers/hanging-proxy.ts';
-import { DEMO_WORLD, shareguard } from './spawn.ts';
+import { APPROVER, CHANNEL, httpEnv, spawnServe } from '../helpers/serve-cli.ts';
 
 const TEST = { accessKeyId: 'test', secretAccessKey: 'test' };
 const UNAVAILABLE = 'the decision store is unavailable';
@@ -58,56 +57,30 @@ describe('a hanging store (D3)', () => {
   });
 
   it('healthz says 503 store unreachable, commands are answered, the reconciler keeps trying', async () => {
-    const sg = shareguard(
-      [
-        'serve',
-        '--world',
-        DEMO_WORLD,
-        '--channel',
-        'C0SEC',
-        '--approvers',
-        'U0ALICE',
-        '--store',
-        'dynamodb',
-        '--no-schedule',
-      ],
-      {
-        SLACK_BOT_TOKEN: 'xoxb-good',
-        SLACK_SIGNING_SECRET: 'secret',
-        SLACK_APP_TOKEN: '',
-        SLACK_API_URL: slack.url,
-        PORT: '0',
+    const sg = spawnServe({
+      flags: { store: 'dynamodb' },
+      env: httpEnv(slack.url, {
         SHAREGUARD_DYNAMODB_ENDPOINT: proxy.url,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: TEST.accessKeyId,
         AWS_SECRET_ACCESS_KEY: TEST.secretAccessKey,
         RECONCILE_INTERVAL_MS: '500',
         STORE_TIMEOUT_MS: '1500',
-      },
-    );
+      }),
+    });
     try {
-      const ready = JSON.parse(await sg.waitFor(/"shareguard is ready"/)) as { url: string };
-      expect((await health(ready.url)).status).toBe(200);
+      const url = await sg.ready();
+      expect((await health(url)).status).toBe(200);
 
       proxy.hang = true;
-      const h = await health(ready.url);
+      const h = await health(url);
       expect(h.status).toBe(503);
       expect(h.body).toMatchObject({ ok: false, status: 'unavailable', store: 'unreachable', slack: 'ok' });
 
       // A command that reads the store is answered (that the store is unavailable), not left hanging.
-      const responseUrl = slack.responseUrl(undefined, { channel: 'C0SEC', user: 'U0ALICE' });
+      const responseUrl = slack.responseUrl(undefined, { channel: CHANNEL, user: APPROVER });
       const id = responseUrl.split('/').at(-1)!;
-      const ack = await sendSigned(
-        `${ready.url}/slack/events`,
-        'secret',
-        slashCommandForm({
-          text: 'status',
-          userId: 'U0ALICE',
-          channelId: 'C0SEC',
-          teamId: 'T0LOCAL',
-          responseUrl,
-        }),
-      );
+      const ack = await sg.command('status', responseUrl);
       expect(ack.status).toBe(200);
       await until('the status answer', () =>
         slack.responses.some((r) => r.id === id && JSON.stringify(r.payload).includes(UNAVAILABLE)),
@@ -118,11 +91,9 @@ describe('a hanging store (D3)', () => {
       await until('reconcile passes reaching the hung store', () => proxy.received >= before + 3, 10_000);
 
       proxy.hang = false;
-      await until('healthz back to 200', async () => (await health(ready.url)).status === 200);
+      await until('healthz back to 200', async () => (await health(url)).status === 200);
     } finally {
       proxy.hang = false;
-      sg.child.kill('SIGKILL');
-      await sg.exited;
     }
   }, 60_000);
 });
@@ -130,78 +101,45 @@ describe('a hanging store (D3)', () => {
 describe('the embedded store is shareguard’s alone (D17)', () => {
   it('a PutItem from another process is refused; the trust list stays empty', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sg-d17-'));
-    const sg = shareguard(
-      [
-        'serve',
-        '--world',
-        DEMO_WORLD,
-        '--channel',
-        'C0SEC',
-        '--approvers',
-        'U0ALICE',
-        '--store',
-        'embedded',
-        '--no-schedule',
-      ],
-      {
-        SLACK_BOT_TOKEN: 'xoxb-good',
-        SLACK_SIGNING_SECRET: 'secret',
-        SLACK_APP_TOKEN: '',
-        SLACK_API_URL: slack.url,
-        PORT: '0',
-        SHAREGUARD_DATA_DIR: dataDir,
-      },
-    );
-    try {
-      const ready = JSON.parse(await sg.waitFor(/"shareguard is ready"/)) as { url: string };
-      const endpoint = /embedded dynalite at (http:\/\/127\.0\.0\.1:\d+)/.exec(sg.stderr())?.[1];
-      expect(endpoint).toBeDefined();
-      for (const credentials of [
-        { accessKeyId: 'shareguard-local', secretAccessKey: 'shareguard-local' }, // what it used to accept
-        { accessKeyId: 'AKIAANYTHING', secretAccessKey: 'x' },
-      ]) {
-        const intruder = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1 });
-        try {
-          const err = await intruder
-            .send(
-              new PutItemCommand({
-                TableName: 'shareguard',
-                Item: {
-                  PK: { S: 'TRUST' },
-                  SK: { S: '666666666666' },
-                  type: { S: 'trust' },
-                  accountId: { S: '666666666666' },
-                  addedBy: { S: 'intruder' },
-                  addedAt: { S: new Date().toISOString() },
-                },
-              }),
-            )
-            .then(() => undefined)
-            .catch((e: Error) => e);
-          expect(err?.name, credentials.accessKeyId).toBe('UnrecognizedClientException'); // before: written
-        } finally {
-          intruder.destroy();
-        }
+    const sg = spawnServe({
+      flags: { store: 'embedded' },
+      env: httpEnv(slack.url, { SHAREGUARD_DATA_DIR: dataDir }),
+    });
+    await sg.ready();
+    const endpoint = /embedded dynalite at (http:\/\/127\.0\.0\.1:\d+)/.exec(sg.stderr())?.[1];
+    expect(endpoint).toBeDefined();
+    for (const credentials of [
+      { accessKeyId: 'shareguard-local', secretAccessKey: 'shareguard-local' }, // what it used to accept
+      { accessKeyId: 'AKIAANYTHING', secretAccessKey: 'x' },
+    ]) {
+      const intruder = new DynamoDBClient({ region: 'us-east-1', endpoint, credentials, maxAttempts: 1 });
+      try {
+        const err = await intruder
+          .send(
+            new PutItemCommand({
+              TableName: 'shareguard',
+              Item: {
+                PK: { S: 'TRUST' },
+                SK: { S: '666666666666' },
+                type: { S: 'trust' },
+                accountId: { S: '666666666666' },
+                addedBy: { S: 'intruder' },
+                addedAt: { S: new Date().toISOString() },
+              },
+            }),
+          )
+          .then(() => undefined)
+          .catch((e: Error) => e);
+        expect(err?.name, credentials.accessKeyId).toBe('UnrecognizedClientException'); // before: written
+      } finally {
+        intruder.destroy();
       }
-      const responseUrl = slack.responseUrl(undefined, { channel: 'C0SEC', user: 'U0ALICE' });
-      const id = responseUrl.split('/').at(-1)!;
-      await sendSigned(
-        `${ready.url}/slack/events`,
-        'secret',
-        slashCommandForm({
-          text: 'trusted',
-          userId: 'U0ALICE',
-          channelId: 'C0SEC',
-          teamId: 'T0LOCAL',
-          responseUrl,
-        }),
-      );
-      await until('the trusted answer', () => slack.responses.some((r) => r.id === id));
-      const answer = JSON.stringify(slack.responses.find((r) => r.id === id)!.payload);
-      expect(answer).not.toContain('666666666666');
-    } finally {
-      sg.child.kill('SIGKILL');
-      await sg.exited;
     }
+    const responseUrl = slack.responseUrl(undefined, { channel: CHANNEL, user: APPROVER });
+    const id = responseUrl.split('/').at(-1)!;
+    await sg.command('trusted', responseUrl);
+    await until('the trusted answer', () => slack.responses.some((r) => r.id === id));
+    const answer = JSON.stringify(slack.responses.find((r) => r.id === id)!.payload);
+    expect(answer).not.toContain('666666666666');
   }, 60_000);
 });

@@ -5,35 +5,12 @@ import { REASON_BLOCK } from '../../src/slack/messages/modals.ts';
  * removing stops nothing that already runs; a later scan that finds new use of a resource already
  * decided on posts an alert to the channel.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CreateVolumeCommand } from '@aws-sdk/client-ec2';
 import { findingId } from '../../src/domain/finding.ts';
 import { ACTIONS } from '../../src/slack/messages/finding.ts';
-import { CHANNEL, startE2E, type E2E } from '../helpers/e2e.ts';
-import { account, emptyWorld, image, snapshot, type World } from '../helpers/world.ts';
-
-const A = '111111111111';
-const EVIL = '444444444444';
-const R = 'us-east-1';
-const AMI = 'ami-00000000000000001';
-const SNAP = 'snap-00000000000000001';
-
-let e2e: E2E | undefined;
-afterEach(async () => {
-  await e2e?.stop();
-  e2e = undefined;
-});
-
-function worldInUse(): World {
-  const world = emptyWorld([account(A, [R])]);
-  world.images.push(image(1, R, EVIL, [{ userId: A }], { name: 'tools' }));
-  world.instances.push(
-    { id: 'i-00000000000000001', account: A, region: R, imageId: AMI, state: 'running' },
-    { id: 'i-00000000000000002', account: A, region: R, imageId: AMI, state: 'running' },
-  );
-  world.snapshots.push(snapshot(1, R, EVIL, [A], { description: 'db backup' }));
-  return world;
-}
+import { A, AMI, R, SNAP, startBed, worldInUse } from '../helpers/ami-in-use.ts';
+import { CHANNEL } from '../helpers/e2e.ts';
 
 interface ConfirmDialog {
   title: { text: string };
@@ -60,7 +37,7 @@ function confirmOf(blocks: unknown[] | undefined, actionId: string): ConfirmDial
 
 describe('the blast radius in Slack (Bolt over signed HTTP, simulator, dynalite)', () => {
   it('Remove on an AMI that instances run from warns, before anything happens, that removing does not stop them', async () => {
-    e2e = await startE2E(worldInUse(), { slack: { requireReason: true } });
+    const e2e = await startBed(worldInUse(), { slack: { requireReason: true } });
     await e2e.command('');
     const id = findingId('ami', A, R, AMI);
     const m = await e2e.messageFor(id);
@@ -89,7 +66,7 @@ describe('the blast radius in Slack (Bolt over signed HTTP, simulator, dynalite)
   });
 
   it('a later scan that finds a new volume from a snapshot already decided on posts an alert to the channel', async () => {
-    e2e = await startE2E(worldInUse());
+    const e2e = await startBed(worldInUse());
     await e2e.command('');
     const id = findingId('ebs-snapshot', A, R, SNAP);
     // Only the owner can unshare a snapshot: Remove records the decision, the share stays.
@@ -98,7 +75,7 @@ describe('the blast radius in Slack (Bolt over signed HTTP, simulator, dynalite)
     expect(decided?.state).not.toBe('open');
 
     const alerts = () =>
-      e2e!.slack.messages(CHANNEL).filter((msg) => (msg.text ?? '').startsWith('🚨 New use of'));
+      e2e.slack.messages(CHANNEL).filter((msg) => (msg.text ?? '').startsWith('🚨 New use of'));
     await e2e.command('');
     expect(alerts()).toEqual([]);
 

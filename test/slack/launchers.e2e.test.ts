@@ -4,33 +4,16 @@
  * Remove modal says what would fail to launch, and after Remove the outcome says what still runs and
  * "needs attention" instead of a green "Removed".
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findingId } from '../../src/domain/finding.ts';
 import { validateBlocks } from '../../src/slack/messages/limits.ts';
 import { REASON_BLOCK } from '../../src/slack/messages/modals.ts';
-import { startE2E, type E2E } from '../helpers/e2e.ts';
-import { account, emptyWorld, image, snapshot, type World } from '../helpers/world.ts';
+import { A, AMI, R, SNAP, startBed, worldInUse } from '../helpers/ami-in-use.ts';
+import type { World } from '../helpers/world.ts';
 
-const A = '111111111111';
-const EVIL = '444444444444';
-const R = 'us-east-1';
-const AMI = 'ami-00000000000000001';
-const SNAP = 'snap-00000000000000001';
-
-let e2e: E2E | undefined;
-afterEach(async () => {
-  await e2e?.stop();
-  e2e = undefined;
-});
-
+/** The AMI in use, and launched from next: three launch templates, one Auto Scaling group using one. */
 function world(): World {
-  const w = emptyWorld([account(A, [R])]);
-  w.images.push(image(1, R, EVIL, [{ userId: A }], { name: 'tools' }));
-  w.snapshots.push(snapshot(1, R, EVIL, [A], { description: 'db backup' }));
-  w.instances.push(
-    { id: 'i-00000000000000001', account: A, region: R, imageId: AMI, state: 'running' },
-    { id: 'i-00000000000000002', account: A, region: R, imageId: AMI, state: 'running' },
-  );
+  const w = worldInUse();
   w.launchTemplates = [1, 2, 3].map((n) => ({
     id: `lt-000000000000000${n}`,
     account: A,
@@ -54,7 +37,7 @@ const textOf = (blocks: unknown) => JSON.stringify(blocks ?? []);
 
 describe('what Remove would break, and what still runs after it (Bolt, simulator, dynalite)', () => {
   it('warns in the finding and the Remove modal; the outcome says what still runs and needs attention', async () => {
-    e2e = await startE2E(world(), { slack: { requireReason: true } });
+    const e2e = await startBed(world(), { slack: { requireReason: true } });
     await e2e.command('');
     const id = findingId('ami', A, R, AMI);
 
