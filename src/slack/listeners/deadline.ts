@@ -3,7 +3,8 @@ export const LATE = Symbol('late');
 
 /**
  * The value of `work` if it settles within `ms`, else LATE (the work goes on; its result is dropped).
- * For reads before an ack, which may be skipped; a write's deadline is the store's (`putIntent`).
+ * For Slack reads before an ack, which may be skipped. Store calls are bounded with `withStoreDeadline`
+ * (src/store/deadline.ts), which aborts them instead of leaving them running.
  */
 export async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof LATE> {
   let timer: NodeJS.Timeout | undefined;
