@@ -11,7 +11,6 @@ import { intentIdFor } from '../../../core/intents.ts';
 import { requestExpiresAt } from '../../../core/two-person.ts';
 import type { Click } from '../actions/click.ts';
 import { LATE, within } from '../deadline.ts';
-import { withStoreDeadline } from '../../../store/index.ts';
 import { z } from 'zod';
 import { LADDER_FROM } from '../../../core/ladder.ts';
 import { logRefusal } from '../../../core/decisions.ts';
@@ -201,10 +200,9 @@ export function reasonSubmitted(ctx: SlackContext) {
     // Checked again on submit: approver lists change, and a modal can be forwarded or replayed.
     const auth = await within(ctx.approvers.isApprover(u.id), PRE_ACK_READ_MS);
     if (auth !== LATE && !auth.ok) return refuse(auth.reason);
-    // A store too slow for this read is not waited for (aborted at the deadline): the runner re-reads.
-    const current = await withStoreDeadline(PRE_ACK_READ_MS, () =>
-      ctx.deps.store.getFinding(findingId),
-    ).catch((): typeof LATE => LATE);
+    const current = await within(ctx.deps.store.getFinding(findingId), PRE_ACK_READ_MS).catch(
+      (): typeof LATE => LATE,
+    );
     const stale = current === LATE ? undefined : staleReason(action, current);
     if (stale) return refuse(stale);
     const now = nowIso(ctx.deps);
