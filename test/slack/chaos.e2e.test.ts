@@ -284,6 +284,14 @@ describe('chaos (issue 8 acceptance)', () => {
         expect(intent.status).toBe('done');
         const decisions = log.filter((d) => d.decisionId === intent.intentId);
         expect(decisions, c.id).toHaveLength(1);
+        if (process.env.CHAOS_DEBUG && decisions[0]!.outcome === 'pending')
+          console.log(
+            'PENDING',
+            JSON.stringify(c),
+            JSON.stringify(intent),
+            JSON.stringify(log.filter((d) => d.findingId === c.findingId)),
+            JSON.stringify(await store.getFinding(c.findingId)),
+          );
         expect(decisions[0]!.outcome).not.toBe('pending');
       }
       expect(told).toBeLessThan(CLICKS / 2);
