@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DecisionIntent, OutboxEntry } from '../domain/intent.ts';
 import type { Actor, FindingRecord } from '../domain/lifecycle.ts';
-import { StoreError } from '../store/errors.ts';
+import { withStoreDeadline } from '../store/deadline.ts';
+import { StoreError, StoreTimeoutError } from '../store/errors.ts';
 import type { Limiter } from '../scan/limiter.ts';
 import { resumeInterruptedRemovals, type DecisionResult } from './decisions.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
@@ -50,7 +51,10 @@ export interface ReconcileReport {
 export interface RunnerOptions {
   /** How long a claim holds without renewal (renewed every third of it while the run lasts). */
   leaseMs?: number;
-  /** The intent write's deadline: well inside Slack's 3 s, so the answer can still say "not recorded". */
+  /**
+   * The deadline of the store work before an ack (the intent write and the read after it; a Confirm's
+   * reads and write): well inside Slack's 3 s, so the answer can still say "not recorded".
+   */
   writeDeadlineMs?: number;
 }
 
@@ -106,12 +110,13 @@ export class DecisionRunner {
   async record(click: IntentClick): Promise<DecisionIntent> {
     const intentId = click.intentId ?? randomUUID();
     const at = click.at ?? nowIso(this.deps);
-    const started = Date.now();
     try {
-      return await recordIntent(this.deps, { ...click, intentId, at }, { deadlineMs: this.writeDeadlineMs });
+      // One deadline for the write and the read that follows a failed condition (docs/store.md "Timeouts").
+      return await this.beforeAck(() => recordIntent(this.deps, { ...click, intentId, at }));
     } catch (err) {
+      // Out of the scope here: the void below gets time of its own.
       if (!(err instanceof StoreError)) throw err;
-      if (Date.now() - started < this.writeDeadlineMs) {
+      if (!(err instanceof StoreTimeoutError)) {
         // The store answered, with a failure (down, refusing): nothing was written. Voided anyway
         // in the background, in case a retried request landed.
         this.abandon(intentId, at);
@@ -127,6 +132,14 @@ export class DecisionRunner {
       else this.abandoned.add(intentId);
       throw new IntentNotRecordedError(voided, err);
     }
+  }
+
+  /**
+   * Runs store work that comes before an ack under one deadline (`writeDeadlineMs`, absolute: every
+   * call inside gets the time left). Past it, the store call in flight fails with a StoreTimeoutError.
+   */
+  beforeAck<T>(work: () => Promise<T>): Promise<T> {
+    return withStoreDeadline(this.writeDeadlineMs, work);
   }
 
   /** Retries the void in the background; until it lands this process never runs the intent. */

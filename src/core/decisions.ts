@@ -113,8 +113,15 @@ export async function logRefusal(
       detail: reason,
     });
   } catch (err) {
-    // A retried intent whose refusal was logged by an earlier run (the state may have moved since).
+    // A retried intent whose refusal was logged by an earlier run (the state may have moved since)...
     if (!(err instanceof StoreConflictError)) throw err;
+    // ...or whose earlier run wrote its entry ahead, pending, and stopped: the refusal completes it
+    // (a pending entry says "in flight", and this decision is not).
+    const current = err.current as DecisionRecord | undefined;
+    if (current?.outcome !== 'pending') return;
+    await deps.store.completeDecision(current, 'refused', reason, nowIso(deps)).catch((e: unknown) => {
+      if (!(e instanceof StoreConflictError)) throw e;
+    });
   }
 }
 
@@ -246,7 +253,14 @@ export async function decideTrust(
   const owner = rec.finding.ownerAccountId;
   const mine = rec.decision?.decisionId === decisionId;
   // A blocked finding may be trusted too: Trust lifts its deny (issue 20).
-  if (!mine && !TRUSTABLE.includes(rec.state) && rec.state !== 'blocked')
+  // An earlier run of this decision that put the owner on the trust list has taken effect (scans obey
+  // the list): it is finished, even if the clicked finding was decided otherwise since.
+  if (
+    !mine &&
+    !TRUSTABLE.includes(rec.state) &&
+    rec.state !== 'blocked' &&
+    !trustedBy(await deps.store.getTrust(owner), by, at)
+  )
     return refuse(deps, 'trust', by, alreadyDecided(rec), { findingId, ownerAccountId: owner }, ids);
   const detail = `Account ${owner} added to the trust list${
     extras.trustExpiresAt ? ` until ${extras.trustExpiresAt}` : ''
@@ -324,6 +338,11 @@ export async function decideTrust(
   deps.log.info({ owner, closed: records.length, by: by.userId }, 'owner trusted');
   const allowed = await onTrustListChanged(deps, by, `trust ${owner}`); // issue 9
   return { status: 'done', records, ...(allowed ? { allowedAmisSummary: allowed.summary } : {}) };
+}
+
+/** The trust entry is the one this decision (who, when) wrote. */
+function trustedBy(entry: TrustEntry | undefined, by: Actor, at: string): boolean {
+  return entry?.addedAt === at && 'userId' in entry.addedBy && entry.addedBy.userId === by.userId;
 }
 
 /**

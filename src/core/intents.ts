@@ -60,13 +60,10 @@ export interface IntentClick {
 
 /**
  * Writes the click as an intent (`pending`, or `awaiting` a second approver) in one conditional write.
- * Throws StoreError when the store cannot take it, or has not within `deadlineMs`.
+ * Throws StoreError when the store cannot take it (a StoreTimeoutError past the deadline of the
+ * caller's `withStoreDeadline`).
  */
-export async function recordIntent(
-  deps: CoreDeps,
-  click: IntentClick,
-  opts: { deadlineMs?: number } = {},
-): Promise<DecisionIntent> {
+export async function recordIntent(deps: CoreDeps, click: IntentClick): Promise<DecisionIntent> {
   const extras = storedExtras(click.extras);
   const intent: DecisionIntent = {
     intentId: click.intentId ?? randomUUID(),
@@ -79,7 +76,7 @@ export async function recordIntent(
     ...(click.reply ? { reply: click.reply } : {}),
     ...(extras ? { extras } : {}),
   };
-  if (!(await deps.store.putIntent(intent, opts)))
+  if (!(await deps.store.putIntent(intent)))
     throw new StoreError(`intent ${intent.intentId} collides with another intent`);
   return intent;
 }

@@ -197,8 +197,8 @@ export class DynamoStore implements Store {
     return this.leases.release(name, holder, keep);
   }
 
-  putIntent(intent: DecisionIntent, opts?: { deadlineMs?: number }): Promise<boolean> {
-    return this.intents.put(intent, opts);
+  putIntent(intent: DecisionIntent): Promise<boolean> {
+    return this.intents.put(intent);
   }
   getIntent(intentId: string): Promise<DecisionIntent | undefined> {
     return this.intents.get(intentId);

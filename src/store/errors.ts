@@ -18,6 +18,38 @@ export class StoreConflictError extends StoreError {
   }
 }
 
+/**
+ * A store call that ran out of time (docs/store.md "Timeouts"): its own per-call timeout, or the
+ * deadline of a `withStoreDeadline` scope. A write that timed out may still land: it was sent.
+ */
+export class StoreTimeoutError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+
+/**
+ * A call stopped by a `withStoreDeadline` scope: aborted when the scope's time ran out, or not sent
+ * because it had already (`sent: false`).
+ */
+export function scopeDeadlineError(
+  operation: string,
+  tableName: string,
+  ms: number,
+  sent: boolean,
+  cause?: unknown,
+): StoreTimeoutError {
+  const what = WRITES.has(operation) ? 'take the write' : 'answer';
+  const where = `DynamoDB ${operation} on table "${tableName}"`;
+  return new StoreTimeoutError(
+    `the store did not ${what} within ${ms} ms (${sent ? where : `${where} not sent: the deadline had passed`})`,
+    cause === undefined ? {} : { cause },
+  );
+}
+
 const TABLE_MISSING_HINT = 'create it with `shareguard store init` (or the CloudFormation in docs/store.md)';
 
 /** True when DynamoDB refused a write because its ConditionExpression was false. */
@@ -32,9 +64,12 @@ export function storeError(operation: string, tableName: string, err: unknown): 
   const message = err instanceof Error ? err.message : String(err);
   // The call's deadline (docs/store.md "Timeouts") aborted it: say so rather than "AbortError".
   if (name === 'AbortError' || name === 'TimeoutError')
-    return new StoreError(`DynamoDB ${operation} on table "${tableName}" did not answer in time (${name})`, {
-      cause: err,
-    });
+    return new StoreTimeoutError(
+      `DynamoDB ${operation} on table "${tableName}" did not answer in time (${name})`,
+      {
+        cause: err,
+      },
+    );
   if (name === 'ResourceNotFoundException') {
     return new StoreError(`DynamoDB table "${tableName}" not found (${operation}): ${TABLE_MISSING_HINT}`, {
       cause: err,

@@ -194,10 +194,10 @@ export interface Store {
    * Decision intents (docs/store.md "Intents"): an acknowledged click, written before the ack.
    * `putIntent` creates it (`pending`, or `awaiting` a second approver); true when written, or when
    * the same click's intent is already there (an SDK retry of a write that landed, a redelivered
-   * click). False when another intent has this id. With `deadlineMs` it throws a StoreError when the
-   * store has not answered in time (then `voidIntent` makes sure it is never carried out).
+   * click). False when another intent has this id. Its caller bounds it with `withStoreDeadline`: past
+   * the deadline it throws a StoreTimeoutError (then `voidIntent` makes sure it is never carried out).
    */
-  putIntent(intent: DecisionIntent, opts?: { deadlineMs?: number }): Promise<boolean>;
+  putIntent(intent: DecisionIntent): Promise<boolean>;
   getIntent(intentId: string): Promise<DecisionIntent | undefined>;
   /** Pending intents, oldest first (GSI1: eventually consistent on DynamoDB; re-read before acting). */
   listPendingIntents(): Promise<DecisionIntent[]>;

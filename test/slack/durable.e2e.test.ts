@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordIntent } from '../../src/core/intents.ts';
 import { findingId } from '../../src/domain/finding.ts';
-import { ALICE, startE2E, type E2E } from '../helpers/e2e.ts';
+import { ALICE, BOB, startE2E, type E2E } from '../helpers/e2e.ts';
 import { account, emptyWorld, image, type World } from '../helpers/world.ts';
 
 const A = '111111111111';
@@ -140,6 +140,55 @@ describe('durable decisions (issue 8 items 1 and 3)', () => {
     ]);
     expect(e.slack.responses).toEqual([]);
     expect(hasButtons(await e.messageFor(ami(1)))).toBe(false);
+  });
+
+  it('Trust interrupted after the trust entry, its finding removed meanwhile: the trust is finished, no entry left pending', async () => {
+    // Found by the chaos test (CHAOS_SEED=7005): the resumed Trust was refused as "already removed"
+    // while the owner stayed on the trust list, and its log entry stayed pending for good.
+    const e = await started();
+    e.faults.failNext('transitionFinding');
+    await e.click('trust', ami(1));
+    const store = e.server.ctx.deps.store;
+    expect(await store.getTrust(EVIL)).toMatchObject({ addedBy: { userId: ALICE } });
+    expect((await store.getFinding(ami(1)))?.state).toBe('open');
+
+    await e.click('remove', ami(1), BOB);
+    expect((await store.getFinding(ami(1)))?.state).toBe('removed');
+
+    await e.server.reconcile();
+
+    // The owner is trusted, as the trust list has said since the first run: its other finding too.
+    expect(await store.getTrust(EVIL)).toMatchObject({ addedBy: { userId: ALICE } });
+    expect((await store.getFinding(ami(1)))?.state).toBe('removed');
+    expect((await store.getFinding(ami(2)))?.state).toBe('trusted');
+    const log = await store.listDecisions({ since: SINCE });
+    expect(log.filter((d) => d.outcome === 'pending')).toEqual([]);
+    expect(log.filter((d) => d.action === 'trust')).toEqual([
+      expect.objectContaining({ by: expect.objectContaining({ userId: ALICE }), outcome: 'succeeded' }),
+    ]);
+    expect(await store.listPendingIntents()).toEqual([]);
+    expect(e.sim.calls({ action: 'CancelImageLaunchPermission' })).toBe(1);
+  });
+
+  it('Trust interrupted after its log entry, then untrusted and its finding removed: refused, the entry completed', async () => {
+    const e = await started();
+    e.faults.failNext('transitionFinding');
+    await e.click('trust', ami(1));
+    const store = e.server.ctx.deps.store;
+    await e.command(`untrust ${EVIL}`, BOB);
+    expect(await store.getTrust(EVIL)).toBeUndefined();
+    await e.click('remove', ami(1), BOB);
+
+    await e.server.reconcile();
+
+    // Nothing of the Trust stands now: it is refused, and its write-ahead entry says so.
+    expect((await store.getFinding(ami(2)))?.state).toBe('open');
+    const log = await store.listDecisions({ since: SINCE });
+    expect(log.filter((d) => d.outcome === 'pending')).toEqual([]);
+    expect(log.filter((d) => d.action === 'trust')).toEqual([
+      expect.objectContaining({ outcome: 'refused', detail: expect.stringMatching(/already removed/) }),
+    ]);
+    expect(await store.listPendingIntents()).toEqual([]);
   });
 
   it('Remove: a failing final transition or log write never leaves the finding in removing', async () => {

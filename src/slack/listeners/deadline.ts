@@ -3,7 +3,8 @@ export const LATE = Symbol('late');
 
 /**
  * The value of `work` if it settles within `ms`, else LATE (the work goes on; its result is dropped).
- * For reads before an ack, which may be skipped; a write's deadline is the store's (`putIntent`).
+ * For reads before an ack, which may be skipped: it stops the waiting, not the read. Store work that
+ * must land or be known to have failed in time runs under `withStoreDeadline` (src/store/deadline.ts).
  */
 export async function within<T>(work: Promise<T>, ms: number): Promise<T | typeof LATE> {
   let timer: NodeJS.Timeout | undefined;

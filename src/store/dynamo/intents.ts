@@ -8,7 +8,6 @@ import type {
   IntentStatus,
   OutboxEntry,
 } from '../../domain/intent.ts';
-import { StoreError } from '../errors.ts';
 import type { IntentUpdate } from '../store.ts';
 import { GSI1, assertCanonicalTime, keys } from '../table.ts';
 import { toRecord, type Item, type TableClient } from './table-client.ts';
@@ -25,10 +24,10 @@ export class DynamoIntents {
   constructor(private readonly t: TableClient) {}
 
   /**
-   * `deadlineMs`: the write is abandoned (the request aborted, a StoreError thrown) when the store has
-   * not answered in time — the caller is inside Slack's 3 s and must answer either way.
+   * A caller inside Slack's 3 s bounds this (the write and the read after a failed condition) with
+   * `withStoreDeadline` (../deadline.ts): past it, a StoreTimeoutError.
    */
-  async put(intent: DecisionIntent, opts: { deadlineMs?: number } = {}): Promise<boolean> {
+  async put(intent: DecisionIntent): Promise<boolean> {
     assertCanonicalTime(intent.at, 'DecisionIntent.at');
     const item = {
       ...keys.intent(intent.intentId),
@@ -36,25 +35,15 @@ export class DynamoIntents {
       type: 'intent',
       ...intent,
     };
-    const signal = opts.deadlineMs === undefined ? undefined : AbortSignal.timeout(opts.deadlineMs);
-    const ok = await this.t.write('PutItem', async () => {
-      try {
-        return await this.t.doc.send(
-          new PutCommand({
-            TableName: this.t.table,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(PK)',
-          }),
-          signal ? { abortSignal: signal } : {},
-        );
-      } catch (err) {
-        if (signal?.aborted)
-          throw new StoreError(`the store did not take the write within ${opts.deadlineMs} ms`, {
-            cause: err,
-          });
-        throw err;
-      }
-    });
+    const ok = await this.t.write('PutItem', () =>
+      this.t.doc.send(
+        new PutCommand({
+          TableName: this.t.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      ),
+    );
     if (ok) return true;
     const current = await this.get(intent.intentId);
     // An SDK retry of our own write that landed, or the same click delivered twice.

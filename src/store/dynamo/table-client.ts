@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { isConditionalFailure, storeError } from '../errors.ts';
+import { currentStoreDeadline } from '../deadline.ts';
+import { isConditionalFailure, scopeDeadlineError, storeError } from '../errors.ts';
 import { KEY_ATTRIBUTES } from '../table.ts';
 
 /** A DynamoDB item as the document client returns it. */
@@ -14,25 +14,22 @@ export type Item = Record<string, unknown>;
  */
 export const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 
-const deadlines = new AsyncLocalStorage<number>();
-
-/**
- * Runs `fn` with every store call it makes (on any store, however deep) bounded by `ms` instead of the
- * store's default — the tighter of the two when scopes nest. For a write that must land, or be known to
- * have failed, inside Slack's 3 s: `withStoreDeadline(2_000, () => store.putIntent(intent))`.
- */
-export function withStoreDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-  if (!(ms > 0)) throw new RangeError(`withStoreDeadline: ms must be positive, got ${ms}`);
-  const outer = deadlines.getStore();
-  return deadlines.run(outer === undefined ? ms : Math.min(outer, ms), fn);
-}
-
 type Send = DynamoDBDocumentClient['send'];
+type SendOptions = { abortSignal?: AbortSignal } & Record<string, unknown>;
+
+/** The DynamoDB operation a command is, for errors: `PutCommand` (lib-dynamodb) → `PutItem`. */
+function operationOf(command: unknown): string {
+  const name = (command as { constructor?: { name?: string } } | undefined)?.constructor?.name ?? 'call';
+  const base = name.replace(/Command$/, '');
+  return ITEM_OPERATIONS.has(base) ? `${base}Item` : base === 'TransactWrite' ? 'TransactWriteItems' : base;
+}
+const ITEM_OPERATIONS = new Set(['Put', 'Get', 'Update', 'Delete', 'BatchWrite', 'BatchGet']);
 
 /**
  * The plumbing every record family shares: one table through the document client, with errors wrapped
  * so logs name the call and the table, and conditional failures reported as `false` rather than thrown.
- * Every request the document client sends carries an abort signal for the call's deadline.
+ * Every request the document client sends carries an abort signal for the call's deadline: the store's
+ * per-call timeout, or the time left in a `withStoreDeadline` scope (../deadline.ts) when that is less.
  */
 export class TableClient {
   readonly doc: DynamoDBDocumentClient;
@@ -48,17 +45,28 @@ export class TableClient {
     });
     // Every call site sends through `doc`; bounding `send` here bounds them all. The signal spans the
     // SDK's retries: an attempt started after the deadline fails at once.
-    const send = this.doc.send.bind(this.doc) as (command: unknown, options?: object) => Promise<unknown>;
-    const bounded = (command: unknown, options?: object) =>
-      send(command, { abortSignal: AbortSignal.timeout(this.deadlineMs()), ...options });
+    const send = this.doc.send.bind(this.doc) as (
+      command: unknown,
+      options?: SendOptions,
+    ) => Promise<unknown>;
+    const bounded = async (command: unknown, options?: SendOptions) => {
+      // The time left in a withStoreDeadline scope, when that is shorter than the store's own timeout.
+      const scope = currentStoreDeadline();
+      const byScope = scope !== undefined && scope.remainingMs < this.callTimeoutMs ? scope : undefined;
+      if (byScope && byScope.remainingMs <= 0)
+        throw scopeDeadlineError(operationOf(command), this.table, byScope.ms, false);
+      const timeout = AbortSignal.timeout(byScope ? Math.ceil(byScope.remainingMs) : this.callTimeoutMs);
+      const abortSignal = options?.abortSignal ? AbortSignal.any([timeout, options.abortSignal]) : timeout;
+      try {
+        return await send(command, { ...options, abortSignal });
+      } catch (err) {
+        if (byScope && timeout.aborted)
+          throw scopeDeadlineError(operationOf(command), this.table, byScope.ms, true, err);
+        throw err;
+      }
+    };
     // send's overloads (callbacks) are not used in this code base; the promise form is what callers get.
     this.doc.send = bounded as Send;
-  }
-
-  /** The deadline for a call starting now: the store's, or a tighter one from `withStoreDeadline`. */
-  deadlineMs(): number {
-    const scoped = deadlines.getStore();
-    return scoped === undefined ? this.callTimeoutMs : Math.min(scoped, this.callTimeoutMs);
   }
 
   async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {

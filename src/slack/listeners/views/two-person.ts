@@ -52,9 +52,10 @@ function twoPersonAction(ctx: SlackContext, step: 'confirm' | 'reject') {
     const findingId = value.data;
     // The request is a decision intent: Confirm / Reject is one conditional write on it, done before
     // the ack (issue 21, D6): a crash after the ack finds the confirmed decision pending in the store.
+    // The reads around it share the write's one deadline (a store that is too slow: StoreTimeoutError).
     let stepped;
     try {
-      stepped = await within(stepRequest(ctx.deps, findingId, actor, step), ctx.intents.writeDeadlineMs);
+      stepped = await ctx.intents.beforeAck(() => stepRequest(ctx.deps, findingId, actor, step));
     } catch (err) {
       await ack();
       if (!isStoreUnavailable(err)) throw err;
@@ -62,10 +63,6 @@ function twoPersonAction(ctx: SlackContext, step: 'confirm' | 'reject') {
       return ctx.track(say(NOT_RECORDED_YET));
     }
     await ack();
-    if (stepped === LATE) {
-      ctx.deps.log.error({ user: userId, step, findingId }, 'two-person step not recorded in time');
-      return ctx.track(say(NOT_RECORDED_YET));
-    }
     if (stepped.status === 'moved') return ctx.track(ctx.intents.run(stepped.intent));
     if (stepped.status === 'refused') {
       const refusal = stepped.refusal;
