@@ -75,7 +75,8 @@ async function startDelayProxy(target: string) {
       sockets.delete(client);
     };
     client.on('close', drop).on('error', drop);
-    upstream.on('error', () => client.destroy());
+    // The store closed its side (an idle keep-alive): the client must see it, not write into nothing.
+    upstream.on('close', () => client.destroy()).on('error', () => client.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -119,6 +120,14 @@ async function scannedRig(endpoint: string) {
   expect(
     await eventually(
       () => [amiFinding, snapFinding].every((id) => r.messageText(id)?.includes('shareguard.remove')),
+      60_000,
+    ),
+  ).toBe(true);
+  // And the scan finished: its guard drift check (which holds the guard's lease while it runs) is done,
+  // so a kill below cannot leave that lease to lapse (60 s) before the restarted process may write.
+  expect(
+    await eventually(
+      () => r.slack.messages(CHANNEL).some((m) => /Scan of .* finished/.test(m.text ?? '')),
       60_000,
     ),
   ).toBe(true);
