@@ -266,16 +266,10 @@ export async function voidBlockAccount(
 const VOID_TRIES = 60;
 
 /**
- * `voidBlockAccount` once `settled` (the abandoned writes) has settled, retried a second apart while
- * the store fails — in the background (never awaited: the store may be down for a while).
+ * `voidBlockAccount`, retried a second apart while the store fails — in the background (never awaited:
+ * the store may be down for a while). Call once the abandoned writes have settled.
  */
-export function abandonBlockAccount(
-  deps: CoreDeps,
-  owner: string,
-  by: Actor,
-  id: BlockAccountId,
-  settled: Promise<unknown>,
-): void {
+export function abandonBlockAccount(deps: CoreDeps, owner: string, by: Actor, id: BlockAccountId): void {
   let tries = 0;
   const attempt = (): void => {
     voidBlockAccount(deps, owner, by, id).then(
@@ -287,7 +281,7 @@ export function abandonBlockAccount(
       },
     );
   };
-  settled.then(attempt, attempt);
+  attempt();
 }
 
 /**

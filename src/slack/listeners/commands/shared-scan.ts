@@ -26,7 +26,7 @@ import { dmIntroMessage, helpOptions, postCommand } from './post.ts';
 import type { SlackContext } from '../../context.ts';
 import { SCHEDULE } from '../../../jobs/scan-job.ts';
 import { describeSlackError, isStoreUnavailable, NOT_RECORDED, STORE_UNAVAILABLE } from '../failures.ts';
-import { approverBeforeAck, blockRecordedMessage, recordBlockBeforeAck } from '../actions/block-account.ts';
+import { approverBeforeAck, blockRecordedMessage, recordBlockBeforeAck } from '../block-before-ack.ts';
 import { ScanRateLimit } from './rate-limit.ts';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
