@@ -180,6 +180,10 @@ describe('the guard across two serve replicas on one store (issue 20 acceptance)
     expect(said).not.toMatch(/EntityAlreadyExists|ConcurrentModification/);
     // The account's guard policy was created once (the lease across replicas), then versioned.
     expect(r.sim.calls({ action: 'CreatePolicy' })).toBe(1);
+    // Each Remove was run by the replica that claimed its intent, and by it alone: nothing was
+    // interrupted here, so neither replica's reconciler may "finish" a decision the other is carrying
+    // out (a second run of its ladder, which could take a Blocked deny off again).
+    for (const c of [a, b]) expect(c.stderr()).not.toContain('finishing a decision interrupted');
     const versions = r.sim.calls({ action: 'CreatePolicyVersion' });
     console.log(`guard policy: 1 created, ${versions} new versions for 22 decisions over 2 replicas`);
     await Promise.all([a.stop(), b.stop()]);
