@@ -19,6 +19,7 @@ import { GUARD_CONVERGE_TIMEOUT_MS } from '../guard/desired.ts';
 import { guardReconciler } from '../guard/reconciler.ts';
 import type { VerifyTarget } from '../guard/verify.ts';
 import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
+import { StoreConflictError } from '../store/errors.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { logRefusal } from './decisions.ts';
 import { callsOf, guardProblems, verifyOwner, type AccountVerification } from './verify-block.ts';
@@ -75,6 +76,19 @@ async function refuseBlock(
   return { status: 'refused', ownerAccountId: owner, code };
 }
 
+/** `work`'s value, or undefined when it takes longer than `ms` (it goes on; a late failure is dropped). */
+async function bounded<T>(work: Promise<T>, ms: number | undefined): Promise<T | undefined> {
+  if (ms === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const BLOCK_REFUSAL_LOG: Record<BlockRefusalCode, string> = {
   'monitored-account': 'monitored account',
   'trusted-by-config': 'trusted by configuration',
@@ -82,8 +96,13 @@ const BLOCK_REFUSAL_LOG: Record<BlockRefusalCode, string> = {
   'not-blocked': 'not blocked',
 };
 
-async function refusalCode(deps: CoreDeps, owner: string): Promise<BlockRefusalCode | undefined> {
-  if ((await monitoredAccountIdsNow(deps)).includes(owner)) return 'monitored-account';
+async function refusalCode(
+  deps: CoreDeps,
+  owner: string,
+  monitoredWithinMs?: number,
+): Promise<BlockRefusalCode | undefined> {
+  const monitored = await bounded(monitoredAccountIdsNow(deps), monitoredWithinMs);
+  if (monitored?.includes(owner)) return 'monitored-account';
   if (deps.config.trust.accounts.some((t) => t.id === owner)) return 'trusted-by-config';
   if (await deps.store.getTrust(owner)) return 'on-trust-list';
   return undefined;
@@ -100,45 +119,73 @@ export async function blockAccount(
   return 'result' in started ? started.result : finishBlockAccount(deps, started);
 }
 
+/** A Block account's identity before it is recorded: chosen by the caller, so it can void a late write. */
+export interface BlockAccountId {
+  decisionId: string;
+  at: string;
+}
+
+export interface StartBlockOptions {
+  /** The decision's id and time (default: new ones). */
+  id?: BlockAccountId;
+  /**
+   * How long the monitored-account refusal may wait for the account set (with `organization` it can be
+   * a discovery: seconds). Past it the check is left to `finishBlockAccount`, which refuses a monitored
+   * owner and takes it off the desired state again before the guard is requested.
+   */
+  monitoredWithinMs?: number;
+}
+
+/** A dry run: nothing is recorded; `finishBlockAccount` plans it (AWS reads, so after any ack). */
+export interface PlannedBlock {
+  dryRun: { ownerAccountId: string };
+}
+
+export type StartedBlock = { result: BlockAccountResult } | RecordedBlock | PlannedBlock;
+
 /**
- * Block account up to the durable point: refused, a dry run's plan (done), or the decision and the
- * blocked owner in the store (`RecordedBlock`, finished by `finishBlockAccount`). A listener calls
- * this before it acknowledges, so an acknowledged Block account survives a crash.
+ * Block account up to the durable point, store calls only (and the account set): refused, a dry run
+ * to plan, or the decision and the blocked owner in the store (`RecordedBlock`). A listener calls this
+ * before it acknowledges — bounded by `withStoreDeadline` — so an acknowledged Block account survives
+ * a crash; `finishBlockAccount` does the rest (the guard request, AWS, the findings).
  */
 export async function startBlockAccount(
   deps: CoreDeps,
   owner: string,
   by: Actor,
   reason?: string,
-): Promise<{ result: BlockAccountResult } | RecordedBlock> {
-  const refused = await refusalCode(deps, owner);
+  options: StartBlockOptions = {},
+): Promise<StartedBlock> {
+  const refused = await refusalCode(deps, owner, options.monitoredWithinMs);
   if (refused) return { result: await refuseBlock(deps, 'block-account', by, owner, refused) };
-  const accountIds = await monitoredAccountIdsNow(deps);
-  const mode = deps.config.guard.mode;
-
-  if (deps.config.remediation.dryRun) {
-    const guard = await applyGuard(deps, { accountIds, overlay: { addOwners: [owner] } });
-    const open = await deps.store.listFindings({ states: CLOSABLE, ownerAccountId: owner });
-    return {
-      result: {
-        status: 'done',
-        action: 'block-account',
-        ownerAccountId: owner,
-        outcome: 'planned',
-        guard,
-        verification: [],
-        records: [],
-        leftOpen: open,
-        detail: `Dry run: would block ${owner} (${mode}) and close ${open.length} finding(s); nothing was changed.`,
-      },
-    };
-  }
-  return recordBlockAccount(deps, owner, by, reason);
+  if (deps.config.remediation.dryRun) return { dryRun: { ownerAccountId: owner } };
+  return recordBlockAccount(deps, owner, by, reason, options.id);
 }
 
-/** The rest of a recorded Block account: the guard converged and verified, findings closed, logged. */
-export function finishBlockAccount(deps: CoreDeps, recorded: RecordedBlock): Promise<BlockAccountResult> {
-  return carryOutBlock(deps, recorded.decision, recorded.entry);
+/** The rest of a started Block account: the guard converged and verified, findings closed, logged. */
+export function finishBlockAccount(
+  deps: CoreDeps,
+  started: RecordedBlock | PlannedBlock,
+): Promise<BlockAccountResult> {
+  if ('dryRun' in started) return planBlock(deps, started.dryRun.ownerAccountId);
+  return carryOutBlock(deps, started.decision, started.entry);
+}
+
+async function planBlock(deps: CoreDeps, owner: string): Promise<BlockAccountResult> {
+  const accountIds = await monitoredAccountIdsNow(deps);
+  const guard = await applyGuard(deps, { accountIds, overlay: { addOwners: [owner] } });
+  const open = await deps.store.listFindings({ states: CLOSABLE, ownerAccountId: owner });
+  return {
+    status: 'done',
+    action: 'block-account',
+    ownerAccountId: owner,
+    outcome: 'planned',
+    guard,
+    verification: [],
+    records: [],
+    leftOpen: open,
+    detail: `Dry run: would block ${owner} (${deps.config.guard.mode}) and close ${open.length} finding(s); nothing was changed.`,
+  };
 }
 
 /** A Block account whose desired state is in the store (durable): what `carryOutBlock` finishes. */
@@ -149,23 +196,23 @@ export interface RecordedBlock {
 
 /**
  * The durable half of Block account: the decision (pending) and the blocked owner — the guard's desired
- * state, with the guard revision that holds it — are in the store before this returns, so a listener
- * acknowledges only after it and a crash at any later point is finished at the next start
- * (`resumeInterruptedBlocks`) or by the guard reconciler.
+ * state — are in the store before this returns (two writes, nothing that grows with the accounts), so a
+ * listener acknowledges only after it and a crash at any later point is finished at the next start
+ * (`resumeInterruptedBlocks`). The guard revision that holds it is requested by `carryOutBlock`.
  */
 export async function recordBlockAccount(
   deps: CoreDeps,
   owner: string,
   by: Actor,
   reason?: string,
+  id: BlockAccountId = { decisionId: randomUUID(), at: nowIso(deps) },
 ): Promise<RecordedBlock> {
-  const at = nowIso(deps);
   const decision: DecisionRecord = {
-    decisionId: randomUUID(),
+    decisionId: id.decisionId,
     action: 'block-account',
     ownerAccountId: owner,
     by,
-    at,
+    at: id.at,
     outcome: 'pending',
     ...(reason ? { detail: `reason: ${reason}` } : {}),
   };
@@ -174,15 +221,67 @@ export async function recordBlockAccount(
     ownerAccountId: owner,
     decisionId: decision.decisionId,
     by,
-    at,
+    at: id.at,
     ...(reason ? { reason } : {}),
   };
   await deps.store.putBlockedOwner(entry);
-  // The revision that holds it, kept on the entry: a resumed block waits for it, no new one.
-  const ticket = await guardReconciler(deps).request(await monitoredAccountIdsNow(deps));
-  const withGeneration = { ...entry, generation: ticket.generation };
-  await deps.store.putBlockedOwner(withGeneration);
-  return { decision, entry: withGeneration };
+  return { decision, entry };
+}
+
+const VOIDED_DETAIL =
+  'Not recorded: the decision store did not answer in time, and whoever asked was told so. Nothing was carried out.';
+
+/**
+ * Takes back a Block account its caller gave up on (its writes missed their deadline and the user was
+ * told "not recorded"), so a write that lands late is never carried out: the blocked owner is deleted if
+ * it is this decision's (and the guard requested again, for a run that read it meanwhile), then the log
+ * entry is completed as failed — in that order, so a crash in between leaves nothing to resume. One
+ * attempt; store failures throw (see `abandonBlockAccount`).
+ */
+export async function voidBlockAccount(
+  deps: CoreDeps,
+  owner: string,
+  by: Actor,
+  id: BlockAccountId,
+): Promise<void> {
+  const entry = await deps.store.getBlockedOwner(owner);
+  if (entry?.decisionId === id.decisionId) {
+    await deps.store.deleteBlockedOwner(owner);
+    await guardReconciler(deps).request(await monitoredAccountIdsNow(deps));
+  }
+  const decision: DecisionRecord = {
+    decisionId: id.decisionId,
+    action: 'block-account',
+    ownerAccountId: owner,
+    by,
+    at: id.at,
+    outcome: 'pending',
+  };
+  await deps.store.completeDecision(decision, 'failed', VOIDED_DETAIL, nowIso(deps)).catch((err: unknown) => {
+    // Absent (never written) or already completed: nothing is pending.
+    if (!(err instanceof StoreConflictError)) throw err;
+  });
+}
+
+const VOID_TRIES = 60;
+
+/**
+ * `voidBlockAccount`, retried a second apart while the store fails — in the background (never awaited:
+ * the store may be down for a while). Call once the abandoned writes have settled.
+ */
+export function abandonBlockAccount(deps: CoreDeps, owner: string, by: Actor, id: BlockAccountId): void {
+  let tries = 0;
+  const attempt = (): void => {
+    voidBlockAccount(deps, owner, by, id).then(
+      () => deps.log.warn({ owner, decisionId: id.decisionId }, 'Block account not recorded; voided'),
+      (err: Error) => {
+        if (++tries < VOID_TRIES) setTimeout(attempt, 1_000).unref();
+        else
+          deps.log.error({ owner, decisionId: id.decisionId, err: err.message }, 'Block account not voided');
+      },
+    );
+  };
+  attempt();
 }
 
 /**
@@ -192,12 +291,16 @@ export async function recordBlockAccount(
 async function carryOutBlock(
   deps: CoreDeps,
   decision: DecisionRecord,
-  entry: BlockedOwner,
+  recorded: BlockedOwner,
 ): Promise<BlockAccountResult> {
+  let entry = recorded;
   const owner = entry.ownerAccountId;
   const { by, at } = decision;
   const reason = entry.reason;
   const accountIds = await monitoredAccountIdsNow(deps);
+  // Not checked before the ack when the account set was slow to come (or the owner joined since).
+  if (accountIds.includes(owner)) return withdrawMonitored(deps, owner, decision, accountIds);
+  if (entry.generation === undefined) entry = await requestFor(deps, entry, accountIds);
   const mode = deps.config.guard.mode;
   let guard: GuardApplyResult;
   let verification: AccountVerification[] = [];
@@ -303,6 +406,41 @@ async function carryOutBlock(
 }
 
 /**
+ * Requests the guard revision that holds a recorded block and keeps it on the entry (a resumed block
+ * then waits for it instead of requesting anew). An entry gone meanwhile (unblocked) is not put back.
+ */
+async function requestFor(
+  deps: CoreDeps,
+  entry: BlockedOwner,
+  accountIds: readonly string[],
+): Promise<BlockedOwner> {
+  const ticket = await guardReconciler(deps).request(accountIds);
+  const withGeneration = { ...entry, generation: ticket.generation };
+  const current = await deps.store.getBlockedOwner(entry.ownerAccountId);
+  if (current?.decisionId === entry.decisionId) await deps.store.putBlockedOwner(withGeneration);
+  return withGeneration;
+}
+
+/** A recorded block of an owner that is a monitored account: taken off the desired state, refused. */
+async function withdrawMonitored(
+  deps: CoreDeps,
+  owner: string,
+  decision: DecisionRecord,
+  accountIds: readonly string[],
+): Promise<BlockAccountResult> {
+  await deps.store.deleteBlockedOwner(owner);
+  // A guard run may have read it meanwhile: the next revision is written without it.
+  await guardReconciler(deps).request(accountIds);
+  await deps.store
+    .completeDecision(decision, 'refused', BLOCK_REFUSAL_LOG['monitored-account'], nowIso(deps))
+    .catch((err: unknown) => {
+      if (!(err instanceof StoreConflictError)) throw err;
+    });
+  deps.log.warn({ owner }, 'Block account of a monitored account withdrawn');
+  return { status: 'refused', ownerAccountId: owner, code: 'monitored-account' };
+}
+
+/**
  * Finishes Block account decisions a crash left pending (the owner is stored, the outcome is not).
  * Applying and verifying again is idempotent. Call at start-up, next to resumeInterruptedRemovals.
  */
@@ -317,12 +455,6 @@ export async function resumeInterruptedBlocks(
       (x) => x.decisionId === entry.decisionId,
     );
     if (!decision || decision.outcome !== 'pending' || deps.config.remediation.dryRun) continue;
-    // Recorded but not requested yet (a crash in between): request it now.
-    if (entry.generation === undefined) {
-      const ticket = await guardReconciler(deps).request(await monitoredAccountIdsNow(deps));
-      entry.generation = ticket.generation;
-      await deps.store.putBlockedOwner(entry);
-    }
     deps.log.warn({ owner: entry.ownerAccountId }, 'finishing a Block account interrupted by a restart');
     const r = await carryOutBlock(deps, decision, entry);
     if (r.status === 'done') out.push(...r.records);

@@ -221,6 +221,10 @@ export async function resumeInterruptedRemovals(
     // The index may lag (DynamoDB GSI): re-read the item before acting on it.
     const fresh = await deps.store.getFinding(rec.finding.id);
     if (fresh?.state !== 'removing' || fresh.decision?.decisionId !== d.decisionId) continue;
+    // A decision whose intent is still pending belongs to the intent runner: its claim holder (this or
+    // another replica) is carrying it out, or the runner takes it over once the claim lapses. `skip`
+    // cannot know an intent another replica recorded after this pass listed the pending ones.
+    if ((await deps.store.getIntent(d.decisionId))?.status === 'pending') continue;
     deps.log.warn(
       { findingId: rec.finding.id, action: d.action },
       'finishing a decision interrupted by a restart or a store failure',

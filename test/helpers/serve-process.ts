@@ -67,7 +67,16 @@ export interface ProcessRig {
     user: string,
     trust?: boolean,
   ): Promise<{ status: number; body: string }>;
-  command(child: Child, text: string): Promise<{ status: number }>;
+  /** A signed click on a button by its exact action id (e.g. Block account's `block_account`). */
+  press(
+    child: Child,
+    actionId: string,
+    value: string,
+    user: string,
+    id: string,
+  ): Promise<{ status: number; body: string }>;
+  /** A signed slash command; `body` is the ack's (an ephemeral answer given with it). */
+  command(child: Child, text: string, user?: string): Promise<{ status: number; body: string }>;
   /** Whether the click `id` was answered with this text. */
   told(id: string, text: string): boolean;
   /** The finding's message in the stand-in (the newest that names it). */
@@ -84,6 +93,8 @@ export async function processRig(
     /** A store the replicas share (`kind: dynamodb` at this endpoint); default embedded in dataDir. */
     sharedStoreEndpoint?: string;
     env?: Record<string, string>;
+    /** More top-level config sections (`guard`, `regions`, `remediation`…), replacing the rig's own. */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<ProcessRig> {
   const sim = await start({ world });
@@ -113,6 +124,7 @@ export async function processRig(
         }
       : { kind: 'embedded', dataDir },
     schedule: { enabled: false },
+    ...options.config,
   };
   const file = join(dir, 'shareguard.yml');
   await writeFile(file, JSON.stringify(config)); // YAML is a superset of JSON
@@ -135,6 +147,19 @@ export async function processRig(
   const events = (c: Child) => `${c.url}/slack/events`;
   const messageTs = (findingId: string) =>
     slack.messages(CHANNEL).find((m) => JSON.stringify(m.blocks ?? []).includes(findingId))?.ts ?? '0';
+  const pressForm = (actionId: string, findingId: string, user: string, id: string) => {
+    const ts = messageTs(findingId);
+    return buttonClickForm({
+      actionId,
+      value: findingId,
+      userId: user,
+      teamId: TEAM,
+      channelId: CHANNEL,
+      messageTs: ts,
+      responseUrl: slack.responseUrl(id, { channel: CHANNEL, ts, user }),
+      triggerId: slack.views.issueTrigger(user),
+    });
+  };
   const rig: ProcessRig = {
     sim,
     slack,
@@ -169,37 +194,16 @@ export async function processRig(
       };
     },
     clickForm(action, findingId, user, id) {
-      const ts = messageTs(findingId);
-      return buttonClickForm({
-        actionId: `shareguard.${action}`,
-        value: findingId,
-        userId: user,
-        teamId: TEAM,
-        channelId: CHANNEL,
-        messageTs: ts,
-        responseUrl: slack.responseUrl(id, { channel: CHANNEL, ts, user }),
-        triggerId: slack.views.issueTrigger(user),
-      });
+      return pressForm(`shareguard.${action}`, findingId, user, id);
     },
     send(child, form) {
       return sendSigned(events(child), SECRET, form);
     },
     click(child, action, findingId, user, id) {
-      const ts = messageTs(findingId);
-      return sendSigned(
-        events(child),
-        SECRET,
-        buttonClickForm({
-          actionId: `shareguard.${action}`,
-          value: findingId,
-          userId: user,
-          teamId: TEAM,
-          channelId: CHANNEL,
-          messageTs: ts,
-          responseUrl: slack.responseUrl(id, { channel: CHANNEL, ts, user }),
-          triggerId: slack.views.issueTrigger(user),
-        }),
-      );
+      return sendSigned(events(child), SECRET, pressForm(`shareguard.${action}`, findingId, user, id));
+    },
+    press(child, actionId, value, user, id) {
+      return sendSigned(events(child), SECRET, pressForm(actionId, value, user, id));
     },
     async openForm(child, action, findingId, user) {
       const form = () =>
@@ -236,16 +240,16 @@ export async function processRig(
         }),
       );
     },
-    command(child, text) {
+    command(child, text, user = ALICE) {
       return sendSigned(
         events(child),
         SECRET,
         slashCommandForm({
           text,
-          userId: ALICE,
+          userId: user,
           channelId: CHANNEL,
           teamId: TEAM,
-          responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, user: ALICE }),
+          responseUrl: slack.responseUrl(undefined, { channel: CHANNEL, user }),
         }),
       );
     },

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { finishBlockAccount, startBlockAccount } from '../../../core/block-account.ts';
+import { finishBlockAccount } from '../../../core/block-account.ts';
 import { logRefusal } from '../../../core/decisions.ts';
+import type { SlackMessage } from '../../messages/blocks.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { BLOCK_ACCOUNT_ACTION, blockAccountMessage } from '../../messages/guard.ts';
 
@@ -10,15 +11,17 @@ import { parseClick } from './click.ts';
 import type { SlackContext } from '../../context.ts';
 import { asksForReason } from '../views/reason.ts';
 import { decisionAction } from './decision.ts';
-import { isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { approverBeforeAck, recordBlockBeforeAck } from '../block-before-ack.ts';
+import { NOT_RECORDED } from '../failures.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /**
  * Block account from a finding: check who clicked, re-load the finding (the button carries only its
- * id), write the decision and the blocked owner (the guard's desired state) — then ack, so an
- * acknowledged Block account survives a crash (the next start finishes it) — then converge the guard,
- * verify, tell the channel and refresh the owner's finding messages.
+ * id), write the decision and the blocked owner (the guard's desired state) — bounded, then ack, so an
+ * acknowledged Block account survives a crash (the next start finishes it) and a store that does not
+ * answer is answered "not recorded" within Slack's 3 s — then converge the guard, verify, tell the
+ * channel and refresh the owner's finding messages.
  */
 export function blockAccountAction(ctx: SlackContext) {
   // With a reason asked for (slack.requireReason, default) or a two-person rule: the reason modal.
@@ -35,13 +38,19 @@ export function blockAccountAction(ctx: SlackContext) {
     const click = parseClick(body, ctx.deps.log);
     if (!click) return ackOnce();
     const { p, channel, userId, actor } = click;
+    const tell = async (msg: SlackMessage) => {
+      if (channel) await ctx.publisher.ephemeral(channel, userId, msg);
+    };
     const refuse = async (reason: string, target: { findingId?: string; ownerAccountId?: string } = {}) => {
       await ackOnce();
       ctx.deps.log.warn({ user: userId, action: 'block-account', ...target, reason }, 'decision refused');
       ctx.track(
         (async () => {
-          await logRefusal(ctx.deps, 'block-account', actor, reason, target);
-          if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
+          await tell(refusalMessage(reason));
+          // The clicker has the answer; a refusal the log cannot take is logged here, not retold.
+          await logRefusal(ctx.deps, 'block-account', actor, reason, target).catch((err: Error) =>
+            ctx.deps.log.error({ err: err.message, user: userId }, 'refusal could not be logged'),
+          );
         })(),
       );
     };
@@ -53,20 +62,29 @@ export function blockAccountAction(ctx: SlackContext) {
         return await refuse(
           'the button carried something that is not a shareguard finding; nothing was changed',
         );
-      const auth = await ctx.approvers.isApprover(userId);
+      const auth = await approverBeforeAck(ctx, userId);
       if (!auth.ok) return await refuse(auth.reason, { findingId: value.data });
-      const rec = await ctx.deps.store.getFinding(value.data);
-      if (!rec)
+      const recorded = await recordBlockBeforeAck(
+        ctx,
+        async () => (await ctx.deps.store.getFinding(value.data))?.finding.ownerAccountId,
+        actor,
+      );
+      if (recorded.kind === 'unknown-finding')
         return await refuse('that finding is unknown to shareguard; nothing was changed', {
           findingId: value.data,
         });
-      const started = await startBlockAccount(ctx.deps, rec.finding.ownerAccountId, actor);
+      if (recorded.kind === 'not-recorded') {
+        await ackOnce();
+        ctx.track(tell(refusalMessage(NOT_RECORDED)));
+        return;
+      }
       await ackOnce();
+      const { started } = recorded;
       const work = ctx.decisions.run(async () => {
         const result = 'result' in started ? started.result : await finishBlockAccount(ctx.deps, started);
         const msg = blockAccountMessage(result, actor);
         if (result.status === 'refused') {
-          if (channel) await ctx.publisher.ephemeral(channel, userId, msg);
+          await tell(msg);
           return;
         }
         await ctx.publisher.refresh(result.records);
@@ -75,12 +93,9 @@ export function blockAccountAction(ctx: SlackContext) {
       ctx.track(work);
     } catch (err) {
       await ackOnce();
-      if (!isStoreUnavailable(err)) throw err;
-      ctx.deps.log.error({ err: (err as Error).message }, 'Block account not recorded');
-      if (channel)
-        ctx.track(
-          ctx.publisher.ephemeral(channel, userId, refusalMessage(STORE_UNAVAILABLE)).then(() => undefined),
-        );
+      ctx.deps.log.error({ err: (err as Error).message, user: userId }, 'Block account failed');
+      // Before anything was recorded (the account set could not be read, a bug): said, not swallowed.
+      ctx.track(tell(refusalMessage(`that did not work: ${(err as Error).message}; nothing was changed`)));
     }
   };
 }

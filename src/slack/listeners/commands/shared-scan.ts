@@ -2,8 +2,9 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { untrustAccount, logRefusal } from '../../../core/decisions.ts';
 import { nowIso } from '../../../core/deps.ts';
 import { currentTrust } from '../../../core/trust.ts';
-import { blockAccount, unblockAccount } from '../../../core/block-account.ts';
+import { finishBlockAccount, unblockAccount } from '../../../core/block-account.ts';
 import { blockAccountMessage, unblockMessage } from '../../messages/guard.ts';
+import type { BlockAccountResult } from '../../../core/block-account.ts';
 import { blockedFindingsFor, unblockResource } from '../../../core/unblock.ts';
 import { ScanFilterError } from '../../../core/scan-service.ts';
 import { CommandTextError, parseSharedScanText, type SharedScanCommand } from '../../command-text.ts';
@@ -24,7 +25,8 @@ import { slashCommandPayload } from '../../payloads.ts';
 import { dmIntroMessage, helpOptions, postCommand } from './post.ts';
 import type { SlackContext } from '../../context.ts';
 import { SCHEDULE } from '../../../jobs/scan-job.ts';
-import { describeSlackError, isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
+import { describeSlackError, isStoreUnavailable, NOT_RECORDED, STORE_UNAVAILABLE } from '../failures.ts';
+import { approverBeforeAck, blockRecordedMessage, recordBlockBeforeAck } from '../block-before-ack.ts';
 import { ScanRateLimit } from './rate-limit.ts';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -38,9 +40,11 @@ export const ephemeral = (m: SlackMessage) => ({
 
 /**
  * `/shared-scan [help | status | trusted | untrust <account> | block <account> [reason] | unblock <account or resource> | account= region= kind=]`.
- * Ack first, always: the ack carries only what needs no network call (help, usage errors, a foreign
+ * Ack first: the ack carries only what needs no network call (help, usage errors, a foreign
  * workspace); authorization (which may read a user group), the store and scans come after it, and
- * their answers go through `response_url` (works even where the bot is not a member).
+ * their answers go through `response_url` (works even where the bot is not a member). Except `block`:
+ * a decision that changes AWS is recorded before its ack (bounded, well inside Slack's 3 s), so the
+ * ack — the user's signal that it was taken — is only given once a crash can no longer lose it.
  */
 export function sharedScanCommand(ctx: SlackContext) {
   const limit = new ScanRateLimit(ctx.deps.config.slack.scanRateLimit);
@@ -77,6 +81,66 @@ export function sharedScanCommand(ctx: SlackContext) {
       respond(ephemeral(m)).catch((err: Error) =>
         log.warn({ err: err.message, user: p.user_id }, 'respond failed'),
       );
+    /** A Block / Unblock account outcome: to the channel (and the asker when elsewhere), a refusal to the asker. */
+    const announce = async (r: BlockAccountResult, reason?: string) => {
+      const msg = blockAccountMessage(r, actor, reason);
+      if (r.status === 'refused') return reply(msg);
+      await ctx.publisher.refresh(r.records);
+      await ctx.publisher.post(msg);
+      if (p.channel_id !== ctx.deps.config.slack.channel) await reply(msg);
+    };
+
+    /**
+     * `block <account> [reason]`: authorized and recorded (the decision and the blocked owner) before
+     * the ack, within ~2 s; the ack says refused, "not recorded", or recorded — and the guard, the
+     * verification and the channel follow after it.
+     */
+    async function blockBeforeAck(owner: string, reason: string | undefined): Promise<void> {
+      const refuseNow = async (why: string) => {
+        log.warn({ user: p.user_id, command: 'block', account: owner, reason: why }, 'command refused');
+        await ack(ephemeral(refusalMessage(why)));
+      };
+      let recorded;
+      try {
+        const auth = await approverBeforeAck(ctx, p.user_id);
+        if (!auth.ok) {
+          await refuseNow(auth.reason);
+          ctx.track(
+            logRefusal(ctx.deps, 'block-account', actor, auth.reason, { ownerAccountId: owner }).catch(
+              (err: Error) => log.error({ err: err.message }, 'refusal could not be logged'),
+            ),
+          );
+          return;
+        }
+        recorded = await recordBlockBeforeAck(ctx, () => Promise.resolve(owner), actor, reason);
+      } catch (err) {
+        // Nothing was recorded (the account set could not be read, a bug): said in the ack.
+        log.error({ err: (err as Error).message, user: p.user_id, command: 'block' }, 'command failed');
+        return refuseNow(`that did not work: ${(err as Error).message}; nothing was changed`);
+      }
+      if (recorded.kind !== 'started') return refuseNow(NOT_RECORDED);
+      const { started } = recorded;
+      if ('result' in started) {
+        await ack(ephemeral(blockAccountMessage(started.result, actor, reason)));
+        return;
+      }
+      await ack(ephemeral(blockRecordedMessage(recorded)));
+      ctx.track(
+        ctx.decisions.run(async () => {
+          try {
+            await announce(await finishBlockAccount(ctx.deps, started), reason);
+          } catch (err) {
+            // Recorded: the owner stays in the guard's desired state; the asker is told it is not done.
+            log.error({ err: (err as Error).message, user: p.user_id, owner }, 'Block account interrupted');
+            await reply(
+              refusalMessage(
+                `the block of ${owner} is recorded, but it could not be carried out now (${(err as Error).message}); block it again to finish it`,
+              ),
+            );
+          }
+        }),
+      );
+    }
     if (command.type === 'help') {
       await ack(ephemeral(helpMessage(helpOptions(ctx))));
       return;
@@ -88,6 +152,10 @@ export function sharedScanCommand(ctx: SlackContext) {
     // A bare `/shared-scan` in a DM explains where findings go instead of scanning by surprise.
     if (command.type === 'scan' && !p.text.trim() && p.channel_id.startsWith('D')) {
       await ack(ephemeral(dmIntroMessage(helpOptions(ctx))));
+      return;
+    }
+    if (command.type === 'block') {
+      await blockBeforeAck(command.accountId, command.reason);
       return;
     }
     await ack();
@@ -171,27 +239,20 @@ export function sharedScanCommand(ctx: SlackContext) {
           return;
         }
         case 'block':
+          return; // answered before the ack (blockBeforeAck)
         case 'unblock': {
-          const action = command.type === 'block' ? 'block-account' : 'unblock-account';
+          // Not recorded before the ack: unblocking has no durable half to resume (core/block-account.ts).
           const auth = await ctx.approvers.isApprover(p.user_id);
           if (!auth.ok) {
-            await refuse(auth.reason, { account: command.accountId, action });
-            await logRefusal(ctx.deps, action, actor, auth.reason, {
+            await refuse(auth.reason, { account: command.accountId, action: 'unblock-account' });
+            await logRefusal(ctx.deps, 'unblock-account', actor, auth.reason, {
               ownerAccountId: command.accountId,
             }).catch((err: Error) => log.error({ err: err.message }, 'refusal could not be logged'));
             return;
           }
-          const reason = command.type === 'block' ? command.reason : undefined;
           await ctx.decisions.run(async () => {
-            const r =
-              command.type === 'block'
-                ? await blockAccount(ctx.deps, command.accountId, actor, reason)
-                : await unblockAccount(ctx.deps, command.accountId, actor);
-            const msg = blockAccountMessage(r, actor, reason);
-            if (r.status === 'refused') return reply(msg);
-            await ctx.publisher.refresh(r.records);
-            await ctx.publisher.post(msg);
-            if (p.channel_id !== ctx.deps.config.slack.channel) await reply(msg);
+            const r = await unblockAccount(ctx.deps, command.accountId, actor);
+            await announce(r);
           });
           return;
         }
