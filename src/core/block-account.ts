@@ -19,9 +19,10 @@ import { GUARD_CONVERGE_TIMEOUT_MS } from '../guard/desired.ts';
 import { guardReconciler } from '../guard/reconciler.ts';
 import type { VerifyTarget } from '../guard/verify.ts';
 import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
+import type { DecisionIntent, Refusal } from '../domain/intent.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
-import { logRefusal } from './decisions.ts';
+import { BLOCK_REFUSAL_LOG, logRefusal, type DecisionIds, type DecisionResult } from './decisions.ts';
 import { callsOf, guardProblems, verifyOwner, type AccountVerification } from './verify-block.ts';
 
 /**
@@ -35,7 +36,7 @@ import { callsOf, guardProblems, verifyOwner, type AccountVerification } from '.
  * account (blocking it would deny its own images in its own account), trusted by the configuration file,
  * on the trust list, or (unblock) not blocked.
  */
-export type BlockRefusalCode = 'monitored-account' | 'trusted-by-config' | 'on-trust-list' | 'not-blocked';
+export type BlockRefusalCode = Extract<Refusal, { code: 'block-refused' }>['reason'];
 
 export type BlockAccountResult =
   | { status: 'refused'; ownerAccountId: string; code: BlockRefusalCode }
@@ -64,15 +65,16 @@ export type BlockAccountResult =
 /** States a Block account closes: waiting on someone, or Remove recorded without a guard. */
 const CLOSABLE: readonly FindingState[] = ['open', 'owner-only', 'recorded'];
 
-/** Logs the refusal (plain words, for the decision log) and returns it typed. */
+/** Logs the refusal (plain words, for the decision log; under `ids` when given) and returns it typed. */
 async function refuseBlock(
   deps: CoreDeps,
   action: 'block-account' | 'unblock-account',
   by: Actor,
   owner: string,
   code: BlockRefusalCode,
+  ids?: DecisionIds,
 ): Promise<BlockAccountResult> {
-  await logRefusal(deps, action, by, BLOCK_REFUSAL_LOG[code], { ownerAccountId: owner });
+  await logRefusal(deps, action, by, BLOCK_REFUSAL_LOG[code], { ownerAccountId: owner }, ids);
   return { status: 'refused', ownerAccountId: owner, code };
 }
 
@@ -88,13 +90,6 @@ async function bounded<T>(work: Promise<T>, ms: number | undefined): Promise<T |
     clearTimeout(timer);
   }
 }
-
-const BLOCK_REFUSAL_LOG: Record<BlockRefusalCode, string> = {
-  'monitored-account': 'monitored account',
-  'trusted-by-config': 'trusted by configuration',
-  'on-trust-list': 'on the trust list',
-  'not-blocked': 'not blocked',
-};
 
 async function refusalCode(
   deps: CoreDeps,
@@ -134,6 +129,8 @@ export interface StartBlockOptions {
    * owner and takes it off the desired state again before the guard is requested.
    */
   monitoredWithinMs?: number;
+  /** Under the two-person rule: who confirmed `by`'s request (on the decision-log entry). */
+  confirmedBy?: Actor;
 }
 
 /** A dry run: nothing is recorded; `finishBlockAccount` plans it (AWS reads, so after any ack). */
@@ -157,18 +154,27 @@ export async function startBlockAccount(
   options: StartBlockOptions = {},
 ): Promise<StartedBlock> {
   const refused = await refusalCode(deps, owner, options.monitoredWithinMs);
-  if (refused) return { result: await refuseBlock(deps, 'block-account', by, owner, refused) };
+  if (refused) return { result: await refuseBlock(deps, 'block-account', by, owner, refused, options.id) };
   if (deps.config.remediation.dryRun) return { dryRun: { ownerAccountId: owner } };
-  return recordBlockAccount(deps, owner, by, reason, options.id);
+  return recordBlockAccount(deps, owner, by, reason, options.id, options.confirmedBy);
+}
+
+export interface FinishBlockOptions {
+  /**
+   * A log entry that cannot be completed fails the run (a decision intent's: the intent stays pending
+   * and the reconciler runs it again) instead of being left for the next start.
+   */
+  strictLog?: boolean;
 }
 
 /** The rest of a started Block account: the guard converged and verified, findings closed, logged. */
 export function finishBlockAccount(
   deps: CoreDeps,
   started: RecordedBlock | PlannedBlock,
+  options: FinishBlockOptions = {},
 ): Promise<BlockAccountResult> {
   if ('dryRun' in started) return planBlock(deps, started.dryRun.ownerAccountId);
-  return carryOutBlock(deps, started.decision, started.entry);
+  return carryOutBlock(deps, started.decision, started.entry, options);
 }
 
 async function planBlock(deps: CoreDeps, owner: string): Promise<BlockAccountResult> {
@@ -198,7 +204,10 @@ export interface RecordedBlock {
  * The durable half of Block account: the decision (pending) and the blocked owner — the guard's desired
  * state — are in the store before this returns (two writes, nothing that grows with the accounts), so a
  * listener acknowledges only after it and a crash at any later point is finished at the next start
- * (`resumeInterruptedBlocks`). The guard revision that holds it is requested by `carryOutBlock`.
+ * (`resumeInterruptedBlocks`, or the decision runner for an intent). The guard revision that holds it
+ * is requested by `carryOutBlock`. Idempotent for one decision id (a resumed intent): an entry already
+ * in the log stands as it is, and so does the blocked owner when it is this decision's (with the guard
+ * revision an earlier run requested).
  */
 export async function recordBlockAccount(
   deps: CoreDeps,
@@ -206,17 +215,29 @@ export async function recordBlockAccount(
   by: Actor,
   reason?: string,
   id: BlockAccountId = { decisionId: randomUUID(), at: nowIso(deps) },
+  confirmedBy?: Actor,
 ): Promise<RecordedBlock> {
-  const decision: DecisionRecord = {
+  let decision: DecisionRecord = {
     decisionId: id.decisionId,
     action: 'block-account',
     ownerAccountId: owner,
     by,
     at: id.at,
     outcome: 'pending',
-    ...(reason ? { detail: `reason: ${reason}` } : {}),
+    ...(reason ? { detail: `reason: ${reason}`, reason } : {}),
+    ...(confirmedBy ? { confirmedBy } : {}),
   };
-  await deps.store.appendDecision(decision);
+  try {
+    await deps.store.appendDecision(decision);
+  } catch (err) {
+    const current =
+      err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
+    if (current?.decisionId !== id.decisionId) throw err;
+    // An earlier run of this decision logged it (and may have stored the owner with its revision).
+    decision = current;
+    const stored = await deps.store.getBlockedOwner(owner);
+    if (stored?.decisionId === id.decisionId) return { decision, entry: stored };
+  }
   const entry: BlockedOwner = {
     ownerAccountId: owner,
     decisionId: decision.decisionId,
@@ -292,6 +313,7 @@ async function carryOutBlock(
   deps: CoreDeps,
   decision: DecisionRecord,
   recorded: BlockedOwner,
+  options: FinishBlockOptions = {},
 ): Promise<BlockAccountResult> {
   let entry = recorded;
   const owner = entry.ownerAccountId;
@@ -383,12 +405,18 @@ async function carryOutBlock(
       nowIso(deps),
     );
   } catch (err) {
-    // The guard is written: the message must say so. The log entry stays pending and the next start
-    // finishes it (resumeInterruptedBlocks).
-    deps.log.error(
-      { owner, err: (err as Error).message },
-      'Block account done but its log entry not completed',
-    );
+    const current =
+      err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
+    // Completed already, by an earlier run of this decision (a resumed intent): nothing is pending.
+    if (!current || current.outcome === 'pending') {
+      if (options.strictLog) throw err;
+      // The guard is written: the message must say so. The log entry stays pending and the next start
+      // finishes it (resumeInterruptedBlocks).
+      deps.log.error(
+        { owner, err: (err as Error).message },
+        'Block account done but its log entry not completed',
+      );
+    }
   }
   deps.log.info({ owner, outcome, closed: records.length, by: by.userId }, 'owner blocked');
   return {
@@ -440,6 +468,75 @@ async function withdrawMonitored(
   return { status: 'refused', ownerAccountId: owner, code: 'monitored-account' };
 }
 
+/** The log entry of a decision, found by its id and time. */
+async function loggedDecision(deps: CoreDeps, id: BlockAccountId): Promise<DecisionRecord | undefined> {
+  return (await deps.store.listDecisions({ since: id.at, until: id.at })).find(
+    (x) => x.decisionId === id.decisionId,
+  );
+}
+
+/**
+ * Carries out a Block account decision intent (the reason modal, a two-person Confirm; core/intents.ts):
+ * the owner of the intent's finding is blocked with the intent's id as the decision id. Safe to run
+ * again after any failure: what an earlier run wrote is found by that id (the log entry, the blocked
+ * owner) and finished — the guard converged and verified again, nothing logged twice — never refused
+ * or blocked anew. A block that ended meanwhile (withdrawn for a monitored owner, unblocked since) is
+ * not redone. `records` also holds the clicked finding, whose message must show the decision (or,
+ * under the two-person rule, no longer the request).
+ */
+export async function carryOutBlockIntent(deps: CoreDeps, intent: DecisionIntent): Promise<DecisionResult> {
+  const ids: DecisionIds = { decisionId: intent.intentId, at: intent.at };
+  const { by, findingId } = intent;
+  const rec = await deps.store.getFinding(findingId);
+  if (!rec) {
+    await logRefusal(deps, 'block-account', by, 'unknown finding', { findingId }, ids);
+    return { status: 'refused', refusal: { code: 'unknown-finding', findingId }, records: [] };
+  }
+  const owner = rec.finding.ownerAccountId;
+  const reason = intent.extras?.reason;
+  const confirmedBy = intent.extras?.confirmedBy;
+  const logged = await loggedDecision(deps, ids);
+  let started: StartedBlock;
+  if (!logged) {
+    started = await startBlockAccount(deps, owner, by, reason, {
+      id: ids,
+      ...(confirmedBy ? { confirmedBy } : {}),
+    });
+  } else {
+    const entry = await deps.store.getBlockedOwner(owner);
+    if (entry?.decisionId === ids.decisionId) started = { decision: logged, entry };
+    else if (logged.outcome === 'pending')
+      // Logged, the owner not yet stored (or taken by a later block): stored again under this decision.
+      started = await recordBlockAccount(deps, owner, by, reason, ids, confirmedBy);
+    else return ended(logged, owner, rec);
+  }
+  const result =
+    'result' in started ? started.result : await finishBlockAccount(deps, started, { strictLog: true });
+  if (result.status === 'refused')
+    return {
+      status: 'refused',
+      refusal: { code: 'block-refused', ownerAccountId: owner, reason: result.code },
+      records: [],
+    };
+  const shown = result.records.some((r) => r.finding.id === findingId)
+    ? result.records
+    : [...result.records, (await deps.store.getFinding(findingId)) ?? rec];
+  return { status: 'done', records: shown, block: result };
+}
+
+/** An earlier run of the intent ended its block (its log entry is complete, the owner not its own). */
+function ended(logged: DecisionRecord, owner: string, rec: FindingRecord): DecisionResult {
+  if (logged.outcome !== 'refused') return { status: 'done', records: [rec] };
+  const code = (Object.keys(BLOCK_REFUSAL_LOG) as BlockRefusalCode[]).find(
+    (c) => BLOCK_REFUSAL_LOG[c] === logged.detail,
+  );
+  const refusal: Refusal = code
+    ? { code: 'block-refused', ownerAccountId: owner, reason: code }
+    : // The other refusal logged under an intent's id: the runner's approver check.
+      { code: 'not-authorized', reason: logged.detail ?? 'refused' };
+  return { status: 'refused', refusal, records: [] };
+}
+
 /**
  * Finishes Block account decisions a crash left pending (the owner is stored, the outcome is not).
  * Applying and verifying again is idempotent. Call at start-up, next to resumeInterruptedRemovals.
@@ -451,10 +548,11 @@ export async function resumeInterruptedBlocks(
 ): Promise<FindingRecord[]> {
   const out: FindingRecord[] = [];
   for (const entry of await deps.store.listBlockedOwners()) {
-    const decision = (await deps.store.listDecisions({ since: entry.at, until: entry.at })).find(
-      (x) => x.decisionId === entry.decisionId,
-    );
+    const decision = await loggedDecision(deps, entry);
     if (!decision || decision.outcome !== 'pending' || deps.config.remediation.dryRun) continue;
+    // A decision intent's (the reason modal, a two-person Confirm): the decision runner owns it, and
+    // its reconcile pass finishes it — once, with its outcome told like the other intents'.
+    if (await deps.store.getIntent(entry.decisionId)) continue;
     deps.log.warn({ owner: entry.ownerAccountId }, 'finishing a Block account interrupted by a restart');
     const r = await carryOutBlock(deps, decision, entry);
     if (r.status === 'done') out.push(...r.records);

@@ -7,6 +7,7 @@ import type {
   FindingState,
 } from '../domain/lifecycle.ts';
 import type { IntentExtras, Refusal } from '../domain/intent.ts';
+import type { BlockAccountResult } from './block-account.ts';
 import type { TrustEntry } from '../domain/lifecycle.ts';
 import { trustExpired } from '../domain/trust.ts';
 import { StoreConflictError } from '../store/errors.ts';
@@ -42,6 +43,8 @@ export type DecisionResult =
       records: FindingRecord[];
       /** Trust: the Allowed AMIs update that followed (issue 9), as src/allowed-amis summarises it. */
       allowedAmisSummary?: string;
+      /** Block account: what the guard did, for the channel (absent when an earlier run ended it). */
+      block?: BlockAccountResult;
     }
   | Refused;
 
@@ -68,6 +71,14 @@ export interface DecisionIds {
 
 const freshIds = (deps: CoreDeps): DecisionIds => ({ decisionId: randomUUID(), at: nowIso(deps) });
 
+/** Block account's refusals in the decision log (core/block-account.ts logs them in these words). */
+export const BLOCK_REFUSAL_LOG = {
+  'monitored-account': 'monitored account',
+  'trusted-by-config': 'trusted by configuration',
+  'on-trust-list': 'on the trust list',
+  'not-blocked': 'not blocked',
+} as const;
+
 /** Plain words for the decision log's `detail` (data, not markup). */
 export function refusalDetail(r: Refusal): string {
   switch (r.code) {
@@ -87,6 +98,8 @@ export function refusalDetail(r: Refusal): string {
       return 'trusted by configuration';
     case 'not-trusted':
       return 'not on the trust list';
+    case 'block-refused':
+      return BLOCK_REFUSAL_LOG[r.reason];
   }
 }
 

@@ -17,7 +17,7 @@ import type {
   IntentResult,
   Refusal,
 } from '../domain/intent.ts';
-import type { Actor, DecisionRecord, FindingRecord } from '../domain/lifecycle.ts';
+import type { Actor, DecisionOutcome, DecisionRecord, FindingRecord } from '../domain/lifecycle.ts';
 import { StoreConflictError, StoreError } from '../store/errors.ts';
 import {
   decideDeleteAtSource,
@@ -31,6 +31,7 @@ import {
   type DecisionResult,
 } from './decisions.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import { carryOutBlockIntent, type BlockAccountResult } from './block-account.ts';
 
 /**
  * The intent id of a click: derived from what Slack delivers (who, which button, which trigger), so the
@@ -115,6 +116,8 @@ function decide(
       return decideDeleteAtSource(deps, intent.findingId, intent.by, ids, opts);
     case 'revoke-org-share':
       return decideRevokeOrgShare(deps, intent.findingId, intent.by, ids, opts);
+    case 'block-account':
+      return carryOutBlockIntent(deps, intent);
   }
 }
 
@@ -129,6 +132,8 @@ export async function carryOutIntent(
   hooks: CarryOutHooks = {},
 ): Promise<DecisionResult> {
   const ids: DecisionIds = { decisionId: intent.intentId, at: intent.at };
+  // Block account finds its own earlier run by the log entry and the blocked owner, not the finding.
+  if (intent.action === 'block-account') return carryOutBlockIntent(deps, intent);
   const rec = await deps.store.getFinding(intent.findingId);
   if (rec && rec.decision?.decisionId === intent.intentId) {
     // An earlier run of this intent got as far as the finding.
@@ -172,8 +177,17 @@ export async function completeIntent(
       ? { status: 'refused', refusal: result.refusal }
       : result.status === 'rejected'
         ? { status: 'rejected', by: result.by }
-        : { status: 'done', outcome: finalOutcome(result.records, intent.intentId) };
+        : {
+            status: 'done',
+            outcome: blockOutcome(result.block) ?? finalOutcome(result.records, intent.intentId),
+          };
   return deps.store.completeIntent(intent.intentId, outcome, nowIso(deps));
+}
+
+/** Block account's outcome as the log has it (a dry run planned: carried out as asked). */
+function blockOutcome(r: BlockAccountResult | undefined): Exclude<DecisionOutcome, 'pending'> | undefined {
+  if (r?.status !== 'done') return undefined;
+  return r.outcome === 'planned' ? 'succeeded' : r.outcome;
 }
 
 function finalOutcome(records: readonly FindingRecord[], decisionId: string) {

@@ -4,8 +4,9 @@
  * other than the requester Confirms it (the request is taken off in one conditional write, so of any
  * number of Confirm / Reject clicks exactly one wins, then the decision is carried out once) or Rejects
  * it (the finding is open again). Requests lapse after `expiresAfter`, checked by timestamp on every
- * click and swept by the scan. This module decides WHEN a decision may go ahead and WITH WHAT (reason,
- * expiry, second approver); carrying it out is the caller's (core/decisions.ts, core/block-account.ts).
+ * click and swept by the scan. Every request is a decision intent `awaiting` a second approver (below).
+ * This module decides WHEN a decision may go ahead and WITH WHAT (reason, expiry, second approver);
+ * carrying it out is the decision runner's (core/decision-runner.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/schema.ts';
@@ -13,7 +14,7 @@ import type { Actor, ApprovalRequest, DecisionOutcome, FindingRecord } from '../
 import type { DecisionIntent } from '../domain/intent.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import { alreadyDecided } from './refusals.ts';
-import { logRefusal, type DecisionExtras } from './decisions.ts';
+import { logRefusal } from './decisions.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 
 export type TwoPersonAction = ApprovalRequest['action'];
@@ -42,152 +43,14 @@ export type TwoPersonRefusal =
   | { code: 'already-requested'; request: ApprovalRequest }
   | { code: 'no-request' }
   | { code: 'expired'; request: ApprovalRequest }
-  | { code: 'own-request'; request: ApprovalRequest };
-
-export type RequestResult =
-  | { status: 'requested'; request: ApprovalRequest; record: FindingRecord }
-  | { status: 'refused'; refusal: TwoPersonRefusal; records: FindingRecord[] };
+  | { code: 'own-request'; request: ApprovalRequest }
+  /** A request without a decision intent (made by an older version): taken off, never carried out. */
+  | { code: 'older-request'; request: ApprovalRequest };
 
 /** When a request made now lapses (`slack.twoPersonRule.expiresAfter`, default 24 h). */
 export function requestExpiresAt(deps: CoreDeps, now = nowIso(deps)): string {
   const rule = deps.config.slack.twoPersonRule;
   return new Date(Date.parse(now) + durationMs(rule?.expiresAfter ?? '24h')).toISOString();
-}
-
-/**
- * The first approver's submission of Block account (not a decision intent: core/block-account.ts):
- * the finding (still `open`) now awaits a second approver. Trust / Remove / … requests are intents
- * (`setUpRequest`).
- */
-export async function requestApproval(
-  deps: CoreDeps,
-  findingId: string,
-  action: TwoPersonAction,
-  by: Actor,
-  extras: DecisionExtras,
-): Promise<RequestResult> {
-  const now = nowIso(deps);
-  const rule = deps.config.slack.twoPersonRule;
-  const request: ApprovalRequest = {
-    requestId: randomUUID(),
-    action,
-    requestedBy: by,
-    requestedAt: now,
-    expiresAt: new Date(Date.parse(now) + durationMs(rule?.expiresAfter ?? '24h')).toISOString(),
-    ...(extras.reason ? { reason: extras.reason } : {}),
-    ...(extras.trustExpiresAt ? { trustExpiresAt: extras.trustExpiresAt } : {}),
-  };
-  const target = { findingId };
-  let res = await deps.store.putApproval(findingId, request);
-  // A lapsed request does not hold the finding: replace it (conditional on its id).
-  if (!res.ok && res.current?.approval && approvalExpired(res.current.approval, now))
-    res = await deps.store.putApproval(findingId, request, res.current.approval.requestId);
-  if (res.ok) {
-    await deps.store.appendDecision({
-      decisionId: request.requestId,
-      action,
-      findingId,
-      ownerAccountId: res.record.finding.ownerAccountId,
-      by,
-      at: now,
-      outcome: 'pending',
-      detail: `Awaiting a second approver until ${request.expiresAt}.`,
-      ...(extras.reason ? { reason: extras.reason } : {}),
-    });
-    deps.log.info({ findingId, action, by: by.userId }, 'decision awaiting a second approver');
-    return { status: 'requested', request, record: res.record };
-  }
-  const current = res.current;
-  const refusal: TwoPersonRefusal = !current
-    ? { code: 'unknown-finding' }
-    : current.state !== 'open'
-      ? { code: 'not-open', record: current }
-      : { code: 'already-requested', request: current.approval! };
-  await logRefusal(deps, action, by, refusalWords(refusal), target);
-  return { status: 'refused', refusal, records: current ? [current] : [] };
-}
-
-export type ConfirmResult =
-  /** The request was taken off the finding by this click: carry out `request.action` once. */
-  | { status: 'confirmed'; request: ApprovalRequest; record: FindingRecord; extras: DecisionExtras }
-  | { status: 'refused'; refusal: TwoPersonRefusal; records: FindingRecord[] };
-
-/**
- * A second approver's Confirm. Refused (and logged) for the requester themself, for a lapsed request
- * (which is then taken off: the finding is open again) and when someone else got there first.
- */
-export async function confirmApproval(deps: CoreDeps, findingId: string, by: Actor): Promise<ConfirmResult> {
-  const got = await takeRequest(deps, findingId, by, 'confirm');
-  if (got.status === 'refused') return got;
-  const { request, record } = got;
-  return {
-    status: 'confirmed',
-    request,
-    record,
-    extras: {
-      ...(request.reason ? { reason: request.reason } : {}),
-      ...(request.trustExpiresAt ? { trustExpiresAt: request.trustExpiresAt } : {}),
-      confirmedBy: by,
-    },
-  };
-}
-
-export type RejectResult =
-  | { status: 'rejected'; request: ApprovalRequest; record: FindingRecord }
-  | { status: 'refused'; refusal: TwoPersonRefusal; records: FindingRecord[] };
-
-/** Reject (by anyone allowed to decide, the requester included: it withdraws the request): open again. */
-export async function rejectApproval(deps: CoreDeps, findingId: string, by: Actor): Promise<RejectResult> {
-  const got = await takeRequest(deps, findingId, by, 'reject');
-  if (got.status === 'refused') return got;
-  await deps.store.appendDecision({
-    decisionId: randomUUID(),
-    action: got.request.action,
-    findingId,
-    ownerAccountId: got.record.finding.ownerAccountId,
-    by,
-    at: nowIso(deps),
-    outcome: 'refused',
-    detail: `Rejected the request of ${got.request.requestedBy.userId} (${got.request.requestId}); the finding is open again.`,
-  });
-  return { status: 'rejected', request: got.request, record: got.record };
-}
-
-async function takeRequest(
-  deps: CoreDeps,
-  findingId: string,
-  by: Actor,
-  step: 'confirm' | 'reject',
-): Promise<
-  | { status: 'taken'; request: ApprovalRequest; record: FindingRecord }
-  | { status: 'refused'; refusal: TwoPersonRefusal; records: FindingRecord[] }
-> {
-  const now = nowIso(deps);
-  const rec = await deps.store.getFinding(findingId);
-  const refuse = async (refusal: TwoPersonRefusal, records: FindingRecord[] = []) => {
-    const action = rec?.approval?.action ?? 'remove';
-    await logRefusal(deps, action, by, `${step}: ${refusalWords(refusal)}`, {
-      findingId,
-      ...(rec ? { ownerAccountId: rec.finding.ownerAccountId } : {}),
-    });
-    return { status: 'refused' as const, refusal, records };
-  };
-  if (!rec) return refuse({ code: 'unknown-finding' });
-  const request = rec.approval;
-  if (!request) return refuse({ code: 'no-request' }, [rec]);
-  if (approvalExpired(request, now)) {
-    const cleared = await deps.store.clearApproval(findingId, request.requestId);
-    return refuse({ code: 'expired', request }, cleared.ok ? [cleared.record] : [rec]);
-  }
-  if (step === 'confirm' && request.requestedBy.userId === by.userId)
-    return refuse({ code: 'own-request', request });
-  const taken = await deps.store.clearApproval(findingId, request.requestId);
-  if (!taken.ok) return refuse({ code: 'no-request' }, taken.current ? [taken.current] : []);
-  deps.log.info(
-    { findingId, step, by: by.userId, requestedBy: request.requestedBy.userId },
-    'two-person rule',
-  );
-  return { status: 'taken', request, record: taken.record };
 }
 
 /** Takes lapsed requests off open findings (the scan calls it); returns the findings to re-render. */
@@ -233,6 +96,8 @@ function refusalWords(r: TwoPersonRefusal): string {
       return `the request expired at ${r.request.expiresAt}`;
     case 'own-request':
       return 'the requester cannot confirm their own request';
+    case 'older-request':
+      return `the request ${r.request.requestId} was made by an older version and is not carried out; taken off`;
   }
 }
 
@@ -373,9 +238,7 @@ export async function expireRequest(
 export type IntentStepResult =
   /** The intent moved (confirmed: run it; rejected: the runner takes the request off). */
   | { status: 'moved'; intent: DecisionIntent }
-  | { status: 'refused'; refusal: TwoPersonRefusal; records: FindingRecord[] }
-  /** The finding's request is not an intent (Block account, or made by an older version). */
-  | { status: 'not-an-intent' };
+  | { status: 'refused'; refusal: TwoPersonRefusal; records: FindingRecord[] };
 
 /**
  * A second approver's Confirm or any approver's Reject, before its ack: one read of the finding for
@@ -398,7 +261,6 @@ export async function stepRequest(
   if (!rec) return refuse({ code: 'unknown-finding' });
   const request = rec.approval;
   if (!request) return refuse({ code: 'no-request' }, [rec]);
-  if (request.action === 'block-account') return { status: 'not-an-intent' };
   const now = nowIso(deps);
   if (step === 'confirm' && request.requestedBy.userId === by.userId)
     return refuse({ code: 'own-request', request });
@@ -428,7 +290,7 @@ export async function stepRequest(
     );
     return { status: 'moved', intent: moved.intent };
   }
-  if (!moved.current) return { status: 'not-an-intent' };
+  if (!moved.current) return refuse({ code: 'older-request', request }, await dropOlderRequest(deps, rec));
   const cur = moved.current;
   // The same click delivered twice: it already moved the intent this way.
   if (step === 'confirm' && cur.extras?.confirmedBy?.userId === by.userId)
@@ -437,6 +299,36 @@ export async function stepRequest(
   if (cur.status === 'awaiting' && step === 'confirm' && approvalExpired(request, now))
     return refuse({ code: 'expired', request }, [rec]);
   return refuse({ code: 'no-request' }, [rec]);
+}
+
+/**
+ * A request on the finding without an intent: made by a version that kept requests only on the finding
+ * (Block account's, before it was an intent). Nothing can carry it out now, so it is taken off (the
+ * finding can be decided again) and its log entry, left pending by that version, completed.
+ */
+async function dropOlderRequest(deps: CoreDeps, rec: FindingRecord): Promise<FindingRecord[]> {
+  const request = rec.approval!;
+  const cleared = await deps.store.clearApproval(rec.finding.id, request.requestId);
+  await deps.store
+    .completeDecision(
+      {
+        decisionId: request.requestId,
+        action: request.action,
+        findingId: rec.finding.id,
+        ownerAccountId: rec.finding.ownerAccountId,
+        by: request.requestedBy,
+        at: request.requestedAt,
+        outcome: 'pending',
+      },
+      'refused',
+      'Taken off: the request was made by an older version of shareguard and was not carried out.',
+      nowIso(deps),
+    )
+    .catch((err: unknown) => {
+      // Absent or completed already.
+      if (!(err instanceof StoreConflictError)) throw err;
+    });
+  return cleared.ok ? [cleared.record] : cleared.current ? [cleared.current] : [rec];
 }
 
 /**

@@ -1,8 +1,14 @@
 import type { Actor, DecisionOutcome, FindingState } from './lifecycle.ts';
 import type { MessageRef } from './message-ref.ts';
 
-/** The clicks that become decision intents (issue 8 item 1). */
-export const INTENT_ACTIONS = ['trust', 'remove', 'delete-at-source', 'revoke-org-share'] as const;
+/** The clicks that become decision intents (issue 8 item 1; Block account from a finding: issue 20). */
+export const INTENT_ACTIONS = [
+  'trust',
+  'remove',
+  'delete-at-source',
+  'revoke-org-share',
+  'block-account',
+] as const;
 export type IntentAction = (typeof INTENT_ACTIONS)[number];
 
 /**
@@ -26,7 +32,13 @@ export type Refusal =
   | { code: 'no-owner-role'; ownerAccountId: string }
   | { code: 'not-authorized'; reason: string }
   | { code: 'trusted-by-config'; accountId: string }
-  | { code: 'not-trusted'; accountId: string };
+  | { code: 'not-trusted'; accountId: string }
+  /** Block account refused for its owner (core/block-account.ts `BlockRefusalCode`). */
+  | {
+      code: 'block-refused';
+      ownerAccountId: string;
+      reason: 'monitored-account' | 'trusted-by-config' | 'on-trust-list' | 'not-blocked';
+    };
 
 /** Where a decision's answer goes when it is refused (the click's response_url lives 30 minutes). */
 export interface IntentReply {

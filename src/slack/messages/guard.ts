@@ -39,8 +39,8 @@ export function blockAccountButton(ownerAccountId: string, findingId: string, mo
 
 type Done = Extract<BlockAccountResult, { status: 'done' }>;
 
-/** Why Block / Unblock account was refused, in words. */
-function blockRefusalText(code: BlockRefusalCode, ownerAccountId: string): string {
+/** Why Block / Unblock account was refused, in words (also a Block account intent's refusal). */
+export function blockRefusalText(code: BlockRefusalCode, ownerAccountId: string): string {
   const owner = esc(ownerAccountId, 40);
   switch (code) {
     case 'monitored-account':
@@ -86,9 +86,15 @@ function failures(r: Done): string {
 
 /**
  * The channel message for a Block account / Unblock account outcome (and the reply to whoever asked).
- * `reason` is user text and everything from AWS is escaped.
+ * `reason` is user text and everything from AWS is escaped. `confirmedBy`: Block account's second
+ * approver under the two-person rule.
  */
-export function blockAccountMessage(r: BlockAccountResult, by: Actor, reason?: string): SlackMessage {
+export function blockAccountMessage(
+  r: BlockAccountResult,
+  by: Actor,
+  reason?: string,
+  confirmedBy?: Actor,
+): SlackMessage {
   if (r.status === 'refused') {
     const text = `🚫 ${blockRefusalText(r.code, r.ownerAccountId)}`;
     return message(text, [section(text)]);
@@ -96,6 +102,8 @@ export function blockAccountMessage(r: BlockAccountResult, by: Actor, reason?: s
   const owner = code(r.ownerAccountId);
   const why = reason ? ` Reason: ${esc(reason, 300)}.` : '';
   const closed = r.records.length;
+  // Under the two-person rule both names: who asked and who confirmed.
+  const blocker = confirmedBy ? `${who(by)} (confirmed by ${who(confirmedBy)})` : who(by);
   let text: string;
   let detail: string | undefined;
   if (r.action === 'block-account') {
@@ -103,7 +111,7 @@ export function blockAccountMessage(r: BlockAccountResult, by: Actor, reason?: s
       case 'blocked': {
         const where = blockingPolicies(r);
         text =
-          `⛔ ${who(by)} blocked account ${owner}: every image and snapshot it shares is denied in ` +
+          `⛔ ${blocker} blocked account ${owner}: every image and snapshot it shares is denied in ` +
           `${plural(r.guard.mode === 'scp' ? 1 : r.guard.accounts.length, 'monitored account')}` +
           `${r.guard.mode === 'scp' ? ' (organization SCP)' : ''}, verified by IAM; ` +
           `${plural(closed, 'finding')} closed as blocked.${why}`;
@@ -113,15 +121,15 @@ export function blockAccountMessage(r: BlockAccountResult, by: Actor, reason?: s
       case 'recorded':
         text =
           r.guard.mode === 'print'
-            ? `📝 ${who(by)} blocked account ${owner}: recorded, but not blocked until the printed policy is applied (\`shareguard guard print\`); ${plural(closed, 'finding')} closed as recorded.${why}`
-            : `📝 ${who(by)} blocked account ${owner}: recorded only — the guard is off, so AWS still lets it be used; ${plural(closed, 'finding')} closed as recorded.${why}`;
+            ? `📝 ${blocker} blocked account ${owner}: recorded, but not blocked until the printed policy is applied (\`shareguard guard print\`); ${plural(closed, 'finding')} closed as recorded.${why}`
+            : `📝 ${blocker} blocked account ${owner}: recorded only — the guard is off, so AWS still lets it be used; ${plural(closed, 'finding')} closed as recorded.${why}`;
         break;
       case 'planned':
         text = `🧪 Dry run: would block account ${owner} (${r.guard.mode}) and close ${plural(r.leftOpen.length, 'finding')}; nothing was changed.`;
         break;
       default:
         text =
-          `⚠️ ${who(by)} blocked account ${owner}, but the guard is not verified everywhere` +
+          `⚠️ ${blocker} blocked account ${owner}, but the guard is not verified everywhere` +
           `${closed ? ` (${plural(closed, 'finding')} closed where it is)` : ''}; ` +
           `${plural(r.leftOpen.length, 'finding')} stay open. Block it again to retry.${why}`;
         detail = failures(r);

@@ -5,6 +5,7 @@
 import type { Refusal } from '../../domain/intent.ts';
 import { message, section, type SlackMessage } from './blocks.ts';
 import { code, esc, slackDate, who } from './text.ts';
+import { blockRefusalText } from './guard.ts';
 
 /** The refusal as mrkdwn (data escaped; mentions and dates are Slack markup). */
 export function refusalText(r: Refusal): string {
@@ -25,6 +26,8 @@ export function refusalText(r: Refusal): string {
       return `${code(r.accountId, 40)} is not on the trust list.`;
     case 'already-decided':
       return alreadyDecidedText(r);
+    case 'block-refused':
+      return `${blockRefusalText(r.reason, r.ownerAccountId)}; nothing was changed.`;
   }
 }
 

@@ -1,13 +1,13 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { logRefusal } from '../../../core/decisions.ts';
 import { intentIdFor } from '../../../core/intents.ts';
+import type { IntentAction } from '../../../domain/intent.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { FINDING_ID } from '../../payloads.ts';
 import { parseClick, type Click } from './click.ts';
 import type { SlackContext } from '../../context.ts';
-import { isStoreUnavailable, notRecordedText, STORE_UNAVAILABLE } from '../failures.ts';
+import { isStoreUnavailable, notRecordedText } from '../failures.ts';
 import { ephemeral } from '../commands/shared-scan.ts';
-import { submitDecision, type SubmittableAction } from '../views/carry-out.ts';
 import { asksForReason, openReasonModalFirst } from '../views/reason.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -35,8 +35,9 @@ export function clickIntentId(click: Click): string {
  *
  * With `slack.requireReason` (default) or a two-person rule for the action, the reason modal opens at
  * once and is filled from the store afterwards (views/reason.ts); the decision is recorded on submit.
+ * Block account comes here only for the modal: its one click is actions/block-account.ts's.
  */
-export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
+export function decisionAction(ctx: SlackContext, action: IntentAction) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
     const click = parseClick(body, ctx.deps.log);
     if (!click) return ack();
@@ -85,58 +86,32 @@ export function decisionAction(ctx: SlackContext, action: SubmittableAction) {
       ctx.track(openReasonModalFirst(ctx, { action, findingId: t.findingId, click, refuse, tell }));
       return;
     }
-    if (action !== 'block-account') {
-      const t = target();
-      if (!t.ok) {
-        await ack();
-        return ctx.track(refuse(t.reason));
-      }
-      let intent;
-      try {
-        intent = await ctx.intents.record({
-          intentId: clickIntentId(click),
-          action,
-          findingId: t.findingId,
-          by: actor,
-          reply: {
-            ...(p.response_url ? { responseUrl: p.response_url } : {}),
-            ...(channel ? { channel } : {}),
-          },
-        });
-      } catch (err) {
-        await ack();
-        if (!isStoreUnavailable(err)) throw err;
-        ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'decision not recorded');
-        return ctx.track(tell(notRecordedText(err)));
-      }
-      // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
+    const t = target();
+    if (!t.ok) {
       await ack();
-      ctx.track(ctx.intents.run(intent));
-      return;
+      return ctx.track(refuse(t.reason));
     }
-    // Block account without a modal: carried out directly (core/block-account.ts owns its durability).
-    await ack();
-    const work = ctx.decisions.run(async () => {
-      try {
-        const t = target();
-        if (!t.ok) return await refuse(t.reason);
-        const auth = await ctx.approvers.isApprover(userId);
-        if (!auth.ok) return await refuse(auth.reason, t.findingId);
-        await submitDecision(ctx, {
-          action,
-          findingId: t.findingId,
-          by: actor,
-          extras: {},
-          tell: userId,
+    let intent;
+    try {
+      intent = await ctx.intents.record({
+        intentId: clickIntentId(click),
+        action,
+        findingId: t.findingId,
+        by: actor,
+        reply: {
+          ...(p.response_url ? { responseUrl: p.response_url } : {}),
           ...(channel ? { channel } : {}),
-        });
-      } catch (err) {
-        if (!isStoreUnavailable(err)) throw err;
-        ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'store unavailable');
-        await tell(STORE_UNAVAILABLE);
-      }
-    });
-    ctx.track(work);
+        },
+      });
+    } catch (err) {
+      await ack();
+      if (!isStoreUnavailable(err)) throw err;
+      ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'decision not recorded');
+      return ctx.track(tell(notRecordedText(err)));
+    }
+    // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
+    await ack();
+    ctx.track(ctx.intents.run(intent));
   };
 }
 

@@ -26,9 +26,7 @@ import {
   type ReasonAction,
 } from '../../messages/modals.ts';
 import type { SlackContext } from '../../context.ts';
-import { submitDecision } from './carry-out.ts';
 import { isStoreUnavailable, notRecordedText, STORE_UNAVAILABLE } from '../failures.ts';
-import { refusalMessage } from '../../messages/index.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -212,29 +210,6 @@ export function reasonSubmitted(ctx: SlackContext) {
         ? { trustExpiresAt: new Date(Date.parse(now) + parsed.expiresInDays * DAY_MS).toISOString() }
         : {}),
     };
-    if (action === 'block-account') {
-      // Not an intent: core/block-account.ts owns its durability.
-      await ack();
-      ctx.track(
-        ctx.decisions.run(async () => {
-          try {
-            await submitDecision(ctx, {
-              action,
-              findingId,
-              by,
-              extras,
-              tell: u.id,
-              ...(channel ? { channel } : {}),
-            });
-          } catch (err) {
-            if (!isStoreUnavailable(err)) throw err;
-            ctx.deps.log.error({ err: (err as Error).message, user: u.id, action }, 'store unavailable');
-            if (channel) await ctx.publisher.ephemeral(channel, u.id, refusalMessage(STORE_UNAVAILABLE));
-          }
-        }),
-      );
-      return;
-    }
     let intent;
     try {
       intent = await ctx.intents.record({

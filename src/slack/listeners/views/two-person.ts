@@ -7,14 +7,14 @@
  */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { logRefusal } from '../../../core/decisions.ts';
-import { confirmApproval, rejectApproval, stepRequest } from '../../../core/two-person.ts';
+import { stepRequest } from '../../../core/two-person.ts';
 import { LATE, within } from '../deadline.ts';
 import { isStoreUnavailable, NOT_RECORDED_YET } from '../failures.ts';
 import { refusalMessage } from '../../messages/index.ts';
 import { FINDING_ID } from '../../payloads.ts';
 import { parseClick } from '../actions/click.ts';
 import type { SlackContext } from '../../context.ts';
-import { submitDecision, twoPersonRefusalText } from './carry-out.ts';
+import { twoPersonRefusalText } from './two-person-refusals.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -64,41 +64,13 @@ function twoPersonAction(ctx: SlackContext, step: 'confirm' | 'reject') {
     }
     await ack();
     if (stepped.status === 'moved') return ctx.track(ctx.intents.run(stepped.intent));
-    if (stepped.status === 'refused') {
-      const refusal = stepped.refusal;
-      const records = stepped.records;
-      return ctx.track(
-        (async () => {
-          await say(twoPersonRefusalText(refusal));
-          await ctx.publisher.refresh(records);
-        })(),
-      );
-    }
-    // Block account's request (or one made by an older version): not an intent, taken off here.
-    const work = ctx.decisions.run(async () => {
-      if (step === 'reject') {
-        const res = await rejectApproval(ctx.deps, findingId, actor);
-        if (res.status === 'refused') {
-          await say(twoPersonRefusalText(res.refusal));
-          return ctx.publisher.refresh(res.records);
-        }
-        return ctx.publisher.refresh([res.record]);
-      }
-      const res = await confirmApproval(ctx.deps, findingId, actor);
-      if (res.status === 'refused') {
-        await say(twoPersonRefusalText(res.refusal));
-        return ctx.publisher.refresh(res.records);
-      }
-      await submitDecision(ctx, {
-        action: res.request.action,
-        findingId,
-        by: res.request.requestedBy,
-        extras: res.extras,
-        tell: userId,
-        ...(channel ? { channel } : {}),
-      });
-    });
-    ctx.track(work);
+    const { refusal, records } = stepped;
+    ctx.track(
+      (async () => {
+        await say(twoPersonRefusalText(refusal));
+        await ctx.publisher.refresh(records);
+      })(),
+    );
   };
 }
 
