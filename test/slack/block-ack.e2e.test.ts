@@ -9,7 +9,6 @@
  * - A store so slow that the writes land after the answer → answered "not recorded" in time, and what
  *   landed late is taken back, never carried out.
  */
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import type { Store } from '../../src/store/index.ts';
 import { createTable } from '../../src/store/table.ts';
 import { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from '../../src/testing/sim/caller.ts';
 import { actAs, outcomeOf } from '../guard/helpers.ts';
+import { startDelayProxy } from '../helpers/delay-proxy.ts';
 import { startHangingProxy } from '../helpers/hanging-proxy.ts';
 import {
   ALICE,
@@ -49,43 +49,6 @@ function world() {
   w.images.push(image(1, R, EVIL, [{ userId: A }]));
   w.snapshots.push(snapshot(1, R, EVIL, [A]));
   return w;
-}
-
-/**
- * A TCP proxy that holds every chunk sent to the store `delayMs` before forwarding it (in order, per
- * connection): a slow store. Answers come back at once.
- */
-async function startDelayProxy(target: string) {
-  const { hostname, port } = new URL(target);
-  const sockets = new Set<Socket>();
-  const proxy = { url: '', delayMs: 0, close: async () => {} };
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
-    sockets.add(client).add(upstream);
-    let chain = Promise.resolve();
-    client.on('data', (d) => {
-      const ms = proxy.delayMs;
-      chain = chain.then(() => (ms ? sleep(ms) : undefined)).then(() => void upstream.write(d));
-    });
-    upstream.on('data', (d) => client.write(d));
-    const drop = () => {
-      // What was already sent on is not lost: the upstream closes once the queue has drained.
-      void chain.then(() => upstream.end());
-      client.destroy();
-      sockets.delete(client);
-    };
-    client.on('close', drop).on('error', drop);
-    // The store closed its side (an idle keep-alive): the client must see it, not write into nothing.
-    upstream.on('close', () => client.destroy()).on('error', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
-  return proxy;
 }
 
 /** A shared DynamoDB-compatible store (dynalite, the simulator's keys as serve signs with them), and a client on it. */
