@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { blockAccount, resumeInterruptedBlocks, unblockAccount } from '../../src/core/block-account.ts';
+import {
+  blockAccount,
+  recordBlockAccount,
+  resumeInterruptedBlocks,
+  unblockAccount,
+} from '../../src/core/block-account.ts';
+import { carryOutIntent, recordIntent } from '../../src/core/intents.ts';
 import { blockAccountMessage } from '../../src/slack/messages/guard.ts';
 import { scanAndRecord } from '../../src/core/scan-service.ts';
 import { findingId } from '../../src/domain/finding.ts';
@@ -207,5 +213,74 @@ describe('Block account', () => {
     const creates = bed.sim.calls({ action: 'CreatePolicy' });
     expect(await resumeInterruptedBlocks(d)).toEqual([]);
     expect(bed.sim.calls({ action: 'CreatePolicy' })).toBe(creates);
+  });
+});
+
+describe('Block account as a decision intent (the reason modal, a two-person Confirm)', () => {
+  const clicked = findingId('ami', A, R, amiId(1));
+  const intentFor = (d: Bed['deps']) =>
+    recordIntent(d, {
+      action: 'block-account',
+      findingId: clicked,
+      by: ALICE,
+      extras: { reason: 'backdoor', confirmedBy: { userId: 'U0BOB' } },
+    });
+  const entriesOf = async (d: Bed['deps'], id: string) =>
+    (await d.store.listDecisions({ since: since() })).filter((x) => x.decisionId === id);
+
+  it("blocks the clicked finding's owner under the intent's id; run again, it finishes, nothing twice", async () => {
+    bed = await startBed(world(), config({ mode: 'iam-policy', attachToRoles: [WORKLOAD] }));
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    const intent = await intentFor(d);
+    const first = await carryOutIntent(d, intent);
+    expect(first).toMatchObject({ status: 'done', block: { status: 'done', outcome: 'blocked' } });
+    if (first.status !== 'done') return;
+    // The owner's findings closed, and the clicked one is among the messages to refresh.
+    expect(first.records.map((x) => x.state)).toEqual(Array(5).fill('blocked'));
+    expect(first.records.map((x) => x.finding.id)).toContain(clicked);
+    expect(await d.store.getBlockedOwner(EVIL)).toMatchObject({ decisionId: intent.intentId });
+    const creates = bed.sim.calls({ action: 'CreatePolicy' });
+
+    // A crash after the block, before the intent was marked done: the reconciler runs it again.
+    const again = await carryOutIntent(d, intent);
+    expect(again).toMatchObject({ status: 'done', block: { status: 'done', outcome: 'blocked' } });
+    expect(bed.sim.calls({ action: 'CreatePolicy' })).toBe(creates);
+    const log = await entriesOf(d, intent.intentId);
+    expect(log.map((x) => [x.outcome, x.reason, x.confirmedBy?.userId])).toEqual([
+      ['blocked', 'backdoor', 'U0BOB'],
+    ]);
+  });
+
+  it('a crash after its write-ahead is left to the decision runner at start-up, which finishes it once', async () => {
+    bed = await startBed(world(), config({ mode: 'iam-policy', attachToRoles: [WORKLOAD] }));
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    const intent = await intentFor(d);
+    // What an earlier run had written when the process died: the decision pending, the owner stored.
+    await recordBlockAccount(d, EVIL, ALICE, 'backdoor', { decisionId: intent.intentId, at: intent.at });
+    // Start-up's resume of plain Block accounts does not run it too (one run, one channel post).
+    expect(await resumeInterruptedBlocks(d)).toEqual([]);
+    expect(bed.sim.calls({ action: 'CreatePolicy' })).toBe(0);
+    expect((await entriesOf(d, intent.intentId)).map((x) => x.outcome)).toEqual(['pending']);
+
+    const r = await carryOutIntent(d, intent);
+    expect(r).toMatchObject({ status: 'done', block: { status: 'done', outcome: 'blocked' } });
+    expect((await entriesOf(d, intent.intentId)).map((x) => x.outcome)).toEqual(['blocked']);
+    // One guard policy per monitored account (A and B), once.
+    expect(bed.sim.calls({ action: 'CreatePolicy' })).toBe(2);
+  });
+
+  it('a refused one (the owner was trusted meanwhile) is refused again on a re-run, logged once', async () => {
+    bed = await startBed(world(), config({ mode: 'iam-policy', attachToRoles: [WORKLOAD] }));
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    await d.store.putTrust({ accountId: EVIL, addedBy: ALICE, addedAt: new Date().toISOString() });
+    const intent = await intentFor(d);
+    const refusal = { code: 'block-refused', ownerAccountId: EVIL, reason: 'on-trust-list' };
+    expect(await carryOutIntent(d, intent)).toMatchObject({ status: 'refused', refusal });
+    expect(await carryOutIntent(d, intent)).toMatchObject({ status: 'refused', refusal });
+    expect((await entriesOf(d, intent.intentId)).map((x) => x.outcome)).toEqual(['refused']);
+    expect(await d.store.listBlockedOwners()).toEqual([]);
   });
 });
