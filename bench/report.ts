@@ -689,16 +689,21 @@ function analysis(full: BenchResult | undefined, quick: BenchResult | undefined)
         ' The scan is CPU-bound on this machine (above), so its time follows the number of requests: the lookups cost what ' +
         'their requests cost. They wait for the account-region’s listings, but other account-regions keep the concurrency ' +
         'busy meanwhile, so the wait adds nothing but the tail. The wall-time ratio moves with the machine’s load (two ' +
-        'separate runs); the CPU ratio is the steadier figure. The two cuts above (one own-AMI listing for both EC2 kinds; ' +
-        'no `DescribeInstances` by image id) took the lookups from +12,944 to +11,054 requests on M and from +65,955 to ' +
-        '+56,068 on L (`usageExpectation()`: DescribeInstanceImageMetadata 17,000, DescribeImages 10,906, DescribeEvents ' +
-        '9,833, DescribeVolumes 6,304, DescribeDBClusterSnapshots 6,017, DescribeDBSnapshots 6,008). Why 1.3× is still out ' +
-        'of reach: a CPU-bound scan cannot add +80 % of its requests for +30 % of its time, and the floor is what the ' +
-        'issue requires: `DescribeInstanceImageMetadata` in every account-region (nothing else finds instances from AMIs no ' +
-        'longer visible, or the AMIs Allowed AMIs hides) is already +24 % on L (17,000 on 70,006), leaving ≈ 4,000 requests ' +
-        'for every other lookup, while the volumes alone need 6,304 and the RDS copies and restores 21,858. Folding the own ' +
-        'RDS snapshots into the listing (`IncludeShared=true` without `SnapshotType`) would save at most one page per ' +
-        'account-region and kind (≤ 12,025 on L, to ≈ 1.63× in requests) and needs the simulator to answer that form.',
+        'separate runs: the M pair of the full run at f7d28e1 ran while other work shared the cores, 23.5 s against 8.38 s, and ' +
+        'the quick run’s pair right after took 15.5 s against 8.50 s, 1.82×); the CPU ratio is the steadier figure. Since issue 23 the ' +
+        'lookups also find what would launch an untrusted AMI again: in each account-region with untrusted AMIs, the launch ' +
+        'templates’ versions (`DescribeLaunchTemplateVersions`), the Auto Scaling groups (`DescribeAutoScalingGroups`) and the ' +
+        'Image Builder recipes (`ListImageRecipes`): +29,052 requests on L (10,906 + 10,906 + 7,240) and +5,552 on M, which ' +
+        'took the lookups from +56,068 to +85,120 requests on L (+122 % of the listing’s 70,006; `usageExpectation()`, matched ' +
+        'exactly: DescribeInstanceImageMetadata 17,000, DescribeImages 10,906, DescribeLaunchTemplateVersions 10,906, ' +
+        'DescribeAutoScalingGroups 10,906, DescribeEvents 9,833, ListImageRecipes 7,240, DescribeVolumes 6,304, ' +
+        'DescribeDBClusterSnapshots 6,017, DescribeDBSnapshots 6,008). `bench/blast.ts L` measured that step alone: 1.70× ' +
+        'against 1.53× before it. Why 1.3× is out of reach: a CPU-bound scan cannot add +122 % of its requests for +30 % of ' +
+        'its time, and the floor is what the issues require: `DescribeInstanceImageMetadata` in every account-region ' +
+        '(nothing else finds instances from AMIs no longer visible, or the AMIs Allowed AMIs hides) is already +24 % on L, ' +
+        'and the launchers (issue 23: who would start it again) another +41 %. Folding the own RDS snapshots into the ' +
+        'listing (`IncludeShared=true` without `SnapshotType`) would save at most one page per account-region and kind ' +
+        '(≤ 12,025 on L) and needs the simulator to answer that form.',
     );
   }
   const peers = (['S', 'M', 'L'] as const).flatMap((k) => {
@@ -834,16 +839,21 @@ const ISSUE_24 = {
     'the thread is busy and its event loop over 100 ms late; between `aws.concurrency ÷ 4` and `aws.maxConcurrency` ' +
     '(1,024). A request waiting costs no CPU, so against a fast endpoint the threads are busy and the limit stays at 64 ' +
     '(M without latency: 32 per thread throughout), and against a slow one it grows until the CPU is the limit again. ' +
-    'Measured while this was built (compiled build, `bench/latency.ts`, 40–250 ms by region, a machine shared with ' +
-    'other work at load averages of 16–31 on 2 cores, so the times measure the scheduler as much as the code): M ' +
-    'listing only 85.6 s with latency against 124.0 s without (0.69×; scanner CPU 20.3 s against 21.7 s), findings ' +
-    'identical (that run’s limit still cut on lag while busy, down to 11–36 per thread); L listing only, the code as ' +
-    'committed, 745 s with latency against 882 s without (0.84×; scanner CPU 76.6 s against 89.1 s), findings identical, at ' +
-    'load averages of 25–31. Both ratios are under 1 only because the machine’s load moved between the runs, not because ' +
-    'latency helps: what they show is that the scan with latency is no longer bound by requests in flight (the old 64 ' +
-    'would need at least 30 s on M and 151 s on L of waiting alone). Peak RSS without latency was 325 MiB (M) and ' +
-    '317 MiB (L) against 212–227 MiB with it; in the M run without latency the limit stayed at its start (32 per thread) ' +
-    'throughout, so this is not the adaptive limit; the full run on Node 24 will tell it from the machine’s load. The first version cut ' +
+    'The runs above (f7d28e1, Node 24): on L, listing only, 95.0 s with latency against 98.4 s without (0.97×, PASS): ' +
+    'the scan with latency is no longer bound by requests in flight (the old fixed 64 would need at least 151 s of ' +
+    'waiting alone). On M the full run measured 1.36×, 29.4 s against 21.6 s, but that pair ran while other work shared ' +
+    'the 2 cores (the same run’s M listing scan at 25 ms per request had taken 8.38 s minutes before); the quick run ' +
+    'right after measured 8.8 s against 7.1 s: 1.24×, a miss by 0.04. Why M misses and L does not: the limit starts at ' +
+    '`aws.concurrency` (64, split over the threads) and grows by half every 250 ms, so it needs four to five steps, ' +
+    'about a second, to reach the ≈ 300 requests in flight that a mean of 138 ms per request needs to keep 2 cores ' +
+    'busy; in that ramp, and in the tail (the last account-regions’ requests at 40–250 ms each after their listings, ' +
+    'a chain of dependent requests of 0.3 s), the scan waits. That is a fixed ≈ 1.7 s: about a quarter of M’s 7 s, lost in ' +
+    'the noise of L’s minute and a half. What would close it: start the limit from the latency the scan has already ' +
+    'seen before the listings begin (its AssumeRole and DescribeRegions round trips), or grow faster while nothing is ' +
+    'throttled and the event loop is idle; not made, one attempt per target. With the blast radius the ratios are ' +
+    'larger (M 1.73×, L 1.86×) and are not a target: each account-region’s lookups wait for its listings, then run ' +
+    'as their own chain of round trips, and that run also spent 34 % more CPU with latency (146 s against 109 s on L; ' +
+    'not profiled). The first version of the adaptive limit cut ' +
     'the limit on event-loop lag alone: on a machine short of CPU every thread is woken late, and M with latency sat at ' +
     '11–36 requests in flight per thread and took 206 s; lag now only takes back growth, and only while the thread is ' +
     'busy. The token buckets per account-region (`src/aws/pace.ts`) stay what keeps a scan from being throttled: no ' +
