@@ -608,18 +608,36 @@ function boundedDetail(text: string, calls: readonly string[]): string {
   return out.slice(0, 16_000);
 }
 
-/** Reverses Block account: the owner leaves the guard, and findings it closed are open again. */
-export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): Promise<BlockAccountResult> {
+/**
+ * Reverses Block account: the owner leaves the guard, and findings it closed are open again.
+ * Idempotent for one decision id (`ids`: a decision intent's, core/unblock-intent.ts): a run after a
+ * crash finds its own log entry and finishes it — the owner taken off again (unless a later block
+ * stored it anew), the guard converged, the block's findings reopened, the entry completed — never a
+ * second entry, never refused because the earlier run already took the owner off.
+ */
+export async function unblockAccount(
+  deps: CoreDeps,
+  owner: string,
+  by: Actor,
+  ids: DecisionIds = { decisionId: randomUUID(), at: nowIso(deps) },
+): Promise<BlockAccountResult> {
+  const logged = await loggedDecision(deps, ids);
+  if (logged?.outcome === 'refused') return { status: 'refused', ownerAccountId: owner, code: 'not-blocked' };
   const entry = await deps.store.getBlockedOwner(owner);
-  if (!entry) return refuseBlock(deps, 'unblock-account', by, owner, 'not-blocked');
+  if (!entry && !logged) return refuseBlock(deps, 'unblock-account', by, owner, 'not-blocked', ids);
   const accountIds = await monitoredAccountIdsNow(deps);
   const reopenable = async () =>
-    (await deps.store.listFindings({ states: ['blocked', 'recorded'], ownerAccountId: owner })).filter(
-      (r) => r.decision?.action === 'block-account',
+    (
+      await deps.store.listFindings({ states: ['blocked', 'recorded', 'open'], ownerAccountId: owner })
+    ).filter(
+      (r) =>
+        (r.state !== 'open' && r.decision?.action === 'block-account') ||
+        // Reopened by an earlier run of this decision: shown again (its message may not say so yet).
+        r.decision?.decisionId === ids.decisionId,
     );
   if (deps.config.remediation.dryRun) {
     const guard = await applyGuard(deps, { accountIds, overlay: { removeOwners: [owner] } });
-    const reopen = await reopenable();
+    const reopen = (await reopenable()).filter((r) => r.state !== 'open');
     return {
       status: 'done',
       action: 'unblock-account',
@@ -632,17 +650,26 @@ export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): 
       detail: `Dry run: would unblock ${owner} and reopen ${reopen.length} finding(s); nothing was changed.`,
     };
   }
-  const at = nowIso(deps);
-  const decision: DecisionRecord = {
-    decisionId: randomUUID(),
+  const at = ids.at;
+  const decision: DecisionRecord = logged ?? {
+    decisionId: ids.decisionId,
     action: 'unblock-account',
     ownerAccountId: owner,
     by,
     at,
     outcome: 'pending',
   };
-  await deps.store.appendDecision(decision);
-  await deps.store.deleteBlockedOwner(owner);
+  if (!logged) {
+    try {
+      await deps.store.appendDecision(decision);
+    } catch (err) {
+      const current =
+        err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
+      if (current?.decisionId !== ids.decisionId) throw err;
+    }
+  }
+  // A block stored after this decision (a later Block account) is not this unblock's to take off.
+  if (entry && entry.at <= at) await deps.store.deleteBlockedOwner(owner);
   const guard = await convergeOwner(deps, accountIds);
   const problems = guardProblems(guard);
   const outcome = problems.length ? 'failed' : 'succeeded';
@@ -659,6 +686,10 @@ export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): 
   };
   const records: FindingRecord[] = [];
   for (const rec of await reopenable()) {
+    if (rec.state === 'open') {
+      records.push(rec);
+      continue;
+    }
     // Only what the block closed; a finding blocked by its own Remove decision stays blocked.
     const res = await deps.store.transitionFinding(rec.finding.id, ['blocked', 'recorded'], {
       state: 'open',
@@ -666,12 +697,19 @@ export async function unblockAccount(deps: CoreDeps, owner: string, by: Actor): 
     });
     if (res.ok) records.push(res.record);
   }
-  await deps.store.completeDecision(
-    decision,
-    outcome,
-    boundedDetail(`${detail} Reopened ${records.length} finding(s).`, guard.calls),
-    nowIso(deps),
-  );
+  try {
+    await deps.store.completeDecision(
+      decision,
+      outcome,
+      boundedDetail(`${detail} Reopened ${records.length} finding(s).`, guard.calls),
+      nowIso(deps),
+    );
+  } catch (err) {
+    const current =
+      err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
+    // Completed already, by an earlier run of this decision: it stands.
+    if (!current || current.outcome === 'pending') throw err;
+  }
   deps.log.info({ owner, outcome, reopened: records.length, by: by.userId }, 'owner unblocked');
   return {
     status: 'done',

@@ -196,8 +196,9 @@ export class DecisionRunner {
       const outcome = await this.decide(current);
       // A refused decision changed nothing, but the message may show a request or a preview that
       // no longer holds: it is re-rendered too.
+      // (Unblock account names no finding.)
       const shown =
-        outcome.status !== 'done' && !outcome.records.length
+        outcome.status !== 'done' && !outcome.records.length && current.findingId
           ? await store.getFinding(current.findingId).then((r) => (r ? [r] : []))
           : outcome.records;
       const queued = await queueRefresh(this.deps, shown);

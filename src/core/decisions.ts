@@ -17,7 +17,7 @@ import { nowIso, type CoreDeps } from './deps.ts';
 import { extrasOf } from './extras.ts';
 import { alreadyDecided } from './refusals.ts';
 import { onTrustListChanged } from '../allowed-amis/sync.ts';
-import { liftOwnerGuard } from './unblock.ts';
+import { liftOwnerGuard, type UnblockResult } from './unblock.ts';
 
 /**
  * What comes with a decision besides who took it (issue 10): the approver's reason, for Trust an
@@ -43,8 +43,13 @@ export type DecisionResult =
       records: FindingRecord[];
       /** Trust: the Allowed AMIs update that followed (issue 9), as src/allowed-amis summarises it. */
       allowedAmisSummary?: string;
-      /** Block account: what the guard did, for the channel (absent when an earlier run ended it). */
+      /**
+       * Block / Unblock account: what the guard did, for the channel (absent when an earlier run of
+       * a Block account ended it).
+       */
       block?: BlockAccountResult;
+      /** Unblock (a resource): what the guard did, for the channel. */
+      unblock?: UnblockResult;
     }
   | Refused;
 
@@ -100,6 +105,8 @@ export function refusalDetail(r: Refusal): string {
       return 'not on the trust list';
     case 'block-refused':
       return BLOCK_REFUSAL_LOG[r.reason];
+    case 'not-blocked':
+      return 'not blocked';
   }
 }
 

@@ -32,6 +32,8 @@ import {
 } from './decisions.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { carryOutBlockIntent, type BlockAccountResult } from './block-account.ts';
+import { carryOutUnblockAccountIntent, carryOutUnblockIntent } from './unblock-intent.ts';
+import type { UnblockResult } from './unblock.ts';
 
 /**
  * The intent id of a click: derived from what Slack delivers (who, which button, which trigger), so the
@@ -46,7 +48,10 @@ export function intentIdFor(parts: readonly string[]): string {
 /** What a click or submission records (`recordIntent`). */
 export interface IntentClick {
   action: IntentAction;
+  /** The finding decided; empty for Unblock account (`ownerAccountId`). */
   findingId: string;
+  /** Unblock account: the owner. */
+  ownerAccountId?: string;
   by: Actor;
   reply?: IntentReply;
   /** Reason, trust expiry, second approver (the reason modal, a two-person Confirm). */
@@ -70,6 +75,7 @@ export async function recordIntent(deps: CoreDeps, click: IntentClick): Promise<
     intentId: click.intentId ?? randomUUID(),
     action: click.action,
     findingId: click.findingId,
+    ...(click.ownerAccountId ? { ownerAccountId: click.ownerAccountId } : {}),
     by: click.by,
     at: click.at ?? nowIso(deps),
     status: click.awaitingUntil ? 'awaiting' : 'pending',
@@ -118,6 +124,10 @@ function decide(
       return decideRevokeOrgShare(deps, intent.findingId, intent.by, ids, opts);
     case 'block-account':
       return carryOutBlockIntent(deps, intent);
+    case 'unblock':
+      return carryOutUnblockIntent(deps, intent);
+    case 'unblock-account':
+      return carryOutUnblockAccountIntent(deps, intent);
   }
 }
 
@@ -132,8 +142,10 @@ export async function carryOutIntent(
   hooks: CarryOutHooks = {},
 ): Promise<DecisionResult> {
   const ids: DecisionIds = { decisionId: intent.intentId, at: intent.at };
-  // Block account finds its own earlier run by the log entry and the blocked owner, not the finding.
-  if (intent.action === 'block-account') return carryOutBlockIntent(deps, intent);
+  // Block account finds its own earlier run by the log entry and the blocked owner, not the finding;
+  // Unblock and Unblock account by the log entry and what their decision id is on.
+  if (intent.action === 'block-account' || intent.action === 'unblock' || intent.action === 'unblock-account')
+    return decide(deps, intent, ids, hooks);
   const rec = await deps.store.getFinding(intent.findingId);
   if (rec && rec.decision?.decisionId === intent.intentId) {
     // An earlier run of this intent got as far as the finding.
@@ -157,7 +169,8 @@ export async function refuseIntent(
     intent.action,
     intent.by,
     refusalDetail(refusal),
-    { findingId: intent.findingId },
+    // Unblock account names an owner, no finding.
+    intent.ownerAccountId ? { ownerAccountId: intent.ownerAccountId } : { findingId: intent.findingId },
     {
       decisionId: intent.intentId,
       at: intent.at,
@@ -179,13 +192,22 @@ export async function completeIntent(
         ? { status: 'rejected', by: result.by }
         : {
             status: 'done',
-            outcome: blockOutcome(result.block) ?? finalOutcome(result.records, intent.intentId),
+            outcome:
+              blockOutcome(result.block) ??
+              unblockOutcome(result.unblock) ??
+              finalOutcome(result.records, intent.intentId),
           };
   return deps.store.completeIntent(intent.intentId, outcome, nowIso(deps));
 }
 
 /** Block account's outcome as the log has it (a dry run planned: carried out as asked). */
 function blockOutcome(r: BlockAccountResult | undefined): Exclude<DecisionOutcome, 'pending'> | undefined {
+  if (r?.status !== 'done') return undefined;
+  return r.outcome === 'planned' ? 'succeeded' : r.outcome;
+}
+
+/** Unblock's outcome as the log has it (a dry run planned: carried out as asked). */
+function unblockOutcome(r: UnblockResult | undefined): Exclude<DecisionOutcome, 'pending'> | undefined {
   if (r?.status !== 'done') return undefined;
   return r.outcome === 'planned' ? 'succeeded' : r.outcome;
 }

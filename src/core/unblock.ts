@@ -12,6 +12,7 @@ import { ownerProbe } from '../guard/verify.ts';
 import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
+import type { DecisionIds } from './decisions.ts';
 
 /** What the guard did when an owner's or a resource's deny was lifted. */
 export interface GuardLift {
@@ -114,36 +115,66 @@ export async function blockedFindingsFor(deps: CoreDeps, x: string): Promise<Fin
   );
 }
 
+/** The log entry of a decision, found by its id and time (and finding). */
+async function loggedUnblock(
+  deps: CoreDeps,
+  findingId: string,
+  ids: DecisionIds,
+): Promise<DecisionRecord | undefined> {
+  return (await deps.store.listDecisions({ since: ids.at, until: ids.at, findingId })).find(
+    (x) => x.decisionId === ids.decisionId,
+  );
+}
+
 /**
  * Unblock: the resource comes off the guard (only what its own Remove put there: a blocked owner's
  * deny stays until Unblock account or Trust), verified, logged as a decision; the finding is open again.
+ * Idempotent for one decision id (`ids`: a decision intent's, core/intents.ts): a run after a crash
+ * finds what an earlier one wrote — its pending log entry, the finding carrying its decision — and
+ * finishes it (lifted and verified again, the finding reopened, the entry completed), never a second
+ * entry, never refused because the earlier run already took the resource off the guard.
  */
-export async function unblockResource(deps: CoreDeps, findingId: string, by: Actor): Promise<UnblockResult> {
+export async function unblockResource(
+  deps: CoreDeps,
+  findingId: string,
+  by: Actor,
+  ids: DecisionIds = { decisionId: randomUUID(), at: nowIso(deps) },
+): Promise<UnblockResult> {
   const rec = await deps.store.getFinding(findingId);
   if (!rec) return { status: 'refused', resource: findingId, code: 'unknown' };
   const f = rec.finding;
+  // An earlier run of this decision got as far as the finding: only its log entry may be left.
+  if (rec.decision?.decisionId === ids.decisionId) return finishedEarlier(deps, rec, ids);
   const entry: BlockedResource | undefined = (
     await deps.store.listBlockedResources({ accountId: f.accountId })
   ).find((r) => r.findingId === f.id);
-  if (!entry && rec.state !== 'blocked')
+  const logged = await loggedUnblock(deps, f.id, ids);
+  if (logged && logged.outcome !== 'pending')
+    // Ended by an earlier run, and the finding moved on since: nothing is left to do.
+    return logged.outcome === 'refused'
+      ? { status: 'refused', resource: f.resourceId, code: 'not-blocked' }
+      : {
+          status: 'done',
+          decisionId: ids.decisionId,
+          resource: f.resourceId,
+          outcome: 'succeeded',
+          lift: nothingLifted(logged.detail ?? ''),
+          records: [],
+        };
+  // Written ahead by an earlier run (which may have taken it off the guard already): finished, not refused.
+  if (!logged && !entry && rec.state !== 'blocked')
     return { status: 'refused', resource: f.resourceId, code: 'not-blocked' };
-  const at = nowIso(deps);
+  const at = ids.at;
   if (deps.config.remediation.dryRun)
     return {
       status: 'done',
       resource: f.resourceId,
       outcome: 'planned',
-      lift: {
-        resources: entry ? 1 : 0,
-        owner: false,
-        outcome: 'nothing',
-        detail: 'Dry run: nothing was changed.',
-        calls: [],
-      },
+      lift: { ...nothingLifted('Dry run: nothing was changed.'), resources: entry ? 1 : 0 },
       records: [],
     };
-  const decision: DecisionRecord = {
-    decisionId: randomUUID(),
+  const decision: DecisionRecord = logged ?? {
+    decisionId: ids.decisionId,
     action: 'unblock',
     findingId: f.id,
     ownerAccountId: f.ownerAccountId,
@@ -151,7 +182,7 @@ export async function unblockResource(deps: CoreDeps, findingId: string, by: Act
     at,
     outcome: 'pending',
   };
-  await deps.store.appendDecision(decision);
+  if (!logged) await appendOnce(deps, decision);
   const ownerBlocked = await deps.store.getBlockedOwner(f.ownerAccountId);
   // With its owner blocked the owner's deny still applies: IAM cannot show this one's lifted.
   const lifted = await lift_(deps, {
@@ -181,11 +212,57 @@ export async function unblockResource(deps: CoreDeps, findingId: string, by: Act
     const res = await deps.store.transitionFinding(f.id, ['blocked'], { decision: summary });
     if (res.ok) records.push(res.record);
   }
+  await completeOnce(deps, decision, outcome, detail);
+  deps.log.info({ findingId: f.id, outcome, by: by.userId }, 'resource unblocked');
+  return { status: 'done', decisionId: decision.decisionId, resource: f.resourceId, outcome, lift, records };
+}
+
+function nothingLifted(detail: string): GuardLift {
+  return { resources: 0, owner: false, outcome: 'nothing', detail, calls: [] };
+}
+
+/** The pending entry, once: an earlier run's (same id) stands as it is. */
+async function appendOnce(deps: CoreDeps, decision: DecisionRecord): Promise<void> {
+  try {
+    await deps.store.appendDecision(decision);
+  } catch (err) {
+    const current =
+      err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
+    if (current?.decisionId !== decision.decisionId) throw err;
+  }
+}
+
+/** Completes a pending entry; one completed already (by an earlier run) stands. */
+async function completeOnce(
+  deps: CoreDeps,
+  decision: DecisionRecord,
+  outcome: 'succeeded' | 'failed',
+  detail: string,
+): Promise<void> {
   try {
     await deps.store.completeDecision(decision, outcome, detail.slice(0, 4000), nowIso(deps));
   } catch (err) {
     if (!(err instanceof StoreConflictError)) throw err;
   }
-  deps.log.info({ findingId: f.id, outcome, by: by.userId }, 'resource unblocked');
-  return { status: 'done', decisionId: decision.decisionId, resource: f.resourceId, outcome, lift, records };
+}
+
+/**
+ * The finding carries this decision (an earlier run reopened it, or left it blocked as not lifted):
+ * its log entry is completed from it if the run stopped before that, and the outcome is told again
+ * from the finding (the channel was not told: the runner tells it after the intent is done).
+ */
+async function finishedEarlier(deps: CoreDeps, rec: FindingRecord, ids: DecisionIds): Promise<UnblockResult> {
+  const d = rec.decision!;
+  const outcome = d.outcome === 'failed' ? 'failed' : 'succeeded';
+  const detail = d.detail ?? '';
+  const logged = await loggedUnblock(deps, rec.finding.id, ids);
+  if (logged?.outcome === 'pending') await completeOnce(deps, logged, outcome, detail);
+  return {
+    status: 'done',
+    decisionId: ids.decisionId,
+    resource: rec.finding.resourceId,
+    outcome,
+    lift: { ...nothingLifted(detail), outcome: outcome === 'failed' ? 'failed' : 'lifted' },
+    records: [rec],
+  };
 }

@@ -1,13 +1,18 @@
 import type { Actor, DecisionOutcome, FindingState } from './lifecycle.ts';
 import type { MessageRef } from './message-ref.ts';
 
-/** The clicks that become decision intents (issue 8 item 1; Block account from a finding: issue 20). */
+/**
+ * The clicks that become decision intents (issue 8 item 1; Block account from a finding: issue 20;
+ * Unblock and Unblock account, from a button or `/shared-scan unblock`).
+ */
 export const INTENT_ACTIONS = [
   'trust',
   'remove',
   'delete-at-source',
   'revoke-org-share',
   'block-account',
+  'unblock',
+  'unblock-account',
 ] as const;
 export type IntentAction = (typeof INTENT_ACTIONS)[number];
 
@@ -38,7 +43,9 @@ export type Refusal =
       code: 'block-refused';
       ownerAccountId: string;
       reason: 'monitored-account' | 'trusted-by-config' | 'on-trust-list' | 'not-blocked';
-    };
+    }
+  /** Unblock refused for a finding (core/unblock.ts): it is neither on the guard nor blocked. */
+  | { code: 'not-blocked'; resourceId: string };
 
 /** Where a decision's answer goes when it is refused (the click's response_url lives 30 minutes). */
 export interface IntentReply {
@@ -72,7 +79,10 @@ export type IntentStatus = (typeof INTENT_STATUSES)[number];
 export interface DecisionIntent {
   intentId: string;
   action: IntentAction;
+  /** The finding decided; empty for Unblock account, which names an owner (`ownerAccountId`) instead. */
   findingId: string;
+  /** Unblock account only: the owner taken off the guard (`/shared-scan unblock <account>`). */
+  ownerAccountId?: string;
   by: Actor;
   /** When the click arrived; a `toISOString()` time. */
   at: string;

@@ -1,8 +1,8 @@
 /**
  * The Slack side of the decision runner (core/decision-runner.ts implements the decisions; this is its
- * observer port): messages re-rendered from the outbox, the clicker's answer, Block account's channel
- * post. It runs on its own pool and the runner never waits for it, so a hung `chat.update` delays
- * messages, never AWS decisions (D4).
+ * observer port): messages re-rendered from the outbox, the clicker's answer, the channel post of
+ * Block / Unblock account and Unblock. It runs on its own pool and the runner never waits for it, so
+ * a hung `chat.update` delays messages, never AWS decisions (D4).
  */
 import type { DecisionObserver, RunOutcome } from '../core/decision-runner.ts';
 import type { SetUpResult } from '../core/two-person.ts';
@@ -15,7 +15,7 @@ import { refusalMessage, typedRefusalMessage, type SlackMessage } from './messag
 import { ephemeral } from './listeners/commands/shared-scan.ts';
 import { twoPersonRefusalText } from './listeners/views/two-person-refusals.ts';
 import { recordDecision } from '../metrics.ts';
-import { blockAccountMessage } from './messages/guard.ts';
+import { blockAccountMessage, unblockMessage } from './messages/guard.ts';
 
 /** Slack renders at once, apart from the decisions' pool. */
 const RENDERS_AT_ONCE = 4;
@@ -47,11 +47,13 @@ export class SlackDecisionObserver implements DecisionObserver {
       this.renders.run(async () => {
         if (outcome.status === 'refused') await this.reply(intent, typedRefusalMessage(outcome.refusal));
         await this.publisher.flush(queued);
-        // Block account tells the channel (the owner's messages were refreshed just above).
+        // Block / Unblock account and Unblock tell the channel (the messages were refreshed just above).
         if (outcome.status === 'done' && outcome.block)
           await this.publisher.post(
             blockAccountMessage(outcome.block, intent.by, intent.extras?.reason, intent.extras?.confirmedBy),
           );
+        if (outcome.status === 'done' && outcome.unblock)
+          await this.publisher.post(unblockMessage(outcome.unblock, intent.by));
       }),
     );
   }

@@ -48,4 +48,6 @@ export const slashCommandPayload = z.object({
   channel_id: z.string(),
   api_app_id: z.string().optional(),
   response_url: z.string().optional(),
+  /** One per invocation: the same command delivered twice records one decision intent. */
+  trigger_id: z.string().optional(),
 });

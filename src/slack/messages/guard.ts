@@ -150,6 +150,28 @@ export function blockAccountMessage(
   return message(text, [section(text), ...(detail ? [context(detail)] : [])]);
 }
 
+/**
+ * The ack of `/shared-scan unblock <account | resource>` once its decision is recorded: what happens
+ * next. `recorded` of `total` findings (a resource shared into several accounts is one per account).
+ */
+export function unblockRecordedMessage(
+  target: { ownerAccountId: string } | { resource: string; recorded: number; total: number },
+  notRecorded?: string,
+): SlackMessage {
+  let text: string;
+  if ('ownerAccountId' in target)
+    text = `⏳ Unblock of account ${code(target.ownerAccountId, 40)} recorded; it is being carried out — the channel is told when it is done.`;
+  else {
+    const of =
+      target.total > 1
+        ? ` for ${target.recorded === target.total ? '' : `${target.recorded} of `}${plural(target.total, 'finding')}`
+        : '';
+    text = `⏳ Unblock of ${code(target.resource, 200)} recorded${of}; it is being carried out — the channel is told when it is done.`;
+    if (notRecorded) text += ` The others were ${esc(notRecorded, 200)}.`;
+  }
+  return message(text, [section(text)]);
+}
+
 /** The channel message for Unblock (one resource): verified or not, in words; AWS's words escaped. */
 export function unblockMessage(r: UnblockResult, by: Actor): SlackMessage {
   if (r.status === 'refused') {

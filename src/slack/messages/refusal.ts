@@ -28,6 +28,8 @@ export function refusalText(r: Refusal): string {
       return alreadyDecidedText(r);
     case 'block-refused':
       return `${blockRefusalText(r.reason, r.ownerAccountId)}; nothing was changed.`;
+    case 'not-blocked':
+      return `${code(r.resourceId, 200)} is not blocked; nothing was changed.`;
   }
 }
 

@@ -12,6 +12,9 @@ import { asksForReason, openReasonModalFirst } from '../views/reason.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
+/** The decisions clicked here (Unblock has its own listener: actions/unblock.ts, no reason modal). */
+type FindingClickAction = Exclude<IntentAction, 'unblock' | 'unblock-account'>;
+
 /** The click's own identity: the same click delivered twice is the same intent (D9). */
 export function clickIntentId(click: Click): string {
   const a = click.p.actions[0]!;
@@ -37,7 +40,7 @@ export function clickIntentId(click: Click): string {
  * once and is filled from the store afterwards (views/reason.ts); the decision is recorded on submit.
  * Block account comes here only for the modal: its one click is actions/block-account.ts's.
  */
-export function decisionAction(ctx: SlackContext, action: IntentAction) {
+export function decisionAction(ctx: SlackContext, action: FindingClickAction) {
   return async ({ ack, body, respond }: Args): Promise<void> => {
     const click = parseClick(body, ctx.deps.log);
     if (!click) return ack();

@@ -1,46 +1,77 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { logRefusal } from '../../../core/decisions.ts';
-import { unblockResource } from '../../../core/unblock.ts';
 import { refusalMessage } from '../../messages/index.ts';
-import { unblockMessage } from '../../messages/guard.ts';
 import { FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
+import { approverBeforeAck } from '../block-before-ack.ts';
+import { isStoreUnavailable, notRecordedText } from '../failures.ts';
 import { parseClick } from './click.ts';
+import { clickIntentId } from './decision.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 /**
- * Unblock on a blocked finding's message: ack, check who clicked, take the resource off the guard
- * (core/unblock.ts: converged and verified), tell the channel and refresh the finding's message.
+ * Unblock on a blocked finding's message: who clicked is checked (bounded) and the decision recorded
+ * as an intent (one conditional write with the runner's deadline) before the ack, so an acknowledged
+ * Unblock survives a crash — the reconciler finishes it. The decision runner then takes the resource
+ * off the guard (core/unblock.ts: converged and verified), and its observer refreshes the finding's
+ * message and tells the channel. A store that cannot take the intent in time: "not recorded".
  */
 export function unblockAction(ctx: SlackContext) {
   return async ({ ack, body }: Args): Promise<void> => {
-    await ack();
     const click = parseClick(body, ctx.deps.log);
-    if (!click) return;
+    if (!click) return ack();
     const { p, channel, userId, actor } = click;
-    const refuse = async (reason: string, findingId?: string) => {
-      ctx.deps.log.warn({ user: userId, action: 'unblock', findingId, reason }, 'decision refused');
-      await logRefusal(ctx.deps, 'unblock', actor, reason, findingId ? { findingId } : {});
+    const tell = async (reason: string) => {
       if (channel) await ctx.publisher.ephemeral(channel, userId, refusalMessage(reason));
     };
-    const work = ctx.decisions.run(async () => {
-      const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
-      if (!origin.ok) return refuse(origin.reason);
-      const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
-      if (!value.success)
-        return refuse('the button carried something that is not a shareguard finding; nothing was changed');
-      const auth = await ctx.approvers.isApprover(userId);
-      if (!auth.ok) return refuse(auth.reason, value.data);
-      const r = await unblockResource(ctx.deps, value.data, actor);
-      const msg = unblockMessage(r, actor);
-      if (r.status === 'refused') {
-        if (channel) await ctx.publisher.ephemeral(channel, userId, msg);
-        return;
-      }
-      await ctx.publisher.refresh(r.records);
-      await ctx.publisher.post(msg);
-    });
-    ctx.track(work);
+    const refuse = async (reason: string, findingId?: string) => {
+      await ack();
+      ctx.deps.log.warn({ user: userId, action: 'unblock', findingId, reason }, 'decision refused');
+      ctx.track(
+        (async () => {
+          await tell(reason);
+          // The clicker has the answer; a refusal the log cannot take is logged here, not retold.
+          await logRefusal(ctx.deps, 'unblock', actor, reason, findingId ? { findingId } : {}).catch(
+            (err: Error) =>
+              ctx.deps.log.error({ err: err.message, user: userId }, 'refusal could not be logged'),
+          );
+        })(),
+      );
+    };
+    const origin = ctx.approvers.checkOrigin(p.team?.id ?? p.user.team_id, p.api_app_id);
+    if (!origin.ok) return refuse(origin.reason);
+    const value = FINDING_ID.safeParse(p.actions[0]!.value ?? '');
+    if (!value.success)
+      return refuse('the button carried something that is not a shareguard finding; nothing was changed');
+    let auth;
+    try {
+      auth = await approverBeforeAck(ctx, userId);
+    } catch (err) {
+      // Nothing was recorded: said, not swallowed.
+      return refuse(`that did not work: ${(err as Error).message}; nothing was changed`, value.data);
+    }
+    if (!auth.ok) return refuse(auth.reason, value.data);
+    let intent;
+    try {
+      intent = await ctx.intents.record({
+        intentId: clickIntentId(click),
+        action: 'unblock',
+        findingId: value.data,
+        by: actor,
+        reply: {
+          ...(p.response_url ? { responseUrl: p.response_url } : {}),
+          ...(channel ? { channel } : {}),
+        },
+      });
+    } catch (err) {
+      await ack();
+      if (!isStoreUnavailable(err)) throw err;
+      ctx.deps.log.error({ err: (err as Error).message, user: userId }, 'Unblock not recorded');
+      return ctx.track(tell(notRecordedText(err)));
+    }
+    // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
+    await ack();
+    ctx.track(ctx.intents.run(intent));
   };
 }

@@ -2,10 +2,14 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { untrustAccount, logRefusal } from '../../../core/decisions.ts';
 import { nowIso } from '../../../core/deps.ts';
 import { currentTrust } from '../../../core/trust.ts';
-import { finishBlockAccount, unblockAccount } from '../../../core/block-account.ts';
-import { blockAccountMessage, unblockMessage } from '../../messages/guard.ts';
+import { finishBlockAccount } from '../../../core/block-account.ts';
+import { blockAccountMessage, unblockMessage, unblockRecordedMessage } from '../../messages/guard.ts';
 import type { BlockAccountResult } from '../../../core/block-account.ts';
-import { blockedFindingsFor, unblockResource } from '../../../core/unblock.ts';
+import { blockedFindingsFor } from '../../../core/unblock.ts';
+import { intentIdFor } from '../../../core/intents.ts';
+import type { DecisionIntent } from '../../../domain/intent.ts';
+import { withStoreDeadline } from '../../../store/index.ts';
+import { LATE, within } from '../deadline.ts';
 import { ScanFilterError } from '../../../core/scan-service.ts';
 import { CommandTextError, parseSharedScanText, type SharedScanCommand } from '../../command-text.ts';
 import {
@@ -25,11 +29,28 @@ import { slashCommandPayload } from '../../payloads.ts';
 import { dmIntroMessage, helpOptions, postCommand } from './post.ts';
 import type { SlackContext } from '../../context.ts';
 import { SCHEDULE } from '../../../jobs/scan-job.ts';
-import { describeSlackError, isStoreUnavailable, NOT_RECORDED, STORE_UNAVAILABLE } from '../failures.ts';
-import { approverBeforeAck, blockRecordedMessage, recordBlockBeforeAck } from '../block-before-ack.ts';
+import {
+  describeSlackError,
+  isStoreUnavailable,
+  NOT_RECORDED,
+  notRecordedText,
+  STORE_UNAVAILABLE,
+} from '../failures.ts';
+import {
+  approverBeforeAck,
+  BLOCK_AUTH_MS,
+  blockRecordedMessage,
+  recordBlockBeforeAck,
+} from '../block-before-ack.ts';
 import { ScanRateLimit } from './rate-limit.ts';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/**
+ * How long the read before an Unblock's ack may take (which findings a resource is, whether an owner
+ * is blocked): alongside the approver check, so the intent write keeps its whole deadline.
+ */
+const UNBLOCK_READ_MS = BLOCK_AUTH_MS;
 
 export const ephemeral = (m: SlackMessage) => ({
   response_type: 'ephemeral' as const,
@@ -42,9 +63,10 @@ export const ephemeral = (m: SlackMessage) => ({
  * `/shared-scan [help | status | trusted | untrust <account> | block <account> [reason] | unblock <account or resource> | account= region= kind=]`.
  * Ack first: the ack carries only what needs no network call (help, usage errors, a foreign
  * workspace); authorization (which may read a user group), the store and scans come after it, and
- * their answers go through `response_url` (works even where the bot is not a member). Except `block`:
- * a decision that changes AWS is recorded before its ack (bounded, well inside Slack's 3 s), so the
- * ack — the user's signal that it was taken — is only given once a crash can no longer lose it.
+ * their answers go through `response_url` (works even where the bot is not a member). Except `block`
+ * and `unblock`: a decision that changes AWS is recorded before its ack (bounded, well inside Slack's
+ * 3 s), so the ack — the user's signal that it was taken — is only given once a crash can no longer
+ * lose it.
  */
 export function sharedScanCommand(ctx: SlackContext) {
   const limit = new ScanRateLimit(ctx.deps.config.slack.scanRateLimit);
@@ -141,6 +163,97 @@ export function sharedScanCommand(ctx: SlackContext) {
         }),
       );
     }
+    /**
+     * `unblock <account | resource>`: authorized, its target read and the decision recorded as an
+     * intent (one per finding the resource is) before the ack — each bounded, the approver check and
+     * the read side by side, then the runner's write deadline; the ack says refused, "not recorded",
+     * or recorded. The decision runner carries it out and its observer tells the channel; after a
+     * crash the reconciler does.
+     */
+    async function unblockBeforeAck(
+      command: Extract<SharedScanCommand, { type: 'unblock' | 'unblock-resource' }>,
+    ): Promise<void> {
+      const action: 'unblock' | 'unblock-account' =
+        command.type === 'unblock' ? 'unblock-account' : 'unblock';
+      const target = command.type === 'unblock' ? command.accountId : command.resource;
+      const refuseNow = async (why: string, logged = false) => {
+        log.warn({ user: p.user_id, command: command.type, target, reason: why }, 'command refused');
+        await ack(ephemeral(refusalMessage(why)));
+        if (logged)
+          ctx.track(
+            logRefusal(
+              ctx.deps,
+              action,
+              actor,
+              why,
+              command.type === 'unblock' ? { ownerAccountId: target } : {},
+            ).catch((err: Error) => log.error({ err: err.message }, 'refusal could not be logged')),
+          );
+      };
+      const read = () =>
+        command.type === 'unblock'
+          ? ctx.deps.store.getBlockedOwner(target).then((o) => (o ? [] : undefined))
+          : blockedFindingsFor(ctx.deps, target).then((found) => (found.length ? found : undefined));
+      let intents: PromiseSettledResult<DecisionIntent>[];
+      try {
+        const [auth, found] = await Promise.all([
+          approverBeforeAck(ctx, p.user_id),
+          within(
+            withStoreDeadline(UNBLOCK_READ_MS, read).catch((err: unknown): typeof LATE => {
+              if (isStoreUnavailable(err)) return LATE;
+              throw err;
+            }),
+            UNBLOCK_READ_MS + 100,
+          ),
+        ]);
+        if (!auth.ok) return await refuseNow(auth.reason, true);
+        if (found === LATE) return await refuseNow(NOT_RECORDED);
+        if (!found) {
+          const refused =
+            command.type === 'unblock'
+              ? blockAccountMessage({ status: 'refused', ownerAccountId: target, code: 'not-blocked' }, actor)
+              : unblockMessage({ status: 'refused', resource: target, code: 'unknown' }, actor);
+          await ack(ephemeral(refused));
+          return;
+        }
+        const reply = { ...(p.response_url ? { responseUrl: p.response_url } : {}), channel: p.channel_id };
+        const idOf = (findingId: string) =>
+          p.trigger_id
+            ? intentIdFor(['command', p.user_id, p.trigger_id, action, target, findingId])
+            : undefined;
+        const clicks =
+          command.type === 'unblock'
+            ? [{ action, findingId: '', ownerAccountId: target }]
+            : found.map((rec) => ({ action, findingId: rec.finding.id }));
+        intents = await Promise.allSettled(
+          clicks.map((c) => {
+            const intentId = idOf(c.findingId);
+            return ctx.intents.record({ ...c, by: actor, reply, ...(intentId ? { intentId } : {}) });
+          }),
+        );
+      } catch (err) {
+        // Nothing was recorded (a bug): said in the ack.
+        log.error({ err: (err as Error).message, user: p.user_id, command: command.type }, 'command failed');
+        return refuseNow(`that did not work: ${(err as Error).message}; nothing was changed`);
+      }
+      const recorded = intents.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failed = intents.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+      for (const err of failed)
+        log.error({ err: (err as Error).message, user: p.user_id, target }, 'Unblock not recorded');
+      if (!recorded.length) return refuseNow(notRecordedText(failed[0]));
+      await ack(
+        ephemeral(
+          unblockRecordedMessage(
+            command.type === 'unblock'
+              ? { ownerAccountId: target }
+              : { resource: target, recorded: recorded.length, total: intents.length },
+            failed.length ? notRecordedText(failed[0]) : undefined,
+          ),
+        ),
+      );
+      // Durable now: carried out by the runner (or after a crash, the reconciler).
+      for (const intent of recorded) ctx.track(ctx.intents.run(intent));
+    }
     if (command.type === 'help') {
       await ack(ephemeral(helpMessage(helpOptions(ctx))));
       return;
@@ -156,6 +269,10 @@ export function sharedScanCommand(ctx: SlackContext) {
     }
     if (command.type === 'block') {
       await blockBeforeAck(command.accountId, command.reason);
+      return;
+    }
+    if (command.type === 'unblock' || command.type === 'unblock-resource') {
+      await unblockBeforeAck(command);
       return;
     }
     await ack();
@@ -240,51 +357,9 @@ export function sharedScanCommand(ctx: SlackContext) {
         }
         case 'block':
           return; // answered before the ack (blockBeforeAck)
-        case 'unblock': {
-          // Not recorded before the ack: unblocking has no durable half to resume (core/block-account.ts).
-          const auth = await ctx.approvers.isApprover(p.user_id);
-          if (!auth.ok) {
-            await refuse(auth.reason, { account: command.accountId, action: 'unblock-account' });
-            await logRefusal(ctx.deps, 'unblock-account', actor, auth.reason, {
-              ownerAccountId: command.accountId,
-            }).catch((err: Error) => log.error({ err: err.message }, 'refusal could not be logged'));
-            return;
-          }
-          await ctx.decisions.run(async () => {
-            const r = await unblockAccount(ctx.deps, command.accountId, actor);
-            await announce(r);
-          });
-          return;
-        }
-        case 'unblock-resource': {
-          const auth = await ctx.approvers.isApprover(p.user_id);
-          if (!auth.ok) {
-            await refuse(auth.reason, { resource: command.resource, action: 'unblock' });
-            await logRefusal(ctx.deps, 'unblock', actor, auth.reason, {}).catch((err: Error) =>
-              log.error({ err: err.message }, 'refusal could not be logged'),
-            );
-            return;
-          }
-          await ctx.decisions.run(async () => {
-            const found = await blockedFindingsFor(ctx.deps, command.resource);
-            if (!found.length)
-              return reply(
-                unblockMessage({ status: 'refused', resource: command.resource, code: 'unknown' }, actor),
-              );
-            for (const rec of found) {
-              const r = await unblockResource(ctx.deps, rec.finding.id, actor);
-              const msg = unblockMessage(r, actor);
-              if (r.status === 'refused') {
-                await reply(msg);
-                continue;
-              }
-              await ctx.publisher.refresh(r.records);
-              await ctx.publisher.post(msg);
-              if (p.channel_id !== ctx.deps.config.slack.channel) await reply(msg);
-            }
-          });
-          return;
-        }
+        case 'unblock':
+        case 'unblock-resource':
+          return; // answered before the ack (unblockBeforeAck)
         case 'scan': {
           const read = await ctx.approvers.mayRead(p.user_id, p.channel_id);
           if (!read.ok) return refuse(read.reason);
