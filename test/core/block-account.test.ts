@@ -284,3 +284,47 @@ describe('Block account as a decision intent (the reason modal, a two-person Con
     expect(await d.store.listBlockedOwners()).toEqual([]);
   });
 });
+
+describe('Unblock account as a decision intent (/shared-scan unblock <account>)', () => {
+  it('a crash after its write-ahead (entry pending, owner deleted) is finished by a re-run: reopened, logged once', async () => {
+    bed = await startBed(world(), config({ mode: 'iam-policy', attachToRoles: [WORKLOAD] }));
+    const d = bed.deps;
+    await scanAndRecord(d, {});
+    const blocked = await blockAccount(d, EVIL, ALICE);
+    expect(blocked).toMatchObject({ status: 'done', outcome: 'blocked' });
+    const intent = await recordIntent(d, {
+      action: 'unblock-account',
+      findingId: '',
+      ownerAccountId: EVIL,
+      by: ALICE,
+    });
+    // What the first run had written when the process died: the entry pending, the owner deleted.
+    await d.store.appendDecision({
+      decisionId: intent.intentId,
+      action: 'unblock-account',
+      ownerAccountId: EVIL,
+      by: ALICE,
+      at: intent.at,
+      outcome: 'pending',
+    });
+    await d.store.deleteBlockedOwner(EVIL);
+
+    const run = await carryOutIntent(d, intent);
+    expect(run).toMatchObject({ status: 'done', block: { action: 'unblock-account', outcome: 'succeeded' } });
+    if (run.status !== 'done') return;
+    expect(run.records.map((x) => x.state)).toEqual(Array(5).fill('open'));
+    const wa = await actAs(bed.sim, A, WORKLOAD);
+    expect(
+      await outcomeOf(wa.ec2.send(new RunInstancesCommand({ ImageId: amiId(1), MinCount: 1, MaxCount: 1 }))),
+    ).toBe('ok');
+    wa.destroy();
+    // Run again (the intent was not marked done): the same findings shown, nothing logged twice.
+    const again = await carryOutIntent(d, intent);
+    expect(again).toMatchObject({ status: 'done', block: { outcome: 'succeeded' } });
+    if (again.status === 'done') expect(again.records).toHaveLength(5);
+    const log = (await d.store.listDecisions({ since: since() })).filter(
+      (x) => x.action === 'unblock-account',
+    );
+    expect(log.map((x) => [x.decisionId, x.outcome])).toEqual([[intent.intentId, 'succeeded']]);
+  });
+});
