@@ -21,6 +21,7 @@ import type { VerifyTarget } from '../guard/verify.ts';
 import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
 import type { DecisionIntent, Refusal } from '../domain/intent.ts';
 import { StoreConflictError } from '../store/errors.ts';
+import { appendDecisionOnce } from './decision-log.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import { BLOCK_REFUSAL_LOG, logRefusal, type DecisionIds, type DecisionResult } from './decisions.ts';
 import { callsOf, guardProblems, verifyOwner, type AccountVerification } from './verify-block.ts';
@@ -227,14 +228,10 @@ export async function recordBlockAccount(
     ...(reason ? { detail: `reason: ${reason}`, reason } : {}),
     ...(confirmedBy ? { confirmedBy } : {}),
   };
-  try {
-    await deps.store.appendDecision(decision);
-  } catch (err) {
-    const current =
-      err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
-    if (current?.decisionId !== id.decisionId) throw err;
+  const logged = await appendDecisionOnce(deps, decision);
+  if (logged.existed) {
     // An earlier run of this decision logged it (and may have stored the owner with its revision).
-    decision = current;
+    decision = logged.decision;
     const stored = await deps.store.getBlockedOwner(owner);
     if (stored?.decisionId === id.decisionId) return { decision, entry: stored };
   }
@@ -659,15 +656,7 @@ export async function unblockAccount(
     at,
     outcome: 'pending',
   };
-  if (!logged) {
-    try {
-      await deps.store.appendDecision(decision);
-    } catch (err) {
-      const current =
-        err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
-      if (current?.decisionId !== ids.decisionId) throw err;
-    }
-  }
+  if (!logged) await appendDecisionOnce(deps, decision);
   // A block stored after this decision (a later Block account) is not this unblock's to take off.
   if (entry && entry.at <= at) await deps.store.deleteBlockedOwner(owner);
   const guard = await convergeOwner(deps, accountIds);

@@ -11,6 +11,7 @@ import { changeGuard, describeConvergence, verifyLifted } from '../guard/desired
 import { ownerProbe } from '../guard/verify.ts';
 import { monitoredAccountIdsNow } from '../scan/monitored-now.ts';
 import { StoreConflictError } from '../store/errors.ts';
+import { appendDecisionOnce } from './decision-log.ts';
 import { nowIso, type CoreDeps } from './deps.ts';
 import type { DecisionIds } from './decisions.ts';
 
@@ -182,7 +183,7 @@ export async function unblockResource(
     at,
     outcome: 'pending',
   };
-  if (!logged) await appendOnce(deps, decision);
+  if (!logged) await appendDecisionOnce(deps, decision);
   const ownerBlocked = await deps.store.getBlockedOwner(f.ownerAccountId);
   // With its owner blocked the owner's deny still applies: IAM cannot show this one's lifted.
   const lifted = await lift_(deps, {
@@ -219,17 +220,6 @@ export async function unblockResource(
 
 function nothingLifted(detail: string): GuardLift {
   return { resources: 0, owner: false, outcome: 'nothing', detail, calls: [] };
-}
-
-/** The pending entry, once: an earlier run's (same id) stands as it is. */
-async function appendOnce(deps: CoreDeps, decision: DecisionRecord): Promise<void> {
-  try {
-    await deps.store.appendDecision(decision);
-  } catch (err) {
-    const current =
-      err instanceof StoreConflictError ? (err.current as DecisionRecord | undefined) : undefined;
-    if (current?.decisionId !== decision.decisionId) throw err;
-  }
 }
 
 /** Completes a pending entry; one completed already (by an earlier run) stands. */

@@ -94,28 +94,50 @@ export function decisionAction(ctx: SlackContext, action: FindingClickAction) {
       await ack();
       return ctx.track(refuse(t.reason));
     }
-    let intent;
-    try {
-      intent = await ctx.intents.record({
-        intentId: clickIntentId(click),
-        action,
-        findingId: t.findingId,
-        by: actor,
-        reply: {
-          ...(p.response_url ? { responseUrl: p.response_url } : {}),
-          ...(channel ? { channel } : {}),
-        },
-      });
-    } catch (err) {
-      await ack();
-      if (!isStoreUnavailable(err)) throw err;
-      ctx.deps.log.error({ err: (err as Error).message, user: userId, action }, 'decision not recorded');
-      return ctx.track(tell(notRecordedText(err)));
-    }
-    // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
-    await ack();
-    ctx.track(ctx.intents.run(intent));
+    await recordClickThenAck(ctx, { click, action, findingId: t.findingId, ack, tell });
   };
+}
+
+/**
+ * A one-click decision made durable, then acknowledged (docs/store.md "Intents"): the intent written
+ * within the runner's deadline, the ack, the run. When the store cannot take it in time the click is
+ * acknowledged and the clicker told "not recorded"; nothing is carried out.
+ */
+export async function recordClickThenAck(
+  ctx: SlackContext,
+  c: {
+    click: Click;
+    action: IntentAction;
+    findingId: string;
+    ack: () => Promise<void>;
+    tell: (words: string) => Promise<void>;
+  },
+): Promise<void> {
+  const { p, channel, userId, actor } = c.click;
+  let intent;
+  try {
+    intent = await ctx.intents.record({
+      intentId: clickIntentId(c.click),
+      action: c.action,
+      findingId: c.findingId,
+      by: actor,
+      reply: {
+        ...(p.response_url ? { responseUrl: p.response_url } : {}),
+        ...(channel ? { channel } : {}),
+      },
+    });
+  } catch (err) {
+    await c.ack();
+    if (!isStoreUnavailable(err)) throw err;
+    ctx.deps.log.error(
+      { err: (err as Error).message, user: userId, action: c.action },
+      'decision not recorded',
+    );
+    return ctx.track(c.tell(notRecordedText(err)));
+  }
+  // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
+  await c.ack();
+  ctx.track(ctx.intents.run(intent));
 }
 
 export const removeAction = (ctx: SlackContext) => decisionAction(ctx, 'remove');

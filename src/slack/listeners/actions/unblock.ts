@@ -4,9 +4,8 @@ import { refusalMessage } from '../../messages/index.ts';
 import { FINDING_ID } from '../../payloads.ts';
 import type { SlackContext } from '../../context.ts';
 import { approverBeforeAck } from '../block-before-ack.ts';
-import { isStoreUnavailable, notRecordedText } from '../failures.ts';
 import { parseClick } from './click.ts';
-import { clickIntentId } from './decision.ts';
+import { recordClickThenAck } from './decision.ts';
 
 type Args = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
@@ -52,26 +51,6 @@ export function unblockAction(ctx: SlackContext) {
       return refuse(`that did not work: ${(err as Error).message}; nothing was changed`, value.data);
     }
     if (!auth.ok) return refuse(auth.reason, value.data);
-    let intent;
-    try {
-      intent = await ctx.intents.record({
-        intentId: clickIntentId(click),
-        action: 'unblock',
-        findingId: value.data,
-        by: actor,
-        reply: {
-          ...(p.response_url ? { responseUrl: p.response_url } : {}),
-          ...(channel ? { channel } : {}),
-        },
-      });
-    } catch (err) {
-      await ack();
-      if (!isStoreUnavailable(err)) throw err;
-      ctx.deps.log.error({ err: (err as Error).message, user: userId }, 'Unblock not recorded');
-      return ctx.track(tell(notRecordedText(err)));
-    }
-    // Durable now: the ack says so, and the runner (or after a crash, the reconciler) carries it out.
-    await ack();
-    ctx.track(ctx.intents.run(intent));
+    await recordClickThenAck(ctx, { click, action: 'unblock', findingId: value.data, ack, tell });
   };
 }
