@@ -15,7 +15,7 @@ import { createTable } from '../../src/store/table.ts';
 import { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from '../../src/testing/sim/caller.ts';
 import { A, actAs, EVIL, outcomeOf, R, WORKLOAD } from '../guard/helpers.ts';
 import type { Sim } from './scan.ts';
-import { CHANNEL, eventually, processRig, type Child, type ProcessRig } from './serve-process.ts';
+import { CHANNEL, eventually, processRig, sleep, type Child, type ProcessRig } from './serve-process.ts';
 import { account, emptyWorld, image, snapshot, type World } from './world.ts';
 
 export const AMI = 'ami-00000000000000001';
@@ -166,6 +166,31 @@ export async function restore(r: { sim: Sim }) {
 /** The channel's posts saying EVIL was blocked. */
 export const blockPosts = (r: ProcessRig) =>
   r.slack.messages(CHANNEL).filter((m) => m.text?.includes(`blocked account \`${EVIL}\``));
+
+/**
+ * After the restart: the owner blocked (applied and verified, the workload role denied), both findings
+ * closed as blocked, the channel told once, the guard policy created once (the post waited for up to
+ * `ms`); returns the post's text.
+ */
+export async function expectBlockedOnce(r: ProcessRig, restarted: Child, ms = 90_000): Promise<string> {
+  expect(
+    await eventually(() => blockPosts(r).length > 0, ms),
+    `no Block account message after the restart: ${restarted.stderr().slice(-2000)}`,
+  ).toBe(true);
+  expect(await launch(r)).toBe('UnauthorizedOperation');
+  expect(
+    await eventually(
+      () => [AMI_FINDING, SNAP_FINDING].every((id) => r.messageText(id)?.includes('⛔ *Blocked*')),
+      30_000,
+    ),
+  ).toBe(true);
+  // Exactly once: let the reconciler's passes run (they would finish a second copy), then count.
+  await sleep(3_000);
+  await restarted.stop();
+  expect(blockPosts(r)).toHaveLength(1);
+  expect(r.sim.calls({ action: 'CreatePolicy' })).toBe(1);
+  return blockPosts(r)[0]!.text!;
+}
 
 /** The decisions of the last hour with this action. */
 export async function decisions(store: Store, action: string) {

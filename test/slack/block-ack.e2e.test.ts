@@ -18,6 +18,7 @@ import {
   blockPosts,
   decisions,
   evilSharesWorld,
+  expectBlockedOnce,
   guardServeBeds,
   launch,
   SNAP_FINDING,
@@ -57,25 +58,9 @@ describe('Block account is durable before the ack', () => {
     expect(blockPosts(r)).toEqual([]);
     expect(await launch(r)).toBe('ok'); // not carried out before the kill
 
-    const restarted = await r.spawn();
-    expect(
-      await eventually(() => blockPosts(r).length > 0, 60_000),
-      `no Block account message after the restart: ${restarted.stderr().slice(-2000)}`,
-    ).toBe(true);
-    expect(blockPosts(r)[0]!.text).toMatch(/^⛔ .*blocked account `444444444444`.*verified by IAM/);
-    expect(await launch(r)).toBe('UnauthorizedOperation');
-    expect(
-      await eventually(
-        () => [AMI_FINDING, SNAP_FINDING].every((id) => r.messageText(id)?.includes('⛔ *Blocked*')),
-        30_000,
-      ),
-    ).toBe(true);
-
-    // Exactly once: let the reconciler's passes run (they would finish a second copy), then count.
-    await sleep(3_000);
-    await restarted.stop();
-    expect(blockPosts(r)).toHaveLength(1);
-    expect(r.sim.calls({ action: 'CreatePolicy' })).toBe(1);
+    // Carried out exactly once: IAM denies the workload role, both findings Blocked, one post, one policy.
+    const post = await expectBlockedOnce(r, await r.spawn(), 60_000);
+    expect(post).toMatch(/^⛔ .*blocked account `444444444444`.*verified by IAM/);
     expect((await decisions(store, 'block-account')).map((d) => d.outcome)).toEqual(['blocked']);
     expect((await store.listBlockedOwners()).map((o) => o.ownerAccountId)).toEqual([EVIL]);
   }, 180_000);

@@ -16,13 +16,14 @@ import {
   blockPosts,
   decisions,
   evilSharesWorld,
+  expectBlockedOnce,
   expectNothingPending,
   guardServeBeds,
   launch,
   SLOW_STORE_MS,
   SNAP_FINDING,
 } from '../helpers/guard-serve-bed.ts';
-import { ALICE, BOB, eventually, sleep, type Child, type ProcessRig } from '../helpers/serve-process.ts';
+import { ALICE, BOB, eventually, type Child, type ProcessRig } from '../helpers/serve-process.ts';
 
 const bed = guardServeBeds();
 
@@ -52,30 +53,6 @@ async function openBlockForm(r: ProcessRig, child: Child, id: string, user: stri
 async function expectNotCarriedOut(r: ProcessRig) {
   expect(blockPosts(r)).toEqual([]);
   expect(await launch(r)).toBe('ok');
-}
-
-/**
- * After the restart: the owner blocked (applied and verified, the workload role denied), both findings
- * closed as blocked, the channel told once, the guard policy created once; returns the post's text.
- */
-async function expectBlockedOnce(r: ProcessRig, restarted: Child): Promise<string> {
-  expect(
-    await eventually(() => blockPosts(r).length > 0, 90_000),
-    `no Block account message after the restart: ${restarted.stderr().slice(-2000)}`,
-  ).toBe(true);
-  expect(await launch(r)).toBe('UnauthorizedOperation');
-  expect(
-    await eventually(
-      () => [AMI_FINDING, SNAP_FINDING].every((id) => r.messageText(id)?.includes('⛔ *Blocked*')),
-      30_000,
-    ),
-  ).toBe(true);
-  // Exactly once: let the reconciler's passes run (they would finish a second copy), then count.
-  await sleep(3_000);
-  await restarted.stop();
-  expect(blockPosts(r)).toHaveLength(1);
-  expect(r.sim.calls({ action: 'CreatePolicy' })).toBe(1);
-  return blockPosts(r)[0]!.text!;
 }
 
 describe('Block account through the reason modal is durable before the ack', () => {
