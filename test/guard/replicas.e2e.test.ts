@@ -6,14 +6,11 @@
  * denied, nothing reported failed is enforced, no EntityAlreadyExists / ConcurrentModification reaches
  * a message, both Block accounts are reported and their owners' resources denied.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingId } from '../../src/domain/finding.ts';
 import type { Finding } from '../../src/domain/finding.ts';
 import { BLOCK_ACCOUNT_ACTION } from '../../src/slack/messages/guard.ts';
-import { startDynalite } from '../../src/store/embedded.ts';
-import { createTable } from '../../src/store/table.ts';
-import { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from '../../src/testing/sim/caller.ts';
+import { startSharedStore } from '../helpers/guard-serve-bed.ts';
 import {
   ALICE,
   BOB,
@@ -82,18 +79,9 @@ function outcome(text: string | undefined): 'blocked' | 'failed' | undefined {
 
 describe('the guard across two serve replicas on one store (issue 20 acceptance)', () => {
   it('20 Removes and 2 Block accounts split over two replicas at once: every Blocked is denied, nothing failed is enforced, no EntityAlreadyExists reaches Slack', async () => {
-    // One DynamoDB-compatible store both replicas use; it accepts only the keys they sign with (the
-    // simulator's, from their environment: docs/store.md, D17).
-    const keys = { accessKeyId: BASE_ACCESS_KEY_ID, secretAccessKey: BASE_SECRET_ACCESS_KEY };
-    const dynalite = await startDynalite(undefined, keys);
+    // One DynamoDB-compatible store both replicas use (it accepts only the keys they sign with).
+    const dynalite = await startSharedStore();
     stopStore = () => dynalite.stop();
-    const client = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: dynalite.endpoint,
-      credentials: keys,
-    });
-    await createTable(client, 'shareguard');
-    client.destroy();
 
     const world = concurrencyWorld();
     rig = await processRig(world, {

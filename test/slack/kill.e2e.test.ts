@@ -7,10 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { findingId } from '../../src/domain/finding.ts';
 import { openStore } from '../../src/store/index.ts';
-import { startDynalite } from '../../src/store/embedded.ts';
-import { BASE_ACCESS_KEY_ID, BASE_SECRET_ACCESS_KEY } from '../../src/testing/sim/caller.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createTable } from '../../src/store/table.ts';
+import { startSharedStore } from '../helpers/guard-serve-bed.ts';
 import {
   ALICE,
   BOB,
@@ -175,18 +172,9 @@ describe('SIGKILL right after the acks (issue 21 acceptance)', () => {
 
 describe('two replicas on one store (issue 21 item 4, D9)', () => {
   it('each click delivered to both, one replica killed: every AWS change exactly once, nobody told their own click was refused', async () => {
-    // The replicas sign their store calls with the environment's keys (the simulator's): the shared
-    // store accepts only those (docs/store.md, D17).
-    const keys = { accessKeyId: BASE_ACCESS_KEY_ID, secretAccessKey: BASE_SECRET_ACCESS_KEY };
-    const dynalite = await startDynalite(undefined, keys);
+    // The shared store accepts only the keys the replicas sign with (the simulator's).
+    const dynalite = await startSharedStore();
     try {
-      const client = new DynamoDBClient({
-        region: 'us-east-1',
-        endpoint: dynalite.endpoint,
-        credentials: keys,
-      });
-      await createTable(client, 'shareguard');
-      client.destroy();
       const n = 30;
       rig = await processRig(world(n), { sharedStoreEndpoint: dynalite.endpoint });
       const r = rig;
