@@ -51,3 +51,4 @@ export const slashCommandPayload = z.object({
   /** One per invocation: the same command delivered twice records one decision intent. */
   trigger_id: z.string().optional(),
 });
+export type SlashCommandPayload = z.infer<typeof slashCommandPayload>;

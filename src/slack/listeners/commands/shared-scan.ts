@@ -2,14 +2,6 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { untrustAccount, logRefusal } from '../../../core/decisions.ts';
 import { nowIso } from '../../../core/deps.ts';
 import { currentTrust } from '../../../core/trust.ts';
-import { finishBlockAccount } from '../../../core/block-account.ts';
-import { blockAccountMessage, unblockMessage, unblockRecordedMessage } from '../../messages/guard.ts';
-import type { BlockAccountResult } from '../../../core/block-account.ts';
-import { blockedFindingsFor } from '../../../core/unblock.ts';
-import { intentIdFor } from '../../../core/intents.ts';
-import type { DecisionIntent } from '../../../domain/intent.ts';
-import { withStoreDeadline } from '../../../store/index.ts';
-import { LATE, within } from '../deadline.ts';
 import { ScanFilterError } from '../../../core/scan-service.ts';
 import { CommandTextError, parseSharedScanText, type SharedScanCommand } from '../../command-text.ts';
 import {
@@ -27,30 +19,13 @@ import {
 } from '../../messages/index.ts';
 import { slashCommandPayload } from '../../payloads.ts';
 import { dmIntroMessage, helpOptions, postCommand } from './post.ts';
+import { blockCommand, unblockCommand, type CommandCall } from './block-commands.ts';
 import type { SlackContext } from '../../context.ts';
 import { SCHEDULE } from '../../../jobs/scan-job.ts';
-import {
-  describeSlackError,
-  isStoreUnavailable,
-  NOT_RECORDED,
-  notRecordedText,
-  STORE_UNAVAILABLE,
-} from '../failures.ts';
-import {
-  approverBeforeAck,
-  BLOCK_AUTH_MS,
-  blockRecordedMessage,
-  recordBlockBeforeAck,
-} from '../block-before-ack.ts';
+import { describeSlackError, isStoreUnavailable, STORE_UNAVAILABLE } from '../failures.ts';
 import { ScanRateLimit } from './rate-limit.ts';
 
 type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
-
-/**
- * How long the read before an Unblock's ack may take (which findings a resource is, whether an owner
- * is blocked): alongside the approver check, so the intent write keeps its whole deadline.
- */
-const UNBLOCK_READ_MS = BLOCK_AUTH_MS;
 
 export const ephemeral = (m: SlackMessage) => ({
   response_type: 'ephemeral' as const,
@@ -99,161 +74,11 @@ export function sharedScanCommand(ctx: SlackContext) {
       return;
     }
     const actor = { userId: p.user_id, ...(p.user_name ? { userName: p.user_name } : {}), teamId: p.team_id };
-    const reply = (m: SlackMessage) =>
-      respond(ephemeral(m)).catch((err: Error) =>
-        log.warn({ err: err.message, user: p.user_id }, 'respond failed'),
+    const reply = (m: SlackMessage): Promise<void> =>
+      respond(ephemeral(m)).then(
+        () => undefined,
+        (err: Error) => log.warn({ err: err.message, user: p.user_id }, 'respond failed'),
       );
-    /** A Block / Unblock account outcome: to the channel (and the asker when elsewhere), a refusal to the asker. */
-    const announce = async (r: BlockAccountResult, reason?: string) => {
-      const msg = blockAccountMessage(r, actor, reason);
-      if (r.status === 'refused') return reply(msg);
-      await ctx.publisher.refresh(r.records);
-      await ctx.publisher.post(msg);
-      if (p.channel_id !== ctx.deps.config.slack.channel) await reply(msg);
-    };
-
-    /**
-     * `block <account> [reason]`: authorized and recorded (the decision and the blocked owner) before
-     * the ack, within ~2 s; the ack says refused, "not recorded", or recorded — and the guard, the
-     * verification and the channel follow after it.
-     */
-    async function blockBeforeAck(owner: string, reason: string | undefined): Promise<void> {
-      const refuseNow = async (why: string) => {
-        log.warn({ user: p.user_id, command: 'block', account: owner, reason: why }, 'command refused');
-        await ack(ephemeral(refusalMessage(why)));
-      };
-      let recorded;
-      try {
-        const auth = await approverBeforeAck(ctx, p.user_id);
-        if (!auth.ok) {
-          await refuseNow(auth.reason);
-          ctx.track(
-            logRefusal(ctx.deps, 'block-account', actor, auth.reason, { ownerAccountId: owner }).catch(
-              (err: Error) => log.error({ err: err.message }, 'refusal could not be logged'),
-            ),
-          );
-          return;
-        }
-        recorded = await recordBlockBeforeAck(ctx, () => Promise.resolve(owner), actor, reason);
-      } catch (err) {
-        // Nothing was recorded (the account set could not be read, a bug): said in the ack.
-        log.error({ err: (err as Error).message, user: p.user_id, command: 'block' }, 'command failed');
-        return refuseNow(`that did not work: ${(err as Error).message}; nothing was changed`);
-      }
-      if (recorded.kind !== 'started') return refuseNow(NOT_RECORDED);
-      const { started } = recorded;
-      if ('result' in started) {
-        await ack(ephemeral(blockAccountMessage(started.result, actor, reason)));
-        return;
-      }
-      await ack(ephemeral(blockRecordedMessage(recorded)));
-      ctx.track(
-        ctx.decisions.run(async () => {
-          try {
-            await announce(await finishBlockAccount(ctx.deps, started), reason);
-          } catch (err) {
-            // Recorded: the owner stays in the guard's desired state; the asker is told it is not done.
-            log.error({ err: (err as Error).message, user: p.user_id, owner }, 'Block account interrupted');
-            await reply(
-              refusalMessage(
-                `the block of ${owner} is recorded, but it could not be carried out now (${(err as Error).message}); block it again to finish it`,
-              ),
-            );
-          }
-        }),
-      );
-    }
-    /**
-     * `unblock <account | resource>`: authorized, its target read and the decision recorded as an
-     * intent (one per finding the resource is) before the ack — each bounded, the approver check and
-     * the read side by side, then the runner's write deadline; the ack says refused, "not recorded",
-     * or recorded. The decision runner carries it out and its observer tells the channel; after a
-     * crash the reconciler does.
-     */
-    async function unblockBeforeAck(
-      command: Extract<SharedScanCommand, { type: 'unblock' | 'unblock-resource' }>,
-    ): Promise<void> {
-      const action: 'unblock' | 'unblock-account' =
-        command.type === 'unblock' ? 'unblock-account' : 'unblock';
-      const target = command.type === 'unblock' ? command.accountId : command.resource;
-      const refuseNow = async (why: string, logged = false) => {
-        log.warn({ user: p.user_id, command: command.type, target, reason: why }, 'command refused');
-        await ack(ephemeral(refusalMessage(why)));
-        if (logged)
-          ctx.track(
-            logRefusal(
-              ctx.deps,
-              action,
-              actor,
-              why,
-              command.type === 'unblock' ? { ownerAccountId: target } : {},
-            ).catch((err: Error) => log.error({ err: err.message }, 'refusal could not be logged')),
-          );
-      };
-      const read = () =>
-        command.type === 'unblock'
-          ? ctx.deps.store.getBlockedOwner(target).then((o) => (o ? [] : undefined))
-          : blockedFindingsFor(ctx.deps, target).then((found) => (found.length ? found : undefined));
-      let intents: PromiseSettledResult<DecisionIntent>[];
-      try {
-        const [auth, found] = await Promise.all([
-          approverBeforeAck(ctx, p.user_id),
-          within(
-            withStoreDeadline(UNBLOCK_READ_MS, read).catch((err: unknown): typeof LATE => {
-              if (isStoreUnavailable(err)) return LATE;
-              throw err;
-            }),
-            UNBLOCK_READ_MS + 100,
-          ),
-        ]);
-        if (!auth.ok) return await refuseNow(auth.reason, true);
-        if (found === LATE) return await refuseNow(NOT_RECORDED);
-        if (!found) {
-          const refused =
-            command.type === 'unblock'
-              ? blockAccountMessage({ status: 'refused', ownerAccountId: target, code: 'not-blocked' }, actor)
-              : unblockMessage({ status: 'refused', resource: target, code: 'unknown' }, actor);
-          await ack(ephemeral(refused));
-          return;
-        }
-        const reply = { ...(p.response_url ? { responseUrl: p.response_url } : {}), channel: p.channel_id };
-        const idOf = (findingId: string) =>
-          p.trigger_id
-            ? intentIdFor(['command', p.user_id, p.trigger_id, action, target, findingId])
-            : undefined;
-        const clicks =
-          command.type === 'unblock'
-            ? [{ action, findingId: '', ownerAccountId: target }]
-            : found.map((rec) => ({ action, findingId: rec.finding.id }));
-        intents = await Promise.allSettled(
-          clicks.map((c) => {
-            const intentId = idOf(c.findingId);
-            return ctx.intents.record({ ...c, by: actor, reply, ...(intentId ? { intentId } : {}) });
-          }),
-        );
-      } catch (err) {
-        // Nothing was recorded (a bug): said in the ack.
-        log.error({ err: (err as Error).message, user: p.user_id, command: command.type }, 'command failed');
-        return refuseNow(`that did not work: ${(err as Error).message}; nothing was changed`);
-      }
-      const recorded = intents.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-      const failed = intents.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-      for (const err of failed)
-        log.error({ err: (err as Error).message, user: p.user_id, target }, 'Unblock not recorded');
-      if (!recorded.length) return refuseNow(notRecordedText(failed[0]));
-      await ack(
-        ephemeral(
-          unblockRecordedMessage(
-            command.type === 'unblock'
-              ? { ownerAccountId: target }
-              : { resource: target, recorded: recorded.length, total: intents.length },
-            failed.length ? notRecordedText(failed[0]) : undefined,
-          ),
-        ),
-      );
-      // Durable now: carried out by the runner (or after a crash, the reconciler).
-      for (const intent of recorded) ctx.track(ctx.intents.run(intent));
-    }
     if (command.type === 'help') {
       await ack(ephemeral(helpMessage(helpOptions(ctx))));
       return;
@@ -267,12 +92,13 @@ export function sharedScanCommand(ctx: SlackContext) {
       await ack(ephemeral(dmIntroMessage(helpOptions(ctx))));
       return;
     }
+    const call: CommandCall = { ctx, p, actor, answer: (m) => ack(ephemeral(m)), reply };
     if (command.type === 'block') {
-      await blockBeforeAck(command.accountId, command.reason);
+      await blockCommand(call, command.accountId, command.reason);
       return;
     }
     if (command.type === 'unblock' || command.type === 'unblock-resource') {
-      await unblockBeforeAck(command);
+      await unblockCommand(call, command);
       return;
     }
     await ack();
