@@ -23,12 +23,10 @@ import {
   REASON_CALLBACK,
 } from '../../src/slack/messages/modals.ts';
 import type { World } from './world.ts';
+import { ALICE, BOB, CHANNEL, SECRET, TEAM } from './e2e.ts';
 
-export const CHANNEL = 'C0SECURITY';
-export const ALICE = 'U0ALICE';
-export const BOB = 'U0BOB';
-export const TEAM = 'T0LOCAL';
-export const SECRET = 'test-signing-secret';
+// One workspace for every e2e rig: the in-process one (e2e.ts) and the child-process one here.
+export { ALICE, BOB, CHANNEL, SECRET, TEAM };
 /** The click was not recorded, certainly (the intent was voided). */
 export const NOT_RECORDED = 'not recorded — the decision store is unavailable; try again';
 /** The write may still land: either outcome is right, but never twice. */

@@ -40,17 +40,8 @@ export function record(over: Partial<FindingRecord> = {}, f: Partial<Finding> = 
   };
 }
 
-/** Deterministic PRNG (mulberry32) for property-style tests. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for property-style tests: the project's one (src/testing/prng.ts). */
+export { mulberry32 as rng } from '../../../src/testing/prng.ts';
 
 /** Every text string anywhere in a block tree, for "no raw `<!channel>`" checks. */
 export function allStrings(v: unknown, out: string[] = []): string[] {
